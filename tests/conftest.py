@@ -1,0 +1,101 @@
+"""Shared fixtures.
+
+Tests that need a real tool (promtool, amtool, prometheus, alertmanager) call `require_tool`.
+Outside CI a missing tool skips the test with the install command; in CI (CI=true) it fails:
+a check that did not run must never look like a check that passed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+SEED = ROOT.parent / "shared" / "seed" / "000_2bd2b03dc37287c6.txt"
+EXAMPLE_SPEC = ROOT / "specs" / "call-automation.yaml"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+INSTALL_HINT = "apt-get install -y --no-install-recommends prometheus prometheus-alertmanager (or: make setup)"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden expected files")
+
+
+def require_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path:
+        return path
+    message = f"{name} not found on PATH; install with: {INSTALL_HINT}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: a missing tool is a failure, not a skip)")
+    pytest.skip(message)
+
+
+def require_corpus() -> Path:
+    if CORPUS.is_dir():
+        return CORPUS
+    if IN_CI:
+        pytest.fail(f"corpus folder {CORPUS} is missing (CI always has ../shared/corpus)")
+    pytest.skip(f"corpus folder {CORPUS} is absent (it lives in ../shared beside the project)")
+
+
+@pytest.fixture
+def promtool() -> str:
+    return require_tool("promtool")
+
+
+@pytest.fixture
+def amtool() -> str:
+    return require_tool("amtool")
+
+
+@pytest.fixture
+def corpus() -> Path:
+    return require_corpus()
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def __str__(self) -> str:
+        return f"exit={self.exit_code}\n--- stdout ---\n{self.stdout}\n--- stderr ---\n{self.stderr}"
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    """Run the CLI in-process; on a failing assertion print `result` to see its output."""
+
+    def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> CliResult:
+        from callalert.cli import main
+
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.setattr(sys, "argv", ["callalert", *args])
+        capsys.readouterr()
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run
