@@ -1,0 +1,189 @@
+"""Semantic checks of a resolved spec: syntax of what Prometheus and Alertmanager will parse
+(PromQL, matchers, label names, templates, time intervals), target-version features, and
+literal secrets. Each check yields positioned problems; `run_all` collects them all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from callalert.diagnostics import KeyPath, Problem
+from callalert.load import Merged
+from callalert.resolve import Resolved, ResolvedRoute
+
+# Receiver types and secret-file fields missing from older Alertmanager versions.
+# (Facts checked with amtool 0.25: every *_file below except webhook url_file loads.)
+_RECEIVER_MIN_VERSION = {"msteams_configs": "0.26"}
+_FILE_FIELD_MIN_VERSION = {("webhook_configs", "url"): "0.26"}
+
+
+def run_all(resolved: Resolved, merged: Merged) -> list[Problem]:
+    problems: list[Problem] = []
+    for check in (
+        check_promql,
+        check_matchers,
+        check_label_lists,
+        check_time_intervals,
+        check_versions,
+        check_literal_secrets,
+        check_templates,
+        check_silences,
+    ):
+        problems.extend(check(resolved, merged))
+    return problems
+
+
+def check_promql(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
+    from callalert.promql import check_syntax
+
+    target = tuple(int(x) for x in resolved.prom_version.split(".")[:2])
+    for group in resolved.groups:
+        for ri, record in enumerate(group.spec.records):
+            for sp in check_syntax(record.expr, target=target):
+                yield merged.problem((*group.key, "records", ri, "expr"), f"invalid PromQL: {sp.message}", "promql-syntax")
+        for alert in group.alerts:
+            for sp in check_syntax(alert.expr, target=target):
+                yield merged.problem((*alert.key, "expr"), f"invalid PromQL: {sp.message}", "promql-syntax")
+
+
+def _matcher_list(merged: Merged, key: KeyPath, texts: list[str]) -> Iterator[Problem]:
+    from callalert.matchers import MatcherError, parse_matcher
+
+    for i, text in enumerate(texts):
+        try:
+            parse_matcher(text)
+        except MatcherError as exc:
+            yield merged.problem((*key, i), f"invalid matcher {text!r}: {exc}", "matcher-syntax",
+                                 fix='write label="value", label!="value", label=~"regex" or label!~"regex"')
+
+
+def _walk_routes(routes: list[ResolvedRoute] | tuple[ResolvedRoute, ...]) -> Iterator[ResolvedRoute]:
+    for rr in routes:
+        yield rr
+        yield from _walk_routes(rr.children)
+
+
+def check_matchers(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
+    spec = resolved.spec
+    for rr in _walk_routes(resolved.routes):
+        key = rr.key if rr.key is not None else ("severities",)
+        yield from _matcher_list(merged, (*key, "matchers"), rr.route.matchers)
+    for i, rule in enumerate(spec.inhibit_rules):
+        yield from _matcher_list(merged, ("inhibit_rules", i, "source_matchers"), rule.source_matchers)
+        yield from _matcher_list(merged, ("inhibit_rules", i, "target_matchers"), rule.target_matchers)
+        if not rule.source_matchers or not rule.target_matchers:
+            side = "source_matchers" if not rule.source_matchers else "target_matchers"
+            yield merged.problem(
+                ("inhibit_rules", i),
+                f"inhibit rule without {side}: it matches every alert on that side",
+                "inhibit-rule",
+                level="warning",
+            )
+    for i, silence in enumerate(spec.silences):
+        yield from _matcher_list(merged, ("silences", i, "matchers"), silence.matchers)
+
+
+def _label_list(merged: Merged, key: KeyPath, names: list[str], allow_all: bool) -> Iterator[Problem]:
+    from callalert.matchers import is_valid_label_name
+
+    for i, name in enumerate(names):
+        if allow_all and name == "...":
+            if len(names) > 1:
+                yield merged.problem((*key, i), "'...' (group by all labels) must be the only entry of group_by", "label-name")
+            continue
+        if not is_valid_label_name(name):
+            yield merged.problem((*key, i), f"invalid label name {name!r}", "label-name")
+
+
+def check_label_lists(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
+    spec = resolved.spec
+    if spec.routing.group_by is not None:
+        yield from _label_list(merged, ("routing", "group_by"), spec.routing.group_by, True)
+    else:
+        yield from _label_list(merged, ("defaults", "group_by"), spec.defaults.group_by, True)
+    for rr in _walk_routes(resolved.routes):
+        if rr.key is not None and rr.route.group_by is not None:
+            yield from _label_list(merged, (*rr.key, "group_by"), rr.route.group_by, True)
+    for i, rule in enumerate(spec.inhibit_rules):
+        yield from _label_list(merged, ("inhibit_rules", i, "equal"), rule.equal, False)
+
+
+def check_time_intervals(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
+    from datetime import datetime, timezone
+
+    from callalert.render.alertmanager import _plain
+    from callalert.render.context import RenderContext
+    from callalert.routing import TimeIntervalError, interval_active
+
+    now = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    for i, named in enumerate(resolved.spec.time_intervals):
+        for j, ti in enumerate(named.time_intervals):
+            raw = _plain(ti, RenderContext(), ())
+            try:
+                interval_active([raw], now)
+            except TimeIntervalError as exc:
+                yield merged.problem(("time_intervals", i, "time_intervals", j), str(exc), "time-interval")
+
+
+def check_versions(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
+    from callalert.spec import SecretRef
+    from callalert.versions import Version
+
+    target = Version.parse(resolved.am_version)
+    for name, receiver in resolved.spec.receivers.items():
+        for kind, min_version in _RECEIVER_MIN_VERSION.items():
+            if getattr(receiver, kind) and target < Version.parse(min_version):
+                yield merged.problem(
+                    ("receivers", name, kind),
+                    f"{kind} needs Alertmanager ≥ {min_version}; the target is {resolved.am_version}",
+                    "target-version",
+                    at_key=True,
+                    fix=f"raise defaults.targets.alertmanager to {min_version} or use webhook_configs",
+                )
+        for (kind, field), min_version in _FILE_FIELD_MIN_VERSION.items():
+            for i, cfg in enumerate(getattr(receiver, kind) or []):
+                value = getattr(cfg, field)
+                if isinstance(value, SecretRef) and value.file is not None and target < Version.parse(min_version):
+                    yield merged.problem(
+                        ("receivers", name, kind, i, field),
+                        f"{field} from a file ({kind[:-8]} {field}_file) needs Alertmanager ≥ {min_version}; the target is {resolved.am_version}",
+                        "target-version",
+                        fix=f"use {{env: NAME}} with `render --secrets=env`, or raise defaults.targets.alertmanager to {min_version}",
+                    )
+
+
+def check_literal_secrets(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
+    from callalert.validate import _strings, literal_secret_reason
+
+    spec = resolved.spec
+    sources: list[tuple[KeyPath, Any]] = [(("receivers", n), r) for n, r in spec.receivers.items()]
+    if spec.global_ is not None:
+        sources.append((("global",), spec.global_))
+    for key, obj in sources:
+        for skey, text in _strings(obj, key):
+            reason = literal_secret_reason(text)
+            if reason:
+                yield merged.problem(
+                    skey,
+                    f"plaintext secret: this value is {reason}",
+                    "plaintext-secret",
+                    fix="move it to a file or environment variable and write {file: PATH} or {env: NAME}",
+                )
+
+
+def check_silences(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
+    for i, silence in enumerate(resolved.spec.silences):
+        for field in ("starts_at", "ends_at"):
+            value = getattr(silence, field)
+            if value.tzinfo is None:
+                yield merged.problem(
+                    ("silences", i, field),
+                    "time without a time zone: write it in UTC with a Z (e.g. 2023-06-01T10:00:00Z)",
+                    "silence-time",
+                )
+
+
+def check_templates(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
+    from callalert import template_checks
+
+    yield from template_checks.check(resolved, merged)

@@ -1,0 +1,113 @@
+"""The command line: parse options, call the pipeline, map errors to exit codes. No logic."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from callalert import __version__
+from callalert.errors import EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CallalertError
+
+DEFAULT_SPEC = Path("specs.yaml")
+
+
+def _build_app() -> Any:
+    import typer
+
+    from callalert.routes_cli import routes_app
+
+    app = typer.Typer(
+        name="callalert",
+        help="One alerting spec → Prometheus rules, alertmanager.yml, notification templates and runbooks, "
+        "proven with promtool and amtool.",
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+
+    def version_callback(value: bool) -> None:
+        if value:
+            print(f"callalert {__version__}")
+            raise typer.Exit()
+
+    @app.callback()
+    def root(
+        version: bool = typer.Option(False, "--version", help="Print the version and exit.", callback=version_callback, is_eager=True),
+    ) -> None:
+        """callalert: alerting as code."""
+
+    FormatOpt = typer.Option("text", "--format", "-f", help="Problem output: text, json or github (workflow annotations).")
+
+    @app.command()
+    def validate(
+        specs: list[Path] = typer.Argument(None, help="Spec file(s); several files form one spec. Default: ./specs.yaml", show_default=False),
+        format: str = FormatOpt,
+    ) -> None:
+        """Check a spec: schema, references, PromQL, matchers, templates, target versions."""
+        from callalert.commands import cmd_validate
+
+        raise typer.Exit(cmd_validate(specs or [DEFAULT_SPEC], format))
+
+    @app.command()
+    def render(
+        specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),
+        out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory (replaced as a whole)."),
+        check: bool = typer.Option(False, "--check", help="Render in memory, diff against --out, exit 1 on drift; writes nothing."),
+        secrets: str = typer.Option("ref", "--secrets", help="ref: secrets become Alertmanager *_file references; env: resolve {env: NAME} secrets into the files (mode 0600)."),
+        format: str = FormatOpt,
+    ) -> None:
+        """Render rules, alertmanager.yml, templates and runbooks into --out (atomically)."""
+        from callalert.commands import cmd_render
+
+        raise typer.Exit(cmd_render(specs or [DEFAULT_SPEC], out, check, secrets, format))
+
+    @app.command()
+    def init(
+        path: Path = typer.Argument(DEFAULT_SPEC, help="Where to write the starter spec."),
+        force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    ) -> None:
+        """Write a small, valid, commented starter spec."""
+        from callalert.commands import cmd_init
+
+        raise typer.Exit(cmd_init(path, force))
+
+    @app.command()
+    def schema() -> None:
+        """Print the spec's JSON Schema (for editors' YAML language servers)."""
+        from callalert.commands import cmd_schema
+
+        raise typer.Exit(cmd_schema())
+
+    app.add_typer(routes_app, name="routes")
+    return app
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    if argv == ["--version"]:  # fast path: no typer, pydantic, jinja or rich
+        sys.stdout.write(f"callalert {__version__}\n")
+        sys.exit(EXIT_OK)
+    try:
+        app = _build_app()
+        app(prog_name="callalert")
+    except CallalertError as exc:
+        sys.stderr.write(f"callalert: error: {exc}\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("callalert: interrupted\n")
+        sys.exit(EXIT_PROBLEMS)
+    except SystemExit:
+        raise
+    except Exception:
+        import traceback
+
+        traceback.print_exc()
+        sys.stderr.write(
+            f"callalert: internal error (a bug in callalert {__version__}, not in your spec); please report it with the traceback above\n"
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+__all__ = ["main", "EXIT_USAGE"]

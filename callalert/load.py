@@ -1,0 +1,278 @@
+"""YAML → plain data, keeping the node tree so any key path can be given a line and column.
+
+Positions are looked up lazily (walking the node tree along a key path) so a clean load of a
+10,000-alert spec pays nothing for them. Duplicate keys, which PyYAML silently accepts (the
+last one wins), are problems here, positioned at the second occurrence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+from callalert.diagnostics import KeyPath, Problem, format_key
+
+try:  # the C parser is ~10x faster; fall back quietly where libyaml is absent
+    from yaml import CParser as _Parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
+
+
+class _Constructor(SafeConstructor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.duplicates: list[tuple[MappingNode, ScalarNode]] = []
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                key = key_node.value
+                if key in seen:
+                    self.duplicates.append((node, key_node))
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+if hasattr(yaml, "CParser"):
+
+    class _Loader(_Parser, _Constructor, Resolver):  # type: ignore[misc,valid-type]
+        def __init__(self, stream: str) -> None:
+            _Parser.__init__(self, stream)
+            _Constructor.__init__(self)
+            Resolver.__init__(self)
+
+else:  # pragma: no cover
+
+    from yaml.composer import Composer
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Loader(Reader, Scanner, _Parser, Composer, _Constructor, Resolver):  # type: ignore[no-redef,misc]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            _Parser.__init__(self)
+            Composer.__init__(self)
+            _Constructor.__init__(self)
+            Resolver.__init__(self)
+
+
+@dataclass
+class Document:
+    """One loaded YAML file: its data, its node tree, and the problems found while loading."""
+
+    path: str
+    data: Any
+    root: Node | None
+    problems: list[Problem] = field(default_factory=list)
+
+    def position(self, key: KeyPath, *, at_key: bool = False) -> tuple[int, int]:
+        """1-based (line, col) of the value at `key`, or of the deepest part of it that exists.
+
+        With at_key=True and a mapping key as the last part, the position of the key itself
+        (where an unknown or duplicate key should be reported).
+        """
+        node = self.root
+        if node is None:
+            return (1, 1)
+        best = node.start_mark
+        for i, part in enumerate(key):
+            last = i == len(key) - 1
+            if isinstance(node, MappingNode):
+                found = None
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, ScalarNode) and key_node.value == str(part):
+                        found = (key_node, value_node)
+                if found is None:
+                    break
+                if last and at_key:
+                    best = found[0].start_mark
+                    break
+                node = found[1]
+            elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+            else:
+                break
+            best = node.start_mark
+        return (best.line + 1, best.column + 1)
+
+
+def _mark_problem(path: str, mark: Any, message: str, rule: str) -> Problem:
+    line = mark.line + 1 if mark is not None else 1
+    col = mark.column + 1 if mark is not None else 1
+    return Problem(path, line, col, "error", message, rule)
+
+
+def load_text(text: str, path: str) -> Document:
+    loader = _Loader(text)
+    try:
+        try:
+            root = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            message = f"YAML syntax error: {exc.problem or exc}"
+            if exc.context:
+                message += f" ({exc.context})"
+            return Document(path, None, None, [_mark_problem(path, mark, message, "yaml-syntax")])
+        except yaml.YAMLError as exc:
+            return Document(path, None, None, [Problem(path, 1, 1, "error", f"YAML error: {exc}", "yaml-syntax")])
+        if root is None:
+            return Document(path, None, None, [])
+        try:
+            data = loader.construct_document(root)
+        except ConstructorError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            return Document(path, None, root, [_mark_problem(path, mark, f"YAML error: {exc.problem}", "yaml-syntax")])
+        problems = [
+            _mark_problem(
+                path,
+                key_node.start_mark,
+                f"duplicate key {key_node.value!r} (YAML keeps only the last one; "
+                f"the first is at line {_first_line(mapping, key_node)})",
+                "duplicate-key",
+            )
+            for mapping, key_node in loader.duplicates
+        ]
+        return Document(path, data, root, problems)
+    finally:
+        loader.dispose()
+
+
+def _first_line(mapping: MappingNode, dup: ScalarNode) -> int:
+    for key_node, _ in mapping.value:
+        if isinstance(key_node, ScalarNode) and key_node.value == dup.value:
+            return int(key_node.start_mark.line) + 1
+    return int(dup.start_mark.line) + 1
+
+
+def load_file(path: Path, display: str | None = None) -> Document:
+    text = path.read_text(encoding="utf-8")
+    return load_text(text, display or str(path))
+
+
+# --- several files, one spec ---------------------------------------------------------------
+
+# Top-level keys whose values are lists: files concatenate them. Mapping-valued keys merge by
+# name (a name defined twice is a problem); any other key may appear in one file only.
+LIST_KEYS = frozenset({"groups", "inhibit_rules", "silences", "time_intervals", "tests", "routing_tests"})
+MAP_KEYS = frozenset({"severities", "categories", "receivers"})
+
+
+@dataclass
+class _Piece:
+    doc: Document
+    offset: int  # for list keys: index of the file's first item in the merged list
+
+
+@dataclass
+class Merged:
+    """Several documents merged into one spec; positions map back to the file they came from."""
+
+    data: dict[str, Any]
+    documents: list[Document]
+    problems: list[Problem]
+    _owners: dict[str, list[_Piece]] = field(default_factory=dict)
+    _map_owner: dict[tuple[str, str], Document] = field(default_factory=dict)
+
+    def locate(self, key: KeyPath, *, at_key: bool = False) -> tuple[str, int, int]:
+        if not self.documents:
+            return ("<spec>", 1, 1)
+        if not key:
+            doc = self.documents[0]
+            return (doc.path, *doc.position(()))
+        top = str(key[0])
+        pieces = self._owners.get(top)
+        if not pieces:
+            doc = self.documents[0]
+            return (doc.path, *doc.position(key[:1], at_key=True))
+        if top in LIST_KEYS and len(key) > 1 and isinstance(key[1], int):
+            piece = pieces[0]
+            for candidate in pieces:
+                if key[1] >= candidate.offset:
+                    piece = candidate
+            local = (key[0], key[1] - piece.offset, *key[2:])
+            return (piece.doc.path, *piece.doc.position(local, at_key=at_key))
+        if top in MAP_KEYS and len(key) > 1:
+            doc = self._map_owner.get((top, str(key[1])), pieces[0].doc)
+            return (doc.path, *doc.position(key, at_key=at_key))
+        doc = pieces[0].doc
+        return (doc.path, *doc.position(key, at_key=at_key))
+
+    def problem(
+        self,
+        key: KeyPath,
+        message: str,
+        rule: str,
+        *,
+        level: str = "error",
+        at_key: bool = False,
+        fix: str | None = None,
+    ) -> Problem:
+        path, line, col = self.locate(key, at_key=at_key)
+        return Problem(path, line, col, level, message, rule, format_key(key), fix)  # type: ignore[arg-type]
+
+
+def merge(documents: Sequence[Document]) -> Merged:
+    merged = Merged({}, list(documents), [])
+    for doc in documents:
+        merged.problems.extend(doc.problems)
+    for doc in documents:
+        if doc.data is None:
+            continue
+        if not isinstance(doc.data, dict):
+            line, col = doc.position(())
+            merged.problems.append(
+                Problem(doc.path, line, col, "error", "a spec must be a YAML mapping (key: value) at the top level", "schema")
+            )
+            continue
+        for key, value in doc.data.items():
+            key = str(key)
+            pieces = merged._owners.setdefault(key, [])
+            if key not in merged.data:
+                pieces.append(_Piece(doc, 0))
+                merged.data[key] = list(value) if key in LIST_KEYS and isinstance(value, list) else value
+                if key in MAP_KEYS and isinstance(value, dict):
+                    merged.data[key] = dict(value)
+                    for name in value:
+                        merged._map_owner[(key, str(name))] = doc
+                continue
+            existing = merged.data[key]
+            if key in LIST_KEYS and isinstance(existing, list) and isinstance(value, list):
+                pieces.append(_Piece(doc, len(existing)))
+                existing.extend(value)
+            elif key in MAP_KEYS and isinstance(existing, dict) and isinstance(value, dict):
+                for name, item in value.items():
+                    if name in existing:
+                        first = merged._map_owner[(key, str(name))]
+                        line, col = doc.position((key, name), at_key=True)
+                        merged.problems.append(
+                            Problem(
+                                doc.path, line, col, "error",
+                                f"{key[:-1] if not key.endswith('ies') else key[:-3] + 'y'} {name!r} is also defined in {first.path}",
+                                "duplicate-name", f"{key}.{name}",
+                            )
+                        )
+                        continue
+                    existing[name] = item
+                    merged._map_owner[(key, str(name))] = doc
+            elif key == "version" and existing == value:
+                continue
+            else:
+                line, col = doc.position((key,), at_key=True)
+                first = pieces[0].doc
+                merged.problems.append(
+                    Problem(
+                        doc.path, line, col, "error",
+                        f"{key!r} is already set in {first.path}; it may appear in one spec file only",
+                        "duplicate-key", key,
+                    )
+                )
+    return merged

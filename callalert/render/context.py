@@ -1,0 +1,69 @@
+"""What a render needs besides the model (secret handling), and the function that renders all."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from callalert.diagnostics import KeyPath, Problem
+from callalert.errors import CallalertError
+
+SecretMode = Literal["ref", "env"]
+REDACTED = "<redacted>"
+
+
+class RenderFailed(CallalertError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) prevent rendering")
+        self.problems = problems
+
+
+@dataclass
+class RenderContext:
+    """`secrets="ref"` renders secret references as Alertmanager `*_file` fields and refuses
+    `env` references; `secrets="env"` resolves `env` references into the file (which is then
+    written mode 0600) and remembers every value so diffs and logs can redact it."""
+
+    secrets: SecretMode = "ref"
+    environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    secret_values: set[str] = field(default_factory=set)
+    pending: list[tuple[KeyPath, str, str]] = field(default_factory=list)  # (key, message, rule)
+    problem: Callable[..., Problem] | None = None  # positions problems in the spec (Merged.problem)
+
+    def fail_if_pending(self) -> None:
+        if not self.pending:
+            return
+        from callalert.diagnostics import format_key
+
+        problems = [
+            self.problem(key, msg, rule) if self.problem else Problem("<spec>", 1, 1, "error", msg, rule, format_key(key))
+            for key, msg, rule in self.pending
+        ]
+        self.pending.clear()
+        raise RenderFailed(problems)
+
+    def redact(self, text: str) -> str:
+        for value in sorted(self.secret_values, key=len, reverse=True):
+            if value:
+                text = text.replace(value, REDACTED)
+        return text
+
+    @property
+    def has_inline_secrets(self) -> bool:
+        return bool(self.secret_values)
+
+
+def render_all(resolved: object, ctx: RenderContext) -> dict[str, str]:
+    """Every output file, by path relative to the output directory."""
+    from callalert.render import alertmanager, prometheus, runbooks, templates
+    from callalert.resolve import Resolved
+
+    assert isinstance(resolved, Resolved)
+    files: dict[str, str] = {}
+    files.update(prometheus.render(resolved))
+    files.update(alertmanager.render(resolved, ctx))
+    files.update(templates.render(resolved))
+    files.update(runbooks.render(resolved))
+    return dict(sorted(files.items()))

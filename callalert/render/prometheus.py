@@ -1,0 +1,44 @@
+"""Prometheus rule files: one per group, `prometheus/rules/<group>.yml`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from callalert.render.yamlout import dump, header
+from callalert.resolve import Resolved, ResolvedAlert, ResolvedGroup
+
+
+def alert_rule(alert: ResolvedAlert) -> dict[str, Any]:
+    rule: dict[str, Any] = {"alert": alert.name, "expr": alert.expr}
+    if alert.for_:
+        rule["for"] = alert.for_
+    if alert.keep_firing_for:
+        rule["keep_firing_for"] = alert.keep_firing_for
+    rule["labels"] = dict(alert.labels)
+    rule["annotations"] = dict(alert.annotations)
+    return rule
+
+
+def group_data(group: ResolvedGroup) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": group.name}
+    if group.interval:
+        data["interval"] = group.interval
+    if group.limit is not None:
+        data["limit"] = group.limit
+    rules: list[dict[str, Any]] = []
+    for record in group.spec.records:
+        entry: dict[str, Any] = {"record": record.record, "expr": record.expr}
+        if record.labels:
+            entry["labels"] = dict(record.labels)
+        rules.append(entry)
+    rules.extend(alert_rule(a) for a in group.alerts)
+    data["rules"] = rules
+    return data
+
+
+def render(resolved: Resolved) -> dict[str, str]:
+    head = header(resolved.source_name)
+    return {
+        f"prometheus/rules/{group.file_name}": head + dump({"groups": [group_data(group)]})
+        for group in resolved.groups
+    }

@@ -1,0 +1,204 @@
+"""`callalert routes show|test`: the route tree and what it does with a label set.
+
+The command bodies only load a dict and call callalert.routing; loading goes through
+`load_am_config_for_cli` so a spec path can be accepted later in place of an alertmanager.yml.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+
+from callalert.errors import CallalertError, UsageError
+
+if TYPE_CHECKING:
+    from callalert.routing import Delivery, Route
+
+routes_app = typer.Typer(help="Show the Alertmanager route tree and test where alerts go.", no_args_is_help=True)
+
+EXPECT_MISMATCH = "WARNING: Expected receivers did not match resolved receivers."
+
+
+def load_am_config_for_cli(spec_or_config: Path) -> dict[str, Any]:
+    """An alertmanager.yml as a dict (the lead swaps in: spec -> rendered alertmanager dict)."""
+    import yaml
+
+    if not spec_or_config.is_file():
+        raise UsageError(f"{spec_or_config}: no such file")
+    try:
+        data = yaml.safe_load(spec_or_config.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CallalertError(f"{spec_or_config}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise CallalertError(f"{spec_or_config}: expected a mapping at the top level, got {type(data).__name__}")
+    return data
+
+
+def parse_label_args(args: list[str]) -> dict[str, str]:
+    """amtool's syntax: each argument is one `name=value` (value may be "quoted"); later wins."""
+    from callalert.matchers import MatcherError, parse_matcher
+
+    labels: dict[str, str] = {}
+    for arg in args:
+        try:
+            m = parse_matcher(arg)
+        except MatcherError as exc:
+            raise UsageError(f"failed to parse labels: {exc}") from None
+        if m.op != "=":
+            raise UsageError(f"failed to parse labels: labels must be specified as key=value pairs: {arg}")
+        labels[m.name] = m.value
+    return labels
+
+
+def parse_firing(text: str) -> dict[str, str]:
+    from callalert.matchers import MatcherError, parse_matchers
+
+    try:
+        ms = parse_matchers(text)
+    except MatcherError as exc:
+        raise UsageError(f"--firing {text!r}: {exc}") from None
+    bad = [str(m) for m in ms if m.op != "="]
+    if bad:
+        raise UsageError(f"--firing {text!r}: labels must be specified as key=value pairs, not {bad[0]}")
+    return {m.name: m.value for m in ms}
+
+
+def parse_at(text: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"--at {text!r}: not an ISO 8601 date-time (e.g. 2024-05-06T09:30:00+02:00)") from None
+    return at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
+
+
+def route_label(route: Route) -> str:
+    if route.parent is None:
+        return "default-route"
+    return route.matchers_text() if route.matchers else "{} (matches everything)"
+
+
+def _show_tree(config: Mapping[str, Any]) -> Any:
+    from rich.text import Text
+    from rich.tree import Tree
+
+    from callalert.routing import build_route_tree
+
+    root = build_route_tree(config)
+
+    def node_text(route: Route) -> Text:
+        text = Text()
+        text.append(route_label(route), style="bold")
+        text.append(f"  [{route.path}]", style="dim")
+
+        def field(name: str, value: str, key: str) -> None:
+            text.append(f"  {name}: ")
+            if key in route.inherited:
+                text.append(value, style="dim")
+                text.append(" (inherited)", style="dim italic")
+            else:
+                text.append(value, style="cyan")
+
+        field("receiver", route.receiver, "receiver")
+        if route.continue_:
+            text.append("  continue: true", style="yellow")
+        field("group_by", "[" + ", ".join(route.group_by) + "]", "group_by")
+        timings = f"{route.group_wait}/{route.group_interval}/{route.repeat_interval}"
+        inherited_timings = {"group_wait", "group_interval", "repeat_interval"} & route.inherited
+        text.append("  wait/interval/repeat: ")
+        if inherited_timings == {"group_wait", "group_interval", "repeat_interval"}:
+            text.append(timings, style="dim")
+            text.append(" (inherited)", style="dim italic")
+        else:
+            text.append(timings, style="cyan")
+            if inherited_timings:
+                text.append(" (inherited: " + ", ".join(sorted(inherited_timings)) + ")", style="dim italic")
+        if route.mute_time_intervals:
+            text.append("  mute: " + ", ".join(route.mute_time_intervals), style="magenta")
+        if route.active_time_intervals:
+            text.append("  active: " + ", ".join(route.active_time_intervals), style="magenta")
+        return text
+
+    def add(tree: Tree, route: Route) -> None:
+        for child in route.routes:
+            add(tree.add(node_text(child)), child)
+
+    tree = Tree(node_text(root))
+    add(tree, root)
+    return tree
+
+
+@routes_app.command("show")
+def show(config: Path = typer.Option(..., "--config", "-c", help="alertmanager.yml to read")) -> None:
+    """Print the route tree: matchers, receiver, continue, timings, group_by; inherited values dimmed."""
+    from rich.console import Console
+
+    data = load_am_config_for_cli(config)
+    Console().print(_show_tree(data))
+
+
+def describe_delivery(result: Delivery, at: datetime | None) -> list[str]:
+    lines: list[str] = []
+    if result.inhibited_by is not None:
+        rule, source = result.inhibited_by
+        source_text = ",".join(f'{k}="{v}"' for k, v in sorted(source.items()))
+        lines.append(f"INHIBITED by {rule.path} (firing source alert {{{source_text}}}): nobody is notified")
+        lines.append("routes matched (not notified): " + ",".join(result.receivers))
+        return lines
+    lines.append(",".join(result.notified) if result.notified else "(nobody is notified)")
+    for route in result.routes:
+        if route.path in result.muted:
+            when = at.isoformat() if at is not None else ""
+            lines.append(f"MUTED at {when}: {route.path} (receiver {route.receiver}) {result.muted[route.path]}")
+    return lines
+
+
+@routes_app.command("test")
+def test(
+    labels: Optional[list[str]] = typer.Argument(None, help='labels as name=value (value may be "quoted"), amtool syntax'),
+    config: Path = typer.Option(..., "--config", "-c", help="alertmanager.yml to read"),
+    as_json: bool = typer.Option(False, "--json", help="print matched route paths and receivers as JSON"),
+    firing: Optional[list[str]] = typer.Option(
+        None, "--firing", help="another alert that is firing, 'a=b,c=d' (repeatable): applies inhibit_rules"
+    ),
+    at: Optional[str] = typer.Option(None, "--at", help="ISO 8601 time: applies mute/active time intervals"),
+    expect: Optional[str] = typer.Option(None, "--expect", help="expected comma-separated receivers (like amtool --verify.receivers)"),
+) -> None:
+    """Print the receivers an alert with LABELS reaches, comma-separated in tree order, as `amtool config routes test` does.
+
+    amtool 0.25 ignores inhibition and time intervals; --firing and --at are callalert's own evaluation of them.
+    """
+    from callalert.routing import deliver
+
+    label_set = parse_label_args(list(labels or []))
+    firing_sets = [parse_firing(f) for f in firing or []]
+    at_time = parse_at(at) if at is not None else None
+    data = load_am_config_for_cli(config)
+    result = deliver(data, label_set, firing_sets, at_time)
+    slug = ",".join(result.notified)
+    if as_json:
+        inhibited = None
+        if result.inhibited_by is not None:
+            rule, source = result.inhibited_by
+            inhibited = {"rule": rule.path, "source": dict(source)}
+        payload = {
+            "labels": result.labels,
+            "routes": [r.path for r in result.routes],
+            "receivers": result.receivers,
+            "inhibited_by": inhibited,
+            "muted": result.muted,
+            "notified": result.notified,
+        }
+        typer.echo(json.dumps(payload, indent=2, sort_keys=False))
+    elif not firing_sets and at_time is None:
+        typer.echo(slug)  # byte-for-byte what amtool prints
+    else:
+        for line in describe_delivery(result, at_time):
+            typer.echo(line)
+    if expect is not None and expect != slug:
+        typer.echo(EXPECT_MISMATCH)
+        raise CallalertError(f"expected receivers {expect!r}, got {slug!r}")

@@ -1,0 +1,466 @@
+"""The spec, format version 1: what users write. Field descriptions are the reference docs.
+
+These models check shape and local syntax only; cross-references, versions and everything
+that needs the whole spec live in resolve.py and validate.py.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+SPEC_VERSION = 1
+
+_DURATION_RE = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
+_LABEL_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_METRIC_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+_UNITS = (365 * 86400.0, 7 * 86400.0, 86400.0, 3600.0, 60.0, 1.0, 0.001)
+
+
+def duration_seconds(text: str) -> float:
+    match = _DURATION_RE.match(text)
+    if not match or text in ("",):
+        raise ValueError(text)
+    return sum(int(g) * unit for g, unit in zip(match.groups(), _UNITS, strict=True) if g)
+
+
+def _check_duration(value: str) -> str:
+    if value == "0":
+        return value
+    if not value or not _DURATION_RE.match(value):
+        raise PydanticCustomError(
+            "duration",
+            "invalid duration {value!r}: use Prometheus durations like 30s, 5m, 1h30m, 7d",
+            {"value": value},
+        )
+    return value
+
+
+def _check_label_name(value: str) -> str:
+    if not _LABEL_RE.match(value) or value.startswith("__"):
+        raise PydanticCustomError(
+            "label_name",
+            "invalid label name {value!r}: use letters, digits and _, not starting with a digit or __",
+            {"value": value},
+        )
+    return value
+
+
+def _check_alert_name(value: str) -> str:
+    if not _METRIC_RE.match(value):
+        raise PydanticCustomError(
+            "alert_name",
+            "invalid alert name {value!r}: alert names are label values of `alertname`; use "
+            "letters, digits, _ and : (e.g. HighCallLatency)",
+            {"value": value},
+        )
+    return value
+
+
+def _check_version(value: Any) -> str:
+    text = str(value)
+    if not re.match(r"^\d+\.\d+(\.\d+)?$", text):
+        raise PydanticCustomError("version", "invalid version {value!r}: write MAJOR.MINOR, e.g. 0.25", {"value": text})
+    return text
+
+
+Duration = Annotated[str, AfterValidator(_check_duration)]
+LabelName = Annotated[str, AfterValidator(_check_label_name)]
+AlertName = Annotated[str, AfterValidator(_check_alert_name)]
+VersionStr = Annotated[str, BeforeValidator(_check_version)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=False)
+
+
+# --- secrets ------------------------------------------------------------------------------
+
+
+class SecretRef(Model):
+    """A secret is referenced, never written: `{file: PATH}` or `{env: NAME}`."""
+
+    file: str | None = Field(None, description="Path of a file holding the secret, as Alertmanager will see it. Rendered as the `*_file` field.")
+    env: str | None = Field(None, description="Environment variable holding the secret; resolved only by `render --secrets=env`.")
+
+    @model_validator(mode="after")
+    def _one(self) -> SecretRef:
+        if (self.file is None) == (self.env is None):
+            raise PydanticCustomError("secret_ref", "a secret reference needs exactly one of `file` or `env`", {})
+        return self
+
+
+def _reject_literal(value: Any) -> Any:
+    if isinstance(value, str):
+        raise PydanticCustomError(
+            "plaintext_secret",
+            "plaintext secret: write a reference, {{file: /path/to/secret}} or {{env: VAR_NAME}}, never the value",
+            {},
+        )
+    return value
+
+
+Secret = Annotated[SecretRef, BeforeValidator(_reject_literal)]
+
+
+class TLSConfig(Model):
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    server_name: str | None = None
+    insecure_skip_verify: bool | None = None
+    min_version: str | None = None
+
+
+class BasicAuth(Model):
+    username: str | None = None
+    password: Secret | None = Field(None, description="Rendered as `password_file` (or inline with --secrets=env).")
+
+
+class Authorization(Model):
+    type: str | None = None
+    credentials: Secret | None = Field(None, description="Rendered as `credentials_file` (or inline with --secrets=env).")
+
+
+class HTTPConfig(Model):
+    """Alertmanager's `http_config`; secret values by reference only."""
+
+    basic_auth: BasicAuth | None = None
+    authorization: Authorization | None = None
+    bearer_token: Secret | None = Field(None, description="Rendered as `bearer_token_file`.")
+    proxy_url: str | None = None
+    tls_config: TLSConfig | None = None
+    follow_redirects: bool | None = None
+    enable_http2: bool | None = None
+
+
+# --- receivers ----------------------------------------------------------------------------
+
+
+class ReceiverConfigBase(Model):
+    send_resolved: bool | None = Field(None, description="Notify when the alert resolves too.")
+
+
+class EmailConfig(ReceiverConfigBase):
+    to: str = Field(description="Recipient address(es), comma-separated.")
+    from_: str | None = Field(None, alias="from", description="Sender; defaults to `global.smtp.from`.")
+    smarthost: str | None = Field(None, description="SMTP host:port; defaults to `global.smtp.smarthost`.")
+    hello: str | None = None
+    auth_username: str | None = None
+    auth_password: Secret | None = None
+    auth_secret: Secret | None = None
+    auth_identity: str | None = None
+    require_tls: bool | None = None
+    tls_config: TLSConfig | None = None
+    html: str | None = Field(None, description="HTML body (Go template), e.g. `{{ template \"email.html\" . }}`.")
+    text: str | None = None
+    headers: dict[str, str] | None = Field(None, description="Mail headers, e.g. `Subject`.")
+
+
+class SlackField(Model):
+    title: str
+    value: str
+    short: bool | None = None
+
+
+class SlackConfig(ReceiverConfigBase):
+    api_url: Secret | None = Field(None, description="Incoming-webhook URL (a secret: its path holds the token). Defaults to `global.slack_api_url`.")
+    channel: str | None = None
+    username: str | None = None
+    color: str | None = None
+    title: str | None = None
+    title_link: str | None = None
+    pretext: str | None = None
+    text: str | None = None
+    footer: str | None = None
+    fallback: str | None = None
+    icon_emoji: str | None = None
+    icon_url: str | None = None
+    link_names: bool | None = None
+    mrkdwn_in: list[str] | None = None
+    fields: list[SlackField] | None = None
+    short_fields: bool | None = None
+    http_config: HTTPConfig | None = None
+
+
+class PagerdutyConfig(ReceiverConfigBase):
+    routing_key: Secret | None = Field(None, description="Events API v2 integration key.")
+    service_key: Secret | None = Field(None, description="Events API v1 (Prometheus integration) service key.")
+    url: str | None = Field(None, description="Events API URL (override for testing or a proxy).")
+    client: str | None = None
+    client_url: str | None = None
+    description: str | None = None
+    severity: str | None = None
+    class_: str | None = Field(None, alias="class")
+    component: str | None = None
+    group: str | None = None
+    details: dict[str, str] | None = None
+    http_config: HTTPConfig | None = None
+
+    @model_validator(mode="after")
+    def _key(self) -> PagerdutyConfig:
+        if (self.routing_key is None) == (self.service_key is None):
+            raise PydanticCustomError("pagerduty_key", "a PagerDuty config needs exactly one of `routing_key` or `service_key`", {})
+        return self
+
+
+class WebhookConfig(ReceiverConfigBase):
+    url: str | SecretRef = Field(description="Endpoint URL; a secret reference when the URL carries a token (`url_file` needs Alertmanager ≥ 0.26).")
+    max_alerts: int | None = Field(None, ge=0)
+    http_config: HTTPConfig | None = None
+
+
+class OpsgenieConfig(ReceiverConfigBase):
+    api_key: Secret | None = None
+    api_url: str | None = None
+    message: str | None = None
+    description: str | None = None
+    source: str | None = None
+    details: dict[str, str] | None = None
+    tags: str | None = None
+    note: str | None = None
+    priority: str | None = None
+    http_config: HTTPConfig | None = None
+
+
+class MSTeamsConfig(ReceiverConfigBase):
+    webhook_url: Secret
+    title: str | None = None
+    summary: str | None = None
+    text: str | None = None
+    http_config: HTTPConfig | None = None
+
+
+class Receiver(Model):
+    """A notification target. Option names are Alertmanager's own."""
+
+    description: str | None = Field(None, description="What this receiver is for (documentation only).")
+    email_configs: list[EmailConfig] | None = None
+    slack_configs: list[SlackConfig] | None = None
+    pagerduty_configs: list[PagerdutyConfig] | None = None
+    webhook_configs: list[WebhookConfig] | None = Field(None, description="Generic webhooks, e.g. an SMS gateway.")
+    opsgenie_configs: list[OpsgenieConfig] | None = None
+    msteams_configs: list[MSTeamsConfig] | None = Field(None, description="Microsoft Teams (Alertmanager ≥ 0.26).")
+
+
+# --- matchers -----------------------------------------------------------------------------
+
+
+def _matchers_input(value: Any) -> Any:
+    # `{severity: critical}` is shorthand for `['severity="critical"']`.
+    if isinstance(value, dict):
+        out = []
+        for k, v in value.items():
+            if v is None or isinstance(v, (dict, list)):
+                raise PydanticCustomError("matcher_map", "matcher shorthand values must be plain strings (label: value)", {})
+            text = str(v).lower() if isinstance(v, bool) else str(v)
+            out.append(f"{k}={_quote(text)}")
+        return out
+    return value
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+Matchers = Annotated[list[str], BeforeValidator(_matchers_input)]
+
+
+# --- top level ------------------------------------------------------------------------------
+
+
+class Targets(Model):
+    prometheus: VersionStr = Field("2.42", description="Prometheus version the rules must work on.")
+    alertmanager: VersionStr = Field("0.25", description="Alertmanager version the config and templates must work on.")
+
+
+class Defaults(Model):
+    group_by: list[str] = Field(default_factory=lambda: ["alertname"], description="Route-level grouping labels (`['...']` groups by all labels).")
+    group_wait: Duration = "30s"
+    group_interval: Duration = "5m"
+    repeat_interval: Duration = "4h"
+    resolve_timeout: Duration = Field("5m", description="Alertmanager `global.resolve_timeout`.")
+    evaluation_interval: Duration = Field("1m", description="Rule group evaluation interval. When set, every group without its own `interval` gets it; when omitted, groups use Prometheus' global `evaluation_interval`.")
+    dashboard_base_url: str | None = Field(None, description="Base for relative `dashboard` values.")
+    runbook_base_url: str | None = Field(
+        None,
+        description="Where the rendered runbooks are published; each alert's `runbook_url` annotation is "
+        "`<runbook_base_url>/<AlertName>.md`. Without it, the relative path `runbooks/<AlertName>.md`.",
+    )
+    external_labels: dict[LabelName, str] = Field(default_factory=dict, description="Prometheus external labels the alerts will carry (used by checks).")
+    targets: Targets = Field(default_factory=Targets)  # type: ignore[arg-type]
+
+
+class SMTP(Model):
+    smarthost: str | None = None
+    from_: str | None = Field(None, alias="from")
+    hello: str | None = None
+    auth_username: str | None = None
+    auth_password: Secret | None = None
+    auth_identity: str | None = None
+    auth_secret: Secret | None = None
+    require_tls: bool | None = None
+
+
+class Global(Model):
+    """Alertmanager `global:` settings shared by receivers."""
+
+    smtp: SMTP | None = None
+    slack_api_url: Secret | None = None
+    pagerduty_url: str | None = None
+    opsgenie_api_url: str | None = None
+    opsgenie_api_key: Secret | None = None
+    http_config: HTTPConfig | None = None
+
+
+class Severity(Model):
+    description: str | None = None
+    response_time: Duration | None = Field(None, description="Target time to respond (documentation and runbooks); omit for no action.")
+    notify: list[str] = Field(default_factory=list, description="Receivers this severity must reach. Drives the derived route tree; with explicit routes it is the declared policy that `lint` checks the routes against.")
+    paging: bool | None = Field(None, description="Whether this severity pages someone (defaults to true for `critical`).")
+
+
+class Category(Model):
+    description: str | None = None
+    notify: list[str] = Field(default_factory=list, description="Extra receivers for alerts of this category (e.g. email for availability and errors).")
+
+
+class Runbook(Model):
+    title: str | None = Field(None, description="Runbook heading; defaults to the alert's summary.")
+    description: str | None = Field(None, description="What the alert means and why it matters.")
+    investigation: list[str] = Field(default_factory=list, description="Steps to find the cause.")
+    mitigation: list[str] = Field(default_factory=list, description="Steps to limit the impact.")
+    contacts: list[str] = Field(default_factory=list)
+    escalation: str | list[str] | None = Field(None, description="When and to whom to escalate.")
+
+
+class Alert(Model):
+    name: AlertName = Field(description="Alert name (the `alertname` label).")
+    expr: str = Field(description="PromQL expression; the alert fires for each series it returns.")
+    for_: Duration | None = Field(None, alias="for", description="How long the condition must hold before firing.")
+    keep_firing_for: Duration | None = Field(None, description="Prometheus ≥ 2.42.")
+    severity: str = Field(description="A key of `severities`.")
+    category: str | None = Field(None, description="A key of `categories`.")
+    summary: str = Field(description="One line; the `summary` annotation (Prometheus template text allowed).")
+    description: str = Field(description="The `description` annotation (Prometheus template text allowed).")
+    dashboard: str | None = Field(None, description="Dashboard URL, absolute or relative to `defaults.dashboard_base_url`.")
+    runbook: Runbook | None = None
+    labels: dict[LabelName, str] = Field(default_factory=dict, description="Extra labels (severity and category are added).")
+    annotations: dict[LabelName, str] = Field(default_factory=dict, description="Extra annotations.")
+
+
+class Record(Model):
+    record: str
+    expr: str
+    labels: dict[LabelName, str] = Field(default_factory=dict)
+
+
+class Group(Model):
+    name: str = Field(description="Rule group name; also the rule file name (`prometheus/rules/<name>.yml`).")
+    interval: Duration | None = Field(None, description="Evaluation interval of this group; defaults to `defaults.evaluation_interval` when the spec sets it.")
+    limit: int | None = Field(None, ge=0)
+    alerts: list[Alert] = Field(default_factory=list)
+    records: list[Record] = Field(default_factory=list, description="Recording rules, evaluated before the alerts of the group.")
+
+
+class Route(Model):
+    matchers: Matchers = Field(default_factory=list, description='Alertmanager matchers, e.g. `severity="critical"`, `category=~"availability|errors"` (or a `{label: value}` map).')
+    receiver: str | None = None
+    continue_: bool = Field(False, alias="continue")
+    group_by: list[str] | None = None
+    group_wait: Duration | None = None
+    group_interval: Duration | None = None
+    repeat_interval: Duration | None = None
+    mute_time_intervals: list[str] | None = None
+    active_time_intervals: list[str] | None = None
+    routes: list[Route] = Field(default_factory=list)
+
+
+class Routing(Model):
+    receiver: str = Field("default", description="Root receiver: gets every alert no route takes.")
+    group_by: list[str] | None = Field(None, description="Defaults to `defaults.group_by`.")
+    routes: list[Route] | None = Field(
+        None,
+        description="Explicit route tree. Omit it to derive routes from `severities[*].notify` and `categories[*].notify`.",
+    )
+
+
+class InhibitRule(Model):
+    source_matchers: Matchers = Field(default_factory=list)
+    target_matchers: Matchers = Field(default_factory=list)
+    equal: list[str] = Field(default_factory=list)
+    description: str | None = None
+
+
+class TimeRange(Model):
+    start_time: str
+    end_time: str
+
+
+class TimeInterval(Model):
+    times: list[TimeRange] | None = None
+    weekdays: list[str] | None = None
+    days_of_month: list[str] | None = None
+    months: list[str] | None = None
+    years: list[str] | None = None
+    location: str | None = None
+
+
+class NamedTimeInterval(Model):
+    name: str
+    time_intervals: list[TimeInterval]
+
+
+class Silence(Model):
+    matchers: Matchers
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    comment: str
+
+    @model_validator(mode="after")
+    def _order(self) -> Silence:
+        if self.ends_at <= self.starts_at:
+            raise PydanticCustomError("silence_window", "`ends_at` must be after `starts_at`", {})
+        return self
+
+
+class Templates(Model):
+    builtin: list[Literal["slack", "email", "pagerduty"]] = Field(
+        default_factory=lambda: ["slack", "email", "pagerduty"],
+        description="Built-in notification templates to emit (slack.tmpl, email.tmpl, pagerduty.tmpl).",
+    )
+    files: list[str] = Field(default_factory=list, description="Your own `.tmpl` files, relative to the spec; a define with a built-in's name requires removing that built-in.")
+
+
+class Spec(Model):
+    """An alerting spec, format version 1."""
+
+    version: Literal[1] = Field(description="Spec format version. Only 1 exists.")
+    name: str | None = Field(None, description="Name of the system; used in headers and runbooks.")
+    locale: Literal["en", "es"] = Field("en", description="Language of the built-in notification templates and runbook headings.")
+    defaults: Defaults = Field(default_factory=Defaults)  # type: ignore[arg-type]
+    global_: Global | None = Field(None, alias="global")
+    severities: dict[str, Severity] = Field(description="Severity levels, most severe first.")
+    categories: dict[str, Category] = Field(default_factory=dict)
+    receivers: dict[str, Receiver] = Field(description="Notification receivers by name.")
+    routing: Routing = Field(default_factory=Routing)  # type: ignore[arg-type]
+    inhibit_rules: list[InhibitRule] = Field(default_factory=list)
+    time_intervals: list[NamedTimeInterval] = Field(default_factory=list, description="Named recurring windows (maintenance, business hours) for routes' mute/active intervals.")
+    silences: list[Silence] = Field(default_factory=list)
+    templates: Templates = Field(default_factory=Templates)  # type: ignore[arg-type]
+    groups: list[Group] = Field(default_factory=list, description="Rule groups with their alerts.")
+
+
+Route.model_rebuild()

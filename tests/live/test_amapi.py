@@ -1,0 +1,195 @@
+"""callalert.amapi against a real Alertmanager 0.25 (and a few pure checks)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from callalert.amapi import AlertmanagerClient, AlertmanagerError, AsyncAlertmanagerClient, Matcher, format_time
+from callalert.errors import CallalertError
+
+from .harness import AlertmanagerProcess, free_port
+
+AM_CONFIG = "route: {receiver: 'null'}\nreceivers: [{name: 'null'}]\n"
+
+
+@pytest.fixture
+def am(start_alertmanager: Callable[..., AlertmanagerProcess]) -> AlertmanagerProcess:
+    return start_alertmanager(AM_CONFIG)
+
+
+def alert(name: str, **labels: str) -> dict[str, object]:
+    return {"labels": {"alertname": name, **labels}, "annotations": {"summary": f"{name} summary"}}
+
+
+# ------------------------------------------------------------------------------- pure
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "rendered"),
+    [
+        ('alertname="HighCPU"', Matcher("alertname", "HighCPU"), 'alertname="HighCPU"'),
+        ("severity!=info", Matcher("severity", "info", is_equal=False), 'severity!="info"'),
+        ('category=~"availability|errors"', Matcher("category", "availability|errors", is_regex=True), 'category=~"availability|errors"'),
+        ('instance!~"app-.*"', Matcher("instance", "app-.*", is_regex=True, is_equal=False), 'instance!~"app-.*"'),
+        ('summary="say \\"hi\\""', Matcher("summary", 'say "hi"'), 'summary="say \\"hi\\""'),
+    ],
+)
+def test_matcher_parse_and_render(text: str, expected: Matcher, rendered: str) -> None:
+    assert Matcher.parse(text) == expected
+    assert str(expected) == rendered
+    assert Matcher.from_api(expected.to_api()) == expected
+
+
+def test_matcher_api_shape() -> None:
+    assert Matcher("category", "a|b", is_regex=True).to_api() == {"name": "category", "value": "a|b", "isRegex": True, "isEqual": True}
+
+
+def test_matcher_parse_error() -> None:
+    with pytest.raises(ValueError, match=r"^bad matcher '1abc=x': expected "):
+        Matcher.parse("1abc=x")
+
+
+def test_format_time() -> None:
+    assert format_time(datetime(2023, 6, 1, 10, 0, tzinfo=UTC)) == "2023-06-01T10:00:00.000Z"
+    assert format_time(datetime(2023, 6, 1, 12, 0, tzinfo=UTC).astimezone()) == "2023-06-01T12:00:00.000Z"
+    assert format_time("2023-06-01T10:00:00Z") == "2023-06-01T10:00:00Z"
+
+
+def test_unreachable_is_a_callalert_error() -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    with AlertmanagerClient(url, timeout=2) as client, pytest.raises(AlertmanagerError) as info:
+        client.status()
+    assert isinstance(info.value, CallalertError)
+    assert str(info.value) == f"Alertmanager at {url} is unreachable: [Errno 111] Connection refused"
+    assert info.value.status is None
+    assert info.value.retryable
+
+
+def test_timeout_message() -> None:
+    def hang(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    with AlertmanagerClient("http://127.0.0.1:9", timeout=0.5, transport=httpx.MockTransport(hang)) as client:
+        with pytest.raises(AlertmanagerError, match=r"^Alertmanager at http://127.0.0.1:9 did not answer GET /api/v2/status within 0.5s$"):
+            client.status()
+
+
+# ------------------------------------------------------------------------------- live
+
+live = pytest.mark.live
+
+
+@live
+def test_status(am: AlertmanagerProcess) -> None:
+    with AlertmanagerClient(am.url) as client:
+        status = client.status()
+    assert status["cluster"]["status"] == "disabled"
+    assert status["versionInfo"]["version"] == "0.25.0"
+    assert "receiver: \"null\"" in status["config"]["original"]
+
+
+@live
+def test_post_and_filter_alerts(am: AlertmanagerProcess) -> None:
+    with AlertmanagerClient(am.url) as client:
+        client.post_alerts([alert("HighCPU", severity="warning"), alert("ServiceDown", severity="critical"), alert("Info", severity="info")])
+        names = lambda alerts: sorted(a["labels"]["alertname"] for a in alerts)  # noqa: E731
+        assert names(client.get_alerts()) == ["HighCPU", "Info", "ServiceDown"]
+        assert names(client.get_alerts(['alertname="HighCPU"'])) == ["HighCPU"]
+        assert names(client.get_alerts(["severity!=info"])) == ["HighCPU", "ServiceDown"]
+        assert names(client.get_alerts([Matcher("severity", "warn.*|crit.*", is_regex=True)])) == ["HighCPU", "ServiceDown"]
+        assert names(client.get_alerts(['alertname!~"High.*"', "severity=~critical"])) == ["ServiceDown"]
+        [got] = client.get_alerts(['alertname="ServiceDown"'])
+    assert got["labels"] == {"alertname": "ServiceDown", "severity": "critical"}
+    assert got["annotations"] == {"summary": "ServiceDown summary"}
+    assert got["status"] == {"state": "active", "silencedBy": [], "inhibitedBy": []}
+    assert got["receivers"] == [{"name": "null"}]
+
+
+@live
+def test_silence_lifecycle(am: AlertmanagerProcess) -> None:
+    now = datetime.now(UTC)
+    with AlertmanagerClient(am.url) as client:
+        client.post_alerts([alert("HighMemoryUsage", instance="app-server-01")])
+        silence_id = client.create_silence(
+            ["alertname=HighMemoryUsage"], now - timedelta(minutes=1), now + timedelta(hours=1), "admin", "Problema conocido"
+        )
+        [silence] = client.list_silences()
+        assert silence["id"] == silence_id
+        assert silence["status"] == {"state": "active"}
+        assert silence["matchers"] == [{"name": "alertname", "value": "HighMemoryUsage", "isRegex": False, "isEqual": True}]
+        assert (silence["createdBy"], silence["comment"]) == ("admin", "Problema conocido")
+        [silenced] = client.get_alerts()
+        assert silenced["status"] == {"state": "suppressed", "silencedBy": [silence_id], "inhibitedBy": []}
+        assert client.get_alerts(silenced=False) == []
+
+        # Alertmanager clamps a past startsAt to the creation time. An update that keeps the stored
+        # startsAt and matchers keeps the id; anything else expires the old silence and makes a new one.
+        assert silence["startsAt"] != format_time(now - timedelta(minutes=1))
+        same = client.create_silence(
+            ["alertname=HighMemoryUsage"], silence["startsAt"], now + timedelta(hours=2), "admin", "ampliado", id=silence_id
+        )
+        assert same == silence_id
+        assert client.get_silence(silence_id)["comment"] == "ampliado"
+        other = client.create_silence(
+            ["instance=app-server-01"], now - timedelta(minutes=1), now + timedelta(hours=2), "admin", "otro", id=silence_id
+        )
+        assert other != silence_id
+        assert client.get_silence(silence_id)["status"] == {"state": "expired"}
+
+        client.expire_silence(other)
+        assert client.get_silence(other)["status"] == {"state": "expired"}
+        assert [s["id"] for s in client.list_silences(["instance=app-server-01"])] == [other]
+        [active] = client.get_alerts()
+        assert active["status"]["state"] == "active"
+
+
+@live
+def test_http_error_carries_status_and_body(am: AlertmanagerProcess) -> None:
+    with AlertmanagerClient(am.url) as client:
+        with pytest.raises(AlertmanagerError) as info:
+            client.post_alerts([{"labels": {}}])
+        assert info.value.status == 400
+        assert not info.value.retryable
+        assert str(info.value).startswith(f"Alertmanager at {am.url} answered POST /api/v2/alerts with HTTP 400 Bad Request: ")
+        assert "at least one label pair required" in str(info.value)
+        with pytest.raises(AlertmanagerError) as info:
+            client.expire_silence("00000000-0000-0000-0000-000000000000")
+        # Alertmanager 0.25 answers an unknown silence id with 500, not 404.
+        assert info.value.status == 500
+        assert str(info.value) == (
+            f"Alertmanager at {am.url} answered DELETE /api/v2/silence/00000000-0000-0000-0000-000000000000"
+            ' with HTTP 500 Internal Server Error: "silence not found"'
+        )
+
+
+@live
+def test_async_client(am: AlertmanagerProcess) -> None:
+    async def scenario() -> tuple[list[dict[str, object]], str, list[dict[str, object]]]:
+        async with AsyncAlertmanagerClient(am.url) as client:
+            await client.post_alerts([alert("AsyncAlert", severity="warning")])
+            alerts = await client.get_alerts(['alertname="AsyncAlert"'])
+            now = datetime.now(UTC)
+            silence_id = await client.create_silence(["alertname=AsyncAlert"], now, now + timedelta(minutes=5), "t", "c")
+            await client.expire_silence(silence_id)
+            silences = await client.list_silences()
+            return alerts, silence_id, silences
+
+    alerts, silence_id, silences = asyncio.run(scenario())
+    assert [a["labels"] for a in alerts] == [{"alertname": "AsyncAlert", "severity": "warning"}]
+    assert [(s["id"], s["status"]["state"]) for s in silences] == [(silence_id, "expired")]
+
+
+def test_async_unreachable() -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+
+    async def scenario() -> None:
+        async with AsyncAlertmanagerClient(url) as client:
+            await client.post_alerts([alert("X")])
+
+    with pytest.raises(AlertmanagerError, match=rf"^Alertmanager at {url} is unreachable: "):
+        asyncio.run(scenario())
