@@ -173,6 +173,8 @@ def check_literal_secrets(resolved: Resolved, merged: Merged) -> Iterator[Proble
 
 def check_silences(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
     for i, silence in enumerate(resolved.spec.silences):
+        if silence.ends_at <= silence.starts_at:
+            yield merged.problem(("silences", i, "ends_at"), "`ends_at` must be after `starts_at`", "silence-window")
         for field in ("starts_at", "ends_at"):
             value = getattr(silence, field)
             if value.tzinfo is None:

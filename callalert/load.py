@@ -162,7 +162,7 @@ def load_file(path: Path, display: str | None = None) -> Document:
 
 # Top-level keys whose values are lists: files concatenate them. Mapping-valued keys merge by
 # name (a name defined twice is a problem); any other key may appear in one file only.
-LIST_KEYS = frozenset({"groups", "inhibit_rules", "silences", "time_intervals", "tests", "routing_tests"})
+LIST_KEYS = frozenset({"groups", "inhibit_rules", "silences", "time_intervals"})
 MAP_KEYS = frozenset({"severities", "categories", "receivers"})
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from callalert.errors import CallalertError
 
-MetricType = Literal["counter", "gauge", "histogram", "summary", "untyped", "info", "stateset", "gaugehistogram", "unknown"]
 METRIC_TYPES: frozenset[str] = frozenset(
     {"counter", "gauge", "histogram", "summary", "untyped", "info", "stateset", "gaugehistogram", "unknown"}
 )
@@ -174,7 +173,7 @@ class MetricsCatalog:
                 raise CatalogError(f"not a sample line: {raw.strip()[:80]!r}", lineno)
             name = match.group(1)
             sample_names.add(name)
-            names = set()
+            names: set[str] = set()
             if match.group(2):
                 body = match.group(2)[1:-1]
                 pos = 0

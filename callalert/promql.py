@@ -135,6 +135,7 @@ class PromQLSyntaxError(CallalertError):
 @dataclass(frozen=True, slots=True)
 class ParsedExpr:
     text: str
+    # A promql_parser.Expr, shared through the parse cache: read it, never mutate it.
     ast: Any
 
 
@@ -184,7 +185,7 @@ _TOKEN_RE = re.compile(
     |(?P<str>"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?|`[^`]*`?)
     |(?P<dur>(?:\d+(?:ms|[smhdwy]))+(?![\w.]))
     |(?P<num>0[xX][0-9a-fA-F]+|(?:\d+(?:_\d+)*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-    |(?P<ident>[a-zA-Z_:][a-zA-Z0-9_:]*)
+    |(?P<ident>(?:[a-zA-Z_]|:(?=[a-zA-Z_]))[a-zA-Z0-9_:]*)
     |(?P<op>==|!=|>=|<=|=~|!~|[-+*/%^=<>(){}\[\],@:])
     |(?P<bad>.)
     """,
@@ -301,7 +302,7 @@ def _compat_problems(expr: str, tokens: list[_Token]) -> Iterator[SyntaxProblem]
         context = stack[-1] if stack else ""
         if tok.kind == "op" and tok.text in "([{":
             if tok.text == "(":
-                grouping = prev is not None and prev.kind == "ident" and prev.text in _GROUPING_KEYWORDS
+                grouping = prev is not None and prev.kind == "ident" and prev.text.lower() in _GROUPING_KEYWORDS
                 stack.append("group" if grouping else "paren")
             else:
                 stack.append("brace" if tok.text == "{" else "bracket")
@@ -310,7 +311,8 @@ def _compat_problems(expr: str, tokens: list[_Token]) -> Iterator[SyntaxProblem]
                 stack.pop()
         elif tok.kind == "num":
             after_offset = prev is not None and (
-                prev.text == "offset" or (prev.text == "-" and prev2 is not None and prev2.text == "offset")
+                prev.text.lower() == "offset"
+                or (prev.text == "-" and prev2 is not None and prev2.text.lower() == "offset")
             )
             if context == "bracket":
                 yield _problem(
@@ -320,7 +322,8 @@ def _compat_problems(expr: str, tokens: list[_Token]) -> Iterator[SyntaxProblem]
                 yield _problem(expr, tok.pos, f'unexpected number "{tok.text}" in offset, expected a duration such as 5m')
         elif tok.kind == "dur" and context != "bracket":
             after_offset = prev is not None and (
-                prev.text == "offset" or (prev.text == "-" and prev2 is not None and prev2.text == "offset")
+                prev.text.lower() == "offset"
+                or (prev.text == "-" and prev2 is not None and prev2.text.lower() == "offset")
             )
             if not after_offset:
                 yield _problem(
@@ -345,7 +348,7 @@ def _compat_problems(expr: str, tokens: list[_Token]) -> Iterator[SyntaxProblem]
                     "(UTF-8 names came with Prometheus 3.0)",
                 )
         elif tok.kind == "ident":
-            if context == "brace" and tok.text == "or" and prev is not None and prev.kind == "str":
+            if context == "brace" and tok.text.lower() == "or" and prev is not None and prev.kind == "str":
                 yield _problem(
                     expr,
                     tok.pos,

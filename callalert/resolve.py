@@ -91,14 +91,18 @@ def file_name_for_group(name: str) -> str:
 def derive_routes(spec: Spec) -> list[Route]:
     """The route tree implied by the severity and category tables.
 
-    One route per (severity, receiver) in table order, each with `continue: true` so every
-    receiver a severity lists gets the alert; then one route per category receiver, matching
-    all categories that list it. The last route does not continue (nothing follows it).
+    One route per receiver named in the severity table (in order of first mention), matching
+    every severity that lists it, each with `continue: true` so all of them get the alert;
+    then one route per category receiver, matching all categories that list it. The last route does not continue (nothing follows it).
     """
     routes: list[Route] = []
+    sev_by_receiver: dict[str, list[str]] = {}
     for sev_name, sev in spec.severities.items():
         for receiver in sev.notify:
-            routes.append(Route.model_validate({"matchers": [f'severity="{sev_name}"'], "receiver": receiver, "continue": True}))
+            sev_by_receiver.setdefault(receiver, []).append(sev_name)
+    for receiver, sevs in sev_by_receiver.items():
+        matcher = f'severity="{sevs[0]}"' if len(sevs) == 1 else f'severity=~"{"|".join(sevs)}"'
+        routes.append(Route.model_validate({"matchers": [matcher], "receiver": receiver, "continue": True}))
     by_receiver: dict[str, list[str]] = {}
     for cat_name, cat in spec.categories.items():
         for receiver in cat.notify:

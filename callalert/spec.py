@@ -41,7 +41,7 @@ def _check_duration(value: str) -> str:
     if not value or not _DURATION_RE.match(value):
         raise PydanticCustomError(
             "duration",
-            "invalid duration {value!r}: use Prometheus durations like 30s, 5m, 1h30m, 7d",
+            "invalid duration '{value}': use Prometheus durations like 30s, 5m, 1h30m, 7d",
             {"value": value},
         )
     return value
@@ -51,7 +51,7 @@ def _check_label_name(value: str) -> str:
     if not _LABEL_RE.match(value) or value.startswith("__"):
         raise PydanticCustomError(
             "label_name",
-            "invalid label name {value!r}: use letters, digits and _, not starting with a digit or __",
+            "invalid label name '{value}': use letters, digits and _, not starting with a digit or __",
             {"value": value},
         )
     return value
@@ -61,7 +61,7 @@ def _check_alert_name(value: str) -> str:
     if not _METRIC_RE.match(value):
         raise PydanticCustomError(
             "alert_name",
-            "invalid alert name {value!r}: alert names are label values of `alertname`; use "
+            "invalid alert name '{value}': alert names are label values of `alertname`; use "
             "letters, digits, _ and : (e.g. HighCallLatency)",
             {"value": value},
         )
@@ -71,7 +71,7 @@ def _check_alert_name(value: str) -> str:
 def _check_version(value: Any) -> str:
     text = str(value)
     if not re.match(r"^\d+\.\d+(\.\d+)?$", text):
-        raise PydanticCustomError("version", "invalid version {value!r}: write MAJOR.MINOR, e.g. 0.25", {"value": text})
+        raise PydanticCustomError("version", "invalid version '{value}': write MAJOR.MINOR, e.g. 0.25", {"value": text})
     return text
 
 
@@ -105,7 +105,7 @@ def _reject_literal(value: Any) -> Any:
     if isinstance(value, str):
         raise PydanticCustomError(
             "plaintext_secret",
-            "plaintext secret: write a reference, {{file: /path/to/secret}} or {{env: VAR_NAME}}, never the value",
+            "plaintext secret: write a reference, {file: /path/to/secret} or {env: VAR_NAME}, never the value",
             {},
         )
     return value
@@ -428,12 +428,6 @@ class Silence(Model):
     ends_at: datetime
     created_by: str
     comment: str
-
-    @model_validator(mode="after")
-    def _order(self) -> Silence:
-        if self.ends_at <= self.starts_at:
-            raise PydanticCustomError("silence_window", "`ends_at` must be after `starts_at`", {})
-        return self
 
 
 class Templates(Model):

@@ -10,7 +10,7 @@ from typing import Any
 
 from callalert.diagnostics import KeyPath, Problem, did_you_mean, sort_problems
 from callalert.errors import UsageError
-from callalert.load import Merged, load_file, merge
+from callalert.load import MAP_KEYS, Merged, load_file, merge
 
 # pydantic error types → our rule ids
 _RULES = {
@@ -105,6 +105,16 @@ def validate(paths: Sequence[Path], *, semantic: bool = True) -> Validated:
         spec = Spec.model_validate(merged.data)
     except ValidationError as exc:
         result.problems.extend(schema_problems(merged, exc))
+        spec = _salvage(merged.data, exc)
+        if spec is None or not semantic:
+            result.problems = sort_problems(result.problems)
+            return result
+        # Checks on what remains, so one run reports the references and PromQL too.
+        from callalert.resolve import resolve
+
+        resolved, problems = resolve(spec, merged.problem, paths[0])
+        result.problems.extend(problems)
+        result.problems.extend(semantic_problems(resolved, merged))
         result.problems = sort_problems(result.problems)
         return result
     result.spec = spec
@@ -117,6 +127,45 @@ def validate(paths: Sequence[Path], *, semantic: bool = True) -> Validated:
         result.problems.extend(semantic_problems(resolved, merged))
     result.problems = sort_problems(result.problems)
     return result
+
+
+def _salvage(data: dict[str, Any], exc: Any) -> Any:
+    """A Spec from `data` minus the mapping keys that failed, or None if that is not enough.
+
+    Only mapping keys are dropped (never list items, which would shift the indices positions
+    rely on), so the remaining problems still point at the right lines."""
+    import copy
+
+    from pydantic import ValidationError
+
+    from callalert.spec import Spec
+
+    pruned = copy.deepcopy(data)
+    for _ in range(3):
+        changed = False
+        for err in exc.errors(include_url=False):
+            path, _at_key = _clean_loc(pruned, tuple(err["loc"]))
+            if err["type"] == "missing" or not path:
+                return None
+            parent: Any = pruned
+            for part in path[:-1]:
+                parent = parent[part]
+            if err["type"] == "alert_name" and isinstance(parent, dict):
+                # keep the alert (its name is required): check the rest under a legal stand-in
+                parent[path[-1]] = re.sub(r"[^a-zA-Z0-9_:]", "_", str(parent[path[-1]])) or "_"
+                changed = True
+            elif isinstance(parent, dict) and path[-1] in parent and not (len(path) == 2 and path[0] in MAP_KEYS):
+                del parent[path[-1]]
+                changed = True
+            else:
+                return None
+        if not changed:
+            return None
+        try:
+            return Spec.model_validate(pruned)
+        except ValidationError as again:
+            exc = again
+    return None
 
 
 # --- schema errors → positioned problems ----------------------------------------------------

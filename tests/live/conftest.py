@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from conftest import require_tool  # tests/conftest.py (rootdir conftest, imported as "conftest")
+from tests.conftest import require_tool  # pytest 9 imports the rootdir conftest as tests.conftest
 
 from .harness import AlertmanagerProcess, Exporter, HttpSink, ManagedProcess, PrometheusProcess, SmtpSink, show_logs
 

@@ -11,8 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import require_tool
-
 from .harness import (
     AlertmanagerProcess,
     Exporter,
@@ -103,9 +101,7 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    prometheus_bin = require_tool("prometheus")
-    alertmanager_bin = require_tool("prometheus-alertmanager")
+def stack(tmp_path_factory: pytest.TempPathFactory, prometheus_bin: str, alertmanager_bin: str) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("stack")
     rules = tmp / "rules.yml"
     rules.write_text(RULES)

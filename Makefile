@@ -1,0 +1,46 @@
+# Two commands get a new user from clone to result:
+#   make demo   set up, render the bundled example spec and prove it with promtool/amtool
+#   make test   set up and run the whole test suite (the same command CI runs)
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+OUT ?= out
+SPEC ?= specs/call-automation.yaml
+
+.PHONY: setup tools venv demo test bench clean
+
+setup: venv tools
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# promtool, amtool, prometheus and alertmanager from Debian (promtool 2.42 / amtool 0.25 on bookworm)
+tools:
+	@if command -v promtool >/dev/null && command -v amtool >/dev/null && command -v prometheus >/dev/null && command -v prometheus-alertmanager >/dev/null; then \
+		echo "tools: promtool, amtool, prometheus, prometheus-alertmanager present"; \
+	else \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null && \
+		echo "tools: installed prometheus prometheus-alertmanager"; \
+	fi
+
+demo: setup
+	$(BIN)/callalert validate $(SPEC)
+	$(BIN)/callalert render $(SPEC) --out $(OUT)
+	promtool check rules $(OUT)/prometheus/rules/*.yml
+	amtool check-config $(OUT)/alertmanager/alertmanager.yml
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf $(OUT) build dist *.egg-info .pytest_cache .hypothesis
