@@ -147,7 +147,19 @@ def resolve(spec: Spec, problem: ProblemFactory, source: Path) -> tuple[Resolved
     routes_derived = spec.routing.routes is None
     route_list = derive_routes(spec) if routes_derived else list(spec.routing.routes or [])
     resolved_routes = _wrap(route_list, None if routes_derived else ("routing", "routes"))
-    ref("receiver", spec.routing.receiver, receivers, ("routing", "receiver"), "unknown-receiver")
+    if "receiver" in spec.routing.model_fields_set:
+        ref("receiver", spec.routing.receiver, receivers, ("routing", "receiver"), "unknown-receiver")
+    elif spec.routing.receiver not in receivers:
+        problems.append(
+            problem(
+                ("receivers",),
+                f"no receiver named {spec.routing.receiver!r}: the root route sends every alert no other route takes "
+                f"there by default",
+                "unknown-receiver",
+                at_key=True,
+                fix=f"define a receiver named {spec.routing.receiver!r}, or set routing.receiver to one of: {', '.join(sorted(receivers))}",
+            )
+        )
 
     def walk(rroutes: list[ResolvedRoute] | tuple[ResolvedRoute, ...]) -> None:
         for rr in rroutes:

@@ -455,6 +455,90 @@ class Spec(Model):
     silences: list[Silence] = Field(default_factory=list)
     templates: Templates = Field(default_factory=Templates)  # type: ignore[arg-type]
     groups: list[Group] = Field(default_factory=list, description="Rule groups with their alerts.")
+    tests: Tests = Field(default_factory=lambda: Tests(), description="Rule and routing tests run by `callalert check` (see docs/check.md).")
 
 
 Route.model_rebuild()
+
+
+# --- tests (run by `callalert check`) -------------------------------------------------------
+
+# promtool's expanding notation, item by item: `_`, `stale`, `N`, `NxK`, `_xK`, `N+MxK`, `N-MxK`.
+_NUM = r"[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|0[xX][0-9a-fA-F]+|Inf|inf|NaN|nan)"
+_SERIES_ITEM_RE = re.compile(rf"^(?:_(?:x\d+)?|stale|{_NUM}(?:(?:[+-](?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)?x\d+)?)$")
+
+
+def series_values_problem(text: str) -> str | None:
+    """Why `text` is not promtool series notation (cheap check; promtool has the last word)."""
+    items = text.split()
+    if not items:
+        return "no values: write promtool notation like '0+1x10' or '1 2 3 _ 5'"
+    for item in items:
+        if not _SERIES_ITEM_RE.match(item):
+            return (
+                f"bad value {item!r} in series values: write numbers, '_' (no sample), 'stale', "
+                "'AxN' (A repeated N more times) or 'A+BxN' / 'A-BxN' (N steps from A)"
+            )
+    return None
+
+
+def _check_series_values(value: str) -> str:
+    problem = series_values_problem(value)
+    if problem:
+        raise PydanticCustomError("series_values", "{problem}", {"problem": problem})
+    return value
+
+
+SeriesValues = Annotated[str, AfterValidator(_check_series_values)]
+
+
+class InputSeries(Model):
+    series: str = Field(description='A series in PromQL notation, e.g. `call_latency_seconds_bucket{le="+Inf"}`.')
+    values: SeriesValues = Field(
+        description="Samples, one per `interval`, in promtool's expanding notation: `0+60x10` (0, 60, ..., 600), "
+        "`1x5` (1 six times), `_` (no sample), `stale`."
+    )
+
+
+class ExpectedAlert(Model):
+    labels: dict[LabelName, str] = Field(
+        default_factory=dict,
+        description="Labels the alert must carry besides `alertname` and the alert's own labels (severity, category, "
+        "`labels:`), which are added for you: usually the labels of the series.",
+    )
+    annotations: dict[LabelName, str] = Field(
+        default_factory=dict,
+        description="Annotations to compare, as Prometheus renders them (`{{ $value }}` replaced). Only the ones named here are compared.",
+    )
+
+
+class RuleExpectation(Model):
+    eval_time: Duration = Field(description="Time after the first sample at which the alert is checked, e.g. `10m`.")
+    alerts: list[ExpectedAlert] = Field(description="Alerts of the test's alert firing at `eval_time`; `[]` asserts it does not fire.")
+
+
+class RuleTest(Model):
+    name: str | None = Field(None, description="What the test shows (in reports).")
+    alert: AlertName = Field(description="The alert under test (the name of one of `groups[*].alerts`).")
+    interval: Duration = Field("1m", description="Time between two samples of `series`.")
+    series: list[InputSeries] = Field(description="Input series.")
+    expect: list[RuleExpectation] = Field(description="What must fire (or not) at which time.")
+
+
+class RoutingTest(Model):
+    name: str | None = Field(None, description="What the test shows (in reports).")
+    alert: AlertName | None = Field(None, description="Start from this alert's labels (alertname, severity, category, `labels:`); `labels` adds to them.")
+    labels: dict[LabelName, str] = Field(default_factory=dict, description="The alert's label set (or labels added to `alert`'s).")
+    firing: list[dict[LabelName, str]] = Field(default_factory=list, description="Label sets of other alerts firing at the same time (for inhibition).")
+    at: datetime | None = Field(None, description="When the alert is sent: mute/active time intervals and the spec's silences apply at this instant.")
+    receivers: list[str] = Field(description="Receivers that must be notified, in route order; `[]` when it is inhibited, muted or silenced.")
+
+
+class Tests(Model):
+    """Tests of the spec itself, run by `callalert check`."""
+
+    rules: list[RuleTest] = Field(default_factory=list, description="Alert rule tests, compiled to promtool unit tests.")
+    routing: list[RoutingTest] = Field(default_factory=list, description="Where alerts go: receivers reached, inhibition, time intervals, silences.")
+
+
+Spec.model_rebuild()

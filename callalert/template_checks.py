@@ -1,3 +1,118 @@
+"""Template checks at validation time: what Prometheus or Alertmanager would refuse to load.
+
+- rule annotations (Prometheus templates): syntax and functions Prometheus defines;
+- notification template files (built-in and the user's): syntax, functions the target
+  Alertmanager defines (e.g. `since` needs 0.28), one definition per template name;
+- receiver fields (`title`, `text`, `html`, headers, details...): syntax, functions, and
+  `{{ template "name" }}` calls naming a template that exists.
+"""
+
 from __future__ import annotations
-def check(resolved, merged):
-    return iter(())
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from callalert.diagnostics import KeyPath, Problem
+from callalert.load import Merged
+from callalert.resolve import Resolved
+
+
+def _function_message(name: str, added_in: Any, what: str, version: str) -> tuple[str, str | None]:
+    if added_in is not None:
+        return (
+            f"template function {name!r} needs {what} ≥ {added_in.short if hasattr(added_in, 'short') else added_in}; the target is {version}",
+            f"raise defaults.targets.{what.lower()} or avoid {name!r}",
+        )
+    return (f"template function {name!r} is not defined in {what} {version}", None)
+
+
+def check(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
+    from callalert import gotemplate
+    from callalert.render import templates as builtin
+
+    am_version = resolved.am_version
+    # 1. rule annotations
+    for alert in resolved.alerts:
+        texts = {"summary": alert.spec.summary, "description": alert.spec.description, **alert.spec.annotations}
+        for field, text in texts.items():
+            key: KeyPath = (*alert.key, field) if field in ("summary", "description") else (*alert.key, "annotations", field)
+            if "{{" not in text:
+                continue
+            try:
+                info = gotemplate.parse_prometheus_template(text, f"{alert.name}.{field}")
+            except gotemplate.TemplateSyntaxError as exc:
+                yield merged.problem(key, f"invalid template: {exc.message}", "template-syntax")
+                continue
+            for fn in gotemplate.undefined_functions(info, "prometheus"):
+                yield merged.problem(
+                    key, f"template function {fn.name!r} is not defined in Prometheus rule templates", "template-function"
+                )
+
+    # 2. template files
+    spec_dir_display = Path(merged.locate(())[0]).parent
+    defined: dict[str, str] = {}  # template name -> file that defines it
+    files: list[tuple[str, str, KeyPath | None, bool]] = []
+    for rel, text in builtin.render(resolved).items():
+        name = rel.rsplit("/", 1)[-1]
+        if name[:-5] in resolved.spec.templates.builtin:
+            files.append((f"built-in {name}", text, None, True))
+    for i, (out_name, (_, text)) in enumerate(resolved.template_files.items()):
+        rel = resolved.spec.templates.files[i] if i < len(resolved.spec.templates.files) else out_name
+        files.append((str(spec_dir_display / rel), text, ("templates", "files", i), False))
+    for display, text, key, is_builtin in files:
+        try:
+            info = gotemplate.parse_template(text, display)
+        except gotemplate.TemplateSyntaxError as exc:
+            yield Problem(display, exc.line, exc.col, "error", f"invalid template: {exc.message}", "template-syntax")
+            continue
+        for name, pos in info.defines.items():
+            if name in defined:
+                hint = (
+                    f"remove {defined[name].split()[-1][:-5]!r} from templates.builtin to replace the built-in"
+                    if defined[name].startswith("built-in")
+                    else f"rename one of them"
+                )
+                yield Problem(display, pos.line, pos.col, "error", f"template {name!r} is already defined by {defined[name]}", "template-redefined", fix=hint)
+            else:
+                defined[name] = display
+        if is_builtin:
+            continue
+        for fn in gotemplate.undefined_functions(info, "alertmanager", am_version):
+            message, fix = _function_message(fn.name, fn.added_in, "Alertmanager", am_version)
+            yield Problem(display, fn.pos.line, fn.pos.col, "error", message, "template-function", fix=fix)
+
+    known = set(defined) | set(gotemplate.am_default_templates(am_version))
+    for display, text, _, _ in files:
+        try:
+            info = gotemplate.parse_template(text, display)
+        except gotemplate.TemplateSyntaxError:
+            continue
+        for call in info.template_calls:
+            if call.name not in known and call.kind == "template":
+                yield Problem(display, call.pos.line, call.pos.col, "error", f"template {call.name!r} is not defined", "unknown-template")
+
+    # 3. receiver fields
+    from callalert.diagnostics import did_you_mean
+    from callalert.validate import _strings
+
+    for rname, receiver in resolved.spec.receivers.items():
+        for key, text in _strings(receiver, ("receivers", rname)):
+            if "{{" not in text or key[-1] == "description" and len(key) == 3:
+                continue
+            try:
+                info = gotemplate.parse_template(text, str(key[-1]))
+            except gotemplate.TemplateSyntaxError as exc:
+                yield merged.problem(key, f"invalid template: {exc.message}", "template-syntax")
+                continue
+            for fn in gotemplate.undefined_functions(info, "alertmanager", am_version):
+                message, fix = _function_message(fn.name, fn.added_in, "Alertmanager", am_version)
+                yield merged.problem(key, message, "template-function", fix=fix)
+            for call in info.template_calls:
+                if call.name not in known:
+                    yield merged.problem(
+                        key,
+                        f"template {call.name!r} is not defined{did_you_mean(call.name, known)}",
+                        "unknown-template",
+                        fix="define it in a file listed in templates.files, or enable the built-in that defines it",
+                    )

@@ -79,7 +79,7 @@ def amtool_route(amtool: str, path: Path, labels: dict[str, str]) -> str:
 def test_random_trees_route_like_amtool(amtool: str) -> None:
     started = time.monotonic()
 
-    @settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
     @given(config=config_st(), label_sets=st.lists(label_set_st, min_size=4, max_size=8))
     def check(config: dict[str, Any], label_sets: list[dict[str, str]]) -> None:
         root = build_route_tree(config)
@@ -96,4 +96,4 @@ def test_random_trees_route_like_amtool(amtool: str) -> None:
     check()
     print(f"\nproperty: {EXAMPLES['count']} random trees, {EXAMPLES['pairs']} label sets compared with amtool "
           f"in {time.monotonic() - started:.1f}s")
-    assert EXAMPLES["count"] >= 60
+    assert EXAMPLES["count"] >= 100

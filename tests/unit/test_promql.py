@@ -526,4 +526,4 @@ def test_performance_10k_simple_exprs() -> None:
         output_labels(expr)
         find_pitfalls(expr)
     elapsed = time.perf_counter() - start
-    assert elapsed < 2.0, f"{elapsed:.2f}s for 10,000 expressions"
+    assert elapsed < 3.0, f"{elapsed:.2f}s for 10,000 expressions"  # ~0.7s measured; slack for busy CI
