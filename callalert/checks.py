@@ -30,6 +30,9 @@ def run_all(resolved: Resolved, merged: Merged) -> list[Problem]:
         check_silences,
     ):
         problems.extend(check(resolved, merged))
+    from callalert.spec_tests import check_tests  # the `tests:` section (callalert check)
+
+    problems.extend(check_tests(resolved, merged))
     return problems
 
 

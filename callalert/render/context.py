@@ -10,7 +10,14 @@ from typing import Literal
 from callalert.diagnostics import KeyPath, Problem
 from callalert.errors import CallalertError
 
+import re
+
 SecretMode = Literal["ref", "env"]
+_SECRET_KEYS = (
+    "api_url|auth_password|auth_secret|service_key|routing_key|password|credentials|bearer_token|"
+    "webhook_url|api_key|smtp_auth_password|smtp_auth_secret|slack_api_url|opsgenie_api_key"
+)
+_SECRET_LINE = re.compile(rf"^([ +\-]*(?:- )?(?:{_SECRET_KEYS}): )(?!<redacted>).+$", re.M)
 REDACTED = "<redacted>"
 
 
@@ -45,9 +52,14 @@ class RenderContext:
         raise RenderFailed(problems)
 
     def redact(self, text: str) -> str:
+        """Hide secrets in text shown to people (diffs, logs): every value resolved in this
+        render, and — because a file on disk may hold an older value this render never saw —
+        the value of every Alertmanager secret field."""
         for value in sorted(self.secret_values, key=len, reverse=True):
             if value:
                 text = text.replace(value, REDACTED)
+        if self.secret_values:
+            text = _SECRET_LINE.sub(lambda m: m.group(1) + REDACTED, text)
         return text
 
     @property
@@ -57,7 +69,7 @@ class RenderContext:
 
 def render_all(resolved: object, ctx: RenderContext) -> dict[str, str]:
     """Every output file, by path relative to the output directory."""
-    from callalert.render import alertmanager, prometheus, runbooks, templates
+    from callalert.render import alertmanager, prometheus, runbooks, templates, tests
     from callalert.resolve import Resolved
 
     assert isinstance(resolved, Resolved)
@@ -66,4 +78,5 @@ def render_all(resolved: object, ctx: RenderContext) -> dict[str, str]:
     files.update(alertmanager.render(resolved, ctx))
     files.update(templates.render(resolved))
     files.update(runbooks.render(resolved))
+    files.update(tests.render(resolved))
     return dict(sorted(files.items()))
