@@ -19,10 +19,14 @@ from yaml.resolver import Resolver
 
 from callalert.diagnostics import KeyPath, Problem, format_key
 
-try:  # the C parser is ~10x faster; fall back quietly where libyaml is absent
-    from yaml import CParser as _Parser  # type: ignore[attr-defined]
+try:  # libyaml's parser+composer is ~10x faster; fall back where PyYAML was built without it
+    from yaml._yaml import CParser as _Parser  # type: ignore[import-not-found]
+
+    HAVE_LIBYAML = True
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml.parser import Parser as _Parser  # type: ignore[assignment]
+
+    HAVE_LIBYAML = False
 
 
 class _Constructor(SafeConstructor):
@@ -41,7 +45,7 @@ class _Constructor(SafeConstructor):
         return super().construct_mapping(node, deep=deep)
 
 
-if hasattr(yaml, "CParser"):
+if HAVE_LIBYAML:
 
     class _Loader(_Parser, _Constructor, Resolver):  # type: ignore[misc,valid-type]
         def __init__(self, stream: str) -> None:

@@ -18,10 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:
-    import re2 as _re2_mod  # noqa: F401
+from typing import Any, Literal
 
 Op = Literal["=", "!=", "=~", "!~"]
 OPS: tuple[Op, ...] = ("=", "!=", "=~", "!~")

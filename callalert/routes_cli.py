@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -159,14 +159,14 @@ def describe_delivery(result: Delivery, at: datetime | None) -> list[str]:
 
 @routes_app.command("test")
 def test(
-    labels: Optional[list[str]] = typer.Argument(None, help='labels as name=value (value may be "quoted"), amtool syntax'),
+    labels: list[str] | None = typer.Argument(None, help='labels as name=value (value may be "quoted"), amtool syntax'),
     config: Path = typer.Option(..., "--config", "-c", help="alertmanager.yml to read"),
     as_json: bool = typer.Option(False, "--json", help="print matched route paths and receivers as JSON"),
-    firing: Optional[list[str]] = typer.Option(
+    firing: list[str] | None = typer.Option(
         None, "--firing", help="another alert that is firing, 'a=b,c=d' (repeatable): applies inhibit_rules"
     ),
-    at: Optional[str] = typer.Option(None, "--at", help="ISO 8601 time: applies mute/active time intervals"),
-    expect: Optional[str] = typer.Option(None, "--expect", help="expected comma-separated receivers (like amtool --verify.receivers)"),
+    at: str | None = typer.Option(None, "--at", help="ISO 8601 time: applies mute/active time intervals"),
+    expect: str | None = typer.Option(None, "--expect", help="expected comma-separated receivers (like amtool --verify.receivers)"),
 ) -> None:
     """Print the receivers an alert with LABELS reaches, comma-separated in tree order, as `amtool config routes test` does.
 

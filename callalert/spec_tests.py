@@ -59,10 +59,17 @@ def plan(resolved: Resolved) -> list[PromtoolFile]:
     """Which promtool files the rule tests compile to (one per alert and compared annotation set)."""
     by_alert: dict[str, list[PromtoolFile]] = {}
     known = {a.name for a in resolved.alerts}
-    for index, test in enumerate(resolved.spec.tests.rules):
+    rule_tests = list(enumerate(resolved.spec.tests.rules))
+    # tests that only assert silence compare no annotations: they join the alert's first file,
+    # so they go last and an alert's tests usually share one file
+    rule_tests.sort(key=lambda it: all(not e.alerts for e in it[1].expect))
+    for index, test in rule_tests:
         if test.alert not in known:
             continue
         files = by_alert.setdefault(test.alert, [])
+        if files and all(not e.alerts for e in test.expect):
+            files[0].cases.append((index, test, list(test.expect)))
+            continue
         groups: dict[tuple[str, ...], list[RuleExpectation]] = {}
         pending_empty: list[RuleExpectation] = []
         for exp in test.expect:
@@ -89,7 +96,10 @@ def plan(resolved: Resolved) -> list[PromtoolFile]:
                 )
                 files.append(target)
             target.cases.append((index, test, exps))
-    return [f for files in by_alert.values() for f in files]
+    out = [f for files in by_alert.values() for f in files]
+    for pf in out:
+        pf.cases.sort(key=lambda case: case[0])
+    return sorted(out, key=lambda f: f.path)
 
 
 def _test_name(index: int, test: RuleTest) -> str:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,20 @@ from typing import Any
 from callalert.diagnostics import KeyPath, Problem
 from callalert.load import Merged
 from callalert.resolve import Resolved
+
+
+# Actions that are certainly valid in a Prometheus rule template. Most annotations consist of
+# nothing else, and skipping the full parser for them keeps 10,000-alert specs fast.
+_SIMPLE_ACTION = re.compile(
+    r"\{\{-?\s*(?:\$value|\$labels\.[A-Za-z_]\w*|\$externalLabels\.[A-Za-z_]\w*|\.Value|\.Labels\.[A-Za-z_]\w*)"
+    r"(?:\s*\|\s*(?:humanize|humanize1024|humanizePercentage|humanizeDuration|humanizeTimestamp|toUpper|toLower|title))*"
+    r"\s*-?\}\}"
+)
+
+
+def _trivially_valid(text: str) -> bool:
+    rest = _SIMPLE_ACTION.sub("", text)
+    return "{{" not in rest and "}}" not in rest
 
 
 def _function_message(name: str, added_in: Any, what: str, version: str) -> tuple[str, str | None]:
@@ -37,7 +52,7 @@ def check(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
         texts = {"summary": alert.spec.summary, "description": alert.spec.description, **alert.spec.annotations}
         for field, text in texts.items():
             key: KeyPath = (*alert.key, field) if field in ("summary", "description") else (*alert.key, "annotations", field)
-            if "{{" not in text:
+            if "{{" not in text or _trivially_valid(text):
                 continue
             try:
                 info = gotemplate.parse_prometheus_template(text, f"{alert.name}.{field}")

@@ -400,7 +400,7 @@ class Mail:
     def _part(self, subtype: str) -> str | None:
         part = self.message.get_body(preferencelist=(subtype,))
         # SMTP carries CRLF line ends; tests compare against Python strings.
-        return None if part is None else str(part.get_content()).replace("\r\n", "\n")  # type: ignore[attr-defined]
+        return None if part is None else str(part.get_content()).replace("\r\n", "\n")
 
     @property
     def html(self) -> str | None:
@@ -688,6 +688,19 @@ class PrometheusProcess(ManagedProcess):
             "--rules.alert.resend-delay=1s",
             *self.extra_args,
         ]
+
+    def reconfigure(
+        self, rule_files: Sequence[Path | str] | None = None, scrape_targets: Mapping[str, Sequence[str] | str] | None = None
+    ) -> None:
+        """Rewrite prometheus.yml and reload. Cheap for rule files: unlike a fresh start, the Alertmanager
+        target is already discovered (a new process waits ~5s for the discovery manager's first update
+        before it can scrape or send alerts). New scrape targets do wait for the next discovery update."""
+        if rule_files is not None:
+            self.rule_files = [str(Path(p).resolve()) for p in rule_files]
+        if scrape_targets is not None:
+            self.scrape_targets = {job: [t] if isinstance(t, str) else list(t) for job, t in scrape_targets.items()}
+        self.prepare()
+        self.reload()
 
     def api(self, path: str, **params: Any) -> Any:
         response = httpx.get(f"{self.url}/api/v1/{path}", params=params, timeout=5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +21,10 @@ AM_CONFIG = "route: {receiver: 'null'}\nreceivers: [{name: 'null'}]\n"
 @pytest.fixture
 def am(start_alertmanager: Callable[..., AlertmanagerProcess]) -> AlertmanagerProcess:
     return start_alertmanager(AM_CONFIG)
+
+
+def names(alerts: list[dict[str, Any]]) -> list[str]:
+    return sorted(a["labels"]["alertname"] for a in alerts)
 
 
 def alert(name: str, **labels: str) -> dict[str, object]:
@@ -97,7 +102,6 @@ def test_status(am: AlertmanagerProcess) -> None:
 def test_post_and_filter_alerts(am: AlertmanagerProcess) -> None:
     with AlertmanagerClient(am.url) as client:
         client.post_alerts([alert("HighCPU", severity="warning"), alert("ServiceDown", severity="critical"), alert("Info", severity="info")])
-        names = lambda alerts: sorted(a["labels"]["alertname"] for a in alerts)  # noqa: E731
         assert names(client.get_alerts()) == ["HighCPU", "Info", "ServiceDown"]
         assert names(client.get_alerts(['alertname="HighCPU"'])) == ["HighCPU"]
         assert names(client.get_alerts(["severity!=info"])) == ["HighCPU", "ServiceDown"]
@@ -169,7 +173,7 @@ def test_http_error_carries_status_and_body(am: AlertmanagerProcess) -> None:
 
 @live
 def test_async_client(am: AlertmanagerProcess) -> None:
-    async def scenario() -> tuple[list[dict[str, object]], str, list[dict[str, object]]]:
+    async def scenario() -> tuple[list[dict[str, Any]], str, list[dict[str, Any]]]:
         async with AsyncAlertmanagerClient(am.url) as client:
             await client.post_alerts([alert("AsyncAlert", severity="warning")])
             alerts = await client.get_alerts(['alertname="AsyncAlert"'])

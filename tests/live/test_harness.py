@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -119,8 +120,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, prometheus_bin: str, alertma
             yield Stack(started, exporter, sink, smtp, am, prom)
 
 
-def webhook_alertnames(request_json: dict[str, object]) -> set[str]:
-    return {a["labels"]["alertname"] for a in request_json["alerts"]}  # type: ignore[index,union-attr]
+def webhook_alertnames(request_json: dict[str, Any]) -> set[str]:
+    return {a["labels"]["alertname"] for a in request_json["alerts"]}
 
 
 def test_processes_start_fast(stack: Stack) -> None:
@@ -203,6 +204,23 @@ def test_prometheus_sees_exporter_metrics(stack: Stack) -> None:
     assert up["value"][1] == "1"
     [quality] = stack.prometheus.query("audio_quality_score")
     assert quality["value"][1] == "0.5"
+
+
+def test_rule_reload_fires_without_discovery_delay(stack: Stack) -> None:
+    stack.sink.wait_for_path("/webhook", timeout=15)  # the stack is warm: Alertmanager discovered
+    extra = stack.prometheus.workdir / "extra.yml"
+    extra.write_text(
+        "groups:\n  - name: extra\n    rules:\n      - alert: HarnessReloaded\n        expr: vector(2)\n"
+        "        labels: {severity: warning}\n"
+    )
+    started = time.monotonic()
+    stack.prometheus.reconfigure(rule_files=[*stack.prometheus.rule_files, extra])
+    [request] = stack.sink.wait_for(
+        lambda r: r.path == "/webhook" and "HarnessReloaded" in webhook_alertnames(r.json), timeout=10
+    )
+    elapsed = request.received_at - started
+    print(f"\nrule reload -> webhook: {elapsed:.2f}s")
+    assert elapsed < 4
 
 
 # ---------------------------------------------------------------------------------------------
