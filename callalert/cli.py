@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from callalert import __version__
 from callalert.errors import EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CallalertError
@@ -74,11 +74,43 @@ def _build_app() -> Any:
         raise typer.Exit(cmd_init(path, force))
 
     @app.command()
-    def schema() -> None:
-        """Print the spec's JSON Schema (for editors' YAML language servers)."""
+    def schema(
+        format: str = typer.Option("json", "--format", "-f", help="json (JSON Schema) or markdown (the spec reference)."),
+    ) -> None:
+        """Print the spec's JSON Schema (for editors' YAML language servers) or its reference."""
         from callalert.commands import cmd_schema
 
-        raise typer.Exit(cmd_schema())
+        raise typer.Exit(cmd_schema(format))
+
+    @app.command()
+    def lint(
+        paths: list[Path] = typer.Argument(None, help="A spec, or Prometheus rule files, alertmanager.yml and .tmpl files (kind detected by content).", show_default=False),
+        format: str = typer.Option("text", "--format", "-f", help="text, json, github or sarif."),
+        fail_on: str = typer.Option("error", "--fail-on", help="Exit 1 when a finding is at or above this level: error, warning or info."),
+        target_alertmanager: str = typer.Option(None, "--target-alertmanager", help="Alertmanager version templates must work on (default: the spec's target, else 0.25)."),
+        explain: str = typer.Option(None, "--explain", help="Explain a rule and exit."),
+        list_rules: bool = typer.Option(False, "--list", help="List all rules and exit."),
+        scrape_interval: str = typer.Option("1m", "--scrape-interval", help="Scrape interval for range checks (Prometheus' default: 1m)."),
+        metrics: Path = typer.Option(None, "--metrics", help="Metric catalog: a /metrics text snapshot or a YAML list."),
+        now: str = typer.Option(None, "--now", help="Reference time for silence expiry (default: now), e.g. 2024-01-01T00:00:00Z."),
+        external_labels: str = typer.Option(None, "--external-labels", help="Plain files: comma-separated Prometheus external label names (unknown without it)."),
+    ) -> None:
+        """Semantic and cross-layer checks of a spec or of existing rules, alertmanager.yml and templates."""
+        from callalert.lint.command import cmd_lint
+
+        raise typer.Exit(cmd_lint(paths or [], format, fail_on, target_alertmanager, explain, list_rules, scrape_interval, metrics, now, external_labels))
+
+    @app.command()
+    def check(
+        specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),
+        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Render into this directory (kept) instead of a temporary one."),
+        junit: Optional[Path] = typer.Option(None, "--junit", help="Write a JUnit XML report here (one testcase per file, test or render)."),
+        secrets: str = typer.Option("placeholder", "--secrets", help="placeholder: {env: NAME} secrets get placeholder values; env: use the real environment variables."),
+    ) -> None:
+        """Render, then prove it: promtool check/test rules, amtool check-config, template renders, routing tests, coverage."""
+        from callalert.check import cmd_check
+
+        raise typer.Exit(cmd_check(specs or [DEFAULT_SPEC], out, junit, secrets))
 
     app.add_typer(routes_app, name="routes")
     return app

@@ -80,7 +80,14 @@ def cmd_init(path: Path, force: bool) -> int:
     return EXIT_OK
 
 
-def cmd_schema() -> int:
+def cmd_schema(fmt: str = "json") -> int:
+    if fmt == "markdown":
+        from callalert.specdoc import markdown
+
+        sys.stdout.write(markdown())
+        return EXIT_OK
+    if fmt != "json":
+        raise UsageError(f"unknown --format {fmt!r}; choose json or markdown")
     from callalert.spec import Spec
 
     schema = Spec.model_json_schema(by_alias=True)

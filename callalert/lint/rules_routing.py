@@ -155,7 +155,7 @@ def _policy(world: World, root: Any, receivers: dict[str, Any]) -> Iterator[Prob
     categories: list[str | None] = [*spec.categories, None]
     for sev_name, sev in spec.severities.items():
         paging = sev.paging if sev.paging is not None else sev_name == "critical"
-        outcomes: dict[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], list[str]] = {}
+        outcomes: dict[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]], list[str]] = {}
         no_paging: list[str] = []
         for cat in categories:
             labels = {"alertname": "", "severity": sev_name}
@@ -171,8 +171,8 @@ def _policy(world: World, root: Any, receivers: dict[str, Any]) -> Iterator[Prob
             missing = tuple(r for r in declared if r not in got)
             extra = tuple(r for r in got if r not in declared)
             if missing or extra:
-                outcomes.setdefault((tuple(got), missing, extra), []).append(cat if cat is not None else "(none)")
-        for (got, missing, extra), cats in outcomes.items():
+                outcomes.setdefault((tuple(got), tuple(declared), missing, extra), []).append(cat if cat is not None else "(none)")
+        for (got, declared_t, missing, extra), cats in outcomes.items():
             parts = []
             if missing:
                 parts.append(f"missing {', '.join(missing)}")
@@ -181,9 +181,8 @@ def _policy(world: World, root: Any, receivers: dict[str, Any]) -> Iterator[Prob
             what = f"category {'|'.join(cats)}" if len(cats) < len(categories) else "every category"
             yield world.am.src.problem(  # type: ignore[union-attr]
                 ("severities", sev_name, "notify"),
-                f"severity={sev_name}, {what}: the routes deliver to {', '.join(got) or 'nobody'}, but the table declares "
-                f"{', '.join(list(sev.notify))}{' (+ category receivers)' if any(spec.categories[c].notify for c in cats if c in spec.categories) else ''}"
-                f" ({'; '.join(parts)})",
+                f"severity={sev_name}, {what}: the routes deliver to {', '.join(got) or 'nobody'}, but the severity/category "
+                f"tables declare {', '.join(declared_t)} ({'; '.join(parts)})",
                 "routing-policy-mismatch",
                 fix="add routes (with continue: true) for the missing receivers, or change notify to what the routes do",
             )

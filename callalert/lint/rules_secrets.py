@@ -58,6 +58,6 @@ def check(world: World, options: Options) -> Iterator[Problem]:
         if reason is None and name not in SECRET_FIELDS:
             continue
         what = reason or f"the {name} secret"
-        yield am.src.problem(key, f"plaintext secret: {name} holds {what}", "am-plaintext-secret",
+        yield am.src.problem(key, f"plaintext secret: {name} is written in the file ({what})" if reason else f"plaintext secret: {name} is written in the file", "am-plaintext-secret",
                              fix=f"put the value in a file and write `{name}_file: /etc/alertmanager/secrets/{name.replace('_', '-')}`"
                              if name not in ("credentials",) else "use `credentials_file: PATH`")

@@ -206,7 +206,7 @@ def test_prometheus_sees_exporter_metrics(stack: Stack) -> None:
     assert quality["value"][1] == "0.5"
 
 
-def test_rule_reload_fires_without_discovery_delay(stack: Stack) -> None:
+def test_rule_reload_waits_for_alertmanager_rediscovery(stack: Stack) -> None:
     stack.sink.wait_for_path("/webhook", timeout=15)  # the stack is warm: Alertmanager discovered
     extra = stack.prometheus.workdir / "extra.yml"
     extra.write_text(
@@ -215,12 +215,16 @@ def test_rule_reload_fires_without_discovery_delay(stack: Stack) -> None:
     )
     started = time.monotonic()
     stack.prometheus.reconfigure(rule_files=[*stack.prometheus.rule_files, extra])
+    stack.prometheus.wait_for_alert("HarnessReloaded", timeout=10)
+    firing = time.monotonic() - started
     [request] = stack.sink.wait_for(
         lambda r: r.path == "/webhook" and "HarnessReloaded" in webhook_alertnames(r.json), timeout=10
     )
     elapsed = request.received_at - started
-    print(f"\nrule reload -> webhook: {elapsed:.2f}s")
-    assert elapsed < 4
+    print(f"\nrule reload -> firing in prometheus {firing:.2f}s, -> webhook {elapsed:.2f}s")
+    # Rules apply within an evaluation interval; delivery waits for the notifier's rediscovery (<= 5s tick).
+    assert firing < 2.5
+    assert elapsed < 8
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,85 @@
+"""The body of `callalert lint`: options in, exit code out."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+from callalert.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
+
+
+def cmd_lint(
+    paths: Sequence[Path],
+    fmt: str = "text",
+    fail_on: str = "error",
+    target_alertmanager: str | None = None,
+    explain_rule: str | None = None,
+    list_rules: bool = False,
+    scrape_interval: str = "1m",
+    metrics: Path | None = None,
+    now: str | None = None,
+    external_labels: str | None = None,
+) -> int:
+    from callalert.lint import lint_paths
+    from callalert.lint.engine import Options
+    from callalert.lint.formats import FORMATS, render
+
+    if list_rules:
+        from callalert.lint.explain import listing
+
+        sys.stdout.write(listing())
+        return EXIT_OK
+    if explain_rule:
+        from callalert.lint.explain import explain
+
+        sys.stdout.write(explain(explain_rule))
+        return EXIT_OK
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fail_on not in ("error", "warning", "info"):
+        raise UsageError(f"unknown --fail-on {fail_on!r}; choose error, warning or info")
+    if not paths:
+        raise UsageError("give the files to lint: a spec, or rule files, alertmanager.yml and .tmpl files")
+    if target_alertmanager is not None:
+        from callalert.versions import Version
+
+        try:
+            Version.parse(target_alertmanager)
+        except ValueError as exc:
+            raise UsageError(f"--target-alertmanager: {exc}") from None
+    from callalert.spec import duration_seconds
+
+    try:
+        scrape = duration_seconds(scrape_interval)
+    except ValueError:
+        raise UsageError(f"--scrape-interval: invalid duration {scrape_interval!r} (e.g. 30s, 1m)") from None
+    moment = datetime.now(timezone.utc)
+    if now is not None:
+        try:
+            moment = datetime.fromisoformat(now.replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"--now: invalid time {now!r} (e.g. 2024-01-01T00:00:00Z)") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+    catalog = None
+    if metrics is not None:
+        from callalert.metrics_catalog import CatalogError, load_catalog
+
+        try:
+            catalog = load_catalog(metrics.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise UsageError(f"--metrics: cannot read {metrics}: {exc.strerror or exc}") from None
+        except CatalogError as exc:
+            raise UsageError(f"--metrics {metrics}: {exc}") from None
+    labels = [x.strip() for x in external_labels.split(",") if x.strip()] if external_labels is not None else None
+    options = Options(moment, target_alertmanager, scrape, catalog)
+    result = lint_paths(paths, options, external_labels=labels)
+    sys.stdout.write(render(result.problems, fmt))
+    from callalert.diagnostics import has_errors, summary
+
+    sys.stderr.write(f"{len(result.kinds)} file(s) linted: {summary(result.problems)}\n")
+    if not result.valid or has_errors(result.problems, fail_on):  # type: ignore[arg-type]
+        return EXIT_PROBLEMS
+    return EXIT_OK

@@ -1,0 +1,94 @@
+"""The spec reference (docs/spec.md), generated from the pydantic models' descriptions."""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+
+
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Annotated:
+        base = _type_name(args[0])
+        names = {"Duration": "duration", "LabelName": "label name", "AlertName": "alert name"}
+        for meta in args[1:]:
+            func = getattr(meta, "func", None)
+            if func is not None:
+                if func.__name__ == "_check_duration":
+                    return "duration"
+                if func.__name__ == "_reject_literal":
+                    return "secret ref"
+                if func.__name__ == "_matchers_input":
+                    return "matchers"
+                if func.__name__ in ("_check_label_name",):
+                    return "label name"
+        return names.get(base, base)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+        parts = [_type_name(a) for a in args if a is not type(None)]
+        return " | ".join(parts)
+    if origin is list:
+        return f"list of {_type_name(args[0])}"
+    if origin is dict:
+        return f"map of {_type_name(args[0])} → {_type_name(args[1])}"
+    if origin is typing.Literal:
+        return " | ".join(repr(a) for a in args)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return f"[{tp.__name__}](#{tp.__name__.lower()})"
+    return getattr(tp, "__name__", str(tp))
+
+
+def _models(root: type[BaseModel]) -> list[type[BaseModel]]:
+    seen: list[type[BaseModel]] = []
+
+    def visit(tp: Any) -> None:
+        for arg in typing.get_args(tp):
+            visit(arg)
+        if isinstance(tp, type) and issubclass(tp, BaseModel) and tp not in seen:
+            seen.append(tp)
+            for info in tp.model_fields.values():
+                visit(info.annotation)
+
+    visit(root)
+    return seen
+
+
+def markdown() -> str:
+    from callalert.spec import Spec
+
+    lines = [
+        "# Spec reference (version 1)",
+        "",
+        "Generated from callalert's models (`callalert schema --format markdown`); the JSON Schema for editors is "
+        "[spec.schema.json](spec.schema.json). Every mapping rejects unknown keys.",
+        "",
+    ]
+    for model in _models(Spec):
+        lines += [f"## {model.__name__}", ""]
+        doc = (model.__doc__ or "").strip()
+        if doc and not doc.startswith("!!!") and "Usage docs" not in doc:
+            lines += [doc.splitlines()[0], ""]
+        lines += ["| key | type | default | description |", "|---|---|---|---|"]
+        for name, info in model.model_fields.items():
+            key = info.alias or name
+            if info.is_required():
+                default = "**required**"
+            elif info.default_factory is not None:
+                default = "see description" if model.__name__ != "Templates" else "`[slack, email, pagerduty]`"
+                try:
+                    value = info.default_factory()  # type: ignore[call-arg]
+                    if isinstance(value, (list, dict)):
+                        default = f"`{value}`" if value else "empty"
+                    elif isinstance(value, BaseModel):
+                        default = "defaults"
+                except TypeError:
+                    pass
+            else:
+                default = f"`{info.default}`" if info.default is not None else "-"
+            desc = (info.description or "").replace("|", "\\|").replace("\n", " ")
+            type_name = _type_name(info.annotation).replace("|", "\\|")
+            lines.append(f"| `{key}` | {type_name} | {default} | {desc} |")
+        lines.append("")
+    return "\n".join(lines)
