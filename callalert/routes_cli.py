@@ -132,12 +132,35 @@ def _show_tree(config: Mapping[str, Any]) -> Any:
     return tree
 
 
+def load_for_cli(spec: Path | None, config: Path | None) -> dict[str, Any]:
+    """The alertmanager config to route with: `--config FILE` as is, else the one SPEC renders to."""
+    if config is not None:
+        if spec is not None:
+            raise UsageError("give either a SPEC or --config FILE, not both")
+        return load_am_config_for_cli(config)
+    from callalert.pipeline import SpecInvalid, alertmanager_config
+
+    path = spec or Path("specs.yaml")
+    try:
+        return alertmanager_config([path])
+    except SpecInvalid as exc:
+        from callalert.diagnostics import render_text
+
+        import sys
+
+        sys.stdout.write(render_text(exc.problems))
+        raise CallalertError(f"{path} is not a valid spec; fix the problems above") from None
+
+
 @routes_app.command("show")
-def show(config: Path = typer.Option(..., "--config", "-c", help="alertmanager.yml to read")) -> None:
+def show(
+    spec: Path | None = typer.Argument(None, help="Spec file (default ./specs.yaml)", show_default=False),
+    config: Path | None = typer.Option(None, "--config", "-c", help="an existing alertmanager.yml instead of a spec"),
+) -> None:
     """Print the route tree: matchers, receiver, continue, timings, group_by; inherited values dimmed."""
     from rich.console import Console
 
-    data = load_am_config_for_cli(config)
+    data = load_for_cli(spec, config)
     Console().print(_show_tree(data))
 
 
@@ -159,8 +182,10 @@ def describe_delivery(result: Delivery, at: datetime | None) -> list[str]:
 
 @routes_app.command("test")
 def test(
-    labels: list[str] | None = typer.Argument(None, help='labels as name=value (value may be "quoted"), amtool syntax'),
-    config: Path = typer.Option(..., "--config", "-c", help="alertmanager.yml to read"),
+    labels: list[str] | None = typer.Argument(
+        None, help='[SPEC] then labels as name=value (value may be "quoted"), amtool syntax; SPEC defaults to ./specs.yaml'
+    ),
+    config: Path | None = typer.Option(None, "--config", "-c", help="an existing alertmanager.yml instead of a spec"),
     as_json: bool = typer.Option(False, "--json", help="print matched route paths and receivers as JSON"),
     firing: list[str] | None = typer.Option(
         None, "--firing", help="another alert that is firing, 'a=b,c=d' (repeatable): applies inhibit_rules"
@@ -174,10 +199,14 @@ def test(
     """
     from callalert.routing import deliver
 
-    label_set = parse_label_args(list(labels or []))
+    args = list(labels or [])
+    spec = None
+    if args and "=" not in args[0] and "~" not in args[0]:
+        spec = Path(args.pop(0))
+    label_set = parse_label_args(args)
     firing_sets = [parse_firing(f) for f in firing or []]
     at_time = parse_at(at) if at is not None else None
-    data = load_am_config_for_cli(config)
+    data = load_for_cli(spec, config)
     result = deliver(data, label_set, firing_sets, at_time)
     slug = ",".join(result.notified)
     if as_json:

@@ -193,12 +193,16 @@ def _policy(world: World, root: Any, receivers: dict[str, Any]) -> Iterator[Prob
 
 
 def _plain_paging(world: World, am: AMConfig, root: Any, receivers: dict[str, Any]) -> Iterator[Problem]:
-    if not any(m.name == "severity" and m.matches({"severity": "critical"}) for n in root.walk() for m in n.matchers):
+    # Routes written for critical alerts: a matcher on severity that accepts "critical".
+    critical = [n for n in root.walk() if any(m.name == "severity" and m.matches({"severity": "critical"}) for m in n.matchers)]
+    if not critical:
         return  # the config does not route by severity=critical: nothing to hold it to
-    got = _reached(root, {"severity": "critical"})
-    if not any(is_paging(r, receivers.get(r)) for r in got):
-        yield am.src.problem(("route",), f"alerts with severity=critical reach {', '.join(got)}, none of them a paging receiver",
-                             "critical-no-paging", fix="route severity=\"critical\" to a pagerduty/opsgenie receiver")
+    reached = {r.receiver for n in critical for r in n.walk()}
+    if not any(is_paging(r, receivers.get(r)) for r in reached):
+        node = critical[0]
+        yield am.src.problem(am.route_key(node.path), f"the routes for severity=critical deliver to {', '.join(sorted(reached))}, "
+                             "none of them a paging receiver", "critical-no-paging",
+                             fix="route severity=\"critical\" to a pagerduty/opsgenie receiver")
 
 
 # --- matcher texts ------------------------------------------------------------------------
