@@ -110,6 +110,10 @@ class _Placeholders(Mapping[str, str]):
 # --- running -----------------------------------------------------------------------------------
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def _workers() -> int:
     return max(4, min(16, (os.cpu_count() or 2) * 4))
 
@@ -146,7 +150,7 @@ def _parallel(jobs: Sequence[Callable[[], Case]]) -> list[Case]:
 
 def step_check_rules(root: Path, files: Sequence[str], promtool: str) -> Step:
     rules = [f for f in files if f.startswith("prometheus/rules/")]
-    step = Step("promtool check rules", note=f"{len(rules)} rule files")
+    step = Step("promtool check rules", note=_plural(len(rules), "rule file"))
     step.cases = _parallel(
         [lambda f=f: _tool_case(f, [promtool, "check", "rules", f], "promtool check rules", root) for f in rules]  # type: ignore[misc]
     )
@@ -155,7 +159,7 @@ def step_check_rules(root: Path, files: Sequence[str], promtool: str) -> Step:
 
 def step_test_rules(root: Path, files: Sequence[str], promtool: str, resolved: Resolved) -> Step:
     tests = [f for f in files if f.startswith("prometheus/tests/") and f.endswith(".test.yml")]
-    step = Step("promtool test rules", note=f"{len(resolved.spec.tests.rules)} rule tests in {len(tests)} files")
+    step = Step("promtool test rules", note=f"{_plural(len(resolved.spec.tests.rules), 'rule test')} in {_plural(len(tests), 'file')}")
     if not tests:
         step.skipped = "the spec has no rule tests (tests.rules)"
         return step
@@ -305,7 +309,7 @@ def alert_labels(resolved: Resolved, alert: ResolvedAlert) -> dict[str, str]:
     for name in certain:
         candidates.setdefault(name, f"example-{name}")
     for name, value in candidates.items():
-        if name not in labels and keep(name):
+        if name not in labels and not name.startswith("__") and keep(name):  # alerts never carry __name__
             labels[name] = value
     return labels
 
@@ -360,12 +364,17 @@ def default_template_file(amtool: str) -> Path | None:
 SEPARATOR = "@@callalert-field-separator@@"
 
 
+def _data_note(data: Path) -> str:
+    # the data file lives in a temporary directory: show its content, not only its name
+    return "\ntemplate data: " + data.read_text(encoding="utf-8")
+
+
 def _empty_check(case: Case, name: str, text: str, cmd: Sequence[str], data: Path) -> Case:
     if text.strip() or name not in MUST_HAVE_TEXT:
         return case
     case.ok = False
     case.message = f"renders to empty text; a {name} must say something"
-    case.output = f"{shlex.join(cmd)}\nrendered an empty {name!r}\ntemplate data: {data}"
+    case.output = f"{shlex.join(cmd)}\nrendered an empty {name!r}" + _data_note(data)
     return case
 
 
@@ -414,7 +423,7 @@ def step_templates(root: Path, resolved: Resolved, config: Mapping[str, Any], am
         except ToolError as exc:
             message = _first_line(exc.stderr) or _first_line(exc.stdout) or f"exit code {exc.rc}"
             message = message.removeprefix("amtool: error: ")
-            return Case(label, False, time.perf_counter() - start, message, exc.describe() + f"\ntemplate data: {data}")
+            return Case(label, False, time.perf_counter() - start, message, exc.describe() + _data_note(data))
         return _empty_check(Case(label, True, time.perf_counter() - start), name, proc.stdout, cmd, data)
 
     def batch(fields_: list[tuple[str, str, str, str]], alert: str, status: str, html: bool) -> list[Case]:
@@ -449,7 +458,7 @@ def step_templates(root: Path, resolved: Resolved, config: Mapping[str, Any], am
             results = list(pool.map(lambda job: job(), jobs))
     order = {f[1]: i for i, f in enumerate(fields)}
     step.cases = sorted((c for r in results for c in r), key=lambda c: order.get(c.name.split(" with ")[0], 0))
-    step.note = f"{len(fields)} templated fields × {len(resolved.alerts)} alerts × firing/resolved"
+    step.note = f"{_plural(len(fields), 'templated field')} × {_plural(len(resolved.alerts), 'alert')} × firing/resolved"
     return step
 
 
@@ -500,7 +509,7 @@ def step_routing_amtool(root: Path, resolved: Resolved, amtool: str) -> Step:
 
         jobs.append(job)
     step.cases = _parallel(jobs)
-    step.note = f"{len(jobs)} tests"
+    step.note = _plural(len(jobs), "test")
     if engine_only:
         step.note += f"; {engine_only} with firing/at run by the engine only (amtool 0.25 knows no inhibition, time or silences)"
     return step
@@ -532,7 +541,7 @@ def step_routing_engine(resolved: Resolved, config: Mapping[str, Any], tree: Rou
             lines.extend(f"  {why}" for why in outcome.why)
             output = "\n".join(lines)
         step.cases.append(Case(name, ok, time.perf_counter() - start, message, output))
-    step.note = f"{len(tests)} tests"
+    step.note = _plural(len(tests), "test")
     return step
 
 
@@ -614,6 +623,7 @@ def run_check(
     out: Path | None = None,
     secrets: str = "placeholder",
     progress: Progress | None = None,
+    overlays: Sequence[Path] = (),
 ) -> tuple[CheckResult | None, Rendered | None, list[Any]]:
     """Render and check. Returns (result, rendered, spec problems); result is None when the spec is invalid."""
     from callalert.pipeline import SpecInvalid, render_spec
@@ -629,7 +639,7 @@ def run_check(
     start = time.perf_counter()
     ctx = RenderContext(secrets="env", environ=_Placeholders(dict(os.environ), use_env=secrets == "env"))
     try:
-        rendered = render_spec(specs, ctx=ctx)
+        rendered = render_spec(specs, ctx=ctx, overlays=overlays)
     except SpecInvalid as exc:
         step = Step("render", [Case("render", False, time.perf_counter() - start, f"{len(exc.problems)} problem(s) in the spec")])
         step.seconds = time.perf_counter() - start
@@ -642,7 +652,8 @@ def run_check(
         from callalert.write import write_tree
 
         write_tree(root, rendered.files, private=rendered.ctx.has_inline_secrets)
-        render_step = Step("render", [Case("render", True, time.perf_counter() - start)], note=f"{len(rendered.files)} files in {root}")
+        where = str(root) if out is not None else "a temporary directory; --out keeps them"
+        render_step = Step("render", [Case("render", True, time.perf_counter() - start)], note=f"{len(rendered.files)} files in {where}")
         render_step.seconds = time.perf_counter() - start
         progress.done(render_step)
         steps = [render_step]
@@ -722,14 +733,14 @@ def _rich_summary(steps: Sequence[Step], stream: TextIO) -> None:
     Console(file=stream).print(table)
 
 
-def cmd_check(specs: Sequence[Path], out: Path | None, junit: Path | None, secrets: str) -> int:
+def cmd_check(specs: Sequence[Path], out: Path | None, junit: Path | None, secrets: str, overlays: Sequence[Path] = ()) -> int:
     from callalert.commands import report
     from callalert.diagnostics import summary
 
     live = _is_live(sys.stderr)
     progress = Progress(sys.stderr, live)
     total = time.perf_counter()
-    result, _rendered, problems = run_check(specs, out=out, secrets=secrets, progress=progress)
+    result, _rendered, problems = run_check(specs, out=out, secrets=secrets, progress=progress, overlays=overlays)
     report(problems, "text")
     if result is None:
         sys.stderr.write(f"{summary(problems)}; nothing checked\n")

@@ -43,12 +43,13 @@ def _build_app() -> Any:
     @app.command()
     def validate(
         specs: list[Path] = typer.Argument(None, help="Spec file(s); several files form one spec. Default: ./specs.yaml", show_default=False),
+        overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
         format: str = FormatOpt,
     ) -> None:
         """Check a spec: schema, references, PromQL, matchers, templates, target versions."""
         from callalert.commands import cmd_validate
 
-        raise typer.Exit(cmd_validate(specs or [DEFAULT_SPEC], format))
+        raise typer.Exit(cmd_validate(specs or [DEFAULT_SPEC], format, overlay or []))
 
     @app.command()
     def render(
@@ -56,12 +57,13 @@ def _build_app() -> Any:
         out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory (replaced as a whole)."),
         check: bool = typer.Option(False, "--check", help="Render in memory, diff against --out, exit 1 on drift; writes nothing."),
         secrets: str = typer.Option("ref", "--secrets", help="ref: secrets become Alertmanager *_file references; env: resolve {env: NAME} secrets into the files (mode 0600)."),
+        overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first (e.g. staging receivers, shorter `for`)."),
         format: str = FormatOpt,
     ) -> None:
         """Render rules, alertmanager.yml, templates and runbooks into --out (atomically)."""
         from callalert.commands import cmd_render
 
-        raise typer.Exit(cmd_render(specs or [DEFAULT_SPEC], out, check, secrets, format))
+        raise typer.Exit(cmd_render(specs or [DEFAULT_SPEC], out, check, secrets, format, overlay or []))
 
     @app.command()
     def init(
@@ -106,11 +108,12 @@ def _build_app() -> Any:
         out: Optional[Path] = typer.Option(None, "--out", "-o", help="Render into this directory (kept) instead of a temporary one."),
         junit: Optional[Path] = typer.Option(None, "--junit", help="Write a JUnit XML report here (one testcase per file, test or render)."),
         secrets: str = typer.Option("placeholder", "--secrets", help="placeholder: {env: NAME} secrets get placeholder values; env: use the real environment variables."),
+        overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
     ) -> None:
         """Render, then prove it: promtool check/test rules, amtool check-config, template renders, routing tests, coverage."""
         from callalert.check import cmd_check
 
-        raise typer.Exit(cmd_check(specs or [DEFAULT_SPEC], out, junit, secrets))
+        raise typer.Exit(cmd_check(specs or [DEFAULT_SPEC], out, junit, secrets, overlay or []))
 
     app.add_typer(routes_app, name="routes")
     return app

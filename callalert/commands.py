@@ -24,12 +24,12 @@ def report(problems: Sequence[Problem], fmt: str) -> None:
         sys.stdout.write(render_text(problems))
 
 
-def cmd_validate(specs: Sequence[Path], fmt: str) -> int:
+def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ()) -> int:
     from callalert.validate import validate
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    result = validate(specs)
+    result = validate(specs, overlays=overlays)
     report(result.problems, fmt)
     names = ", ".join(str(s) for s in specs)
     if has_errors(result.problems):
@@ -40,7 +40,7 @@ def cmd_validate(specs: Sequence[Path], fmt: str) -> int:
     return EXIT_OK
 
 
-def cmd_render(specs: Sequence[Path], out: Path, check: bool, secrets: str, fmt: str) -> int:
+def cmd_render(specs: Sequence[Path], out: Path, check: bool, secrets: str, fmt: str, overlays: Sequence[Path] = ()) -> int:
     from callalert.pipeline import SpecInvalid, render_spec
     from callalert.write import diff_tree, write_tree
 
@@ -49,7 +49,7 @@ def cmd_render(specs: Sequence[Path], out: Path, check: bool, secrets: str, fmt:
     if fmt not in FORMATS:
         raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
     try:
-        rendered = render_spec(specs, secrets=secrets)  # type: ignore[arg-type]
+        rendered = render_spec(specs, secrets=secrets, overlays=overlays)  # type: ignore[arg-type]
     except SpecInvalid as exc:
         report(exc.problems, fmt)
         sys.stderr.write(f"{summary(exc.problems)}; nothing written\n")

@@ -30,8 +30,14 @@ class Rendered:
         return self.validated.problems
 
 
-def render_spec(paths: Sequence[Path], *, secrets: SecretMode = "ref", ctx: RenderContext | None = None) -> Rendered:
-    validated = validate(paths)
+def render_spec(
+    paths: Sequence[Path],
+    *,
+    secrets: SecretMode = "ref",
+    ctx: RenderContext | None = None,
+    overlays: Sequence[Path] = (),
+) -> Rendered:
+    validated = validate(paths, overlays=overlays)
     if not validated.ok:
         raise SpecInvalid(validated.problems)
     from callalert.render import render_all
@@ -45,9 +51,9 @@ def render_spec(paths: Sequence[Path], *, secrets: SecretMode = "ref", ctx: Rend
     return Rendered(validated, files, ctx)
 
 
-def alertmanager_config(paths: Sequence[Path]) -> dict[str, object]:
+def alertmanager_config(paths: Sequence[Path], overlays: Sequence[Path] = ()) -> dict[str, object]:
     """The alertmanager.yml a spec renders to, as data (secrets as *_file references)."""
-    validated = validate(paths)
+    validated = validate(paths, overlays=overlays)
     if not validated.ok:
         raise SpecInvalid(validated.problems)
     from callalert.render.alertmanager import config_data

@@ -26,6 +26,7 @@ _RULES = {
     "pagerduty_key": "schema",
     "silence_window": "silence-window",
     "matcher_map": "matcher",
+    "series_values": "series-values",
 }
 _TYPE_WORDS = {
     "string_type": "a string",
@@ -79,9 +80,14 @@ def _unreadable(path: Path, message: str) -> Any:
     return Document(str(path), None, None, [Problem(str(path), 1, 1, "error", message, "yaml-syntax")])
 
 
-def validate(paths: Sequence[Path], *, semantic: bool = True) -> Validated:
+def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence[Path] = ()) -> Validated:
     merged = load_documents(paths)
     result = Validated(merged, list(merged.problems), source=paths[0])
+    if overlays:
+        from callalert.overlay import apply_overlays, load_overlays
+
+        merged.data, overlay_problems = apply_overlays(merged.data, load_overlays(overlays))
+        result.problems.extend(overlay_problems)
     if any(p.level == "error" for p in result.problems) or not merged.data:
         if not merged.data and not result.problems:
             result.problems.append(Problem(str(paths[0]), 1, 1, "error", "the spec is empty; start from `callalert init`", "schema"))

@@ -1,0 +1,242 @@
+"""`callalert check` with the real promtool and amtool: the bundled spec is green, and each kind
+of failure is reported with the exact lines a user sees."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLE_SPEC, CliResult
+
+pytestmark = pytest.mark.tools
+
+SPEC = """\
+version: 1
+severities:
+  critical: {notify: [team]}
+  warning: {notify: [chat]}
+routing: {receiver: team}
+receivers:
+  team:
+    slack_configs:
+      - channel: '#ops'
+        api_url: {env: SLACK_URL}
+        title: '{{ .CommonLabels.alertname }} ({{ .Status }})'
+        text: '{{ range .Alerts }}{{ .Annotations.summary }}{{ end }}'
+  chat:
+    webhook_configs: [{url: 'http://127.0.0.1:9/hook'}]
+inhibit_rules:
+  - source_matchers: ['severity="critical"']
+    target_matchers: ['severity="warning"']
+    equal: [alertname]
+groups:
+  - name: svc
+    alerts:
+      - name: Down
+        expr: up == 0
+        for: 2m
+        severity: critical
+        summary: '{{ $labels.job }} is down'
+        description: 'value {{ $value }}'
+tests:
+  rules:
+    - name: fires after 2m
+      alert: Down
+      series:
+        - {series: 'up{job="api", instance="a:1"}', values: '0x5'}
+      expect:
+        - {eval_time: 1m, alerts: []}
+        - eval_time: 3m
+          alerts:
+            - labels: {job: api, instance: 'a:1'}
+              annotations: {summary: api is down}
+  routing:
+    - {alert: Down, receivers: [team]}
+    - {labels: {alertname: Slow, severity: warning}, receivers: [chat]}
+"""
+
+
+@pytest.fixture(autouse=True)
+def _tools(promtool: str, amtool: str) -> None:
+    """Every test here needs both tools (skipped locally without them, failing in CI)."""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "spec.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _failed_lines(result: CliResult) -> list[str]:
+    return [line for line in result.stdout.splitlines() if line.startswith("FAILED ")]
+
+
+def test_bundled_spec_is_green(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    junit = tmp_path / "report.xml"
+    result = run_cli("check", str(EXAMPLE_SPEC), "--junit", str(junit), env={"CI": "true"})
+    assert result.exit_code == 0, result
+    assert re.fullmatch(r"check passed \(\d+\.\d\ds\)\n", result.stderr.splitlines(keepends=True)[-1]), result
+    summary = {line.split("  ")[0]: line for line in result.stdout.splitlines()}
+    for step in ("render", "promtool check rules", "promtool test rules", "amtool check-config", "amtool template render",
+                 "routing tests (amtool)", "routing tests (engine)", "coverage"):
+        assert re.match(rf"{re.escape(step)} +ok +\d+\.\d\ds", summary[step]), summary
+    assert "20 rule tests in 10 files" in summary["promtool test rules"]
+    assert "15 tests; 5 with firing/at run by the engine only" in summary["routing tests (amtool)"]
+    assert "10/10 alerts tested, 5/5 routes reached" in summary["coverage"]
+    root = ET.parse(junit).getroot()
+    assert root.attrib["failures"] == "0"
+    suites = {s.attrib["name"]: s for s in root.findall("testsuite")}
+    assert suites["promtool test rules"].attrib["tests"] == "10"
+    assert suites["routing tests (engine)"].attrib["tests"] == "20"
+    # 12 templated fields × 10 alerts × firing and resolved
+    assert suites["amtool template render"].attrib["tests"] == "240"
+
+
+def test_out_keeps_a_tree_promtool_can_test_on_its_own(run_cli: Callable[..., CliResult], tmp_path: Path, promtool: str) -> None:
+    out = tmp_path / "out"
+    result = run_cli("check", str(_write(tmp_path, SPEC)), "--out", str(out))
+    assert result.exit_code == 0, result
+    assert "coverage                1 warning(s)" in result.stdout
+    assert "warning: coverage: the root route (alerts no other route takes) → team: no routing test reaches it (tests.routing)\n" in result.stdout
+    proc = subprocess.run([promtool, "test", "rules", "prometheus/tests/Down.test.yml"], cwd=out, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    # {env: SLACK_URL} is unset: check rendered a placeholder so amtool could still check the config
+    assert "api_url: https://placeholder.invalid/callalert-check/SLACK_URL\n" in (out / "alertmanager/alertmanager.yml").read_text()
+
+
+def test_template_reading_a_missing_field(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    spec = SPEC.replace("text: '{{ range .Alerts }}{{ .Annotations.summary }}{{ end }}'", "text: '{{ .Foo }}'")
+    result = run_cli("check", str(_write(tmp_path, spec)))
+    assert result.exit_code == 1, result
+    assert _failed_lines(result) == [
+        f"FAILED amtool template render: receivers.team.slack_configs[0].text with Down ({status}): "
+        'template: :1:3: executing "" at <.Foo>: can\'t evaluate field Foo in type template.Data'
+        for status in ("firing", "resolved")
+    ]
+    assert "    amtool template render failed (exit code 1): " in result.stdout
+    assert "amtool template render  FAILED" in result.stdout
+    assert "check failed: 2 failure(s) in amtool template render" in result.stderr
+
+
+def test_undefined_template_is_caught_before_any_tool_runs(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    spec = SPEC.replace("title: '{{ .CommonLabels.alertname }} ({{ .Status }})'", "title: '{{ template \"team.title\" . }}'")
+    result = run_cli("check", str(_write(tmp_path, spec)))
+    assert result.exit_code == 1, result
+    assert f"{tmp_path}/spec.yaml:11:16: error: receivers.team.slack_configs[0].title: template 'team.title' is not defined [unknown-template]" in result.stdout
+    assert result.stderr.endswith("1 error; nothing checked\n")
+
+
+def test_template_failing_only_at_run_time(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    # valid syntax, defined names: only executing it (as Alertmanager will) shows it needs two alerts
+    spec = SPEC.replace("title: '{{ .CommonLabels.alertname }} ({{ .Status }})'", "title: '{{ (index .Alerts 1).Labels.alertname }}'")
+    result = run_cli("check", str(_write(tmp_path, spec)))
+    assert result.exit_code == 1, result
+    assert _failed_lines(result) == [
+        f"FAILED amtool template render: receivers.team.slack_configs[0].title with Down ({status}): "
+        'template: :1:4: executing "" at <index .Alerts 1>: error calling index: reflect: slice index out of range'
+        for status in ("firing", "resolved")
+    ]
+    assert '    template data: {"receiver": "team", "status": "firing", "alerts": [{"status": "firing", "labels": ' in result.stdout
+
+
+def test_empty_title_is_a_failure(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    spec = SPEC.replace("title: '{{ .CommonLabels.alertname }} ({{ .Status }})'", "title: '{{ .CommonLabels.team }}'")
+    result = run_cli("check", str(_write(tmp_path, spec)))
+    assert result.exit_code == 1, result
+    assert _failed_lines(result) == [
+        f"FAILED amtool template render: receivers.team.slack_configs[0].title with Down ({status}): "
+        "renders to empty text; a title must say something"
+        for status in ("firing", "resolved")
+    ]
+
+
+def test_failing_rule_test(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    spec = SPEC.replace("{eval_time: 1m, alerts: []}", "{eval_time: 1m, alerts: []}\n        - {eval_time: 4m, alerts: []}")
+    result = run_cli("check", str(_write(tmp_path, spec)))
+    assert result.exit_code == 1, result
+    lines = result.stdout.splitlines()
+    start = lines.index("FAILED promtool test rules: prometheus/tests/Down.test.yml: FAILED:")
+    promtool_cmd = lines[start + 1].split(": ", 1)[1]
+    assert lines[start + 1] == f"    promtool test rules failed (exit code 1): {promtool_cmd}"
+    assert promtool_cmd.endswith(" test rules prometheus/tests/Down.test.yml")
+    assert lines[start + 2:start + 15] == [
+        "    stdout:",
+        "    Unit Testing:  prometheus/tests/Down.test.yml",
+        "    stderr:",
+        "      FAILED:",
+        "        name: fires after 2m,",
+        "        alertname: Down, time: 4m, ",
+        "            exp:[], ",
+        "            got:[",
+        "                0:",
+        '                  Labels:{alertname="Down", instance="a:1", job="api", severity="critical"}',
+        '                  Annotations:{summary="api is down"}',
+        "                ]",
+        "step                    result        time   details",
+    ]
+    assert lines[start + 15].startswith("render ")
+    assert re.match(r"promtool test rules +FAILED +\d+\.\d\ds  1 of 1 failed$", lines[start + 17]), lines[start + 17]
+    assert result.stderr.splitlines()[-1].startswith("check failed: 1 failure(s) in promtool test rules (")
+
+
+def test_routing_test_with_wrong_receivers(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    spec = SPEC.replace("receivers: [chat]}", "receivers: [team, chat]}").replace(
+        "  routing:\n", "  routing:\n    - {alert: Down, labels: {job: api}, firing: [{alertname: Down, severity: warning}], receivers: []}\n"
+    )
+    result = run_cli("check", str(_write(tmp_path, spec)))
+    assert result.exit_code == 1, result
+    lines = result.stdout.splitlines()
+    failed = _failed_lines(result)
+    assert failed == [
+        'FAILED routing tests (amtool): tests.routing[2] {alertname=Slow, severity=warning}: expected [team, chat], amtool routes to [chat]',
+        "FAILED routing tests (engine): tests.routing[0] {alertname=Down, severity=critical, job=api}: expected [], got [team]",
+        "FAILED routing tests (engine): tests.routing[2] {alertname=Slow, severity=warning}: expected [team, chat], got [chat]",
+    ]
+    amtool_at = lines.index(failed[0])
+    assert lines[amtool_at + 1].startswith("    amtool config routes test failed (exit code 1): ")
+    assert lines[amtool_at + 1].endswith(
+        " config routes test --config.file=alertmanager/alertmanager.yml --verify.receivers=team,chat "
+        "'alertname=\"Slow\"' 'severity=\"warning\"'"
+    )
+    assert lines[amtool_at + 2:amtool_at + 5] == [
+        "    stdout:",
+        "    chat",
+        "    WARNING: Expected receivers did not match resolved receivers.",
+    ]
+    engine_at = lines.index(failed[1])
+    assert lines[engine_at + 1:engine_at + 3] == [
+        '    tests.routing[0] labels: {alertname="Down", severity="critical", job="api"}',
+        '      firing: {alertname="Down", severity="warning"}',
+    ]
+    assert "routing tests (amtool)  FAILED" in result.stdout
+    assert "2 with firing/at" not in result.stdout
+
+
+def test_missing_amtool_exits_2_with_the_install_command(run_cli: Callable[..., CliResult], tmp_path: Path, promtool: str) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    os.symlink(promtool, bin_dir / "promtool")
+    result = run_cli("check", str(_write(tmp_path, SPEC)), env={"PATH": str(bin_dir)})
+    assert result.exit_code == 2, result
+    assert result.stderr == (
+        "callalert: error: amtool not found on PATH; install it with: "
+        "apt-get install -y --no-install-recommends prometheus prometheus-alertmanager\n"
+    )
+    assert result.stdout == ""
+
+
+def test_invalid_spec_checks_nothing(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    spec = SPEC.replace("alert: Down\n      series", "alert: Dwn\n      series")
+    junit = tmp_path / "report.xml"
+    result = run_cli("check", str(_write(tmp_path, spec)), "--junit", str(junit))
+    assert result.exit_code == 1, result
+    assert re.search(r"spec\.yaml:\d+:\d+: error: tests\.rules\[0\]\.alert: unknown alert 'Dwn'; did you mean 'Down'\?", result.stdout)
+    assert result.stderr.endswith("1 error; nothing checked\n")
+    root = ET.parse(junit).getroot()
+    assert root.attrib["failures"] == "1"
