@@ -1,5 +1,5 @@
 # Two commands get a new user from clone to result:
-#   make demo   set up, render the bundled example spec and prove it with promtool/amtool
+#   make demo   set up, render the bundled example spec and prove it (callalert check: promtool + amtool)
 #   make test   set up and run the whole test suite (the same command CI runs)
 PY ?= python3
 VENV ?= .venv
@@ -33,8 +33,7 @@ tools:
 demo: setup
 	$(BIN)/callalert validate $(SPEC)
 	$(BIN)/callalert render $(SPEC) --out $(OUT)
-	promtool check rules $(OUT)/prometheus/rules/*.yml
-	amtool check-config $(OUT)/alertmanager/alertmanager.yml
+	$(BIN)/callalert check $(SPEC) --out $(OUT)
 
 test: setup
 	$(BIN)/python -m pytest

@@ -648,7 +648,7 @@ def run_check(
 
     with tempfile.TemporaryDirectory(prefix="callalert-check-") as tmp:
         tmp_path = Path(tmp)
-        root = out if out is not None else tmp_path / "out"
+        root = out.resolve() if out is not None else tmp_path / "out"
         from callalert.write import write_tree
 
         write_tree(root, rendered.files, private=rendered.ctx.has_inline_secrets)

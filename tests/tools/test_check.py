@@ -240,3 +240,11 @@ def test_invalid_spec_checks_nothing(run_cli: Callable[..., CliResult], tmp_path
     assert result.stderr.endswith("1 error; nothing checked\n")
     root = ET.parse(junit).getroot()
     assert root.attrib["failures"] == "1"
+
+
+def test_relative_out_directory(run_cli: Callable[..., CliResult], tmp_path: Path, amtool: str) -> None:
+    # amtool runs with another working directory: a relative --out must still find the templates
+    result = run_cli("check", str(EXAMPLE_SPEC), "--out", "out", cwd=tmp_path)
+    assert result.exit_code == 0, result
+    assert "amtool template render  ok" in result.stdout
+    assert (tmp_path / "out/alertmanager/templates/email.tmpl").is_file()
