@@ -3,6 +3,7 @@ alertmanager.yml and .tmpl files (told apart by content)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,8 @@ from callalert.lint.kinds import Kind, detect
 
 __all__ = ["LintResult", "Options", "RULES", "lint_paths", "all_rules"]
 
+_SPEC_HINT = re.compile(r"(?m)^version:\s*['\"]?1['\"]?\s*(#.*)?$")
+_SPEC_KEYS = re.compile(r"(?m)^(severities|receivers):\s*(#.*)?$")
 _CHECKS = ("rules_labels", "rules_promql", "rules_routing", "rules_templates", "rules_secrets", "rules_practice")
 
 
@@ -76,9 +79,12 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             continue
         texts[name] = text
         doc = None
-        if path.suffix != ".tmpl":
-            doc = load_text(text, name)
-        kind = detect(name, text, doc.data if doc is not None else None)
+        if path.suffix != ".tmpl" and _SPEC_HINT.search(text) and _SPEC_KEYS.search(text):
+            kind: Kind = "spec"  # validate loads it; a second YAML load of a big spec costs seconds
+        else:
+            if path.suffix != ".tmpl":
+                doc = load_text(text, name)
+            kind = detect(name, text, doc.data if doc is not None else None)
         if doc is not None and doc.data is None and doc.problems and kind != "template":
             kind = "unknown"
         result.kinds[name] = kind

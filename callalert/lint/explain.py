@@ -6,6 +6,10 @@ from callalert.diagnostics import did_you_mean
 from callalert.errors import UsageError
 
 
+def _indent(text: str) -> str:
+    return "".join(f"    {line}\n" for line in text.splitlines())
+
+
 def explain(rule_id: str) -> str:
     from callalert.lint import all_rules
     from callalert.lint.engine import RuleInfo
@@ -14,9 +18,8 @@ def explain(rule_id: str) -> str:
     info = rules.get(rule_id)
     if not isinstance(info, RuleInfo):
         raise UsageError(f"unknown rule {rule_id!r}{did_you_mean(rule_id, rules)}; see `callalert lint --list`")
-    indent = lambda text: "".join(f"    {line}\n" for line in text.splitlines())  # noqa: E731
     return (f"{info.id} ({info.level}, {info.area}): {info.summary}\n\n"
-            f"Why it matters:\n  {info.why}\n\nBad:\n{indent(info.bad)}\nGood:\n{indent(info.good)}"
+            f"Why it matters:\n  {info.why}\n\nBad:\n{_indent(info.bad)}\nGood:\n{_indent(info.good)}"
             f"\nDisable with: # callalert-lint disable-next-line={info.id} -- <reason>\n")
 
 

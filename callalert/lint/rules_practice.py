@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from callalert.diagnostics import Problem
 from callalert.lint.engine import Options, register
@@ -113,23 +114,23 @@ def _silences(world: World, options: Options) -> Iterator[Problem]:
         if world.alerts and not could:
             yield src.problem((*key, "matchers"), "this silence matches no alert of the spec", "silence-matches-nothing",
                               fix="check the label names and values against the alerts' labels")
-        if critical and certain_critical == len(critical):
+        if len(critical) > 1 and certain_critical == len(critical):
             yield src.problem((*key, "matchers"), f"this silence mutes every critical alert ({len(critical)})",
                               "silence-all-critical", fix="narrow it with alertname=... or instance=... matchers")
 
 
-def _silence_verdict(matchers: list[object], alert: AlertRec) -> bool | None:
+def _silence_verdict(matchers: Sequence[Any], alert: AlertRec) -> bool | None:
     """True: certainly matches; False: cannot match; None: depends on labels known only at runtime."""
     certain = True
     for m in matchers:
-        name = m.name  # type: ignore[attr-defined]
+        name = m.name
         if name in alert.labels:
-            if not m.matches(alert.labels):  # type: ignore[attr-defined]
+            if not m.matches(alert.labels):
                 return False
             continue
         can = alert.can_have(name)
         if can is False:
-            if not m.matches({}):  # type: ignore[attr-defined]
+            if not m.matches({}):
                 return False
             continue
         certain = False

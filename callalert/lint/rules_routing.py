@@ -159,7 +159,7 @@ def _policy(world: World, root: Any, receivers: dict[str, Any]) -> Iterator[Prob
         no_paging: list[str] = []
         for cat in categories:
             labels = {"alertname": "", "severity": sev_name}
-            declared = list(sev.notify)
+            declared: list[str] = list(sev.notify)
             if cat is not None:
                 labels["category"] = cat
                 declared += [r for r in spec.categories[cat].notify if r not in declared]
@@ -172,7 +172,7 @@ def _policy(world: World, root: Any, receivers: dict[str, Any]) -> Iterator[Prob
             extra = tuple(r for r in got if r not in declared)
             if missing or extra:
                 outcomes.setdefault((tuple(got), tuple(declared), missing, extra), []).append(cat if cat is not None else "(none)")
-        for (got, declared_t, missing, extra), cats in outcomes.items():
+        for (got_t, declared_t, missing, extra), cats in outcomes.items():
             parts = []
             if missing:
                 parts.append(f"missing {', '.join(missing)}")
@@ -181,7 +181,7 @@ def _policy(world: World, root: Any, receivers: dict[str, Any]) -> Iterator[Prob
             what = f"category {'|'.join(cats)}" if len(cats) < len(categories) else "every category"
             yield world.am.src.problem(  # type: ignore[union-attr]
                 ("severities", sev_name, "notify"),
-                f"severity={sev_name}, {what}: the routes deliver to {', '.join(got) or 'nobody'}, but the severity/category "
+                f"severity={sev_name}, {what}: the routes deliver to {', '.join(got_t) or 'nobody'}, but the severity/category "
                 f"tables declare {', '.join(declared_t)} ({'; '.join(parts)})",
                 "routing-policy-mismatch",
                 fix="add routes (with continue: true) for the missing receivers, or change notify to what the routes do",

@@ -66,7 +66,8 @@ class AlertRec:
         info = self.label_info()
         if info is None:
             return None
-        return info.can_have(label)
+        result: bool | None = info.can_have(label)
+        return result
 
     def can_have(self, label: str) -> bool | None:
         """Whether the alert as Alertmanager sees it can carry `label`: True / False / None (unknown)."""
@@ -215,10 +216,11 @@ def rule_alerts(doc: Any) -> Iterator[AlertRec]:
             if not isinstance(rule, dict) or "alert" not in rule:
                 continue
             key: KeyPath = ("groups", gi, "rules", ri)
-            labels = {str(k): _s(v) for k, v in (rule.get("labels") or {}).items()} if isinstance(rule.get("labels"), dict) else {}
+            raw_labels = rule.get("labels")
+            labels = {str(k): _s(v) for k, v in raw_labels.items()} if isinstance(raw_labels, dict) else {}
             labels["alertname"] = _s(rule.get("alert"))
-            anns = rule.get("annotations") if isinstance(rule.get("annotations"), dict) else {}
-            annotations = {str(k): _s(v) for k, v in anns.items()}
+            anns = rule.get("annotations")
+            annotations = {str(k): _s(v) for k, v in anns.items()} if isinstance(anns, dict) else {}
             ann_keys = {name: (*key, "annotations", name) for name in annotations}
             for_ = rule.get("for")
             yield AlertRec(_s(rule.get("alert")), _s(rule.get("expr")), None if for_ is None else _s(for_), labels,

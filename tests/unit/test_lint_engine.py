@@ -1,0 +1,125 @@
+"""Disable comments, output formats, --explain/--list, exit codes, and the seed's own files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from callalert.diagnostics import Problem
+from callalert.lint.engine import parse_suppressions
+from callalert.lint.formats import render, sarif
+
+FIXTURES = Path(__file__).resolve().parent.parent / "lint" / "fixtures"
+AM_SECRET = "route: {receiver: a}\nreceivers:\n- name: a\n  pagerduty_configs:\n  - service_key: abc\n"
+
+
+def test_seed_files_exact(run_cli) -> None:  # type: ignore[no-untyped-def]
+    files = [str(FIXTURES / n) for n in ("seed-alertmanager.yml", "seed-slack.tmpl", "seed-email.tmpl")]
+    result = run_cli("lint", *files, "--format", "json")
+    assert result.exit_code == 1, result
+    found = [(Path(f["path"]).name, f["line"], f["rule"], f["message"]) for f in json.loads(result.stdout)]
+    assert found == [
+        ("seed-alertmanager.yml", 6, "am-plaintext-secret", "global.smtp_auth_password: plaintext secret: smtp_auth_password is written in the file"),
+        ("seed-alertmanager.yml", 7, "am-plaintext-secret", "global.slack_api_url: plaintext secret: slack_api_url is written in the file "
+         "(a Slack webhook URL (its path is the token))"),
+        ("seed-alertmanager.yml", 19, "am-deprecated-match", "route.routes[0].match: match is deprecated"),
+        ("seed-alertmanager.yml", 23, "am-deprecated-match", "route.routes[1].match: match is deprecated"),
+        ("seed-alertmanager.yml", 27, "am-deprecated-match", "route.routes[2].match: match is deprecated"),
+        ("seed-alertmanager.yml", 31, "am-deprecated-match", "route.routes[3].match_re: match_re is deprecated"),
+        ("seed-alertmanager.yml", 67, "am-plaintext-secret", "receivers[4].pagerduty_configs[0].service_key: plaintext secret: "
+         "service_key is written in the file"),
+        ("seed-alertmanager.yml", 76, "am-deprecated-match", "inhibit_rules[0].source_match: source_match is deprecated"),
+        ("seed-alertmanager.yml", 78, "am-deprecated-match", "inhibit_rules[0].target_match: target_match is deprecated"),
+        ("seed-slack.tmpl", 10, "template-function-version", "function 'since' needs Alertmanager ≥ 0.28; the target is 0.25, "
+         "which refuses to load this template"),
+    ]
+    fixes = {f["rule"]: f["fix"] for f in json.loads(result.stdout) if f["line"] == 31}
+    assert fixes == {"am-deprecated-match": "matchers: ['category=~\"availability|errors\"']"}
+    assert run_cli("lint", *files, "--target-alertmanager", "0.28", "--format", "json").stdout.count("template-function") == 0
+
+
+def test_disable_comments(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "am.yml"
+    path.write_text(AM_SECRET.replace("  - service_key", "  # callalert-lint disable-next-line=am-plaintext-secret -- test key\n  - service_key"))
+    assert json.loads(run_cli("lint", str(path), "--format", "json").stdout) == []
+    path.write_text("# callalert-lint disable=am-plaintext-secret\n" + AM_SECRET)
+    found = json.loads(run_cli("lint", str(path), "--format", "json").stdout)
+    assert [(f["line"], f["rule"], f["level"]) for f in found] == [(1, "lint-disable-reason", "warning")]
+    path.write_text(AM_SECRET.replace("abc", "abc  # callalert-lint disable=am-plaintext-secert -- typo"))
+    found = json.loads(run_cli("lint", str(path), "--format", "json").stdout)
+    assert [(f["rule"], f["message"]) for f in found] == [
+        ("am-plaintext-secret", "receivers[0].pagerduty_configs[0].service_key: plaintext secret: service_key is written in the file"),
+        ("lint-disable-unknown", "unknown rule 'am-plaintext-secert' in disable comment; did you mean 'am-plaintext-secret'?"),
+    ]
+
+
+def test_tmpl_disable_comment() -> None:
+    text = '{{/* callalert-lint disable-next-line=template-function-version -- we run 0.28 */}}\n{{ .StartsAt | since }}\n'
+    sup = parse_suppressions("t.tmpl", text, {"template-function-version"})
+    assert sup.problems == [] and sup.line_rules == {2: {"template-function-version"}}
+
+
+def test_exit_codes_and_fail_on(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "am.yml"
+    path.write_text("route: {receiver: a}\nreceivers:\n- name: a\n- name: b\n")
+    assert run_cli("lint", str(path)).exit_code == 0  # a warning (receiver-unused) only
+    assert run_cli("lint", str(path), "--fail-on", "warning").exit_code == 1
+    assert run_cli("lint", str(path), "--format", "xml").exit_code == 2
+    assert run_cli("lint", str(tmp_path / "missing.yml")).exit_code == 2
+
+
+def test_explain_and_list(run_cli) -> None:  # type: ignore[no-untyped-def]
+    out = run_cli("lint", "--explain", "route-shadowed").stdout
+    assert out.startswith("route-shadowed (warning, routing): route no alert can reach")
+    assert "Bad:\n" in out and "Good:\n" in out
+    listing = run_cli("lint", "--list").stdout.splitlines()
+    assert any(line.split()[:2] == ["template-function-version", "error"] for line in listing)
+    assert len(listing) >= 35
+    assert run_cli("lint", "--explain", "nope").exit_code == 2
+
+
+def test_github_format(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "am.yml"
+    path.write_text(AM_SECRET)
+    out = run_cli("lint", str(path), "--format", "github").stdout
+    assert out.startswith(f"::error file={path},line=5,col=18,title=am-plaintext-secret::receivers[0].pagerduty_configs[0].service_key")
+
+
+def test_sarif_shape() -> None:
+    problems = [Problem("a/b.yml", 3, 5, "warning", "msg", "receiver-unused", "receivers[1]", "fix it"),
+                Problem("c.yml", 1, 1, "error", "bad", "schema")]
+    doc = json.loads(render(problems, "sarif"))
+    # The key parts of the SARIF 2.1.0 schema: required properties and enums.
+    assert doc["version"] == "2.1.0" and doc["$schema"].endswith("sarif-2.1.0.json")
+    assert isinstance(doc["runs"], list) and len(doc["runs"]) == 1
+    driver = doc["runs"][0]["tool"]["driver"]
+    assert isinstance(driver["name"], str)
+    ids = [r["id"] for r in driver["rules"]]
+    assert len(ids) == len(set(ids)) and "receiver-unused" in ids and "schema" in ids
+    for rule in driver["rules"]:
+        assert set(rule) <= {"id", "shortDescription", "fullDescription", "defaultConfiguration", "help"}
+        assert isinstance(rule["shortDescription"]["text"], str)
+        if "defaultConfiguration" in rule:
+            assert rule["defaultConfiguration"]["level"] in ("none", "note", "warning", "error")
+    results = doc["runs"][0]["results"]
+    assert [r["level"] for r in results] == ["warning", "error"]
+    for r in results:
+        assert set(r) == {"ruleId", "ruleIndex", "level", "message", "locations"}
+        assert driver["rules"][r["ruleIndex"]]["id"] == r["ruleId"]
+        assert isinstance(r["message"]["text"], str)
+        loc = r["locations"][0]["physicalLocation"]
+        assert isinstance(loc["artifactLocation"]["uri"], str)
+        assert loc["region"]["startLine"] >= 1 and loc["region"]["startColumn"] >= 1
+    assert results[0]["message"]["text"] == "receivers[1]: msg (fix: fix it)"
+    assert sarif([])["runs"][0]["results"] == []  # type: ignore[index]
+
+
+def test_kind_detection_mix(tmp_path: Path) -> None:
+    from callalert.lint.kinds import detect
+
+    assert detect("x.yml", "groups: []", {"groups": []}) == "rules"
+    assert detect("x.yml", "", {"route": {}}) == "alertmanager"
+    assert detect("x.yml", "", {"version": 1, "severities": {}}) == "spec"
+    assert detect("x.yml", "", {"rule_files": [], "tests": []}) == "rules-test"
+    assert detect("x.tmpl", "{{ define \"a\" }}{{ end }}", None) == "template"
+    assert detect("x.yml", "BAD", "BAD") == "unknown"
