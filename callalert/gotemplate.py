@@ -595,27 +595,34 @@ def _unquote(lit: str) -> str:
     return "".join(out)
 
 
-def _valid_number(lit: str, kind: str) -> bool:
+def _number_error(lit: str, kind: str) -> str | None:
+    """Go's parse.newNumber verdict: None when it accepts the literal, else its message."""
     if kind == "complex" or lit.endswith("i"):
-        return True  # rare in templates; Go accepts well-formed ones
-    body = lit.lstrip("+-")
-    if len(lit) - len(body) > 1 or not body:
-        return False
+        return None  # rare in templates; Go accepts well-formed ones
+    body = lit[1:] if lit[:1] in "+-" else lit
+    if not body or body[:1] in "+-":
+        return f"illegal number syntax: {_go_quote(lit)}"
+    as_int: int | None = None
     try:
-        if body.startswith(("0x", "0X")) and any(ch in body for ch in ".pP"):
+        as_int = int(body, 0)
+    except ValueError:
+        if len(body) > 1 and body[0] == "0" and set(body[1:]) <= set("01234567_"):
+            as_int = int(body.replace("_", ""), 8)  # legacy octal "017"
+    if as_int is not None:
+        value = -as_int if lit.startswith("-") else as_int
+        if -(2**63) <= value < 2**64:
+            return None
+    try:
+        if body[:2] in ("0x", "0X"):
             float.fromhex(body.replace("_", ""))
-            return True
-        int(body, 0)
-        return True
+        else:
+            float(body)
     except ValueError:
-        pass
-    if len(body) > 1 and body[0] == "0" and all(ch in "01234567_" for ch in body[1:]):
-        return True  # legacy octal "017"
-    try:
-        float(body)
-    except ValueError:
-        return False
-    return True
+        return f"illegal number syntax: {_go_quote(lit)}"
+    if not any(ch in lit for ch in ".eEpP"):
+        # Go parses it as a float but, looking like an integer, calls it too large.
+        return f"integer overflow: {_go_quote(lit)}"
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -728,12 +735,12 @@ class _Parser:
 
     # token stream --------------------------------------------------------------------------
     def next(self) -> Token:
-        tok = self.toks[self.i]
-        if self.i > self.hi:
-            self.hi = self.i
-        if self.i < len(self.toks) - 1:
-            self.i += 1
-        return tok
+        # Past the end the last token (EOF or an error) repeats, as Go's lexer does.
+        index = min(self.i, len(self.toks) - 1)
+        if index > self.hi:
+            self.hi = index
+        self.i += 1
+        return self.toks[index]
 
     def backup_to(self, i: int) -> None:
         self.i = i
@@ -980,7 +987,7 @@ class _Parser:
     def command(self) -> Command:
         cmd = Command(self.peek_non_space().pos)
         while True:
-            while self.toks[self.i].kind == "space":  # Go's peekNonSpace consumes spaces
+            while self.peek().kind == "space":  # Go's peekNonSpace consumes spaces
                 self.next()
             operand = self.operand()
             if operand is not None:
@@ -1011,7 +1018,7 @@ class _Parser:
             if node.kind in ("field", "var"):
                 node = Operand(node.kind, node.val, node.pos, node.chain + tuple(chain))
             elif node.kind in ("bool", "string", "number", "nil", "dot"):
-                raise self.error(f"unexpected . after term {_go_quote(node.val)}")
+                raise self.error(f"unexpected . after term {_go_quote(node.val)}", chain_pos)
             else:
                 node = Operand("chain", "", node.pos, tuple(chain), inner=_wrap(node))
                 node.chain_pos = chain_pos
@@ -1043,8 +1050,8 @@ class _Parser:
                     raise self.error("invalid syntax", tok.pos) from None
                 if tok.val[end:] != "'":
                     raise self.error(f"malformed character constant: {tok.val}", tok.pos)
-            elif not _valid_number(tok.val, kind):
-                raise self.error(f"illegal number syntax: {_go_quote(tok.val)}", tok.pos)
+            elif (problem := _number_error(tok.val, kind)) is not None:
+                raise self.error(problem, tok.pos)
             return Operand("number", tok.val, tok.pos)
         if kind == "lparen":
             pipe = self.pipeline("parenthesized pipeline", "rparen")
@@ -1087,11 +1094,9 @@ class _Walker:
         self.collect = collect
         self.calls: dict[str, list[str]] = {}
         self.template = ""
-        self.root = "Data"
 
-    def walk_tree(self, tree: _Tree, dot: str, root: str, variables: dict[str, str]) -> None:
+    def walk_tree(self, tree: _Tree, dot: str, variables: dict[str, str]) -> None:
         self.template = "" if tree.kind == "top" else tree.name
-        self.root = root
         self.walk_list(tree.root, dot, {"$": dot, **variables})
 
     def walk_list(self, nodes: list[Node], dot: str, scope: dict[str, str]) -> None:
@@ -1303,7 +1308,7 @@ def _analyse(parser: _Parser, locate: _Locator, info: TemplateInfo, root: str,
     for _ in range(4):
         walker = _Walker(info, locate, collect=False)
         for tree in trees:
-            walker.walk_tree(tree, contexts.get(tree.name, root), root, top_vars if tree.kind == "top" else {})
+            walker.walk_tree(tree, contexts.get(tree.name, root), top_vars if tree.kind == "top" else {})
         changed = False
         for name, arg_types in walker.calls.items():
             if name not in contexts:
@@ -1323,8 +1328,14 @@ def _analyse(parser: _Parser, locate: _Locator, info: TemplateInfo, root: str,
     for tree in trees:
         if tree.kind != "top":
             info.defines[tree.name] = locate(tree.pos)
-        walker.walk_tree(tree, contexts.get(tree.name, root), root, top_vars if tree.kind == "top" else {})
+        walker.walk_tree(tree, contexts.get(tree.name, root), top_vars if tree.kind == "top" else {})
     info.define_context = contexts
+    # Defines are walked in the order Go adds them (a define before the text around it).
+    info.template_calls.sort(key=lambda c: c.pos)
+    info.functions.sort(key=lambda f: f.pos)
+    info.fields.sort(key=lambda f: f.pos)
+    info.variables.sort(key=lambda v: v.pos)
+    info.label_reads.sort(key=lambda r: r.pos)
 
 
 def parse_template(text: str, name: str = "") -> TemplateInfo:
