@@ -11,12 +11,6 @@ from callalert.diagnostics import KeyPath, Problem
 from callalert.load import Merged
 from callalert.resolve import Resolved, ResolvedRoute
 
-# Receiver types and secret-file fields missing from older Alertmanager versions.
-# (Facts checked with amtool 0.25: every *_file below except webhook url_file loads.)
-_RECEIVER_MIN_VERSION = {"msteams_configs": "0.26"}
-_FILE_FIELD_MIN_VERSION = {("webhook_configs", "url"): "0.26"}
-
-
 def run_all(resolved: Resolved, merged: Merged) -> list[Problem]:
     problems: list[Problem] = []
     for check in (
@@ -129,30 +123,51 @@ def check_time_intervals(resolved: Resolved, merged: Merged) -> Iterator[Problem
 
 
 def check_versions(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
+    """Receiver types and `*_file` secret fields the target Alertmanager does not have
+    (from the verified feature table in versions.py)."""
+    from callalert.render.alertmanager import _RENAMES
     from callalert.spec import SecretRef
-    from callalert.versions import Version
+    from callalert.versions import Version, am_feature_min_version
 
     target = Version.parse(resolved.am_version)
-    for name, receiver in resolved.spec.receivers.items():
-        for kind, min_version in _RECEIVER_MIN_VERSION.items():
-            if getattr(receiver, kind) and target < Version.parse(min_version):
+    spec = resolved.spec
+
+    def file_field(key: KeyPath, section: str, obj: Any, prefix: str = "") -> Iterator[Problem]:
+        for name in type(obj).model_fields:
+            value = getattr(obj, name)
+            if not (isinstance(value, SecretRef) and value.file is not None):
+                continue
+            field = _RENAMES.get(name, name)
+            since = am_feature_min_version(f"{section}.{prefix}{field}_file")
+            if since is not None and target < since:
+                yield merged.problem(
+                    (*key, field),
+                    f"{field} from a file ({section} `{prefix}{field}_file`) needs Alertmanager ≥ {since.short}; the target is {resolved.am_version}",
+                    "target-version",
+                    fix=f"use {{env: NAME}} with `render --secrets=env`, or raise defaults.targets.alertmanager to {since.short}",
+                )
+
+    for name, receiver in spec.receivers.items():
+        for kind in type(receiver).model_fields:
+            configs = getattr(receiver, kind)
+            if not kind.endswith("_configs") or not configs:
+                continue
+            since = am_feature_min_version(f"receivers.{kind}")
+            if since is not None and target < since:
                 yield merged.problem(
                     ("receivers", name, kind),
-                    f"{kind} needs Alertmanager ≥ {min_version}; the target is {resolved.am_version}",
+                    f"{kind} needs Alertmanager ≥ {since.short}; the target is {resolved.am_version}",
                     "target-version",
                     at_key=True,
-                    fix=f"raise defaults.targets.alertmanager to {min_version} or use webhook_configs",
+                    fix=f"raise defaults.targets.alertmanager to {since.short} or use webhook_configs",
                 )
-        for (kind, field), min_version in _FILE_FIELD_MIN_VERSION.items():
-            for i, cfg in enumerate(getattr(receiver, kind) or []):
-                value = getattr(cfg, field)
-                if isinstance(value, SecretRef) and value.file is not None and target < Version.parse(min_version):
-                    yield merged.problem(
-                        ("receivers", name, kind, i, field),
-                        f"{field} from a file ({kind[:-8]} {field}_file) needs Alertmanager ≥ {min_version}; the target is {resolved.am_version}",
-                        "target-version",
-                        fix=f"use {{env: NAME}} with `render --secrets=env`, or raise defaults.targets.alertmanager to {min_version}",
-                    )
+                continue
+            for i, cfg in enumerate(configs):
+                yield from file_field(("receivers", name, kind, i), kind, cfg)
+    if spec.global_ is not None:
+        yield from file_field(("global",), "global", spec.global_)
+        if spec.global_.smtp is not None:
+            yield from file_field(("global", "smtp"), "global", spec.global_.smtp, "smtp_")
 
 
 def check_literal_secrets(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
