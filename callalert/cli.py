@@ -116,6 +116,53 @@ def _build_app() -> Any:
         raise typer.Exit(cmd_check(specs or [DEFAULT_SPEC], out, junit, secrets, overlay or []))
 
     app.add_typer(routes_app, name="routes")
+
+    @app.command()
+    def drill(
+        alertname: str = typer.Argument(..., help="The spec alert to fire (its labels and annotations, plus drill=\"true\")."),
+        specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),
+        alertmanager_url: str = typer.Option(..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093."),
+        resolve: bool = typer.Option(False, "--resolve", help="Send it resolved (endsAt=now) instead of firing."),
+        label: list[str] = typer.Option(None, "--label", help="Extra or overriding label K=V (repeatable)."),
+    ) -> None:
+        """Send a synthetic copy of one alert to a real Alertmanager and show who it reaches."""
+        from callalert.drill import cmd_drill
+
+        raise typer.Exit(cmd_drill(specs or [DEFAULT_SPEC], alertname, alertmanager_url, resolve, label or []))
+
+    silences_app = typer.Typer(help="Keep the spec's silences in Alertmanager (plan, apply, list, expire).", no_args_is_help=True)
+    UrlOpt = typer.Option(..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093.")
+    SpecsArg = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False)
+
+    @silences_app.command("plan")
+    def silences_plan(specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt) -> None:
+        """Show what apply would create, update, expire and skip."""
+        from callalert.silences import cmd_plan_or_apply
+
+        raise typer.Exit(cmd_plan_or_apply(specs or [DEFAULT_SPEC], alertmanager_url, False))
+
+    @silences_app.command("apply")
+    def silences_apply(specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt) -> None:
+        """Make Alertmanager's managed silences match the spec (idempotent)."""
+        from callalert.silences import cmd_plan_or_apply
+
+        raise typer.Exit(cmd_plan_or_apply(specs or [DEFAULT_SPEC], alertmanager_url, True))
+
+    @silences_app.command("list")
+    def silences_list(alertmanager_url: str = UrlOpt) -> None:
+        """List the unexpired silences callalert manages."""
+        from callalert.silences import cmd_list
+
+        raise typer.Exit(cmd_list(alertmanager_url))
+
+    @silences_app.command("expire")
+    def silences_expire(alertmanager_url: str = UrlOpt) -> None:
+        """Expire every silence callalert manages (others are untouched)."""
+        from callalert.silences import cmd_expire
+
+        raise typer.Exit(cmd_expire(alertmanager_url))
+
+    app.add_typer(silences_app, name="silences")
     return app
 
 

@@ -232,7 +232,7 @@ tests:
     assert _problems(tmp_path, tests) == [
         f"{tmp_path}/spec.yaml:{base_lines + 13}:39: error: tests.rules[2].series[0].values: "
         "bad value '1+1' in series values: write numbers, '_' (no sample), 'stale', 'AxN' (A repeated N more times) "
-        "or 'A+BxN' / 'A-BxN' (N steps from A) [schema]",
+        "or 'A+BxN' / 'A-BxN' (N steps from A) [series-values]",
     ]
     fixed = tests.replace("'1+1'", "'1+1x3'")
     assert _problems(tmp_path, fixed) == [

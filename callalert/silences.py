@@ -1,0 +1,236 @@
+"""The spec's `silences` as Alertmanager silences, kept in sync idempotently.
+
+A silence callalert manages ends its comment with ` [callalert:<key>]`; <key> is the first 12 hex
+digits of the SHA-256 of the silence's matchers (normalised, sorted, newline-joined), so editing
+times or comment keeps the key (-> update) while editing matchers makes a new silence (and the old
+one is expired). Silences without the marker are never read as managed, so never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from callalert.amapi import AlertmanagerClient
+    from callalert.spec import Silence
+
+MARKER_RE = re.compile(r" \[callalert:([0-9a-f]{12}(?:-\d+)?)\]$")
+
+
+def silence_key(matchers: Sequence[str]) -> str:
+    from callalert.amapi import Matcher
+
+    canonical = "\n".join(sorted(str(Matcher.parse(m)) for m in matchers))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def marked(comment: str, key: str) -> str:
+    return f"{comment} [callalert:{key}]"
+
+
+def managed_key(silence: Mapping[str, Any]) -> str | None:
+    found = MARKER_RE.search(str(silence.get("comment", "")))
+    return found.group(1) if found else None
+
+
+@dataclass(frozen=True)
+class Desired:
+    key: str
+    matchers: tuple[str, ...]
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    comment: str  # with the marker
+
+    @classmethod
+    def from_spec(cls, silences: Sequence[Silence]) -> list[Desired]:
+        out: list[Desired] = []
+        seen: dict[str, int] = {}
+        for s in silences:
+            key = silence_key(s.matchers)
+            # Two spec silences with the same matchers still get distinct, stable keys (by order).
+            n = seen[key] = seen.get(key, 0) + 1
+            if n > 1:
+                key = f"{key}-{n}"
+            out.append(cls(key, tuple(s.matchers), _utc(s.starts_at), _utc(s.ends_at), s.created_by, marked(s.comment, key)))
+        return out
+
+
+@dataclass(frozen=True)
+class Update:
+    desired: Desired
+    existing: Mapping[str, Any]
+    changes: tuple[str, ...]
+
+
+@dataclass
+class Plan:
+    create: list[Desired] = field(default_factory=list)
+    update: list[Update] = field(default_factory=list)
+    expire: list[Mapping[str, Any]] = field(default_factory=list)
+    skip: list[Desired] = field(default_factory=list)
+    unchanged: list[Desired] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return f"{len(self.create)} to create, {len(self.update)} to update, {len(self.expire)} to expire"
+
+    def lines(self) -> list[str]:
+        out = [f"create: {describe(d)}" for d in self.create]
+        out += [f"update: {describe(u.desired)} (id {u.existing['id']}; {', '.join(u.changes)} changed)" for u in self.update]
+        out += [f"expire: {describe_existing(s)}" for s in self.expire]
+        out += [f"skipped: {describe(d)}: ended at {_fmt(d.ends_at)}" for d in self.skip]
+        out += [f"unchanged: {describe(d)}" for d in self.unchanged]
+        return out
+
+
+def describe(d: Desired) -> str:
+    return f"{{{', '.join(d.matchers)}}} {_fmt(d.starts_at)} → {_fmt(d.ends_at)} [callalert:{d.key}]"
+
+
+def describe_existing(s: Mapping[str, Any]) -> str:
+    from callalert.amapi import Matcher
+
+    matchers = ", ".join(str(Matcher.from_api(m)) for m in s.get("matchers", []))
+    return f"{{{matchers}}} {_fmt(parse_time(s['startsAt']))} → {_fmt(parse_time(s['endsAt']))} (id {s['id']})"
+
+
+def plan(desired: Sequence[Desired], existing: Sequence[Mapping[str, Any]], now: datetime) -> Plan:
+    """What to do so Alertmanager's managed, unexpired silences equal the spec's unended ones."""
+    result = Plan()
+    by_key: dict[str, list[Mapping[str, Any]]] = {}
+    for s in existing:
+        key = managed_key(s)
+        if key is None or s.get("status", {}).get("state") == "expired":
+            continue
+        by_key.setdefault(key, []).append(s)
+    for d in desired:
+        current = by_key.pop(d.key, [])
+        if d.ends_at <= now:
+            result.skip.append(d)
+            result.expire.extend(current)
+            continue
+        if not current:
+            result.create.append(d)
+            continue
+        first, extra = current[0], current[1:]
+        result.expire.extend(extra)
+        changes = _changes(d, first, now)
+        if changes:
+            result.update.append(Update(d, first, changes))
+        else:
+            result.unchanged.append(d)
+    for leftover in by_key.values():
+        result.expire.extend(leftover)
+    return result
+
+
+def _changes(d: Desired, s: Mapping[str, Any], now: datetime) -> tuple[str, ...]:
+    changes = []
+    start = parse_time(s["startsAt"])
+    # Alertmanager moves a start in the past to the creation time, so any two past starts are equal.
+    if start != d.starts_at and not (start <= now and d.starts_at <= now):
+        changes.append("starts_at")
+    if parse_time(s["endsAt"]) != d.ends_at:
+        changes.append("ends_at")
+    if s.get("comment") != d.comment:
+        changes.append("comment")
+    if s.get("createdBy") != d.created_by:
+        changes.append("created_by")
+    return tuple(changes)
+
+
+def parse_time(text: str) -> datetime:
+    return _utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _fmt(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def managed(client: AlertmanagerClient) -> list[dict[str, Any]]:
+    return [s for s in client.list_silences() if managed_key(s) is not None and s.get("status", {}).get("state") != "expired"]
+
+
+def apply(client: AlertmanagerClient, todo: Plan) -> None:
+    for d in todo.create:
+        client.create_silence(d.matchers, d.starts_at, d.ends_at, d.created_by, d.comment)
+    for u in todo.update:
+        d = u.desired
+        client.create_silence(d.matchers, d.starts_at, d.ends_at, d.created_by, d.comment, id=str(u.existing["id"]))
+    for s in todo.expire:
+        client.expire_silence(str(s["id"]))
+
+
+# --- CLI bodies ---------------------------------------------------------------------------
+
+
+def _load(specs: Sequence[Any]) -> list[Desired] | int:
+    import sys
+
+    from callalert.commands import report
+    from callalert.diagnostics import summary
+    from callalert.validate import validate
+
+    validated = validate(specs)
+    if not validated.ok:
+        report(validated.problems, "text")
+        sys.stderr.write(f"{summary(validated.problems)}\n")
+        return 1
+    return Desired.from_spec(validated.spec.silences)
+
+
+def cmd_plan_or_apply(specs: Sequence[Any], url: str, do_apply: bool, now: datetime | None = None) -> int:
+    import sys
+
+    from callalert.amapi import AlertmanagerClient
+
+    desired = _load(specs)
+    if isinstance(desired, int):
+        return desired
+    with AlertmanagerClient(url) as client:
+        todo = plan(desired, client.list_silences(), now or datetime.now(UTC))
+        for line in todo.lines():
+            sys.stdout.write(line + "\n")
+        if do_apply:
+            apply(client, todo)
+            sys.stdout.write(f"applied: {todo.summary}\n")
+        else:
+            sys.stdout.write(f"plan: {todo.summary}\n")
+    return 0
+
+
+def cmd_list(url: str) -> int:
+    import sys
+
+    from callalert.amapi import AlertmanagerClient
+
+    with AlertmanagerClient(url) as client:
+        found = managed(client)
+    for s in found:
+        sys.stdout.write(f"{s['status']['state']}: {describe_existing(s)} {s['comment']}\n")
+    sys.stdout.write(f"{len(found)} managed silence(s)\n")
+    return 0
+
+
+def cmd_expire(url: str) -> int:
+    import sys
+
+    from callalert.amapi import AlertmanagerClient
+
+    with AlertmanagerClient(url) as client:
+        found = managed(client)
+        for s in found:
+            client.expire_silence(str(s["id"]))
+            sys.stdout.write(f"expired: {describe_existing(s)}\n")
+    sys.stdout.write(f"{len(found)} managed silence(s) expired\n")
+    return 0
