@@ -36,7 +36,8 @@ import logging
 import random
 import re
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -80,6 +81,65 @@ class Thresholds:
         if unknown:
             raise ValueError(f"unknown threshold(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(k.upper() for k in known))}")
         return cls(**kwargs)
+
+    @classmethod
+    def from_spec(
+        cls,
+        spec: str | Path | Sequence[str | Path],
+        alerts: Mapping[str, tuple[str, float]] | None = None,
+        **overrides: float,
+    ) -> Thresholds:
+        """Thresholds read from the spec's own alert rules, so the application and Prometheus
+        can never disagree: each threshold is the number a named alert's expression compares
+        against (`... > 0.05`), times a unit factor. `alerts` maps a threshold to
+        (alert name, factor); the default is the reference design's:
+        max_latency_ms ← HighCallLatency (seconds × 1000), min_audio_quality ← LowAudioQuality,
+        max_error_rate ← HighCallErrorRate. An alert missing from the spec keeps the default."""
+        from callalert.validate import validate
+
+        paths = [Path(spec)] if isinstance(spec, (str, Path)) else [Path(p) for p in spec]
+        result = validate(paths)
+        if not result.ok:
+            from callalert.errors import CallalertError
+
+            raise CallalertError(f"{paths[0]} is not a valid spec: " + "; ".join(p.format() for p in result.problems[:3]))
+        by_name = {a.name: a.expr for a in result.resolved.alerts}
+        values: dict[str, float] = {}
+        for threshold, (alert_name, factor) in (alerts or DEFAULT_SPEC_THRESHOLDS).items():
+            expr = by_name.get(alert_name)
+            if expr is None:
+                continue
+            number = comparison_threshold(expr)
+            if number is None:
+                raise ValueError(f"alert {alert_name}: cannot read a threshold from {expr!r} (expected `<expr> <op> <number>`)")
+            values[threshold] = number * factor
+        values.update(overrides)
+        return cls(**values)
+
+
+DEFAULT_SPEC_THRESHOLDS: dict[str, tuple[str, float]] = {
+    "max_latency_ms": ("HighCallLatency", 1000.0),
+    "min_audio_quality": ("LowAudioQuality", 1.0),
+    "max_error_rate": ("HighCallErrorRate", 1.0),
+}
+
+
+def comparison_threshold(expr: str) -> float | None:
+    """The number in `<expr> > N` / `N < <expr>` (top-level comparison), else None."""
+    import promql_parser
+
+    node = promql_parser.parse(expr)
+    while type(node).__name__ == "ParenExpr":
+        node = node.expr
+    if type(node).__name__ != "BinaryExpr" or str(node.op).strip() not in {">", "<", ">=", "<=", "==", "!="}:
+        return None
+    for side in (node.rhs, node.lhs):
+        inner = side
+        while type(inner).__name__ == "ParenExpr":
+            inner = inner.expr
+        if type(inner).__name__ == "NumberLiteral":
+            return float(inner.val)
+    return None
 
 
 @dataclass(frozen=True)
