@@ -108,7 +108,7 @@ def _test_name(index: int, test: RuleTest) -> str:
 
 def compile_file(resolved: Resolved, pf: PromtoolFile) -> tuple[dict[str, Any], dict[str, Any]]:
     """(promtool test file data, rule file data) for one planned file."""
-    from callalert.render.prometheus import alert_rule
+    from callalert.render.prometheus import alert_rule, group_data
 
     alert = next(a for a in resolved.alerts if a.name == pf.alert)
     group = next(g for g in resolved.groups if g.name == alert.group)
@@ -116,17 +116,7 @@ def compile_file(resolved: Resolved, pf: PromtoolFile) -> tuple[dict[str, Any], 
     rule["annotations"] = {k: v for k, v in alert.annotations.items() if k in pf.annotations}
     if not rule["annotations"]:
         del rule["annotations"]
-    group_data: dict[str, Any] = {"name": group.name}
-    if group.interval:
-        group_data["interval"] = group.interval
-    rules: list[dict[str, Any]] = []
-    for record in group.spec.records:
-        entry: dict[str, Any] = {"record": record.record, "expr": record.expr}
-        if record.labels:
-            entry["labels"] = dict(record.labels)
-        rules.append(entry)
-    rules.append(rule)
-    group_data["rules"] = rules
+    group_rules = group_data(group, [rule])
 
     tests: list[dict[str, Any]] = []
     for index, test, exps in pf.cases:
@@ -145,7 +135,7 @@ def compile_file(resolved: Resolved, pf: PromtoolFile) -> tuple[dict[str, Any], 
         tests.append(case)
     rules_rel = pf.rules_path[len(TESTS_DIR) + 1:]
     test_data = {"rule_files": [rules_rel], "evaluation_interval": group.interval or "1m", "tests": tests}
-    return test_data, {"groups": [group_data]}
+    return test_data, {"groups": [group_rules]}
 
 
 def render(resolved: Resolved) -> dict[str, str]:

@@ -19,7 +19,9 @@ def alert_rule(alert: ResolvedAlert) -> dict[str, Any]:
     return rule
 
 
-def group_data(group: ResolvedGroup) -> dict[str, Any]:
+def group_data(group: ResolvedGroup, alert_rules: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A rule group as Prometheus reads it: recording rules first, then `alert_rules`
+    (by default every alert of the group)."""
     data: dict[str, Any] = {"name": group.name}
     if group.interval:
         data["interval"] = group.interval
@@ -31,7 +33,7 @@ def group_data(group: ResolvedGroup) -> dict[str, Any]:
         if record.labels:
             entry["labels"] = dict(record.labels)
         rules.append(entry)
-    rules.extend(alert_rule(a) for a in group.alerts)
+    rules.extend(alert_rules if alert_rules is not None else [alert_rule(a) for a in group.alerts])
     data["rules"] = rules
     return data
 
