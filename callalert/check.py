@@ -378,6 +378,26 @@ def _empty_check(case: Case, name: str, text: str, cmd: Sequence[str], data: Pat
     return case
 
 
+COVERAGE_SHOWN = 50  # coverage warnings printed; --junit has them all
+
+# Above this many alerts, template renders use one representative per alert shape, so a
+# 10,000-alert spec does not mean ~100,000 amtool runs.
+TEMPLATE_ALERTS_ALL = 200
+
+
+def representative_alerts(alerts: Sequence[Any], limit: int = TEMPLATE_ALERTS_ALL) -> list[Any]:
+    """All alerts when there are at most `limit`; otherwise the first alert of each shape:
+    (severity, category, label names, annotation names). Templates branch on which labels and
+    annotations exist and on severity/category; alerts of one shape render the same way."""
+    if len(alerts) <= limit:
+        return list(alerts)
+    seen: dict[tuple[Any, ...], Any] = {}
+    for alert in alerts:
+        shape = (alert.severity, alert.category, tuple(sorted(alert.labels)), tuple(sorted(alert.annotations)))
+        seen.setdefault(shape, alert)
+    return list(seen.values())
+
+
 def step_templates(root: Path, resolved: Resolved, config: Mapping[str, Any], amtool: str, scratch: Path) -> Step:
     from callalert.routing import build_route_tree
 
@@ -397,8 +417,9 @@ def step_templates(root: Path, resolved: Resolved, config: Mapping[str, Any], am
     for pattern in config.get("templates") or []:
         globs.append(str(pattern) if os.path.isabs(str(pattern)) else str(am_dir / str(pattern)))
     tree = build_route_tree(config)
+    alerts = representative_alerts(resolved.alerts)
     data_files: dict[tuple[str, str, str], Path] = {}
-    for alert in resolved.alerts:
+    for alert in alerts:
         for receiver in {f[0] for f in fields}:
             for status in ("firing", "resolved"):
                 path = scratch / f"data-{len(data_files)}.json"
@@ -448,7 +469,7 @@ def step_templates(root: Path, resolved: Resolved, config: Mapping[str, Any], am
         by_receiver.setdefault((f[0], f[2] == "html"), []).append(f)  # email `html` is an html/template
     jobs: list[Callable[[], list[Case]]] = []
     for (receiver, html), group in by_receiver.items():
-        for alert in resolved.alerts:
+        for alert in alerts:
             for status in ("firing", "resolved"):
                 jobs.append(lambda g=group, a=alert.name, s=status, h=html: batch(g, a, s, h))  # type: ignore[misc]
     if len(jobs) <= 1:
@@ -458,7 +479,10 @@ def step_templates(root: Path, resolved: Resolved, config: Mapping[str, Any], am
             results = list(pool.map(lambda job: job(), jobs))
     order = {f[1]: i for i, f in enumerate(fields)}
     step.cases = sorted((c for r in results for c in r), key=lambda c: order.get(c.name.split(" with ")[0], 0))
-    step.note = f"{_plural(len(fields), 'templated field')} × {_plural(len(resolved.alerts), 'alert')} × firing/resolved"
+    shown = _plural(len(alerts), "alert")
+    if len(alerts) < len(resolved.alerts):
+        shown += f" (one per shape, of {len(resolved.alerts)})"
+    step.note = f"{_plural(len(fields), 'templated field')} × {shown} × firing/resolved"
     return step
 
 
@@ -752,8 +776,10 @@ def cmd_check(specs: Sequence[Path], out: Path | None, junit: Path | None, secre
     steps = result.steps
     for step in steps:
         if step.name == "coverage":
-            for warning in step.warnings:
+            for warning in step.warnings[:COVERAGE_SHOWN]:
                 sys.stdout.write(f"warning: coverage: {warning}\n")
+            if len(step.warnings) > COVERAGE_SHOWN:
+                sys.stdout.write(f"warning: coverage: ... and {len(step.warnings) - COVERAGE_SHOWN} more (see --junit for all)\n")
     sys.stdout.write(failure_report(steps))
     if live and sys.stdout.isatty():
         _rich_summary(steps, sys.stdout)

@@ -360,3 +360,18 @@ def test_junit_and_summary() -> None:
         "routing tests (amtool)  skipped       0.00s  no tests\n"
         "coverage                1 warning(s)  0.00s\n"
     )
+
+
+def test_template_renders_use_one_alert_per_shape_on_large_specs() -> None:
+    from types import SimpleNamespace
+
+    from callalert.check import representative_alerts
+
+    def alert(i: int, sev: str, extra: bool = False) -> SimpleNamespace:
+        labels = {"severity": sev, "category": "c", **({"team": "t"} if extra else {})}
+        return SimpleNamespace(name=f"A{i}", severity=sev, category="c", labels=labels, annotations={"summary": "s"})
+
+    small = [alert(i, "warning") for i in range(5)]
+    assert representative_alerts(small, limit=10) == small
+    big = [alert(i, "warning") for i in range(20)] + [alert(20, "critical"), alert(21, "warning", extra=True)]
+    assert [a.name for a in representative_alerts(big, limit=10)] == ["A0", "A20", "A21"]
