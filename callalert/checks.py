@@ -37,10 +37,10 @@ def check_promql(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
     for group in resolved.groups:
         for ri, record in enumerate(group.spec.records):
             for sp in check_syntax(record.expr, target=target):
-                yield merged.problem((*group.key, "records", ri, "expr"), f"invalid PromQL: {sp.message}", "promql-syntax")
+                yield merged.problem_in_value((*group.key, "records", ri, "expr"), sp.line, sp.col, f"invalid PromQL: {sp.message}", sp.rule)
         for alert in group.alerts:
             for sp in check_syntax(alert.expr, target=target):
-                yield merged.problem((*alert.key, "expr"), f"invalid PromQL: {sp.message}", "promql-syntax")
+                yield merged.problem_in_value((*alert.key, "expr"), sp.line, sp.col, f"invalid PromQL: {sp.message}", sp.rule)
 
 
 def _matcher_list(merged: Merged, key: KeyPath, texts: list[str]) -> Iterator[Problem]:

@@ -77,6 +77,48 @@ class Document:
     data: Any
     root: Node | None
     problems: list[Problem] = field(default_factory=list)
+    text: str = field(default="", repr=False)
+
+    def node_at(self, key: KeyPath) -> Node | None:
+        node = self.root
+        for part in key:
+            if isinstance(node, MappingNode):
+                found = None
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, ScalarNode) and key_node.value == str(part):
+                        found = value_node
+                node = found
+            elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+                node = node.value[part]
+            else:
+                return None
+            if node is None:
+                return None
+        return node
+
+    def position_in_value(self, key: KeyPath, line: int, col: int) -> tuple[int, int]:
+        """Position of (line, col) of a scalar's *value* in the file, where the text maps
+        one to one (plain, quoted without escapes, literal blocks); else the value's start."""
+        node = self.node_at(key)
+        if not isinstance(node, ScalarNode):
+            return self.position(key)
+        start_line, start_col = node.start_mark.line + 1, node.start_mark.column + 1
+        text = node.value
+        if node.style in (None, "", "'", '"') and "\n" not in text:
+            quote = 1 if node.style else 0
+            escaped = node.style == "'" and "'" in text or node.style == '"' and ("\\" in text or '"' in text)
+            if line == 1 and not escaped and node.end_mark.line == node.start_mark.line:
+                return (start_line, start_col + quote + col - 1)
+        elif node.style == "|":
+            # content starts on the line after the indicator, at the block's indentation
+            first = start_line + 1
+            lines = text.split("\n")
+            source = self.text.split("\n")
+            if 1 <= line <= len(lines) and first - 1 < len(source):
+                content = source[first - 1]
+                indent = len(content) - len(content.lstrip(" "))
+                return (first + line - 1, indent + col)
+        return (start_line, start_col)
 
     def position(self, key: KeyPath, *, at_key: bool = False) -> tuple[int, int]:
         """1-based (line, col) of the value at `key`, or of the deepest part of it that exists.
@@ -145,7 +187,7 @@ def load_text(text: str, path: str) -> Document:
             )
             for mapping, key_node in loader.duplicates
         ]
-        return Document(path, data, root, problems)
+        return Document(path, data, root, problems, text)
     finally:
         loader.dispose()
 
@@ -209,6 +251,44 @@ class Merged:
             return (doc.path, *doc.position(key, at_key=at_key))
         doc = pieces[0].doc
         return (doc.path, *doc.position(key, at_key=at_key))
+
+    def problem_in_value(self, key: KeyPath, line: int, col: int, message: str, rule: str, **kw: Any) -> Problem:
+        """A problem at (line, col) inside the string value at `key` (e.g. in a PromQL expr)."""
+        problem = self.problem(key, message, rule, **kw)
+        doc = self._doc_for(key)
+        if doc is None:
+            return problem
+        local = self._local_key(key)
+        l2, c2 = doc.position_in_value(local, line, col)
+        return Problem(problem.path, l2, c2, problem.level, problem.message, problem.rule, problem.key, problem.fix)
+
+    def _doc_for(self, key: KeyPath) -> Document | None:
+        if not self.documents or not key:
+            return self.documents[0] if self.documents else None
+        top = str(key[0])
+        pieces = self._owners.get(top)
+        if not pieces:
+            return self.documents[0]
+        if top in LIST_KEYS and len(key) > 1 and isinstance(key[1], int):
+            piece = pieces[0]
+            for candidate in pieces:
+                if key[1] >= candidate.offset:
+                    piece = candidate
+            return piece.doc
+        if top in MAP_KEYS and len(key) > 1:
+            return self._map_owner.get((top, str(key[1])), pieces[0].doc)
+        return pieces[0].doc
+
+    def _local_key(self, key: KeyPath) -> KeyPath:
+        top = str(key[0]) if key else ""
+        pieces = self._owners.get(top)
+        if pieces and top in LIST_KEYS and len(key) > 1 and isinstance(key[1], int):
+            piece = pieces[0]
+            for candidate in pieces:
+                if key[1] >= candidate.offset:
+                    piece = candidate
+            return (key[0], key[1] - piece.offset, *key[2:])
+        return key
 
     def problem(
         self,

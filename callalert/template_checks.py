@@ -57,11 +57,11 @@ def check(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
             try:
                 info = gotemplate.parse_prometheus_template(text, f"{alert.name}.{field}")
             except gotemplate.TemplateSyntaxError as exc:
-                yield merged.problem(key, f"invalid template: {exc.message}", "template-syntax")
+                yield merged.problem_in_value(key, exc.line, exc.col, f"invalid template: {exc.message}", "template-syntax")
                 continue
             for fn in gotemplate.undefined_functions(info, "prometheus"):
-                yield merged.problem(
-                    key, f"template function {fn.name!r} is not defined in Prometheus rule templates", "template-function"
+                yield merged.problem_in_value(
+                    key, fn.pos.line, fn.pos.col, f"template function {fn.name!r} is not defined in Prometheus rule templates", "template-function"
                 )
 
     # 2. template files
@@ -118,15 +118,17 @@ def check(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
             try:
                 info = gotemplate.parse_template(text, str(key[-1]))
             except gotemplate.TemplateSyntaxError as exc:
-                yield merged.problem(key, f"invalid template: {exc.message}", "template-syntax")
+                yield merged.problem_in_value(key, exc.line, exc.col, f"invalid template: {exc.message}", "template-syntax")
                 continue
             for fn in gotemplate.undefined_functions(info, "alertmanager", am_version):
                 message, fix = _function_message(fn.name, fn.added_in, "Alertmanager", am_version)
-                yield merged.problem(key, message, "template-function", fix=fix)
+                yield merged.problem_in_value(key, fn.pos.line, fn.pos.col, message, "template-function", fix=fix)
             for call in info.template_calls:
                 if call.name not in known:
-                    yield merged.problem(
+                    yield merged.problem_in_value(
                         key,
+                        call.pos.line,
+                        call.pos.col,
                         f"template {call.name!r} is not defined{did_you_mean(call.name, known)}",
                         "unknown-template",
                         fix="define it in a file listed in templates.files, or enable the built-in that defines it",
