@@ -234,7 +234,8 @@ def resolve(spec: Spec, problem: ProblemFactory, source: Path) -> tuple[Resolved
                 labels["category"] = alert.category
             labels.update(sorted(alert.labels.items()))
             runbook_file = f"{alert.name}.md"
-            dashboard = _join_url(defaults.dashboard_base_url, alert.dashboard) if alert.dashboard else None
+            # every alert links a dashboard: its own, else the base dashboard of the system
+            dashboard = _join_url(defaults.dashboard_base_url, alert.dashboard) if alert.dashboard else defaults.dashboard_base_url
             annotations = {"summary": alert.summary, "description": alert.description}
             if dashboard:
                 annotations["dashboard"] = dashboard

@@ -354,7 +354,7 @@ class Alert(Model):
     category: str | None = Field(None, description="A key of `categories`.")
     summary: str = Field(description="One line; the `summary` annotation (Prometheus template text allowed).")
     description: str = Field(description="The `description` annotation (Prometheus template text allowed).")
-    dashboard: str | None = Field(None, description="Dashboard URL, absolute or relative to `defaults.dashboard_base_url`.")
+    dashboard: str | None = Field(None, description="Dashboard URL, absolute or relative to `defaults.dashboard_base_url`; without it the alert links `defaults.dashboard_base_url` itself.")
     runbook: Runbook | None = None
     labels: dict[LabelName, str] = Field(default_factory=dict, description="Extra labels (severity and category are added).")
     annotations: dict[LabelName, str] = Field(default_factory=dict, description="Extra annotations.")
