@@ -127,7 +127,7 @@ def check_versions(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
     (from the verified feature table in versions.py)."""
     from callalert.render.alertmanager import _RENAMES
     from callalert.spec import SecretRef
-    from callalert.versions import Version, am_feature_min_version
+    from callalert.versions import Version, am_feature, am_feature_min_version
 
     target = Version.parse(resolved.am_version)
     spec = resolved.spec
@@ -138,7 +138,16 @@ def check_versions(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
             if not (isinstance(value, SecretRef) and value.file is not None):
                 continue
             field = _RENAMES.get(name, name)
-            since = am_feature_min_version(f"{section}.{prefix}{field}_file")
+            feature = f"{section}.{prefix}{field}_file"
+            if am_feature(feature) is None:
+                yield merged.problem(
+                    (*key, field),
+                    f"Alertmanager has no `{prefix}{field}_file` option (in any version callalert knows), so this secret cannot come from a file",
+                    "target-version",
+                    fix="use {env: NAME} and render with --secrets=env",
+                )
+                continue
+            since = am_feature_min_version(feature)
             if since is not None and target < since:
                 yield merged.problem(
                     (*key, field),

@@ -242,6 +242,89 @@ class MSTeamsConfig(ReceiverConfigBase):
     http_config: HTTPConfig | None = None
 
 
+class TelegramConfig(ReceiverConfigBase):
+    bot_token: Secret = Field(description="Bot token (`bot_token_file` needs Alertmanager ≥ 0.26; use {env: ...} before).")
+    chat_id: int
+    api_url: str | None = None
+    message: str | None = None
+    disable_notifications: bool | None = None
+    parse_mode: Literal["", "MarkdownV2", "Markdown", "HTML"] | None = None
+    http_config: HTTPConfig | None = None
+
+
+class DiscordConfig(ReceiverConfigBase):
+    webhook_url: Secret = Field(description="Discord webhook URL (a secret; `webhook_url_file` needs Alertmanager ≥ 0.27).")
+    title: str | None = None
+    message: str | None = None
+    http_config: HTTPConfig | None = None
+
+
+class WebexConfig(ReceiverConfigBase):
+    room_id: str
+    api_url: str | None = None
+    message: str | None = None
+    http_config: HTTPConfig | None = Field(None, description="Needs `authorization.credentials` (the bot token).")
+
+
+class VictorOpsConfig(ReceiverConfigBase):
+    routing_key: str
+    api_key: Secret | None = None
+    api_url: str | None = None
+    message_type: str | None = None
+    entity_display_name: str | None = None
+    state_message: str | None = None
+    monitoring_tool: str | None = None
+    custom_fields: dict[str, str] | None = None
+    http_config: HTTPConfig | None = None
+
+
+class PushoverConfig(ReceiverConfigBase):
+    user_key: Secret
+    token: Secret
+    title: str | None = None
+    message: str | None = None
+    url: str | None = None
+    url_title: str | None = None
+    sound: str | None = None
+    priority: str | None = None
+    retry: Duration | None = None
+    expire: Duration | None = None
+    html: bool | None = None
+    http_config: HTTPConfig | None = None
+
+
+class SigV4(Model):
+    region: str | None = None
+    access_key: str | None = None
+    secret_key: Secret | None = None
+    profile: str | None = None
+    role_arn: str | None = None
+
+
+class SNSConfig(ReceiverConfigBase):
+    api_url: str | None = None
+    sigv4: SigV4 | None = None
+    topic_arn: str | None = None
+    phone_number: str | None = None
+    target_arn: str | None = None
+    subject: str | None = None
+    message: str | None = None
+    attributes: dict[str, str] | None = None
+    http_config: HTTPConfig | None = None
+
+
+class WeChatConfig(ReceiverConfigBase):
+    api_secret: Secret | None = None
+    api_url: str | None = None
+    corp_id: str | None = None
+    message: str | None = None
+    message_type: str | None = None
+    agent_id: str | None = None
+    to_user: str | None = None
+    to_party: str | None = None
+    to_tag: str | None = None
+
+
 class Receiver(Model):
     """A notification target. Option names are Alertmanager's own."""
 
@@ -252,6 +335,13 @@ class Receiver(Model):
     webhook_configs: list[WebhookConfig] | None = Field(None, description="Generic webhooks, e.g. an SMS gateway.")
     opsgenie_configs: list[OpsgenieConfig] | None = None
     msteams_configs: list[MSTeamsConfig] | None = Field(None, description="Microsoft Teams (Alertmanager ≥ 0.26).")
+    telegram_configs: list[TelegramConfig] | None = Field(None, description="Telegram (Alertmanager ≥ 0.24).")
+    discord_configs: list[DiscordConfig] | None = Field(None, description="Discord (Alertmanager ≥ 0.25).")
+    webex_configs: list[WebexConfig] | None = Field(None, description="Webex (Alertmanager ≥ 0.25).")
+    victorops_configs: list[VictorOpsConfig] | None = None
+    pushover_configs: list[PushoverConfig] | None = None
+    sns_configs: list[SNSConfig] | None = Field(None, description="AWS SNS (Alertmanager ≥ 0.23).")
+    wechat_configs: list[WeChatConfig] | None = None
 
 
 # --- matchers -----------------------------------------------------------------------------

@@ -15,7 +15,8 @@ import re
 SecretMode = Literal["ref", "env"]
 _SECRET_KEYS = (
     "api_url|auth_password|auth_secret|service_key|routing_key|password|credentials|bearer_token|"
-    "webhook_url|api_key|smtp_auth_password|smtp_auth_secret|slack_api_url|opsgenie_api_key"
+    "webhook_url|api_key|smtp_auth_password|smtp_auth_secret|slack_api_url|opsgenie_api_key|"
+    "bot_token|token|user_key|api_secret|secret_key"
 )
 _SECRET_LINE = re.compile(rf"^([ +\-]*(?:- )?(?:{_SECRET_KEYS}): )(?!<redacted>).+$", re.M)
 REDACTED = "<redacted>"

@@ -128,7 +128,7 @@ def test_undefined_template_is_caught_before_any_tool_runs(run_cli: Callable[...
     spec = SPEC.replace("title: '{{ .CommonLabels.alertname }} ({{ .Status }})'", "title: '{{ template \"team.title\" . }}'")
     result = run_cli("check", str(_write(tmp_path, spec)))
     assert result.exit_code == 1, result
-    assert f"{tmp_path}/spec.yaml:11:16: error: receivers.team.slack_configs[0].title: template 'team.title' is not defined [unknown-template]" in result.stdout
+    assert f"{tmp_path}/spec.yaml:11:29: error: receivers.team.slack_configs[0].title: template 'team.title' is not defined [unknown-template]" in result.stdout
     assert result.stderr.endswith("1 error; nothing checked\n")
 
 

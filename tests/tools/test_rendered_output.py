@@ -78,3 +78,23 @@ def test_bundled_spec_routes_like_the_seed(rendered: dict[str, Path], amtool: st
 def test_seed_config_itself_is_valid_for_amtool(amtool: str) -> None:
     result = _run([amtool, "check-config", str(SEED_CONFIG)])
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+ALL_RECEIVERS_ENV = {
+    "AS": "smtp-secret", "TG": "123:abc", "DISCORD_URL": "https://discord.com/api/webhooks/1/x",
+    "PU": "user", "PT": "token", "AWS_SK": "aws-secret", "WC": "wechat-secret",
+}
+
+
+def test_every_receiver_type_renders_a_config_amtool_accepts(tmp_path: Path, amtool: str) -> None:
+    from callalert.render.context import RenderContext
+
+    spec = ROOT / "tests/fixtures/all-receivers.yaml"
+    rendered = render_spec([spec], ctx=RenderContext(secrets="env", environ=ALL_RECEIVERS_ENV))
+    out = tmp_path / "out"
+    write_tree(out, rendered.files, private=True)
+    result = _run([amtool, "check-config", str(out / "alertmanager/alertmanager.yml")])
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (out / "alertmanager/alertmanager.yml").read_text()
+    assert "api_key_file: /v\n" in text and "credentials_file: /w\n" in text
+    assert all(rendered.ctx.redact(v) == "<redacted>" for v in ALL_RECEIVERS_ENV.values())
