@@ -34,6 +34,7 @@ def _secret(ctx: RenderContext, key: KeyPath, field: str, ref: SecretRef, out: d
         ctx.pending.append((key, f"environment variable {ref.env} is not set (needed by --secrets=env)", "secret-env"))
         return
     ctx.secret_values.add(value)
+    ctx.secret_fields.add(field)
     out[field] = value
 
 

@@ -37,6 +37,7 @@ class RenderContext:
     secrets: SecretMode = "ref"
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     secret_values: set[str] = field(default_factory=set)
+    secret_fields: set[str] = field(default_factory=set)  # field names that got an inline secret (e.g. webhook `url`)
     pending: list[tuple[KeyPath, str, str]] = field(default_factory=list)  # (key, message, rule)
     problem: Callable[..., Problem] | None = None  # positions problems in the spec (Merged.problem)
 
@@ -61,6 +62,12 @@ class RenderContext:
                 text = text.replace(value, REDACTED)
         if self.secret_values:
             text = _SECRET_LINE.sub(lambda m: m.group(1) + REDACTED, text)
+            extra = sorted(self.secret_fields - set(_SECRET_KEYS.split("|")))
+            if extra:
+                # e.g. a webhook `url` from {env: ...}: an older value on disk is unknown to this
+                # render, so every value of that field is hidden (over-redacting beats leaking)
+                pattern = re.compile(rf"^([ +\-]*(?:- )?(?:{'|'.join(map(re.escape, extra))}): )(?!<redacted>).+$", re.M)
+                text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
         return text
 
     @property

@@ -142,3 +142,14 @@ def test_multi_file_spec_positions_point_at_each_file(run_cli, tmp_path: Path) -
     result = run_cli("validate", "base.yaml", "alerts.yaml", cwd=tmp_path)
     assert result.exit_code == 1
     assert result.stdout.startswith("alerts.yaml:5:44: error: groups[0].alerts[1].severity: unknown severity 'warn'")
+
+
+def test_webhook_url_secret_redacted_in_drift_even_when_old_value_unknown(run_cli, tmp_path: Path) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text(SECRET_SPEC.replace("slack_configs:\n      - api_url: {env: TEST_SLACK_URL}\n        channel: '#x'", "webhook_configs:\n      - url: {env: TEST_HOOK}"))
+    out = tmp_path / "out"
+    first = run_cli("render", str(spec), "--out", str(out), "--secrets", "env", env={"TEST_HOOK": "https://sms.example.com/send?token=OLDSECRET"})
+    assert first.exit_code == 0, first
+    drift = run_cli("render", str(spec), "--out", str(out), "--check", "--secrets", "env", env={"TEST_HOOK": "https://sms.example.com/send?token=NEWSECRET"})
+    assert drift.exit_code == 1
+    assert "OLDSECRET" not in drift.stdout and "NEWSECRET" not in drift.stdout
