@@ -119,7 +119,9 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             for a in alerts:
                 a.external = frozenset(ext)
         records = frozenset(r for d in rule_docs for r in rule_records(d))
-        version = options.target_alertmanager or "0.25"
+        from callalert.versions import DEFAULT_ALERTMANAGER
+
+        version = options.target_alertmanager or DEFAULT_ALERTMANAGER
         for am_doc in am_docs or [None]:
             am = AMConfig(am_doc.data, doc_source(am_doc)) if am_doc is not None else None  # type: ignore[attr-defined]
             worlds.append(World(alerts, bool(rule_docs), am, templates, version, ext, None, records, rule_docs))

@@ -137,6 +137,7 @@ VALIDATION_RULES = frozenset({
     "promql-syntax", "promql-version", "unknown-receiver", "unknown-severity", "unknown-category", "duplicate-alert",
     "duplicate-name", "duplicate-key", "reserved-label", "reserved-annotation", "template-file", "secret-env",
     "severity-without-receiver", "yaml-syntax", "spec-version", "unknown-time-interval",
+    "template-function", "unknown-template", "template-redefined",  # template_checks.py (template-syntax is a lint rule too)
 })
 
 

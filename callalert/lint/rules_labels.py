@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 from callalert.diagnostics import Problem
 from callalert.lint.engine import Options, register
-from callalert.lint.gotmpl import scan
 from callalert.lint.world import AlertRec, World
 
 register("annotation-label-never-set", "warning", "labels", "annotation reads a label the expression never returns",
@@ -43,13 +42,17 @@ def check(world: World, options: Options) -> Iterator[Problem]:
 
 
 def _annotations(world: World) -> Iterator[Problem]:
+    from callalert.gotemplate import TemplateSyntaxError
+
     for alert in world.alerts:
         for name, text in alert.annotations.items():
             if "{{" not in text or "labels" not in text.lower():
                 continue
-            found = scan(text)
-            reads = [(label) for var, label, _l, _c in found.var_reads if var == "$labels"]
-            reads += [label for m, label, _l, _c in found.label_reads if m == "Labels"]
+            info = world.parse_template(text, "prometheus")
+            if isinstance(info, TemplateSyntaxError):
+                continue  # validate (spec) or promtool (rule files) reports it
+            # $labels.x, index $labels "x", .Labels.x: the alert's labels, not external ones
+            reads = [r.name for r in info.label_reads if r.kind == "label" and r.name != "*"]
             for label in dict.fromkeys(reads):
                 yield from _annotation_read(alert, name, label)
 
@@ -72,6 +75,20 @@ def _annotation_read(alert: AlertRec, annotation: str, label: str) -> Iterator[P
     yield alert.src.problem(key, message, "annotation-label-never-set", fix=fix)
 
 
+_NOTIFICATION_MAPS = ("Labels", "CommonLabels", "GroupLabels")
+
+
+def _notification_reads(world: World, text: str) -> list[tuple[str, str, int, int]]:
+    """(map, label, line, col) of label reads; `.Labels` only where `.` is an alert (range .Alerts)."""
+    from callalert.gotemplate import TemplateSyntaxError
+
+    info = world.parse_template(text)
+    if isinstance(info, TemplateSyntaxError):
+        return []  # rules_templates reports it
+    return [(r.via, r.name, r.pos.line, r.pos.col) for r in info.label_reads
+            if r.kind == "label" and r.name != "*" and r.via in _NOTIFICATION_MAPS]
+
+
 def _templates(world: World) -> Iterator[Problem]:
     from callalert.diagnostics import Problem as P
 
@@ -79,9 +96,8 @@ def _templates(world: World) -> Iterator[Problem]:
     for tf in world.templates:
         if tf.src is None or "{{" not in tf.text:
             continue
-        found = scan(tf.text)
-        for mapname, label, line, col in found.label_reads:
-            if mapname not in ("Labels", "CommonLabels", "GroupLabels") or (tf.path, line, label) in seen:
+        for mapname, label, line, col in _notification_reads(world, tf.text):
+            if (tf.path, line, label) in seen:
                 continue
             seen.add((tf.path, line, label))
             if _never(world, label):
@@ -94,9 +110,9 @@ def _templates(world: World) -> Iterator[Problem]:
         for key, text in _strings(receiver, ()):
             if "{{" not in text:
                 continue
-            for mapname, label, _line, _col in scan(text).label_reads:
-                if mapname in ("Labels", "CommonLabels", "GroupLabels") and _never(world, label):
-                    rkey = (*am.receiver_key(name), *key) if am.from_spec else (*am.receiver_key(name), *key)
+            for mapname, label, _line, _col in _notification_reads(world, text):
+                if _never(world, label):
+                    rkey = (*am.receiver_key(name), *key)
                     yield am.src.problem(rkey, f"receiver {name}: .{mapname}.{label} reads a label no alert carries; it is always empty",
                                          "template-label-never-set", fix=f"set {label} on the alerts, or remove the read")
 

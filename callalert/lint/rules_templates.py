@@ -1,5 +1,11 @@
-"""Notification templates (functions per Alertmanager version, undefined templates, unknown fields)
-and deprecated matcher syntax in alertmanager.yml."""
+"""Notification templates (syntax, functions per Alertmanager version, undefined templates, unknown
+fields) and deprecated matcher syntax in alertmanager.yml.
+
+The template knowledge (parser, types of `.`, function and built-in name tables) is callalert's
+gotemplate/versions; this module only turns its answers into findings. On a spec, validate has
+already checked syntax, functions and template calls at the spec's target (template_checks.py), so
+those are re-checked only for another --target-alertmanager.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,11 @@ from typing import Any
 
 from callalert.diagnostics import KeyPath, Problem
 from callalert.lint.engine import Options, register
-from callalert.lint.gotmpl import AM_FIELDS, GO_BUILTINS, TemplateScan, scan
 from callalert.lint.world import World
 
+register("template-syntax", "error", "templates", "template Go's text/template parser rejects",
+         "Alertmanager refuses to load a config whose templates do not parse, so no notification is sent at all.",
+         "{{ if .Alerts }}firing", "{{ if .Alerts }}firing{{ end }}")
 register("template-function-version", "error", "templates", "template function the target Alertmanager does not have yet",
          "Alertmanager refuses to load templates that call an undefined function (`function \"since\" not defined`), so "
          "the whole config fails to load.",
@@ -22,97 +30,117 @@ register("template-undefined", "error", "templates", "{{ template \"name\" }} of
          "text: '{{ template \"slack.custom.text\" . }}'   # no define", "{{ define \"slack.custom.text\" }}...{{ end }} in a .tmpl file")
 register("template-unknown-field", "error", "templates", "field that does not exist on Alertmanager's template data",
          "Rendering fails (`can't evaluate field X in type template.Data`): the notification is not sent.",
-         "{{ .CommonLabel.alertname }}", "{{ .CommonLabels.alertname }}")
+         "{{ .CommonLabel.alertname }}   # or .Labels outside range .Alerts", "{{ .CommonLabels.alertname }}")
 register("am-deprecated-match", "warning", "templates", "deprecated match/match_re/source_match/target_match",
          "They are deprecated since Alertmanager 0.22 in favour of `matchers`; new features only come to matchers.",
          "match:\n  severity: critical", "matchers:\n  - severity=\"critical\"")
 
-# Alertmanager's built-in template names (template/default.tmpl and email.tmpl). A user file may redefine them.
-BUILTIN_TEMPLATES = frozenset("""
-__alertmanager __alertmanagerURL __description __subject __text_alert_list __text_alert_list_markdown
-discord.default.content discord.default.message discord.default.title email.default.html email.default.subject
-jira.default.description jira.default.priority jira.default.summary mattermost.default.color mattermost.default.fallback
-mattermost.default.text mattermost.default.title mattermost.default.titlelink mattermost.default.username
-msteams.default.summary msteams.default.text msteams.default.title msteamsv2.default.text msteamsv2.default.title
-opsgenie.default.description opsgenie.default.message opsgenie.default.source pagerduty.default.client
-pagerduty.default.clientURL pagerduty.default.description pagerduty.default.instances pushover.default.message
-pushover.default.title pushover.default.url rocketchat.default.alias rocketchat.default.emoji rocketchat.default.iconurl
-rocketchat.default.text rocketchat.default.title rocketchat.default.titlelink slack.default.callbackid slack.default.color
-slack.default.fallback slack.default.footer slack.default.iconemoji slack.default.iconurl slack.default.pretext
-slack.default.text slack.default.title slack.default.titlelink slack.default.username sns.default.message
-sns.default.subject telegram.default.message victorops.default.entity_display_name victorops.default.monitoring_tool
-victorops.default.state_message webex.default.message wechat.default.agent_id wechat.default.message
-wechat.default.to_party wechat.default.to_tag wechat.default.to_user
-""".split())
+Found = tuple[int, int, str, str, str]  # line, col, message, rule, fix
+
+_DATA_FIX = ("use .Status, .Alerts, .CommonLabels, .CommonAnnotations, .GroupLabels, .ExternalURL "
+             "(per alert: .Labels, .Annotations, .StartsAt, .EndsAt, .GeneratorURL)")
+_ALERT_FIX = ("use .Status, .Labels, .Annotations, .StartsAt, .EndsAt, .GeneratorURL, .Fingerprint "
+              "(the notification's fields through $: $.CommonLabels, $.ExternalURL, ...)")
 
 
-def _function_problems(found: TemplateScan, version: str) -> Iterator[tuple[int, int, str, str, str]]:
+def _function_problems(info: Any, version: str) -> Iterator[Found]:
+    from callalert.gotemplate import GO_BUILTINS, undefined_functions
     from callalert.versions import AM_TEMPLATE_FUNCS, Version
 
     target = Version.parse(version)
-    for ref in found.functions:
-        if ref.name in GO_BUILTINS:
-            continue
-        feature = AM_TEMPLATE_FUNCS.get(ref.name)
-        if feature is None:
+    for fn in undefined_functions(info, "alertmanager", target):
+        if fn.added_in is None:
             from callalert.diagnostics import did_you_mean
 
             known = [*GO_BUILTINS, *(n for n, f in AM_TEMPLATE_FUNCS.items() if f.available_in(target))]
-            yield (ref.line, ref.col, f"function {ref.name!r} is not defined in Alertmanager templates{did_you_mean(ref.name, known)}",
+            yield (fn.pos.line, fn.pos.col, f"function {fn.name!r} is not defined in Alertmanager templates{did_you_mean(fn.name, known)}",
                    "template-function-unknown", "use a function Alertmanager defines (toUpper, toLower, title, join, reReplaceAll, ...)")
-        elif not feature.available_in(target):
-            yield (ref.line, ref.col, f"function {ref.name!r} needs Alertmanager ≥ {feature.since.short}; the target is {target.short}, "
+        else:
+            since = fn.added_in.short
+            yield (fn.pos.line, fn.pos.col, f"function {fn.name!r} needs Alertmanager ≥ {since}; the target is {target.short}, "
                    f"which refuses to load this template", "template-function-version",
-                   f"remove {ref.name} (e.g. print .StartsAt instead) or target Alertmanager {feature.since.short} "
+                   f"remove {fn.name} (e.g. print .StartsAt instead) or target Alertmanager {since} "
                    f"(--target-alertmanager / defaults.targets.alertmanager)")
 
 
-def _field_problems(found: TemplateScan) -> Iterator[tuple[int, int, str, str, str]]:
-    for chain, line, col in found.fields:
-        first = chain[0]
-        if first[:1].isupper() and first not in AM_FIELDS:
-            from callalert.diagnostics import did_you_mean
+def _field_problems(info: Any) -> Iterator[Found]:
+    from callalert.gotemplate import TYPES, check_fields, go_type_name, member_type
 
-            yield (line, col, f".{'.'.join(chain)}: Alertmanager's template data has no field {first!r}{did_you_mean(first, AM_FIELDS)}",
-                   "template-unknown-field", "use .Status, .Alerts, .CommonLabels, .CommonAnnotations, .GroupLabels, .ExternalURL "
-                   "(per alert: .Labels, .Annotations, .StartsAt, .EndsAt, .GeneratorURL)")
+    at = {pos: ref for ref in info.fields for pos in ref.positions}
+    for finding in check_fields(info):
+        ref = at.get(finding.pos)
+        if ref is None:  # cannot happen while check_fields reports chain positions; never guess
+            continue
+        failing = ref.positions.index(finding.pos)
+        typ = ref.context
+        for name in ref.chain[:failing]:
+            typ = member_type(typ, name) or typ
+        name = ref.chain[failing]
+        go_name = go_type_name(typ)
+        prefix = f"can't evaluate field {name} in type {go_name}"
+        hint = finding.message[len(prefix):] if finding.message.startswith(prefix) else ""
+        owner = {"Data": "Alertmanager's template data", "Alert": "an alert (template.Alert, inside range .Alerts)"}.get(typ, go_name)
+        base = {"$": "$.", ".": "."}.get(ref.base, f"{ref.base}." if ref.base.startswith("$") else ".")
+        fix = {"Data": _DATA_FIX, "Alert": _ALERT_FIX}.get(typ) or f"{go_name} has {', '.join(sorted(TYPES[typ][1])) or 'no fields'}"
+        yield (finding.pos.line, finding.pos.col, f"{base}{'.'.join(ref.chain)}: {owner} has no field {name!r}{hint}",
+               "template-unknown-field", fix)
 
 
 def check(world: World, options: Options) -> Iterator[Problem]:
+    from callalert.gotemplate import TemplateSyntaxError, am_default_templates
+
     version = options.target_alertmanager or world.am_version
-    defined = set(BUILTIN_TEMPLATES)
-    scans: list[tuple[Any, TemplateScan]] = []
+    # validate checked syntax, functions and template calls of a spec at the spec's own target
+    validated = world.spec is not None and version == world.am_version
+    defined = set(am_default_templates(version))
+    infos: list[tuple[Any, Any]] = []
+    all_parsed = True
     for tf in world.templates:
-        found = scan(tf.text)
-        defined.update(r.name for r in found.defines)
-        scans.append((tf, found))
-    for tf, found in scans:
+        info = world.parse_template(tf.text)
+        if isinstance(info, TemplateSyntaxError):
+            all_parsed = False
+            if tf.src is not None and not validated:
+                yield Problem(tf.path, info.line, info.col, "error", f"invalid template: {info.message}", "template-syntax", "",
+                              "fix the action; `amtool check-config` shows the same error")
+            continue
+        defined.update(info.defines)
+        infos.append((tf, info))
+    for tf, info in infos:
         if tf.src is None:
             continue
-        for line, col, message, rule, fix in [*_function_problems(found, version), *_field_problems(found)]:
+        found = [*_field_problems(info)] if validated else [*_function_problems(info, version), *_field_problems(info)]
+        for line, col, message, rule, fix in found:
             yield Problem(tf.path, line, col, _lvl(rule), message, rule, "", fix)
-        for ref in found.calls:
-            if ref.name not in defined:
-                yield Problem(tf.path, ref.line, ref.col, "error", f"template {ref.name!r} is not defined in any template given",
-                              "template-undefined", "", f"add {{{{ define \"{ref.name}\" }}}} ... {{{{ end }}}} or fix the name")
+        if validated or not all_parsed:  # a file that does not parse may define the name
+            continue
+        for call in info.template_calls:
+            if call.name not in defined:
+                yield Problem(tf.path, call.pos.line, call.pos.col, "error", f"template {call.name!r} is not defined in any template given",
+                              "template-undefined", "", f"add {{{{ define \"{call.name}\" }}}} ... {{{{ end }}}} or fix the name")
     am = world.am
     if am is None:
         return
     # a config whose templates: globs were not given can call templates we cannot see
-    know_all_templates = am.from_spec or not am.data.get("templates") or any(tf.src is not None for tf in world.templates)
+    know_all_templates = all_parsed and (am.from_spec or not am.data.get("templates") or any(tf.src is not None for tf in world.templates))
     for name, receiver in am.receivers().items():
         for key, text in _strings(receiver, ()):
             if "{{" not in text:
                 continue
-            found = scan(text)
             rkey: KeyPath = (*am.receiver_key(name), *key)
-            for _l, _c, message, rule, fix in [*_function_problems(found, version), *_field_problems(found)]:
+            info = world.parse_template(text)
+            if isinstance(info, TemplateSyntaxError):
+                if not validated:
+                    yield am.src.problem(rkey, f"receiver {name}: invalid template: {info.message}", "template-syntax",
+                                         fix="fix the action; `amtool check-config` shows the same error")
+                continue
+            found = [*_field_problems(info)] if validated else [*_function_problems(info, version), *_field_problems(info)]
+            for _l, _c, message, rule, fix in found:
                 yield am.src.problem(rkey, f"receiver {name}: {message}", rule, fix=fix)
-            if know_all_templates:
-                for ref in found.calls:
-                    if ref.name not in defined:
-                        yield am.src.problem(rkey, f"receiver {name}: template {ref.name!r} is not defined in any template given",
-                                             "template-undefined", fix=f"add a .tmpl file that defines {ref.name!r}, or fix the name")
+            if know_all_templates and not validated:
+                for call in info.template_calls:
+                    if call.name not in defined:
+                        yield am.src.problem(rkey, f"receiver {name}: template {call.name!r} is not defined in any template given",
+                                             "template-undefined", fix=f"add a .tmpl file that defines {call.name!r}, or fix the name")
     if not am.from_spec:
         yield from _deprecated(world)
 

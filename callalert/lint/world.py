@@ -137,6 +137,22 @@ class World:
     records: frozenset[str] = frozenset()
     rule_files: list[Any] = field(default_factory=list)  # (Document) plain rule files
     _label_cache: dict[str, bool | None] = field(default_factory=dict)
+    _parsed: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def parse_template(self, text: str, kind: str = "alertmanager") -> Any:
+        """gotemplate.TemplateInfo, or the TemplateSyntaxError Go would raise; parsed once per world
+        (the template and label rules read the same texts)."""
+        cached = self._parsed.get((kind, text))
+        if cached is None:
+            from callalert import gotemplate
+
+            try:
+                cached = (gotemplate.parse_prometheus_template(text) if kind == "prometheus"
+                          else gotemplate.parse_template(text))
+            except gotemplate.TemplateSyntaxError as exc:
+                cached = exc
+            self._parsed[(kind, text)] = cached
+        return cached
 
     def any_alert_can_have(self, label: str) -> bool | None:
         """True if some alert can carry it, False if provably none can, None if unknown."""

@@ -214,9 +214,105 @@ def test_templates(tmp_path: Path) -> None:
         ("template-function-version", "function 'since' needs Alertmanager ≥ 0.28; the target is 0.25, which refuses to load this template"),
         ("template-undefined", "template 'y' is not defined in any template given"),
         ("template-unknown-field", ".CommonLabel.alertname: Alertmanager's template data has no field 'CommonLabel'; did you mean 'CommonLabels'?"),
+        # .StartsAt belongs to each alert: at this level `.` is template.Data (amtool 0.25 fails the same way)
+        ("template-unknown-field", ".StartsAt: Alertmanager's template data has no field 'StartsAt'; .StartsAt belongs to each alert: "
+         "use it inside {{ range .Alerts }}"),
     ]
+    assert [(f[1], f[2]) for f in lint(tmp_path, {"t.tmpl": tmpl})] == [
+        (1, "template-unknown-field"), (1, "template-function-unknown"), (1, "template-undefined"),
+        (1, "template-unknown-field"), (1, "template-function-version")]
     good = '{{ define "x" }}{{ .CommonLabels.alertname | toUpper }}{{ template "slack.default.title" . }}{{ range .Alerts }}{{ .StartsAt | since }}{{ end }}{{ end }}\n'
     assert lint(tmp_path, {"t.tmpl": good}, target_alertmanager="0.28") == []
+
+
+def test_template_fields_follow_dot(tmp_path: Path) -> None:
+    tmpl = """
+    {{ define "x" }}{{ range .Alerts }}{{ .Labels.team }} {{ .CommonLabels.team }} {{ $.CommonLabels.team }}{{ end }}
+    {{ .Labels.team }} {{ $.Receiver }} {{ range .Alerts.Firing }}{{ .StartsAt.Unix }} {{ .Startsat }}{{ end }}{{ end }}
+    """
+    found = lint(tmp_path, {"t.tmpl": tmpl})
+    assert [(f[1], f[3]) for f in found if f[2] == "template-unknown-field"] == [
+        (1, ".CommonLabels.team: an alert (template.Alert, inside range .Alerts) has no field 'CommonLabels'; "
+            ".CommonLabels belongs to the notification: use $.CommonLabels inside range"),
+        (2, ".Labels.team: Alertmanager's template data has no field 'Labels'; did you mean 'CommonLabels'? "
+            "(.Labels belongs to each alert: {{ range .Alerts }}{{ .Labels.x }}{{ end }})"),
+        (2, ".Startsat: an alert (template.Alert, inside range .Alerts) has no field 'Startsat'; did you mean 'StartsAt'?"),
+    ]
+
+
+def test_template_builtin_names_by_version(tmp_path: Path) -> None:
+    # msteams.default.* arrived after 0.25: amtool 0.25 has no such template in its default.tmpl
+    tmpl = '{{ define "x" }}{{ template "msteams.default.title" . }}{{ template "slack.default.title" . }}{{ end }}\n'
+    assert [f[1:] for f in lint(tmp_path, {"t.tmpl": tmpl})] == [
+        (1, "template-undefined", "template 'msteams.default.title' is not defined in any template given")]
+    assert lint(tmp_path, {"t.tmpl": tmpl}, target_alertmanager="0.28") == []
+
+
+def test_template_syntax_plain_files(tmp_path: Path) -> None:
+    tmpl = '{{ define "x" }}\n{{ if .Alerts }}firing\n{{ end }}\n'
+    assert lint(tmp_path, {"t.tmpl": tmpl}) == [("t.tmpl", 4, "template-syntax", "invalid template: unexpected EOF")]
+    am = "route: {receiver: a}\nreceivers:\n- name: a\n  slack_configs:\n  - channel: x\n    text: '{{ .CommonLabels.a '\n"
+    found = [f for f in lint(tmp_path, {"am.yml": am}) if f[2].startswith("template")]
+    assert [(f[1], f[2]) for f in found] == [(6, "template-syntax")]
+    assert found[0][3].startswith("receiver a: invalid template: ")
+
+
+def test_template_label_read_inside_range(tmp_path: Path) -> None:
+    tmpl = '{{ define "x" }}{{ range .Alerts }}\n{{ .Labels.team }}{{ index .Labels "cluster" }}{{ end }}{{ .GroupLabels.instance }}{{ end }}\n'
+    found = lint(tmp_path, {"r.yml": RULES, "t.tmpl": tmpl}, external_labels=[])
+    assert [(f[1], f[3]) for f in found if f[2] == "template-label-never-set"] == [
+        (2, ".Labels.team: no alert carries a team label, so this is always empty"),
+        (2, ".Labels.cluster: no alert carries a cluster label, so this is always empty"),
+        (2, ".GroupLabels.instance: no alert carries a instance label, so this is always empty"),
+    ]
+
+
+TEMPLATED_SPEC = """
+version: 1
+defaults:
+  targets: {alertmanager: "0.28"}
+severities:
+  critical: {notify: [pager]}
+receivers:
+  pager: {webhook_configs: [{url: http://pager}]}
+routing: {receiver: pager}
+templates:
+  files: [t.tmpl]
+groups:
+  - name: g
+    alerts:
+      - name: Down
+        expr: up == 0
+        for: 5m
+        severity: critical
+        summary: s
+        description: d
+        dashboard: /d
+        runbook: {description: x, investigation: [a], mitigation: [b]}
+"""
+
+
+def test_spec_templates_not_reported_twice(tmp_path: Path) -> None:
+    tmpl = '{{ define "x" }}{{ range .Alerts }}{{ .StartsAt | since }} {{ .Status }}{{ .Bogus }}{{ end }}{{ end }}\n'
+    (tmp_path / "t.tmpl").write_text(tmpl, encoding="utf-8")
+    (tmp_path / "s.yaml").write_text(TEMPLATED_SPEC.lstrip("\n"), encoding="utf-8")
+
+    def run(target: str | None) -> list[tuple[str, int, int, str, str]]:
+        result = lint_paths([tmp_path / "s.yaml"], Options(NOW, target))
+        return [(Path(p.path).name, p.line, p.col, p.rule, p.message) for p in result.problems if "template" in p.rule]
+
+    # the spec's own target: validate checked functions and calls; lint adds the field check only
+    bogus = ("t.tmpl", 1, 76, "template-unknown-field", ".Bogus: an alert (template.Alert, inside range .Alerts) has no field 'Bogus'")
+    assert run(None) == [bogus]
+    # another target: lint checks functions for it (validate checked 0.28)
+    assert run("0.25") == [
+        ("t.tmpl", 1, 51, "template-function-version", "function 'since' needs Alertmanager ≥ 0.28; the target is 0.25, "
+         "which refuses to load this template"),
+        bogus,
+    ]
+    # the spec's target too low: validate's error only, the lint world is not built
+    (tmp_path / "s.yaml").write_text(TEMPLATED_SPEC.lstrip("\n").replace('"0.28"', '"0.25"'), encoding="utf-8")
+    assert [(r[0], r[3]) for r in run(None)] == [("t.tmpl", "template-function")]
 
 
 def test_deprecated_match(tmp_path: Path) -> None:
