@@ -96,20 +96,14 @@ def derive_routes(spec: Spec) -> list[Route]:
     then one route per category receiver, matching all categories that list it. The last route does not continue (nothing follows it).
     """
     routes: list[Route] = []
-    sev_by_receiver: dict[str, list[str]] = {}
-    for sev_name, sev in spec.severities.items():
-        for receiver in sev.notify:
-            sev_by_receiver.setdefault(receiver, []).append(sev_name)
-    for receiver, sevs in sev_by_receiver.items():
-        matcher = f'severity="{sevs[0]}"' if len(sevs) == 1 else f'severity=~"{"|".join(sevs)}"'
-        routes.append(Route.model_validate({"matchers": [matcher], "receiver": receiver, "continue": True}))
-    by_receiver: dict[str, list[str]] = {}
-    for cat_name, cat in spec.categories.items():
-        for receiver in cat.notify:
-            by_receiver.setdefault(receiver, []).append(cat_name)
-    for receiver, cats in by_receiver.items():
-        matcher = f'category="{cats[0]}"' if len(cats) == 1 else f'category=~"{"|".join(cats)}"'
-        routes.append(Route.model_validate({"matchers": [matcher], "receiver": receiver, "continue": True}))
+    for label, table in (("severity", spec.severities), ("category", spec.categories)):
+        names_by_receiver: dict[str, list[str]] = {}
+        for name, entry in table.items():
+            for receiver in entry.notify:
+                names_by_receiver.setdefault(receiver, []).append(name)
+        for receiver, names in names_by_receiver.items():
+            matcher = f'{label}="{names[0]}"' if len(names) == 1 else f'{label}=~"{"|".join(names)}"'
+            routes.append(Route.model_validate({"matchers": [matcher], "receiver": receiver, "continue": True}))
     if routes:
         routes[-1] = routes[-1].model_copy(update={"continue_": False})
     return routes

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from callalert.diagnostics import Problem
 from callalert.lint.engine import Options, register
 from callalert.lint.world import AlertRec, World
+from callalert.lint.world import config_strings as _strings
 
 register("annotation-label-never-set", "warning", "labels", "annotation reads a label the expression never returns",
          "`$labels` in an annotation holds the expression's output labels only (not the rule's own labels): "
@@ -115,18 +116,6 @@ def _templates(world: World) -> Iterator[Problem]:
                     rkey = (*am.receiver_key(name), *key)
                     yield am.src.problem(rkey, f"receiver {name}: .{mapname}.{label} reads a label no alert carries; it is always empty",
                                          "template-label-never-set", fix=f"set {label} on the alerts, or remove the read")
-
-
-def _strings(obj: object, key: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    if isinstance(obj, str):
-        yield key, obj
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            if k != "name":
-                yield from _strings(v, (*key, str(k)))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _strings(v, (*key, i))
 
 
 def _am(world: World) -> Iterator[Problem]:

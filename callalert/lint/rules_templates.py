@@ -15,6 +15,7 @@ from typing import Any
 from callalert.diagnostics import KeyPath, Problem
 from callalert.lint.engine import Options, register
 from callalert.lint.world import World
+from callalert.lint.world import config_strings as _strings
 
 register("template-syntax", "error", "templates", "template Go's text/template parser rejects",
          "Alertmanager refuses to load a config whose templates do not parse, so no notification is sent at all.",
@@ -149,18 +150,6 @@ def _lvl(rule: str) -> Any:
     from callalert.lint.engine import level_of
 
     return level_of(rule)
-
-
-def _strings(obj: object, key: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    if isinstance(obj, str):
-        yield key, obj
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            if k != "name":
-                yield from _strings(v, (*key, str(k)))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _strings(v, (*key, i))
 
 
 def _equivalent(match: Any, match_re: Any) -> list[str]:
