@@ -106,18 +106,15 @@ def check_label_lists(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
 
 
 def check_time_intervals(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
-    from datetime import datetime, timezone
-
     from callalert.render.alertmanager import _plain
     from callalert.render.context import RenderContext
-    from callalert.routing import TimeIntervalError, interval_active
+    from callalert.routing import TimeIntervalError, validate_time_interval
 
-    now = datetime(2024, 1, 1, tzinfo=timezone.utc)
     for i, named in enumerate(resolved.spec.time_intervals):
         for j, ti in enumerate(named.time_intervals):
             raw = _plain(ti, RenderContext(), ())
             try:
-                interval_active([raw], now)
+                validate_time_interval(raw, "time interval")
             except TimeIntervalError as exc:
                 yield merged.problem(("time_intervals", i, "time_intervals", j), str(exc), "time-interval")
 

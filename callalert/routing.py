@@ -377,7 +377,41 @@ def _days_in_month(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
 
+def validate_time_interval(spec: Mapping[str, Any], where: str = "time_interval") -> None:
+    """Raise TimeIntervalError where Alertmanager 0.25 refuses to load the entry (its messages).
+
+    Checked eagerly and for every field, so an error is found even where evaluation at some
+    instant would stop early (e.g. weekdays never looked at because `times` did not match)."""
+    for j, span in enumerate(spec.get("times") or []):
+        start = _minutes(go_yaml_string(span.get("start_time", "")), f"{where}.times[{j}].start_time")
+        end = _minutes(go_yaml_string(span.get("end_time", "")), f"{where}.times[{j}].end_time")
+        if start >= end:
+            raise TimeIntervalError(f"{where}.times[{j}]: start time cannot be equal or greater than end time")
+    for begin, end in _ranges(spec.get("weekdays"), f"{where}.weekdays", _weekday):
+        if begin > end:
+            raise TimeIntervalError(f"{where}.weekdays: start day cannot be before end day (weeks start on sunday)")
+    for begin, end in _ranges(spec.get("days_of_month"), f"{where}.days_of_month", _int):
+        for day in (begin, end):
+            if day == 0 or not -31 <= day <= 31:
+                raise TimeIntervalError(f"{where}.days_of_month: {day} is not a valid day of the month: out of range")
+        if begin < 0 < end:
+            raise TimeIntervalError(f"{where}.days_of_month: end day must be negative if start day is negative")
+        # as Alertmanager: catch ranges that are empty in every month (28-day minimum)
+        check_begin = 28 + begin if begin < 0 else begin
+        check_end = 28 + end if end < 0 else end
+        if check_begin > check_end:
+            raise TimeIntervalError(f"{where}.days_of_month: end day {end} is always before start day {begin}")
+    for begin, end in _ranges(spec.get("months"), f"{where}.months", _month):
+        if begin > end:
+            raise TimeIntervalError(f"{where}.months: end month is before start month")
+    for begin, end in _ranges(spec.get("years"), f"{where}.years", _int):
+        if begin > end:
+            raise TimeIntervalError(f"{where}.years: end year {end} is before start year {begin}")
+    _location(spec.get("location"), where)
+
+
 def _one_interval_active(spec: Mapping[str, Any], at: datetime, where: str) -> bool:
+    validate_time_interval(spec, where)
     if at.tzinfo is None:
         at = at.replace(tzinfo=timezone.utc)
     # Without a location Alertmanager compares in UTC (the server clock converted to UTC).

@@ -293,7 +293,14 @@ def test_naive_time_is_utc() -> None:
         ({"times": [{"start_time": "9:00", "end_time": "10:00"}]}, "time_intervals[0].times[0].start_time: couldn't parse timestamp 9:00, invalid format"),
         ({"weekdays": ["mon"]}, "time_intervals[0].weekdays: 'mon' is not a valid weekday"),
         ({"location": "Mars/Base"}, "time_intervals[0].location: unknown time zone Mars/Base"),
-        ({"days_of_month": ["0"]}, "time_intervals[0].days_of_month: 0:0 is not a valid day of month range"),
+        ({"days_of_month": ["0"]}, "time_intervals[0].days_of_month: 0 is not a valid day of the month: out of range"),
+        ({"weekdays": ["monday:sunday"]}, "time_intervals[0].weekdays: start day cannot be before end day (weeks start on sunday)"),
+        ({"days_of_month": ["-5:5"]}, "time_intervals[0].days_of_month: end day must be negative if start day is negative"),
+        ({"days_of_month": ["20:-20"]}, "time_intervals[0].days_of_month: end day -20 is always before start day 20"),
+        ({"months": ["december:january"]}, "time_intervals[0].months: end month is before start month"),
+        ({"years": ["2025:2024"]}, "time_intervals[0].years: end year 2024 is before start year 2025"),
+        # rejected even where evaluation at this instant would never look at the field
+        ({"times": [{"start_time": "00:00", "end_time": "00:01"}], "weekdays": ["friday:monday"]}, "time_intervals[0].weekdays: start day cannot be before end day (weeks start on sunday)"),
     ],
 )
 def test_interval_errors(spec: dict[str, Any], message: str) -> None:
