@@ -720,16 +720,21 @@ def failure_report(steps: Sequence[Step]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def _step_outcome(step: Step) -> tuple[str, str, str]:
+    """(kind, result, details) of a step; kind is skipped, failed, warning or ok."""
+    if step.skipped:
+        return "skipped", "skipped", step.skipped
+    if not step.ok:
+        return "failed", "FAILED", f"{len(step.failed)} of {len(step.cases)} failed"
+    if step.warnings:
+        return "warning", f"{len(step.warnings)} warning(s)", step.note
+    return "ok", "ok", step.note
+
+
 def summary_table(steps: Sequence[Step]) -> str:
     rows = [("step", "result", "time", "details")]
     for step in steps:
-        if step.skipped:
-            result, details = "skipped", step.skipped
-        elif not step.ok:
-            result, details = "FAILED", f"{len(step.failed)} of {len(step.cases)} failed"
-        else:
-            result = "ok" if not step.warnings else f"{len(step.warnings)} warning(s)"
-            details = step.note
+        _, result, details = _step_outcome(step)
         rows.append((step.name, result, f"{step.seconds:.2f}s", details))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     out = []
@@ -745,15 +750,10 @@ def _rich_summary(steps: Sequence[Step], stream: TextIO) -> None:
     table = Table(title="callalert check")
     for col in ("step", "result", "time", "details"):
         table.add_column(col, justify="right" if col == "time" else "left")
+    style = {"skipped": "dim", "failed": "bold red", "warning": "yellow", "ok": "green"}
     for step in steps:
-        if step.skipped:
-            result, details = "[dim]skipped[/]", step.skipped
-        elif not step.ok:
-            result, details = "[bold red]FAILED[/]", f"{len(step.failed)} of {len(step.cases)} failed"
-        else:
-            result = "[green]ok[/]" if not step.warnings else f"[yellow]{len(step.warnings)} warning(s)[/]"
-            details = step.note
-        table.add_row(step.name, result, f"{step.seconds:.2f}s", details)
+        kind, result, details = _step_outcome(step)
+        table.add_row(step.name, f"[{style[kind]}]{result}[/]", f"{step.seconds:.2f}s", details)
     Console(file=stream).print(table)
 
 

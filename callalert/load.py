@@ -229,28 +229,23 @@ class Merged:
     _map_owner: dict[tuple[str, str], Document] = field(default_factory=dict)
 
     def locate(self, key: KeyPath, *, at_key: bool = False) -> tuple[str, int, int]:
-        if not self.documents:
+        doc = self._doc_for(key)
+        if doc is None:
             return ("<spec>", 1, 1)
-        if not key:
-            doc = self.documents[0]
-            return (doc.path, *doc.position(()))
-        top = str(key[0])
-        pieces = self._owners.get(top)
-        if not pieces:
-            doc = self.documents[0]
-            return (doc.path, *doc.position(key[:1], at_key=True))
-        if top in LIST_KEYS and len(key) > 1 and isinstance(key[1], int):
-            piece = pieces[0]
-            for candidate in pieces:
-                if key[1] >= candidate.offset:
-                    piece = candidate
-            local = (key[0], key[1] - piece.offset, *key[2:])
-            return (piece.doc.path, *piece.doc.position(local, at_key=at_key))
-        if top in MAP_KEYS and len(key) > 1:
-            doc = self._map_owner.get((top, str(key[1])), pieces[0].doc)
-            return (doc.path, *doc.position(key, at_key=at_key))
-        doc = pieces[0].doc
-        return (doc.path, *doc.position(key, at_key=at_key))
+        if key and not self._owners.get(str(key[0])):
+            return (doc.path, *doc.position(key[:1], at_key=True))  # a key no file has
+        return (doc.path, *doc.position(self._local_key(key), at_key=at_key))
+
+    def _piece(self, key: KeyPath) -> _Piece | None:
+        """The file piece a list item comes from (lists concatenate across files)."""
+        pieces = self._owners.get(str(key[0])) if key else None
+        if not pieces or str(key[0]) not in LIST_KEYS or len(key) < 2 or not isinstance(key[1], int):
+            return None
+        piece = pieces[0]
+        for candidate in pieces:
+            if key[1] >= candidate.offset:
+                piece = candidate
+        return piece
 
     def problem_in_value(self, key: KeyPath, line: int, col: int, message: str, rule: str, **kw: Any) -> Problem:
         """A problem at (line, col) inside the string value at `key` (e.g. in a PromQL expr)."""
@@ -263,32 +258,21 @@ class Merged:
         return Problem(problem.path, l2, c2, problem.level, problem.message, problem.rule, problem.key, problem.fix)
 
     def _doc_for(self, key: KeyPath) -> Document | None:
-        if not self.documents or not key:
-            return self.documents[0] if self.documents else None
-        top = str(key[0])
-        pieces = self._owners.get(top)
+        if not self.documents:
+            return None
+        pieces = self._owners.get(str(key[0])) if key else None
         if not pieces:
             return self.documents[0]
-        if top in LIST_KEYS and len(key) > 1 and isinstance(key[1], int):
-            piece = pieces[0]
-            for candidate in pieces:
-                if key[1] >= candidate.offset:
-                    piece = candidate
+        piece = self._piece(key)
+        if piece is not None:
             return piece.doc
-        if top in MAP_KEYS and len(key) > 1:
-            return self._map_owner.get((top, str(key[1])), pieces[0].doc)
+        if str(key[0]) in MAP_KEYS and len(key) > 1:
+            return self._map_owner.get((str(key[0]), str(key[1])), pieces[0].doc)
         return pieces[0].doc
 
     def _local_key(self, key: KeyPath) -> KeyPath:
-        top = str(key[0]) if key else ""
-        pieces = self._owners.get(top)
-        if pieces and top in LIST_KEYS and len(key) > 1 and isinstance(key[1], int):
-            piece = pieces[0]
-            for candidate in pieces:
-                if key[1] >= candidate.offset:
-                    piece = candidate
-            return (key[0], key[1] - piece.offset, *key[2:])
-        return key
+        piece = self._piece(key)
+        return (key[0], int(key[1]) - piece.offset, *key[2:]) if piece is not None else key
 
     def problem(
         self,

@@ -301,15 +301,3 @@ def _resolve_templates(spec: Spec, resolved: Resolved, problem: ProblemFactory) 
             continue
         resolved.template_files[out_name] = (str(path), text)
     return problems
-
-
-def secret_fields(obj: Any) -> list[tuple[str, Any]]:
-    """(field name, SecretRef) pairs directly on a receiver/global config model."""
-    from callalert.spec import SecretRef
-
-    out = []
-    for name in type(obj).model_fields:
-        value = getattr(obj, name)
-        if isinstance(value, SecretRef):
-            out.append((name, value))
-    return out
