@@ -16,7 +16,7 @@ __all__ = ["LintResult", "Options", "RULES", "lint_paths", "all_rules"]
 
 _SPEC_HINT = re.compile(r"(?m)^version:\s*['\"]?1['\"]?\s*(#.*)?$")
 _SPEC_KEYS = re.compile(r"(?m)^(severities|receivers):\s*(#.*)?$")
-_CHECKS = ("rules_labels", "rules_promql", "rules_routing", "rules_templates", "rules_secrets", "rules_practice")
+_CHECKS = ("rules.labels", "rules.promql", "rules.routing", "rules.templates", "rules.secrets", "rules.practice")
 
 
 def all_rules() -> dict[str, object]:
@@ -58,7 +58,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
     from callalert.lint.world import (
         AMConfig, TemplateFile, World, doc_source, rule_alerts, rule_records, spec_world, text_source,
     )
-    from callalert.load import load_text
+    from callalert.spec.load import load_text
 
     modules = _load_rules()
     files = _expand(paths)
@@ -119,7 +119,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             for a in alerts:
                 a.external = frozenset(ext)
         records = frozenset(r for d in rule_docs for r in rule_records(d))
-        from callalert.versions import DEFAULT_ALERTMANAGER
+        from callalert.analysis.versions import DEFAULT_ALERTMANAGER
 
         version = options.target_alertmanager or DEFAULT_ALERTMANAGER
         for am_doc in am_docs or [None]:

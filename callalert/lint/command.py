@@ -43,13 +43,13 @@ def cmd_lint(
     if not paths:
         raise UsageError("give the files to lint: a spec, or rule files, alertmanager.yml and .tmpl files")
     if target_alertmanager is not None:
-        from callalert.versions import Version
+        from callalert.analysis.versions import Version
 
         try:
             Version.parse(target_alertmanager)
         except ValueError as exc:
             raise UsageError(f"--target-alertmanager: {exc}") from None
-    from callalert.spec import duration_seconds
+    from callalert.spec.v1 import duration_seconds
 
     try:
         scrape = duration_seconds(scrape_interval)
@@ -65,7 +65,7 @@ def cmd_lint(
             moment = moment.replace(tzinfo=timezone.utc)
     catalog = None
     if metrics is not None:
-        from callalert.metrics_catalog import CatalogError, load_catalog
+        from callalert.analysis.promql.catalog import CatalogError, load_catalog
 
         try:
             catalog = load_catalog(metrics.read_text(encoding="utf-8"))

@@ -55,7 +55,7 @@ class AlertRec:
         if not self._parsed:
             self._parsed = True
             try:
-                from callalert.promql import output_labels
+                from callalert.analysis.promql import output_labels
 
                 self._info = output_labels(self.expr)
             except Exception:  # invalid PromQL: validation reports it; lint only skips
@@ -144,7 +144,7 @@ class World:
         (the template and label rules read the same texts)."""
         cached = self._parsed.get((kind, text))
         if cached is None:
-            from callalert import gotemplate
+            from callalert.analysis import gotemplate
 
             try:
                 cached = (gotemplate.parse_prometheus_template(text) if kind == "prometheus"

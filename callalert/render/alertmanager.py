@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from callalert.diagnostics import KeyPath
 from callalert.render.context import RenderContext
 from callalert.render.yamlout import dump, header
-from callalert.resolve import Resolved, ResolvedRoute
-from callalert.spec import SecretRef
+from callalert.model.resolve import Resolved, ResolvedRoute
+from callalert.spec.v1 import SecretRef
 
 # Field names in the spec that differ from Alertmanager's (Python keywords).
 _RENAMES = {"from_": "from", "class_": "class", "continue_": "continue"}
@@ -137,7 +137,7 @@ def config_data(resolved: Resolved, ctx: RenderContext) -> dict[str, Any]:
 
 
 def silences_data(resolved: Resolved) -> list[dict[str, Any]]:
-    from callalert.matchers import parse_matcher
+    from callalert.analysis.alertmanager.matchers import parse_matcher
 
     out = []
     for silence in resolved.spec.silences:

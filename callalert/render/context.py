@@ -77,8 +77,8 @@ class RenderContext:
 
 def render_all(resolved: object, ctx: RenderContext) -> dict[str, str]:
     """Every output file, by path relative to the output directory."""
-    from callalert.render import alertmanager, prometheus, runbooks, templates, tests
-    from callalert.resolve import Resolved
+    from callalert.render import alertmanager, prometheus, promtool_tests as tests, runbooks, templates
+    from callalert.model.resolve import Resolved
 
     assert isinstance(resolved, Resolved)
     files: dict[str, str] = {}

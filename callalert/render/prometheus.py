@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from callalert.render.yamlout import dump, header
-from callalert.resolve import Resolved, ResolvedAlert, ResolvedGroup
+from callalert.model.resolve import Resolved, ResolvedAlert, ResolvedGroup
 
 
 def alert_rule(alert: ResolvedAlert) -> dict[str, Any]:

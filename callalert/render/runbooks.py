@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from callalert.render.templates import jinja_env
-from callalert.resolve import Resolved
+from callalert.model.resolve import Resolved
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from callalert.resolve import Resolved
+from callalert.model.resolve import Resolved
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -63,7 +63,7 @@ def jinja_env() -> Any:
 
 
 def _supports_since(version: str) -> bool:
-    from callalert.versions import Version
+    from callalert.analysis.versions import Version
 
     return Version.parse(version) >= Version.parse("0.28")
 

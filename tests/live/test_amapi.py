@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from callalert.amapi import AlertmanagerClient, AlertmanagerError, AsyncAlertmanagerClient, Matcher, format_time
+from callalert.live.amapi import AlertmanagerClient, AlertmanagerError, AsyncAlertmanagerClient, Matcher, format_time
 from callalert.errors import CallalertError
 
 from .harness import AlertmanagerProcess, free_port

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from callalert.drill import render_annotation
+from callalert.live.drill import render_annotation
 from tests.conftest import CliResult
 
 from .harness import AlertmanagerProcess, free_port

@@ -29,10 +29,10 @@ import httpx
 import pytest
 import yaml
 
-from callalert.amapi import AlertmanagerClient
+from callalert.live.amapi import AlertmanagerClient
 from callalert.pipeline import Rendered, render_spec
 from callalert.render.context import RenderContext
-from callalert.routing import Route, build_route_tree, deliver
+from callalert.analysis.alertmanager.routing import Route, build_route_tree, deliver
 from callalert.write import write_tree
 from tests.conftest import EXAMPLE_SPEC
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from callalert.amapi import AlertmanagerClient
-from callalert.service import AlertService
+from callalert.live.amapi import AlertmanagerClient
+from callalert.live.service import AlertService
 
 from .harness import AlertmanagerProcess, HttpSink, free_port
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from callalert.amapi import AlertmanagerClient
-from callalert.silences import silence_key
+from callalert.live.amapi import AlertmanagerClient
+from callalert.live.silences import silence_key
 from tests.conftest import CliResult
 
 from .harness import AlertmanagerProcess

@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 import pytest
 import yaml
 
-from callalert.amapi import AlertmanagerClient
-from callalert.routing import deliver
+from callalert.live.amapi import AlertmanagerClient
+from callalert.analysis.alertmanager.routing import deliver
 
 from .harness import AlertmanagerProcess, HttpSink
 

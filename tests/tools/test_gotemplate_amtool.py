@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from callalert.gotemplate import (
+from callalert.analysis.gotemplate import (
     TemplateSyntaxError,
     parse_prometheus_template,
     parse_template,
     undefined_functions,
 )
-from callalert.versions import am_supports
+from callalert.analysis.versions import am_supports
 
 pytestmark = pytest.mark.tools
 
@@ -249,7 +249,7 @@ def test_rule_annotations_agree_with_promtool(promtool: str, corpus: Path) -> No
 
 
 def test_prometheus_function_catalog_matches_promtool(promtool: str, tmp_path: Path) -> None:
-    from callalert.gotemplate import PROMETHEUS_TEMPLATE_FUNCS
+    from callalert.analysis.gotemplate import PROMETHEUS_TEMPLATE_FUNCS
 
     path = tmp_path / "r.yml"
     for func in sorted(PROMETHEUS_TEMPLATE_FUNCS | {"tmpl", "since", "trimSpace", "toDuration"}):

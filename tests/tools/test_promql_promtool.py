@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from callalert.promql import check_syntax, output_labels
+from callalert.analysis.promql import check_syntax, output_labels
 
 pytestmark = pytest.mark.tools
 

@@ -14,8 +14,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from callalert.matchers import Matcher
-from callalert.routing import build_route_tree, receivers_for
+from callalert.analysis.alertmanager.matchers import Matcher
+from callalert.analysis.alertmanager.routing import build_route_tree, receivers_for
 
 pytestmark = pytest.mark.tools
 

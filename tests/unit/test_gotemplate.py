@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from callalert.gotemplate import (
+from callalert.analysis.gotemplate import (
     AM_DEFAULT_TEMPLATES_025,
     PROMETHEUS_TEMPLATE_FUNCS,
     FuncRef,
@@ -23,7 +23,7 @@ from callalert.gotemplate import (
     read_names,
     undefined_functions,
 )
-from callalert.versions import Version
+from callalert.analysis.versions import Version
 
 # The seed's Slack template (reference design), verbatim apart from dropped lines.
 SEED_SLACK = """{{ define "slack.default.title" -}}

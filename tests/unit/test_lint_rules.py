@@ -116,7 +116,7 @@ def test_promql_pitfalls(tmp_path: Path) -> None:
 
 
 def test_promql_unknown_metric_with_catalog(tmp_path: Path) -> None:
-    from callalert.metrics_catalog import load_catalog
+    from callalert.analysis.promql.catalog import load_catalog
 
     found = lint(tmp_path, {"r.yml": RULES}, catalog=load_catalog("- {name: errors_totl, type: counter}\n"))
     assert [f[3] for f in found if f[2] == "promql-unknown-metric"] == [

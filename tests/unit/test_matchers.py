@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from callalert.matchers import (
+from callalert.analysis.alertmanager.matchers import (
     Matcher,
     MatcherError,
     is_valid_label_name,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from callalert.metrics_catalog import CatalogError, MetricInfo, MetricsCatalog, load_catalog
+from callalert.analysis.promql.catalog import CatalogError, MetricInfo, MetricsCatalog, load_catalog
 
 EXPOSITION = """\
 # HELP http_requests_total Requests served.

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from callalert.metrics_catalog import MetricsCatalog
-from callalert.promql import (
+from callalert.analysis.promql.catalog import MetricsCatalog
+from callalert.analysis.promql import (
     LabelInfo,
     ParsedExpr,
     Pitfall,

@@ -9,9 +9,9 @@ import yaml
 from typer.testing import CliRunner
 
 from callalert.errors import CallalertError, UsageError
-from callalert.matchers import Matcher
-from callalert.routes_cli import load_am_config_for_cli, parse_label_args, routes_app
-from callalert.routing import (
+from callalert.analysis.alertmanager.matchers import Matcher
+from callalert.cli.routes import load_am_config_for_cli, parse_label_args, routes_app
+from callalert.analysis.alertmanager.routing import (
     RoutingError,
     TimeIntervalError,
     build_inhibit_rules,

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from callalert.service import AlertService, Pattern, Thresholds
+from callalert.live.service import AlertService, Pattern, Thresholds
 
 T = TypeVar("T")
 URL = "http://127.0.0.1:9093"
@@ -437,3 +437,13 @@ def test_constructor_validation() -> None:
         AlertService(URL, queue_limit=0)
     with pytest.raises(ValueError, match="^backoff_jitter must be between 0 and 1$"):
         AlertService(URL, backoff_jitter=2)
+
+
+def test_backoff_survives_a_long_outage() -> None:
+    # thousands of failed attempts (hours of outage at the maximum delay) must not overflow
+    from callalert.live.service import _Backoff
+
+    backoff = _Backoff(1.0, 8.0, 2.0, 0.0, random.Random(1))
+    delays = [backoff.next_delay() for _ in range(5000)]
+    assert delays[:4] == [1.0, 2.0, 4.0, 8.0]
+    assert delays[-1] == 8.0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from callalert.service import Thresholds, comparison_threshold
+from callalert.live.service import Thresholds, comparison_threshold
 from tests.conftest import EXAMPLE_SPEC
 
 

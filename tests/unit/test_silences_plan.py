@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from callalert.silences import Desired, managed_key, marked, plan, silence_key
-from callalert.spec import Silence
+from callalert.live.silences import Desired, managed_key, marked, plan, silence_key
+from callalert.spec.v1 import Silence
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 

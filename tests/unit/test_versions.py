@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from callalert.versions import (
+from callalert.analysis.versions import (
     ALWAYS,
     AM_TEMPLATE_FUNCS,
     DEFAULT_ALERTMANAGER,

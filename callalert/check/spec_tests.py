@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 from callalert.diagnostics import Problem, did_you_mean
 
 if TYPE_CHECKING:
-    from callalert.load import Merged
-    from callalert.resolve import Resolved, ResolvedAlert
-    from callalert.routing import Route
-    from callalert.spec import RoutingTest, RuleExpectation, RuleTest
+    from callalert.spec.load import Merged
+    from callalert.model.resolve import Resolved, ResolvedAlert
+    from callalert.analysis.alertmanager.routing import Route
+    from callalert.spec.v1 import RoutingTest, RuleExpectation, RuleTest
 
 TESTS_DIR = "prometheus/tests"
 _SERIES_RE = re.compile(r"^(?:[a-zA-Z_:][a-zA-Z0-9_:]*\s*(?:\{.*\})?|\{.*\})$", re.S)
@@ -189,7 +189,7 @@ class RoutingOutcome:
 def silenced_by(resolved: Resolved, labels: Mapping[str, str], at: datetime) -> int | None:
     from datetime import timezone
 
-    from callalert.matchers import parse_matcher
+    from callalert.analysis.alertmanager.matchers import parse_matcher
 
     if at.tzinfo is None:
         at = at.replace(tzinfo=timezone.utc)
@@ -202,7 +202,7 @@ def silenced_by(resolved: Resolved, labels: Mapping[str, str], at: datetime) -> 
 
 
 def evaluate_routing(resolved: Resolved, config: Mapping[str, Any], root: Route, test: RoutingTest) -> RoutingOutcome:
-    from callalert.routing import deliver
+    from callalert.analysis.alertmanager.routing import deliver
 
     labels = routing_labels(resolved, test)
     result = deliver(config, labels, [dict(f) for f in test.firing], test.at, root=root)
@@ -231,7 +231,7 @@ def untested_alerts(resolved: Resolved) -> list[str]:
 
 
 def unreached_routes(resolved: Resolved, root: Route) -> list[Route]:
-    from callalert.routing import match_routes
+    from callalert.analysis.alertmanager.routing import match_routes
 
     reached: set[str] = set()
     for test in resolved.spec.tests.routing:
@@ -311,7 +311,7 @@ def check_tests(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
 
 def _series_problems(merged: Merged, key: tuple[str | int, ...], text: str) -> Iterator[Problem]:
     try:
-        from callalert.promql import check_syntax
+        from callalert.analysis.promql import check_syntax
     except ImportError:  # pragma: no cover - promql support is optional at import time
         return
     found = list(check_syntax(text))

@@ -15,7 +15,7 @@ DEFAULT_SPEC = Path("specs.yaml")
 def _build_app() -> Any:
     import typer
 
-    from callalert.routes_cli import routes_app
+    from callalert.cli.routes import routes_app
 
     app = typer.Typer(
         name="callalert",
@@ -47,7 +47,7 @@ def _build_app() -> Any:
         format: str = FormatOpt,
     ) -> None:
         """Check a spec: schema, references, PromQL, matchers, templates, target versions."""
-        from callalert.commands import cmd_validate
+        from callalert.cli.commands import cmd_validate
 
         raise typer.Exit(cmd_validate(specs or [DEFAULT_SPEC], format, overlay or []))
 
@@ -61,7 +61,7 @@ def _build_app() -> Any:
         format: str = FormatOpt,
     ) -> None:
         """Render rules, alertmanager.yml, templates and runbooks into --out (atomically)."""
-        from callalert.commands import cmd_render
+        from callalert.cli.commands import cmd_render
 
         raise typer.Exit(cmd_render(specs or [DEFAULT_SPEC], out, check, secrets, format, overlay or []))
 
@@ -71,7 +71,7 @@ def _build_app() -> Any:
         force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
     ) -> None:
         """Write a small, valid, commented starter spec."""
-        from callalert.commands import cmd_init
+        from callalert.cli.commands import cmd_init
 
         raise typer.Exit(cmd_init(path, force))
 
@@ -80,7 +80,7 @@ def _build_app() -> Any:
         format: str = typer.Option("json", "--format", "-f", help="json (JSON Schema) or markdown (the spec reference)."),
     ) -> None:
         """Print the spec's JSON Schema (for editors' YAML language servers) or its reference."""
-        from callalert.commands import cmd_schema
+        from callalert.cli.commands import cmd_schema
 
         raise typer.Exit(cmd_schema(format))
 
@@ -126,7 +126,7 @@ def _build_app() -> Any:
         label: list[str] = typer.Option(None, "--label", help="Extra or overriding label K=V (repeatable)."),
     ) -> None:
         """Send a synthetic copy of one alert to a real Alertmanager and show who it reaches."""
-        from callalert.drill import cmd_drill
+        from callalert.live.drill import cmd_drill
 
         raise typer.Exit(cmd_drill(specs or [DEFAULT_SPEC], alertname, alertmanager_url, resolve, label or []))
 
@@ -137,28 +137,28 @@ def _build_app() -> Any:
     @silences_app.command("plan")
     def silences_plan(specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt) -> None:
         """Show what apply would create, update, expire and skip."""
-        from callalert.silences import cmd_plan_or_apply
+        from callalert.live.silences import cmd_plan_or_apply
 
         raise typer.Exit(cmd_plan_or_apply(specs or [DEFAULT_SPEC], alertmanager_url, False))
 
     @silences_app.command("apply")
     def silences_apply(specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt) -> None:
         """Make Alertmanager's managed silences match the spec (idempotent)."""
-        from callalert.silences import cmd_plan_or_apply
+        from callalert.live.silences import cmd_plan_or_apply
 
         raise typer.Exit(cmd_plan_or_apply(specs or [DEFAULT_SPEC], alertmanager_url, True))
 
     @silences_app.command("list")
     def silences_list(alertmanager_url: str = UrlOpt) -> None:
         """List the unexpired silences callalert manages."""
-        from callalert.silences import cmd_list
+        from callalert.live.silences import cmd_list
 
         raise typer.Exit(cmd_list(alertmanager_url))
 
     @silences_app.command("expire")
     def silences_expire(alertmanager_url: str = UrlOpt) -> None:
         """Expire every silence callalert manages (others are untouched)."""
-        from callalert.silences import cmd_expire
+        from callalert.live.silences import cmd_expire
 
         raise typer.Exit(cmd_expire(alertmanager_url))
 

@@ -82,13 +82,13 @@ def cmd_init(path: Path, force: bool) -> int:
 
 def cmd_schema(fmt: str = "json") -> int:
     if fmt == "markdown":
-        from callalert.specdoc import markdown
+        from callalert.spec.reference import markdown
 
         sys.stdout.write(markdown())
         return EXIT_OK
     if fmt != "json":
         raise UsageError(f"unknown --format {fmt!r}; choose json or markdown")
-    from callalert.spec import Spec
+    from callalert.spec.v1 import Spec
 
     schema = Spec.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from callalert.errors import CallalertError
 
 if TYPE_CHECKING:
-    from callalert.metrics_catalog import MetricsCatalog
+    from callalert.analysis.promql.catalog import MetricsCatalog
 
 Version = tuple[int, int]
 DEFAULT_TARGET: Version = (2, 42)

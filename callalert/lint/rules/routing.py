@@ -64,7 +64,7 @@ def check(world: World, options: Options) -> Iterator[Problem]:
     am = world.am
     if am is None:
         return
-    from callalert.routing import RoutingError, build_route_tree
+    from callalert.analysis.alertmanager.routing import RoutingError, build_route_tree
 
     receivers = am.receivers()
     if not am.from_spec:
@@ -126,7 +126,7 @@ def _shadowed(am: AMConfig, root: Any) -> Iterator[Problem]:
 
 
 def _default_only(world: World, root: Any) -> Iterator[Problem]:
-    from callalert.routing import match_routes
+    from callalert.analysis.alertmanager.routing import match_routes
 
     if not root.routes:
         return
@@ -145,7 +145,7 @@ def _default_only(world: World, root: Any) -> Iterator[Problem]:
 
 
 def _reached(root: Any, labels: dict[str, str]) -> list[str]:
-    from callalert.routing import receivers_for
+    from callalert.analysis.alertmanager.routing import receivers_for
 
     return list(dict.fromkeys(receivers_for(root, labels)))
 
@@ -259,7 +259,7 @@ def _matcher_sites(world: World) -> Iterator[tuple[Any, KeyPath, str]]:
 
 
 def _matcher_texts(world: World) -> Iterator[Problem]:
-    from callalert.matchers import MatcherError, parse_matchers
+    from callalert.analysis.alertmanager.matchers import MatcherError, parse_matchers
 
     for src, key, text in _matcher_sites(world):
         try:

@@ -43,7 +43,7 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
 
-from callalert.amapi import AlertmanagerError, AsyncAlertmanagerClient, format_time
+from callalert.live.amapi import AlertmanagerError, AsyncAlertmanagerClient, format_time
 
 if TYPE_CHECKING:
     import httpx
@@ -210,7 +210,8 @@ class _Backoff:
 
     def next_delay(self) -> float:
         base = min(self.maximum, self.initial * self.multiplier**self.attempt)
-        self.attempt += 1
+        if base < self.maximum:  # stop counting at the cap: a long outage must not overflow the power
+            self.attempt += 1
         # Jitter spreads retries of many service instances after a shared outage.
         return base * (1.0 - self.jitter * self.rng.random())
 

@@ -47,11 +47,11 @@ def _iso(value: datetime) -> str:
 def cmd_drill(specs: Sequence[Path], alertname: str, url: str, resolve: bool, label_args: Sequence[str]) -> int:
     import difflib
 
-    from callalert.amapi import AlertmanagerClient
-    from callalert.commands import report
+    from callalert.live.amapi import AlertmanagerClient
+    from callalert.cli.commands import report
     from callalert.diagnostics import summary
-    from callalert.routes_cli import parse_label_args
-    from callalert.routing import deliver
+    from callalert.cli.routes import parse_label_args
+    from callalert.analysis.alertmanager.routing import deliver
     from callalert.validate import validate
 
     validated = validate(specs)

@@ -45,8 +45,8 @@ _ALERT_FIX = ("use .Status, .Labels, .Annotations, .StartsAt, .EndsAt, .Generato
 
 
 def _function_problems(info: Any, version: str) -> Iterator[Found]:
-    from callalert.gotemplate import GO_BUILTINS, undefined_functions
-    from callalert.versions import AM_TEMPLATE_FUNCS, Version
+    from callalert.analysis.gotemplate import GO_BUILTINS, undefined_functions
+    from callalert.analysis.versions import AM_TEMPLATE_FUNCS, Version
 
     target = Version.parse(version)
     for fn in undefined_functions(info, "alertmanager", target):
@@ -65,7 +65,7 @@ def _function_problems(info: Any, version: str) -> Iterator[Found]:
 
 
 def _field_problems(info: Any) -> Iterator[Found]:
-    from callalert.gotemplate import TYPES, check_fields, go_type_name, member_type
+    from callalert.analysis.gotemplate import TYPES, check_fields, go_type_name, member_type
 
     at = {pos: ref for ref in info.fields for pos in ref.positions}
     for finding in check_fields(info):
@@ -88,7 +88,7 @@ def _field_problems(info: Any) -> Iterator[Found]:
 
 
 def check(world: World, options: Options) -> Iterator[Problem]:
-    from callalert.gotemplate import TemplateSyntaxError, am_default_templates
+    from callalert.analysis.gotemplate import TemplateSyntaxError, am_default_templates
 
     version = options.target_alertmanager or world.am_version
     # validate checked syntax, functions and template calls of a spec at the spec's own target
@@ -153,7 +153,7 @@ def _lvl(rule: str) -> Any:
 
 
 def _equivalent(match: Any, match_re: Any) -> list[str]:
-    from callalert.matchers import _go_escape
+    from callalert.analysis.alertmanager.matchers import _go_escape
 
     out = []
     for name, value in (match or {}).items() if isinstance(match, dict) else ():

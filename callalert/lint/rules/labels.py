@@ -43,7 +43,7 @@ def check(world: World, options: Options) -> Iterator[Problem]:
 
 
 def _annotations(world: World) -> Iterator[Problem]:
-    from callalert.gotemplate import TemplateSyntaxError
+    from callalert.analysis.gotemplate import TemplateSyntaxError
 
     for alert in world.alerts:
         for name, text in alert.annotations.items():
@@ -81,7 +81,7 @@ _NOTIFICATION_MAPS = ("Labels", "CommonLabels", "GroupLabels")
 
 def _notification_reads(world: World, text: str) -> list[tuple[str, str, int, int]]:
     """(map, label, line, col) of label reads; `.Labels` only where `.` is an alert (range .Alerts)."""
-    from callalert.gotemplate import TemplateSyntaxError
+    from callalert.analysis.gotemplate import TemplateSyntaxError
 
     info = world.parse_template(text)
     if isinstance(info, TemplateSyntaxError):
@@ -119,7 +119,7 @@ def _templates(world: World) -> Iterator[Problem]:
 
 
 def _am(world: World) -> Iterator[Problem]:
-    from callalert.routing import RoutingError, build_inhibit_rules, build_route_tree
+    from callalert.analysis.alertmanager.routing import RoutingError, build_inhibit_rules, build_route_tree
 
     am = world.am
     if am is None:

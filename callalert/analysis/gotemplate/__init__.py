@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from callalert.errors import CallalertError
-from callalert.versions import (
+from callalert.analysis.versions import (
     AM_TEMPLATE_FUNCS,
     DEFAULT_ALERTMANAGER,
     Version,

@@ -26,8 +26,8 @@ from callalert.errors import EXIT_OK, EXIT_PROBLEMS, ToolError, UsageError
 
 if TYPE_CHECKING:
     from callalert.pipeline import Rendered
-    from callalert.resolve import Resolved, ResolvedAlert
-    from callalert.routing import Route
+    from callalert.model.resolve import Resolved, ResolvedAlert
+    from callalert.analysis.alertmanager.routing import Route
 
 SECRET_MODES = ("placeholder", "env")
 PLACEHOLDER_URL = "https://placeholder.invalid/callalert-check/{name}"
@@ -119,7 +119,7 @@ def _workers() -> int:
 
 
 def _tool_case(name: str, cmd: Sequence[str], what: str, cwd: Path, timeout: float = 60.0) -> Case:
-    from callalert.tools import run_tool
+    from callalert.toolchain import run_tool
 
     start = time.perf_counter()
     try:
@@ -288,7 +288,7 @@ def alert_labels(resolved: Resolved, alert: ResolvedAlert) -> dict[str, str]:
     """Plausible labels of a firing instance: the rule's labels plus what its expression keeps."""
     labels: dict[str, str] = {"alertname": alert.name, **alert.labels}
     try:
-        from callalert.promql import output_labels
+        from callalert.analysis.promql import output_labels
 
         info = output_labels(alert.expr)
         keep: Callable[[str], bool] = lambda name: info.can_have(name) is not False  # noqa: E731
@@ -315,7 +315,7 @@ def alert_labels(resolved: Resolved, alert: ResolvedAlert) -> dict[str, str]:
 
 
 def template_data(resolved: Resolved, alert: ResolvedAlert, receiver: str, root: Route, status: str) -> dict[str, Any]:
-    from callalert.routing import match_routes
+    from callalert.analysis.alertmanager.routing import match_routes
 
     labels = alert_labels(resolved, alert)
     external = resolved.spec.defaults.external_labels
@@ -399,7 +399,7 @@ def representative_alerts(alerts: Sequence[Any], limit: int = TEMPLATE_ALERTS_AL
 
 
 def step_templates(root: Path, resolved: Resolved, config: Mapping[str, Any], amtool: str, scratch: Path) -> Step:
-    from callalert.routing import build_route_tree
+    from callalert.analysis.alertmanager.routing import build_route_tree
 
     step = Step("amtool template render")
     fields = templated_fields(config)
@@ -426,7 +426,7 @@ def step_templates(root: Path, resolved: Resolved, config: Mapping[str, Any], am
                 path.write_text(json.dumps(template_data(resolved, alert, receiver, tree, status), ensure_ascii=False), encoding="utf-8")
                 data_files[(alert.name, receiver, status)] = path
 
-    from callalert.tools import run_tool
+    from callalert.toolchain import run_tool
 
     def command(texts: Sequence[str], data: Path, html: bool) -> list[str]:
         cmd = [amtool, "template", "render", *(f"--template.glob={g}" for g in globs)]
@@ -495,7 +495,7 @@ def _matcher_arg(name: str, value: str) -> str:
 
 
 def step_routing_amtool(root: Path, resolved: Resolved, amtool: str) -> Step:
-    from callalert import spec_tests
+    from callalert.check import spec_tests
 
     step = Step("routing tests (amtool)")
     tests = resolved.spec.tests.routing
@@ -517,7 +517,7 @@ def step_routing_amtool(root: Path, resolved: Resolved, amtool: str) -> Step:
         ]
 
         def job(name: str = name, cmd: list[str] = cmd, expected: list[str] = list(test.receivers)) -> Case:
-            from callalert.tools import run_tool
+            from callalert.toolchain import run_tool
 
             t0 = time.perf_counter()
             proc = run_tool(cmd, what="amtool config routes test", cwd=root, check=False)
@@ -540,7 +540,7 @@ def step_routing_amtool(root: Path, resolved: Resolved, amtool: str) -> Step:
 
 
 def step_routing_engine(resolved: Resolved, config: Mapping[str, Any], tree: Route) -> Step:
-    from callalert import spec_tests
+    from callalert.check import spec_tests
 
     step = Step("routing tests (engine)")
     tests = resolved.spec.tests.routing
@@ -570,7 +570,7 @@ def step_routing_engine(resolved: Resolved, config: Mapping[str, Any], tree: Rou
 
 
 def step_coverage(resolved: Resolved, tree: Route) -> Step:
-    from callalert import spec_tests
+    from callalert.check import spec_tests
 
     step = Step("coverage")
     start = time.perf_counter()
@@ -652,7 +652,7 @@ def run_check(
     """Render and check. Returns (result, rendered, spec problems); result is None when the spec is invalid."""
     from callalert.pipeline import SpecInvalid, render_spec
     from callalert.render.context import RenderContext
-    from callalert.tools import find_tool
+    from callalert.toolchain import find_tool
 
     if secrets not in SECRET_MODES:
         raise UsageError(f"unknown --secrets {secrets!r}; choose {' or '.join(SECRET_MODES)}")
@@ -685,7 +685,7 @@ def run_check(
         import yaml
 
         config = yaml.safe_load(rendered.files["alertmanager/alertmanager.yml"])
-        from callalert.routing import build_route_tree
+        from callalert.analysis.alertmanager.routing import build_route_tree
 
         tree = build_route_tree(config)
         scratch = tmp_path / "data"
@@ -758,7 +758,7 @@ def _rich_summary(steps: Sequence[Step], stream: TextIO) -> None:
 
 
 def cmd_check(specs: Sequence[Path], out: Path | None, junit: Path | None, secrets: str, overlays: Sequence[Path] = ()) -> int:
-    from callalert.commands import report
+    from callalert.cli.commands import report
     from callalert.diagnostics import summary
 
     live = _is_live(sys.stderr)
@@ -769,7 +769,7 @@ def cmd_check(specs: Sequence[Path], out: Path | None, junit: Path | None, secre
     if result is None:
         sys.stderr.write(f"{summary(problems)}; nothing checked\n")
         if junit is not None:
-            from callalert.junit import write_junit
+            from callalert.check.junit import write_junit
 
             write_junit(junit, [Step("render", [Case("render", False, 0.0, f"{len(problems)} problem(s) in the spec", "".join(p.format() + "\n" for p in problems))])])
         return EXIT_PROBLEMS
@@ -786,7 +786,7 @@ def cmd_check(specs: Sequence[Path], out: Path | None, junit: Path | None, secre
     else:
         sys.stdout.write(summary_table(steps))
     if junit is not None:
-        from callalert.junit import write_junit
+        from callalert.check.junit import write_junit
 
         write_junit(junit, steps)
     elapsed = time.perf_counter() - total

@@ -36,7 +36,7 @@ register("promql-unknown-metric", "warning", "promql", "metric missing from the 
 
 
 def check(world: World, options: Options) -> Iterator[Problem]:
-    from callalert.promql import find_pitfalls
+    from callalert.analysis.promql import find_pitfalls
 
     for alert in world.alerts:
         if alert.label_info() is None:

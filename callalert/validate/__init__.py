@@ -10,7 +10,7 @@ from typing import Any
 
 from callalert.diagnostics import KeyPath, Problem, did_you_mean, sort_problems
 from callalert.errors import UsageError
-from callalert.load import MAP_KEYS, Merged, load_file, merge
+from callalert.spec.load import MAP_KEYS, Merged, load_file, merge
 
 # pydantic error types → our rule ids
 _RULES = {
@@ -75,7 +75,7 @@ def load_documents(paths: Sequence[Path]) -> Merged:
 
 
 def _unreadable(path: Path, message: str) -> Any:
-    from callalert.load import Document
+    from callalert.spec.load import Document
 
     return Document(str(path), None, None, [Problem(str(path), 1, 1, "error", message, "yaml-syntax")])
 
@@ -84,7 +84,7 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
     merged = load_documents(paths)
     result = Validated(merged, list(merged.problems), source=paths[0])
     if overlays:
-        from callalert.overlay import apply_overlays, load_overlays
+        from callalert.spec.overlay import apply_overlays, load_overlays
 
         merged.data, overlay_problems = apply_overlays(merged.data, load_overlays(overlays))
         result.problems.extend(overlay_problems)
@@ -95,7 +95,7 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
         return result
     from pydantic import ValidationError
 
-    from callalert.spec import Spec
+    from callalert.spec.v1 import Spec
 
     if "version" in merged.data and merged.data["version"] != 1:
         result.problems.append(
@@ -116,7 +116,7 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
             result.problems = sort_problems(result.problems)
             return result
         # Checks on what remains, so one run reports the references and PromQL too.
-        from callalert.resolve import resolve
+        from callalert.model.resolve import resolve
 
         resolved, problems = resolve(spec, merged.problem, paths[0])
         result.problems.extend(problems)
@@ -124,7 +124,7 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
         result.problems = sort_problems(result.problems)
         return result
     result.spec = spec
-    from callalert.resolve import resolve
+    from callalert.model.resolve import resolve
 
     resolved, problems = resolve(spec, merged.problem, paths[0])
     result.resolved = resolved
@@ -144,7 +144,7 @@ def _salvage(data: dict[str, Any], exc: Any) -> Any:
 
     from pydantic import ValidationError
 
-    from callalert.spec import Spec
+    from callalert.spec.v1 import Spec
 
     pruned = copy.deepcopy(data)
     for _ in range(3):
@@ -207,7 +207,7 @@ def _allowed_keys(loc: KeyPath) -> list[str]:
 
     from pydantic import BaseModel
 
-    from callalert.spec import Spec
+    from callalert.spec.v1 import Spec
 
     def unwrap(tp: Any) -> list[Any]:
         origin = typing.get_origin(tp)
@@ -353,6 +353,6 @@ def _strings(obj: Any, key: KeyPath) -> Iterator[tuple[KeyPath, str]]:
 
 
 def semantic_problems(resolved: Any, merged: Merged) -> list[Problem]:
-    from callalert import checks
+    from callalert.validate import checks
 
     return checks.run_all(resolved, merged)

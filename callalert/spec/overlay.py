@@ -21,7 +21,7 @@ from typing import Any
 
 from callalert.diagnostics import Problem, did_you_mean
 from callalert.errors import UsageError
-from callalert.load import Document, load_file
+from callalert.spec.load import Document, load_file
 
 ALERTS_KEY = "alerts"
 

@@ -16,14 +16,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from callalert.amapi import AlertmanagerClient
-    from callalert.spec import Silence
+    from callalert.live.amapi import AlertmanagerClient
+    from callalert.spec.v1 import Silence
 
 MARKER_RE = re.compile(r" \[callalert:([0-9a-f]{12}(?:-\d+)?)\]$")
 
 
 def silence_key(matchers: Sequence[str]) -> str:
-    from callalert.amapi import Matcher
+    from callalert.live.amapi import Matcher
 
     canonical = "\n".join(sorted(str(Matcher.parse(m)) for m in matchers))
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
@@ -94,7 +94,7 @@ def describe(d: Desired) -> str:
 
 
 def describe_existing(s: Mapping[str, Any]) -> str:
-    from callalert.amapi import Matcher
+    from callalert.live.amapi import Matcher
 
     matchers = ", ".join(str(Matcher.from_api(m)) for m in s.get("matchers", []))
     return f"{{{matchers}}} {_fmt(parse_time(s['startsAt']))} → {_fmt(parse_time(s['endsAt']))} (id {s['id']})"
@@ -177,7 +177,7 @@ def apply(client: AlertmanagerClient, todo: Plan) -> None:
 def _load(specs: Sequence[Any]) -> list[Desired] | int:
     import sys
 
-    from callalert.commands import report
+    from callalert.cli.commands import report
     from callalert.diagnostics import summary
     from callalert.validate import validate
 
@@ -192,7 +192,7 @@ def _load(specs: Sequence[Any]) -> list[Desired] | int:
 def cmd_plan_or_apply(specs: Sequence[Any], url: str, do_apply: bool, now: datetime | None = None) -> int:
     import sys
 
-    from callalert.amapi import AlertmanagerClient
+    from callalert.live.amapi import AlertmanagerClient
 
     desired = _load(specs)
     if isinstance(desired, int):
@@ -212,7 +212,7 @@ def cmd_plan_or_apply(specs: Sequence[Any], url: str, do_apply: bool, now: datet
 def cmd_list(url: str) -> int:
     import sys
 
-    from callalert.amapi import AlertmanagerClient
+    from callalert.live.amapi import AlertmanagerClient
 
     with AlertmanagerClient(url) as client:
         found = managed(client)
@@ -225,7 +225,7 @@ def cmd_list(url: str) -> int:
 def cmd_expire(url: str) -> int:
     import sys
 
-    from callalert.amapi import AlertmanagerClient
+    from callalert.live.amapi import AlertmanagerClient
 
     with AlertmanagerClient(url) as client:
         found = managed(client)

@@ -14,7 +14,7 @@ from datetime import datetime, timezone, tzinfo
 from typing import Any
 
 from callalert.errors import CallalertError
-from callalert.matchers import (
+from callalert.analysis.alertmanager.matchers import (
     Matcher,
     MatcherError,
     all_match,

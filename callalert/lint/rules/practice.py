@@ -81,7 +81,7 @@ def check(world: World, options: Options) -> Iterator[Problem]:
 def _silences(world: World, options: Options) -> Iterator[Problem]:
     if world.spec is None:
         return
-    from callalert.matchers import MatcherError, parse_matcher
+    from callalert.analysis.alertmanager.matchers import MatcherError, parse_matcher
 
     spec = world.spec.spec
     src = world.alerts[0].src if world.alerts else None

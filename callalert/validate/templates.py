@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from callalert.diagnostics import KeyPath, Problem
-from callalert.load import Merged
-from callalert.resolve import Resolved
+from callalert.spec.load import Merged
+from callalert.model.resolve import Resolved
 
 
 # Actions that are certainly valid in a Prometheus rule template. Most annotations consist of
@@ -43,7 +43,7 @@ def _function_message(name: str, added_in: Any, what: str, version: str) -> tupl
 
 
 def check(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
-    from callalert import gotemplate
+    from callalert.analysis import gotemplate
     from callalert.render import templates as builtin
 
     am_version = resolved.am_version

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from callalert.diagnostics import KeyPath, Problem
-from callalert.load import Merged
-from callalert.resolve import Resolved, ResolvedRoute
+from callalert.spec.load import Merged
+from callalert.model.resolve import Resolved, ResolvedRoute
 
 def run_all(resolved: Resolved, merged: Merged) -> list[Problem]:
     problems: list[Problem] = []
@@ -24,14 +24,14 @@ def run_all(resolved: Resolved, merged: Merged) -> list[Problem]:
         check_silences,
     ):
         problems.extend(check(resolved, merged))
-    from callalert.spec_tests import check_tests  # the `tests:` section (callalert check)
+    from callalert.check.spec_tests import check_tests  # the `tests:` section (callalert check)
 
     problems.extend(check_tests(resolved, merged))
     return problems
 
 
 def check_promql(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
-    from callalert.promql import check_syntax
+    from callalert.analysis.promql import check_syntax
 
     target = tuple(int(x) for x in resolved.prom_version.split(".")[:2])
     for group in resolved.groups:
@@ -44,7 +44,7 @@ def check_promql(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
 
 
 def _matcher_list(merged: Merged, key: KeyPath, texts: list[str]) -> Iterator[Problem]:
-    from callalert.matchers import MatcherError, parse_matcher
+    from callalert.analysis.alertmanager.matchers import MatcherError, parse_matcher
 
     for i, text in enumerate(texts):
         try:
@@ -81,7 +81,7 @@ def check_matchers(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
 
 
 def _label_list(merged: Merged, key: KeyPath, names: list[str], allow_all: bool) -> Iterator[Problem]:
-    from callalert.matchers import is_valid_label_name
+    from callalert.analysis.alertmanager.matchers import is_valid_label_name
 
     for i, name in enumerate(names):
         if allow_all and name == "...":
@@ -108,7 +108,7 @@ def check_label_lists(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
 def check_time_intervals(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
     from callalert.render.alertmanager import _plain
     from callalert.render.context import RenderContext
-    from callalert.routing import TimeIntervalError, validate_time_interval
+    from callalert.analysis.alertmanager.routing import TimeIntervalError, validate_time_interval
 
     for i, named in enumerate(resolved.spec.time_intervals):
         for j, ti in enumerate(named.time_intervals):
@@ -123,8 +123,8 @@ def check_versions(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
     """Receiver types and `*_file` secret fields the target Alertmanager does not have
     (from the verified feature table in versions.py)."""
     from callalert.render.alertmanager import _RENAMES
-    from callalert.spec import SecretRef
-    from callalert.versions import Version, am_feature, am_feature_min_version
+    from callalert.spec.v1 import SecretRef
+    from callalert.analysis.versions import Version, am_feature, am_feature_min_version
 
     target = Version.parse(resolved.am_version)
     spec = resolved.spec
@@ -210,6 +210,6 @@ def check_silences(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
 
 
 def check_templates(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
-    from callalert import template_checks
+    from callalert.validate import templates as template_checks
 
     yield from template_checks.check(resolved, merged)

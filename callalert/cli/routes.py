@@ -17,7 +17,7 @@ import typer
 from callalert.errors import CallalertError, UsageError
 
 if TYPE_CHECKING:
-    from callalert.routing import Delivery, Route
+    from callalert.analysis.alertmanager.routing import Delivery, Route
 
 routes_app = typer.Typer(help="Show the Alertmanager route tree and test where alerts go.", no_args_is_help=True)
 
@@ -41,7 +41,7 @@ def load_am_config_for_cli(spec_or_config: Path) -> dict[str, Any]:
 
 def parse_label_args(args: list[str]) -> dict[str, str]:
     """amtool's syntax: each argument is one `name=value` (value may be "quoted"); later wins."""
-    from callalert.matchers import MatcherError, parse_matcher
+    from callalert.analysis.alertmanager.matchers import MatcherError, parse_matcher
 
     labels: dict[str, str] = {}
     for arg in args:
@@ -56,7 +56,7 @@ def parse_label_args(args: list[str]) -> dict[str, str]:
 
 
 def parse_firing(text: str) -> dict[str, str]:
-    from callalert.matchers import MatcherError, parse_matchers
+    from callalert.analysis.alertmanager.matchers import MatcherError, parse_matchers
 
     try:
         ms = parse_matchers(text)
@@ -86,7 +86,7 @@ def _show_tree(config: Mapping[str, Any]) -> Any:
     from rich.text import Text
     from rich.tree import Tree
 
-    from callalert.routing import build_route_tree
+    from callalert.analysis.alertmanager.routing import build_route_tree
 
     root = build_route_tree(config)
 
@@ -197,7 +197,7 @@ def test(
 
     amtool 0.25 ignores inhibition and time intervals; --firing and --at are callalert's own evaluation of them.
     """
-    from callalert.routing import deliver
+    from callalert.analysis.alertmanager.routing import deliver
 
     args = list(labels or [])
     spec = None

@@ -5,12 +5,12 @@ Users can run them without callalert: `promtool test rules prometheus/tests/*.te
 
 from __future__ import annotations
 
-from callalert.resolve import Resolved
+from callalert.model.resolve import Resolved
 
 
 def render(resolved: Resolved) -> dict[str, str]:
     if not resolved.spec.tests.rules:
         return {}
-    from callalert import spec_tests
+    from callalert.check import spec_tests
 
     return spec_tests.render(resolved)

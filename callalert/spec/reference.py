@@ -56,7 +56,7 @@ def _models(root: type[BaseModel]) -> list[type[BaseModel]]:
 
 
 def markdown() -> str:
-    from callalert.spec import Spec
+    from callalert.spec.v1 import Spec
 
     lines = [
         "# Spec reference (version 1)",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from callalert.diagnostics import KeyPath, Problem, did_you_mean
-from callalert.spec import Alert, Group, Route, Runbook, Severity, Spec
+from callalert.spec.v1 import Alert, Group, Route, Runbook, Severity, Spec
 
 ProblemFactory = Callable[..., Problem]
 
