@@ -209,9 +209,11 @@ class _Backoff:
     attempt: int = field(default=0)
 
     def next_delay(self) -> float:
-        base = min(self.maximum, self.initial * self.multiplier**self.attempt)
-        if base < self.maximum:  # stop counting at the cap: a long outage must not overflow the power
-            self.attempt += 1
+        try:
+            base = min(self.maximum, self.initial * self.multiplier**self.attempt)
+        except OverflowError:  # thousands of attempts in a long outage
+            base = self.maximum
+        self.attempt += 1
         # Jitter spreads retries of many service instances after a shared outage.
         return base * (1.0 - self.jitter * self.rng.random())
 
