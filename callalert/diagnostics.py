@@ -1,14 +1,16 @@
-"""Problems found in a spec or config, and the reporters that print them.
+"""Problems, levels, key paths, "did you mean", and the one rule registry.
 
-A problem is greppable: ``path:line:col: level: message [rule-id]`` (1-based, yamllint's
-parsable format), and its message starts with the key path it is about (``alerts[2].for``).
+A problem is greppable: ``path:line:col: level: key.path: message [rule-id]`` (1-based, yamllint's
+parsable format). Every rule id that a problem can carry is a `Rule` constant registered in
+`RULES`, so a typo is a NameError (and a mypy error), never a new, silently unknown rule.
+Validation rules are defined here (every stage below `lint` reports them); lint rules are
+defined beside their checks in `callalert.lint.rules` and register into the same registry.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -32,6 +34,104 @@ def format_key(path: KeyPath) -> str:
     return out
 
 
+# --- rules ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A kind of problem: its id (what users disable and grep for), default level and documentation.
+
+    `bad` and `good` are examples that the test suite runs: `bad` must report this rule, `good`
+    must report nothing."""
+
+    id: str
+    level: Level
+    area: str
+    summary: str
+    why: str = ""
+    bad: str = ""
+    good: str = ""
+
+
+class Registry:
+    """Every rule callalert knows, by id; registering an id twice is a bug."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, Rule] = {}
+
+    def add(self, rule: Rule) -> Rule:
+        if rule.id in self._rules and self._rules[rule.id] != rule:
+            raise ValueError(f"rule id {rule.id!r} registered twice")
+        self._rules[rule.id] = rule
+        return rule
+
+    def get(self, rule_id: str) -> Rule | None:
+        return self._rules.get(rule_id)
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self._rules
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self._rules.values())
+
+    def ids(self) -> list[str]:
+        return sorted(self._rules)
+
+
+RULES = Registry()
+
+
+def _rule(rule_id: str, summary: str, level: Level = "error", area: str = "validate", why: str = "") -> Rule:
+    return RULES.add(Rule(rule_id, level, area, summary, why))
+
+
+# Rules of `callalert validate` (and of the stages under it: load, resolve, render, spec tests).
+YAML_SYNTAX = _rule("yaml-syntax", "The file is not valid YAML (or not UTF-8 text).")
+DUPLICATE_KEY = _rule("duplicate-key", "A key appears twice in one mapping; YAML would silently keep only the last one.")
+SCHEMA = _rule("schema", "A value has the wrong type or shape for the spec format.")
+SPEC_VERSION = _rule("spec-version", "The spec's `version:` is not one this callalert reads.")
+UNKNOWN_KEY = _rule("unknown-key", "A key the spec format does not define (usually a typo).")
+MISSING_KEY = _rule("missing-key", "A required key is missing.")
+DURATION = _rule("duration", "Not a Prometheus duration (30s, 5m, 1h30m, 7d).")
+LABEL_NAME = _rule("label-name", "Not a valid label name.")
+ALERT_NAME = _rule("alert-name", "Not a valid alert name.")
+PLAINTEXT_SECRET = _rule("plaintext-secret", "A secret written as a literal value instead of a {file:} or {env:} reference.")
+SECRET_REF = _rule("secret-ref", "A secret reference that is not exactly one of {file: PATH} or {env: NAME}.")
+SECRET_ENV = _rule("secret-env", "An {env:} secret that cannot be resolved in this render.")
+TARGET_VERSION = _rule("target-version", "A feature the target Prometheus or Alertmanager version does not have.")
+MATCHER = _rule("matcher", "A matcher shorthand that is not label: value.")
+MATCHER_SYNTAX = _rule("matcher-syntax", "A matcher Alertmanager cannot parse.")
+INHIBIT_RULE = _rule("inhibit-rule", "An inhibit rule that matches every alert on one side.", "warning")
+TIME_INTERVAL = _rule("time-interval", "A time interval Alertmanager would refuse.")
+SILENCE_WINDOW = _rule("silence-window", "A silence that ends before it starts.")
+SILENCE_TIME = _rule("silence-time", "A silence time without a time zone.")
+PROMQL_SYNTAX = _rule("promql-syntax", "PromQL that Prometheus cannot parse.")
+PROMQL_VERSION = _rule("promql-version", "PromQL that the target Prometheus version does not have.")
+UNKNOWN_RECEIVER = _rule("unknown-receiver", "A reference to a receiver that is not defined.")
+UNKNOWN_SEVERITY = _rule("unknown-severity", "A reference to a severity that is not defined.")
+UNKNOWN_CATEGORY = _rule("unknown-category", "A reference to a category that is not defined.")
+UNKNOWN_TIME_INTERVAL = _rule("unknown-time-interval", "A reference to a time interval that is not defined.")
+UNKNOWN_ALERT = _rule("unknown-alert", "A test that names an alert the spec does not define.")
+DUPLICATE_ALERT = _rule("duplicate-alert", "Two alerts with the same name.")
+DUPLICATE_NAME = _rule("duplicate-name", "Two definitions with the same name.")
+RESERVED_LABEL = _rule("reserved-label", "A label callalert sets from the alert's own fields.")
+RESERVED_ANNOTATION = _rule("reserved-annotation", "An annotation callalert sets from the alert's own fields.")
+SEVERITY_WITHOUT_RECEIVER = _rule("severity-without-receiver", "A severity that notifies nobody.")
+TEMPLATE_FILE = _rule("template-file", "A template file that cannot be used (name, extension, unreadable).")
+TEMPLATE_SYNTAX = _rule("template-syntax", "A Go template that Prometheus or Alertmanager cannot parse.")
+TEMPLATE_FUNCTION = _rule("template-function", "A template function the target version does not define.")
+UNKNOWN_TEMPLATE = _rule("unknown-template", "A {{ template }} call naming a template that is not defined.")
+TEMPLATE_REDEFINED = _rule("template-redefined", "A template name defined twice.")
+SERIES_SYNTAX = _rule("series-syntax", "A test series that is not one PromQL series selector.")
+SERIES_VALUES = _rule("series-values", "Series values that are not promtool's notation.")
+RULE_TEST = _rule("rule-test", "A rule test that cannot be compiled to a promtool test.")
+ROUTING_TEST = _rule("routing-test", "A routing test that cannot run.")
+OVERLAY = _rule("overlay", "An overlay that cannot be applied.")
+
+
+# --- problems -------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     path: str
@@ -50,6 +150,11 @@ class Problem:
             text += f"\n    fix: {self.fix}"
         return text
 
+    @property
+    def text(self) -> str:
+        """The message with its key path, as every format shows it."""
+        return (f"{self.key}: " if self.key else "") + self.message
+
     def as_json(self) -> dict[str, object]:
         return {
             "path": self.path,
@@ -57,13 +162,19 @@ class Problem:
             "column": self.col,
             "level": self.level,
             "rule": self.rule,
-            "message": (f"{self.key}: " if self.key else "") + self.message,
+            "message": self.text,
             "fix": self.fix,
         }
 
 
+def problem(
+    path: str, line: int, col: int, message: str, rule: Rule, *, level: Level | None = None, key: str = "", fix: str | None = None
+) -> Problem:
+    return Problem(path, line, col, level or rule.level, message, rule.id, key, fix)
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    """' (did you mean "x"?)' or '' — appended to messages about unknown names."""
+    """'; did you mean 'x'?' or '' — appended to messages about unknown names."""
     matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
     return f"; did you mean {matches[0]!r}?" if matches else ""
 
@@ -77,36 +188,19 @@ def has_errors(problems: Sequence[Problem], fail_on: Level = "error") -> bool:
     return any(LEVEL_RANK[p.level] >= threshold for p in problems)
 
 
-def render_text(problems: Sequence[Problem]) -> str:
-    return "".join(p.format() + "\n" for p in problems)
-
-
-def render_json(problems: Sequence[Problem]) -> str:
-    return json.dumps([p.as_json() for p in problems], indent=2, ensure_ascii=False) + "\n"
-
-
-def _gh_escape(value: str, prop: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        value = value.replace(":", "%3A").replace(",", "%2C")
-    return value
-
-
-def render_github(problems: Sequence[Problem]) -> str:
-    kind = {"error": "error", "warning": "warning", "info": "notice"}
-    lines = []
-    for p in problems:
-        msg = (f"{p.key}: " if p.key else "") + p.message
-        if p.fix:
-            msg += f"\nfix: {p.fix}"
-        lines.append(
-            f"::{kind[p.level]} file={_gh_escape(p.path, True)},line={p.line},col={p.col},"
-            f"title={_gh_escape(p.rule, True)}::{_gh_escape(msg)}"
-        )
-    return "".join(line + "\n" for line in lines)
-
-
 def summary(problems: Sequence[Problem]) -> str:
     counts = {lvl: sum(1 for p in problems if p.level == lvl) for lvl in LEVELS}
     parts = [f"{n} {lvl}{'s' if n != 1 else ''}" for lvl, n in counts.items() if n]
     return ", ".join(parts) if parts else "no problems"
+
+
+def iter_strings(obj: object, key: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Every string in nested mappings and lists, with the key path that leads to it."""
+    if isinstance(obj, str):
+        yield key, obj
+    elif isinstance(obj, Mapping):
+        for k, v in obj.items():
+            yield from iter_strings(v, (*key, str(k)))
+    elif isinstance(obj, list | tuple):
+        for i, v in enumerate(obj):
+            yield from iter_strings(v, (*key, i))

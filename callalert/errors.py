@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from callalert.diagnostics import Problem
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
 
 
 class CallalertError(Exception):
     """A user-facing error: printed without a traceback, exits with `exit_code`."""
 
     exit_code = EXIT_PROBLEMS
+
+
+class ProblemsFound(CallalertError):
+    """Problems (positioned diagnostics) stop the command: the CLI prints them in the command's
+    --format, then `note` (e.g. "nothing written") with the summary, and exits 1."""
+
+    def __init__(self, problems: Sequence[Problem], note: str = "") -> None:
+        self.problems = list(problems)
+        self.note = note
+        super().__init__(f"{len(self.problems)} problem(s)" + (f"; {note}" if note else ""))
 
 
 class UsageError(CallalertError):

@@ -1,66 +1,78 @@
-"""Spec paths → validated model → rendered files. Used by every command that needs outputs."""
+"""The typed hand-offs every command uses: spec paths → `Validated` → `Rendered`.
+
+Both raise `ProblemsFound` (exit 1, every problem positioned) instead of returning something
+half valid, so a command cannot render or check a spec with errors by accident.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from callalert.diagnostics import Problem
-from callalert.render.context import RenderContext, RenderFailed, SecretMode
-from callalert.validate import Validated, validate
+from callalert.errors import ProblemsFound
+from callalert.model import Model
+from callalert.render import RenderContext, render_all
+from callalert.render.alertmanager import config_data
+from callalert.render.context import SecretMode
+from callalert.spec.load import Merged
+from callalert.validate import validate
 
 
-class SpecInvalid(Exception):
-    """Validation found errors; carries every problem (the CLI prints them, exit 1)."""
+@dataclass(frozen=True)
+class Valid:
+    """A spec that validated without errors: its model, where its parts came from, and its warnings."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
+    model: Model
+    merged: Merged
+    warnings: list[Problem]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Rendered:
-    validated: Validated
+    valid: Valid
     files: dict[str, str]
     ctx: RenderContext
 
     @property
+    def model(self) -> Model:
+        return self.valid.model
+
+    @property
     def warnings(self) -> list[Problem]:
-        return self.validated.problems
+        return self.valid.warnings
 
 
-def render_spec(
+def load_valid(paths: Sequence[Path], overlays: Sequence[Path] = (), note: str = "") -> Valid:
+    validated = validate(paths, overlays=overlays)
+    if not validated.ok or validated.model is None:
+        raise ProblemsFound(validated.problems, note)
+    return Valid(validated.model, validated.merged, validated.problems)
+
+
+def render(
     paths: Sequence[Path],
     *,
     secrets: SecretMode = "ref",
     ctx: RenderContext | None = None,
     overlays: Sequence[Path] = (),
 ) -> Rendered:
-    validated = validate(paths, overlays=overlays)
-    if not validated.ok:
-        raise SpecInvalid(validated.problems)
-    from callalert.render import render_all
-
+    valid = load_valid(paths, overlays, "nothing written")
     ctx = ctx or RenderContext(secrets=secrets)
-    ctx.problem = validated.merged.problem
+    ctx.problem = valid.merged.problem
     try:
-        files = render_all(validated.resolved, ctx)
-    except RenderFailed as exc:
-        raise SpecInvalid(validated.problems + exc.problems) from None
-    return Rendered(validated, files, ctx)
+        files = render_all(valid.model, ctx)
+    except ProblemsFound as exc:
+        raise ProblemsFound(valid.warnings + exc.problems, exc.note) from None
+    return Rendered(valid, files, ctx)
 
 
-def alertmanager_config(paths: Sequence[Path], overlays: Sequence[Path] = ()) -> dict[str, object]:
+def alertmanager_config(paths: Sequence[Path], overlays: Sequence[Path] = ()) -> dict[str, Any]:
     """The alertmanager.yml a spec renders to, as data (secrets as *_file references)."""
-    validated = validate(paths, overlays=overlays)
-    if not validated.ok:
-        raise SpecInvalid(validated.problems)
-    from callalert.render.alertmanager import config_data
-
+    valid = load_valid(paths, overlays)
     ctx = RenderContext(secrets="ref")
-    ctx.problem = validated.merged.problem
-    ctx.pending.clear()
-    data = config_data(validated.resolved, ctx)
-    ctx.pending.clear()  # env secrets do not matter for routing
+    data = config_data(valid.model, ctx)
+    ctx.failures.clear()  # env secrets do not matter for routing
     return data

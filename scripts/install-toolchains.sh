@@ -20,7 +20,7 @@
 # Debian archive keyring itself is missing (it is then installed with apt-get, through sudo if available).
 #
 # Environment:
-#   TOOLS_DIR      destination (default: <repo>/.tools)
+#   TOOLS_DIR      destination (default: <repo>/.tools; a relative path is relative to the current folder)
 #   TOOLS_MIRROR   Debian mirror (default: http://deb.debian.org/debian)
 #   TOOLS_KEYRING  keyring for signed-by (default: /usr/share/keyrings/debian-archive-keyring.gpg)
 #   TOOLS_OFFLINE  1: no network; suites already complete are kept as they are
@@ -51,7 +51,10 @@ for arg in "$@"; do
         *[!a-z0-9-]*|'') die "not a Debian suite name: '$arg'" ;;
     esac
 done
-suites=("$@")
+suites=()
+for arg in "$@"; do
+    case " ${suites[*]-} " in *" $arg "*) ;; *) suites+=("$arg") ;; esac
+done
 [ ${#suites[@]} -gt 0 ] || suites=("${DEFAULT_SUITES[@]}")
 
 for cmd in apt-get apt-cache dpkg dpkg-deb flock awk; do
@@ -65,14 +68,14 @@ ensure_keyring() {
     fi
     local run=()
     if [ "$(id -u)" != 0 ]; then
-        command -v sudo >/dev/null || die "$keyring is missing; install it as root: apt-get install debian-archive-keyring"
+        command -v sudo >/dev/null || die "$keyring is missing; install it as root: apt-get install --reinstall debian-archive-keyring"
         run=(sudo)
     fi
     err "$keyring is missing: installing debian-archive-keyring with apt-get"
     "${run[@]}" apt-get update -qq >/dev/null \
-        && "${run[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        && "${run[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install --reinstall -y -qq --no-install-recommends \
             debian-archive-keyring >/dev/null \
-        || die "could not install debian-archive-keyring; install it yourself (apt-get install debian-archive-keyring) or set TOOLS_KEYRING"
+        || die "could not install debian-archive-keyring; install it yourself (apt-get install --reinstall debian-archive-keyring) or set TOOLS_KEYRING"
     [ -s "$keyring" ] || die "debian-archive-keyring is installed but $keyring does not exist; set TOOLS_KEYRING"
 }
 
@@ -113,7 +116,17 @@ install_suite() {
         say "$suite: $(tr '\n' ' ' < "$target/.complete")(kept, TOOLS_OFFLINE=1) $(elapsed "$t0")s"
         return 0
     fi
-    if ! LC_ALL=C apt-get "${apt_opts[@]}" -q --error-on=any update >>"$log" 2>&1; then
+    local updated=0
+    if LC_ALL=C apt-get "${apt_opts[@]}" -q --error-on=any update >>"$log" 2>&1; then
+        updated=1
+    elif grep -q 'is expired' "$log"; then
+        # A mirror snapshot (or a wrong clock) serves a Release file past its Valid-Until date. Its signature
+        # is still checked; only the date is not. Said on stderr, every time.
+        err "warning: $suite: the mirror's Release file is expired ($(grep -o 'invalid since [^)]*' "$log" | head -n 1)); using it anyway, signature still verified"
+        apt_opts+=(-o Acquire::Check-Valid-Until=false)
+        LC_ALL=C apt-get "${apt_opts[@]}" -q --error-on=any update >>"$log" 2>&1 && updated=1
+    fi
+    if [ $updated = 0 ]; then
         if [ -f "$target/.complete" ]; then
             err "warning: could not refresh the $suite index (see $log); keeping the installed $suite toolchain"
             say "$suite: $(tr '\n' ' ' < "$target/.complete")(kept, index not refreshed) $(elapsed "$t0")s"
@@ -135,7 +148,9 @@ install_suite() {
     local manifest
     manifest=$(printf '%s\n' "${wanted[@]}")
 
-    if [ -f "$target/.complete" ] && [ "$(cat "$target/.complete")" = "$manifest" ]; then
+    if [ -f "$target/.complete" ] && [ "$(cat "$target/.complete")" = "$manifest" ] \
+        && [ -x "$target/usr/bin/promtool" ] && [ -x "$target/usr/bin/prometheus" ] \
+        && [ -x "$target/usr/bin/amtool" ] && [ -x "$target/usr/bin/prometheus-alertmanager" ]; then
         say "$suite: ${wanted[*]} (up to date) $(elapsed "$t0")s"
         return 0
     fi

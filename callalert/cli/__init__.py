@@ -1,169 +1,12 @@
-"""The command line: parse options, call the pipeline, map errors to exit codes. No logic."""
+"""The command line: typer parses (app.py), command modules do the work, errors.py maps every
+error to an exit code. `callalert --version` answers without importing anything heavy."""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Any, Optional
 
 from callalert import __version__
-from callalert.errors import EXIT_INTERNAL, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CallalertError
-
-DEFAULT_SPEC = Path("specs.yaml")
-
-
-def _build_app() -> Any:
-    import typer
-
-    from callalert.cli.routes import routes_app
-
-    app = typer.Typer(
-        name="callalert",
-        help="One alerting spec → Prometheus rules, alertmanager.yml, notification templates and runbooks, "
-        "proven with promtool and amtool.",
-        add_completion=False,
-        no_args_is_help=True,
-        pretty_exceptions_enable=False,
-        rich_markup_mode=None,
-    )
-
-    def version_callback(value: bool) -> None:
-        if value:
-            print(f"callalert {__version__}")
-            raise typer.Exit()
-
-    @app.callback()
-    def root(
-        version: bool = typer.Option(False, "--version", help="Print the version and exit.", callback=version_callback, is_eager=True),
-    ) -> None:
-        """callalert: alerting as code."""
-
-    FormatOpt = typer.Option("text", "--format", "-f", help="Problem output: text, json or github (workflow annotations).")
-
-    @app.command()
-    def validate(
-        specs: list[Path] = typer.Argument(None, help="Spec file(s); several files form one spec. Default: ./specs.yaml", show_default=False),
-        overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
-        format: str = FormatOpt,
-    ) -> None:
-        """Check a spec: schema, references, PromQL, matchers, templates, target versions."""
-        from callalert.cli.commands import cmd_validate
-
-        raise typer.Exit(cmd_validate(specs or [DEFAULT_SPEC], format, overlay or []))
-
-    @app.command()
-    def render(
-        specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),
-        out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory (replaced as a whole)."),
-        check: bool = typer.Option(False, "--check", help="Render in memory, diff against --out, exit 1 on drift; writes nothing."),
-        secrets: str = typer.Option("ref", "--secrets", help="ref: secrets become Alertmanager *_file references; env: resolve {env: NAME} secrets into the files (mode 0600)."),
-        overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first (e.g. staging receivers, shorter `for`)."),
-        format: str = FormatOpt,
-    ) -> None:
-        """Render rules, alertmanager.yml, templates and runbooks into --out (atomically)."""
-        from callalert.cli.commands import cmd_render
-
-        raise typer.Exit(cmd_render(specs or [DEFAULT_SPEC], out, check, secrets, format, overlay or []))
-
-    @app.command()
-    def init(
-        path: Path = typer.Argument(DEFAULT_SPEC, help="Where to write the starter spec."),
-        force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
-    ) -> None:
-        """Write a small, valid, commented starter spec."""
-        from callalert.cli.commands import cmd_init
-
-        raise typer.Exit(cmd_init(path, force))
-
-    @app.command()
-    def schema(
-        format: str = typer.Option("json", "--format", "-f", help="json (JSON Schema) or markdown (the spec reference)."),
-    ) -> None:
-        """Print the spec's JSON Schema (for editors' YAML language servers) or its reference."""
-        from callalert.cli.commands import cmd_schema
-
-        raise typer.Exit(cmd_schema(format))
-
-    @app.command()
-    def lint(
-        paths: list[Path] = typer.Argument(None, help="A spec, or Prometheus rule files, alertmanager.yml and .tmpl files (kind detected by content).", show_default=False),
-        format: str = typer.Option("text", "--format", "-f", help="text, json, github or sarif."),
-        fail_on: str = typer.Option("error", "--fail-on", help="Exit 1 when a finding is at or above this level: error, warning or info."),
-        target_alertmanager: str = typer.Option(None, "--target-alertmanager", help="Alertmanager version templates must work on (default: the spec's target, else 0.25)."),
-        explain: str = typer.Option(None, "--explain", help="Explain a rule and exit."),
-        list_rules: bool = typer.Option(False, "--list", help="List all rules and exit."),
-        scrape_interval: str = typer.Option("1m", "--scrape-interval", help="Scrape interval for range checks (Prometheus' default: 1m)."),
-        metrics: Path = typer.Option(None, "--metrics", help="Metric catalog: a /metrics text snapshot or a YAML list."),
-        now: str = typer.Option(None, "--now", help="Reference time for silence expiry (default: now), e.g. 2024-01-01T00:00:00Z."),
-        external_labels: str = typer.Option(None, "--external-labels", help="Plain files: comma-separated Prometheus external label names (unknown without it)."),
-    ) -> None:
-        """Semantic and cross-layer checks of a spec or of existing rules, alertmanager.yml and templates."""
-        from callalert.lint.command import cmd_lint
-
-        raise typer.Exit(cmd_lint(paths or [], format, fail_on, target_alertmanager, explain, list_rules, scrape_interval, metrics, now, external_labels))
-
-    @app.command()
-    def check(
-        specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),
-        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Render into this directory (kept) instead of a temporary one."),
-        junit: Optional[Path] = typer.Option(None, "--junit", help="Write a JUnit XML report here (one testcase per file, test or render)."),
-        secrets: str = typer.Option("placeholder", "--secrets", help="placeholder: {env: NAME} secrets get placeholder values; env: use the real environment variables."),
-        overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
-    ) -> None:
-        """Render, then prove it: promtool check/test rules, amtool check-config, template renders, routing tests, coverage."""
-        from callalert.check import cmd_check
-
-        raise typer.Exit(cmd_check(specs or [DEFAULT_SPEC], out, junit, secrets, overlay or []))
-
-    app.add_typer(routes_app, name="routes")
-
-    @app.command()
-    def drill(
-        alertname: str = typer.Argument(..., help="The spec alert to fire (its labels and annotations, plus drill=\"true\")."),
-        specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),
-        alertmanager_url: str = typer.Option(..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093."),
-        resolve: bool = typer.Option(False, "--resolve", help="Send it resolved (endsAt=now) instead of firing."),
-        label: list[str] = typer.Option(None, "--label", help="Extra or overriding label K=V (repeatable)."),
-    ) -> None:
-        """Send a synthetic copy of one alert to a real Alertmanager and show who it reaches."""
-        from callalert.live.drill import cmd_drill
-
-        raise typer.Exit(cmd_drill(specs or [DEFAULT_SPEC], alertname, alertmanager_url, resolve, label or []))
-
-    silences_app = typer.Typer(help="Keep the spec's silences in Alertmanager (plan, apply, list, expire).", no_args_is_help=True)
-    UrlOpt = typer.Option(..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093.")
-    SpecsArg = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False)
-
-    @silences_app.command("plan")
-    def silences_plan(specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt) -> None:
-        """Show what apply would create, update, expire and skip."""
-        from callalert.live.silences import cmd_plan_or_apply
-
-        raise typer.Exit(cmd_plan_or_apply(specs or [DEFAULT_SPEC], alertmanager_url, False))
-
-    @silences_app.command("apply")
-    def silences_apply(specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt) -> None:
-        """Make Alertmanager's managed silences match the spec (idempotent)."""
-        from callalert.live.silences import cmd_plan_or_apply
-
-        raise typer.Exit(cmd_plan_or_apply(specs or [DEFAULT_SPEC], alertmanager_url, True))
-
-    @silences_app.command("list")
-    def silences_list(alertmanager_url: str = UrlOpt) -> None:
-        """List the unexpired silences callalert manages."""
-        from callalert.live.silences import cmd_list
-
-        raise typer.Exit(cmd_list(alertmanager_url))
-
-    @silences_app.command("expire")
-    def silences_expire(alertmanager_url: str = UrlOpt) -> None:
-        """Expire every silence callalert manages (others are untouched)."""
-        from callalert.live.silences import cmd_expire
-
-        raise typer.Exit(cmd_expire(alertmanager_url))
-
-    app.add_typer(silences_app, name="silences")
-    return app
+from callalert.errors import EXIT_OK
 
 
 def main() -> None:
@@ -171,25 +14,19 @@ def main() -> None:
     if argv == ["--version"]:  # fast path: no typer, pydantic, jinja or rich
         sys.stdout.write(f"callalert {__version__}\n")
         sys.exit(EXIT_OK)
+    from callalert.cli.app import build_app
+    from callalert.cli.errors import run
+
+    def invoke() -> object:
+        app = build_app()
+        return app(prog_name="callalert", standalone_mode=False)
+
+    code = run(invoke)
     try:
-        app = _build_app()
-        app(prog_name="callalert")
-    except CallalertError as exc:
-        sys.stderr.write(f"callalert: error: {exc}\n")
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.stderr.write("callalert: interrupted\n")
-        sys.exit(EXIT_PROBLEMS)
-    except SystemExit:
-        raise
-    except Exception:
-        import traceback
-
-        traceback.print_exc()
-        sys.stderr.write(
-            f"callalert: internal error (a bug in callalert {__version__}, not in your spec); please report it with the traceback above\n"
-        )
-        sys.exit(EXIT_INTERNAL)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    sys.exit(code)
 
 
-__all__ = ["main", "EXIT_USAGE"]
+__all__ = ["main"]

@@ -1,4 +1,4 @@
-"""Command bodies: each takes parsed arguments, does the work, returns an exit code."""
+"""Command bodies of validate, render, init and schema: parsed arguments in, exit code out."""
 
 from __future__ import annotations
 
@@ -7,54 +7,34 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from callalert.diagnostics import Problem, has_errors, render_github, render_json, render_text, summary
+from callalert import pipeline, report
+from callalert.diagnostics import has_errors, summary
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
-
-FORMATS = ("text", "json", "github")
-
-
-def report(problems: Sequence[Problem], fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if fmt == "json":
-        sys.stdout.write(render_json(problems))
-    elif fmt == "github":
-        sys.stdout.write(render_github(problems))
-    else:
-        sys.stdout.write(render_text(problems))
 
 
 def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ()) -> int:
     from callalert.validate import validate
 
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    report.check_format(fmt)
     result = validate(specs, overlays=overlays)
-    report(result.problems, fmt)
+    report.emit(result.problems, fmt)
     names = ", ".join(str(s) for s in specs)
-    if has_errors(result.problems):
+    if has_errors(result.problems) or result.model is None:
         sys.stderr.write(f"{names}: {summary(result.problems)}\n")
         return EXIT_PROBLEMS
-    alerts = len(result.resolved.alerts) if result.resolved else 0
-    sys.stderr.write(f"{names}: valid ({alerts} alerts, {len(result.spec.receivers)} receivers; {summary(result.problems)})\n")
+    model = result.model
+    sys.stderr.write(f"{names}: valid ({len(model.alerts)} alerts, {len(model.receivers)} receivers; {summary(result.problems)})\n")
     return EXIT_OK
 
 
 def cmd_render(specs: Sequence[Path], out: Path, check: bool, secrets: str, fmt: str, overlays: Sequence[Path] = ()) -> int:
-    from callalert.pipeline import SpecInvalid, render_spec
     from callalert.write import diff_tree, write_tree
 
     if secrets not in ("ref", "env"):
         raise UsageError(f"unknown --secrets {secrets!r}; choose ref or env")
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    try:
-        rendered = render_spec(specs, secrets=secrets, overlays=overlays)  # type: ignore[arg-type]
-    except SpecInvalid as exc:
-        report(exc.problems, fmt)
-        sys.stderr.write(f"{summary(exc.problems)}; nothing written\n")
-        return EXIT_PROBLEMS
-    report(rendered.warnings, fmt)
+    report.check_format(fmt)
+    rendered = pipeline.render(specs, secrets="env" if secrets == "env" else "ref", overlays=overlays)
+    report.emit(rendered.warnings, fmt)
     if check:
         diff = diff_tree(out, rendered.files, rendered.ctx.redact)
         if diff:
@@ -88,10 +68,7 @@ def cmd_schema(fmt: str = "json") -> int:
         return EXIT_OK
     if fmt != "json":
         raise UsageError(f"unknown --format {fmt!r}; choose json or markdown")
-    from callalert.spec.v1 import Spec
+    from callalert.spec.reference import json_schema
 
-    schema = Spec.model_json_schema(by_alias=True)
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "callalert spec (version 1)"
-    sys.stdout.write(json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+    sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=False) + "\n")
     return EXIT_OK

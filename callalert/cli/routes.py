@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from callalert.errors import CallalertError, UsageError
+from callalert.errors import CallalertError, ProblemsFound, UsageError
 
 if TYPE_CHECKING:
     from callalert.analysis.alertmanager.routing import Delivery, Route
@@ -138,17 +138,15 @@ def load_for_cli(spec: Path | None, config: Path | None) -> dict[str, Any]:
         if spec is not None:
             raise UsageError("give either a SPEC or --config FILE, not both")
         return load_am_config_for_cli(config)
-    from callalert.pipeline import SpecInvalid, alertmanager_config
+    from callalert.pipeline import alertmanager_config
 
     path = spec or Path("specs.yaml")
     try:
         return alertmanager_config([path])
-    except SpecInvalid as exc:
-        from callalert.diagnostics import render_text
+    except ProblemsFound as exc:
+        from callalert import report
 
-        import sys
-
-        sys.stdout.write(render_text(exc.problems))
+        report.emit(exc.problems, "text")
         raise CallalertError(f"{path} is not a valid spec; fix the problems above") from None
 
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from callalert import diagnostics as d
 from callalert.diagnostics import Problem, sort_problems
 from callalert.lint.engine import RULES, Options, apply_suppressions
 from callalert.lint.kinds import Kind, detect
@@ -74,7 +75,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            problems.append(Problem(name, 1, 1, "error", f"not UTF-8 text: {exc.reason}", "yaml-syntax"))
+            problems.append(d.problem(name, 1, 1, f"not UTF-8 text: {exc.reason}", d.YAML_SYNTAX))
             result.kinds[name] = "unknown"
             continue
         texts[name] = text
@@ -108,10 +109,12 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
 
         validated = validate(spec_paths)
         problems.extend(validated.problems)
-        if not validated.ok:
+        if not validated.ok or validated.model is None:
             result.valid = False
         else:
-            worlds.append(spec_world(validated))
+            from callalert.pipeline import Valid
+
+            worlds.append(spec_world(Valid(validated.model, validated.merged, validated.problems)))
     if rule_docs or am_docs or templates:
         alerts = [a for d in rule_docs for a in rule_alerts(d)]
         ext = {name: "" for name in external_labels} if external_labels is not None else None

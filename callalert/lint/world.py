@@ -13,6 +13,7 @@ from typing import Any
 
 from callalert.diagnostics import KeyPath, Level, Problem, format_key
 from callalert.lint.engine import level_of
+from callalert.pipeline import Valid
 
 Locate = Callable[[KeyPath, bool], tuple[str, int, int]]
 
@@ -133,7 +134,7 @@ class World:
     templates: list[TemplateFile]
     am_version: str
     external_labels: dict[str, str] | None = None
-    spec: Any = None  # validate.Validated when the world is a spec
+    spec: Valid | None = None  # when the world is a spec
     records: frozenset[str] = frozenset()
     rule_files: list[Any] = field(default_factory=list)  # (Document) plain rule files
     _label_cache: dict[str, bool | None] = field(default_factory=dict)
@@ -179,40 +180,34 @@ class World:
 # --- spec worlds ----------------------------------------------------------------------------
 
 
-def spec_world(validated: Any) -> World:
+def spec_world(valid: Valid) -> World:
+    from callalert.model.builtin_templates import builtin_templates
     from callalert.render.alertmanager import config_data
     from callalert.render.context import RenderContext
-    from callalert.render.templates import render as render_templates
 
-    resolved = validated.resolved
-    merged = validated.merged
+    model = valid.model
+    merged = valid.merged
     src = Source(lambda key, at_key: merged.locate(key, at_key=at_key))
-    spec = resolved.spec
-    external = dict(spec.defaults.external_labels)
+    external = dict(model.defaults.external_labels)
     ext_names = frozenset(external)
     alerts: list[AlertRec] = []
-    for ra in resolved.alerts:
+    for ra in model.alerts:
         ann_keys: dict[str, KeyPath] = {"summary": (*ra.key, "summary"), "description": (*ra.key, "description")}
-        if ra.spec.dashboard is not None:
+        if ra.own_dashboard is not None:
             ann_keys["dashboard"] = (*ra.key, "dashboard")
-        for name in ra.spec.annotations:
+        for name in ra.extra_annotations:
             ann_keys[name] = (*ra.key, "annotations", name)
         labels = {"alertname": ra.name, **ra.labels}
         alerts.append(AlertRec(ra.name, ra.expr, ra.for_, labels, dict(ra.annotations), src, ra.key, (*ra.key, "expr"),
                                ann_keys, ext_names, ra.runbook, True))
-    data = config_data(resolved, RenderContext())
-    am = AMConfig(data, src, from_spec=True, routes_derived=resolved.routes_derived,
-                  root_group_by_key=("routing", "group_by") if spec.routing.group_by is not None else ("defaults", "group_by"))
-    templates: list[TemplateFile] = []
-    for rel, text in render_templates(resolved).items():
-        name = rel.rsplit("/", 1)[-1]
-        if name in resolved.template_files:
-            path = resolved.template_files[name][0]
-            templates.append(TemplateFile(path, text, Source(_text_locate(path))))
-        else:
-            templates.append(TemplateFile(rel, text, None))
-    records = frozenset(r.record for g in spec.groups for r in g.records)
-    return World(alerts, True, am, templates, resolved.am_version, external, validated, records)
+    ctx = RenderContext()
+    data = config_data(model, ctx)
+    ctx.failures.clear()  # env secrets do not matter to lint
+    am = AMConfig(data, src, from_spec=True, routes_derived=model.routing.derived, root_group_by_key=model.routing.group_by_key)
+    templates = [TemplateFile(f"alertmanager/templates/{name}", text, None) for name, text in builtin_templates(model).items()]
+    templates += [TemplateFile(tf.source, tf.text, Source(_text_locate(tf.source))) for tf in model.templates.files]
+    records = frozenset(r.record for g in model.groups for r in g.records)
+    return World(alerts, True, am, templates, model.am_version, external, valid, records)
 
 
 def _text_locate(path: str) -> Locate:

@@ -103,7 +103,7 @@ class Thresholds:
             from callalert.errors import CallalertError
 
             raise CallalertError(f"{paths[0]} is not a valid spec: " + "; ".join(p.format() for p in result.problems[:3]))
-        by_name = {a.name: a.expr for a in result.resolved.alerts}
+        by_name = {a.name: a.expr for a in result.model.alerts}
         values: dict[str, float] = {}
         for threshold, (alert_name, factor) in (alerts or DEFAULT_SPEC_THRESHOLDS).items():
             expr = by_name.get(alert_name)

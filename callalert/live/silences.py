@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from callalert.live.amapi import AlertmanagerClient
-    from callalert.spec.v1 import Silence
+    from callalert.model import Silence
 
 MARKER_RE = re.compile(r" \[callalert:([0-9a-f]{12}(?:-\d+)?)\]$")
 
@@ -169,68 +169,3 @@ def apply(client: AlertmanagerClient, todo: Plan) -> None:
         client.create_silence(d.matchers, d.starts_at, d.ends_at, d.created_by, d.comment, id=str(u.existing["id"]))
     for s in todo.expire:
         client.expire_silence(str(s["id"]))
-
-
-# --- CLI bodies ---------------------------------------------------------------------------
-
-
-def _load(specs: Sequence[Any]) -> list[Desired] | int:
-    import sys
-
-    from callalert.cli.commands import report
-    from callalert.diagnostics import summary
-    from callalert.validate import validate
-
-    validated = validate(specs)
-    if not validated.ok:
-        report(validated.problems, "text")
-        sys.stderr.write(f"{summary(validated.problems)}\n")
-        return 1
-    return Desired.from_spec(validated.spec.silences)
-
-
-def cmd_plan_or_apply(specs: Sequence[Any], url: str, do_apply: bool, now: datetime | None = None) -> int:
-    import sys
-
-    from callalert.live.amapi import AlertmanagerClient
-
-    desired = _load(specs)
-    if isinstance(desired, int):
-        return desired
-    with AlertmanagerClient(url) as client:
-        todo = plan(desired, client.list_silences(), now or datetime.now(UTC))
-        for line in todo.lines():
-            sys.stdout.write(line + "\n")
-        if do_apply:
-            apply(client, todo)
-            sys.stdout.write(f"applied: {todo.summary}\n")
-        else:
-            sys.stdout.write(f"plan: {todo.summary}\n")
-    return 0
-
-
-def cmd_list(url: str) -> int:
-    import sys
-
-    from callalert.live.amapi import AlertmanagerClient
-
-    with AlertmanagerClient(url) as client:
-        found = managed(client)
-    for s in found:
-        sys.stdout.write(f"{s['status']['state']}: {describe_existing(s)} {s['comment']}\n")
-    sys.stdout.write(f"{len(found)} managed silence(s)\n")
-    return 0
-
-
-def cmd_expire(url: str) -> int:
-    import sys
-
-    from callalert.live.amapi import AlertmanagerClient
-
-    with AlertmanagerClient(url) as client:
-        found = managed(client)
-        for s in found:
-            client.expire_silence(str(s["id"]))
-            sys.stdout.write(f"expired: {describe_existing(s)}\n")
-    sys.stdout.write(f"{len(found)} managed silence(s) expired\n")
-    return 0

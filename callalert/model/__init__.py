@@ -1,0 +1,300 @@
+"""The internal model: what every renderer, check and lint rule reads.
+
+Frozen, built once by `resolve` from a spec of any format version, with references resolved,
+defaults applied and routes derived. It holds nothing of the spec's classes: a spec format 2
+needs a new resolver, not new renderers. Alertmanager sections (receivers, global settings,
+time intervals) are kept as Alertmanager's own mappings (its option names, `from`, `class`,
+`continue`), with `Secret` references where a value must never be written in plain text.
+Every part remembers the key path it came from in the spec, so problems can be positioned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from callalert.diagnostics import KeyPath
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A reference to a secret: a file Alertmanager reads, or an environment variable
+    resolved only by `render --secrets=env`. Never a value."""
+
+    file: str | None = None
+    env: str | None = None
+
+
+# An Alertmanager mapping (a receiver config, `global`, a time interval) with Secret leaves.
+AMData = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Targets:
+    prometheus: str
+    alertmanager: str
+
+
+@dataclass(frozen=True)
+class Defaults:
+    group_by: tuple[str, ...]
+    group_wait: str
+    group_interval: str
+    repeat_interval: str
+    resolve_timeout: str
+    evaluation_interval: str | None  # None: groups use Prometheus' global evaluation_interval
+    dashboard_base_url: str | None
+    runbook_base_url: str | None
+    external_labels: Mapping[str, str]
+    targets: Targets
+
+
+@dataclass(frozen=True)
+class Severity:
+    name: str
+    description: str | None
+    response_time: str | None
+    notify: tuple[str, ...]
+    paging: bool | None
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    description: str | None
+    notify: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Runbook:
+    title: str | None
+    description: str | None
+    investigation: tuple[str, ...]
+    mitigation: tuple[str, ...]
+    contacts: tuple[str, ...]
+    escalation: str | tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class Alert:
+    name: str
+    group: str
+    expr: str
+    for_: str | None
+    keep_firing_for: str | None
+    severity: str
+    category: str | None
+    summary: str
+    description: str
+    labels: Mapping[str, str]  # as rendered: severity, category, then the alert's own labels
+    annotations: Mapping[str, str]  # as rendered: summary, description, dashboard, runbook_url, then extra
+    extra_annotations: Mapping[str, str]  # the spec's `annotations:` only
+    own_dashboard: str | None  # the spec's `dashboard:` as written (None: the base dashboard)
+    dashboard: str | None
+    runbook: Runbook | None
+    runbook_file: str
+    key: KeyPath
+
+    def text_fields(self) -> Iterator[tuple[KeyPath, str, str]]:
+        """(key path, annotation name, template text) of every annotation the spec wrote."""
+        yield (*self.key, "summary"), "summary", self.summary
+        yield (*self.key, "description"), "description", self.description
+        for name, text in self.extra_annotations.items():
+            yield (*self.key, "annotations", name), name, text
+
+
+@dataclass(frozen=True)
+class Record:
+    record: str
+    expr: str
+    labels: Mapping[str, str]
+    key: KeyPath
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    file_name: str
+    interval: str | None
+    limit: int | None
+    records: tuple[Record, ...]
+    alerts: tuple[Alert, ...]
+    key: KeyPath
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route as the spec wrote it (or as derived from the tables, then `key` is None)."""
+
+    matchers: tuple[str, ...] = ()
+    receiver: str | None = None
+    continue_: bool = False
+    group_by: tuple[str, ...] | None = None
+    group_wait: str | None = None
+    group_interval: str | None = None
+    repeat_interval: str | None = None
+    mute_time_intervals: tuple[str, ...] | None = None
+    active_time_intervals: tuple[str, ...] | None = None
+    routes: tuple[Route, ...] = ()
+    key: KeyPath | None = None
+
+    def walk(self) -> Iterator[Route]:
+        yield self
+        for child in self.routes:
+            yield from child.walk()
+
+
+@dataclass(frozen=True)
+class Routing:
+    receiver: str
+    group_by: tuple[str, ...]
+    group_by_key: KeyPath  # where group_by was set (routing.group_by or defaults.group_by)
+    routes: tuple[Route, ...]
+    derived: bool  # routes come from the severity and category tables
+
+    def walk(self) -> Iterator[Route]:
+        for route in self.routes:
+            yield from route.walk()
+
+
+@dataclass(frozen=True)
+class Receiver:
+    name: str
+    description: str | None
+    config: AMData  # Alertmanager's receiver mapping without `name`: {"slack_configs": [...], ...}
+    key: KeyPath
+
+
+@dataclass(frozen=True)
+class InhibitRule:
+    source_matchers: tuple[str, ...]
+    target_matchers: tuple[str, ...]
+    equal: tuple[str, ...]
+    description: str | None
+    key: KeyPath
+
+
+@dataclass(frozen=True)
+class TimeInterval:
+    name: str
+    time_intervals: tuple[AMData, ...]  # Alertmanager's own mappings (times, weekdays, ...)
+    key: KeyPath
+
+
+@dataclass(frozen=True)
+class Silence:
+    matchers: tuple[str, ...]
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    comment: str
+    key: KeyPath
+
+
+@dataclass(frozen=True)
+class TemplateFile:
+    name: str  # output file name, e.g. payments.tmpl
+    source: str  # path it was read from
+    display: str  # path as shown in problems (relative to where callalert runs)
+    text: str
+    key: KeyPath
+
+
+@dataclass(frozen=True)
+class Templates:
+    builtin: tuple[str, ...]
+    files: tuple[TemplateFile, ...]
+
+
+@dataclass(frozen=True)
+class SeriesInput:
+    series: str
+    values: str
+
+
+@dataclass(frozen=True)
+class ExpectedAlert:
+    labels: Mapping[str, str]
+    annotations: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class RuleExpectation:
+    eval_time: str
+    alerts: tuple[ExpectedAlert, ...]
+
+    def annotation_names(self) -> tuple[str, ...] | None:
+        """The annotation names this expectation compares (None: it expects no alert, fits any set)."""
+        if not self.alerts:
+            return None
+        names: list[str] = []
+        for alert in self.alerts:
+            names.extend(name for name in alert.annotations if name not in names)
+        return tuple(sorted(names))
+
+
+@dataclass(frozen=True)
+class RuleTest:
+    name: str | None
+    alert: str
+    interval: str
+    series: tuple[SeriesInput, ...]
+    expect: tuple[RuleExpectation, ...]
+    key: KeyPath
+
+
+@dataclass(frozen=True)
+class RoutingTest:
+    name: str | None
+    alert: str | None
+    labels: Mapping[str, str]
+    firing: tuple[Mapping[str, str], ...]
+    at: datetime | None
+    receivers: tuple[str, ...]
+    key: KeyPath
+
+
+@dataclass(frozen=True)
+class Tests:
+    rules: tuple[RuleTest, ...] = ()
+    routing: tuple[RoutingTest, ...] = ()
+
+
+@dataclass(frozen=True)
+class Model:
+    """A whole alerting setup, ready to render."""
+
+    name: str | None
+    locale: str
+    sources: tuple[str, ...]  # the spec files it was read from, as given
+    defaults: Defaults
+    global_: AMData  # Alertmanager `global:` (smtp_* flattened), resolve_timeout included
+    severities: Mapping[str, Severity]
+    categories: Mapping[str, Category]
+    receivers: Mapping[str, Receiver]
+    routing: Routing
+    inhibit_rules: tuple[InhibitRule, ...]
+    time_intervals: tuple[TimeInterval, ...]
+    silences: tuple[Silence, ...]
+    templates: Templates
+    groups: tuple[Group, ...]
+    tests: Tests
+    alerts: tuple[Alert, ...] = field(default=())
+
+    @property
+    def am_version(self) -> str:
+        return self.defaults.targets.alertmanager
+
+    @property
+    def prom_version(self) -> str:
+        return self.defaults.targets.prometheus
+
+    @property
+    def source_name(self) -> str:
+        """How generated files name their origin: every spec file, comma-separated."""
+        return ", ".join(self.sources)
+
+    def alert(self, name: str) -> Alert | None:
+        return next((a for a in self.alerts if a.name == name), None)

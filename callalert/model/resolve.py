@@ -1,80 +1,56 @@
-"""Validated spec → frozen internal model: references resolved, defaults applied, routes derived.
+"""Spec format 1 → the internal model: references resolved, defaults applied, routes derived.
 
-Everything the renderers need is computed here once, so render modules stay pure and small.
+Everything the renderers need is computed here once, so render modules stay pure and small,
+and nothing after this point reads a spec class.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from callalert.diagnostics import KeyPath, Problem, did_you_mean
-from callalert.spec.v1 import Alert, Group, Route, Runbook, Severity, Spec
+from pydantic import BaseModel
+
+from callalert import diagnostics as d
+from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean, format_key
+from callalert.model import (
+    Alert,
+    Category,
+    Defaults,
+    ExpectedAlert,
+    Group,
+    InhibitRule,
+    Model,
+    Receiver,
+    Record,
+    Route,
+    Routing,
+    RoutingTest,
+    RuleExpectation,
+    RuleTest,
+    Runbook,
+    Secret,
+    SeriesInput,
+    Severity,
+    Silence,
+    Targets,
+    TemplateFile,
+    Templates,
+    Tests,
+    TimeInterval,
+)
+from callalert.spec import v1
 
 ProblemFactory = Callable[..., Problem]
 
-
-@dataclass(frozen=True)
-class ResolvedAlert:
-    name: str
-    group: str
-    expr: str
-    for_: str | None
-    keep_firing_for: str | None
-    severity: str
-    category: str | None
-    labels: dict[str, str]
-    annotations: dict[str, str]
-    runbook: Runbook | None
-    runbook_file: str
-    dashboard: str | None
-    key: KeyPath
-    spec: Alert
+# Field names in the spec that differ from Alertmanager's (Python keywords).
+RENAMES = {"from_": "from", "class_": "class", "continue_": "continue"}
 
 
-@dataclass(frozen=True)
-class ResolvedGroup:
-    name: str
-    file_name: str
-    interval: str | None
-    limit: int | None
-    spec: Group
-    alerts: tuple[ResolvedAlert, ...]
-    key: KeyPath
-
-
-@dataclass(frozen=True)
-class ResolvedRoute:
-    """A route with the spec key it came from (None when derived from the severity table)."""
-
-    route: Route
-    key: KeyPath | None
-    children: tuple[ResolvedRoute, ...] = ()
-
-
-@dataclass
-class Resolved:
-    spec: Spec
-    source_dir: Path
-    source_name: str
-    groups: list[ResolvedGroup]
-    alerts: list[ResolvedAlert]
-    routes: list[ResolvedRoute]
-    routes_derived: bool
-    template_files: dict[str, tuple[str, str]] = field(default_factory=dict)  # output name -> (source path, text)
-
-    @property
-    def am_version(self) -> str:
-        return self.spec.defaults.targets.alertmanager
-
-    @property
-    def prom_version(self) -> str:
-        return self.spec.defaults.targets.prometheus
-
-    def severity(self, name: str) -> Severity | None:
-        return self.spec.severities.get(name)
+def file_name_for_group(name: str) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name)
+    return safe.strip(".") or "rules"
 
 
 def _join_url(base: str | None, tail: str) -> str:
@@ -83,98 +59,177 @@ def _join_url(base: str | None, tail: str) -> str:
     return base.rstrip("/") + "/" + tail.lstrip("/")
 
 
-def file_name_for_group(name: str) -> str:
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name)
-    return safe.strip(".") or "rules"
+def am_data(model: BaseModel, *, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A spec config model as Alertmanager's mapping: unset fields dropped, Alertmanager's option
+    names, secret references as `Secret` leaves (the renderer decides how they are written)."""
+    out: dict[str, Any] = {}
+    names = list(type(model).model_fields)
+    if "send_resolved" in names:  # Alertmanager's docs list it first of the options, people write it last
+        names.remove("send_resolved")
+        names.append("send_resolved")
+    for name in names:
+        if name in skip:
+            continue
+        value = getattr(model, name)
+        if value is not None:
+            out[RENAMES.get(name, name)] = _am_value(value)
+    return out
 
 
-def derive_routes(spec: Spec) -> list[Route]:
+def _am_value(value: Any) -> Any:
+    if isinstance(value, v1.SecretRef):
+        return Secret(value.file, value.env)
+    if isinstance(value, BaseModel):
+        return am_data(value)
+    if isinstance(value, list):
+        return [_am_value(v) for v in value]
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+def derive_routes(spec: v1.Spec) -> tuple[Route, ...]:
     """The route tree implied by the severity and category tables.
 
     One route per receiver named in the severity table (in order of first mention), matching
     every severity that lists it, each with `continue: true` so all of them get the alert;
-    then one route per category receiver, matching all categories that list it. The last route does not continue (nothing follows it).
-    """
+    then one route per category receiver, matching all categories that list it. The last route
+    does not continue (nothing follows it)."""
     routes: list[Route] = []
-    for label, table in (("severity", spec.severities), ("category", spec.categories)):
+    tables: tuple[tuple[str, Mapping[str, v1.Severity | v1.Category]], ...] = (
+        ("severity", spec.severities),
+        ("category", spec.categories),
+    )
+    for label, table in tables:
         names_by_receiver: dict[str, list[str]] = {}
         for name, entry in table.items():
             for receiver in entry.notify:
                 names_by_receiver.setdefault(receiver, []).append(name)
         for receiver, names in names_by_receiver.items():
             matcher = f'{label}="{names[0]}"' if len(names) == 1 else f'{label}=~"{"|".join(names)}"'
-            routes.append(Route.model_validate({"matchers": [matcher], "receiver": receiver, "continue": True}))
+            routes.append(Route(matchers=(matcher,), receiver=receiver, continue_=True))
     if routes:
-        routes[-1] = routes[-1].model_copy(update={"continue_": False})
-    return routes
+        last = routes[-1]
+        routes[-1] = Route(matchers=last.matchers, receiver=last.receiver, continue_=False)
+    return tuple(routes)
 
 
-def _wrap(routes: list[Route], key: KeyPath | None) -> list[ResolvedRoute]:
-    out = []
-    for i, route in enumerate(routes):
-        child_key = (*key, i) if key is not None else None
-        out.append(ResolvedRoute(route, child_key, tuple(_wrap(route.routes, (*child_key, "routes") if child_key else None))))
-    return out
+def _route(route: v1.Route, key: KeyPath) -> Route:
+    def opt(values: list[str] | None) -> tuple[str, ...] | None:
+        return tuple(values) if values is not None else None
+
+    return Route(
+        matchers=tuple(route.matchers),
+        receiver=route.receiver,
+        continue_=route.continue_,
+        group_by=opt(route.group_by),
+        group_wait=route.group_wait,
+        group_interval=route.group_interval,
+        repeat_interval=route.repeat_interval,
+        mute_time_intervals=opt(route.mute_time_intervals),
+        active_time_intervals=opt(route.active_time_intervals),
+        routes=tuple(_route(child, (*key, "routes", i)) for i, child in enumerate(route.routes)),
+        key=key,
+    )
 
 
-def resolve(spec: Spec, problem: ProblemFactory, source: Path) -> tuple[Resolved, list[Problem]]:
+def _runbook(rb: v1.Runbook | None) -> Runbook | None:
+    if rb is None:
+        return None
+    escalation = tuple(rb.escalation) if isinstance(rb.escalation, list) else rb.escalation
+    return Runbook(rb.title, rb.description, tuple(rb.investigation), tuple(rb.mitigation), tuple(rb.contacts), escalation)
+
+
+def _global(spec: v1.Spec) -> dict[str, Any]:
+    glob: dict[str, Any] = {"resolve_timeout": spec.defaults.resolve_timeout}
+    if spec.global_ is not None:
+        g = spec.global_
+        if g.smtp is not None:
+            for name, value in am_data(g.smtp).items():
+                glob[f"smtp_{name}"] = value
+        glob.update(am_data(g, skip=frozenset({"smtp"})))
+    return glob
+
+
+def _tests(spec: v1.Spec) -> Tests:
+    rules = tuple(
+        RuleTest(
+            t.name,
+            t.alert,
+            t.interval,
+            tuple(SeriesInput(s.series, s.values) for s in t.series),
+            tuple(
+                RuleExpectation(e.eval_time, tuple(ExpectedAlert(dict(a.labels), dict(a.annotations)) for a in e.alerts))
+                for e in t.expect
+            ),
+            ("tests", "rules", i),
+        )
+        for i, t in enumerate(spec.tests.rules)
+    )
+    routing = tuple(
+        RoutingTest(t.name, t.alert, dict(t.labels), tuple(dict(f) for f in t.firing), t.at, tuple(t.receivers), ("tests", "routing", i))
+        for i, t in enumerate(spec.tests.routing)
+    )
+    return Tests(rules, routing)
+
+
+def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], template_dir: Path) -> tuple[Model, list[Problem]]:
+    """The model of `spec`, and the problems found resolving it (unknown references, duplicates).
+
+    `problem(key, message, rule, ...)` positions a problem at a key path of the spec;
+    `template_dir` is the folder `templates.files` are relative to."""
     problems: list[Problem] = []
     severities = list(spec.severities)
     categories = list(spec.categories)
     receivers = set(spec.receivers)
     interval_names = [ti.name for ti in spec.time_intervals]
 
-    def ref(kind: str, name: str, known: list[str] | set[str], key: KeyPath, rule: str) -> None:
+    def ref(kind: str, name: str, known: list[str] | set[str], key: KeyPath, rule: Rule) -> None:
         if name not in known:
             hint = did_you_mean(name, known)
             listing = ", ".join(sorted(known)) or "none defined"
             problems.append(problem(key, f"unknown {kind} {name!r}{hint} (defined: {listing})", rule))
 
-    # severities and categories: receivers they name exist; a severity must notify someone
     for sev_name, sev in spec.severities.items():
         for i, receiver in enumerate(sev.notify):
-            ref("receiver", receiver, receivers, ("severities", sev_name, "notify", i), "unknown-receiver")
+            ref("receiver", receiver, receivers, ("severities", sev_name, "notify", i), d.UNKNOWN_RECEIVER)
     for cat_name, cat in spec.categories.items():
         for i, receiver in enumerate(cat.notify):
-            ref("receiver", receiver, receivers, ("categories", cat_name, "notify", i), "unknown-receiver")
+            ref("receiver", receiver, receivers, ("categories", cat_name, "notify", i), d.UNKNOWN_RECEIVER)
 
-    routes_derived = spec.routing.routes is None
-    route_list = derive_routes(spec) if routes_derived else list(spec.routing.routes or [])
-    resolved_routes = _wrap(route_list, None if routes_derived else ("routing", "routes"))
+    derived = spec.routing.routes is None
+    routes = (
+        derive_routes(spec) if derived else tuple(_route(r, ("routing", "routes", i)) for i, r in enumerate(spec.routing.routes or []))
+    )
     if "receiver" in spec.routing.model_fields_set:
-        ref("receiver", spec.routing.receiver, receivers, ("routing", "receiver"), "unknown-receiver")
+        ref("receiver", spec.routing.receiver, receivers, ("routing", "receiver"), d.UNKNOWN_RECEIVER)
     elif spec.routing.receiver not in receivers:
         problems.append(
             problem(
                 ("receivers",),
-                f"no receiver named {spec.routing.receiver!r}: the root route sends every alert no other route takes "
-                f"there by default",
-                "unknown-receiver",
+                f"no receiver named {spec.routing.receiver!r}: the root route sends every alert no other route takes there by default",
+                d.UNKNOWN_RECEIVER,
                 at_key=True,
                 fix=f"define a receiver named {spec.routing.receiver!r}, or set routing.receiver to one of: {', '.join(sorted(receivers))}",
             )
         )
+    for top in routes:
+        for route in top.walk():
+            if route.key is None:
+                continue
+            if route.receiver is not None:
+                ref("receiver", route.receiver, receivers, (*route.key, "receiver"), d.UNKNOWN_RECEIVER)
+            for attr in ("mute_time_intervals", "active_time_intervals"):
+                for i, name in enumerate(getattr(route, attr) or ()):
+                    ref("time interval", name, interval_names, (*route.key, attr, i), d.UNKNOWN_TIME_INTERVAL)
 
-    def walk(rroutes: list[ResolvedRoute] | tuple[ResolvedRoute, ...]) -> None:
-        for rr in rroutes:
-            if rr.key is not None:
-                if rr.route.receiver is not None:
-                    ref("receiver", rr.route.receiver, receivers, (*rr.key, "receiver"), "unknown-receiver")
-                for attr in ("mute_time_intervals", "active_time_intervals"):
-                    for i, name in enumerate(getattr(rr.route, attr) or []):
-                        ref("time interval", name, interval_names, (*rr.key, attr, i), "unknown-time-interval")
-            walk(rr.children)
-
-    walk(resolved_routes)
-
-    # a severity that notifies nobody: no receiver listed and (with derived routing) nothing else reaches it
     for sev_name, sev in spec.severities.items():
         if not sev.notify:
             problems.append(
                 problem(
                     ("severities", sev_name),
                     f"severity {sev_name!r} notifies nobody: list the receivers it must reach in `notify`",
-                    "severity-without-receiver",
+                    d.SEVERITY_WITHOUT_RECEIVER,
                     at_key=True,
                 )
             )
@@ -182,13 +237,18 @@ def resolve(spec: Spec, problem: ProblemFactory, source: Path) -> tuple[Resolved
     seen_intervals: dict[str, int] = {}
     for i, ti in enumerate(spec.time_intervals):
         if ti.name in seen_intervals:
-            problems.append(problem(("time_intervals", i, "name"), f"time interval {ti.name!r} is defined twice (first at time_intervals[{seen_intervals[ti.name]}])", "duplicate-name"))
+            problems.append(
+                problem(
+                    ("time_intervals", i, "name"),
+                    f"time interval {ti.name!r} is defined twice (first at time_intervals[{seen_intervals[ti.name]}])",
+                    d.DUPLICATE_NAME,
+                )
+            )
         seen_intervals.setdefault(ti.name, i)
 
-    # alerts
     defaults = spec.defaults
-    groups: list[ResolvedGroup] = []
-    all_alerts: list[ResolvedAlert] = []
+    groups: list[Group] = []
+    all_alerts: list[Alert] = []
     first_alert: dict[str, KeyPath] = {}
     group_files: dict[str, int] = {}
     for gi, group in enumerate(spec.groups):
@@ -196,32 +256,48 @@ def resolve(spec: Spec, problem: ProblemFactory, source: Path) -> tuple[Resolved
         file_name = file_name_for_group(group.name) + ".yml"
         if file_name in group_files:
             problems.append(
-                problem((*gkey, "name"), f"group {group.name!r} renders to the same file as groups[{group_files[file_name]}] ({file_name}); rename one", "duplicate-name")
+                problem(
+                    (*gkey, "name"),
+                    f"group {group.name!r} renders to the same file as groups[{group_files[file_name]}] ({file_name}); rename one",
+                    d.DUPLICATE_NAME,
+                )
             )
         group_files.setdefault(file_name, gi)
-        alerts: list[ResolvedAlert] = []
+        alerts: list[Alert] = []
         for ai, alert in enumerate(group.alerts):
             akey: KeyPath = (*gkey, "alerts", ai)
             if alert.name in first_alert:
-                from callalert.diagnostics import format_key
-
                 problems.append(
-                    problem((*akey, "name"), f"duplicate alert name {alert.name!r} (first defined at {format_key(first_alert[alert.name])})", "duplicate-alert")
+                    problem(
+                        (*akey, "name"),
+                        f"duplicate alert name {alert.name!r} (first defined at {format_key(first_alert[alert.name])})",
+                        d.DUPLICATE_ALERT,
+                    )
                 )
             else:
                 first_alert[alert.name] = akey
-            ref("severity", alert.severity, severities, (*akey, "severity"), "unknown-severity")
+            ref("severity", alert.severity, severities, (*akey, "severity"), d.UNKNOWN_SEVERITY)
             if alert.category is not None:
-                ref("category", alert.category, categories, (*akey, "category"), "unknown-category")
+                ref("category", alert.category, categories, (*akey, "category"), d.UNKNOWN_CATEGORY)
             for reserved in ("severity", "category", "alertname"):
                 if reserved in alert.labels:
                     problems.append(
-                        problem((*akey, "labels", reserved), f"label {reserved!r} is set by callalert from the alert's own field; remove it from `labels`", "reserved-label", at_key=True)
+                        problem(
+                            (*akey, "labels", reserved),
+                            f"label {reserved!r} is set by callalert from the alert's own field; remove it from `labels`",
+                            d.RESERVED_LABEL,
+                            at_key=True,
+                        )
                     )
             for reserved in ("summary", "description", "dashboard", "runbook_url"):
                 if reserved in alert.annotations:
                     problems.append(
-                        problem((*akey, "annotations", reserved), f"annotation {reserved!r} comes from the alert's own field; remove it from `annotations`", "reserved-annotation", at_key=True)
+                        problem(
+                            (*akey, "annotations", reserved),
+                            f"annotation {reserved!r} comes from the alert's own field; remove it from `annotations`",
+                            d.RESERVED_ANNOTATION,
+                            at_key=True,
+                        )
                     )
             labels = {"severity": alert.severity}
             if alert.category is not None:
@@ -233,71 +309,124 @@ def resolve(spec: Spec, problem: ProblemFactory, source: Path) -> tuple[Resolved
             annotations = {"summary": alert.summary, "description": alert.description}
             if dashboard:
                 annotations["dashboard"] = dashboard
-            annotations["runbook_url"] = _join_url(defaults.runbook_base_url, runbook_file) if defaults.runbook_base_url else f"runbooks/{runbook_file}"
-            annotations.update(sorted(alert.annotations.items()))
-            ra = ResolvedAlert(
-                name=alert.name,
-                group=group.name,
-                expr=alert.expr,
-                for_=alert.for_,
-                keep_firing_for=alert.keep_firing_for,
-                severity=alert.severity,
-                category=alert.category,
-                labels=labels,
-                annotations=annotations,
-                runbook=alert.runbook,
-                runbook_file=runbook_file,
-                dashboard=dashboard,
-                key=akey,
-                spec=alert,
+            annotations["runbook_url"] = (
+                _join_url(defaults.runbook_base_url, runbook_file) if defaults.runbook_base_url else f"runbooks/{runbook_file}"
             )
-            alerts.append(ra)
+            annotations.update(sorted(alert.annotations.items()))
+            alerts.append(
+                Alert(
+                    name=alert.name,
+                    group=group.name,
+                    expr=alert.expr,
+                    for_=alert.for_,
+                    keep_firing_for=alert.keep_firing_for,
+                    severity=alert.severity,
+                    category=alert.category,
+                    summary=alert.summary,
+                    description=alert.description,
+                    labels=labels,
+                    annotations=annotations,
+                    extra_annotations=dict(alert.annotations),
+                    own_dashboard=alert.dashboard,
+                    dashboard=dashboard,
+                    runbook=_runbook(alert.runbook),
+                    runbook_file=runbook_file,
+                    key=akey,
+                )
+            )
         all_alerts.extend(alerts)
         interval = group.interval
         if interval is None and "evaluation_interval" in defaults.model_fields_set:
             interval = defaults.evaluation_interval
-        groups.append(ResolvedGroup(group.name, file_name, interval, group.limit, group, tuple(alerts), gkey))
+        records = tuple(Record(r.record, r.expr, dict(r.labels), (*gkey, "records", ri)) for ri, r in enumerate(group.records))
+        groups.append(Group(group.name, file_name, interval, group.limit, records, tuple(alerts), gkey))
 
-    resolved = Resolved(
-        spec=spec,
-        source_dir=source.parent,
-        source_name=source.name,
-        groups=groups,
-        alerts=all_alerts,
-        routes=resolved_routes,
-        routes_derived=routes_derived,
+    template_files, template_problems = _template_files(spec, problem, template_dir)
+    problems.extend(template_problems)
+    model = Model(
+        name=spec.name,
+        locale=spec.locale,
+        sources=sources,
+        defaults=Defaults(
+            group_by=tuple(defaults.group_by),
+            group_wait=defaults.group_wait,
+            group_interval=defaults.group_interval,
+            repeat_interval=defaults.repeat_interval,
+            resolve_timeout=defaults.resolve_timeout,
+            evaluation_interval=defaults.evaluation_interval if "evaluation_interval" in defaults.model_fields_set else None,
+            dashboard_base_url=defaults.dashboard_base_url,
+            runbook_base_url=defaults.runbook_base_url,
+            external_labels=dict(defaults.external_labels),
+            targets=Targets(defaults.targets.prometheus, defaults.targets.alertmanager),
+        ),
+        global_=_global(spec),
+        severities={
+            n: Severity(n, s.description, s.response_time, tuple(s.notify), s.paging) for n, s in spec.severities.items()
+        },
+        categories={n: Category(n, c.description, tuple(c.notify)) for n, c in spec.categories.items()},
+        receivers={
+            n: Receiver(n, r.description, am_data(r, skip=frozenset({"description"})), ("receivers", n))
+            for n, r in spec.receivers.items()
+        },
+        routing=Routing(
+            receiver=spec.routing.receiver,
+            group_by=tuple(spec.routing.group_by if spec.routing.group_by is not None else defaults.group_by),
+            group_by_key=("routing", "group_by") if spec.routing.group_by is not None else ("defaults", "group_by"),
+            routes=routes,
+            derived=derived,
+        ),
+        inhibit_rules=tuple(
+            InhibitRule(tuple(r.source_matchers), tuple(r.target_matchers), tuple(r.equal), r.description, ("inhibit_rules", i))
+            for i, r in enumerate(spec.inhibit_rules)
+        ),
+        time_intervals=tuple(
+            TimeInterval(ti.name, tuple(am_data(t) for t in ti.time_intervals), ("time_intervals", i))
+            for i, ti in enumerate(spec.time_intervals)
+        ),
+        silences=tuple(
+            Silence(tuple(s.matchers), s.starts_at, s.ends_at, s.created_by, s.comment, ("silences", i))
+            for i, s in enumerate(spec.silences)
+        ),
+        templates=Templates(tuple(spec.templates.builtin), template_files),
+        groups=tuple(groups),
+        tests=_tests(spec),
+        alerts=tuple(all_alerts),
     )
-    problems.extend(_resolve_templates(spec, resolved, problem))
-    return resolved, problems
+    return model, problems
 
 
-def _resolve_templates(spec: Spec, resolved: Resolved, problem: ProblemFactory) -> list[Problem]:
-    """Read the user's template files (relative to the spec) so they can be checked and rendered."""
+def _template_files(spec: v1.Spec, problem: ProblemFactory, template_dir: Path) -> tuple[tuple[TemplateFile, ...], list[Problem]]:
+    """Read the user's template files (relative to the spec file that lists them)."""
     problems: list[Problem] = []
+    files: dict[str, TemplateFile] = {}
     builtin_names = {f"{name}.tmpl" for name in spec.templates.builtin}
     for i, rel in enumerate(spec.templates.files):
         key: KeyPath = ("templates", "files", i)
-        path = (resolved.source_dir / rel).resolve()
+        path = (template_dir / rel).resolve()
         out_name = Path(rel).name
         if not out_name.endswith(".tmpl"):
-            problems.append(problem(key, f"template file {rel!r} must end in .tmpl (alertmanager.yml loads templates/*.tmpl)", "template-file"))
+            problems.append(problem(key, f"template file {rel!r} must end in .tmpl (alertmanager.yml loads templates/*.tmpl)", d.TEMPLATE_FILE))
             continue
         if out_name in builtin_names:
             problems.append(
                 problem(
                     key,
-                    f"{out_name!r} is also the name of a built-in template file; remove {out_name[:-5]!r} from templates.builtin to replace it, or rename your file",
-                    "template-file",
+                    f"{out_name!r} is also the name of a built-in template file; remove {out_name[:-5]!r} from templates.builtin "
+                    "to replace it, or rename your file",
+                    d.TEMPLATE_FILE,
                 )
             )
             continue
-        if out_name in resolved.template_files:
-            problems.append(problem(key, f"two template files are both named {out_name!r}; rename one", "template-file"))
+        if out_name in files:
+            problems.append(problem(key, f"two template files are both named {out_name!r}; rename one", d.TEMPLATE_FILE))
             continue
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            problems.append(problem(key, f"cannot read template file {rel!r}: {exc.strerror or exc}", "template-file"))
+            problems.append(problem(key, f"cannot read template file {rel!r}: {exc.strerror or exc}", d.TEMPLATE_FILE))
             continue
-        resolved.template_files[out_name] = (str(path), text)
-    return problems
+        except UnicodeDecodeError as exc:
+            problems.append(problem(key, f"cannot read template file {rel!r}: not UTF-8 text ({exc.reason} at byte {exc.start})", d.TEMPLATE_FILE))
+            continue
+        files[out_name] = TemplateFile(out_name, str(path), str(template_dir / rel), text, key)
+    return tuple(files.values()), problems

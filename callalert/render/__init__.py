@@ -1,7 +1,21 @@
-"""Renderers: pure functions from the resolved model to {relative path: text}."""
+"""Renderers: pure functions from the model to {relative path: text}."""
 
 from __future__ import annotations
 
-from callalert.render.context import RenderContext, RenderFailed, render_all
+from callalert.model import Model
+from callalert.render import alertmanager, prometheus, promtool_tests, runbooks, templates
+from callalert.render.context import RenderContext
 
-__all__ = ["RenderContext", "RenderFailed", "render_all"]
+
+def render_all(model: Model, ctx: RenderContext) -> dict[str, str]:
+    """Every output file, by path relative to the output directory."""
+    files: dict[str, str] = {}
+    files.update(prometheus.render(model))
+    files.update(alertmanager.render(model, ctx))
+    files.update(templates.render(model))
+    files.update(runbooks.render(model))
+    files.update(promtool_tests.render(model))
+    return dict(sorted(files.items()))
+
+
+__all__ = ["RenderContext", "render_all"]

@@ -3,120 +3,95 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel
-
+from callalert.analysis.alertmanager.matchers import parse_matcher
 from callalert.diagnostics import KeyPath
+from callalert.model import Model, Route, Secret
 from callalert.render.context import RenderContext
 from callalert.render.yamlout import dump, header
-from callalert.model.resolve import Resolved, ResolvedRoute
-from callalert.spec.v1 import SecretRef
-
-# Field names in the spec that differ from Alertmanager's (Python keywords).
-_RENAMES = {"from_": "from", "class_": "class", "continue_": "continue"}
-_DOC_ONLY = {"description"}
 
 
-def _secret(ctx: RenderContext, key: KeyPath, field: str, ref: SecretRef, out: dict[str, Any]) -> None:
+def _secret(ctx: RenderContext, key: KeyPath, field: str, ref: Secret, out: dict[str, Any]) -> None:
     if ref.file is not None:
         out[f"{field}_file"] = ref.file
         return
     assert ref.env is not None
     if ctx.secrets != "env":
-        ctx.pending.append(
-            (key, f"secret comes from environment variable {ref.env}; it is resolved only with `--secrets=env` "
-                  f"(or use {{file: PATH}} so Alertmanager reads it at runtime)", "secret-env"),
+        ctx.fail(
+            key,
+            f"secret comes from environment variable {ref.env}; it is resolved only with `--secrets=env` "
+            f"(or use {{file: PATH}} so Alertmanager reads it at runtime)",
         )
         return
     value = ctx.environ.get(ref.env)
     if value is None or value == "":
-        ctx.pending.append((key, f"environment variable {ref.env} is not set (needed by --secrets=env)", "secret-env"))
+        ctx.fail(key, f"environment variable {ref.env} is not set (needed by --secrets=env)")
         return
     ctx.secret_values.add(value)
     ctx.secret_fields.add(field)
     out[field] = value
 
 
-def _plain(model: BaseModel, ctx: RenderContext, key: KeyPath, *, doc_only: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """A config model as Alertmanager's mapping: unset fields dropped, secrets as *_file."""
+def _plain(data: Mapping[str, Any], ctx: RenderContext, key: KeyPath) -> dict[str, Any]:
+    """A model mapping as Alertmanager reads it: secrets as `*_file` (or inline with --secrets=env)."""
     out: dict[str, Any] = {}
-    names = list(type(model).model_fields)
-    if "send_resolved" in names:  # Alertmanager's docs list it first of the options, people write it last
-        names.remove("send_resolved")
-        names.append("send_resolved")
-    for name in names:
-        if name in doc_only:
-            continue
-        value = getattr(model, name)
-        if value is None:
-            continue
-        field = _RENAMES.get(name, name)
+    for field, value in data.items():
         fkey = (*key, field)
-        if isinstance(value, SecretRef):
+        if isinstance(value, Secret):
             _secret(ctx, fkey, field, value, out)
-        elif isinstance(value, BaseModel):
+        elif isinstance(value, Mapping):
             out[field] = _plain(value, ctx, fkey)
         elif isinstance(value, list):
-            out[field] = [_plain(v, ctx, (*fkey, i)) if isinstance(v, BaseModel) else v for i, v in enumerate(value)]
-        elif isinstance(value, dict):
-            out[field] = dict(value)
+            out[field] = [_plain(v, ctx, (*fkey, i)) if isinstance(v, Mapping) else v for i, v in enumerate(value)]
         else:
             out[field] = value
     return out
 
 
-def _route(rr: ResolvedRoute) -> dict[str, Any]:
-    r = rr.route
+def _smtp(name: str, value: Any, ctx: RenderContext) -> dict[str, Any]:
+    return {f"smtp_{k}": v for k, v in _plain({name[5:]: value}, ctx, ("global", "smtp")).items()}
+
+
+def _route(route: Route) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    if r.receiver is not None:
-        out["receiver"] = r.receiver
-    if r.matchers:
-        out["matchers"] = list(r.matchers)
-    if r.continue_:
+    if route.receiver is not None:
+        out["receiver"] = route.receiver
+    if route.matchers:
+        out["matchers"] = list(route.matchers)
+    if route.continue_:
         out["continue"] = True
     for name in ("group_by", "group_wait", "group_interval", "repeat_interval", "mute_time_intervals", "active_time_intervals"):
-        value = getattr(r, name)
+        value = getattr(route, name)
         if value is not None:
-            out[name] = list(value) if isinstance(value, list) else value
-    if rr.children:
-        out["routes"] = [_route(c) for c in rr.children]
+            out[name] = list(value) if isinstance(value, tuple) else value
+    if route.routes:
+        out["routes"] = [_route(c) for c in route.routes]
     return out
 
 
-def config_data(resolved: Resolved, ctx: RenderContext) -> dict[str, Any]:
-    spec = resolved.spec
-    defaults = spec.defaults
-    glob: dict[str, Any] = {"resolve_timeout": defaults.resolve_timeout}
-    if spec.global_ is not None:
-        g = spec.global_
-        if g.smtp is not None:
-            for name, value in _plain(g.smtp, ctx, ("global", "smtp")).items():
-                glob[f"smtp_{name}"] = value
-        rest = _plain(g, ctx, ("global",))
-        rest.pop("smtp", None)
-        glob.update(rest)
+def config_data(model: Model, ctx: RenderContext) -> dict[str, Any]:
+    glob: dict[str, Any] = {}
+    for name, value in model.global_.items():  # smtp_* options sit under `smtp:` in the spec
+        glob.update(_smtp(name, value, ctx) if name.startswith("smtp_") else _plain({name: value}, ctx, ("global",)))
 
+    defaults = model.defaults
     route: dict[str, Any] = {
-        "receiver": spec.routing.receiver,
-        "group_by": list(spec.routing.group_by if spec.routing.group_by is not None else defaults.group_by),
+        "receiver": model.routing.receiver,
+        "group_by": list(model.routing.group_by),
         "group_wait": defaults.group_wait,
         "group_interval": defaults.group_interval,
         "repeat_interval": defaults.repeat_interval,
     }
-    if resolved.routes:
-        route["routes"] = [_route(rr) for rr in resolved.routes]
+    if model.routing.routes:
+        route["routes"] = [_route(r) for r in model.routing.routes]
 
-    receivers = []
-    for name, receiver in spec.receivers.items():
-        entry: dict[str, Any] = {"name": name}
-        entry.update(_plain(receiver, ctx, ("receivers", name), doc_only=frozenset(_DOC_ONLY)))
-        receivers.append(entry)
-
+    receivers = [{"name": r.name, **_plain(r.config, ctx, r.key)} for r in model.receivers.values()]
     data: dict[str, Any] = {"global": glob, "route": route}
-    if spec.inhibit_rules:
+    if model.inhibit_rules:
         rules = []
-        for rule in spec.inhibit_rules:
+        for rule in model.inhibit_rules:
             item: dict[str, Any] = {}
             if rule.source_matchers:
                 item["source_matchers"] = list(rule.source_matchers)
@@ -127,20 +102,18 @@ def config_data(resolved: Resolved, ctx: RenderContext) -> dict[str, Any]:
             rules.append(item)
         data["inhibit_rules"] = rules
     data["receivers"] = receivers
-    if spec.time_intervals:
+    if model.time_intervals:
         data["time_intervals"] = [
-            {"name": ti.name, "time_intervals": [_plain(t, ctx, ("time_intervals", i, "time_intervals", j)) for j, t in enumerate(ti.time_intervals)]}
-            for i, ti in enumerate(spec.time_intervals)
+            {"name": ti.name, "time_intervals": [_plain(t, ctx, (*ti.key, "time_intervals", j)) for j, t in enumerate(ti.time_intervals)]}
+            for ti in model.time_intervals
         ]
     data["templates"] = ["templates/*.tmpl"]
     return data
 
 
-def silences_data(resolved: Resolved) -> list[dict[str, Any]]:
-    from callalert.analysis.alertmanager.matchers import parse_matcher
-
+def silences_data(model: Model) -> list[dict[str, Any]]:
     out = []
-    for silence in resolved.spec.silences:
+    for silence in model.silences:
         matchers = []
         for text in silence.matchers:
             m = parse_matcher(text)
@@ -157,10 +130,10 @@ def silences_data(resolved: Resolved) -> list[dict[str, Any]]:
     return out
 
 
-def render(resolved: Resolved, ctx: RenderContext) -> dict[str, str]:
-    data = config_data(resolved, ctx)
-    ctx.fail_if_pending()
-    files = {"alertmanager/alertmanager.yml": header(resolved.source_name) + dump(data)}
-    if resolved.spec.silences:
-        files["alertmanager/silences.json"] = json.dumps(silences_data(resolved), indent=2, ensure_ascii=False) + "\n"
+def render(model: Model, ctx: RenderContext) -> dict[str, str]:
+    data = config_data(model, ctx)
+    ctx.raise_if_failed()
+    files = {"alertmanager/alertmanager.yml": header(model.source_name) + dump(data)}
+    if model.silences:
+        files["alertmanager/silences.json"] = json.dumps(silences_data(model), indent=2, ensure_ascii=False) + "\n"
     return files

@@ -1,16 +1,16 @@
-"""What a render needs besides the model (secret handling), and the function that renders all."""
+"""What a render needs besides the model: how secrets are written, and what they were."""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from callalert.diagnostics import KeyPath, Problem
-from callalert.errors import CallalertError
-
-import re
+from callalert import diagnostics as d
+from callalert.diagnostics import KeyPath, Problem, format_key
+from callalert.errors import ProblemsFound
 
 SecretMode = Literal["ref", "env"]
 _SECRET_KEYS = (
@@ -20,12 +20,6 @@ _SECRET_KEYS = (
 )
 _SECRET_LINE = re.compile(rf"^([ +\-]*(?:- )?(?:{_SECRET_KEYS}): )(?!<redacted>).+$", re.M)
 REDACTED = "<redacted>"
-
-
-class RenderFailed(CallalertError):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s) prevent rendering")
-        self.problems = problems
 
 
 @dataclass
@@ -38,20 +32,21 @@ class RenderContext:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     secret_values: set[str] = field(default_factory=set)
     secret_fields: set[str] = field(default_factory=set)  # field names that got an inline secret (e.g. webhook `url`)
-    pending: list[tuple[KeyPath, str, str]] = field(default_factory=list)  # (key, message, rule)
+    failures: list[tuple[KeyPath, str]] = field(default_factory=list)
     problem: Callable[..., Problem] | None = None  # positions problems in the spec (Merged.problem)
 
-    def fail_if_pending(self) -> None:
-        if not self.pending:
-            return
-        from callalert.diagnostics import format_key
+    def fail(self, key: KeyPath, message: str) -> None:
+        self.failures.append((key, message))
 
+    def raise_if_failed(self) -> None:
+        if not self.failures:
+            return
         problems = [
-            self.problem(key, msg, rule) if self.problem else Problem("<spec>", 1, 1, "error", msg, rule, format_key(key))
-            for key, msg, rule in self.pending
+            self.problem(key, msg, d.SECRET_ENV) if self.problem else d.problem("<spec>", 1, 1, msg, d.SECRET_ENV, key=format_key(key))
+            for key, msg in self.failures
         ]
-        self.pending.clear()
-        raise RenderFailed(problems)
+        self.failures.clear()
+        raise ProblemsFound(problems, "nothing written")
 
     def redact(self, text: str) -> str:
         """Hide secrets in text shown to people (diffs, logs): every value resolved in this
@@ -73,18 +68,3 @@ class RenderContext:
     @property
     def has_inline_secrets(self) -> bool:
         return bool(self.secret_values)
-
-
-def render_all(resolved: object, ctx: RenderContext) -> dict[str, str]:
-    """Every output file, by path relative to the output directory."""
-    from callalert.render import alertmanager, prometheus, promtool_tests as tests, runbooks, templates
-    from callalert.model.resolve import Resolved
-
-    assert isinstance(resolved, Resolved)
-    files: dict[str, str] = {}
-    files.update(prometheus.render(resolved))
-    files.update(alertmanager.render(resolved, ctx))
-    files.update(templates.render(resolved))
-    files.update(runbooks.render(resolved))
-    files.update(tests.render(resolved))
-    return dict(sorted(files.items()))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from callalert.render.yamlout import dump, header
-from callalert.model.resolve import Resolved, ResolvedAlert, ResolvedGroup
+from callalert.model import Alert, Group, Model
 
 
-def alert_rule(alert: ResolvedAlert) -> dict[str, Any]:
+def alert_rule(alert: Alert) -> dict[str, Any]:
     rule: dict[str, Any] = {"alert": alert.name, "expr": alert.expr}
     if alert.for_:
         rule["for"] = alert.for_
@@ -19,7 +19,7 @@ def alert_rule(alert: ResolvedAlert) -> dict[str, Any]:
     return rule
 
 
-def group_data(group: ResolvedGroup, alert_rules: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def group_data(group: Group, alert_rules: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A rule group as Prometheus reads it: recording rules first, then `alert_rules`
     (by default every alert of the group)."""
     data: dict[str, Any] = {"name": group.name}
@@ -28,7 +28,7 @@ def group_data(group: ResolvedGroup, alert_rules: list[dict[str, Any]] | None = 
     if group.limit is not None:
         data["limit"] = group.limit
     rules: list[dict[str, Any]] = []
-    for record in group.spec.records:
+    for record in group.records:
         entry: dict[str, Any] = {"record": record.record, "expr": record.expr}
         if record.labels:
             entry["labels"] = dict(record.labels)
@@ -38,9 +38,9 @@ def group_data(group: ResolvedGroup, alert_rules: list[dict[str, Any]] | None = 
     return data
 
 
-def render(resolved: Resolved) -> dict[str, str]:
-    head = header(resolved.source_name)
+def render(model: Model) -> dict[str, str]:
+    head = header(model.source_name)
     return {
         f"prometheus/rules/{group.file_name}": head + dump({"groups": [group_data(group)]})
-        for group in resolved.groups
+        for group in model.groups
     }

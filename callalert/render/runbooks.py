@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from callalert.render.templates import jinja_env
-from callalert.model.resolve import Resolved
+from callalert.model import Model
+from callalert.model.builtin_templates import jinja_env
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -25,22 +25,21 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-def render(resolved: Resolved) -> dict[str, str]:
-    spec = resolved.spec
+def render(model: Model) -> dict[str, str]:
     env = jinja_env()
-    t = STRINGS[spec.locale]
+    t = STRINGS[model.locale]
     page = env.get_template("runbook.md.j2")
     files: dict[str, str] = {}
-    for alert in resolved.alerts:
-        title = (alert.runbook.title if alert.runbook and alert.runbook.title else None) or alert.spec.summary
+    for alert in model.alerts:
+        title = (alert.runbook.title if alert.runbook and alert.runbook.title else None) or alert.summary
         files[f"runbooks/{alert.runbook_file}"] = page.render(
-            a=alert, rb=alert.runbook, t=t, title=title, severity=spec.severities.get(alert.severity), source=resolved.source_name
+            a=alert, rb=alert.runbook, t=t, title=title, severity=model.severities.get(alert.severity), source=model.source_name
         )
     response = {
-        name: (f"< {sev.response_time}" if sev.response_time else t["no_action"]) for name, sev in spec.severities.items()
+        name: (f"< {sev.response_time}" if sev.response_time else t["no_action"]) for name, sev in model.severities.items()
     }
-    for alert in resolved.alerts:
+    for alert in model.alerts:
         response.setdefault(alert.severity, "-")
     index = env.get_template("runbooks-index.md.j2")
-    files["runbooks/README.md"] = index.render(alerts=resolved.alerts, t=t, response=response, name=spec.name, source=resolved.source_name)
+    files["runbooks/README.md"] = index.render(alerts=model.alerts, t=t, response=response, name=model.name, source=model.source_name)
     return files

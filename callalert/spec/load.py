@@ -17,7 +17,8 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.resolver import Resolver
 
-from callalert.diagnostics import KeyPath, Problem, format_key
+from callalert import diagnostics as d
+from callalert.diagnostics import KeyPath, Level, Problem, Rule, format_key
 
 try:  # libyaml's parser+composer is ~10x faster; fall back where PyYAML was built without it
     from yaml._yaml import CParser as _Parser  # type: ignore[import-not-found]
@@ -151,10 +152,10 @@ class Document:
         return (best.line + 1, best.column + 1)
 
 
-def _mark_problem(path: str, mark: Any, message: str, rule: str) -> Problem:
+def _mark_problem(path: str, mark: Any, message: str, rule: Rule) -> Problem:
     line = mark.line + 1 if mark is not None else 1
     col = mark.column + 1 if mark is not None else 1
-    return Problem(path, line, col, "error", message, rule)
+    return d.problem(path, line, col, message, rule)
 
 
 def load_text(text: str, path: str) -> Document:
@@ -167,23 +168,23 @@ def load_text(text: str, path: str) -> Document:
             message = f"YAML syntax error: {exc.problem or exc}"
             if exc.context:
                 message += f" ({exc.context})"
-            return Document(path, None, None, [_mark_problem(path, mark, message, "yaml-syntax")])
+            return Document(path, None, None, [_mark_problem(path, mark, message, d.YAML_SYNTAX)])
         except yaml.YAMLError as exc:
-            return Document(path, None, None, [Problem(path, 1, 1, "error", f"YAML error: {exc}", "yaml-syntax")])
+            return Document(path, None, None, [d.problem(path, 1, 1, f"YAML error: {exc}", d.YAML_SYNTAX)])
         if root is None:
             return Document(path, None, None, [])
         try:
             data = loader.construct_document(root)
         except ConstructorError as exc:
             mark = exc.problem_mark or exc.context_mark
-            return Document(path, None, root, [_mark_problem(path, mark, f"YAML error: {exc.problem}", "yaml-syntax")])
+            return Document(path, None, root, [_mark_problem(path, mark, f"YAML error: {exc.problem}", d.YAML_SYNTAX)])
         problems = [
             _mark_problem(
                 path,
                 key_node.start_mark,
                 f"duplicate key {key_node.value!r} (YAML keeps only the last one; "
                 f"the first is at line {_first_line(mapping, key_node)})",
-                "duplicate-key",
+                d.DUPLICATE_KEY,
             )
             for mapping, key_node in loader.duplicates
         ]
@@ -247,7 +248,7 @@ class Merged:
                 piece = candidate
         return piece
 
-    def problem_in_value(self, key: KeyPath, line: int, col: int, message: str, rule: str, **kw: Any) -> Problem:
+    def problem_in_value(self, key: KeyPath, line: int, col: int, message: str, rule: Rule, **kw: Any) -> Problem:
         """A problem at (line, col) inside the string value at `key` (e.g. in a PromQL expr)."""
         problem = self.problem(key, message, rule, **kw)
         doc = self._doc_for(key)
@@ -278,14 +279,14 @@ class Merged:
         self,
         key: KeyPath,
         message: str,
-        rule: str,
+        rule: Rule,
         *,
-        level: str = "error",
+        level: Level | None = None,
         at_key: bool = False,
         fix: str | None = None,
     ) -> Problem:
         path, line, col = self.locate(key, at_key=at_key)
-        return Problem(path, line, col, level, message, rule, format_key(key), fix)  # type: ignore[arg-type]
+        return d.problem(path, line, col, message, rule, level=level, key=format_key(key), fix=fix)
 
 
 def merge(documents: Sequence[Document]) -> Merged:
@@ -298,7 +299,7 @@ def merge(documents: Sequence[Document]) -> Merged:
         if not isinstance(doc.data, dict):
             line, col = doc.position(())
             merged.problems.append(
-                Problem(doc.path, line, col, "error", "a spec must be a YAML mapping (key: value) at the top level", "schema")
+                d.problem(doc.path, line, col, "a spec must be a YAML mapping (key: value) at the top level", d.SCHEMA)
             )
             continue
         for key, value in doc.data.items():
@@ -322,10 +323,13 @@ def merge(documents: Sequence[Document]) -> Merged:
                         first = merged._map_owner[(key, str(name))]
                         line, col = doc.position((key, name), at_key=True)
                         merged.problems.append(
-                            Problem(
-                                doc.path, line, col, "error",
+                            d.problem(
+                                doc.path,
+                                line,
+                                col,
                                 f"{key[:-1] if not key.endswith('ies') else key[:-3] + 'y'} {name!r} is also defined in {first.path}",
-                                "duplicate-name", f"{key}.{name}",
+                                d.DUPLICATE_NAME,
+                                key=f"{key}.{name}",
                             )
                         )
                         continue
@@ -337,10 +341,13 @@ def merge(documents: Sequence[Document]) -> Merged:
                 line, col = doc.position((key,), at_key=True)
                 first = pieces[0].doc
                 merged.problems.append(
-                    Problem(
-                        doc.path, line, col, "error",
+                    d.problem(
+                        doc.path,
+                        line,
+                        col,
                         f"{key!r} is already set in {first.path}; it may appear in one spec file only",
-                        "duplicate-key", key,
+                        d.DUPLICATE_KEY,
+                        key=key,
                     )
                 )
     return merged

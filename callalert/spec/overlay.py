@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from callalert import diagnostics as d
 from callalert.diagnostics import Problem, did_you_mean
 from callalert.errors import UsageError
 from callalert.spec.load import Document, load_file
@@ -52,7 +53,7 @@ def apply_overlays(data: dict[str, Any], overlays: Sequence[Document]) -> tuple[
         if doc.data is None:
             continue
         if not isinstance(doc.data, dict):
-            problems.append(Problem(doc.path, 1, 1, "error", "an overlay must be a mapping (a partial spec)", "overlay"))
+            problems.append(d.problem(doc.path, 1, 1, "an overlay must be a mapping (a partial spec)", d.OVERLAY))
             continue
         over = dict(doc.data)
         alert_changes = over.pop(ALERTS_KEY, None)
@@ -61,7 +62,7 @@ def apply_overlays(data: dict[str, Any], overlays: Sequence[Document]) -> tuple[
             continue
         if not isinstance(alert_changes, dict):
             line, col = doc.position((ALERTS_KEY,))
-            problems.append(Problem(doc.path, line, col, "error", "`alerts` maps an alert name (or \"*\") to the fields to change", "overlay", ALERTS_KEY))
+            problems.append(d.problem(doc.path, line, col, "`alerts` maps an alert name (or \"*\") to the fields to change", d.OVERLAY, key=ALERTS_KEY))
             continue
         alerts = [a for g in result.get("groups") or [] if isinstance(g, dict) for a in g.get("alerts") or [] if isinstance(a, dict)]
         names = [str(a.get("name")) for a in alerts]
@@ -69,13 +70,15 @@ def apply_overlays(data: dict[str, Any], overlays: Sequence[Document]) -> tuple[
         for name, change in ordered:
             if not isinstance(change, dict):
                 line, col = doc.position((ALERTS_KEY, name))
-                problems.append(Problem(doc.path, line, col, "error", f"changes for alert {name!r} must be a mapping of fields", "overlay", f"alerts.{name}"))
+                problems.append(d.problem(doc.path, line, col, f"changes for alert {name!r} must be a mapping of fields", d.OVERLAY, key=f"alerts.{name}"))
                 continue
             targets = alerts if name == "*" else [a for a in alerts if a.get("name") == name]
             if not targets:
                 line, col = doc.position((ALERTS_KEY, name), at_key=True)
                 problems.append(
-                    Problem(doc.path, line, col, "error", f"no alert named {name!r} in the spec{did_you_mean(str(name), names)}", "overlay", f"alerts.{name}")
+                    d.problem(
+                        doc.path, line, col, f"no alert named {name!r} in the spec{did_you_mean(str(name), names)}", d.OVERLAY, key=f"alerts.{name}"
+                    )
                 )
             for alert in targets:
                 merged = _merge(alert, change)

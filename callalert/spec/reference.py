@@ -92,3 +92,13 @@ def markdown() -> str:
             lines.append(f"| `{key}` | {type_name} | {default} | {desc} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the newest spec format (for editors' YAML language servers)."""
+    from callalert.spec import FORMATS, LATEST
+
+    schema = FORMATS[LATEST].model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = f"callalert spec (version {LATEST})"
+    return schema

@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from callalert.diagnostics import KeyPath, Problem
+from callalert import diagnostics as d
+from callalert.analysis import gotemplate
+from callalert.diagnostics import KeyPath, Problem, did_you_mean, iter_strings
+from callalert.model import Model
 from callalert.spec.load import Merged
-from callalert.model.resolve import Resolved
 
 
 # Actions that are certainly valid in a Prometheus rule template. Most annotations consist of
@@ -42,60 +44,52 @@ def _function_message(name: str, added_in: Any, what: str, version: str) -> tupl
     return (f"template function {name!r} is not defined in {what} {version}", None)
 
 
-def check(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
-    from callalert.analysis import gotemplate
-    from callalert.render import templates as builtin
+def check(model: Model, merged: Merged) -> Iterator[Problem]:
+    from callalert.model.builtin_templates import builtin_templates
 
-    am_version = resolved.am_version
+    am_version = model.am_version
     # 1. rule annotations
-    for alert in resolved.alerts:
-        texts = {"summary": alert.spec.summary, "description": alert.spec.description, **alert.spec.annotations}
-        for field, text in texts.items():
-            key: KeyPath = (*alert.key, field) if field in ("summary", "description") else (*alert.key, "annotations", field)
+    for alert in model.alerts:
+        for key, field, text in alert.text_fields():
             if "{{" not in text or _trivially_valid(text):
                 continue
             try:
                 info = gotemplate.parse_prometheus_template(text, f"{alert.name}.{field}")
             except gotemplate.TemplateSyntaxError as exc:
-                yield merged.problem_in_value(key, exc.line, exc.col, f"invalid template: {exc.message}", "template-syntax")
+                yield merged.problem_in_value(key, exc.line, exc.col, f"invalid template: {exc.message}", d.TEMPLATE_SYNTAX)
                 continue
             for fn in gotemplate.undefined_functions(info, "prometheus"):
                 yield merged.problem_in_value(
-                    key, fn.pos.line, fn.pos.col, f"template function {fn.name!r} is not defined in Prometheus rule templates", "template-function"
+                    key, fn.pos.line, fn.pos.col, f"template function {fn.name!r} is not defined in Prometheus rule templates", d.TEMPLATE_FUNCTION
                 )
 
     # 2. template files
-    spec_dir_display = Path(merged.locate(())[0]).parent
     defined: dict[str, str] = {}  # template name -> file that defines it
-    files: list[tuple[str, str, KeyPath | None, bool]] = []
-    for rel, text in builtin.render(resolved).items():
-        name = rel.rsplit("/", 1)[-1]
-        if name[:-5] in resolved.spec.templates.builtin:
-            files.append((f"built-in {name}", text, None, True))
-    for i, (out_name, (_, text)) in enumerate(resolved.template_files.items()):
-        rel = resolved.spec.templates.files[i] if i < len(resolved.spec.templates.files) else out_name
-        files.append((str(spec_dir_display / rel), text, ("templates", "files", i), False))
+    files: list[tuple[str, str, KeyPath | None, bool]] = [
+        (f"built-in {name}", text, None, True) for name, text in builtin_templates(model).items()
+    ]
+    files += [(tf.display, tf.text, tf.key, False) for tf in model.templates.files]
     for display, text, key, is_builtin in files:
         try:
             info = gotemplate.parse_template(text, display)
         except gotemplate.TemplateSyntaxError as exc:
-            yield Problem(display, exc.line, exc.col, "error", f"invalid template: {exc.message}", "template-syntax")
+            yield d.problem(display, exc.line, exc.col, f"invalid template: {exc.message}", d.TEMPLATE_SYNTAX)
             continue
         for name, pos in info.defines.items():
             if name in defined:
                 hint = (
                     f"remove {defined[name].split()[-1][:-5]!r} from templates.builtin to replace the built-in"
                     if defined[name].startswith("built-in")
-                    else f"rename one of them"
+                    else "rename one of them"
                 )
-                yield Problem(display, pos.line, pos.col, "error", f"template {name!r} is already defined by {defined[name]}", "template-redefined", fix=hint)
+                yield d.problem(display, pos.line, pos.col, f"template {name!r} is already defined by {defined[name]}", d.TEMPLATE_REDEFINED, fix=hint)
             else:
                 defined[name] = display
         if is_builtin:
             continue
         for fn in gotemplate.undefined_functions(info, "alertmanager", am_version):
             message, fix = _function_message(fn.name, fn.added_in, "Alertmanager", am_version)
-            yield Problem(display, fn.pos.line, fn.pos.col, "error", message, "template-function", fix=fix)
+            yield d.problem(display, fn.pos.line, fn.pos.col, message, d.TEMPLATE_FUNCTION, fix=fix)
 
     known = set(defined) | set(gotemplate.am_default_templates(am_version))
     for display, text, _, _ in files:
@@ -105,24 +99,21 @@ def check(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
             continue
         for call in info.template_calls:
             if call.name not in known and call.kind == "template":
-                yield Problem(display, call.pos.line, call.pos.col, "error", f"template {call.name!r} is not defined", "unknown-template")
+                yield d.problem(display, call.pos.line, call.pos.col, f"template {call.name!r} is not defined", d.UNKNOWN_TEMPLATE)
 
     # 3. receiver fields
-    from callalert.diagnostics import did_you_mean
-    from callalert.validate import _strings
-
-    for rname, receiver in resolved.spec.receivers.items():
-        for key, text in _strings(receiver, ("receivers", rname)):
-            if "{{" not in text or key[-1] == "description" and len(key) == 3:
+    for receiver in model.receivers.values():
+        for key, text in iter_strings(receiver.config, receiver.key):
+            if "{{" not in text:
                 continue
             try:
                 info = gotemplate.parse_template(text, str(key[-1]))
             except gotemplate.TemplateSyntaxError as exc:
-                yield merged.problem_in_value(key, exc.line, exc.col, f"invalid template: {exc.message}", "template-syntax")
+                yield merged.problem_in_value(key, exc.line, exc.col, f"invalid template: {exc.message}", d.TEMPLATE_SYNTAX)
                 continue
             for fn in gotemplate.undefined_functions(info, "alertmanager", am_version):
                 message, fix = _function_message(fn.name, fn.added_in, "Alertmanager", am_version)
-                yield merged.problem_in_value(key, fn.pos.line, fn.pos.col, message, "template-function", fix=fix)
+                yield merged.problem_in_value(key, fn.pos.line, fn.pos.col, message, d.TEMPLATE_FUNCTION, fix=fix)
             for call in info.template_calls:
                 if call.name not in known:
                     yield merged.problem_in_value(
@@ -130,6 +121,6 @@ def check(resolved: Resolved, merged: Merged) -> Iterator[Problem]:
                         call.pos.line,
                         call.pos.col,
                         f"template {call.name!r} is not defined{did_you_mean(call.name, known)}",
-                        "unknown-template",
+                        d.UNKNOWN_TEMPLATE,
                         fix="define it in a file listed in templates.files, or enable the built-in that defines it",
                     )

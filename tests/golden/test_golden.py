@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from callalert.pipeline import render_spec
+from callalert.pipeline import render
 from callalert.write import read_tree
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +22,7 @@ def spec_of(case: Path) -> Path:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_golden(case: Path, update_golden: bool) -> None:
-    files = render_spec([spec_of(case)]).files
+    files = render([spec_of(case)]).files
     expected_dir = case / "expected"
     if update_golden:
         shutil.rmtree(expected_dir, ignore_errors=True)
@@ -46,6 +46,6 @@ def test_golden(case: Path, update_golden: bool) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_render_is_deterministic(case: Path) -> None:
-    first = render_spec([spec_of(case)]).files
-    second = render_spec([spec_of(case)]).files
+    first = render([spec_of(case)]).files
+    second = render([spec_of(case)]).files
     assert first == second

@@ -30,7 +30,7 @@ import pytest
 import yaml
 
 from callalert.live.amapi import AlertmanagerClient
-from callalert.pipeline import Rendered, render_spec
+from callalert.pipeline import Rendered, render
 from callalert.render.context import RenderContext
 from callalert.analysis.alertmanager.routing import Route, build_route_tree, deliver
 from callalert.write import write_tree
@@ -264,7 +264,7 @@ def stack(prometheus_bin: str, alertmanager_bin: str, tmp_path_factory: pytest.T
         # Secrets go through `{env: NAME}` references, resolved from this mapping only.
         environ = {slack_env(name): http.url_for(HTTP_PATHS[name]) for name in SLACK_RECEIVERS}
         environ["E2E_PAGERDUTY_KEY"] = PAGERDUTY_KEY
-        rendered = render_spec([EXAMPLE_SPEC], secrets="env", overlays=[overlay], ctx=RenderContext(secrets="env", environ=environ))
+        rendered = render([EXAMPLE_SPEC], secrets="env", overlays=[overlay], ctx=RenderContext(secrets="env", environ=environ))
         out = tmp / "out"
         write_tree(out, rendered.files, private=True)
         config = yaml.safe_load(rendered.files["alertmanager/alertmanager.yml"])
@@ -302,8 +302,8 @@ def test_scenarios_cover_every_alert_of_the_spec() -> None:
 def test_rendered_config_routes_as_the_seed_says(stack: Stack) -> None:
     """callalert.routing on the rendered alertmanager.yml agrees with the hand-written seed table."""
     for name, expected in SEED_RECEIVERS.items():
-        assert stack.rendered.validated.resolved is not None
-        alert = next(r for r in stack.rendered.validated.resolved.alerts if r.name == name)
+        assert stack.rendered.model is not None
+        alert = next(r for r in stack.rendered.model.alerts if r.name == name)
         assert stack.expected_receivers({"alertname": name, **alert.labels}) == expected, name
     assert stack.expected_receivers({"alertname": "X", "severity": "info", "category": "quality"}) == {"default"}
     assert stack.expected_receivers({"alertname": "X", "severity": "warning", "category": "quality", "e2e_probe": "sms"}) == {"sms", "slack-warnings"}
@@ -477,8 +477,8 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
     assert " - runbook_url = https://runbooks.example.com/call-automation/HighCallErrorRate.md\n" in details["firing"]
 
     # Every Prometheus alert's notification, in every format, carries its own rendered annotations.
-    assert stack.rendered.validated.resolved is not None
-    templates = {a.name: a.annotations for a in stack.rendered.validated.resolved.alerts}
+    assert stack.rendered.model is not None
+    templates = {a.name: a.annotations for a in stack.rendered.model.alerts}
     for name in SCENARIO_ALERTS["routing"]:
         labels, annotations = routing_run[name], stack.fired[name]["annotations"]
         assert re.fullmatch(template_pattern(templates[name]["description"]), annotations["description"]), name

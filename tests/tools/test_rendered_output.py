@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from callalert.pipeline import render_spec
+from callalert.pipeline import render
 from callalert.write import write_tree
 from tests.conftest import EXAMPLE_SPEC, ROOT
 
@@ -30,7 +30,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
     for spec in GOLDEN_SPECS:
         target = tmp_path_factory.mktemp(spec.stem) / "out"
-        write_tree(target, render_spec([spec]).files)
+        write_tree(target, render([spec]).files)
         out[spec.stem] = target
     return out
 
@@ -90,7 +90,7 @@ def test_every_receiver_type_renders_a_config_amtool_accepts(tmp_path: Path, amt
     from callalert.render.context import RenderContext
 
     spec = ROOT / "tests/fixtures/all-receivers.yaml"
-    rendered = render_spec([spec], ctx=RenderContext(secrets="env", environ=ALL_RECEIVERS_ENV))
+    rendered = render([spec], ctx=RenderContext(secrets="env", environ=ALL_RECEIVERS_ENV))
     out = tmp_path / "out"
     write_tree(out, rendered.files, private=True)
     result = _run([amtool, "check-config", str(out / "alertmanager/alertmanager.yml")])

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from callalert.pipeline import render_spec
+from callalert.pipeline import render
 from tests.conftest import EXAMPLE_SPEC
 
 
 def _slack(tmp_path: Path, version: str) -> str:
     spec = tmp_path / "spec.yaml"
     spec.write_text(EXAMPLE_SPEC.read_text().replace('alertmanager: "0.25"', f'alertmanager: "{version}"'))
-    return render_spec([spec]).files["alertmanager/templates/slack.tmpl"]
+    return render([spec]).files["alertmanager/templates/slack.tmpl"]
 
 
 def test_since_only_for_targets_that_have_it(tmp_path: Path) -> None:
@@ -25,6 +25,6 @@ def test_since_only_for_targets_that_have_it(tmp_path: Path) -> None:
 def test_english_locale(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(EXAMPLE_SPEC.read_text().replace("locale: es", "locale: en"))
-    files = render_spec([spec]).files
+    files = render([spec]).files
     assert "*Alert:* {{ .Annotations.summary }}" in files["alertmanager/templates/slack.tmpl"]
     assert "## Investigation steps" in files["runbooks/HighCallErrorRate.md"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from callalert.diagnostics import Problem
 from callalert.lint.engine import parse_suppressions
-from callalert.lint.formats import render, sarif
+from callalert.report import render, sarif
 
 FIXTURES = Path(__file__).resolve().parent.parent / "lint" / "fixtures"
 AM_SECRET = "route: {receiver: a}\nreceivers:\n- name: a\n  pagerduty_configs:\n  - service_key: abc\n"

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from callalert.check import spec_tests
-from callalert.check import Case, Step, alert_labels, plausible_value, render_prometheus_text, summary_table, templated_fields
-from callalert.check.junit import junit_xml
-from callalert.pipeline import Rendered, render_spec
+from callalert.check import routing_tests as spec_tests
+from callalert.check.report import summary_table
+from callalert.check.samples import alert_labels, plausible_value, render_prometheus_text
+from callalert.check.steps import Case, Step, templated_fields
+from callalert.check.report import junit_xml
+from callalert.pipeline import Rendered, render
 from callalert.render.context import RenderContext
 from callalert.analysis.alertmanager.routing import build_route_tree
 from callalert.spec.v1 import series_values_problem
@@ -106,7 +108,7 @@ def _spec(tmp_path: Path, text: str) -> Path:
 
 
 def _render(path: Path) -> Rendered:
-    return render_spec([path], ctx=RenderContext(secrets="env", environ={"SLACK_URL": "https://placeholder.invalid/"}))
+    return render([path], ctx=RenderContext(secrets="env", environ={"SLACK_URL": "https://placeholder.invalid/"}))
 
 
 def test_rule_tests_compile_to_exact_promtool_files(tmp_path: Path) -> None:
@@ -281,12 +283,12 @@ def test_series_notation(values: str, ok: bool) -> None:
 
 def test_routing_tests_through_the_engine(tmp_path: Path) -> None:
     rendered = _render(_spec(tmp_path, BASE + TESTS))
-    resolved = rendered.validated.resolved
+    resolved = rendered.model
     import yaml
 
     config = yaml.safe_load(rendered.files["alertmanager/alertmanager.yml"])
     tree = build_route_tree(config)
-    outcomes = [spec_tests.evaluate_routing(resolved, config, tree, t) for t in resolved.spec.tests.routing]
+    outcomes = [spec_tests.evaluate_routing(resolved, config, tree, t) for t in resolved.tests.routing]
     assert [(o.receivers, o.why) for o in outcomes] == [
         (["team"], []),
         (["chat"], []),
@@ -295,15 +297,15 @@ def test_routing_tests_through_the_engine(tmp_path: Path) -> None:
         ([], ["silenced by silences[0]"]),
         (["chat"], []),  # silences end exclusively
     ]
-    assert [spec_tests.engine_only(t) for t in resolved.spec.tests.routing] == [False, False, True, True, True, True]
-    assert spec_tests.routing_labels(resolved, resolved.spec.tests.routing[4]) == {
+    assert [spec_tests.engine_only(t) for t in resolved.tests.routing] == [False, False, True, True, True, True]
+    assert spec_tests.routing_labels(resolved, resolved.tests.routing[4]) == {
         "alertname": "Slow", "severity": "warning", "instance": "db-1",
     }
 
 
 def test_coverage(tmp_path: Path) -> None:
     rendered = _render(_spec(tmp_path, BASE + TESTS))
-    resolved = rendered.validated.resolved
+    resolved = rendered.model
     import yaml
 
     tree = build_route_tree(yaml.safe_load(rendered.files["alertmanager/alertmanager.yml"]))
@@ -314,7 +316,7 @@ def test_coverage(tmp_path: Path) -> None:
 
 def test_sample_data_for_templates(tmp_path: Path) -> None:
     rendered = _render(_spec(tmp_path, BASE))
-    resolved = rendered.validated.resolved
+    resolved = rendered.model
     slow = resolved.alerts[1]
     labels = alert_labels(resolved, slow)
     assert labels == {"alertname": "Slow", "severity": "warning", "instance": "app-server-01:9100", "job": "node"}
@@ -365,7 +367,7 @@ def test_junit_and_summary() -> None:
 def test_template_renders_use_one_alert_per_shape_on_large_specs() -> None:
     from types import SimpleNamespace
 
-    from callalert.check import representative_alerts
+    from callalert.check.steps import representative_alerts
 
     def alert(i: int, sev: str, extra: bool = False) -> SimpleNamespace:
         labels = {"severity": sev, "category": "c", **({"team": "t"} if extra else {})}

@@ -83,7 +83,7 @@ def _silences(world: World, options: Options) -> Iterator[Problem]:
         return
     from callalert.analysis.alertmanager.matchers import MatcherError, parse_matcher
 
-    spec = world.spec.spec
+    spec = world.spec.model
     src = world.alerts[0].src if world.alerts else None
     from callalert.lint.world import Source
 

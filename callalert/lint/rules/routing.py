@@ -151,7 +151,7 @@ def _reached(root: Any, labels: dict[str, str]) -> list[str]:
 
 
 def _policy(world: World, root: Any, receivers: dict[str, Any]) -> Iterator[Problem]:
-    spec = world.spec.spec
+    spec = world.spec.model
     categories: list[str | None] = [*spec.categories, None]
     for sev_name, sev in spec.severities.items():
         paging = sev.paging if sev.paging is not None else sev_name == "critical"
@@ -214,7 +214,7 @@ def _matcher_sites(world: World) -> Iterator[tuple[Any, KeyPath, str]]:
 
         merged = world.spec.merged
         src = Source(lambda key, at_key: merged.locate(key, at_key=at_key))
-        spec = world.spec.spec
+        spec = world.spec.model
 
         def routes(rs: list[Any], key: KeyPath) -> Iterator[tuple[Any, KeyPath, str]]:
             for i, r in enumerate(rs):
@@ -223,7 +223,7 @@ def _matcher_sites(world: World) -> Iterator[tuple[Any, KeyPath, str]]:
                 yield from routes(r.routes, (*key, i, "routes"))
 
         raw_routes = (merged.data.get("routing") or {}).get("routes") if isinstance(merged.data.get("routing"), dict) else None
-        if spec.routing.routes and isinstance(raw_routes, list):
+        if not spec.routing.derived and isinstance(raw_routes, list):
             yield from routes(spec.routing.routes, ("routing", "routes"))
         for i, rule in enumerate(spec.inhibit_rules):
             for side in ("source_matchers", "target_matchers"):

@@ -40,7 +40,7 @@ def _walk(obj: Any, key: KeyPath) -> Iterator[tuple[KeyPath, str, Any]]:
 
 
 def check(world: World, options: Options) -> Iterator[Problem]:
-    from callalert.validate import literal_secret_reason
+    from callalert.validate.secrets import literal_secret_reason
 
     am = world.am
     if am is None or am.from_spec:

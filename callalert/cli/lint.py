@@ -24,7 +24,7 @@ def cmd_lint(
 ) -> int:
     from callalert.lint import lint_paths
     from callalert.lint.engine import Options
-    from callalert.lint.formats import FORMATS, render
+    from callalert import report
 
     if list_rules:
         from callalert.lint.explain import listing
@@ -36,8 +36,7 @@ def cmd_lint(
 
         sys.stdout.write(explain(explain_rule))
         return EXIT_OK
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    report.check_format(fmt)
     if fail_on not in ("error", "warning", "info"):
         raise UsageError(f"unknown --fail-on {fail_on!r}; choose error, warning or info")
     if not paths:
@@ -76,7 +75,7 @@ def cmd_lint(
     labels = [x.strip() for x in external_labels.split(",") if x.strip()] if external_labels is not None else None
     options = Options(moment, target_alertmanager, scrape, catalog)
     result = lint_paths(paths, options, external_labels=labels)
-    sys.stdout.write(render(result.problems, fmt))
+    report.emit(result.problems, fmt, tool="callalert-lint")
     from callalert.diagnostics import has_errors, summary
 
     sys.stderr.write(f"{len(result.kinds)} file(s) linted: {summary(result.problems)}\n")

@@ -1,0 +1,379 @@
+"""The steps of `callalert check`, each a list of cases run with the real promtool and amtool."""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from callalert.analysis.alertmanager.routing import Route, build_route_tree
+from callalert.check import routing_tests
+from callalert.check.samples import template_data
+from callalert.errors import ToolError
+from callalert.model import Model
+from callalert.toolchain import run_tool
+
+# Receiver fields whose rendered text must not be empty (a Slack message without a title, a mail
+# without a subject or body, a page without a description).
+MUST_HAVE_TEXT = frozenset({"title", "text", "html", "description", "message", "summary", "Subject", "channel", "to"})
+
+# --- results ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    name: str
+    ok: bool
+    seconds: float = 0.0
+    message: str = ""  # one line: why it failed
+    output: str = ""  # everything needed to understand it (command, exit code, stdout, stderr)
+
+
+@dataclass
+class Step:
+    name: str
+    cases: list[Case] = field(default_factory=list)
+    seconds: float = 0.0
+    note: str = ""
+    warnings: list[str] = field(default_factory=list)
+    skipped: str = ""  # why the step did not run
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.cases)
+
+    @property
+    def status(self) -> str:
+        if self.skipped:
+            return "skipped"
+        if not self.ok:
+            return "FAILED"
+        return "warning" if self.warnings else "ok"
+
+    @property
+    def failed(self) -> list[Case]:
+        return [c for c in self.cases if not c.ok]
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _workers() -> int:
+    return max(4, min(16, (os.cpu_count() or 2) * 4))
+
+
+def _tool_case(name: str, cmd: Sequence[str], what: str, cwd: Path, timeout: float = 60.0) -> Case:
+    start = time.perf_counter()
+    try:
+        run_tool(cmd, what=what, cwd=cwd, timeout=timeout)
+    except ToolError as exc:
+        first = first_line(exc.stderr) or first_line(exc.stdout) or f"exit code {exc.rc}"
+        return Case(name, False, time.perf_counter() - start, first, exc.describe())
+    return Case(name, True, time.perf_counter() - start)
+
+
+def first_line(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("Warning: --config.file flag overrides"):
+            return line
+    return ""
+
+
+def _parallel(jobs: Sequence[Callable[[], Case]]) -> list[Case]:
+    if len(jobs) <= 1:
+        return [job() for job in jobs]
+    with ThreadPoolExecutor(max_workers=_workers()) as pool:
+        return list(pool.map(lambda job: job(), jobs))
+
+
+# --- steps -------------------------------------------------------------------------------------
+
+
+def step_check_rules(root: Path, files: Sequence[str], promtool: str) -> Step:
+    rules = [f for f in files if f.startswith("prometheus/rules/")]
+    step = Step("promtool check rules", note=plural(len(rules), "rule file"))
+    step.cases = _parallel(
+        [lambda f=f: _tool_case(f, [promtool, "check", "rules", f], "promtool check rules", root) for f in rules]  # type: ignore[misc]
+    )
+    return step
+
+
+def step_test_rules(root: Path, files: Sequence[str], promtool: str, model: Model) -> Step:
+    tests = [f for f in files if f.startswith("prometheus/tests/") and f.endswith(".test.yml")]
+    step = Step("promtool test rules", note=f"{plural(len(model.tests.rules), 'rule test')} in {plural(len(tests), 'file')}")
+    if not tests:
+        step.skipped = "the spec has no rule tests (tests.rules)"
+        return step
+    step.cases = _parallel(
+        [lambda f=f: _tool_case(f, [promtool, "test", "rules", f], "promtool test rules", root) for f in tests]  # type: ignore[misc]
+    )
+    return step
+
+
+def step_check_config(root: Path, amtool: str) -> Step:
+    step = Step("amtool check-config")
+    step.cases = [_tool_case("alertmanager/alertmanager.yml", [amtool, "check-config", "alertmanager/alertmanager.yml"], "amtool check-config", root)]
+    return step
+
+
+# --- template rendering --------------------------------------------------------------------------
+
+
+def templated_fields(config: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(receiver, field path, field name, template text) for every receiver string holding `{{`."""
+    out: list[tuple[str, str, str, str]] = []
+
+    def walk(value: Any, path: str, name: str, receiver: str) -> None:
+        if isinstance(value, str):
+            if "{{" in value:
+                out.append((receiver, path, name, value))
+        elif isinstance(value, Mapping):
+            for k, v in value.items():
+                walk(v, f"{path}.{k}", str(k), receiver)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{path}[{i}]", name, receiver)
+
+    for receiver in config.get("receivers") or []:
+        name = str(receiver.get("name"))
+        for key, value in receiver.items():
+            if key != "name":
+                walk(value, f"receivers.{name}.{key}", key, name)
+    return out
+
+
+def default_template_file(amtool: str) -> Path | None:
+    """Alertmanager's own default.tmpl when it lives beside the binaries (Debian's amtool 0.25 does
+    not load it, Debian's alertmanager does; upstream builds embed it in both)."""
+    real = Path(os.path.realpath(amtool))
+    for candidate in (real.parent.parent / "share/prometheus/alertmanager/default.tmpl", Path("/usr/share/prometheus/alertmanager/default.tmpl")):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+SEPARATOR = "@@callalert-field-separator@@"
+
+
+def _data_note(data: Path) -> str:
+    # the data file lives in a temporary directory: show its content, not only its name
+    return "\ntemplate data: " + data.read_text(encoding="utf-8")
+
+
+def _empty_check(case: Case, name: str, text: str, cmd: Sequence[str], data: Path) -> Case:
+    if text.strip() or name not in MUST_HAVE_TEXT:
+        return case
+    case.ok = False
+    case.message = f"renders to empty text; a {name} must say something"
+    case.output = f"{shlex.join(cmd)}\nrendered an empty {name!r}" + _data_note(data)
+    return case
+
+
+# Above this many alerts, template renders use one representative per alert shape, so a
+# 10,000-alert spec does not mean ~100,000 amtool runs.
+TEMPLATE_ALERTS_ALL = 200
+
+
+def representative_alerts(alerts: Sequence[Any], limit: int = TEMPLATE_ALERTS_ALL) -> list[Any]:
+    """All alerts when there are at most `limit`; otherwise the first alert of each shape:
+    (severity, category, label names, annotation names). Templates branch on which labels and
+    annotations exist and on severity/category; alerts of one shape render the same way."""
+    if len(alerts) <= limit:
+        return list(alerts)
+    seen: dict[tuple[Any, ...], Any] = {}
+    for alert in alerts:
+        shape = (alert.severity, alert.category, tuple(sorted(alert.labels)), tuple(sorted(alert.annotations)))
+        seen.setdefault(shape, alert)
+    return list(seen.values())
+
+
+def step_templates(root: Path, model: Model, config: Mapping[str, Any], amtool: str, scratch: Path) -> Step:
+    step = Step("amtool template render")
+    fields = templated_fields(config)
+    if not fields:
+        step.skipped = "no receiver field uses a template"
+        return step
+    if not model.alerts:
+        step.skipped = "the spec has no alerts to render templates with"
+        return step
+    am_dir = root / "alertmanager"
+    globs: list[str] = []
+    default = default_template_file(amtool)
+    if default is not None:
+        globs.append(str(default))
+    for pattern in config.get("templates") or []:
+        globs.append(str(pattern) if os.path.isabs(str(pattern)) else str(am_dir / str(pattern)))
+    tree = build_route_tree(config)
+    alerts = representative_alerts(model.alerts)
+    data_files: dict[tuple[str, str, str], Path] = {}
+    for alert in alerts:
+        for receiver in {f[0] for f in fields}:
+            for status in ("firing", "resolved"):
+                path = scratch / f"data-{len(data_files)}.json"
+                path.write_text(json.dumps(template_data(model, alert, receiver, tree, status), ensure_ascii=False), encoding="utf-8")
+                data_files[(alert.name, receiver, status)] = path
+
+    def command(texts: Sequence[str], data: Path, html: bool) -> list[str]:
+        cmd = [amtool, "template", "render", *(f"--template.glob={g}" for g in globs)]
+        cmd += [f"--template.text={SEPARATOR.join(texts)}", f"--template.data={data}"]
+        return cmd + (["--template.type=html"] if html else [])
+
+    def one(field: tuple[str, str, str, str], alert: str, status: str, html: bool) -> Case:
+        receiver, path, name, text = field
+        data = data_files[(alert, receiver, status)]
+        cmd = command([text], data, html)
+        label = f"{path} with {alert} ({status})"
+        start = time.perf_counter()
+        try:
+            proc = run_tool(cmd, what="amtool template render", cwd=am_dir)
+        except ToolError as exc:
+            message = first_line(exc.stderr) or first_line(exc.stdout) or f"exit code {exc.rc}"
+            message = message.removeprefix("amtool: error: ")
+            return Case(label, False, time.perf_counter() - start, message, exc.describe() + _data_note(data))
+        return _empty_check(Case(label, True, time.perf_counter() - start), name, proc.stdout, cmd, data)
+
+    def batch(fields_: list[tuple[str, str, str, str]], alert: str, status: str, html: bool) -> list[Case]:
+        # One amtool run renders all fields of a receiver for one alert; only a failure (rare)
+        # costs one run per field, to say which field broke.
+        receiver = fields_[0][0]
+        data = data_files[(alert, receiver, status)]
+        cmd = command([f[3] for f in fields_], data, html)
+        start = time.perf_counter()
+        proc = run_tool(cmd, what="amtool template render", cwd=am_dir, check=False)
+        parts = proc.stdout.split(SEPARATOR)
+        if proc.returncode != 0 or len(parts) != len(fields_):
+            return [one(f, alert, status, html) for f in fields_]
+        each = (time.perf_counter() - start) / len(fields_)
+        return [
+            _empty_check(Case(f"{f[1]} with {alert} ({status})", True, each), f[2], part, command([f[3]], data, html), data)
+            for f, part in zip(fields_, parts, strict=True)
+        ]
+
+    by_receiver: dict[tuple[str, bool], list[tuple[str, str, str, str]]] = {}
+    for f in fields:
+        by_receiver.setdefault((f[0], f[2] == "html"), []).append(f)  # email `html` is an html/template
+    jobs: list[Callable[[], list[Case]]] = []
+    for (receiver, html), group in by_receiver.items():
+        for alert in alerts:
+            for status in ("firing", "resolved"):
+                jobs.append(lambda g=group, a=alert.name, s=status, h=html: batch(g, a, s, h))  # type: ignore[misc]
+    if len(jobs) <= 1:
+        results = [job() for job in jobs]
+    else:
+        with ThreadPoolExecutor(max_workers=_workers()) as pool:
+            results = list(pool.map(lambda job: job(), jobs))
+    order = {f[1]: i for i, f in enumerate(fields)}
+    step.cases = sorted((c for r in results for c in r), key=lambda c: order.get(c.name.split(" with ")[0], 0))
+    shown = plural(len(alerts), "alert")
+    if len(alerts) < len(model.alerts):
+        shown += f" (one per shape, of {len(model.alerts)})"
+    step.note = f"{plural(len(fields), 'templated field')} × {shown} × firing/resolved"
+    return step
+
+
+# --- routing tests -----------------------------------------------------------------------------
+
+
+def _matcher_arg(name: str, value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'{name}="{escaped}"'
+
+
+def step_routing_amtool(root: Path, model: Model, amtool: str) -> Step:
+    step = Step("routing tests (amtool)")
+    tests = model.tests.routing
+    if not tests:
+        step.skipped = "the spec has no routing tests (tests.routing)"
+        return step
+    jobs: list[Callable[[], Case]] = []
+    engine_only = 0
+    for i, test in enumerate(tests):
+        if routing_tests.engine_only(test):
+            engine_only += 1
+            continue
+        labels = routing_tests.routing_labels(model, test)
+        name = routing_tests.routing_test_name(i, test, labels)
+        cmd = [
+            amtool, "config", "routes", "test", "--config.file=alertmanager/alertmanager.yml",
+            f"--verify.receivers={','.join(test.receivers)}",
+            *(_matcher_arg(k, v) for k, v in labels.items()),
+        ]
+
+        def job(name: str = name, cmd: list[str] = cmd, expected: list[str] = list(test.receivers)) -> Case:
+            t0 = time.perf_counter()
+            proc = run_tool(cmd, what="amtool config routes test", cwd=root, check=False)
+            if proc.returncode == 0:
+                return Case(name, True, time.perf_counter() - t0)
+            got = first_line(proc.stdout)
+            error = ToolError(cmd, proc.returncode, proc.stdout, proc.stderr, "amtool config routes test")
+            if proc.stdout.strip().endswith("did not match resolved receivers."):
+                message = f"expected {routing_tests.receivers_text(expected)}, amtool routes to [{got.replace(',', ', ')}]"
+            else:
+                message = first_line(proc.stderr) or got or f"exit code {proc.returncode}"
+            return Case(name, False, time.perf_counter() - t0, message, error.describe())
+
+        jobs.append(job)
+    step.cases = _parallel(jobs)
+    step.note = plural(len(jobs), "test")
+    if engine_only:
+        step.note += f"; {engine_only} with firing/at run by the engine only (amtool 0.25 knows no inhibition, time or silences)"
+    return step
+
+
+def step_routing_engine(model: Model, config: Mapping[str, Any], tree: Route) -> Step:
+    step = Step("routing tests (engine)")
+    tests = model.tests.routing
+    if not tests:
+        step.skipped = "the spec has no routing tests (tests.routing)"
+        return step
+    for i, test in enumerate(tests):
+        start = time.perf_counter()
+        labels = routing_tests.routing_labels(model, test)
+        name = routing_tests.routing_test_name(i, test, labels)
+        outcome = routing_tests.evaluate_routing(model, config, tree, test)
+        ok = outcome.receivers == list(test.receivers)
+        message = ""
+        output = ""
+        if not ok:
+            message = f"expected {routing_tests.receivers_text(test.receivers)}, got {routing_tests.receivers_text(outcome.receivers)}"
+            lines = [f"tests.routing[{i}] labels: {routing_tests.labels_text(labels)}"]
+            for source in test.firing:
+                lines.append(f"  firing: {routing_tests.labels_text(source)}")
+            if test.at is not None:
+                lines.append(f"  at: {test.at.isoformat()}")
+            lines.extend(f"  {why}" for why in outcome.why)
+            output = "\n".join(lines)
+        step.cases.append(Case(name, ok, time.perf_counter() - start, message, output))
+    step.note = plural(len(tests), "test")
+    return step
+
+
+def step_coverage(model: Model, tree: Route) -> Step:
+    step = Step("coverage")
+    start = time.perf_counter()
+    for name in routing_tests.untested_alerts(model):
+        step.warnings.append(f"alert {name} has no rule test (tests.rules)")
+    for route in routing_tests.unreached_routes(model, tree):
+        what = route.matchers_text() or "no matchers"
+        where = "the root route (alerts no other route takes)" if route.parent is None else f"{route.path} {what}"
+        step.warnings.append(f"{where} → {route.receiver}: no routing test reaches it (tests.routing)")
+    tested = len(model.alerts) - len(routing_tests.untested_alerts(model))
+    routes = sum(1 for _ in tree.walk())
+    reached = routes - len(routing_tests.unreached_routes(model, tree))
+    step.note = f"{tested}/{len(model.alerts)} alerts tested, {reached}/{routes} routes reached"
+    step.cases.append(Case("coverage", True, time.perf_counter() - start, output="\n".join(step.warnings)))
+    step.seconds = time.perf_counter() - start
+    return step
+
+

@@ -1,0 +1,173 @@
+"""The typer application: options and arguments only; every body lives in a commands module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from callalert import __version__
+from callalert.cli.errors import problems_as
+
+DEFAULT_SPEC = Path("specs.yaml")
+
+
+def build_app() -> Any:
+    import typer
+
+    from callalert.cli.routes import routes_app
+
+    app = typer.Typer(
+        name="callalert",
+        help="One alerting spec → Prometheus rules, alertmanager.yml, notification templates and runbooks, "
+        "proven with promtool and amtool.",
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+    )
+
+    def version_callback(value: bool) -> None:
+        if value:
+            print(f"callalert {__version__}")
+            raise typer.Exit()
+
+    @app.callback()
+    def root(
+        version: bool = typer.Option(False, "--version", help="Print the version and exit.", callback=version_callback, is_eager=True),
+    ) -> None:
+        """callalert: alerting as code."""
+
+    FormatOpt = typer.Option("text", "--format", "-f", help="Problem output: text, json, github (workflow annotations) or sarif.")
+
+    @app.command()
+    def validate(
+        specs: list[Path] = typer.Argument(None, help="Spec file(s); several files form one spec. Default: ./specs.yaml", show_default=False),
+        overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
+        format: str = FormatOpt,
+    ) -> None:
+        """Check a spec: schema, references, PromQL, matchers, templates, target versions."""
+        from callalert.cli.commands import cmd_validate
+
+        with problems_as(format):
+            raise typer.Exit(cmd_validate(specs or [DEFAULT_SPEC], format, overlay or []))
+
+    @app.command()
+    def render(
+        specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),
+        out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory (replaced as a whole)."),
+        check: bool = typer.Option(False, "--check", help="Render in memory, diff against --out, exit 1 on drift; writes nothing."),
+        secrets: str = typer.Option("ref", "--secrets", help="ref: secrets become Alertmanager *_file references; env: resolve {env: NAME} secrets into the files (mode 0600)."),
+        overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first (e.g. staging receivers, shorter `for`)."),
+        format: str = FormatOpt,
+    ) -> None:
+        """Render rules, alertmanager.yml, templates and runbooks into --out (atomically)."""
+        from callalert.cli.commands import cmd_render
+
+        with problems_as(format):
+            raise typer.Exit(cmd_render(specs or [DEFAULT_SPEC], out, check, secrets, format, overlay or []))
+
+    @app.command()
+    def init(
+        path: Path = typer.Argument(DEFAULT_SPEC, help="Where to write the starter spec."),
+        force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+    ) -> None:
+        """Write a small, valid, commented starter spec."""
+        from callalert.cli.commands import cmd_init
+
+        raise typer.Exit(cmd_init(path, force))
+
+    @app.command()
+    def schema(
+        format: str = typer.Option("json", "--format", "-f", help="json (JSON Schema) or markdown (the spec reference)."),
+    ) -> None:
+        """Print the spec's JSON Schema (for editors' YAML language servers) or its reference."""
+        from callalert.cli.commands import cmd_schema
+
+        raise typer.Exit(cmd_schema(format))
+
+    @app.command()
+    def lint(
+        paths: list[Path] = typer.Argument(None, help="A spec, or Prometheus rule files, alertmanager.yml and .tmpl files (kind detected by content).", show_default=False),
+        format: str = typer.Option("text", "--format", "-f", help="text, json, github or sarif."),
+        fail_on: str = typer.Option("error", "--fail-on", help="Exit 1 when a finding is at or above this level: error, warning or info."),
+        target_alertmanager: str = typer.Option(None, "--target-alertmanager", help="Alertmanager version templates must work on (default: the spec's target, else 0.25)."),
+        explain: str = typer.Option(None, "--explain", help="Explain a rule and exit."),
+        list_rules: bool = typer.Option(False, "--list", help="List all rules and exit."),
+        scrape_interval: str = typer.Option("1m", "--scrape-interval", help="Scrape interval for range checks (Prometheus' default: 1m)."),
+        metrics: Path = typer.Option(None, "--metrics", help="Metric catalog: a /metrics text snapshot or a YAML list."),
+        now: str = typer.Option(None, "--now", help="Reference time for silence expiry (default: now), e.g. 2024-01-01T00:00:00Z."),
+        external_labels: str = typer.Option(None, "--external-labels", help="Plain files: comma-separated Prometheus external label names (unknown without it)."),
+    ) -> None:
+        """Semantic and cross-layer checks of a spec or of existing rules, alertmanager.yml and templates."""
+        from callalert.cli.lint import cmd_lint
+
+        raise typer.Exit(cmd_lint(paths or [], format, fail_on, target_alertmanager, explain, list_rules, scrape_interval, metrics, now, external_labels))
+
+    @app.command()
+    def check(
+        specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),
+        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Render into this directory (kept) instead of a temporary one."),
+        junit: Optional[Path] = typer.Option(None, "--junit", help="Write a JUnit XML report here (one testcase per file, test or render)."),
+        secrets: str = typer.Option("placeholder", "--secrets", help="placeholder: {env: NAME} secrets get placeholder values; env: use the real environment variables."),
+        overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
+        format: str = FormatOpt,
+    ) -> None:
+        """Render, then prove it: promtool check/test rules, amtool check-config, template renders, routing tests, coverage."""
+        from callalert.cli.check import cmd_check
+
+        with problems_as(format, "nothing checked"):
+            raise typer.Exit(cmd_check(specs or [DEFAULT_SPEC], out, junit, secrets, overlay or [], format))
+
+    app.add_typer(routes_app, name="routes")
+
+    @app.command()
+    def drill(
+        alertname: str = typer.Argument(..., help="The spec alert to fire (its labels and annotations, plus drill=\"true\")."),
+        specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),
+        alertmanager_url: str = typer.Option(..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093."),
+        resolve: bool = typer.Option(False, "--resolve", help="Send it resolved (endsAt=now) instead of firing."),
+        label: list[str] = typer.Option(None, "--label", help="Extra or overriding label K=V (repeatable)."),
+        format: str = FormatOpt,
+    ) -> None:
+        """Send a synthetic copy of one alert to a real Alertmanager and show who it reaches."""
+        from callalert.cli.live import cmd_drill
+
+        with problems_as(format):
+            raise typer.Exit(cmd_drill(specs or [DEFAULT_SPEC], alertname, alertmanager_url, resolve, label or []))
+
+    silences_app = typer.Typer(help="Keep the spec's silences in Alertmanager (plan, apply, list, expire).", no_args_is_help=True)
+    UrlOpt = typer.Option(..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093.")
+    SpecsArg = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False)
+
+    @silences_app.command("plan")
+    def silences_plan(specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt, format: str = FormatOpt) -> None:
+        """Show what apply would create, update, expire and skip."""
+        from callalert.cli.live import cmd_silences_plan
+
+        with problems_as(format):
+            raise typer.Exit(cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, False))
+
+    @silences_app.command("apply")
+    def silences_apply(specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt, format: str = FormatOpt) -> None:
+        """Make Alertmanager's managed silences match the spec (idempotent)."""
+        from callalert.cli.live import cmd_silences_plan
+
+        with problems_as(format):
+            raise typer.Exit(cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, True))
+
+    @silences_app.command("list")
+    def silences_list(alertmanager_url: str = UrlOpt) -> None:
+        """List the unexpired silences callalert manages."""
+        from callalert.cli.live import cmd_silences_list
+
+        raise typer.Exit(cmd_silences_list(alertmanager_url))
+
+    @silences_app.command("expire")
+    def silences_expire(alertmanager_url: str = UrlOpt) -> None:
+        """Expire every silence callalert manages (others are untouched)."""
+        from callalert.cli.live import cmd_silences_expire
+
+        raise typer.Exit(cmd_silences_expire(alertmanager_url))
+
+    app.add_typer(silences_app, name="silences")
+    return app

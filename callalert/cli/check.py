@@ -1,0 +1,54 @@
+"""The body of `callalert check`."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from callalert import report
+from callalert.check.report import COVERAGE_SHOWN, Progress, failure_report, is_live, rich_summary, summary_table, write_junit
+from callalert.check.run import run_check
+from callalert.check.steps import Case, Step
+from callalert.errors import EXIT_OK, EXIT_PROBLEMS, ProblemsFound
+
+
+def cmd_check(
+    specs: Sequence[Path], out: Path | None, junit: Path | None, secrets: str, overlays: Sequence[Path] = (), fmt: str = "text"
+) -> int:
+    report.check_format(fmt)
+    live = is_live(sys.stderr)
+    progress = Progress(sys.stderr, live)
+    total = time.perf_counter()
+    try:
+        result = run_check(specs, out=out, secrets=secrets, progress=progress, overlays=overlays)
+    except ProblemsFound as exc:
+        if junit is not None:
+            details = "".join(p.format() + "\n" for p in exc.problems)
+            write_junit(junit, [Step("render", [Case("render", False, 0.0, f"{len(exc.problems)} problem(s) in the spec", details)])])
+        raise
+    report.emit(result.rendered.warnings, fmt)
+    steps = result.steps
+    for step in steps:
+        if step.name == "coverage":
+            for warning in step.warnings[:COVERAGE_SHOWN]:
+                sys.stdout.write(f"warning: coverage: {warning}\n")
+            if len(step.warnings) > COVERAGE_SHOWN:
+                sys.stdout.write(f"warning: coverage: ... and {len(step.warnings) - COVERAGE_SHOWN} more (see --junit for all)\n")
+    sys.stdout.write(failure_report(steps))
+    if live and sys.stdout.isatty():
+        rich_summary(steps, sys.stdout)
+    else:
+        sys.stdout.write(summary_table(steps))
+    if junit is not None:
+        write_junit(junit, steps)
+    elapsed = time.perf_counter() - total
+    failed = [s for s in steps if not s.ok]
+    if failed:
+        cases = sum(len(s.failed) for s in failed)
+        sys.stderr.write(f"check failed: {cases} failure(s) in {', '.join(s.name for s in failed)} ({elapsed:.2f}s)\n")
+        return EXIT_PROBLEMS
+    where = f" in {result.out_dir}" if out is not None else ""
+    sys.stderr.write(f"check passed{where} ({elapsed:.2f}s)\n")
+    return EXIT_OK

@@ -1,0 +1,215 @@
+"""Schema errors (pydantic) → positioned problems, and the salvage pass that lets one run report
+reference and PromQL problems alongside schema errors."""
+
+from __future__ import annotations
+
+import copy
+import re
+import types
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from callalert import diagnostics as d
+from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean, format_key
+from callalert.spec.load import MAP_KEYS, Merged
+
+# pydantic error types → our rule ids
+_RULES: dict[str, Rule] = {
+    "extra_forbidden": d.UNKNOWN_KEY,
+    "missing": d.MISSING_KEY,
+    "duration": d.DURATION,
+    "label_name": d.LABEL_NAME,
+    "alert_name": d.ALERT_NAME,
+    "plaintext_secret": d.PLAINTEXT_SECRET,
+    "secret_ref": d.SECRET_REF,
+    "literal_error": d.SCHEMA,
+    "version": d.TARGET_VERSION,
+    "pagerduty_key": d.SCHEMA,
+    "silence_window": d.SILENCE_WINDOW,
+    "matcher_map": d.MATCHER,
+    "series_values": d.SERIES_VALUES,
+}
+_TYPE_WORDS = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping (key: value)",
+    "model_type": "a mapping (key: value)",
+    "model_attributes_type": "a mapping (key: value)",
+    "datetime_type": "a date-time like 2023-06-01T10:00:00Z",
+    "datetime_parsing": "a date-time like 2023-06-01T10:00:00Z",
+    "datetime_from_date_parsing": "a date-time like 2023-06-01T10:00:00Z",
+    "float_type": "a number",
+}
+
+
+def salvage(model: type[BaseModel], data: dict[str, Any], exc: ValidationError) -> BaseModel | None:
+    """A Spec from `data` minus the mapping keys that failed, or None if that is not enough.
+
+    Only mapping keys are dropped (never list items, which would shift the indices positions
+    rely on), so the remaining problems still point at the right lines."""
+    pruned = copy.deepcopy(data)
+    for _ in range(3):
+        changed = False
+        for err in exc.errors(include_url=False):
+            path, _at_key = _clean_loc(pruned, tuple(err["loc"]))
+            if err["type"] == "missing" or not path:
+                return None
+            parent: Any = pruned
+            for part in path[:-1]:
+                parent = parent[part]
+            if err["type"] == "alert_name" and isinstance(parent, dict):
+                # keep the alert (its name is required): check the rest under a legal stand-in
+                parent[path[-1]] = re.sub(r"[^a-zA-Z0-9_:]", "_", str(parent[path[-1]])) or "_"
+                changed = True
+            elif isinstance(parent, dict) and path[-1] in parent and not (len(path) == 2 and path[0] in MAP_KEYS):
+                del parent[path[-1]]
+                changed = True
+            else:
+                return None
+        if not changed:
+            return None
+        try:
+            return model.model_validate(pruned)
+        except ValidationError as again:
+            exc = again
+    return None
+
+
+# --- schema errors → positioned problems ----------------------------------------------------
+
+
+def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[KeyPath, bool]:
+    """Drop pydantic's union/validator tags from `loc`, keeping only real key path parts.
+
+    Returns the path and whether its last part is a dict key (rather than a value)."""
+    path: list[str | int] = []
+    node = data
+    at_key = False
+    for i, part in enumerate(loc):
+        if part == "[key]":
+            at_key = True
+            continue
+        if isinstance(node, dict) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        elif i == len(loc) - 1 and isinstance(part, str) and isinstance(node, dict):
+            path.append(part)  # a missing or unknown key
+        else:
+            continue
+    return tuple(path), at_key
+
+
+def _allowed_keys(root: type[BaseModel], loc: KeyPath) -> list[str]:
+    """Keys the model at `loc` accepts (for "did you mean")."""
+
+    def unwrap(tp: Any) -> list[Any]:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            return unwrap(typing.get_args(tp)[0])
+        if origin in (typing.Union, types.UnionType):
+            out = []
+            for arg in typing.get_args(tp):
+                out.extend(unwrap(arg))
+            return out
+        return [tp]
+
+    current: list[Any] = [root]
+    for part in loc:
+        nxt: list[Any] = []
+        for tp in current:
+            for t in unwrap(tp):
+                origin = typing.get_origin(t)
+                if isinstance(part, int) and origin is list:
+                    nxt.extend(unwrap(typing.get_args(t)[0]))
+                elif origin is dict and isinstance(part, str):
+                    nxt.extend(unwrap(typing.get_args(t)[1]))
+                elif isinstance(t, type) and issubclass(t, BaseModel) and isinstance(part, str):
+                    for name, info in t.model_fields.items():
+                        if (info.alias or name) == part:
+                            nxt.extend(unwrap(info.annotation))
+        current = nxt
+    keys: list[str] = []
+    for tp in current:
+        for t in unwrap(tp):
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                keys.extend(info.alias or name for name, info in t.model_fields.items())
+    return keys
+
+
+def schema_problems(model: type[BaseModel], merged: Merged, exc: ValidationError) -> list[Problem]:
+    errors = exc.errors(include_url=False)
+    located: dict[KeyPath, list[dict[str, Any]]] = {}
+    order: list[KeyPath] = []
+    for err in errors:
+        path, at_key = _clean_loc(merged.data, tuple(err["loc"]))
+        err["_at_key"] = at_key
+        if path not in located:
+            order.append(path)
+        located.setdefault(path, []).append(err)
+    problems: list[Problem] = []
+    for path in order:
+        errs = located[path]
+        # a union (e.g. `str | {file: ...}`) fails once per member: keep the most specific error
+        specific = [e for e in errs if e["type"] not in _TYPE_WORDS]
+        for err in specific or errs[:1]:
+            problems.append(_schema_problem(model, merged, path, err))
+    return problems
+
+
+def _schema_problem(model: type[BaseModel], merged: Merged, path: KeyPath, err: dict[str, Any]) -> Problem:
+    etype = err["type"]
+    rule = _RULES.get(etype, d.SCHEMA)
+    at_key = bool(err.get("_at_key"))
+    if etype == "extra_forbidden":
+        key = str(path[-1])
+        allowed = _allowed_keys(model, path[:-1])
+        message = f"unknown key {key!r}{did_you_mean(key, allowed)}"
+        fix = f"allowed keys here: {', '.join(sorted(allowed))}" if allowed else None
+        return merged.problem(path, message, rule, at_key=True, fix=fix)
+    if etype == "missing":
+        return _at(merged, path[:-1], path, f"missing required key {str(path[-1])!r}", rule)
+    if etype in _TYPE_WORDS:
+        got = _describe(err.get("input"))
+        message = f"expected {_TYPE_WORDS[etype]}, got {got}"
+        return merged.problem(path, message, rule, at_key=at_key)
+    if etype == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        message = f"invalid value {err.get('input')!r}: expected one of {expected}"
+        return merged.problem(path, message, rule, at_key=at_key)
+    message = str(err["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix):]
+    if etype in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        message = message.replace("Input should be", "must be")
+    return merged.problem(path, message, rule, at_key=at_key)
+
+
+def _at(merged: Merged, where: KeyPath, path: KeyPath, message: str, rule: Rule) -> Problem:
+    file, line, col = merged.locate(where)
+    return d.problem(file, line, col, message, rule, key=format_key(path))
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return repr(value) if len(value) < 60 else repr(value[:57] + "...")
+    return repr(value)
+
+

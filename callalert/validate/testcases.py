@@ -1,0 +1,77 @@
+"""The spec's `tests:` section: rule tests and routing tests that `callalert check` will run."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from callalert import diagnostics as d
+from callalert.analysis.promql import check_syntax
+from callalert.diagnostics import KeyPath, Problem, did_you_mean
+from callalert.model import Model
+from callalert.spec.load import Merged
+
+_SERIES_RE = re.compile(r"^(?:[a-zA-Z_:][a-zA-Z0-9_:]*\s*(?:\{.*\})?|\{.*\})$", re.S)
+
+
+def check(model: Model, merged: Merged) -> Iterator[Problem]:
+    alerts = {a.name: a for a in model.alerts}
+    for test in model.tests.rules:
+        key = test.key
+        alert = alerts.get(test.alert)
+        if alert is None:
+            yield merged.problem(
+                (*key, "alert"),
+                f"unknown alert {test.alert!r}{did_you_mean(test.alert, alerts)} (rule tests test alerts of `groups`)",
+                d.UNKNOWN_ALERT,
+            )
+        for j, series in enumerate(test.series):
+            yield from _series_problems(merged, (*key, "series", j, "series"), series.series)
+        if not test.expect:
+            yield merged.problem((*key, "expect"), "a rule test needs at least one expectation (eval_time and alerts)", d.RULE_TEST)
+        for j, exp in enumerate(test.expect):
+            names = exp.annotation_names() or ()
+            for k, expected in enumerate(exp.alerts):
+                akey = (*key, "expect", j, "alerts", k)
+                missing = [n for n in names if n not in expected.annotations]
+                if missing:
+                    yield merged.problem(
+                        (*akey, "annotations") if expected.annotations else akey,
+                        f"name the same annotations in every alert of one expectation (missing: {', '.join(missing)}): "
+                        "promtool compares each alert's whole annotation set",
+                        d.RULE_TEST,
+                    )
+                if alert is None:
+                    continue
+                for name in expected.annotations:
+                    if name not in alert.annotations:
+                        yield merged.problem(
+                            (*akey, "annotations", name),
+                            f"alert {alert.name} has no annotation {name!r}{did_you_mean(name, alert.annotations)} "
+                            f"(it has: {', '.join(alert.annotations)})",
+                            d.RULE_TEST,
+                            at_key=True,
+                        )
+    receivers = set(model.receivers)
+    for rtest in model.tests.routing:
+        key = rtest.key
+        if rtest.alert is not None and rtest.alert not in alerts:
+            yield merged.problem((*key, "alert"), f"unknown alert {rtest.alert!r}{did_you_mean(rtest.alert, alerts)}", d.UNKNOWN_ALERT)
+        if rtest.alert is None and not rtest.labels:
+            yield merged.problem(key, "a routing test needs `alert` or `labels` (the label set to route)", d.ROUTING_TEST)
+        for j, name in enumerate(rtest.receivers):
+            if name not in receivers:
+                yield merged.problem(
+                    (*key, "receivers", j),
+                    f"unknown receiver {name!r}{did_you_mean(name, receivers)} (defined: {', '.join(sorted(receivers))})",
+                    d.UNKNOWN_RECEIVER,
+                )
+
+
+def _series_problems(merged: Merged, key: KeyPath, text: str) -> Iterator[Problem]:
+    found = list(check_syntax(text))
+    if found:
+        yield merged.problem(key, f"invalid series {text!r}: {found[0].message} (write metric{{label=\"value\"}})", d.SERIES_SYNTAX)
+        return
+    if not _SERIES_RE.match(text.strip()):
+        yield merged.problem(key, f"invalid series {text!r}: write one series, metric{{label=\"value\"}}", d.SERIES_SYNTAX)
