@@ -21,9 +21,9 @@ import yaml
 
 CATEGORIES = ["performance", "quality", "errors", "resources", "availability"]
 EXPRS = [
-    'histogram_quantile(0.95, sum(rate(svc{n}_latency_seconds_bucket[5m])) by (le)) > 10',
+    "histogram_quantile(0.95, sum(rate(svc{n}_latency_seconds_bucket[5m])) by (le)) > 10",
     'sum(rate(svc{n}_requests_total{{status="failed"}}[5m])) / sum(rate(svc{n}_requests_total[5m])) > 0.05',
-    'avg(svc{n}_quality_score) < 0.7',
+    "avg(svc{n}_quality_score) < 0.7",
     'rate(process_cpu_seconds_total{{job="svc{n}"}}[1m]) > 0.8',
     'up{{job="svc{n}"}} == 0',
 ]
@@ -105,7 +105,7 @@ def main() -> None:
             if promtool:
                 t, m = run([promtool, "check", "rules", *rules], args.repeat)
                 rows.append(("promtool check rules", t, m))
-                rows.append((f"ratio validate/promtool", validate_t / t, 0.0))
+                rows.append(("ratio validate/promtool", validate_t / t, 0.0))
             for step, t, m in rows:
                 mem = f"{m:12.0f}" if m else " " * 12
                 print(f"{n:>7} {step:<28} {t:8.3f} {mem}")

@@ -94,7 +94,12 @@ def sarif(problems: Sequence[Problem], tool: str = "callalert") -> dict[str, obj
                 ],
             }
         )
-    driver = {"name": tool, "version": __version__, "informationUri": "https://github.com/callalert/callalert", "rules": descriptors}
+    driver = {
+        "name": tool,
+        "version": __version__,
+        "informationUri": "https://github.com/callalert/callalert",
+        "rules": descriptors,
+    }
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}
 
 

@@ -64,7 +64,7 @@ def _clean_stale(parent: Path, name: str) -> None:
     """Remove temporary trees left by a render that was killed (its pid is gone)."""
     for prefix in (f".{name}.tmp-", f".{name}.old-"):
         for stale in parent.glob(prefix + "*"):
-            pid = stale.name[len(prefix):]
+            pid = stale.name[len(prefix) :]
             if pid.isdigit() and not _alive(int(pid)):
                 shutil.rmtree(stale, ignore_errors=True)
 

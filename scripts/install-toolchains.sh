@@ -72,10 +72,11 @@ ensure_keyring() {
         run=(sudo)
     fi
     err "$keyring is missing: installing debian-archive-keyring with apt-get"
-    "${run[@]}" apt-get update -qq >/dev/null \
+    if ! { "${run[@]}" apt-get update -qq >/dev/null \
         && "${run[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install --reinstall -y -qq --no-install-recommends \
-            debian-archive-keyring >/dev/null \
-        || die "could not install debian-archive-keyring; install it yourself (apt-get install --reinstall debian-archive-keyring) or set TOOLS_KEYRING"
+            debian-archive-keyring >/dev/null; }; then
+        die "could not install debian-archive-keyring; install it yourself (apt-get install --reinstall debian-archive-keyring) or set TOOLS_KEYRING"
+    fi
     [ -s "$keyring" ] || die "debian-archive-keyring is installed but $keyring does not exist; set TOOLS_KEYRING"
 }
 

@@ -12,6 +12,7 @@ from callalert.check.steps import Step
 
 COVERAGE_SHOWN = 50  # coverage warnings printed; --junit has them all
 
+
 class Progress:
     """Live progress on a TTY (rich spinner), plain lines otherwise (CI, pipes, tests)."""
 
@@ -96,7 +97,6 @@ def rich_summary(steps: Sequence[Step], stream: TextIO) -> None:
         kind, result, details = _step_outcome(step)
         table.add_row(step.name, f"[{style[kind]}]{result}[/]", f"{step.seconds:.2f}s", details)
     Console(file=stream).print(table)
-
 
 
 def junit_xml(steps: Sequence[Step]) -> str:

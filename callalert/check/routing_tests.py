@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from callalert.analysis.alertmanager.matchers import parse_matcher
 from callalert.analysis.alertmanager.routing import Route, deliver, match_routes
 from callalert.model import Model, RoutingTest
-
 
 # --- routing tests ---------------------------------------------------------------------------
 
@@ -45,10 +44,10 @@ class RoutingOutcome:
 
 def silenced_by(model: Model, labels: Mapping[str, str], at: datetime) -> int | None:
     if at.tzinfo is None:
-        at = at.replace(tzinfo=timezone.utc)
+        at = at.replace(tzinfo=UTC)
     for i, silence in enumerate(model.silences):
-        starts = silence.starts_at if silence.starts_at.tzinfo else silence.starts_at.replace(tzinfo=timezone.utc)
-        ends = silence.ends_at if silence.ends_at.tzinfo else silence.ends_at.replace(tzinfo=timezone.utc)
+        starts = silence.starts_at if silence.starts_at.tzinfo else silence.starts_at.replace(tzinfo=UTC)
+        ends = silence.ends_at if silence.ends_at.tzinfo else silence.ends_at.replace(tzinfo=UTC)
         if starts <= at < ends and all(parse_matcher(m).matches(labels) for m in silence.matchers):
             return i
     return None
@@ -90,9 +89,7 @@ def unreached_routes(model: Model, root: Route) -> list[Route]:
                 reached.add(node.path)
                 node = node.parent
     # the root counts as reached only when some test falls through to it
-    fell_through = any(
-        [r.path for r in match_routes(root, routing_labels(model, t))] == [root.path] for t in model.tests.routing
-    )
+    fell_through = any([r.path for r in match_routes(root, routing_labels(model, t))] == [root.path] for t in model.tests.routing)
     out = [r for r in root.walk() if r.path not in reached or (r is root and not fell_through)]
     return out
 

@@ -30,6 +30,7 @@ from callalert.write import write_tree
 SECRET_MODES = ("placeholder", "env")
 PLACEHOLDER_URL = "https://placeholder.invalid/callalert-check/{name}"
 
+
 class _Placeholders(Mapping[str, str]):
     """Environment for `{env: NAME}` secrets: the real variable when set and `use_env`, else a
     placeholder URL (valid wherever Alertmanager expects a URL, a key or a password)."""
@@ -97,7 +98,9 @@ def run_check(
         root = out.resolve() if out is not None else tmp_path / "out"
         write_tree(root, rendered.files, private=rendered.ctx.has_inline_secrets)
         where = str(root) if out is not None else "a temporary directory; --out keeps them"
-        render_step = Step("render", [Case("render", True, time.perf_counter() - start)], note=f"{len(rendered.files)} files in {where}")
+        render_step = Step(
+            "render", [Case("render", True, time.perf_counter() - start)], note=f"{len(rendered.files)} files in {where}"
+        )
         render_step.seconds = time.perf_counter() - start
         progress.done(render_step)
         steps = [render_step]

@@ -163,5 +163,3 @@ def template_data(model: Model, alert: Alert, receiver: str, root: Route, status
 
 def _url_quote(text: str) -> str:
     return quote(text, safe="")
-
-

@@ -83,8 +83,8 @@ def _tool_case(name: str, cmd: Sequence[str], what: str, cwd: Path, timeout: flo
 
 
 def first_line(text: str) -> str:
-    for line in text.splitlines():
-        line = line.strip()
+    for raw in text.splitlines():
+        line = raw.strip()
         if line and not line.startswith("Warning: --config.file flag overrides"):
             return line
     return ""
@@ -123,7 +123,14 @@ def step_test_rules(root: Path, files: Sequence[str], promtool: str, model: Mode
 
 def step_check_config(root: Path, amtool: str) -> Step:
     step = Step("amtool check-config")
-    step.cases = [_tool_case("alertmanager/alertmanager.yml", [amtool, "check-config", "alertmanager/alertmanager.yml"], "amtool check-config", root)]
+    step.cases = [
+        _tool_case(
+            "alertmanager/alertmanager.yml",
+            [amtool, "check-config", "alertmanager/alertmanager.yml"],
+            "amtool check-config",
+            root,
+        )
+    ]
     return step
 
 
@@ -157,7 +164,10 @@ def default_template_file(amtool: str) -> Path | None:
     """Alertmanager's own default.tmpl when it lives beside the binaries (Debian's amtool 0.25 does
     not load it, Debian's alertmanager does; upstream builds embed it in both)."""
     real = Path(os.path.realpath(amtool))
-    for candidate in (real.parent.parent / "share/prometheus/alertmanager/default.tmpl", Path("/usr/share/prometheus/alertmanager/default.tmpl")):
+    for candidate in (
+        real.parent.parent / "share/prometheus/alertmanager/default.tmpl",
+        Path("/usr/share/prometheus/alertmanager/default.tmpl"),
+    ):
         if candidate.is_file():
             return candidate
     return None
@@ -221,7 +231,9 @@ def step_templates(root: Path, model: Model, config: Mapping[str, Any], amtool: 
         for receiver in {f[0] for f in fields}:
             for status in ("firing", "resolved"):
                 path = scratch / f"data-{len(data_files)}.json"
-                path.write_text(json.dumps(template_data(model, alert, receiver, tree, status), ensure_ascii=False), encoding="utf-8")
+                path.write_text(
+                    json.dumps(template_data(model, alert, receiver, tree, status), ensure_ascii=False), encoding="utf-8"
+                )
                 data_files[(alert.name, receiver, status)] = path
 
     def command(texts: Sequence[str], data: Path, html: bool) -> list[str]:
@@ -264,7 +276,7 @@ def step_templates(root: Path, model: Model, config: Mapping[str, Any], amtool: 
     for f in fields:
         by_receiver.setdefault((f[0], f[2] == "html"), []).append(f)  # email `html` is an html/template
     jobs: list[Callable[[], list[Case]]] = []
-    for (receiver, html), group in by_receiver.items():
+    for (_, html), group in by_receiver.items():
         for alert in alerts:
             for status in ("firing", "resolved"):
                 jobs.append(lambda g=group, a=alert.name, s=status, h=html: batch(g, a, s, h))  # type: ignore[misc]
@@ -305,12 +317,16 @@ def step_routing_amtool(root: Path, model: Model, amtool: str) -> Step:
         labels = routing_tests.routing_labels(model, test)
         name = routing_tests.routing_test_name(i, test, labels)
         cmd = [
-            amtool, "config", "routes", "test", "--config.file=alertmanager/alertmanager.yml",
+            amtool,
+            "config",
+            "routes",
+            "test",
+            "--config.file=alertmanager/alertmanager.yml",
             f"--verify.receivers={','.join(test.receivers)}",
             *(_matcher_arg(k, v) for k, v in labels.items()),
         ]
 
-        def job(name: str = name, cmd: list[str] = cmd, expected: list[str] = list(test.receivers)) -> Case:
+        def job(name: str = name, cmd: list[str] = cmd, expected: tuple[str, ...] = test.receivers) -> Case:
             t0 = time.perf_counter()
             proc = run_tool(cmd, what="amtool config routes test", cwd=root, check=False)
             if proc.returncode == 0:
@@ -346,7 +362,9 @@ def step_routing_engine(model: Model, config: Mapping[str, Any], tree: Route) ->
         message = ""
         output = ""
         if not ok:
-            message = f"expected {routing_tests.receivers_text(test.receivers)}, got {routing_tests.receivers_text(outcome.receivers)}"
+            message = (
+                f"expected {routing_tests.receivers_text(test.receivers)}, got {routing_tests.receivers_text(outcome.receivers)}"
+            )
             lines = [f"tests.routing[{i}] labels: {routing_tests.labels_text(labels)}"]
             for source in test.firing:
                 lines.append(f"  firing: {routing_tests.labels_text(source)}")
@@ -375,5 +393,3 @@ def step_coverage(model: Model, tree: Route) -> Step:
     step.cases.append(Case("coverage", True, time.perf_counter() - start, output="\n".join(step.warnings)))
     step.seconds = time.perf_counter() - start
     return step
-
-

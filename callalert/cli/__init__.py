@@ -3,6 +3,7 @@ error to an exit code. `callalert --version` answers without importing anything 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from callalert import __version__
@@ -22,10 +23,8 @@ def main() -> None:
         return app(prog_name="callalert", standalone_mode=False)
 
     code = run(invoke)
-    try:
+    with contextlib.suppress(BrokenPipeError):
         sys.stdout.flush()
-    except BrokenPipeError:
-        pass
     sys.exit(code)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from callalert import __version__
 from callalert.cli.errors import problems_as
@@ -33,7 +33,9 @@ def build_app() -> Any:
 
     @app.callback()
     def root(
-        version: bool = typer.Option(False, "--version", help="Print the version and exit.", callback=version_callback, is_eager=True),
+        version: bool = typer.Option(
+            False, "--version", help="Print the version and exit.", callback=version_callback, is_eager=True
+        ),
     ) -> None:
         """callalert: alerting as code."""
 
@@ -41,7 +43,9 @@ def build_app() -> Any:
 
     @app.command()
     def validate(
-        specs: list[Path] = typer.Argument(None, help="Spec file(s); several files form one spec. Default: ./specs.yaml", show_default=False),
+        specs: list[Path] = typer.Argument(
+            None, help="Spec file(s); several files form one spec. Default: ./specs.yaml", show_default=False
+        ),
         overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
         format: str = FormatOpt,
     ) -> None:
@@ -55,9 +59,17 @@ def build_app() -> Any:
     def render(
         specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),
         out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory (replaced as a whole)."),
-        check: bool = typer.Option(False, "--check", help="Render in memory, diff against --out, exit 1 on drift; writes nothing."),
-        secrets: str = typer.Option("ref", "--secrets", help="ref: secrets become Alertmanager *_file references; env: resolve {env: NAME} secrets into the files (mode 0600)."),
-        overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first (e.g. staging receivers, shorter `for`)."),
+        check: bool = typer.Option(
+            False, "--check", help="Render in memory, diff against --out, exit 1 on drift; writes nothing."
+        ),
+        secrets: str = typer.Option(
+            "ref",
+            "--secrets",
+            help="ref: secrets become Alertmanager *_file references; env: resolve {env: NAME} secrets into the files (mode 0600).",
+        ),
+        overlay: list[Path] = typer.Option(
+            None, "--overlay", help="Overlay file(s) applied to the spec first (e.g. staging receivers, shorter `for`)."
+        ),
         format: str = FormatOpt,
     ) -> None:
         """Render rules, alertmanager.yml, templates and runbooks into --out (atomically)."""
@@ -87,28 +99,65 @@ def build_app() -> Any:
 
     @app.command()
     def lint(
-        paths: list[Path] = typer.Argument(None, help="A spec, or Prometheus rule files, alertmanager.yml and .tmpl files (kind detected by content).", show_default=False),
+        paths: list[Path] = typer.Argument(
+            None,
+            help="A spec, or Prometheus rule files, alertmanager.yml and .tmpl files (kind detected by content).",
+            show_default=False,
+        ),
         format: str = typer.Option("text", "--format", "-f", help="text, json, github or sarif."),
-        fail_on: str = typer.Option("error", "--fail-on", help="Exit 1 when a finding is at or above this level: error, warning or info."),
-        target_alertmanager: str = typer.Option(None, "--target-alertmanager", help="Alertmanager version templates must work on (default: the spec's target, else 0.25)."),
+        fail_on: str = typer.Option(
+            "error", "--fail-on", help="Exit 1 when a finding is at or above this level: error, warning or info."
+        ),
+        target_alertmanager: str = typer.Option(
+            None,
+            "--target-alertmanager",
+            help="Alertmanager version templates must work on (default: the spec's target, else 0.25).",
+        ),
         explain: str = typer.Option(None, "--explain", help="Explain a rule and exit."),
         list_rules: bool = typer.Option(False, "--list", help="List all rules and exit."),
-        scrape_interval: str = typer.Option("1m", "--scrape-interval", help="Scrape interval for range checks (Prometheus' default: 1m)."),
+        scrape_interval: str = typer.Option(
+            "1m", "--scrape-interval", help="Scrape interval for range checks (Prometheus' default: 1m)."
+        ),
         metrics: Path = typer.Option(None, "--metrics", help="Metric catalog: a /metrics text snapshot or a YAML list."),
-        now: str = typer.Option(None, "--now", help="Reference time for silence expiry (default: now), e.g. 2024-01-01T00:00:00Z."),
-        external_labels: str = typer.Option(None, "--external-labels", help="Plain files: comma-separated Prometheus external label names (unknown without it)."),
+        now: str = typer.Option(
+            None, "--now", help="Reference time for silence expiry (default: now), e.g. 2024-01-01T00:00:00Z."
+        ),
+        external_labels: str = typer.Option(
+            None, "--external-labels", help="Plain files: comma-separated Prometheus external label names (unknown without it)."
+        ),
     ) -> None:
         """Semantic and cross-layer checks of a spec or of existing rules, alertmanager.yml and templates."""
         from callalert.cli.lint import cmd_lint
 
-        raise typer.Exit(cmd_lint(paths or [], format, fail_on, target_alertmanager, explain, list_rules, scrape_interval, metrics, now, external_labels))
+        raise typer.Exit(
+            cmd_lint(
+                paths or [],
+                format,
+                fail_on,
+                target_alertmanager,
+                explain,
+                list_rules,
+                scrape_interval,
+                metrics,
+                now,
+                external_labels,
+            )
+        )
 
     @app.command()
     def check(
         specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),
-        out: Optional[Path] = typer.Option(None, "--out", "-o", help="Render into this directory (kept) instead of a temporary one."),
-        junit: Optional[Path] = typer.Option(None, "--junit", help="Write a JUnit XML report here (one testcase per file, test or render)."),
-        secrets: str = typer.Option("placeholder", "--secrets", help="placeholder: {env: NAME} secrets get placeholder values; env: use the real environment variables."),
+        out: Path | None = typer.Option(
+            None, "--out", "-o", help="Render into this directory (kept) instead of a temporary one."
+        ),
+        junit: Path | None = typer.Option(
+            None, "--junit", help="Write a JUnit XML report here (one testcase per file, test or render)."
+        ),
+        secrets: str = typer.Option(
+            "placeholder",
+            "--secrets",
+            help="placeholder: {env: NAME} secrets get placeholder values; env: use the real environment variables.",
+        ),
         overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
         format: str = FormatOpt,
     ) -> None:
@@ -122,9 +171,11 @@ def build_app() -> Any:
 
     @app.command()
     def drill(
-        alertname: str = typer.Argument(..., help="The spec alert to fire (its labels and annotations, plus drill=\"true\")."),
+        alertname: str = typer.Argument(..., help='The spec alert to fire (its labels and annotations, plus drill="true").'),
         specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),
-        alertmanager_url: str = typer.Option(..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093."),
+        alertmanager_url: str = typer.Option(
+            ..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093."
+        ),
         resolve: bool = typer.Option(False, "--resolve", help="Send it resolved (endsAt=now) instead of firing."),
         label: list[str] = typer.Option(None, "--label", help="Extra or overriding label K=V (repeatable)."),
         format: str = FormatOpt,

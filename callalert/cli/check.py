@@ -26,7 +26,9 @@ def cmd_check(
     except ProblemsFound as exc:
         if junit is not None:
             details = "".join(p.format() + "\n" for p in exc.problems)
-            write_junit(junit, [Step("render", [Case("render", False, 0.0, f"{len(exc.problems)} problem(s) in the spec", details)])])
+            write_junit(
+                junit, [Step("render", [Case("render", False, 0.0, f"{len(exc.problems)} problem(s) in the spec", details)])]
+            )
         raise
     report.emit(result.rendered.warnings, fmt)
     steps = result.steps

@@ -23,7 +23,9 @@ def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ())
         sys.stderr.write(f"{names}: {summary(result.problems)}\n")
         return EXIT_PROBLEMS
     model = result.model
-    sys.stderr.write(f"{names}: valid ({len(model.alerts)} alerts, {len(model.receivers)} receivers; {summary(result.problems)})\n")
+    sys.stderr.write(
+        f"{names}: valid ({len(model.alerts)} alerts, {len(model.receivers)} receivers; {summary(result.problems)})\n"
+    )
     return EXIT_OK
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
@@ -22,9 +22,9 @@ def cmd_lint(
     now: str | None = None,
     external_labels: str | None = None,
 ) -> int:
+    from callalert import report
     from callalert.lint import lint_paths
     from callalert.lint.engine import Options
-    from callalert import report
 
     if list_rules:
         from callalert.lint.explain import listing
@@ -54,14 +54,14 @@ def cmd_lint(
         scrape = duration_seconds(scrape_interval)
     except ValueError:
         raise UsageError(f"--scrape-interval: invalid duration {scrape_interval!r} (e.g. 30s, 1m)") from None
-    moment = datetime.now(timezone.utc)
+    moment = datetime.now(UTC)
     if now is not None:
         try:
             moment = datetime.fromisoformat(now.replace("Z", "+00:00"))
         except ValueError:
             raise UsageError(f"--now: invalid time {now!r} (e.g. 2024-01-01T00:00:00Z)") from None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
     catalog = None
     if metrics is not None:
         from callalert.analysis.promql.catalog import CatalogError, load_catalog

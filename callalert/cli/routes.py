@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,7 +73,7 @@ def parse_at(text: str) -> datetime:
         at = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise UsageError(f"--at {text!r}: not an ISO 8601 date-time (e.g. 2024-05-06T09:30:00+02:00)") from None
-    return at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def route_label(route: Route) -> str:
@@ -189,7 +189,9 @@ def test(
         None, "--firing", help="another alert that is firing, 'a=b,c=d' (repeatable): applies inhibit_rules"
     ),
     at: str | None = typer.Option(None, "--at", help="ISO 8601 time: applies mute/active time intervals"),
-    expect: str | None = typer.Option(None, "--expect", help="expected comma-separated receivers (like amtool --verify.receivers)"),
+    expect: str | None = typer.Option(
+        None, "--expect", help="expected comma-separated receivers (like amtool --verify.receivers)"
+    ),
 ) -> None:
     """Print the receivers an alert with LABELS reaches, comma-separated in tree order, as `amtool config routes test` does.
 

@@ -13,7 +13,7 @@ from callalert.diagnostics import Problem, sort_problems
 from callalert.lint.engine import RULES, Options, apply_suppressions
 from callalert.lint.kinds import Kind, detect
 
-__all__ = ["LintResult", "Options", "RULES", "lint_paths", "all_rules"]
+__all__ = ["RULES", "LintResult", "Options", "all_rules", "lint_paths"]
 
 _SPEC_HINT = re.compile(r"(?m)^version:\s*['\"]?1['\"]?\s*(#.*)?$")
 _SPEC_KEYS = re.compile(r"(?m)^(severities|receivers):\s*(#.*)?$")
@@ -57,7 +57,14 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
 
 def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequence[str] | None = None) -> LintResult:
     from callalert.lint.world import (
-        AMConfig, TemplateFile, World, doc_source, rule_alerts, rule_records, spec_world, text_source,
+        AMConfig,
+        TemplateFile,
+        World,
+        doc_source,
+        rule_alerts,
+        rule_records,
+        spec_world,
+        text_source,
     )
     from callalert.spec.load import load_text
 
@@ -97,8 +104,16 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             if doc is not None and doc.problems:
                 problems.extend(doc.problems)
             else:
-                problems.append(Problem(name, 1, 1, "info", "not a callalert spec, Prometheus rule file, alertmanager.yml or "
-                                        ".tmpl template: nothing to lint", "lint-unknown-file"))
+                problems.append(
+                    Problem(
+                        name,
+                        1,
+                        1,
+                        "info",
+                        "not a callalert spec, Prometheus rule file, alertmanager.yml or .tmpl template: nothing to lint",
+                        "lint-unknown-file",
+                    )
+                )
         elif kind in ("rules", "alertmanager"):
             assert doc is not None
             problems.extend(p for p in doc.problems if p.rule == "duplicate-key")
@@ -117,7 +132,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             worlds.append(spec_world(Valid(validated.model, validated.merged, validated.problems)))
     if rule_docs or am_docs or templates:
         alerts = [a for d in rule_docs for a in rule_alerts(d)]
-        ext = {name: "" for name in external_labels} if external_labels is not None else None
+        ext = dict.fromkeys(external_labels, "") if external_labels is not None else None
         if ext is not None:
             for a in alerts:
                 a.external = frozenset(ext)

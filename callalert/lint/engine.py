@@ -78,25 +78,46 @@ def parse_suppressions(path: str, text: str, known: Iterable[str]) -> Suppressio
         match = _DIRECTIVE.search(line, pos)
         if match is None:
             sup.problems.append(
-                Problem(path, lineno, pos + 1, "warning", "unreadable callalert-lint comment: write "
-                        "`callalert-lint disable=RULE -- reason` or `disable-next-line=RULE -- reason`",
-                        "lint-disable-syntax", fix="# callalert-lint disable-next-line=RULE -- why this is fine here")
+                Problem(
+                    path,
+                    lineno,
+                    pos + 1,
+                    "warning",
+                    "unreadable callalert-lint comment: write "
+                    "`callalert-lint disable=RULE -- reason` or `disable-next-line=RULE -- reason`",
+                    "lint-disable-syntax",
+                    fix="# callalert-lint disable-next-line=RULE -- why this is fine here",
+                )
             )
             continue
         rules = [r.strip() for r in match.group("rules").split(",") if r.strip()]
         reason = (match.group("reason") or "").strip()
         if not reason:
             sup.problems.append(
-                Problem(path, lineno, pos + 1, "warning", "disable comment without a reason: say why the finding does not apply",
-                        "lint-disable-reason", fix=f"callalert-lint {match.group('kind')}={','.join(rules) or 'RULE'} -- <why this is fine here>")
+                Problem(
+                    path,
+                    lineno,
+                    pos + 1,
+                    "warning",
+                    "disable comment without a reason: say why the finding does not apply",
+                    "lint-disable-reason",
+                    fix=f"callalert-lint {match.group('kind')}={','.join(rules) or 'RULE'} -- <why this is fine here>",
+                )
             )
         for rule in rules:
             if rule not in known_set:
                 from callalert.diagnostics import did_you_mean
 
                 sup.problems.append(
-                    Problem(path, lineno, pos + 1, "warning", f"unknown rule {rule!r} in disable comment{did_you_mean(rule, known_set)}",
-                            "lint-disable-unknown", fix="see `callalert lint --list` for rule ids")
+                    Problem(
+                        path,
+                        lineno,
+                        pos + 1,
+                        "warning",
+                        f"unknown rule {rule!r} in disable comment{did_you_mean(rule, known_set)}",
+                        "lint-disable-unknown",
+                        fix="see `callalert lint --list` for rule ids",
+                    )
                 )
         if not rules:
             continue
@@ -131,14 +152,44 @@ def apply_suppressions(problems: Iterable[Problem], texts: dict[str, str]) -> li
 
 
 # Rule ids of `callalert validate` (warnings from it show up in lint output too).
-VALIDATION_RULES = frozenset({
-    "unknown-key", "missing-key", "duration", "label-name", "alert-name", "plaintext-secret", "secret-ref", "schema",
-    "target-version", "silence-window", "matcher", "matcher-syntax", "inhibit-rule", "time-interval", "silence-time",
-    "promql-syntax", "promql-version", "unknown-receiver", "unknown-severity", "unknown-category", "duplicate-alert",
-    "duplicate-name", "duplicate-key", "reserved-label", "reserved-annotation", "template-file", "secret-env",
-    "severity-without-receiver", "yaml-syntax", "spec-version", "unknown-time-interval",
-    "template-function", "unknown-template", "template-redefined",  # template_checks.py (template-syntax is a lint rule too)
-})
+VALIDATION_RULES = frozenset(
+    {
+        "unknown-key",
+        "missing-key",
+        "duration",
+        "label-name",
+        "alert-name",
+        "plaintext-secret",
+        "secret-ref",
+        "schema",
+        "target-version",
+        "silence-window",
+        "matcher",
+        "matcher-syntax",
+        "inhibit-rule",
+        "time-interval",
+        "silence-time",
+        "promql-syntax",
+        "promql-version",
+        "unknown-receiver",
+        "unknown-severity",
+        "unknown-category",
+        "duplicate-alert",
+        "duplicate-name",
+        "duplicate-key",
+        "reserved-label",
+        "reserved-annotation",
+        "template-file",
+        "secret-env",
+        "severity-without-receiver",
+        "yaml-syntax",
+        "spec-version",
+        "unknown-time-interval",
+        "template-function",
+        "unknown-template",
+        "template-redefined",  # template_checks.py (template-syntax is a lint rule too)
+    }
+)
 
 
 def level_of(rule: str) -> Level:

@@ -18,9 +18,11 @@ def explain(rule_id: str) -> str:
     info = rules.get(rule_id)
     if not isinstance(info, RuleInfo):
         raise UsageError(f"unknown rule {rule_id!r}{did_you_mean(rule_id, rules)}; see `callalert lint --list`")
-    return (f"{info.id} ({info.level}, {info.area}): {info.summary}\n\n"
-            f"Why it matters:\n  {info.why}\n\nBad:\n{_indent(info.bad)}\nGood:\n{_indent(info.good)}"
-            f"\nDisable with: # callalert-lint disable-next-line={info.id} -- <reason>\n")
+    return (
+        f"{info.id} ({info.level}, {info.area}): {info.summary}\n\n"
+        f"Why it matters:\n  {info.why}\n\nBad:\n{_indent(info.bad)}\nGood:\n{_indent(info.good)}"
+        f"\nDisable with: # callalert-lint disable-next-line={info.id} -- <reason>\n"
+    )
 
 
 def listing() -> str:

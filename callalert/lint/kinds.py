@@ -8,16 +8,22 @@ from typing import Any, Literal
 Kind = Literal["spec", "rules", "rules-test", "alertmanager", "template", "unknown"]
 
 _AM_KEYS = frozenset({"route", "receivers", "inhibit_rules", "templates", "time_intervals", "mute_time_intervals"})
-_AM_GLOBAL_KEYS = frozenset({"resolve_timeout", "smtp_smarthost", "smtp_from", "slack_api_url", "pagerduty_url", "opsgenie_api_url", "http_config"})
+_AM_GLOBAL_KEYS = frozenset(
+    {"resolve_timeout", "smtp_smarthost", "smtp_from", "slack_api_url", "pagerduty_url", "opsgenie_api_url", "http_config"}
+)
 
 
 def detect(path: str, text: str, data: Any) -> Kind:
     """`data` is the loaded YAML (None for a template or an unreadable file)."""
-    if path.endswith(".tmpl") or (data is None or isinstance(data, str)) and "{{" in text and "define" in text:
+    if path.endswith(".tmpl") or ((data is None or isinstance(data, str)) and "{{" in text and "define" in text):
         return "template"
     if not isinstance(data, dict):
         return "unknown"
-    if "version" in data and ("severities" in data or "receivers" in data and isinstance(data.get("receivers"), dict) or "groups" in data and _spec_groups(data["groups"])):
+    if "version" in data and (
+        "severities" in data
+        or ("receivers" in data and isinstance(data.get("receivers"), dict))
+        or ("groups" in data and _spec_groups(data["groups"]))
+    ):
         return "spec"
     if "rule_files" in data and "tests" in data:
         return "rules-test"

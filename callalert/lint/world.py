@@ -24,8 +24,9 @@ class Source:
 
     locate: Locate
 
-    def problem(self, key: KeyPath, message: str, rule: str, *, level: Level | None = None,
-                at_key: bool = False, fix: str | None = None) -> Problem:
+    def problem(
+        self, key: KeyPath, message: str, rule: str, *, level: Level | None = None, at_key: bool = False, fix: str | None = None
+    ) -> Problem:
         path, line, col = self.locate(key, at_key)
         return Problem(path, line, col, level or level_of(rule), message, rule, format_key(key), fix)
 
@@ -148,8 +149,7 @@ class World:
             from callalert.analysis import gotemplate
 
             try:
-                cached = (gotemplate.parse_prometheus_template(text) if kind == "prometheus"
-                          else gotemplate.parse_template(text))
+                cached = gotemplate.parse_prometheus_template(text) if kind == "prometheus" else gotemplate.parse_template(text)
             except gotemplate.TemplateSyntaxError as exc:
                 cached = exc
             self._parsed[(kind, text)] = cached
@@ -198,8 +198,22 @@ def spec_world(valid: Valid) -> World:
         for name in ra.extra_annotations:
             ann_keys[name] = (*ra.key, "annotations", name)
         labels = {"alertname": ra.name, **ra.labels}
-        alerts.append(AlertRec(ra.name, ra.expr, ra.for_, labels, dict(ra.annotations), src, ra.key, (*ra.key, "expr"),
-                               ann_keys, ext_names, ra.runbook, True))
+        alerts.append(
+            AlertRec(
+                ra.name,
+                ra.expr,
+                ra.for_,
+                labels,
+                dict(ra.annotations),
+                src,
+                ra.key,
+                (*ra.key, "expr"),
+                ann_keys,
+                ext_names,
+                ra.runbook,
+                True,
+            )
+        )
     ctx = RenderContext()
     data = config_data(model, ctx)
     ctx.failures.clear()  # env secrets do not matter to lint
@@ -234,8 +248,17 @@ def rule_alerts(doc: Any) -> Iterator[AlertRec]:
             annotations = {str(k): _s(v) for k, v in anns.items()} if isinstance(anns, dict) else {}
             ann_keys = {name: (*key, "annotations", name) for name in annotations}
             for_ = rule.get("for")
-            yield AlertRec(_s(rule.get("alert")), _s(rule.get("expr")), None if for_ is None else _s(for_), labels,
-                           annotations, src, key, (*key, "expr"), ann_keys)
+            yield AlertRec(
+                _s(rule.get("alert")),
+                _s(rule.get("expr")),
+                None if for_ is None else _s(for_),
+                labels,
+                annotations,
+                src,
+                key,
+                (*key, "expr"),
+                ann_keys,
+            )
 
 
 def rule_records(doc: Any) -> Iterator[str]:

@@ -36,10 +36,10 @@ import logging
 import random
 import re
 from collections import deque
-from pathlib import Path
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
 
@@ -79,7 +79,9 @@ class Thresholds:
                 raise ValueError(f"threshold {key} must be a number, got {value!r}")
             kwargs[name] = float(value)
         if unknown:
-            raise ValueError(f"unknown threshold(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(k.upper() for k in known))}")
+            raise ValueError(
+                f"unknown threshold(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(k.upper() for k in known))}"
+            )
         return cls(**kwargs)
 
     @classmethod
@@ -99,7 +101,7 @@ class Thresholds:
 
         paths = [Path(spec)] if isinstance(spec, (str, Path)) else [Path(p) for p in spec]
         result = validate(paths)
-        if not result.ok:
+        if not result.ok or result.model is None:
             from callalert.errors import CallalertError
 
             raise CallalertError(f"{paths[0]} is not a valid spec: " + "; ".join(p.format() for p in result.problems[:3]))
@@ -126,18 +128,18 @@ DEFAULT_SPEC_THRESHOLDS: dict[str, tuple[str, float]] = {
 
 def comparison_threshold(expr: str) -> float | None:
     """The number in `<expr> > N` / `N < <expr>` (top-level comparison), else None."""
-    import promql_parser
+    import promql_parser as pp
 
-    node = promql_parser.parse(expr)
-    while type(node).__name__ == "ParenExpr":
+    node = pp.parse(expr)
+    while isinstance(node, pp.ParenExpr):
         node = node.expr
-    if type(node).__name__ != "BinaryExpr" or str(node.op).strip() not in {">", "<", ">=", "<=", "==", "!="}:
+    if not isinstance(node, pp.BinaryExpr) or str(node.op).strip() not in {">", "<", ">=", "<=", "==", "!="}:
         return None
     for side in (node.rhs, node.lhs):
         inner = side
-        while type(inner).__name__ == "ParenExpr":
+        while isinstance(inner, pp.ParenExpr):
             inner = inner.expr
-        if type(inner).__name__ == "NumberLiteral":
+        if isinstance(inner, pp.NumberLiteral):
             return float(inner.val)
     return None
 
@@ -172,7 +174,12 @@ class Alert:
 
     def to_dict(self) -> dict[str, Any]:
         """The seed's history entry shape."""
-        return {"timestamp": self.timestamp.isoformat(), "level": self.level, "message": self.message, "context": dict(self.context)}
+        return {
+            "timestamp": self.timestamp.isoformat(),
+            "level": self.level,
+            "message": self.message,
+            "context": dict(self.context),
+        }
 
 
 @dataclass(frozen=True)
@@ -338,7 +345,10 @@ class AlertService:
         if audio_quality < limits.min_audio_quality:
             sent.append(
                 await self.send_alert(
-                    "warning", f"Baja calidad de audio: {audio_quality}", {"category": "quality", **metrics}, name="LowAudioQuality"
+                    "warning",
+                    f"Baja calidad de audio: {audio_quality}",
+                    {"category": "quality", **metrics},
+                    name="LowAudioQuality",
                 )
             )
         latency = metrics.get("latency", 0.0)
@@ -409,9 +419,7 @@ class AlertService:
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         await self.aclose()
 
     # ------------------------------------------------------------------ internals
@@ -491,14 +499,16 @@ class AlertService:
                     continue
                 await self._retry_later(batch, str(exc))
                 continue
-            except Exception as exc:  # noqa: BLE001 - the delivery task must survive anything a transport throws
+            except Exception as exc:
                 self._inflight = []
                 await self._retry_later(batch, f"{type(exc).__name__}: {exc}")
                 continue
             self._inflight = []
             self.delivered_count += len(batch)
             if self._backoff.attempt:
-                self._log.info("Alertmanager at %s reachable again; delivered %d queued alert(s)", self.alertmanager_url, len(batch))
+                self._log.info(
+                    "Alertmanager at %s reachable again; delivered %d queued alert(s)", self.alertmanager_url, len(batch)
+                )
                 self._backoff.attempt = 0
                 self.last_error = None
 
@@ -506,7 +516,9 @@ class AlertService:
         self._queue.extendleft(reversed(batch))
         self._trim_queue()
         if not self._backoff.attempt:
-            self._log.warning("Alertmanager delivery failed, %d alert(s) queued, retrying with backoff: %s", self.pending_count, error)
+            self._log.warning(
+                "Alertmanager delivery failed, %d alert(s) queued, retrying with backoff: %s", self.pending_count, error
+            )
         self.last_error = error
         await self._sleep(self._backoff.next_delay())
 

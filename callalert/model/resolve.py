@@ -167,7 +167,9 @@ def _tests(spec: v1.Spec) -> Tests:
         for i, t in enumerate(spec.tests.rules)
     )
     routing = tuple(
-        RoutingTest(t.name, t.alert, dict(t.labels), tuple(dict(f) for f in t.firing), t.at, tuple(t.receivers), ("tests", "routing", i))
+        RoutingTest(
+            t.name, t.alert, dict(t.labels), tuple(dict(f) for f in t.firing), t.at, tuple(t.receivers), ("tests", "routing", i)
+        )
         for i, t in enumerate(spec.tests.routing)
     )
     return Tests(rules, routing)
@@ -199,7 +201,9 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
 
     derived = spec.routing.routes is None
     routes = (
-        derive_routes(spec) if derived else tuple(_route(r, ("routing", "routes", i)) for i, r in enumerate(spec.routing.routes or []))
+        derive_routes(spec)
+        if derived
+        else tuple(_route(r, ("routing", "routes", i)) for i, r in enumerate(spec.routing.routes or []))
     )
     if "receiver" in spec.routing.model_fields_set:
         ref("receiver", spec.routing.receiver, receivers, ("routing", "receiver"), d.UNKNOWN_RECEIVER)
@@ -305,7 +309,9 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             labels.update(sorted(alert.labels.items()))
             runbook_file = f"{alert.name}.md"
             # every alert links a dashboard: its own, else the base dashboard of the system
-            dashboard = _join_url(defaults.dashboard_base_url, alert.dashboard) if alert.dashboard else defaults.dashboard_base_url
+            dashboard = (
+                _join_url(defaults.dashboard_base_url, alert.dashboard) if alert.dashboard else defaults.dashboard_base_url
+            )
             annotations = {"summary": alert.summary, "description": alert.description}
             if dashboard:
                 annotations["dashboard"] = dashboard
@@ -405,7 +411,11 @@ def _template_files(spec: v1.Spec, problem: ProblemFactory, template_dir: Path) 
         path = (template_dir / rel).resolve()
         out_name = Path(rel).name
         if not out_name.endswith(".tmpl"):
-            problems.append(problem(key, f"template file {rel!r} must end in .tmpl (alertmanager.yml loads templates/*.tmpl)", d.TEMPLATE_FILE))
+            problems.append(
+                problem(
+                    key, f"template file {rel!r} must end in .tmpl (alertmanager.yml loads templates/*.tmpl)", d.TEMPLATE_FILE
+                )
+            )
             continue
         if out_name in builtin_names:
             problems.append(
@@ -426,7 +436,11 @@ def _template_files(spec: v1.Spec, problem: ProblemFactory, template_dir: Path) 
             problems.append(problem(key, f"cannot read template file {rel!r}: {exc.strerror or exc}", d.TEMPLATE_FILE))
             continue
         except UnicodeDecodeError as exc:
-            problems.append(problem(key, f"cannot read template file {rel!r}: not UTF-8 text ({exc.reason} at byte {exc.start})", d.TEMPLATE_FILE))
+            problems.append(
+                problem(
+                    key, f"cannot read template file {rel!r}: not UTF-8 text ({exc.reason} at byte {exc.start})", d.TEMPLATE_FILE
+                )
+            )
             continue
         files[out_name] = TemplateFile(out_name, str(path), str(template_dir / rel), text, key)
     return tuple(files.values()), problems

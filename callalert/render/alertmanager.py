@@ -104,7 +104,10 @@ def config_data(model: Model, ctx: RenderContext) -> dict[str, Any]:
     data["receivers"] = receivers
     if model.time_intervals:
         data["time_intervals"] = [
-            {"name": ti.name, "time_intervals": [_plain(t, ctx, (*ti.key, "time_intervals", j)) for j, t in enumerate(ti.time_intervals)]}
+            {
+                "name": ti.name,
+                "time_intervals": [_plain(t, ctx, (*ti.key, "time_intervals", j)) for j, t in enumerate(ti.time_intervals)],
+            }
             for ti in model.time_intervals
         ]
     data["templates"] = ["templates/*.tmpl"]

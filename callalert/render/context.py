@@ -42,7 +42,9 @@ class RenderContext:
         if not self.failures:
             return
         problems = [
-            self.problem(key, msg, d.SECRET_ENV) if self.problem else d.problem("<spec>", 1, 1, msg, d.SECRET_ENV, key=format_key(key))
+            self.problem(key, msg, d.SECRET_ENV)
+            if self.problem
+            else d.problem("<spec>", 1, 1, msg, d.SECRET_ENV, key=format_key(key))
             for key, msg in self.failures
         ]
         self.failures.clear()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from callalert.render.yamlout import dump, header
 from callalert.model import Alert, Group, Model
+from callalert.render.yamlout import dump, header
 
 
 def alert_rule(alert: Alert) -> dict[str, Any]:
@@ -40,7 +40,4 @@ def group_data(group: Group, alert_rules: list[dict[str, Any]] | None = None) ->
 
 def render(model: Model) -> dict[str, str]:
     head = header(model.source_name)
-    return {
-        f"prometheus/rules/{group.file_name}": head + dump({"groups": [group_data(group)]})
-        for group in model.groups
-    }
+    return {f"prometheus/rules/{group.file_name}": head + dump({"groups": [group_data(group)]}) for group in model.groups}

@@ -33,7 +33,9 @@ class PromtoolFile:
     path: str  # relative to the output root
     rules_path: str
     annotations: tuple[str, ...]
-    cases: list[tuple[int, RuleTest, list[RuleExpectation]]] = field(default_factory=list)  # (index in tests.rules, test, expectations)
+    cases: list[tuple[int, RuleTest, list[RuleExpectation]]] = field(
+        default_factory=list
+    )  # (index in tests.rules, test, expectations)
 
 
 def plan(model: Model) -> list[PromtoolFile]:
@@ -63,7 +65,7 @@ def plan(model: Model) -> list[PromtoolFile]:
             # "does not fire" checks compare nothing: run them with the test's first annotation set
             first = next(iter(groups), ())
             groups.setdefault(first, [])
-            groups[first] = sorted(groups[first] + pending_empty, key=lambda e: test.expect.index(e))
+            groups[first] = sorted(groups[first] + pending_empty, key=test.expect.index)
         for names, exps in groups.items():
             target = next((f for f in files if f.annotations == names), None)
             if target is None:
@@ -112,7 +114,7 @@ def compile_file(model: Model, pf: PromtoolFile) -> tuple[dict[str, Any], dict[s
             checks.append({"eval_time": exp.eval_time, "alertname": alert.name, "exp_alerts": exp_alerts})
         case["alert_rule_test"] = checks
         tests.append(case)
-    rules_rel = pf.rules_path[len(TESTS_DIR) + 1:]
+    rules_rel = pf.rules_path[len(TESTS_DIR) + 1 :]
     test_data = {"rule_files": [rules_rel], "evaluation_interval": group.interval or "1m", "tests": tests}
     return test_data, {"groups": [group_rules]}
 
@@ -130,5 +132,3 @@ def render(model: Model) -> dict[str, str]:
         files[pf.rules_path] = head + note + dump(rule_data)
         files[pf.path] = head + f"# Run: promtool test rules {pf.path}\n" + dump(test_data)
     return files
-
-

@@ -7,19 +7,41 @@ from callalert.model.builtin_templates import jinja_env
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
-        "alert": "Alert", "severity": "Severity", "category": "Category", "group": "Rule group",
-        "expression": "Expression", "for": "For", "summary": "Summary", "description": "Description",
-        "investigation": "Investigation steps", "mitigation": "Mitigation steps", "contacts": "Contacts",
-        "escalation": "Escalation", "runbooks": "Runbooks", "response_time": "Response time",
-        "respond_within": "respond within", "no_description": "_No description yet: add `runbook.description` to the spec._",
+        "alert": "Alert",
+        "severity": "Severity",
+        "category": "Category",
+        "group": "Rule group",
+        "expression": "Expression",
+        "for": "For",
+        "summary": "Summary",
+        "description": "Description",
+        "investigation": "Investigation steps",
+        "mitigation": "Mitigation steps",
+        "contacts": "Contacts",
+        "escalation": "Escalation",
+        "runbooks": "Runbooks",
+        "response_time": "Response time",
+        "respond_within": "respond within",
+        "no_description": "_No description yet: add `runbook.description` to the spec._",
         "no_action": "no action",
     },
     "es": {
-        "alert": "Alerta", "severity": "Severidad", "category": "Categoría", "group": "Grupo de reglas",
-        "expression": "Expresión", "for": "Duración (for)", "summary": "Resumen", "description": "Descripción",
-        "investigation": "Pasos de Investigación", "mitigation": "Pasos de Mitigación", "contacts": "Contactos",
-        "escalation": "Escalado", "runbooks": "Runbooks", "response_time": "Tiempo de respuesta",
-        "respond_within": "responder en <", "no_description": "_Sin descripción: añade `runbook.description` al spec._",
+        "alert": "Alerta",
+        "severity": "Severidad",
+        "category": "Categoría",
+        "group": "Grupo de reglas",
+        "expression": "Expresión",
+        "for": "Duración (for)",
+        "summary": "Resumen",
+        "description": "Descripción",
+        "investigation": "Pasos de Investigación",
+        "mitigation": "Pasos de Mitigación",
+        "contacts": "Contactos",
+        "escalation": "Escalado",
+        "runbooks": "Runbooks",
+        "response_time": "Tiempo de respuesta",
+        "respond_within": "responder en <",
+        "no_description": "_Sin descripción: añade `runbook.description` al spec._",
         "no_action": "N/A",
     },
 }
@@ -41,5 +63,7 @@ def render(model: Model) -> dict[str, str]:
     for alert in model.alerts:
         response.setdefault(alert.severity, "-")
     index = env.get_template("runbooks-index.md.j2")
-    files["runbooks/README.md"] = index.render(alerts=model.alerts, t=t, response=response, name=model.name, source=model.source_name)
+    files["runbooks/README.md"] = index.render(
+        alerts=model.alerts, t=t, response=response, name=model.name, source=model.source_name
+    )
     return files

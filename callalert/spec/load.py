@@ -20,12 +20,13 @@ from yaml.resolver import Resolver
 from callalert import diagnostics as d
 from callalert.diagnostics import KeyPath, Level, Problem, Rule, format_key
 
-try:  # libyaml's parser+composer is ~10x faster; fall back where PyYAML was built without it
-    from yaml._yaml import CParser as _Parser  # type: ignore[import-not-found]
+_Parser: Any  # libyaml's parser+composer is ~10x faster; fall back where PyYAML was built without it
+try:
+    from yaml._yaml import CParser as _Parser
 
     HAVE_LIBYAML = True
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
+    from yaml.parser import Parser as _Parser
 
     HAVE_LIBYAML = False
 
@@ -35,7 +36,7 @@ class _Constructor(SafeConstructor):
         super().__init__()
         self.duplicates: list[tuple[MappingNode, ScalarNode]] = []
 
-    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             if isinstance(key_node, ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
@@ -48,14 +49,13 @@ class _Constructor(SafeConstructor):
 
 if HAVE_LIBYAML:
 
-    class _Loader(_Parser, _Constructor, Resolver):  # type: ignore[misc,valid-type]
+    class _Loader(_Parser, _Constructor, Resolver):  # type: ignore[misc]  # libyaml has no stubs worth the name
         def __init__(self, stream: str) -> None:
             _Parser.__init__(self, stream)
             _Constructor.__init__(self)
             Resolver.__init__(self)
 
 else:  # pragma: no cover
-
     from yaml.composer import Composer
     from yaml.reader import Reader
     from yaml.scanner import Scanner
@@ -107,7 +107,7 @@ class Document:
         text = node.value
         if node.style in (None, "", "'", '"') and "\n" not in text:
             quote = 1 if node.style else 0
-            escaped = node.style == "'" and "'" in text or node.style == '"' and ("\\" in text or '"' in text)
+            escaped = (node.style == "'" and "'" in text) or (node.style == '"' and ("\\" in text or '"' in text))
             if line == 1 and not escaped and node.end_mark.line == node.start_mark.line:
                 return (start_line, start_col + quote + col - 1)
         elif node.style == "|":
@@ -302,8 +302,8 @@ def merge(documents: Sequence[Document]) -> Merged:
                 d.problem(doc.path, line, col, "a spec must be a YAML mapping (key: value) at the top level", d.SCHEMA)
             )
             continue
-        for key, value in doc.data.items():
-            key = str(key)
+        for raw_key, value in doc.data.items():
+            key = str(raw_key)
             pieces = merged._owners.setdefault(key, [])
             if key not in merged.data:
                 pieces.append(_Piece(doc, 0))

@@ -62,22 +62,42 @@ def apply_overlays(data: dict[str, Any], overlays: Sequence[Document]) -> tuple[
             continue
         if not isinstance(alert_changes, dict):
             line, col = doc.position((ALERTS_KEY,))
-            problems.append(d.problem(doc.path, line, col, "`alerts` maps an alert name (or \"*\") to the fields to change", d.OVERLAY, key=ALERTS_KEY))
+            problems.append(
+                d.problem(
+                    doc.path, line, col, '`alerts` maps an alert name (or "*") to the fields to change', d.OVERLAY, key=ALERTS_KEY
+                )
+            )
             continue
-        alerts = [a for g in result.get("groups") or [] if isinstance(g, dict) for a in g.get("alerts") or [] if isinstance(a, dict)]
+        alerts = [
+            a for g in result.get("groups") or [] if isinstance(g, dict) for a in g.get("alerts") or [] if isinstance(a, dict)
+        ]
         names = [str(a.get("name")) for a in alerts]
         ordered = sorted(alert_changes.items(), key=lambda kv: kv[0] != "*")
         for name, change in ordered:
             if not isinstance(change, dict):
                 line, col = doc.position((ALERTS_KEY, name))
-                problems.append(d.problem(doc.path, line, col, f"changes for alert {name!r} must be a mapping of fields", d.OVERLAY, key=f"alerts.{name}"))
+                problems.append(
+                    d.problem(
+                        doc.path,
+                        line,
+                        col,
+                        f"changes for alert {name!r} must be a mapping of fields",
+                        d.OVERLAY,
+                        key=f"alerts.{name}",
+                    )
+                )
                 continue
             targets = alerts if name == "*" else [a for a in alerts if a.get("name") == name]
             if not targets:
                 line, col = doc.position((ALERTS_KEY, name), at_key=True)
                 problems.append(
                     d.problem(
-                        doc.path, line, col, f"no alert named {name!r} in the spec{did_you_mean(str(name), names)}", d.OVERLAY, key=f"alerts.{name}"
+                        doc.path,
+                        line,
+                        col,
+                        f"no alert named {name!r} in the spec{did_you_mean(str(name), names)}",
+                        d.OVERLAY,
+                        key=f"alerts.{name}",
                     )
                 )
             for alert in targets:

@@ -26,7 +26,7 @@ def _type_name(tp: Any) -> str:
                 if func.__name__ in ("_check_label_name",):
                     return "label name"
         return names.get(base, base)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType")):
+    if origin in (typing.Union, __import__("types").UnionType):
         parts = [_type_name(a) for a in args if a is not type(None)]
         return " | ".join(parts)
     if origin is list:

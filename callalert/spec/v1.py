@@ -91,7 +91,9 @@ class Model(BaseModel):
 class SecretRef(Model):
     """A secret is referenced, never written: `{file: PATH}` or `{env: NAME}`."""
 
-    file: str | None = Field(None, description="Path of a file holding the secret, as Alertmanager will see it. Rendered as the `*_file` field.")
+    file: str | None = Field(
+        None, description="Path of a file holding the secret, as Alertmanager will see it. Rendered as the `*_file` field."
+    )
     env: str | None = Field(None, description="Environment variable holding the secret; resolved only by `render --secrets=env`.")
 
     @model_validator(mode="after")
@@ -163,7 +165,7 @@ class EmailConfig(ReceiverConfigBase):
     auth_identity: str | None = None
     require_tls: bool | None = None
     tls_config: TLSConfig | None = None
-    html: str | None = Field(None, description="HTML body (Go template), e.g. `{{ template \"email.html\" . }}`.")
+    html: str | None = Field(None, description='HTML body (Go template), e.g. `{{ template "email.html" . }}`.')
     text: str | None = None
     headers: dict[str, str] | None = Field(None, description="Mail headers, e.g. `Subject`.")
 
@@ -175,7 +177,9 @@ class SlackField(Model):
 
 
 class SlackConfig(ReceiverConfigBase):
-    api_url: Secret | None = Field(None, description="Incoming-webhook URL (a secret: its path holds the token). Defaults to `global.slack_api_url`.")
+    api_url: Secret | None = Field(
+        None, description="Incoming-webhook URL (a secret: its path holds the token). Defaults to `global.slack_api_url`."
+    )
     channel: str | None = None
     username: str | None = None
     color: str | None = None
@@ -211,12 +215,16 @@ class PagerdutyConfig(ReceiverConfigBase):
     @model_validator(mode="after")
     def _key(self) -> PagerdutyConfig:
         if (self.routing_key is None) == (self.service_key is None):
-            raise PydanticCustomError("pagerduty_key", "a PagerDuty config needs exactly one of `routing_key` or `service_key`", {})
+            raise PydanticCustomError(
+                "pagerduty_key", "a PagerDuty config needs exactly one of `routing_key` or `service_key`", {}
+            )
         return self
 
 
 class WebhookConfig(ReceiverConfigBase):
-    url: str | SecretRef = Field(description="Endpoint URL; a secret reference when the URL carries a token (`url_file` needs Alertmanager ≥ 0.26).")
+    url: str | SecretRef = Field(
+        description="Endpoint URL; a secret reference when the URL carries a token (`url_file` needs Alertmanager ≥ 0.26)."
+    )
     max_alerts: int | None = Field(None, ge=0)
     http_config: HTTPConfig | None = None
 
@@ -376,20 +384,27 @@ class Targets(Model):
 
 
 class Defaults(Model):
-    group_by: list[str] = Field(default_factory=lambda: ["alertname"], description="Route-level grouping labels (`['...']` groups by all labels).")
+    group_by: list[str] = Field(
+        default_factory=lambda: ["alertname"], description="Route-level grouping labels (`['...']` groups by all labels)."
+    )
     group_wait: Duration = "30s"
     group_interval: Duration = "5m"
     repeat_interval: Duration = "4h"
     resolve_timeout: Duration = Field("5m", description="Alertmanager `global.resolve_timeout`.")
-    evaluation_interval: Duration = Field("1m", description="Rule group evaluation interval. When set, every group without its own `interval` gets it; when omitted, groups use Prometheus' global `evaluation_interval`.")
+    evaluation_interval: Duration = Field(
+        "1m",
+        description="Rule group evaluation interval. When set, every group without its own `interval` gets it; when omitted, groups use Prometheus' global `evaluation_interval`.",
+    )
     dashboard_base_url: str | None = Field(None, description="Base for relative `dashboard` values.")
     runbook_base_url: str | None = Field(
         None,
         description="Where the rendered runbooks are published; each alert's `runbook_url` annotation is "
         "`<runbook_base_url>/<AlertName>.md`. Without it, the relative path `runbooks/<AlertName>.md`.",
     )
-    external_labels: dict[LabelName, str] = Field(default_factory=dict, description="Prometheus external labels the alerts will carry (used by checks).")
-    targets: Targets = Field(default_factory=Targets)  # type: ignore[arg-type]
+    external_labels: dict[LabelName, str] = Field(
+        default_factory=dict, description="Prometheus external labels the alerts will carry (used by checks)."
+    )
+    targets: Targets = Field(default_factory=Targets)
 
 
 class SMTP(Model):
@@ -416,14 +431,21 @@ class Global(Model):
 
 class Severity(Model):
     description: str | None = None
-    response_time: Duration | None = Field(None, description="Target time to respond (documentation and runbooks); omit for no action.")
-    notify: list[str] = Field(default_factory=list, description="Receivers this severity must reach. Drives the derived route tree; with explicit routes it is the declared policy that `lint` checks the routes against.")
+    response_time: Duration | None = Field(
+        None, description="Target time to respond (documentation and runbooks); omit for no action."
+    )
+    notify: list[str] = Field(
+        default_factory=list,
+        description="Receivers this severity must reach. Drives the derived route tree; with explicit routes it is the declared policy that `lint` checks the routes against.",
+    )
     paging: bool | None = Field(None, description="Whether this severity pages someone (defaults to true for `critical`).")
 
 
 class Category(Model):
     description: str | None = None
-    notify: list[str] = Field(default_factory=list, description="Extra receivers for alerts of this category (e.g. email for availability and errors).")
+    notify: list[str] = Field(
+        default_factory=list, description="Extra receivers for alerts of this category (e.g. email for availability and errors)."
+    )
 
 
 class Runbook(Model):
@@ -444,7 +466,10 @@ class Alert(Model):
     category: str | None = Field(None, description="A key of `categories`.")
     summary: str = Field(description="One line; the `summary` annotation (Prometheus template text allowed).")
     description: str = Field(description="The `description` annotation (Prometheus template text allowed).")
-    dashboard: str | None = Field(None, description="Dashboard URL, absolute or relative to `defaults.dashboard_base_url`; without it the alert links `defaults.dashboard_base_url` itself.")
+    dashboard: str | None = Field(
+        None,
+        description="Dashboard URL, absolute or relative to `defaults.dashboard_base_url`; without it the alert links `defaults.dashboard_base_url` itself.",
+    )
     runbook: Runbook | None = None
     labels: dict[LabelName, str] = Field(default_factory=dict, description="Extra labels (severity and category are added).")
     annotations: dict[LabelName, str] = Field(default_factory=dict, description="Extra annotations.")
@@ -458,14 +483,19 @@ class Record(Model):
 
 class Group(Model):
     name: str = Field(description="Rule group name; also the rule file name (`prometheus/rules/<name>.yml`).")
-    interval: Duration | None = Field(None, description="Evaluation interval of this group; defaults to `defaults.evaluation_interval` when the spec sets it.")
+    interval: Duration | None = Field(
+        None, description="Evaluation interval of this group; defaults to `defaults.evaluation_interval` when the spec sets it."
+    )
     limit: int | None = Field(None, ge=0)
     alerts: list[Alert] = Field(default_factory=list)
     records: list[Record] = Field(default_factory=list, description="Recording rules, evaluated before the alerts of the group.")
 
 
 class Route(Model):
-    matchers: Matchers = Field(default_factory=list, description='Alertmanager matchers, e.g. `severity="critical"`, `category=~"availability|errors"` (or a `{label: value}` map).')
+    matchers: Matchers = Field(
+        default_factory=list,
+        description='Alertmanager matchers, e.g. `severity="critical"`, `category=~"availability|errors"` (or a `{label: value}` map).',
+    )
     receiver: str | None = None
     continue_: bool = Field(False, alias="continue")
     group_by: list[str] | None = None
@@ -520,12 +550,19 @@ class Silence(Model):
     comment: str
 
 
+BuiltinTemplate = Literal["slack", "email", "pagerduty"]
+BUILTIN_TEMPLATES: tuple[BuiltinTemplate, ...] = ("slack", "email", "pagerduty")
+
+
 class Templates(Model):
-    builtin: list[Literal["slack", "email", "pagerduty"]] = Field(
-        default_factory=lambda: ["slack", "email", "pagerduty"],
+    builtin: list[BuiltinTemplate] = Field(
+        default_factory=lambda: list(BUILTIN_TEMPLATES),
         description="Built-in notification templates to emit (slack.tmpl, email.tmpl, pagerduty.tmpl).",
     )
-    files: list[str] = Field(default_factory=list, description="Your own `.tmpl` files, relative to the spec; a define with a built-in's name requires removing that built-in.")
+    files: list[str] = Field(
+        default_factory=list,
+        description="Your own `.tmpl` files, relative to the spec; a define with a built-in's name requires removing that built-in.",
+    )
 
 
 class Spec(Model):
@@ -534,18 +571,24 @@ class Spec(Model):
     version: Literal[1] = Field(description="Spec format version. Only 1 exists.")
     name: str | None = Field(None, description="Name of the system; used in headers and runbooks.")
     locale: Literal["en", "es"] = Field("en", description="Language of the built-in notification templates and runbook headings.")
-    defaults: Defaults = Field(default_factory=Defaults)  # type: ignore[arg-type]
+    defaults: Defaults = Field(default_factory=Defaults)
     global_: Global | None = Field(None, alias="global")
     severities: dict[str, Severity] = Field(description="Severity levels, most severe first.")
     categories: dict[str, Category] = Field(default_factory=dict)
     receivers: dict[str, Receiver] = Field(description="Notification receivers by name.")
-    routing: Routing = Field(default_factory=Routing)  # type: ignore[arg-type]
+    routing: Routing = Field(default_factory=Routing)
     inhibit_rules: list[InhibitRule] = Field(default_factory=list)
-    time_intervals: list[NamedTimeInterval] = Field(default_factory=list, description="Named recurring windows (maintenance, business hours) for routes' mute/active intervals.")
+    time_intervals: list[NamedTimeInterval] = Field(
+        default_factory=list,
+        description="Named recurring windows (maintenance, business hours) for routes' mute/active intervals.",
+    )
     silences: list[Silence] = Field(default_factory=list)
-    templates: Templates = Field(default_factory=Templates)  # type: ignore[arg-type]
+    templates: Templates = Field(default_factory=Templates)
     groups: list[Group] = Field(default_factory=list, description="Rule groups with their alerts.")
-    tests: Tests = Field(default_factory=lambda: Tests(), description="Rule and routing tests run by `callalert check` (see docs/check.md).")
+    tests: Tests = Field(
+        default_factory=lambda: Tests(),  # noqa: PLW0108 - Tests is defined below
+        description="Rule and routing tests run by `callalert check` (see docs/check.md).",
+    )
 
 
 Route.model_rebuild()
@@ -604,7 +647,9 @@ class ExpectedAlert(Model):
 
 class RuleExpectation(Model):
     eval_time: Duration = Field(description="Time after the first sample at which the alert is checked, e.g. `10m`.")
-    alerts: list[ExpectedAlert] = Field(description="Alerts of the test's alert firing at `eval_time`; `[]` asserts it does not fire.")
+    alerts: list[ExpectedAlert] = Field(
+        description="Alerts of the test's alert firing at `eval_time`; `[]` asserts it does not fire."
+    )
 
 
 class RuleTest(Model):
@@ -617,18 +662,30 @@ class RuleTest(Model):
 
 class RoutingTest(Model):
     name: str | None = Field(None, description="What the test shows (in reports).")
-    alert: AlertName | None = Field(None, description="Start from this alert's labels (alertname, severity, category, `labels:`); `labels` adds to them.")
-    labels: dict[LabelName, str] = Field(default_factory=dict, description="The alert's label set (or labels added to `alert`'s).")
-    firing: list[dict[LabelName, str]] = Field(default_factory=list, description="Label sets of other alerts firing at the same time (for inhibition).")
-    at: datetime | None = Field(None, description="When the alert is sent: mute/active time intervals and the spec's silences apply at this instant.")
-    receivers: list[str] = Field(description="Receivers that must be notified, in route order; `[]` when it is inhibited, muted or silenced.")
+    alert: AlertName | None = Field(
+        None, description="Start from this alert's labels (alertname, severity, category, `labels:`); `labels` adds to them."
+    )
+    labels: dict[LabelName, str] = Field(
+        default_factory=dict, description="The alert's label set (or labels added to `alert`'s)."
+    )
+    firing: list[dict[LabelName, str]] = Field(
+        default_factory=list, description="Label sets of other alerts firing at the same time (for inhibition)."
+    )
+    at: datetime | None = Field(
+        None, description="When the alert is sent: mute/active time intervals and the spec's silences apply at this instant."
+    )
+    receivers: list[str] = Field(
+        description="Receivers that must be notified, in route order; `[]` when it is inhibited, muted or silenced."
+    )
 
 
 class Tests(Model):
     """Tests of the spec itself, run by `callalert check`."""
 
     rules: list[RuleTest] = Field(default_factory=list, description="Alert rule tests, compiled to promtool unit tests.")
-    routing: list[RoutingTest] = Field(default_factory=list, description="Where alerts go: receivers reached, inhibition, time intervals, silences.")
+    routing: list[RoutingTest] = Field(
+        default_factory=list, description="Where alerts go: receivers reached, inhibition, time intervals, silences."
+    )
 
 
 Spec.model_rebuild()

@@ -30,13 +30,17 @@ def load_documents(paths: Sequence[Path]) -> Merged:
     docs = []
     for path in paths:
         if not path.exists():
-            raise UsageError(f"spec file not found: {path}" + (" (create one with `callalert init`)" if path.name == "specs.yaml" else ""))
+            raise UsageError(
+                f"spec file not found: {path}" + (" (create one with `callalert init`)" if path.name == "specs.yaml" else "")
+            )
         if path.is_dir():
             raise UsageError(f"{path} is a directory; give the spec file(s) to read")
         try:
             docs.append(load_file(path))
         except UnicodeDecodeError as exc:
-            docs.append(Document(str(path), None, None, [d.problem(str(path), 1, 1, f"not UTF-8 text: {exc.reason}", d.YAML_SYNTAX)]))
+            docs.append(
+                Document(str(path), None, None, [d.problem(str(path), 1, 1, f"not UTF-8 text: {exc.reason}", d.YAML_SYNTAX)])
+            )
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
     return merge(docs)
@@ -76,7 +80,9 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
     if model_class is None:
         known = ", ".join(map(str, FORMATS))
         result.problems.append(
-            merged.problem(("version",), f"unsupported spec version {version!r}: this callalert reads version {known}", d.SPEC_VERSION)
+            merged.problem(
+                ("version",), f"unsupported spec version {version!r}: this callalert reads version {known}", d.SPEC_VERSION
+            )
         )
         return done()
     salvaged = False

@@ -78,7 +78,9 @@ def _time_intervals(model: Model, merged: Merged) -> Iterator[Problem]:
                 yield merged.problem((*named.key, "time_intervals", j), str(exc), d.TIME_INTERVAL)
 
 
-def _file_fields(model: Model, merged: Merged, key: KeyPath, section: str, data: Mapping[str, Any], prefix: str = "") -> Iterator[Problem]:
+def _file_fields(
+    model: Model, merged: Merged, key: KeyPath, section: str, data: Mapping[str, Any], prefix: str = ""
+) -> Iterator[Problem]:
     target = Version.parse(model.am_version)
     for field, value in data.items():
         if not (isinstance(value, Secret) and value.file is not None):

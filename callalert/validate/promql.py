@@ -11,7 +11,8 @@ from callalert.spec.load import Merged
 
 
 def check(model: Model, merged: Merged) -> Iterator[Problem]:
-    target = tuple(int(x) for x in model.prom_version.split(".")[:2])
+    major, minor = (int(x) for x in model.prom_version.split(".")[:2])
+    target = (major, minor)
     exprs = [(record.key, record.expr) for group in model.groups for record in group.records]
     exprs += [(alert.key, alert.expr) for alert in model.alerts]
     for key, expr in exprs:

@@ -95,10 +95,9 @@ def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[KeyPath, bool]:
         if part == "[key]":
             at_key = True
             continue
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             path.append(part)
             node = node[part]
         elif i == len(loc) - 1 and isinstance(part, str) and isinstance(node, dict):
@@ -146,7 +145,7 @@ def _allowed_keys(root: type[BaseModel], loc: KeyPath) -> list[str]:
 
 
 def schema_problems(model: type[BaseModel], merged: Merged, exc: ValidationError) -> list[Problem]:
-    errors = exc.errors(include_url=False)
+    errors: list[dict[str, Any]] = [dict(e) for e in exc.errors(include_url=False)]
     located: dict[KeyPath, list[dict[str, Any]]] = {}
     order: list[KeyPath] = []
     for err in errors:
@@ -188,7 +187,7 @@ def _schema_problem(model: type[BaseModel], merged: Merged, path: KeyPath, err: 
     message = str(err["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
-            message = message[len(prefix):]
+            message = message[len(prefix) :]
     if etype in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         message = message.replace("Input should be", "must be")
     return merged.problem(path, message, rule, at_key=at_key)
@@ -211,5 +210,3 @@ def _describe(value: Any) -> str:
     if isinstance(value, str):
         return repr(value) if len(value) < 60 else repr(value[:57] + "...")
     return repr(value)
-
-

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from callalert import diagnostics as d
 from callalert.analysis import gotemplate
-from callalert.diagnostics import KeyPath, Problem, did_you_mean, iter_strings
+from callalert.diagnostics import Problem, did_you_mean, iter_strings
 from callalert.model import Model
 from callalert.spec.load import Merged
-
 
 # Actions that are certainly valid in a Prometheus rule template. Most annotations consist of
 # nothing else, and skipping the full parser for them keeps 10,000-alert specs fast.
@@ -60,16 +58,18 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
                 continue
             for fn in gotemplate.undefined_functions(info, "prometheus"):
                 yield merged.problem_in_value(
-                    key, fn.pos.line, fn.pos.col, f"template function {fn.name!r} is not defined in Prometheus rule templates", d.TEMPLATE_FUNCTION
+                    key,
+                    fn.pos.line,
+                    fn.pos.col,
+                    f"template function {fn.name!r} is not defined in Prometheus rule templates",
+                    d.TEMPLATE_FUNCTION,
                 )
 
     # 2. template files
     defined: dict[str, str] = {}  # template name -> file that defines it
-    files: list[tuple[str, str, KeyPath | None, bool]] = [
-        (f"built-in {name}", text, None, True) for name, text in builtin_templates(model).items()
-    ]
-    files += [(tf.display, tf.text, tf.key, False) for tf in model.templates.files]
-    for display, text, key, is_builtin in files:
+    files = [(f"built-in {name}", text, True) for name, text in builtin_templates(model).items()]
+    files += [(tf.display, tf.text, False) for tf in model.templates.files]
+    for display, text, is_builtin in files:
         try:
             info = gotemplate.parse_template(text, display)
         except gotemplate.TemplateSyntaxError as exc:
@@ -82,7 +82,14 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
                     if defined[name].startswith("built-in")
                     else "rename one of them"
                 )
-                yield d.problem(display, pos.line, pos.col, f"template {name!r} is already defined by {defined[name]}", d.TEMPLATE_REDEFINED, fix=hint)
+                yield d.problem(
+                    display,
+                    pos.line,
+                    pos.col,
+                    f"template {name!r} is already defined by {defined[name]}",
+                    d.TEMPLATE_REDEFINED,
+                    fix=hint,
+                )
             else:
                 defined[name] = display
         if is_builtin:
@@ -92,14 +99,16 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
             yield d.problem(display, fn.pos.line, fn.pos.col, message, d.TEMPLATE_FUNCTION, fix=fix)
 
     known = set(defined) | set(gotemplate.am_default_templates(am_version))
-    for display, text, _, _ in files:
+    for display, text, _ in files:
         try:
             info = gotemplate.parse_template(text, display)
         except gotemplate.TemplateSyntaxError:
             continue
         for call in info.template_calls:
             if call.name not in known and call.kind == "template":
-                yield d.problem(display, call.pos.line, call.pos.col, f"template {call.name!r} is not defined", d.UNKNOWN_TEMPLATE)
+                yield d.problem(
+                    display, call.pos.line, call.pos.col, f"template {call.name!r} is not defined", d.UNKNOWN_TEMPLATE
+                )
 
     # 3. receiver fields
     for receiver in model.receivers.values():

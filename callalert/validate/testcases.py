@@ -28,7 +28,9 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
         for j, series in enumerate(test.series):
             yield from _series_problems(merged, (*key, "series", j, "series"), series.series)
         if not test.expect:
-            yield merged.problem((*key, "expect"), "a rule test needs at least one expectation (eval_time and alerts)", d.RULE_TEST)
+            yield merged.problem(
+                (*key, "expect"), "a rule test needs at least one expectation (eval_time and alerts)", d.RULE_TEST
+            )
         for j, exp in enumerate(test.expect):
             names = exp.annotation_names() or ()
             for k, expected in enumerate(exp.alerts):
@@ -56,7 +58,9 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
     for rtest in model.tests.routing:
         key = rtest.key
         if rtest.alert is not None and rtest.alert not in alerts:
-            yield merged.problem((*key, "alert"), f"unknown alert {rtest.alert!r}{did_you_mean(rtest.alert, alerts)}", d.UNKNOWN_ALERT)
+            yield merged.problem(
+                (*key, "alert"), f"unknown alert {rtest.alert!r}{did_you_mean(rtest.alert, alerts)}", d.UNKNOWN_ALERT
+            )
         if rtest.alert is None and not rtest.labels:
             yield merged.problem(key, "a routing test needs `alert` or `labels` (the label set to route)", d.ROUTING_TEST)
         for j, name in enumerate(rtest.receivers):
@@ -71,7 +75,7 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
 def _series_problems(merged: Merged, key: KeyPath, text: str) -> Iterator[Problem]:
     found = list(check_syntax(text))
     if found:
-        yield merged.problem(key, f"invalid series {text!r}: {found[0].message} (write metric{{label=\"value\"}})", d.SERIES_SYNTAX)
+        yield merged.problem(key, f'invalid series {text!r}: {found[0].message} (write metric{{label="value"}})', d.SERIES_SYNTAX)
         return
     if not _SERIES_RE.match(text.strip()):
-        yield merged.problem(key, f"invalid series {text!r}: write one series, metric{{label=\"value\"}}", d.SERIES_SYNTAX)
+        yield merged.problem(key, f'invalid series {text!r}: write one series, metric{{label="value"}}', d.SERIES_SYNTAX)

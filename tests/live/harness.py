@@ -21,7 +21,7 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
 import yaml
@@ -56,7 +56,7 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str, interval: f
 class _QuietHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
@@ -245,7 +245,7 @@ class Exporter(_ThreadedServer):
         for value, count in buckets.items():
             self.observe(name, float(value), n=count, **labels)
 
-    def set_histogram(self, name: str, buckets: Mapping[float, int], sum: float, **labels: str) -> None:  # noqa: A002
+    def set_histogram(self, name: str, buckets: Mapping[float, int], sum: float, **labels: str) -> None:
         """Set cumulative bucket counters directly: {le: cumulative count}; +Inf defaults to the largest."""
         with self._lock:
             hist = self._hist(name, labels)
@@ -275,7 +275,7 @@ class Exporter(_ThreadedServer):
                     lines.append(f"{name}{_fmt_labels(key)} {_fmt_value(self._current(value))}")
                 for key, hist in sorted(self._histograms.get(name, {}).items()):
                     running = 0
-                    for bound, count in zip((*hist.bounds, math.inf), hist.counts):
+                    for bound, count in zip((*hist.bounds, math.inf), hist.counts, strict=True):
                         running += count
                         lines.append(f"{name}_bucket{_fmt_labels(key, [('le', _fmt_le(bound))])} {running}")
                     lines.append(f"{name}_sum{_fmt_labels(key)} {_fmt_value(hist.sum)}")
@@ -284,7 +284,7 @@ class Exporter(_ThreadedServer):
 
 
 class _ExporterHandler(_QuietHandler):
-    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+    def do_GET(self) -> None:
         exporter: Exporter = self.server.owner  # type: ignore[attr-defined]
         if self.path.split("?")[0] != "/metrics":
             self._send(404, b"not found\n", "text/plain")
@@ -379,7 +379,7 @@ class _SinkHandler(_QuietHandler):
         sink._record(HttpRequest(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
         self._send(sink.status, sink.response_body, sink.content_type)
 
-    do_POST = do_PUT = do_GET = _handle  # noqa: N815
+    do_POST = do_PUT = do_GET = _handle
 
 
 @dataclass(frozen=True)
@@ -424,13 +424,15 @@ class SmtpSink(_Recorder[Mail]):
         sink = self
 
         class Handler:
-            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
                 message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
                 assert isinstance(message, EmailMessage)
                 sink._record(Mail(envelope.mail_from, tuple(envelope.rcpt_tos), message))
                 return "250 Message accepted for delivery"
 
-            async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]) -> list[str]:  # noqa: N802
+            async def handle_EHLO(
+                self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+            ) -> list[str]:
                 # With this 5-argument hook aiosmtpd leaves the session to us; without host_name MAIL gets 503.
                 session.host_name = hostname
                 sink.ehlo_hostnames.append(hostname)
@@ -481,7 +483,7 @@ class ManagedProcess:
     """Start a server binary on a loopback port, wait for /-/ready, always stop it."""
 
     name = "process"
-    started: list[ManagedProcess] = []  # every instance this session, for showing logs on failure
+    started: ClassVar[list[ManagedProcess]] = []  # every instance this session, for showing logs on failure
 
     def __init__(self, binary: str, workdir: Path, port: int | None, extra_args: Sequence[str], ready_timeout: float) -> None:
         self.binary = binary
@@ -522,7 +524,9 @@ class ManagedProcess:
             with open(self.log_path, "ab") as log:
                 log.write(f"$ {' '.join(self.args)}\n".encode())
                 log.flush()
-                self.proc = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.workdir)
+                self.proc = subprocess.Popen(
+                    self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.workdir
+                )
             _LIVE.add(self.proc)
             ManagedProcess.started.append(self)
             try:
@@ -659,7 +663,11 @@ class PrometheusProcess(ManagedProcess):
 
     def config(self) -> dict[str, Any]:
         config: dict[str, Any] = {
-            "global": {"scrape_interval": self.scrape_interval, "evaluation_interval": self.eval_interval, "scrape_timeout": "1s"},
+            "global": {
+                "scrape_interval": self.scrape_interval,
+                "evaluation_interval": self.eval_interval,
+                "scrape_timeout": "1s",
+            },
             "rule_files": self.rule_files,
             "scrape_configs": [
                 {"job_name": job, "static_configs": [{"targets": [t.removeprefix("http://").rstrip("/") for t in targets]}]}

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from callalert.live.amapi import AlertmanagerClient, AlertmanagerError, AsyncAlertmanagerClient, Matcher, format_time
 from callalert.errors import CallalertError
+from callalert.live.amapi import AlertmanagerClient, AlertmanagerError, AsyncAlertmanagerClient, Matcher, format_time
 
 from .harness import AlertmanagerProcess, free_port
 
@@ -39,7 +39,11 @@ def alert(name: str, **labels: str) -> dict[str, object]:
     [
         ('alertname="HighCPU"', Matcher("alertname", "HighCPU"), 'alertname="HighCPU"'),
         ("severity!=info", Matcher("severity", "info", is_equal=False), 'severity!="info"'),
-        ('category=~"availability|errors"', Matcher("category", "availability|errors", is_regex=True), 'category=~"availability|errors"'),
+        (
+            'category=~"availability|errors"',
+            Matcher("category", "availability|errors", is_regex=True),
+            'category=~"availability|errors"',
+        ),
         ('instance!~"app-.*"', Matcher("instance", "app-.*", is_regex=True, is_equal=False), 'instance!~"app-.*"'),
         ('summary="say \\"hi\\""', Matcher("summary", 'say "hi"'), 'summary="say \\"hi\\""'),
     ],
@@ -51,7 +55,12 @@ def test_matcher_parse_and_render(text: str, expected: Matcher, rendered: str) -
 
 
 def test_matcher_api_shape() -> None:
-    assert Matcher("category", "a|b", is_regex=True).to_api() == {"name": "category", "value": "a|b", "isRegex": True, "isEqual": True}
+    assert Matcher("category", "a|b", is_regex=True).to_api() == {
+        "name": "category",
+        "value": "a|b",
+        "isRegex": True,
+        "isEqual": True,
+    }
 
 
 def test_matcher_parse_error() -> None:
@@ -79,9 +88,13 @@ def test_timeout_message() -> None:
     def hang(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("timed out", request=request)
 
-    with AlertmanagerClient("http://127.0.0.1:9", timeout=0.5, transport=httpx.MockTransport(hang)) as client:
-        with pytest.raises(AlertmanagerError, match=r"^Alertmanager at http://127.0.0.1:9 did not answer GET /api/v2/status within 0.5s$"):
-            client.status()
+    with (
+        AlertmanagerClient("http://127.0.0.1:9", timeout=0.5, transport=httpx.MockTransport(hang)) as client,
+        pytest.raises(
+            AlertmanagerError, match=r"^Alertmanager at http://127.0.0.1:9 did not answer GET /api/v2/status within 0.5s$"
+        ),
+    ):
+        client.status()
 
 
 # ------------------------------------------------------------------------------- live
@@ -95,13 +108,15 @@ def test_status(am: AlertmanagerProcess) -> None:
         status = client.status()
     assert status["cluster"]["status"] == "disabled"
     assert status["versionInfo"]["version"] == "0.25.0"
-    assert "receiver: \"null\"" in status["config"]["original"]
+    assert 'receiver: "null"' in status["config"]["original"]
 
 
 @live
 def test_post_and_filter_alerts(am: AlertmanagerProcess) -> None:
     with AlertmanagerClient(am.url) as client:
-        client.post_alerts([alert("HighCPU", severity="warning"), alert("ServiceDown", severity="critical"), alert("Info", severity="info")])
+        client.post_alerts(
+            [alert("HighCPU", severity="warning"), alert("ServiceDown", severity="critical"), alert("Info", severity="info")]
+        )
         assert names(client.get_alerts()) == ["HighCPU", "Info", "ServiceDown"]
         assert names(client.get_alerts(['alertname="HighCPU"'])) == ["HighCPU"]
         assert names(client.get_alerts(["severity!=info"])) == ["HighCPU", "ServiceDown"]

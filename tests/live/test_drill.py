@@ -29,7 +29,9 @@ def spec(tmp_path: Path, run_cli: Callable[..., CliResult]) -> Path:
 
 
 @pytest.mark.live
-def test_drill_fires_then_resolves(spec: Path, start_alertmanager: Callable[..., AlertmanagerProcess], run_cli: Callable[..., CliResult]) -> None:
+def test_drill_fires_then_resolves(
+    spec: Path, start_alertmanager: Callable[..., AlertmanagerProcess], run_cli: Callable[..., CliResult]
+) -> None:
     am = start_alertmanager(AM_CONFIG)
     result = run_cli("drill", "MyServiceDown", str(spec), "--alertmanager-url", am.url, "--label", "instance=app-1")
     assert result.exit_code == 0, result
@@ -39,11 +41,19 @@ def test_drill_fires_then_resolves(spec: Path, start_alertmanager: Callable[...,
         f"accepted by Alertmanager at {am.url} (state active)",
     ]
     (alert,) = am.alerts(filter='drill="true"')
-    assert alert["labels"] == {"alertname": "MyServiceDown", "category": "availability", "drill": "true", "instance": "app-1", "severity": "critical"}
+    assert alert["labels"] == {
+        "alertname": "MyServiceDown",
+        "category": "availability",
+        "drill": "true",
+        "instance": "app-1",
+        "severity": "critical",
+    }
     assert alert["annotations"]["description"] == "Target app-1 of job my-service has been unreachable for 2 minutes."
     assert alert["annotations"]["summary"] == "my-service is down"
 
-    resolved = run_cli("drill", "MyServiceDown", str(spec), "--alertmanager-url", am.url, "--label", "instance=app-1", "--resolve")
+    resolved = run_cli(
+        "drill", "MyServiceDown", str(spec), "--alertmanager-url", am.url, "--label", "instance=app-1", "--resolve"
+    )
     assert resolved.exit_code == 0, resolved
     assert resolved.stdout.splitlines()[-1] == f"resolved at {am.url}; Alertmanager no longer lists it as active"
     assert am.alerts(filter='drill="true"') == []
@@ -52,7 +62,10 @@ def test_drill_fires_then_resolves(spec: Path, start_alertmanager: Callable[...,
 def test_drill_unknown_alert_suggests(spec: Path, run_cli: Callable[..., CliResult]) -> None:
     result = run_cli("drill", "MyServiceDwn", str(spec), "--alertmanager-url", "http://127.0.0.1:9")
     assert result.exit_code == 1
-    assert result.stderr == "callalert: error: no alert named 'MyServiceDwn' in the spec; did you mean MyServiceDown or MyServiceErrors?\n"
+    assert (
+        result.stderr
+        == "callalert: error: no alert named 'MyServiceDwn' in the spec; did you mean MyServiceDown or MyServiceErrors?\n"
+    )
 
 
 def test_drill_unreachable_alertmanager(spec: Path, run_cli: Callable[..., CliResult]) -> None:

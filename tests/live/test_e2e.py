@@ -29,10 +29,10 @@ import httpx
 import pytest
 import yaml
 
+from callalert.analysis.alertmanager.routing import Route, build_route_tree, deliver
 from callalert.live.amapi import AlertmanagerClient
 from callalert.pipeline import Rendered, render
 from callalert.render.context import RenderContext
-from callalert.analysis.alertmanager.routing import Route, build_route_tree, deliver
 from callalert.write import write_tree
 from tests.conftest import EXAMPLE_SPEC
 
@@ -157,7 +157,9 @@ class Stack:
 
     def wait_receivers(self, alertname: str, expected: set[str], status: str = "firing", timeout: float = 20.0) -> float:
         try:
-            return wait_until(lambda: expected <= self.receivers_of(alertname, status), timeout, f"{status} {alertname}", interval=0.05)
+            return wait_until(
+                lambda: expected <= self.receivers_of(alertname, status), timeout, f"{status} {alertname}", interval=0.05
+            )
         except AssertionError as exc:
             seen = [(n.receiver, n.alertname, n.status) for n in self.notes()]
             raise AssertionError(
@@ -195,7 +197,9 @@ class Stack:
 # The overlay and the module's servers
 
 
-def build_overlay(spec: Mapping[str, Any], http: HttpSink, smtp: SmtpSink, silence_window: tuple[datetime, datetime]) -> dict[str, Any]:
+def build_overlay(
+    spec: Mapping[str, Any], http: HttpSink, smtp: SmtpSink, silence_window: tuple[datetime, datetime]
+) -> dict[str, Any]:
     """A partial spec: same receivers and routes, every destination a local sink, fast timings."""
     receivers: dict[str, Any] = {}
     for name, receiver in spec["receivers"].items():
@@ -205,7 +209,9 @@ def build_overlay(spec: Mapping[str, Any], http: HttpSink, smtp: SmtpSink, silen
         for config in receiver.get("pagerduty_configs") or []:
             # v1 (service_key) ignores `url:` in Alertmanager 0.25; v2 (routing_key) posts to it.
             new = {k: v for k, v in config.items() if k != "service_key"}
-            changed.setdefault("pagerduty_configs", []).append({**new, "routing_key": {"env": "E2E_PAGERDUTY_KEY"}, "url": http.url_for(HTTP_PATHS["pagerduty"])})
+            changed.setdefault("pagerduty_configs", []).append(
+                {**new, "routing_key": {"env": "E2E_PAGERDUTY_KEY"}, "url": http.url_for(HTTP_PATHS["pagerduty"])}
+            )
         for config in receiver.get("webhook_configs") or []:
             changed.setdefault("webhook_configs", []).append({**config, "url": http.url_for(HTTP_PATHS[name])})
         if changed:
@@ -260,7 +266,9 @@ def stack(prometheus_bin: str, alertmanager_bin: str, tmp_path_factory: pytest.T
     with Exporter() as exporter, Exporter() as canary, Exporter() as blackbox, HttpSink() as http, SmtpSink() as smtp:
         now = datetime.now(UTC).replace(microsecond=0)
         overlay = tmp / "e2e-overlay.yaml"
-        overlay.write_text(yaml.safe_dump(build_overlay(spec, http, smtp, (now - timedelta(hours=1), now + timedelta(hours=1))), sort_keys=False))
+        overlay.write_text(
+            yaml.safe_dump(build_overlay(spec, http, smtp, (now - timedelta(hours=1), now + timedelta(hours=1))), sort_keys=False)
+        )
         # Secrets go through `{env: NAME}` references, resolved from this mapping only.
         environ = {slack_env(name): http.url_for(HTTP_PATHS[name]) for name in SLACK_RECEIVERS}
         environ["E2E_PAGERDUTY_KEY"] = PAGERDUTY_KEY
@@ -272,7 +280,9 @@ def stack(prometheus_bin: str, alertmanager_bin: str, tmp_path_factory: pytest.T
         with AlertmanagerProcess(out / "alertmanager" / "alertmanager.yml", workdir=tmp / "am", binary=alertmanager_bin) as am:
             rules = sorted((out / "prometheus" / "rules").glob("*.yml"))
             targets = {"call-automation": [exporter.address, canary.address], "call-automation-blackbox": [blackbox.address]}
-            with PrometheusProcess(tmp / "prom", rules, targets, am.url, binary=prometheus_bin, extra_args=["--web.enable-admin-api"]) as prom:
+            with PrometheusProcess(
+                tmp / "prom", rules, targets, am.url, binary=prometheus_bin, extra_args=["--web.enable-admin-api"]
+            ) as prom:
                 # A fresh Prometheus first scrapes ~5-6 s after start (measured here); thresholds are
                 # crossed only after a baseline scrape, so rates have a zero to start from.
                 prom.wait_for_targets_up(timeout=15)
@@ -306,7 +316,10 @@ def test_rendered_config_routes_as_the_seed_says(stack: Stack) -> None:
         alert = next(r for r in stack.rendered.model.alerts if r.name == name)
         assert stack.expected_receivers({"alertname": name, **alert.labels}) == expected, name
     assert stack.expected_receivers({"alertname": "X", "severity": "info", "category": "quality"}) == {"default"}
-    assert stack.expected_receivers({"alertname": "X", "severity": "warning", "category": "quality", "e2e_probe": "sms"}) == {"sms", "slack-warnings"}
+    assert stack.expected_receivers({"alertname": "X", "severity": "warning", "category": "quality", "e2e_probe": "sms"}) == {
+        "sms",
+        "slack-warnings",
+    }
     # The overlay pointed everything at the sinks and nothing else changed in the route tree.
     assert [(r.receiver, r.matchers_text()) for r in stack.root.routes][1:] == [
         ("pagerduty", '{severity="critical"}'),
@@ -358,7 +371,11 @@ def routing_run(stack: Stack) -> dict[str, dict[str, str]]:
         stack.fired[name] = stack.prometheus.wait_for_alert(name, "firing", timeout=25)
         labels[name] = dict(stack.fired[name]["labels"])
     assert labels["ServiceDown"] == {
-        "alertname": "ServiceDown", "category": "availability", "instance": stack.canary.address, "job": "call-automation", "severity": "critical",
+        "alertname": "ServiceDown",
+        "category": "availability",
+        "instance": stack.canary.address,
+        "job": "call-automation",
+        "severity": "critical",
     }
     assert labels["EndpointDown"]["instance"] == stack.blackbox.address
     labels["E2EInfoProbe"] = dict(INFO_PROBE)
@@ -396,7 +413,6 @@ def test_every_alert_reaches_exactly_its_receivers_and_resolves(stack: Stack, ro
     assert {n.alertname for n in stack.notes(receiver="default")} == {"E2EInfoProbe"}
 
 
-
 _STARTS = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
 
 
@@ -408,8 +424,10 @@ def template_pattern(template: str) -> str:
 def slack_text_pattern(labels: Mapping[str, str], annotations: Mapping[str, str], description: str) -> str:
     """What the spec's slack.default.text renders for one alert (`description` is already a regex)."""
     return (
-        re.escape(f"*Alerta:* {annotations['summary']}\n*Descripción:* ") + description
-        + re.escape(f"\n*Severidad:* {labels['severity']} ({labels['category']})\n*Inicio:* ") + _STARTS.pattern
+        re.escape(f"*Alerta:* {annotations['summary']}\n*Descripción:* ")
+        + description
+        + re.escape(f"\n*Severidad:* {labels['severity']} ({labels['category']})\n*Inicio:* ")
+        + _STARTS.pattern
         + re.escape(f"\n*Dashboard:* {annotations['dashboard']}\n*Runbook:* {annotations['runbook_url']}\n\n")
     )
 
@@ -446,7 +464,10 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
     [mail] = stack.notes("HighCallErrorRate", "firing", "email")
     assert isinstance(mail.raw, Mail)
     assert (mail.raw.subject, mail.raw.header("To"), mail.raw.header("From"), mail.raw.rcpt_tos) == (
-        "[FIRING:1] HighCallErrorRate", "alerts@example.com", "alertmanager@example.com", ("alerts@example.com",),
+        "[FIRING:1] HighCallErrorRate",
+        "alerts@example.com",
+        "alertmanager@example.com",
+        ("alerts@example.com",),
     )
     html = mail.raw.html or ""
     for fragment in (
@@ -492,7 +513,9 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
                 assert note.raw.subject == f"{tag} {name}"
                 body = note.raw.html or ""
                 assert f"<h3>{annotations['summary']}</h3>" in body and re.search(f"<p>{description}</p>", body), name
-                assert f'<a href="{annotations["runbook_url"]}">' in body and f'<a href="{annotations["dashboard"]}">' in body, name
+                assert f'<a href="{annotations["runbook_url"]}">' in body and f'<a href="{annotations["dashboard"]}">' in body, (
+                    name
+                )
                 continue
             assert isinstance(note.raw, HttpRequest)
             if note.receiver == "pagerduty":
@@ -503,7 +526,11 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
             else:
                 attachment = note.raw.json["attachments"][0]
                 assert attachment["title"] == f"{tag} {name}"
-                assert re.fullmatch(slack_text_pattern(labels, annotations, description), attachment["text"]), (name, note.receiver, attachment)
+                assert re.fullmatch(slack_text_pattern(labels, annotations, description), attachment["text"]), (
+                    name,
+                    note.receiver,
+                    attachment,
+                )
                 assert attachment["color"] == ("danger" if note.status == "firing" else "good")
 
 
@@ -532,7 +559,9 @@ def test_critical_inhibits_the_warning_of_the_same_name(stack: Stack) -> None:
         # Alertmanager holds the warning and marks it inhibited by the critical one.
         wait_until(
             lambda: (stack.am_alert("HighCallLatency", severity="warning") or {}).get("status", {}).get("inhibitedBy"),
-            15, "the HighCallLatency warning to be inhibited", interval=0.05,
+            15,
+            "the HighCallLatency warning to be inhibited",
+            interval=0.05,
         )
         # The control warning, fired in the same evaluation, goes through: the group has flushed.
         stack.wait_receivers("HighAIResponseTime", {"slack-warnings"})
@@ -567,7 +596,9 @@ def test_spec_silence_mutes_what_it_matches(stack: Stack) -> None:
         ([{"name": "alertname", "value": "HighMemoryUsage", "isRegex": False, "isEqual": True}], "callalert-e2e")
     ]
     with stack.client() as am:
-        [silence_id] = [am.create_silence(s["matchers"], s["startsAt"], s["endsAt"], s["createdBy"], s["comment"]) for s in silences]
+        [silence_id] = [
+            am.create_silence(s["matchers"], s["startsAt"], s["endsAt"], s["createdBy"], s["comment"]) for s in silences
+        ]
         assert am.get_silence(silence_id)["status"]["state"] == "active"
 
         stack.exporter.set("process_resident_memory_bytes", 3 * GB)
@@ -576,7 +607,9 @@ def test_spec_silence_mutes_what_it_matches(stack: Stack) -> None:
             stack.fired[name] = stack.prometheus.wait_for_alert(name, "firing", timeout=25)
         wait_until(
             lambda: (stack.am_alert("HighMemoryUsage") or {}).get("status", {}).get("silencedBy") == [silence_id],
-            15, "HighMemoryUsage to be silenced", interval=0.05,
+            15,
+            "HighMemoryUsage to be silenced",
+            interval=0.05,
         )
         # The other warning goes through; the silenced one reaches no sink at all.
         stack.wait_receivers("HighCPUUsage", {"slack-warnings"})

@@ -110,13 +110,16 @@ def stack(tmp_path_factory: pytest.TempPathFactory, prometheus_bin: str, alertma
         exporter.set("audio_quality_score", 0.5)
         (tmp / "alertmanager.yml").write_text(alertmanager_config(sink, smtp))
         started = time.monotonic()
-        with AlertmanagerProcess(tmp / "alertmanager.yml", binary=alertmanager_bin) as am, PrometheusProcess(
-            tmp / "prometheus",
-            [rules],
-            {"call-automation": exporter.address},
-            am.url,
-            binary=prometheus_bin,
-        ) as prom:
+        with (
+            AlertmanagerProcess(tmp / "alertmanager.yml", binary=alertmanager_bin) as am,
+            PrometheusProcess(
+                tmp / "prometheus",
+                [rules],
+                {"call-automation": exporter.address},
+                am.url,
+                binary=prometheus_bin,
+            ) as prom,
+        ):
             yield Stack(started, exporter, sink, smtp, am, prom)
 
 
@@ -129,7 +132,9 @@ def test_processes_start_fast(stack: Stack) -> None:
     assert stack.prometheus.startup_seconds < 5
     status = httpx.get(f"{stack.alertmanager.url}/api/v2/status").json()
     assert status["cluster"]["status"] == "disabled"
-    print(f"\nstartup: alertmanager {stack.alertmanager.startup_seconds:.2f}s, prometheus {stack.prometheus.startup_seconds:.2f}s")
+    print(
+        f"\nstartup: alertmanager {stack.alertmanager.startup_seconds:.2f}s, prometheus {stack.prometheus.startup_seconds:.2f}s"
+    )
 
 
 def test_webhook_receives_prometheus_alert(stack: Stack) -> None:
@@ -171,9 +176,7 @@ def test_slack_payload(stack: Stack) -> None:
 
 
 def test_pagerduty_v2_payload(stack: Stack) -> None:
-    [request] = stack.sink.wait_for(
-        lambda r: r.path == "/pagerduty-v2" and "HarnessAlwaysFiring" in r.body.decode(), timeout=15
-    )
+    [request] = stack.sink.wait_for(lambda r: r.path == "/pagerduty-v2" and "HarnessAlwaysFiring" in r.body.decode(), timeout=15)
     payload = request.json
     # Events API v2 (routing_key): event_action/dedup_key and a nested payload. Only v2 honours `url:`;
     # Alertmanager 0.25 posts v1 (service_key) events to events.pagerduty.com whatever `url` says,
@@ -291,7 +294,9 @@ def test_http_sink_records_and_times_out() -> None:
         assert response.status_code == 202
         [request] = sink.wait_for_path("/hook", timeout=1)
         assert (request.method, request.json, request.headers["x-test"]) == ("POST", {"a": 1}, "yes")
-        with pytest.raises(AssertionError, match=r"HttpSink: 0/1 matching item\(s\) after 0.1s; received:\n  HttpRequest\(POST /hook"):
+        with pytest.raises(
+            AssertionError, match=r"HttpSink: 0/1 matching item\(s\) after 0.1s; received:\n  HttpRequest\(POST /hook"
+        ):
             sink.wait_for_path("/other", timeout=0.1)
 
 

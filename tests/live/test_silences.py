@@ -99,7 +99,9 @@ def test_apply_is_idempotent_updates_expires_and_leaves_foreign_silences(
     assert lines[0].endswith("; ends_at changed)")
     assert lines[1].startswith('expire: {alertname="MyServiceErrors"}')
     assert lines[-1] == "applied: 0 to create, 1 to update, 1 to expire"
-    assert run_cli("silences", "apply", str(spec), *url).stdout.splitlines()[-1] == "applied: 0 to create, 0 to update, 0 to expire"
+    assert (
+        run_cli("silences", "apply", str(spec), *url).stdout.splitlines()[-1] == "applied: 0 to create, 0 to update, 0 to expire"
+    )
 
     listed = run_cli("silences", "list", *url)
     assert listed.exit_code == 0, listed

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import yaml
 
-from callalert.live.amapi import AlertmanagerClient
 from callalert.analysis.alertmanager.routing import deliver
+from callalert.live.amapi import AlertmanagerClient
 
 from .harness import AlertmanagerProcess, HttpSink
 
@@ -53,7 +53,7 @@ def test_engine_agrees_with_alertmanager_on_time_intervals_and_inhibition(
     text = CONFIG.replace("URL", http_sink.url)
     config = yaml.safe_load(text)
     am = start_alertmanager(text)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     alerts = {
         "muted": {"alertname": "A1", "team": "muted", "severity": "warning"},
         "inactive": {"alertname": "A2", "team": "inactive", "severity": "warning"},

@@ -83,8 +83,16 @@ def test_bundled_spec_is_green(run_cli: Callable[..., CliResult], tmp_path: Path
     assert result.exit_code == 0, result
     assert re.fullmatch(r"check passed \(\d+\.\d\ds\)\n", result.stderr.splitlines(keepends=True)[-1]), result
     summary = {line.split("  ")[0]: line for line in result.stdout.splitlines()}
-    for step in ("render", "promtool check rules", "promtool test rules", "amtool check-config", "amtool template render",
-                 "routing tests (amtool)", "routing tests (engine)", "coverage"):
+    for step in (
+        "render",
+        "promtool check rules",
+        "promtool test rules",
+        "amtool check-config",
+        "amtool template render",
+        "routing tests (amtool)",
+        "routing tests (engine)",
+        "coverage",
+    ):
         assert re.match(rf"{re.escape(step)} +ok +\d+\.\d\ds", summary[step]), summary
     assert "20 rule tests in 10 files" in summary["promtool test rules"]
     assert "15 tests; 5 with firing/at run by the engine only" in summary["routing tests (amtool)"]
@@ -103,11 +111,18 @@ def test_out_keeps_a_tree_promtool_can_test_on_its_own(run_cli: Callable[..., Cl
     result = run_cli("check", str(_write(tmp_path, SPEC)), "--out", str(out))
     assert result.exit_code == 0, result
     assert "coverage                1 warning(s)" in result.stdout
-    assert "warning: coverage: the root route (alerts no other route takes) → team: no routing test reaches it (tests.routing)\n" in result.stdout
-    proc = subprocess.run([promtool, "test", "rules", "prometheus/tests/Down.test.yml"], cwd=out, capture_output=True, text=True, check=False)
+    assert (
+        "warning: coverage: the root route (alerts no other route takes) → team: no routing test reaches it (tests.routing)\n"
+        in result.stdout
+    )
+    proc = subprocess.run(
+        [promtool, "test", "rules", "prometheus/tests/Down.test.yml"], cwd=out, capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     # {env: SLACK_URL} is unset: check rendered a placeholder so amtool could still check the config
-    assert "api_url: https://placeholder.invalid/callalert-check/SLACK_URL\n" in (out / "alertmanager/alertmanager.yml").read_text()
+    assert (
+        "api_url: https://placeholder.invalid/callalert-check/SLACK_URL\n" in (out / "alertmanager/alertmanager.yml").read_text()
+    )
 
 
 def test_template_reading_a_missing_field(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
@@ -128,13 +143,18 @@ def test_undefined_template_is_caught_before_any_tool_runs(run_cli: Callable[...
     spec = SPEC.replace("title: '{{ .CommonLabels.alertname }} ({{ .Status }})'", "title: '{{ template \"team.title\" . }}'")
     result = run_cli("check", str(_write(tmp_path, spec)))
     assert result.exit_code == 1, result
-    assert f"{tmp_path}/spec.yaml:11:29: error: receivers.team.slack_configs[0].title: template 'team.title' is not defined [unknown-template]" in result.stdout
+    assert (
+        f"{tmp_path}/spec.yaml:11:29: error: receivers.team.slack_configs[0].title: template 'team.title' is not defined [unknown-template]"
+        in result.stdout
+    )
     assert result.stderr.endswith("1 error; nothing checked\n")
 
 
 def test_template_failing_only_at_run_time(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
     # valid syntax, defined names: only executing it (as Alertmanager will) shows it needs two alerts
-    spec = SPEC.replace("title: '{{ .CommonLabels.alertname }} ({{ .Status }})'", "title: '{{ (index .Alerts 1).Labels.alertname }}'")
+    spec = SPEC.replace(
+        "title: '{{ .CommonLabels.alertname }} ({{ .Status }})'", "title: '{{ (index .Alerts 1).Labels.alertname }}'"
+    )
     result = run_cli("check", str(_write(tmp_path, spec)))
     assert result.exit_code == 1, result
     assert _failed_lines(result) == [
@@ -142,7 +162,9 @@ def test_template_failing_only_at_run_time(run_cli: Callable[..., CliResult], tm
         'template: :1:4: executing "" at <index .Alerts 1>: error calling index: reflect: slice index out of range'
         for status in ("firing", "resolved")
     ]
-    assert '    template data: {"receiver": "team", "status": "firing", "alerts": [{"status": "firing", "labels": ' in result.stdout
+    assert (
+        '    template data: {"receiver": "team", "status": "firing", "alerts": [{"status": "firing", "labels": ' in result.stdout
+    )
 
 
 def test_empty_title_is_a_failure(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
@@ -165,7 +187,7 @@ def test_failing_rule_test(run_cli: Callable[..., CliResult], tmp_path: Path) ->
     promtool_cmd = lines[start + 1].split(": ", 1)[1]
     assert lines[start + 1] == f"    promtool test rules failed (exit code 1): {promtool_cmd}"
     assert promtool_cmd.endswith(" test rules prometheus/tests/Down.test.yml")
-    assert lines[start + 2:start + 15] == [
+    assert lines[start + 2 : start + 15] == [
         "    stdout:",
         "    Unit Testing:  prometheus/tests/Down.test.yml",
         "    stderr:",
@@ -187,14 +209,15 @@ def test_failing_rule_test(run_cli: Callable[..., CliResult], tmp_path: Path) ->
 
 def test_routing_test_with_wrong_receivers(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
     spec = SPEC.replace("receivers: [chat]}", "receivers: [team, chat]}").replace(
-        "  routing:\n", "  routing:\n    - {alert: Down, labels: {job: api}, firing: [{alertname: Down, severity: warning}], receivers: []}\n"
+        "  routing:\n",
+        "  routing:\n    - {alert: Down, labels: {job: api}, firing: [{alertname: Down, severity: warning}], receivers: []}\n",
     )
     result = run_cli("check", str(_write(tmp_path, spec)))
     assert result.exit_code == 1, result
     lines = result.stdout.splitlines()
     failed = _failed_lines(result)
     assert failed == [
-        'FAILED routing tests (amtool): tests.routing[2] {alertname=Slow, severity=warning}: expected [team, chat], amtool routes to [chat]',
+        "FAILED routing tests (amtool): tests.routing[2] {alertname=Slow, severity=warning}: expected [team, chat], amtool routes to [chat]",
         "FAILED routing tests (engine): tests.routing[0] {alertname=Down, severity=critical, job=api}: expected [], got [team]",
         "FAILED routing tests (engine): tests.routing[2] {alertname=Slow, severity=warning}: expected [team, chat], got [chat]",
     ]
@@ -204,13 +227,13 @@ def test_routing_test_with_wrong_receivers(run_cli: Callable[..., CliResult], tm
         " config routes test --config.file=alertmanager/alertmanager.yml --verify.receivers=team,chat "
         "'alertname=\"Slow\"' 'severity=\"warning\"'"
     )
-    assert lines[amtool_at + 2:amtool_at + 5] == [
+    assert lines[amtool_at + 2 : amtool_at + 5] == [
         "    stdout:",
         "    chat",
         "    WARNING: Expected receivers did not match resolved receivers.",
     ]
     engine_at = lines.index(failed[1])
-    assert lines[engine_at + 1:engine_at + 3] == [
+    assert lines[engine_at + 1 : engine_at + 3] == [
         '    tests.routing[0] labels: {alertname="Down", severity="critical", job="api"}',
         '      firing: {alertname="Down", severity="warning"}',
     ]
@@ -218,7 +241,9 @@ def test_routing_test_with_wrong_receivers(run_cli: Callable[..., CliResult], tm
     assert "2 with firing/at" not in result.stdout
 
 
-def test_missing_amtool_exits_2_with_the_install_command(run_cli: Callable[..., CliResult], tmp_path: Path, promtool: str) -> None:
+def test_missing_amtool_exits_2_with_the_install_command(
+    run_cli: Callable[..., CliResult], tmp_path: Path, promtool: str
+) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     os.symlink(promtool, bin_dir / "promtool")
@@ -236,7 +261,9 @@ def test_invalid_spec_checks_nothing(run_cli: Callable[..., CliResult], tmp_path
     junit = tmp_path / "report.xml"
     result = run_cli("check", str(_write(tmp_path, spec)), "--junit", str(junit))
     assert result.exit_code == 1, result
-    assert re.search(r"spec\.yaml:\d+:\d+: error: tests\.rules\[0\]\.alert: unknown alert 'Dwn'; did you mean 'Down'\?", result.stdout)
+    assert re.search(
+        r"spec\.yaml:\d+:\d+: error: tests\.rules\[0\]\.alert: unknown alert 'Dwn'; did you mean 'Down'\?", result.stdout
+    )
     assert result.stderr.endswith("1 error; nothing checked\n")
     root = ET.parse(junit).getroot()
     assert root.attrib["failures"] == "1"

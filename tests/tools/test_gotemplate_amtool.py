@@ -51,10 +51,10 @@ SNIPPETS = [
     '{{ define "x" }}{{ 1) }}{{ end }}',
     '{{ define "x" }}{{ .Status }}{{ else }}{{ end }}',
     '{{ define "x" }}',
-    '{{ define x }}{{ end }}',
+    "{{ define x }}{{ end }}",
     '{{ define "x" }}{{ $a, $b := . }}{{ end }}',
     '{{ define "x" }}{{ range $a, $b := .Alerts }}{{ $b }}{{ end }}{{ $a }}{{ end }}',
-    '{{ define "x" }}{{ \'ab\' }}{{ end }}',
+    "{{ define \"x\" }}{{ 'ab' }}{{ end }}",
     '{{ define "x" }}{{ .A@ }}{{ end }}',
     '{{ define "x" }}{{ "a".b }}{{ end }}',
     '{{ define "x" }}{{ template y }}{{ end }}',
@@ -69,7 +69,7 @@ SNIPPETS = [
     '{{ define "x" }}{{ if true }}{{ $y := 2 }}{{ end }}{{ $y }}{{ end }}',
     '{{ define "x" }}{{ block "y" . }}b{{ end }}{{ end }}',
     '{{ define "x" }}{{ $x := 1 }}{{ define "y" }}{{ end }}{{ end }}',
-    '{{ define "x" }}{{ \'a\' }} {{ \'\\n\' }} {{ \'\\\'\' }}{{ end }}',
+    "{{ define \"x\" }}{{ 'a' }} {{ '\\n' }} {{ '\\'' }}{{ end }}",
     '{{ define "x" }}{{ \'\\"\' }}{{ end }}',
     '{{ define "x" }}{{ "\\x41\\u00e9\\101" }}{{ end }}',
     '{{ define "x" }}{{ 0x1F }} {{ 1e3 }} {{ 0o17 }} {{ 1_000 }} {{ 017 }} {{ 08 }} {{ .5 }}{{ end }}',
@@ -129,7 +129,7 @@ SNIPPETS = [
     '{{ define "x" }}{{/* a */}}{{- /* b */ -}}{{ end }}',
     '{{ define "x" }}{{ "\\u00e9" }}{{ "\\U0001F600" }}{{ "\\ud800" }}{{ end }}',
     '{{ define "x" }}{{ "\\400" }}{{ end }}',
-    '{{ define "x" }}{{ \'\' }}{{ end }}',
+    "{{ define \"x\" }}{{ '' }}{{ end }}",
     '{{ define "x" }}{{ printf "%s" (.Status }}{{ end }}',
     '{{ define "x" }}{{ .Status) }}{{ end }}\n',
 ]
@@ -138,7 +138,9 @@ SNIPPETS = [
 def amtool_render(amtool: str, path: Path, name: str) -> tuple[int, str]:
     proc = subprocess.run(
         [amtool, "template", "render", f"--template.glob={path}", f'--template.text={{{{ template "{name}" . }}}}'],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     return proc.returncode, proc.stderr.strip()
 
@@ -243,8 +245,12 @@ def test_rule_annotations_agree_with_promtool(promtool: str, corpus: Path) -> No
                             rejected.append(f"{path.name}: {exc.message}")
     # promtool 2.42 rejects exactly this one (SOURCES.md: rules-bad.yml uses $label).
     assert rejected == ['prometheus__rules-bad.yml: undefined variable "$label"']
-    proc = subprocess.run([promtool, "check", "rules", str(corpus / "rules-invalid" / "prometheus__rules-bad.yml")],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [promtool, "check", "rules", str(corpus / "rules-invalid" / "prometheus__rules-bad.yml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert 'undefined variable "$label"' in proc.stdout + proc.stderr
 
 
@@ -253,8 +259,9 @@ def test_prometheus_function_catalog_matches_promtool(promtool: str, tmp_path: P
 
     path = tmp_path / "r.yml"
     for func in sorted(PROMETHEUS_TEMPLATE_FUNCS | {"tmpl", "since", "trimSpace", "toDuration"}):
-        rules = {"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up == 0",
-                                                      "annotations": {"x": f"{{{{ {func} }}}}"}}]}]}
+        rules = {
+            "groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up == 0", "annotations": {"x": f"{{{{ {func} }}}}"}}]}]
+        }
         path.write_text(yaml.safe_dump(rules))
         proc = subprocess.run([promtool, "check", "rules", str(path)], capture_output=True, text=True, timeout=60)
         promtool_ok = proc.returncode == 0
@@ -265,8 +272,12 @@ def test_prometheus_function_catalog_matches_promtool(promtool: str, tmp_path: P
 # ---- the 0.25 boundary of the feature table, against amtool check-config -------------------
 
 
-def _config(receiver: dict[str, object] | None = None, top: dict[str, object] | None = None,
-            route: dict[str, object] | None = None, glob: dict[str, object] | None = None) -> dict[str, object]:
+def _config(
+    receiver: dict[str, object] | None = None,
+    top: dict[str, object] | None = None,
+    route: dict[str, object] | None = None,
+    glob: dict[str, object] | None = None,
+) -> dict[str, object]:
     config: dict[str, object] = {"route": {"receiver": "r", **(route or {})}, "receivers": [{"name": "r", **(receiver or {})}]}
     if glob:
         config["global"] = glob
@@ -278,16 +289,22 @@ SECRET = "SECRET_FILE"
 INTERVALS = {"time_intervals": [{"name": "t", "time_intervals": [{"weekdays": ["monday"]}]}]}
 BOUNDARY_CASES: dict[str, dict[str, object]] = {
     "receivers.discord_configs": _config({"discord_configs": [{"webhook_url": "http://x"}]}),
-    "receivers.webex_configs": _config({"webex_configs": [{"room_id": "r", "http_config": {"authorization": {"credentials": "x"}}}]},
-                                       glob={"webex_api_url": "https://webexapis.com/v1/messages"}),
+    "receivers.webex_configs": _config(
+        {"webex_configs": [{"room_id": "r", "http_config": {"authorization": {"credentials": "x"}}}]},
+        glob={"webex_api_url": "https://webexapis.com/v1/messages"},
+    ),
     "receivers.telegram_configs": _config({"telegram_configs": [{"bot_token": "x", "chat_id": 1}]}),
-    "receivers.sns_configs": _config({"sns_configs": [{"topic_arn": "arn:aws:sns:us-east-1:1:t", "sigv4": {"region": "us-east-1"}}]}),
+    "receivers.sns_configs": _config(
+        {"sns_configs": [{"topic_arn": "arn:aws:sns:us-east-1:1:t", "sigv4": {"region": "us-east-1"}}]}
+    ),
     "receivers.msteams_configs": _config({"msteams_configs": [{"webhook_url": "http://x"}]}),
     "receivers.msteamsv2_configs": _config({"msteamsv2_configs": [{"webhook_url": "http://x"}]}),
     "receivers.jira_configs": _config({"jira_configs": [{"project": "P", "issue_type": "Bug", "api_url": "http://x"}]}),
     "receivers.rocketchat_configs": _config({"rocketchat_configs": [{"channel": "#a", "token": "t", "token_id": "i"}]}),
     "global.smtp_auth_password_file": _config(glob={"smtp_auth_password_file": SECRET}),
-    "email_configs.auth_password_file": _config({"email_configs": [{"to": "a@b.c", "from": "a@b.c", "smarthost": "h:25", "auth_password_file": SECRET}]}),
+    "email_configs.auth_password_file": _config(
+        {"email_configs": [{"to": "a@b.c", "from": "a@b.c", "smarthost": "h:25", "auth_password_file": SECRET}]}
+    ),
     "global.slack_api_url_file": _config(glob={"slack_api_url_file": SECRET}),
     "pagerduty_configs.routing_key_file": _config({"pagerduty_configs": [{"routing_key_file": SECRET}]}),
     "pagerduty_configs.service_key_file": _config({"pagerduty_configs": [{"service_key_file": SECRET}]}),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from callalert.lint import lint_paths
 from callalert.lint.engine import Options
 
 FOLDERS = ("rules", "rules-invalid", "rules-tests", "alertmanager", "alertmanager-invalid", "templates")
-NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
+NOW = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def corpus_files(corpus: Path) -> list[Path]:

@@ -51,7 +51,7 @@ def test_amtool_check_config(name: str, rendered: dict[str, Path], amtool: str) 
     assert result.returncode == 0, result.stdout + result.stderr
     templates = len(list((rendered[name] / "alertmanager/templates").glob("*.tmpl")))
     # amtool loads the templates relative to the config file: they exist and parse
-    assert f" - 1 templates" in result.stdout and templates >= 1
+    assert " - 1 templates" in result.stdout and templates >= 1
 
 
 def _routes(amtool: str, config: Path, labels: list[str]) -> str:
@@ -81,8 +81,13 @@ def test_seed_config_itself_is_valid_for_amtool(amtool: str) -> None:
 
 
 ALL_RECEIVERS_ENV = {
-    "AS": "smtp-secret", "TG": "123:abc", "DISCORD_URL": "https://discord.com/api/webhooks/1/x",
-    "PU": "user", "PT": "token", "AWS_SK": "aws-secret", "WC": "wechat-secret",
+    "AS": "smtp-secret",
+    "TG": "123:abc",
+    "DISCORD_URL": "https://discord.com/api/webhooks/1/x",
+    "PU": "user",
+    "PT": "token",
+    "AWS_SK": "aws-secret",
+    "WC": "wechat-secret",
 }
 
 

@@ -47,7 +47,14 @@ WORKERS = 4
 
 def amtool_args(amtool: str, config_file: Path, labels: Mapping[str, str]) -> list[str]:
     # str(Matcher) quotes and escapes the value the way amtool's parser reads it back
-    return [amtool, "config", "routes", "test", f"--config.file={config_file}", *(str(Matcher(k, "=", v)) for k, v in labels.items())]
+    return [
+        amtool,
+        "config",
+        "routes",
+        "test",
+        f"--config.file={config_file}",
+        *(str(Matcher(k, "=", v)) for k, v in labels.items()),
+    ]
 
 
 def amtool_route(amtool: str, config_file: Path, labels: Mapping[str, str]) -> str:
@@ -128,9 +135,7 @@ def chain(route: Route) -> list[Matcher]:
     return out
 
 
-def derive_label_sets(
-    root: Route, seed: int = 0, random_sets: int = 40, extra: Iterable[Matcher] = ()
-) -> list[dict[str, str]]:
+def derive_label_sets(root: Route, seed: int = 0, random_sets: int = 40, extra: Iterable[Matcher] = ()) -> list[dict[str, str]]:
     routes = list(root.walk())
     pool: dict[str, set[str]] = {}
     for m in [*(m for r in routes for m in r.matchers), *extra]:
@@ -251,7 +256,9 @@ SEED_CONFIG: dict[str, Any] = {
         {"name": "email", "email_configs": [{"to": "alerts@example.invalid"}]},
         {"name": "pagerduty", "pagerduty_configs": [{"service_key": "placeholder-not-a-secret"}]},
     ],
-    "inhibit_rules": [{"source_match": {"severity": "critical"}, "target_match": {"severity": "warning"}, "equal": ["alertname"]}],
+    "inhibit_rules": [
+        {"source_match": {"severity": "critical"}, "target_match": {"severity": "warning"}, "equal": ["alertname"]}
+    ],
 }
 SEVERITIES = ["critical", "warning", "info"]
 CATEGORIES = ["performance", "quality", "errors", "resources", "availability"]
@@ -299,15 +306,38 @@ SEMANTICS_ROUTES = [
     ("empty", ""),
     ("bound", "\\bab"),
 ]
-SEMANTICS_VALUES = ["", "x", "ab", "abc", "ABC", "a.b", "axb", "x\ny", "x\n", "123", "\u0663", "é", "xzzz", "zzy",
-                    "aab", 'q"uote', "back\\slash", "com,ma", " spaced ", "a b", "\\n"]
+SEMANTICS_VALUES = [
+    "",
+    "x",
+    "ab",
+    "abc",
+    "ABC",
+    "a.b",
+    "axb",
+    "x\ny",
+    "x\n",
+    "123",
+    "\u0663",
+    "é",
+    "xzzz",
+    "zzy",
+    "aab",
+    'q"uote',
+    "back\\slash",
+    "com,ma",
+    " spaced ",
+    "a b",
+    "\\n",
+]
 
 
 def test_regex_and_quoting_semantics_like_amtool(amtool: str, tmp_path: Path) -> None:
     config = {
         "route": {
             "receiver": "default",
-            "routes": [{"matchers": [str(Matcher("v", "=~", p))], "receiver": name, "continue": True} for name, p in SEMANTICS_ROUTES]
+            "routes": [
+                {"matchers": [str(Matcher("v", "=~", p))], "receiver": name, "continue": True} for name, p in SEMANTICS_ROUTES
+            ]
             + [
                 {"matchers": [str(Matcher("v", "=", v))], "receiver": f"eq{i}", "continue": True}
                 for i, v in enumerate(SEMANTICS_VALUES)
@@ -332,20 +362,52 @@ def test_regex_and_quoting_semantics_like_amtool(amtool: str, tmp_path: Path) ->
     assert receivers_for(root, {"v": "x\n"}) == ["splice", "eq8"]
 
 
-REGEXES = ["a|b", "(?=x)", "(?<=x)", "(?<n>a)", "(?P<n>a)", "\\C", "\\Z", "\\z", "a*+", "(a)\\1", "a{1001}", "(", ")", "[a",
-           "*", "x{2,1}", "(?P<>a)", "[z-a]", "\\pX", "(?x) a", "\\e", "\\Qa.b\\E", "[[:alpha:]]", "(?U)a+", "\\8", "\\0"]
+REGEXES = [
+    "a|b",
+    "(?=x)",
+    "(?<=x)",
+    "(?<n>a)",
+    "(?P<n>a)",
+    "\\C",
+    "\\Z",
+    "\\z",
+    "a*+",
+    "(a)\\1",
+    "a{1001}",
+    "(",
+    ")",
+    "[a",
+    "*",
+    "x{2,1}",
+    "(?P<>a)",
+    "[z-a]",
+    "\\pX",
+    "(?x) a",
+    "\\e",
+    "\\Qa.b\\E",
+    "[[:alpha:]]",
+    "(?U)a+",
+    "\\8",
+    "\\0",
+]
 
 
 def test_validate_regex_agrees_with_amtool_check_config(amtool: str, tmp_path: Path) -> None:
     def check(i_pattern: tuple[int, str]) -> tuple[str, bool, str]:
         i, pattern = i_pattern
         path = tmp_path / f"re{i}.yml"
-        path.write_text(yaml.safe_dump({"route": {"receiver": "d", "routes": [{"match_re": {"a": pattern}}]}, "receivers": [{"name": "d"}]}))
+        path.write_text(
+            yaml.safe_dump({"route": {"receiver": "d", "routes": [{"match_re": {"a": pattern}}]}, "receivers": [{"name": "d"}]})
+        )
         ok, output = amtool_check(amtool, path)
         found = re.search(r"FAILED: (.*)", output)
         return pattern, ok, found.group(1) if found else ""
 
     with ThreadPoolExecutor(WORKERS) as pool:
         results = list(pool.map(check, enumerate(REGEXES)))
-    mismatches = [(p, ok, msg, validate_regex(p)) for p, ok, msg in results if (validate_regex(p) is None) != ok or (not ok and validate_regex(p) != msg)]
+    mismatches = [
+        (p, ok, msg, validate_regex(p))
+        for p, ok, msg in results
+        if (validate_regex(p) is None) != ok or (not ok and validate_regex(p) != msg)
+    ]
     assert mismatches == []

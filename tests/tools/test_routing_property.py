@@ -38,7 +38,9 @@ def route_st(draw: st.DrawFn, depth: int) -> dict[str, Any]:
     route: dict[str, Any] = {}
     matchers = draw(st.lists(matcher_st(), max_size=2))
     # the legacy form holds one value per name and only = / =~
-    legacy = draw(st.booleans()) and all(m.op in ("=", "=~") for m in matchers) and len({m.name for m in matchers}) == len(matchers)
+    legacy = (
+        draw(st.booleans()) and all(m.op in ("=", "=~") for m in matchers) and len({m.name for m in matchers}) == len(matchers)
+    )
     if legacy:
         match = {m.name: m.value for m in matchers if m.op == "="}
         match_re = {m.name: m.value for m in matchers if m.op == "=~"}
@@ -94,6 +96,8 @@ def test_random_trees_route_like_amtool(amtool: str) -> None:
         EXAMPLES["pairs"] += len(label_sets)
 
     check()
-    print(f"\nproperty: {EXAMPLES['count']} random trees, {EXAMPLES['pairs']} label sets compared with amtool "
-          f"in {time.monotonic() - started:.1f}s")
+    print(
+        f"\nproperty: {EXAMPLES['count']} random trees, {EXAMPLES['pairs']} label sets compared with amtool "
+        f"in {time.monotonic() - started:.1f}s"
+    )
     assert EXAMPLES["count"] >= 100

@@ -68,8 +68,8 @@ def test_render_writes_tree_and_check_detects_drift(run_cli, tmp_path: Path) -> 
     drift = run_cli("render", str(EXAMPLE_SPEC), "--out", str(out), "--check")
     assert drift.exit_code == 1, drift
     assert "--- a/prometheus/rules/call-automation.errors.yml" in drift.stdout
-    assert "-    expr: sum(rate(total_calls{status=\"failed\"}[5m])) / sum(rate(total_calls[5m])) > 0.5" in drift.stdout
-    assert "+    expr: sum(rate(total_calls{status=\"failed\"}[5m])) / sum(rate(total_calls[5m])) > 0.05" in drift.stdout
+    assert '-    expr: sum(rate(total_calls{status="failed"}[5m])) / sum(rate(total_calls[5m])) > 0.5' in drift.stdout
+    assert '+    expr: sum(rate(total_calls{status="failed"}[5m])) / sum(rate(total_calls[5m])) > 0.05' in drift.stdout
     assert "--- a/stray.txt\n+++ /dev/null" in drift.stdout
     assert "is out of date" in drift.stderr
 
@@ -134,7 +134,9 @@ def test_schema_is_json_schema_of_the_spec(run_cli) -> None:
 
 
 def test_multi_file_spec_positions_point_at_each_file(run_cli, tmp_path: Path) -> None:
-    (tmp_path / "base.yaml").write_text("version: 1\nseverities: {critical: {notify: [default]}}\nreceivers:\n  default: {webhook_configs: [{url: 'http://127.0.0.1:9/'}]}\n")
+    (tmp_path / "base.yaml").write_text(
+        "version: 1\nseverities: {critical: {notify: [default]}}\nreceivers:\n  default: {webhook_configs: [{url: 'http://127.0.0.1:9/'}]}\n"
+    )
     (tmp_path / "alerts.yaml").write_text(
         "groups:\n  - name: g\n    alerts:\n      - {name: A, expr: up == 0, severity: critical, summary: s, description: d}\n"
         "      - {name: B, expr: up == 0, severity: warn, summary: s, description: d}\n"
@@ -146,10 +148,32 @@ def test_multi_file_spec_positions_point_at_each_file(run_cli, tmp_path: Path) -
 
 def test_webhook_url_secret_redacted_in_drift_even_when_old_value_unknown(run_cli, tmp_path: Path) -> None:
     spec = tmp_path / "s.yaml"
-    spec.write_text(SECRET_SPEC.replace("slack_configs:\n      - api_url: {env: TEST_SLACK_URL}\n        channel: '#x'", "webhook_configs:\n      - url: {env: TEST_HOOK}"))
+    spec.write_text(
+        SECRET_SPEC.replace(
+            "slack_configs:\n      - api_url: {env: TEST_SLACK_URL}\n        channel: '#x'",
+            "webhook_configs:\n      - url: {env: TEST_HOOK}",
+        )
+    )
     out = tmp_path / "out"
-    first = run_cli("render", str(spec), "--out", str(out), "--secrets", "env", env={"TEST_HOOK": "https://sms.example.com/send?token=OLDSECRET"})
+    first = run_cli(
+        "render",
+        str(spec),
+        "--out",
+        str(out),
+        "--secrets",
+        "env",
+        env={"TEST_HOOK": "https://sms.example.com/send?token=OLDSECRET"},
+    )
     assert first.exit_code == 0, first
-    drift = run_cli("render", str(spec), "--out", str(out), "--check", "--secrets", "env", env={"TEST_HOOK": "https://sms.example.com/send?token=NEWSECRET"})
+    drift = run_cli(
+        "render",
+        str(spec),
+        "--out",
+        str(out),
+        "--check",
+        "--secrets",
+        "env",
+        env={"TEST_HOOK": "https://sms.example.com/send?token=NEWSECRET"},
+    )
     assert drift.exit_code == 1
     assert "OLDSECRET" not in drift.stdout and "NEWSECRET" not in drift.stdout

@@ -316,10 +316,34 @@ def test_prometheus_function_catalog() -> None:
         "{{ $value | humanize }}{{ $value | humanizeDuration }}{{ $value | since }}{{ tmpl }}{{ toTime $value }}"
     )
     assert [(u.name, u.added_in) for u in undefined_functions(info)] == [("since", None), ("tmpl", None)]
-    assert {"humanize", "humanize1024", "humanizePercentage", "query", "first", "label", "value", "sortByLabel",
-            "strvalue", "args", "safeHtml", "match", "reReplaceAll", "title", "toUpper", "toLower", "graphLink",
-            "tableLink", "parseDuration", "pathPrefix", "externalURL", "stripPort", "stripDomain",
-            "humanizeTimestamp", "toTime", "humanizeDuration"} == PROMETHEUS_TEMPLATE_FUNCS
+    assert {
+        "humanize",
+        "humanize1024",
+        "humanizePercentage",
+        "query",
+        "first",
+        "label",
+        "value",
+        "sortByLabel",
+        "strvalue",
+        "args",
+        "safeHtml",
+        "match",
+        "reReplaceAll",
+        "title",
+        "toUpper",
+        "toLower",
+        "graphLink",
+        "tableLink",
+        "parseDuration",
+        "pathPrefix",
+        "externalURL",
+        "stripPort",
+        "stripDomain",
+        "humanizeTimestamp",
+        "toTime",
+        "humanizeDuration",
+    } == PROMETHEUS_TEMPLATE_FUNCS
 
 
 def test_default_template_names() -> None:

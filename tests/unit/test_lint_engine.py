@@ -19,19 +19,37 @@ def test_seed_files_exact(run_cli) -> None:  # type: ignore[no-untyped-def]
     assert result.exit_code == 1, result
     found = [(Path(f["path"]).name, f["line"], f["rule"], f["message"]) for f in json.loads(result.stdout)]
     assert found == [
-        ("seed-alertmanager.yml", 6, "am-plaintext-secret", "global.smtp_auth_password: plaintext secret: smtp_auth_password is written in the file"),
-        ("seed-alertmanager.yml", 7, "am-plaintext-secret", "global.slack_api_url: plaintext secret: slack_api_url is written in the file "
-         "(a Slack webhook URL (its path is the token))"),
+        (
+            "seed-alertmanager.yml",
+            6,
+            "am-plaintext-secret",
+            "global.smtp_auth_password: plaintext secret: smtp_auth_password is written in the file",
+        ),
+        (
+            "seed-alertmanager.yml",
+            7,
+            "am-plaintext-secret",
+            "global.slack_api_url: plaintext secret: slack_api_url is written in the file "
+            "(a Slack webhook URL (its path is the token))",
+        ),
         ("seed-alertmanager.yml", 19, "am-deprecated-match", "route.routes[0].match: match is deprecated"),
         ("seed-alertmanager.yml", 23, "am-deprecated-match", "route.routes[1].match: match is deprecated"),
         ("seed-alertmanager.yml", 27, "am-deprecated-match", "route.routes[2].match: match is deprecated"),
         ("seed-alertmanager.yml", 31, "am-deprecated-match", "route.routes[3].match_re: match_re is deprecated"),
-        ("seed-alertmanager.yml", 67, "am-plaintext-secret", "receivers[4].pagerduty_configs[0].service_key: plaintext secret: "
-         "service_key is written in the file"),
+        (
+            "seed-alertmanager.yml",
+            67,
+            "am-plaintext-secret",
+            "receivers[4].pagerduty_configs[0].service_key: plaintext secret: service_key is written in the file",
+        ),
         ("seed-alertmanager.yml", 76, "am-deprecated-match", "inhibit_rules[0].source_match: source_match is deprecated"),
         ("seed-alertmanager.yml", 78, "am-deprecated-match", "inhibit_rules[0].target_match: target_match is deprecated"),
-        ("seed-slack.tmpl", 10, "template-function-version", "function 'since' needs Alertmanager ≥ 0.28; the target is 0.25, "
-         "which refuses to load this template"),
+        (
+            "seed-slack.tmpl",
+            10,
+            "template-function-version",
+            "function 'since' needs Alertmanager ≥ 0.28; the target is 0.25, which refuses to load this template",
+        ),
     ]
     fixes = {f["rule"]: f["fix"] for f in json.loads(result.stdout) if f["line"] == 31}
     assert fixes == {"am-deprecated-match": "matchers: ['category=~\"availability|errors\"']"}
@@ -40,7 +58,11 @@ def test_seed_files_exact(run_cli) -> None:  # type: ignore[no-untyped-def]
 
 def test_disable_comments(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "am.yml"
-    path.write_text(AM_SECRET.replace("  - service_key", "  # callalert-lint disable-next-line=am-plaintext-secret -- test key\n  - service_key"))
+    path.write_text(
+        AM_SECRET.replace(
+            "  - service_key", "  # callalert-lint disable-next-line=am-plaintext-secret -- test key\n  - service_key"
+        )
+    )
     assert json.loads(run_cli("lint", str(path), "--format", "json").stdout) == []
     path.write_text("# callalert-lint disable=am-plaintext-secret\n" + AM_SECRET)
     found = json.loads(run_cli("lint", str(path), "--format", "json").stdout)
@@ -48,13 +70,16 @@ def test_disable_comments(tmp_path: Path, run_cli) -> None:  # type: ignore[no-u
     path.write_text(AM_SECRET.replace("abc", "abc  # callalert-lint disable=am-plaintext-secert -- typo"))
     found = json.loads(run_cli("lint", str(path), "--format", "json").stdout)
     assert [(f["rule"], f["message"]) for f in found] == [
-        ("am-plaintext-secret", "receivers[0].pagerduty_configs[0].service_key: plaintext secret: service_key is written in the file"),
+        (
+            "am-plaintext-secret",
+            "receivers[0].pagerduty_configs[0].service_key: plaintext secret: service_key is written in the file",
+        ),
         ("lint-disable-unknown", "unknown rule 'am-plaintext-secert' in disable comment; did you mean 'am-plaintext-secret'?"),
     ]
 
 
 def test_tmpl_disable_comment() -> None:
-    text = '{{/* callalert-lint disable-next-line=template-function-version -- we run 0.28 */}}\n{{ .StartsAt | since }}\n'
+    text = "{{/* callalert-lint disable-next-line=template-function-version -- we run 0.28 */}}\n{{ .StartsAt | since }}\n"
     sup = parse_suppressions("t.tmpl", text, {"template-function-version"})
     assert sup.problems == [] and sup.line_rules == {2: {"template-function-version"}}
 
@@ -82,12 +107,16 @@ def test_github_format(tmp_path: Path, run_cli) -> None:  # type: ignore[no-unty
     path = tmp_path / "am.yml"
     path.write_text(AM_SECRET)
     out = run_cli("lint", str(path), "--format", "github").stdout
-    assert out.startswith(f"::error file={path},line=5,col=18,title=am-plaintext-secret::receivers[0].pagerduty_configs[0].service_key")
+    assert out.startswith(
+        f"::error file={path},line=5,col=18,title=am-plaintext-secret::receivers[0].pagerduty_configs[0].service_key"
+    )
 
 
 def test_sarif_shape() -> None:
-    problems = [Problem("a/b.yml", 3, 5, "warning", "msg", "receiver-unused", "receivers[1]", "fix it"),
-                Problem("c.yml", 1, 1, "error", "bad", "schema")]
+    problems = [
+        Problem("a/b.yml", 3, 5, "warning", "msg", "receiver-unused", "receivers[1]", "fix it"),
+        Problem("c.yml", 1, 1, "error", "bad", "schema"),
+    ]
     doc = json.loads(render(problems, "sarif"))
     # The key parts of the SARIF 2.1.0 schema: required properties and enums.
     assert doc["version"] == "2.1.0" and doc["$schema"].endswith("sarif-2.1.0.json")
@@ -121,5 +150,5 @@ def test_kind_detection_mix(tmp_path: Path) -> None:
     assert detect("x.yml", "", {"route": {}}) == "alertmanager"
     assert detect("x.yml", "", {"version": 1, "severities": {}}) == "spec"
     assert detect("x.yml", "", {"rule_files": [], "tests": []}) == "rules-test"
-    assert detect("x.tmpl", "{{ define \"a\" }}{{ end }}", None) == "template"
+    assert detect("x.tmpl", '{{ define "a" }}{{ end }}', None) == "template"
     assert detect("x.yml", "BAD", "BAD") == "unknown"

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import textwrap
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
 
 from callalert.lint import lint_paths
 from callalert.lint.engine import Options
 
-NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
+NOW = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def lint(tmp_path: Path, files: dict[str, str], **opts: object) -> list[tuple[str, int, str, str]]:
@@ -47,9 +45,13 @@ groups:
 
 def test_annotation_label_aggregated_away(tmp_path: Path) -> None:
     found = lint(tmp_path, {"r.yml": RULES})
-    assert ("r.yml", 9, "annotation-label-never-set",
-            "annotation summary of HighErrors reads $labels.instance, but the expression never returns a instance label "
-            "(it is aggregated away), so it renders empty") in found
+    assert (
+        "r.yml",
+        9,
+        "annotation-label-never-set",
+        "annotation summary of HighErrors reads $labels.instance, but the expression never returns a instance label "
+        "(it is aggregated away), so it renders empty",
+    ) in found
 
 
 def test_annotation_label_kept_by(tmp_path: Path) -> None:
@@ -61,8 +63,10 @@ def test_annotation_reads_rule_label(tmp_path: Path) -> None:
     # Checked with promtool 2.42: $labels holds only the result's labels, not the rule's own labels.
     found = lint(tmp_path, {"r.yml": RULES.replace("$labels.instance", "$labels.severity")})
     msgs = [f[3] for f in found if f[2] == "annotation-label-never-set"]
-    assert msgs == ["annotation summary of HighErrors reads $labels.severity, but severity is a rule label, not a label of "
-                    "the expression's result: $labels holds only the result's labels, so it renders empty"]
+    assert msgs == [
+        "annotation summary of HighErrors reads $labels.severity, but severity is a rule label, not a label of "
+        "the expression's result: $labels holds only the result's labels, so it renders empty"
+    ]
 
 
 AM = """
@@ -89,7 +93,10 @@ def test_cross_layer_label_contract(tmp_path: Path) -> None:
     by_rule = {f[2]: f for f in found}
     assert by_rule["group-by-label-never-set"][:2] == ("am.yml", 3)
     assert by_rule["inhibit-equal-never-set"][:2] == ("am.yml", 10)
-    assert by_rule["template-label-never-set"][3] == "receiver pager: .CommonLabels.team reads a label no alert carries; it is always empty"
+    assert (
+        by_rule["template-label-never-set"][3]
+        == "receiver pager: .CommonLabels.team reads a label no alert carries; it is always empty"
+    )
 
 
 def test_cross_layer_skipped_without_alerts_or_external_labels(tmp_path: Path) -> None:
@@ -97,13 +104,18 @@ def test_cross_layer_skipped_without_alerts_or_external_labels(tmp_path: Path) -
     # external labels unknown: cluster/team could come from them
     assert not {"group-by-label-never-set", "inhibit-equal-never-set"} & rules_of(lint(tmp_path, {"r.yml": RULES, "am.yml": AM}))
     # the label is on the alert: fine
-    found = lint(tmp_path, {"r.yml": RULES.replace("severity: critical}", "severity: critical, team: a, cluster: b}"), "am.yml": AM},
-                 external_labels=[])
+    found = lint(
+        tmp_path,
+        {"r.yml": RULES.replace("severity: critical}", "severity: critical, team: a, cluster: b}"), "am.yml": AM},
+        external_labels=[],
+    )
     assert not {"group-by-label-never-set", "inhibit-equal-never-set", "template-label-never-set"} & rules_of(found)
 
 
 def test_route_matcher_label_never_set(tmp_path: Path) -> None:
-    am = AM.replace("""  - matchers: ['severity="critical"']\n    receiver: pager""", """  - matchers: ['team="db"']\n    receiver: pager""")
+    am = AM.replace(
+        """  - matchers: ['severity="critical"']\n    receiver: pager""", """  - matchers: ['team="db"']\n    receiver: pager"""
+    )
     assert "route-matcher-label-never-set" in rules_of(lint(tmp_path, {"r.yml": RULES, "am.yml": am}, external_labels=[]))
     assert "route-matcher-label-never-set" not in rules_of(lint(tmp_path, {"r.yml": RULES, "am.yml": AM}, external_labels=[]))
 
@@ -120,7 +132,8 @@ def test_promql_unknown_metric_with_catalog(tmp_path: Path) -> None:
 
     found = lint(tmp_path, {"r.yml": RULES}, catalog=load_catalog("- {name: errors_totl, type: counter}\n"))
     assert [f[3] for f in found if f[2] == "promql-unknown-metric"] == [
-        "alert HighErrors: metric 'errors_total' is not in the metrics catalog; did you mean 'errors_totl'?"]
+        "alert HighErrors: metric 'errors_total' is not in the metrics catalog; did you mean 'errors_totl'?"
+    ]
     found = lint(tmp_path, {"r.yml": RULES}, catalog=load_catalog("- {name: errors_total, type: counter}\n"))
     assert "promql-unknown-metric" not in rules_of(found)
 
@@ -136,10 +149,18 @@ def test_practice_rules(tmp_path: Path) -> None:
     """
     found = rules_of(lint(tmp_path, {"r.yml": bad}))
     assert {"alert-missing-annotation", "alert-missing-runbook", "alert-missing-dashboard", "critical-without-for"} <= found
-    assert not found & {"alert-missing-annotation", "alert-missing-runbook", "alert-missing-dashboard", "critical-without-for"} - \
-        rules_of(lint(tmp_path, {"r.yml": bad})) 
-    assert not {"alert-missing-annotation", "alert-missing-runbook", "alert-missing-dashboard", "critical-without-for"} & \
-        rules_of(lint(tmp_path, {"r.yml": RULES}))
+    assert not found & {
+        "alert-missing-annotation",
+        "alert-missing-runbook",
+        "alert-missing-dashboard",
+        "critical-without-for",
+    } - rules_of(lint(tmp_path, {"r.yml": bad}))
+    assert not {
+        "alert-missing-annotation",
+        "alert-missing-runbook",
+        "alert-missing-dashboard",
+        "critical-without-for",
+    } & rules_of(lint(tmp_path, {"r.yml": RULES}))
 
 
 def test_secrets(tmp_path: Path) -> None:
@@ -171,8 +192,15 @@ def test_routing_rules_plain(tmp_path: Path) -> None:
     """
     found = lint(tmp_path, {"am.yml": bad})
     rules = rules_of(found)
-    assert {"route-shadowed", "receiver-undefined", "receiver-unused", "critical-no-paging", "matcher-regex-literal",
-            "matcher-literal-regex", "matcher-unquoted-special"} <= rules
+    assert {
+        "route-shadowed",
+        "receiver-undefined",
+        "receiver-unused",
+        "critical-no-paging",
+        "matcher-regex-literal",
+        "matcher-literal-regex",
+        "matcher-unquoted-special",
+    } <= rules
     assert [f[3] for f in found if f[2] == "receiver-undefined"] == ["receiver 'nope' is not defined"]
     good = """
     route:
@@ -193,7 +221,7 @@ def test_routing_rules_plain(tmp_path: Path) -> None:
 
 
 def test_matcher_several_in_one(tmp_path: Path) -> None:
-    am = "route:\n  receiver: a\n  routes:\n  - matchers: ['severity=\"critical\",team=\"db\"']\n    receiver: a\nreceivers:\n- name: a\n"
+    am = 'route:\n  receiver: a\n  routes:\n  - matchers: [\'severity="critical",team="db"\']\n    receiver: a\nreceivers:\n- name: a\n'
     assert "matcher-several-in-one" in rules_of(lint(tmp_path, {"am.yml": am}))
 
 
@@ -202,7 +230,8 @@ def test_alert_default_only(tmp_path: Path) -> None:
     typo = RULES.replace("severity: critical", "severity: crtical")
     found = lint(tmp_path, {"r.yml": typo, "am.yml": am})
     assert [f[3] for f in found if f[2] == "alert-default-only"] == [
-        "alert HighErrors matches no route: only the default receiver 'a' gets it"]
+        "alert HighErrors matches no route: only the default receiver 'a' gets it"
+    ]
     assert "alert-default-only" not in rules_of(lint(tmp_path, {"r.yml": RULES, "am.yml": am}))
 
 
@@ -211,16 +240,29 @@ def test_templates(tmp_path: Path) -> None:
     found = lint(tmp_path, {"t.tmpl": tmpl})
     assert sorted((f[2], f[3]) for f in found) == [
         ("template-function-unknown", "function 'upper' is not defined in Alertmanager templates; did you mean 'toUpper'?"),
-        ("template-function-version", "function 'since' needs Alertmanager ≥ 0.28; the target is 0.25, which refuses to load this template"),
+        (
+            "template-function-version",
+            "function 'since' needs Alertmanager ≥ 0.28; the target is 0.25, which refuses to load this template",
+        ),
         ("template-undefined", "template 'y' is not defined in any template given"),
-        ("template-unknown-field", ".CommonLabel.alertname: Alertmanager's template data has no field 'CommonLabel'; did you mean 'CommonLabels'?"),
+        (
+            "template-unknown-field",
+            ".CommonLabel.alertname: Alertmanager's template data has no field 'CommonLabel'; did you mean 'CommonLabels'?",
+        ),
         # .StartsAt belongs to each alert: at this level `.` is template.Data (amtool 0.25 fails the same way)
-        ("template-unknown-field", ".StartsAt: Alertmanager's template data has no field 'StartsAt'; .StartsAt belongs to each alert: "
-         "use it inside {{ range .Alerts }}"),
+        (
+            "template-unknown-field",
+            ".StartsAt: Alertmanager's template data has no field 'StartsAt'; .StartsAt belongs to each alert: "
+            "use it inside {{ range .Alerts }}",
+        ),
     ]
     assert [(f[1], f[2]) for f in lint(tmp_path, {"t.tmpl": tmpl})] == [
-        (1, "template-unknown-field"), (1, "template-function-unknown"), (1, "template-undefined"),
-        (1, "template-unknown-field"), (1, "template-function-version")]
+        (1, "template-unknown-field"),
+        (1, "template-function-unknown"),
+        (1, "template-undefined"),
+        (1, "template-unknown-field"),
+        (1, "template-function-version"),
+    ]
     good = '{{ define "x" }}{{ .CommonLabels.alertname | toUpper }}{{ template "slack.default.title" . }}{{ range .Alerts }}{{ .StartsAt | since }}{{ end }}{{ end }}\n'
     assert lint(tmp_path, {"t.tmpl": good}, target_alertmanager="0.28") == []
 
@@ -232,10 +274,16 @@ def test_template_fields_follow_dot(tmp_path: Path) -> None:
     """
     found = lint(tmp_path, {"t.tmpl": tmpl})
     assert [(f[1], f[3]) for f in found if f[2] == "template-unknown-field"] == [
-        (1, ".CommonLabels.team: an alert (template.Alert, inside range .Alerts) has no field 'CommonLabels'; "
-            ".CommonLabels belongs to the notification: use $.CommonLabels inside range"),
-        (2, ".Labels.team: Alertmanager's template data has no field 'Labels'; did you mean 'CommonLabels'? "
-            "(.Labels belongs to each alert: {{ range .Alerts }}{{ .Labels.x }}{{ end }})"),
+        (
+            1,
+            ".CommonLabels.team: an alert (template.Alert, inside range .Alerts) has no field 'CommonLabels'; "
+            ".CommonLabels belongs to the notification: use $.CommonLabels inside range",
+        ),
+        (
+            2,
+            ".Labels.team: Alertmanager's template data has no field 'Labels'; did you mean 'CommonLabels'? "
+            "(.Labels belongs to each alert: {{ range .Alerts }}{{ .Labels.x }}{{ end }})",
+        ),
         (2, ".Startsat: an alert (template.Alert, inside range .Alerts) has no field 'Startsat'; did you mean 'StartsAt'?"),
     ]
 
@@ -244,7 +292,8 @@ def test_template_builtin_names_by_version(tmp_path: Path) -> None:
     # msteams.default.* arrived after 0.25: amtool 0.25 has no such template in its default.tmpl
     tmpl = '{{ define "x" }}{{ template "msteams.default.title" . }}{{ template "slack.default.title" . }}{{ end }}\n'
     assert [f[1:] for f in lint(tmp_path, {"t.tmpl": tmpl})] == [
-        (1, "template-undefined", "template 'msteams.default.title' is not defined in any template given")]
+        (1, "template-undefined", "template 'msteams.default.title' is not defined in any template given")
+    ]
     assert lint(tmp_path, {"t.tmpl": tmpl}, target_alertmanager="0.28") == []
 
 
@@ -302,12 +351,23 @@ def test_spec_templates_not_reported_twice(tmp_path: Path) -> None:
         return [(Path(p.path).name, p.line, p.col, p.rule, p.message) for p in result.problems if "template" in p.rule]
 
     # the spec's own target: validate checked functions and calls; lint adds the field check only
-    bogus = ("t.tmpl", 1, 76, "template-unknown-field", ".Bogus: an alert (template.Alert, inside range .Alerts) has no field 'Bogus'")
+    bogus = (
+        "t.tmpl",
+        1,
+        76,
+        "template-unknown-field",
+        ".Bogus: an alert (template.Alert, inside range .Alerts) has no field 'Bogus'",
+    )
     assert run(None) == [bogus]
     # another target: lint checks functions for it (validate checked 0.28)
     assert run("0.25") == [
-        ("t.tmpl", 1, 51, "template-function-version", "function 'since' needs Alertmanager ≥ 0.28; the target is 0.25, "
-         "which refuses to load this template"),
+        (
+            "t.tmpl",
+            1,
+            51,
+            "template-function-version",
+            "function 'since' needs Alertmanager ≥ 0.28; the target is 0.25, which refuses to load this template",
+        ),
         bogus,
     ]
     # the spec's target too low: validate's error only, the lint world is not built
@@ -318,7 +378,9 @@ def test_spec_templates_not_reported_twice(tmp_path: Path) -> None:
 def test_deprecated_match(tmp_path: Path) -> None:
     am = "route:\n  receiver: a\n  routes:\n  - match: {team: db}\n    match_re: {env: prod|stage}\n    receiver: a\nreceivers:\n- name: a\n"
     found = lint(tmp_path, {"am.yml": am})
-    assert [f for f in found if f[2] == "am-deprecated-match"] == [("am.yml", 4, "am-deprecated-match", "match and match_re are deprecated")]
+    assert [f for f in found if f[2] == "am-deprecated-match"] == [
+        ("am.yml", 4, "am-deprecated-match", "match and match_re are deprecated")
+    ]
 
 
 def test_spec_policy_and_silences(tmp_path: Path) -> None:
@@ -326,15 +388,21 @@ def test_spec_policy_and_silences(tmp_path: Path) -> None:
 
     result = lint_paths([EXAMPLE_SPEC], Options(NOW))
     found = [(p.key, p.rule, p.message) for p in result.problems]
-    assert ("severities.critical.notify", "routing-policy-mismatch",
-            "severity=critical, category performance|quality|resources|(none): the routes deliver to pagerduty, slack-critical, "
-            "but the severity/category tables declare email, sms, slack-critical, pagerduty (missing email, sms)") in found
-    assert ("severities.critical.notify", "routing-policy-mismatch",
-            "severity=critical, category errors|availability: the routes deliver to pagerduty, slack-critical, email, "
-            "but the severity/category tables declare email, sms, slack-critical, pagerduty (missing sms)") in found
+    assert (
+        "severities.critical.notify",
+        "routing-policy-mismatch",
+        "severity=critical, category performance|quality|resources|(none): the routes deliver to pagerduty, slack-critical, "
+        "but the severity/category tables declare email, sms, slack-critical, pagerduty (missing email, sms)",
+    ) in found
+    assert (
+        "severities.critical.notify",
+        "routing-policy-mismatch",
+        "severity=critical, category errors|availability: the routes deliver to pagerduty, slack-critical, email, "
+        "but the severity/category tables declare email, sms, slack-critical, pagerduty (missing sms)",
+    ) in found
     assert ("receivers.sms", "receiver-unused", "receiver 'sms' is not used by any route") in found
     assert [k for k, r, _ in found if r == "silence-expired"] == ["silences[0].ends_at", "silences[1].ends_at"]
-    later = lint_paths([EXAMPLE_SPEC], Options(datetime(2023, 6, 1, 11, tzinfo=timezone.utc)))
+    later = lint_paths([EXAMPLE_SPEC], Options(datetime(2023, 6, 1, 11, tzinfo=UTC)))
     assert [p.key for p in later.problems if p.rule == "silence-expired"] == []
     assert "silence-matches-nothing" not in {p.rule for p in later.problems}
 
@@ -386,15 +454,30 @@ def test_spec_rules(tmp_path: Path) -> None:
     assert (21, "critical-without-for") in rules
     assert (26, "critical-runbook-steps") in rules
     assert (21, "alert-missing-dashboard") in rules
-    fixed = SPEC.replace("['alertname=\"Nope\"']", "['alertname=\"Down\"']").replace("severity: critical\n", "severity: critical\n        for: 2m\n")
-    fixed = fixed.replace("chat: {webhook_configs", "pager: {webhook_configs").replace("[chat]", "[pager]").replace("receiver: chat", "receiver: pager")
+    fixed = SPEC.replace("['alertname=\"Nope\"']", "['alertname=\"Down\"']").replace(
+        "severity: critical\n", "severity: critical\n        for: 2m\n"
+    )
+    fixed = (
+        fixed.replace("chat: {webhook_configs", "pager: {webhook_configs")
+        .replace("[chat]", "[pager]")
+        .replace("receiver: chat", "receiver: pager")
+    )
     fixed = fixed.replace("runbook: {description: x}", "runbook: {description: x, investigation: [a], mitigation: [b]}")
     fixed = fixed.replace("['severity=\"critical\"']", "['severity=\"critical\"', 'instance=\"a\"']")
-    assert not {"critical-no-paging", "silence-matches-nothing", "silence-all-critical", "critical-without-for",
-                "critical-runbook-steps"} & rules_of(lint(tmp_path, {"s.yaml": fixed}))
+    assert not {
+        "critical-no-paging",
+        "silence-matches-nothing",
+        "silence-all-critical",
+        "critical-without-for",
+        "critical-runbook-steps",
+    } & rules_of(lint(tmp_path, {"s.yaml": fixed}))
 
 
 def test_invalid_spec_reports_validation(tmp_path: Path) -> None:
-    result = lint_paths([tmp_path / "s.yaml"], Options(NOW)) if (tmp_path / "s.yaml").write_text("version: 1\nseverities: {}\nreceivers: {}\nbogus: 1\n") else None
+    result = (
+        lint_paths([tmp_path / "s.yaml"], Options(NOW))
+        if (tmp_path / "s.yaml").write_text("version: 1\nseverities: {}\nreceivers: {}\nbogus: 1\n")
+        else None
+    )
     assert result is not None and not result.valid
     assert ("unknown-key", "unknown key 'bogus'") in [(p.rule, p.message) for p in result.problems]

@@ -91,7 +91,7 @@ def test_parse_matchers_commas_inside_quotes_do_not_split() -> None:
 
 
 def test_parse_matchers_trailing_comma_and_empty() -> None:
-    assert parse_matchers("{foo = \"bar\", dings != \"bums\", }") == [
+    assert parse_matchers('{foo = "bar", dings != "bums", }') == [
         Matcher("foo", "=", "bar"),
         Matcher("dings", "!=", "bums"),
     ]
@@ -173,8 +173,22 @@ def test_validate_regex_rejects_what_go_rejects(pattern: str, message: str) -> N
 
 @pytest.mark.parametrize(
     "pattern",
-    ["a|b", "\\z", "\\Qa.b\\E", "(?P<n>a)", "\\pN", "[[:alpha:]]", "(?U)a+", "a{1000}", "\\x{41}", "[\\d-z]",
-     "\\Q(?<n>\\E", "[(?<]", "[]a]", "\\\\C"],
+    [
+        "a|b",
+        "\\z",
+        "\\Qa.b\\E",
+        "(?P<n>a)",
+        "\\pN",
+        "[[:alpha:]]",
+        "(?U)a+",
+        "a{1000}",
+        "\\x{41}",
+        "[\\d-z]",
+        "\\Q(?<n>\\E",
+        "[(?<]",
+        "[]a]",
+        "\\\\C",
+    ],
 )
 def test_validate_regex_accepts_what_go_accepts(pattern: str) -> None:
     assert validate_regex(pattern) is None

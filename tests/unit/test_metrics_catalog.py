@@ -53,14 +53,20 @@ def test_from_text_summary_has_quantile_label() -> None:
     assert catalog.labels_of("rpc_seconds") == frozenset({"service", "quantile"})
     assert catalog.labels_of("rpc_seconds_count") == frozenset({"service"})
     assert catalog.names() == [
-        "call_latency_seconds_bucket", "call_latency_seconds_count", "call_latency_seconds_sum",
-        "http_requests_total", "rpc_seconds", "rpc_seconds_count", "rpc_seconds_sum", "temperature_celsius",
+        "call_latency_seconds_bucket",
+        "call_latency_seconds_count",
+        "call_latency_seconds_sum",
+        "http_requests_total",
+        "rpc_seconds",
+        "rpc_seconds_count",
+        "rpc_seconds_sum",
+        "temperature_celsius",
         "untyped_thing",
     ]
 
 
 def test_from_text_openmetrics_counter_without_total_in_type() -> None:
-    catalog = MetricsCatalog.from_text("# TYPE jobs counter\n# HELP jobs Jobs.\njobs_total{q=\"a\"} 1\n# EOF\n")
+    catalog = MetricsCatalog.from_text('# TYPE jobs counter\n# HELP jobs Jobs.\njobs_total{q="a"} 1\n# EOF\n')
     assert catalog.names() == ["jobs_total"]
     assert catalog.type_of("jobs_total") == "counter"
 
@@ -83,8 +89,11 @@ def test_from_entries_and_histogram_expansion() -> None:
         ]
     )
     assert catalog.names() == [
-        "audio_quality_score", "call_latency_seconds_bucket", "call_latency_seconds_count",
-        "call_latency_seconds_sum", "total_calls",
+        "audio_quality_score",
+        "call_latency_seconds_bucket",
+        "call_latency_seconds_count",
+        "call_latency_seconds_sum",
+        "total_calls",
     ]
     assert catalog.labels_of("call_latency_seconds_bucket") == frozenset({"route", "le"})
     assert catalog.get("total_calls") == MetricInfo("total_calls", "counter", frozenset({"status"}), "Calls.", "total_calls")

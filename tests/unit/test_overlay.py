@@ -14,7 +14,14 @@ OVERLAY = ROOT / "specs/overlays/local-sinks.yaml"
 def test_overlay_shortens_for_and_replaces_receivers(run_cli, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run_cli(
-        "render", str(EXAMPLE_SPEC), "--overlay", str(OVERLAY), "--out", str(out), "--secrets", "env",
+        "render",
+        str(EXAMPLE_SPEC),
+        "--overlay",
+        str(OVERLAY),
+        "--out",
+        str(out),
+        "--secrets",
+        "env",
         env={"SINK_SLACK_DEFAULT": "http://127.0.0.1:9/slack"},
     )
     assert result.exit_code == 0, result

@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from callalert.analysis.promql.catalog import MetricsCatalog
 from callalert.analysis.promql import (
     LabelInfo,
     ParsedExpr,
@@ -19,6 +18,7 @@ from callalert.analysis.promql import (
     output_labels,
     parse_expr,
 )
+from callalert.analysis.promql.catalog import MetricsCatalog
 
 S = frozenset
 
@@ -150,13 +150,13 @@ def test_check_syntax_problems(expr: str, problem: SyntaxProblem) -> None:
 @pytest.mark.parametrize(
     "expr",
     [
-        'histogram_quantile(0.95, sum(rate(call_latency_seconds_bucket[5m])) by (le)) > 10',
+        "histogram_quantile(0.95, sum(rate(call_latency_seconds_bucket[5m])) by (le)) > 10",
         "holt_winters(x[5m], 0.1, 0.1)",  # promql-parser lacks it; 2.42 has it
         "x offset -5m",
         "x @ start()",
         "x[5m:1m] offset 1m",
-        "{__name__=~\"pg_settings_.*\"} != ON(__name__, instance) y OFFSET 5m",  # keywords are case-insensitive
-        "x # a comment with 5m and {\"q\"}",
+        '{__name__=~"pg_settings_.*"} != ON(__name__, instance) y OFFSET 5m',  # keywords are case-insensitive
+        'x # a comment with 5m and {"q"}',
         "sum(x) by (a,)",
         "present_over_time(x[5m])",
         "histogram_count(x)",
@@ -310,9 +310,7 @@ def test_empty_matcher_means_absent() -> None:
 
 
 def test_catalog_closes_open_sets() -> None:
-    catalog = MetricsCatalog.from_entries(
-        [{"name": "total_calls", "type": "counter", "labels": ["status", "region"]}]
-    )
+    catalog = MetricsCatalog.from_entries([{"name": "total_calls", "type": "counter", "labels": ["status", "region"]}])
     info = output_labels('total_calls{status="failed"}', catalog=catalog)
     assert info.exact == S({"__name__", "status", "region", "job", "instance"})
     assert info.can_have("pod") is False
@@ -394,8 +392,7 @@ def test_histogram_quantile_without_le() -> None:
 def test_histogram_quantile_not_bucket() -> None:
     found = find_pitfalls("histogram_quantile(0.9, sum by (le) (rate(latency_seconds[5m])))")
     assert [p.message for p in found if p.rule == "promql-histogram-quantile-not-bucket"] == [
-        "histogram_quantile() over 'latency_seconds', which is not a *_bucket series: that only works for native "
-        "histograms"
+        "histogram_quantile() over 'latency_seconds', which is not a *_bucket series: that only works for native histograms"
     ]
     assert find_pitfalls("histogram_quantile(0.9, job:latency:rate5m)") == []
 
@@ -425,8 +422,7 @@ def test_division_without_guard() -> None:
             "info",
             "when the denominator sum(rate(total_calls[5m])) is 0 (e.g. no traffic), the ratio is NaN and the "
             "comparison is false: the alert silently never fires",
-            "if that is not intended, alert on the no-data case separately, or guard it: ... and "
-            "sum(rate(total_calls[5m])) > 0",
+            "if that is not intended, alert on the no-data case separately, or guard it: ... and sum(rate(total_calls[5m])) > 0",
             'sum(rate(total_calls{status="failed"}[5m])) / sum(rate(total_calls[5m]))',
         )
     ]

@@ -8,9 +8,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from callalert.errors import CallalertError, UsageError
 from callalert.analysis.alertmanager.matchers import Matcher
-from callalert.cli.routes import load_am_config_for_cli, parse_label_args, routes_app
 from callalert.analysis.alertmanager.routing import (
     RoutingError,
     TimeIntervalError,
@@ -24,6 +22,8 @@ from callalert.analysis.alertmanager.routing import (
     match_routes,
     receivers_for,
 )
+from callalert.cli.routes import load_am_config_for_cli, parse_label_args, routes_app
+from callalert.errors import CallalertError, UsageError
 
 RECEIVERS = [{"name": n} for n in ("default", "a", "b", "c", "d", "e", "pagerduty", "slack-critical", "slack-warnings", "email")]
 
@@ -88,10 +88,15 @@ def test_fallback_to_parent_when_no_child_matches() -> None:
 
 
 def test_receivers_are_not_deduplicated() -> None:
-    config = cfg({"receiver": "default", "routes": [
-        {"matchers": ["a=1"], "receiver": "a", "continue": True},
-        {"matchers": ["a=~1|2"], "receiver": "a"},
-    ]})
+    config = cfg(
+        {
+            "receiver": "default",
+            "routes": [
+                {"matchers": ["a=1"], "receiver": "a", "continue": True},
+                {"matchers": ["a=~1|2"], "receiver": "a"},
+            ],
+        }
+    )
     assert receivers_for(build_route_tree(config), {"a": "1"}) == ["a", "a"]
 
 
@@ -128,7 +133,9 @@ def test_mute_and_active_intervals_are_not_inherited() -> None:
 
 
 def test_yaml_integer_value_is_a_string() -> None:
-    config = yaml.safe_load("route: {receiver: default, routes: [{match: {test: 2}, receiver: a}]}\nreceivers: [{name: default}, {name: a}]")
+    config = yaml.safe_load(
+        "route: {receiver: default, routes: [{match: {test: 2}, receiver: a}]}\nreceivers: [{name: default}, {name: a}]"
+    )
     assert receivers_for(build_route_tree(config), {"test": "2"}) == ["a"]
 
 
@@ -184,14 +191,20 @@ def test_inhibited_when_equal_labels_agree() -> None:
     assert not is_inhibited(target, [{"severity": "critical", "alertname": "X", "cluster": "c2"}], RULES)
     assert not is_inhibited(target, [{"severity": "critical", "alertname": "Y", "cluster": "c1"}], RULES)
     assert not is_inhibited(target, [{"severity": "info", "alertname": "X", "cluster": "c1"}], RULES)
-    assert not is_inhibited({**target, "severity": "critical"}, [{"severity": "critical", "alertname": "X", "cluster": "c1"}], RULES)
+    assert not is_inhibited(
+        {**target, "severity": "critical"}, [{"severity": "critical", "alertname": "X", "cluster": "c1"}], RULES
+    )
 
 
 def test_equal_absent_label_counts_as_equal() -> None:
     # neither alert has `cluster`: absent == absent; and absent == ""
     assert is_inhibited({"severity": "warning", "alertname": "X"}, [{"severity": "critical", "alertname": "X"}], RULES)
-    assert is_inhibited({"severity": "warning", "alertname": "X", "cluster": ""}, [{"severity": "critical", "alertname": "X"}], RULES)
-    assert not is_inhibited({"severity": "warning", "alertname": "X", "cluster": "c"}, [{"severity": "critical", "alertname": "X"}], RULES)
+    assert is_inhibited(
+        {"severity": "warning", "alertname": "X", "cluster": ""}, [{"severity": "critical", "alertname": "X"}], RULES
+    )
+    assert not is_inhibited(
+        {"severity": "warning", "alertname": "X", "cluster": "c"}, [{"severity": "critical", "alertname": "X"}], RULES
+    )
 
 
 def test_an_alert_does_not_inhibit_itself_when_matching_both_sides() -> None:
@@ -231,8 +244,6 @@ def test_build_inhibit_rules_errors() -> None:
 
 # ------------------------------------------------------------------ time intervals
 
-UTC = timezone.utc
-
 
 def at(text: str) -> datetime:
     return datetime.fromisoformat(text)
@@ -263,7 +274,11 @@ def at(text: str) -> datetime:
         ({"weekdays": ["monday"], "times": [{"start_time": "09:00", "end_time": "10:00"}]}, "2024-05-06T09:30:00+00:00", True),
         ({"weekdays": ["tuesday"], "times": [{"start_time": "09:00", "end_time": "10:00"}]}, "2024-05-06T09:30:00+00:00", False),
         # location: 09:30 in Madrid (UTC+2 in May) is 07:30 UTC
-        ({"location": "Europe/Madrid", "times": [{"start_time": "09:00", "end_time": "10:00"}]}, "2024-05-06T07:30:00+00:00", True),
+        (
+            {"location": "Europe/Madrid", "times": [{"start_time": "09:00", "end_time": "10:00"}]},
+            "2024-05-06T07:30:00+00:00",
+            True,
+        ),
         ({"times": [{"start_time": "09:00", "end_time": "10:00"}]}, "2024-05-06T07:30:00+00:00", False),
         # location moves the date too: Monday 23:30 UTC is Tuesday in Tokyo
         ({"location": "Asia/Tokyo", "weekdays": ["tuesday"]}, "2024-05-06T23:30:00+00:00", True),
@@ -289,18 +304,30 @@ def test_naive_time_is_utc() -> None:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"times": [{"start_time": "10:00", "end_time": "09:00"}]}, "time_intervals[0].times[0]: start time cannot be equal or greater than end time"),
-        ({"times": [{"start_time": "9:00", "end_time": "10:00"}]}, "time_intervals[0].times[0].start_time: couldn't parse timestamp 9:00, invalid format"),
+        (
+            {"times": [{"start_time": "10:00", "end_time": "09:00"}]},
+            "time_intervals[0].times[0]: start time cannot be equal or greater than end time",
+        ),
+        (
+            {"times": [{"start_time": "9:00", "end_time": "10:00"}]},
+            "time_intervals[0].times[0].start_time: couldn't parse timestamp 9:00, invalid format",
+        ),
         ({"weekdays": ["mon"]}, "time_intervals[0].weekdays: 'mon' is not a valid weekday"),
         ({"location": "Mars/Base"}, "time_intervals[0].location: unknown time zone Mars/Base"),
         ({"days_of_month": ["0"]}, "time_intervals[0].days_of_month: 0 is not a valid day of the month: out of range"),
-        ({"weekdays": ["monday:sunday"]}, "time_intervals[0].weekdays: start day cannot be before end day (weeks start on sunday)"),
+        (
+            {"weekdays": ["monday:sunday"]},
+            "time_intervals[0].weekdays: start day cannot be before end day (weeks start on sunday)",
+        ),
         ({"days_of_month": ["-5:5"]}, "time_intervals[0].days_of_month: end day must be negative if start day is negative"),
         ({"days_of_month": ["20:-20"]}, "time_intervals[0].days_of_month: end day -20 is always before start day 20"),
         ({"months": ["december:january"]}, "time_intervals[0].months: end month is before start month"),
         ({"years": ["2025:2024"]}, "time_intervals[0].years: end year 2024 is before start year 2025"),
         # rejected even where evaluation at this instant would never look at the field
-        ({"times": [{"start_time": "00:00", "end_time": "00:01"}], "weekdays": ["friday:monday"]}, "time_intervals[0].weekdays: start day cannot be before end day (weeks start on sunday)"),
+        (
+            {"times": [{"start_time": "00:00", "end_time": "00:01"}], "weekdays": ["friday:monday"]},
+            "time_intervals[0].weekdays: start day cannot be before end day (weeks start on sunday)",
+        ),
     ],
 )
 def test_interval_errors(spec: dict[str, Any], message: str) -> None:
@@ -319,7 +346,10 @@ SEEDLIKE = cfg(
     },
     time_intervals=[
         {"name": "night", "time_intervals": [{"times": [{"start_time": "00:00", "end_time": "06:00"}]}]},
-        {"name": "office", "time_intervals": [{"weekdays": ["monday:friday"], "times": [{"start_time": "09:00", "end_time": "17:00"}]}]},
+        {
+            "name": "office",
+            "time_intervals": [{"weekdays": ["monday:friday"], "times": [{"start_time": "09:00", "end_time": "17:00"}]}],
+        },
     ],
     inhibit_rules=[{"source_matchers": ['alertname="Outage"'], "target_matchers": ['severity="critical"'], "equal": ["site"]}],
 )

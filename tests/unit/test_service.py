@@ -96,7 +96,10 @@ def test_thresholds_from_seed_settings() -> None:
 
 
 def test_thresholds_from_mapping_errors() -> None:
-    with pytest.raises(ValueError, match=r"^unknown threshold\(s\) MAX_LATENCY; known: ALERT_RETENTION_DAYS, MAX_ERROR_RATE, MAX_LATENCY_MS, MIN_AUDIO_QUALITY$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^unknown threshold\(s\) MAX_LATENCY; known: ALERT_RETENTION_DAYS, MAX_ERROR_RATE, MAX_LATENCY_MS, MIN_AUDIO_QUALITY$",
+    ):
         Thresholds.from_mapping({"MAX_LATENCY": 1})
     with pytest.raises(ValueError, match=r"^threshold MIN_AUDIO_QUALITY must be a number, got '0.7'$"):
         Thresholds.from_mapping({"MIN_AUDIO_QUALITY": "0.7"})
@@ -120,7 +123,7 @@ def test_send_alert_logs_like_the_seed(caplog: pytest.LogCaptureFixture) -> None
         ("WARNING", "ALERTA: Latencia alta"),
         ("INFO", "INFO: Despliegue terminado"),
     ]
-    assert [a.to_dict() for a in h.service.history][0] == {
+    assert next(a.to_dict() for a in h.service.history) == {
         "timestamp": "2024-05-01T12:00:00+00:00",
         "level": "critical",
         "message": "Servicio caído",
@@ -135,7 +138,9 @@ def test_send_alert_posts_labels_and_annotations() -> None:
 
     async def scenario() -> None:
         async with h.service as service:
-            alert = await service.send_alert("warning", "Baja calidad", {"category": "quality", "audio_quality": 0.5, "call": "c-1"})
+            alert = await service.send_alert(
+                "warning", "Baja calidad", {"category": "quality", "audio_quality": 0.5, "call": "c-1"}
+            )
             assert alert.name == "CallalertServiceAlert"
             assert await service.flush(1)
 
@@ -150,7 +155,10 @@ def test_send_alert_posts_labels_and_annotations() -> None:
                 "severity": "warning",
                 "source": "callalert-service",
             },
-            "annotations": {"summary": "Baja calidad", "description": '{"audio_quality": 0.5, "call": "c-1", "category": "quality"}'},
+            "annotations": {
+                "summary": "Baja calidad",
+                "description": '{"audio_quality": 0.5, "call": "c-1", "category": "quality"}',
+            },
             "startsAt": "2024-05-01T12:00:00.000Z",
         }
     ]
@@ -162,7 +170,9 @@ def test_alert_name_and_label_precedence() -> None:
     async def scenario() -> None:
         async with h.service as service:
             await service.send_alert("info", "a", {"alertname": "FromContext"})
-            await service.send_alert("critical", "b", {"alertname": "FromContext"}, name="Explicit", labels={"team": "calls", "source": "x"})
+            await service.send_alert(
+                "critical", "b", {"alertname": "FromContext"}, name="Explicit", labels={"team": "calls", "source": "x"}
+            )
 
     run(scenario)
     first, second = h.am.alerts
@@ -315,7 +325,7 @@ def test_aclose_reports_undelivered(caplog: pytest.LogCaptureFixture) -> None:
     async def after_close() -> None:
         await h.service.send_alert("info", "late")
 
-    with pytest.raises(RuntimeError, match="^AlertService is closed$"):
+    with pytest.raises(RuntimeError, match=r"^AlertService is closed$"):
         run(after_close)
 
 
@@ -433,9 +443,9 @@ def test_repeated_latency_breaches_escalate_by_burst() -> None:
 
 
 def test_constructor_validation() -> None:
-    with pytest.raises(ValueError, match="^history_limit, queue_limit and batch_size must be at least 1$"):
+    with pytest.raises(ValueError, match=r"^history_limit, queue_limit and batch_size must be at least 1$"):
         AlertService(URL, queue_limit=0)
-    with pytest.raises(ValueError, match="^backoff_jitter must be between 0 and 1$"):
+    with pytest.raises(ValueError, match=r"^backoff_jitter must be between 0 and 1$"):
         AlertService(URL, backoff_jitter=2)
 
 

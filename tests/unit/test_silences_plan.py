@@ -12,10 +12,18 @@ NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 
 def spec_silence(matchers: list[str], start: str, end: str, comment: str = "maintenance") -> Silence:
-    return Silence(matchers=matchers, starts_at=datetime.fromisoformat(start), ends_at=datetime.fromisoformat(end), created_by="ops", comment=comment)
+    return Silence(
+        matchers=matchers,
+        starts_at=datetime.fromisoformat(start),
+        ends_at=datetime.fromisoformat(end),
+        created_by="ops",
+        comment=comment,
+    )
 
 
-def am_silence(d: Desired, sid: str, *, start: str | None = None, end: str | None = None, comment: str | None = None, state: str = "pending") -> dict[str, Any]:
+def am_silence(
+    d: Desired, sid: str, *, start: str | None = None, end: str | None = None, comment: str | None = None, state: str = "pending"
+) -> dict[str, Any]:
     return {
         "id": sid,
         "matchers": [],
@@ -60,13 +68,33 @@ def test_plan_create_update_expire_skip_unchanged() -> None:
         am_silence(changed, "c1", end="2030-02-02T00:00:00.000Z", comment=marked("short", changed.key)),
         # Alertmanager moved the past start to the creation time: not a change.
         am_silence(same, "s1", start="2030-01-01T11:00:00.123Z"),
-        {"id": "g1", "matchers": [{"name": "instance", "value": "gone", "isRegex": False, "isEqual": True}],
-         "startsAt": "2030-01-01T00:00:00Z", "endsAt": "2030-06-01T00:00:00Z", "createdBy": "ops",
-         "comment": marked("old", gone_key), "status": {"state": "active"}},
-        {"id": "h1", "matchers": [], "startsAt": "2030-01-01T00:00:00Z", "endsAt": "2030-06-01T00:00:00Z",
-         "createdBy": "someone", "comment": "by hand", "status": {"state": "active"}},
-        {"id": "x1", "matchers": [], "startsAt": "2029-01-01T00:00:00Z", "endsAt": "2029-06-01T00:00:00Z",
-         "createdBy": "ops", "comment": marked("expired already", silence_key(['instance="old"'])), "status": {"state": "expired"}},
+        {
+            "id": "g1",
+            "matchers": [{"name": "instance", "value": "gone", "isRegex": False, "isEqual": True}],
+            "startsAt": "2030-01-01T00:00:00Z",
+            "endsAt": "2030-06-01T00:00:00Z",
+            "createdBy": "ops",
+            "comment": marked("old", gone_key),
+            "status": {"state": "active"},
+        },
+        {
+            "id": "h1",
+            "matchers": [],
+            "startsAt": "2030-01-01T00:00:00Z",
+            "endsAt": "2030-06-01T00:00:00Z",
+            "createdBy": "someone",
+            "comment": "by hand",
+            "status": {"state": "active"},
+        },
+        {
+            "id": "x1",
+            "matchers": [],
+            "startsAt": "2029-01-01T00:00:00Z",
+            "endsAt": "2029-06-01T00:00:00Z",
+            "createdBy": "ops",
+            "comment": marked("expired already", silence_key(['instance="old"'])),
+            "status": {"state": "expired"},
+        },
     ]
     result = plan([new, changed, same, ended], existing, NOW)
     assert result.create == [new]
@@ -78,7 +106,10 @@ def test_plan_create_update_expire_skip_unchanged() -> None:
     lines = result.lines()
     assert lines[0] == f'create: {{instance="new"}} 2030-02-01T00:00:00Z → 2030-02-02T00:00:00Z [callalert:{new.key}]'
     assert lines[2] == 'expire: {instance="gone"} 2030-01-01T00:00:00Z → 2030-06-01T00:00:00Z (id g1)'
-    assert lines[3] == f'skipped: {{instance="ended"}} 2029-01-01T00:00:00Z → 2029-01-02T00:00:00Z [callalert:{ended.key}]: ended at 2029-01-02T00:00:00Z'
+    assert (
+        lines[3]
+        == f'skipped: {{instance="ended"}} 2029-01-01T00:00:00Z → 2029-01-02T00:00:00Z [callalert:{ended.key}]: ended at 2029-01-02T00:00:00Z'
+    )
 
 
 def test_future_start_change_is_an_update_and_duplicates_are_expired() -> None:

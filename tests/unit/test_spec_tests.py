@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from callalert.analysis.alertmanager.routing import build_route_tree
 from callalert.check import routing_tests as spec_tests
-from callalert.check.report import summary_table
+from callalert.check.report import junit_xml, summary_table
 from callalert.check.samples import alert_labels, plausible_value, render_prometheus_text
 from callalert.check.steps import Case, Step, templated_fields
-from callalert.check.report import junit_xml
 from callalert.pipeline import Rendered, render
 from callalert.render.context import RenderContext
-from callalert.analysis.alertmanager.routing import build_route_tree
 from callalert.spec.v1 import series_values_problem
 from callalert.validate import validate
 
@@ -119,7 +118,10 @@ def test_rule_tests_compile_to_exact_promtool_files(tmp_path: Path) -> None:
         "prometheus/tests/rules/Down.2.yml",
         "prometheus/tests/rules/Down.yml",
     ]
-    assert files["prometheus/tests/Down.test.yml"] == HEAD + """\
+    assert (
+        files["prometheus/tests/Down.test.yml"]
+        == HEAD
+        + """\
 # Run: promtool test rules prometheus/tests/Down.test.yml
 rule_files:
 - rules/Down.yml
@@ -152,8 +154,12 @@ tests:
     alertname: Down
     exp_alerts: []
 """
+    )
     # the rule copy keeps only the compared annotation; records, expr, for and labels are untouched
-    assert files["prometheus/tests/rules/Down.yml"] == HEAD + """\
+    assert (
+        files["prometheus/tests/rules/Down.yml"]
+        == HEAD
+        + """\
 # Rule group 'svc' for the tests of Down: the alert keeps only the annotations its tests compare (summary); expr, for and labels are those of prometheus/rules/.
 groups:
 - name: svc
@@ -168,7 +174,11 @@ groups:
     annotations:
       summary: '{{ $labels.job }} is down'
 """
-    assert files["prometheus/tests/Down.2.test.yml"] == HEAD + """\
+    )
+    assert (
+        files["prometheus/tests/Down.2.test.yml"]
+        == HEAD
+        + """\
 # Run: promtool test rules prometheus/tests/Down.2.test.yml
 rule_files:
 - rules/Down.2.yml
@@ -189,6 +199,7 @@ tests:
       exp_annotations:
         description: value 0
 """
+    )
     assert "      description: value {{ $value }}\n" in files["prometheus/tests/rules/Down.2.yml"]
     assert "summary" not in files["prometheus/tests/rules/Down.2.yml"]
 
@@ -274,8 +285,17 @@ tests:
 
 @pytest.mark.parametrize(
     ("values", "ok"),
-    [("0+1x10", True), ("0 5x3 1+1x3 _x2 stale 3-1x2 _ 7", True), ("1e3 -2 Inf NaN", True), ("0.5e2+1x2", True),
-     ("1+1", False), ("0+1x", False), ("x3", False), ("5y3", False), ("", False)],
+    [
+        ("0+1x10", True),
+        ("0 5x3 1+1x3 _x2 stale 3-1x2 _ 7", True),
+        ("1e3 -2 Inf NaN", True),
+        ("0.5e2+1x2", True),
+        ("1+1", False),
+        ("0+1x", False),
+        ("x3", False),
+        ("5y3", False),
+        ("", False),
+    ],
 )
 def test_series_notation(values: str, ok: bool) -> None:
     assert (series_values_problem(values) is None) is ok
@@ -299,7 +319,9 @@ def test_routing_tests_through_the_engine(tmp_path: Path) -> None:
     ]
     assert [spec_tests.engine_only(t) for t in resolved.tests.routing] == [False, False, True, True, True, True]
     assert spec_tests.routing_labels(resolved, resolved.tests.routing[4]) == {
-        "alertname": "Slow", "severity": "warning", "instance": "db-1",
+        "alertname": "Slow",
+        "severity": "warning",
+        "instance": "db-1",
     }
 
 
@@ -333,7 +355,12 @@ def test_sample_data_for_templates(tmp_path: Path) -> None:
 def test_templated_fields_walks_every_receiver_string() -> None:
     config = {
         "receivers": [
-            {"name": "a", "email_configs": [{"to": "x@example.com", "headers": {"Subject": "{{ .Status }}"}, "html": "{{ template \"h\" . }}"}]},
+            {
+                "name": "a",
+                "email_configs": [
+                    {"to": "x@example.com", "headers": {"Subject": "{{ .Status }}"}, "html": '{{ template "h" . }}'}
+                ],
+            },
             {"name": "b", "pagerduty_configs": [{"details": {"s": "{{ .CommonLabels.severity }}", "static": "x"}}]},
         ]
     }
@@ -351,7 +378,14 @@ def test_junit_and_summary() -> None:
         Step("coverage", [Case("coverage", True, 0.0, output="w1")], warnings=["w1"]),
     ]
     root = ET.fromstring(junit_xml(steps).split("\n", 1)[1])
-    assert root.attrib == {"name": "callalert check", "tests": "4", "failures": "1", "errors": "0", "skipped": "1", "time": "0.750"}
+    assert root.attrib == {
+        "name": "callalert check",
+        "tests": "4",
+        "failures": "1",
+        "errors": "0",
+        "skipped": "1",
+        "time": "0.750",
+    }
     suite = root.find("testsuite")
     assert suite is not None and suite.attrib["failures"] == "1"
     failure = suite.findall("testcase")[1].find("failure")

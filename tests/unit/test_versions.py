@@ -26,9 +26,7 @@ def test_parse_and_compare() -> None:
     assert str(Version.parse("0.25")) == "0.25.0"
     assert Version.parse("0.25").short == "0.25"
     assert Version.parse("0.28.1").short == "0.28.1"
-    assert sorted([Version.parse(v) for v in ["0.26", "0.25.1", "0.3"]]) == [
-        Version(0, 3), Version(0, 25, 1), Version(0, 26)
-    ]
+    assert sorted([Version.parse(v) for v in ["0.26", "0.25.1", "0.3"]]) == [Version(0, 3), Version(0, 25, 1), Version(0, 26)]
     with pytest.raises(ValueError, match="invalid version 'latest'"):
         Version.parse("latest")
     assert (DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS) == ("0.25", "2.42")
@@ -81,12 +79,24 @@ def test_support_at_025() -> None:
 
 def test_receiver_types_and_file_fields() -> None:
     assert receiver_types("0.25") == [
-        "discord_configs", "email_configs", "opsgenie_configs", "pagerduty_configs", "pushover_configs",
-        "slack_configs", "sns_configs", "telegram_configs", "victorops_configs", "webex_configs",
-        "webhook_configs", "wechat_configs",
+        "discord_configs",
+        "email_configs",
+        "opsgenie_configs",
+        "pagerduty_configs",
+        "pushover_configs",
+        "slack_configs",
+        "sns_configs",
+        "telegram_configs",
+        "victorops_configs",
+        "webex_configs",
+        "webhook_configs",
+        "wechat_configs",
     ]
     assert set(file_secret_fields("global")) == {
-        "slack_api_url_file", "opsgenie_api_key_file", "smtp_auth_password_file", "victorops_api_key_file"
+        "slack_api_url_file",
+        "opsgenie_api_key_file",
+        "smtp_auth_password_file",
+        "victorops_api_key_file",
     }
     assert set(file_secret_fields("pagerduty_configs")) == {"service_key_file", "routing_key_file"}
     assert file_secret_fields("webhook_configs")["url_file"].since == Version(0, 26)
@@ -94,7 +104,14 @@ def test_receiver_types_and_file_fields() -> None:
 
 def test_template_function_table() -> None:
     assert {name for name, f in AM_TEMPLATE_FUNCS.items() if f.available_in(Version(0, 25))} == {
-        "toUpper", "toLower", "title", "join", "safeHtml", "reReplaceAll", "match", "stringSlice"
+        "toUpper",
+        "toLower",
+        "title",
+        "join",
+        "safeHtml",
+        "reReplaceAll",
+        "match",
+        "stringSlice",
     }
     unverified = {name for name, f in AM_TEMPLATE_FUNCS.items() if not f.verified}
     assert unverified == {"safeUrl", "urlUnescape", "toJson"}

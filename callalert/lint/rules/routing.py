@@ -3,48 +3,113 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from callalert.diagnostics import KeyPath, Problem
 from callalert.lint.engine import Options, register
 from callalert.lint.world import AMConfig, World
 
-register("routing-policy-mismatch", "warning", "routing", "routes deliver to other receivers than the severity/category table declares",
-         "The table is what people read and promise; the routes are what Alertmanager does. When they differ, someone is not told.",
-         "severities:\n  critical: {notify: [pagerduty, sms]}\nrouting:\n  routes:\n    - {matchers: ['severity=\"critical\"'], receiver: pagerduty}",
-         "routing:\n  routes:\n    - {matchers: ['severity=\"critical\"'], receiver: pagerduty, continue: true}\n    - {matchers: ['severity=\"critical\"'], receiver: sms}")
-register("route-shadowed", "warning", "routing", "route no alert can reach (an earlier sibling without continue takes all of its alerts)",
-         "Alertmanager stops at the first matching sibling unless it has `continue: true`; a later route with the same or narrower matchers is dead.",
-         "routes:\n  - {matchers: ['severity=\"critical\"'], receiver: a}\n  - {matchers: ['severity=\"critical\"', 'team=\"db\"'], receiver: b}",
-         "routes:\n  - {matchers: ['severity=\"critical\"', 'team=\"db\"'], receiver: b}\n  - {matchers: ['severity=\"critical\"'], receiver: a}")
-register("receiver-unused", "warning", "routing", "receiver no route uses",
-         "A receiver nobody routes to is either dead configuration or a promise (like SMS for critical alerts) that is not kept.",
-         "receivers: [{name: sms, webhook_configs: [...]}]   # in no route", "routes: [{matchers: ['severity=\"critical\"'], receiver: sms}]")
-register("receiver-undefined", "error", "routing", "route names a receiver that is not defined",
-         "Alertmanager refuses to load the config.", "route: {receiver: team-x}   # no receiver team-x", "receivers: [{name: team-x, ...}]")
-register("am-config-invalid", "error", "routing", "alertmanager.yml routing Alertmanager would reject",
-         "Alertmanager keeps running the previous config (or does not start).", "route: {receiver: a, matchers: [...]}  # root with matchers", "route: {receiver: a}")
-register("alert-default-only", "info", "routing", "alert that matches no route and only reaches the root receiver",
-         "Usually a label typo or a forgotten route: the alert goes to the catch-all receiver.",
-         "labels: {severity: crtical}", "labels: {severity: critical}")
-register("critical-no-paging", "warning", "routing", "critical alerts reach no paging receiver",
-         "A paging receiver is one with pagerduty/opsgenie/victorops/pushover configs, or named like pager/paging/sms/phone/oncall. "
-         "Critical alerts that only reach chat or email wait until someone looks.",
-         "routes: [{matchers: ['severity=\"critical\"'], receiver: slack}]",
-         "routes: [{matchers: ['severity=\"critical\"'], receiver: pagerduty, continue: true}, {matchers: ['severity=\"critical\"'], receiver: slack}]")
-register("matcher-regex-literal", "info", "routing", "=~ with a value that has no regex characters",
-         "Alertmanager anchors regexes (^(?:x)$): `=~\"crit\"` matches only `crit`, never `critical`. If exact is meant, `=` says so.",
-         "matchers: ['severity=~\"crit\"']", "matchers: ['severity=\"critical\"']  # or severity=~\"crit.*\"")
-register("matcher-literal-regex", "warning", "routing", "= with a value that looks like a regex",
-         "`=` compares literally: `category=\"availability|errors\"` matches only that exact string.",
-         "matchers: ['category=\"availability|errors\"']", "matchers: ['category=~\"availability|errors\"']")
-register("matcher-unquoted-special", "warning", "routing", "unquoted matcher value with special characters",
-         "Newer Alertmanager matcher parsing (0.27+, UTF-8 mode) reads unquoted values with spaces, commas, braces or quotes differently or rejects them.",
-         "matchers: ['team=db ops']", "matchers: ['team=\"db ops\"']")
-register("matcher-several-in-one", "info", "routing", "one matcher list item holds several matchers",
-         "`a=1,b=2` in one item is two matchers joined by AND, not an alternative; one per item reads as what it does.",
-         "matchers: ['severity=critical,team=db']", "matchers: ['severity=\"critical\"', 'team=\"db\"']")
+register(
+    "routing-policy-mismatch",
+    "warning",
+    "routing",
+    "routes deliver to other receivers than the severity/category table declares",
+    "The table is what people read and promise; the routes are what Alertmanager does. When they differ, someone is not told.",
+    "severities:\n  critical: {notify: [pagerduty, sms]}\nrouting:\n  routes:\n    - {matchers: ['severity=\"critical\"'], receiver: pagerduty}",
+    "routing:\n  routes:\n    - {matchers: ['severity=\"critical\"'], receiver: pagerduty, continue: true}\n    - {matchers: ['severity=\"critical\"'], receiver: sms}",
+)
+register(
+    "route-shadowed",
+    "warning",
+    "routing",
+    "route no alert can reach (an earlier sibling without continue takes all of its alerts)",
+    "Alertmanager stops at the first matching sibling unless it has `continue: true`; a later route with the same or narrower matchers is dead.",
+    "routes:\n  - {matchers: ['severity=\"critical\"'], receiver: a}\n  - {matchers: ['severity=\"critical\"', 'team=\"db\"'], receiver: b}",
+    "routes:\n  - {matchers: ['severity=\"critical\"', 'team=\"db\"'], receiver: b}\n  - {matchers: ['severity=\"critical\"'], receiver: a}",
+)
+register(
+    "receiver-unused",
+    "warning",
+    "routing",
+    "receiver no route uses",
+    "A receiver nobody routes to is either dead configuration or a promise (like SMS for critical alerts) that is not kept.",
+    "receivers: [{name: sms, webhook_configs: [...]}]   # in no route",
+    "routes: [{matchers: ['severity=\"critical\"'], receiver: sms}]",
+)
+register(
+    "receiver-undefined",
+    "error",
+    "routing",
+    "route names a receiver that is not defined",
+    "Alertmanager refuses to load the config.",
+    "route: {receiver: team-x}   # no receiver team-x",
+    "receivers: [{name: team-x, ...}]",
+)
+register(
+    "am-config-invalid",
+    "error",
+    "routing",
+    "alertmanager.yml routing Alertmanager would reject",
+    "Alertmanager keeps running the previous config (or does not start).",
+    "route: {receiver: a, matchers: [...]}  # root with matchers",
+    "route: {receiver: a}",
+)
+register(
+    "alert-default-only",
+    "info",
+    "routing",
+    "alert that matches no route and only reaches the root receiver",
+    "Usually a label typo or a forgotten route: the alert goes to the catch-all receiver.",
+    "labels: {severity: crtical}",
+    "labels: {severity: critical}",
+)
+register(
+    "critical-no-paging",
+    "warning",
+    "routing",
+    "critical alerts reach no paging receiver",
+    "A paging receiver is one with pagerduty/opsgenie/victorops/pushover configs, or named like pager/paging/sms/phone/oncall. "
+    "Critical alerts that only reach chat or email wait until someone looks.",
+    "routes: [{matchers: ['severity=\"critical\"'], receiver: slack}]",
+    "routes: [{matchers: ['severity=\"critical\"'], receiver: pagerduty, continue: true}, {matchers: ['severity=\"critical\"'], receiver: slack}]",
+)
+register(
+    "matcher-regex-literal",
+    "info",
+    "routing",
+    "=~ with a value that has no regex characters",
+    'Alertmanager anchors regexes (^(?:x)$): `=~"crit"` matches only `crit`, never `critical`. If exact is meant, `=` says so.',
+    "matchers: ['severity=~\"crit\"']",
+    'matchers: [\'severity="critical"\']  # or severity=~"crit.*"',
+)
+register(
+    "matcher-literal-regex",
+    "warning",
+    "routing",
+    "= with a value that looks like a regex",
+    '`=` compares literally: `category="availability|errors"` matches only that exact string.',
+    "matchers: ['category=\"availability|errors\"']",
+    "matchers: ['category=~\"availability|errors\"']",
+)
+register(
+    "matcher-unquoted-special",
+    "warning",
+    "routing",
+    "unquoted matcher value with special characters",
+    "Newer Alertmanager matcher parsing (0.27+, UTF-8 mode) reads unquoted values with spaces, commas, braces or quotes differently or rejects them.",
+    "matchers: ['team=db ops']",
+    "matchers: ['team=\"db ops\"']",
+)
+register(
+    "matcher-several-in-one",
+    "info",
+    "routing",
+    "one matcher list item holds several matchers",
+    "`a=1,b=2` in one item is two matchers joined by AND, not an alternative; one per item reads as what it does.",
+    "matchers: ['severity=critical,team=db']",
+    "matchers: ['severity=\"critical\"', 'team=\"db\"']",
+)
 
 _REGEX_CHARS = re.compile(r"[.*+?|()\[\]{}^$\\]")
 _LOOKS_REGEX = re.compile(r"\.\*|\.\+|\||^\^|\$$|\[[^\]]+\]|\\[dws.]")
@@ -74,18 +139,27 @@ def check(world: World, options: Options) -> Iterator[Problem]:
         root = build_route_tree(config)
     except RoutingError as exc:
         if "undefined receiver" not in str(exc):
-            yield am.src.problem(("route",), f"Alertmanager would reject this routing: {exc}", "am-config-invalid",
-                                 fix="see https://prometheus.io/docs/alerting/latest/configuration/#route")
+            yield am.src.problem(
+                ("route",),
+                f"Alertmanager would reject this routing: {exc}",
+                "am-config-invalid",
+                fix="see https://prometheus.io/docs/alerting/latest/configuration/#route",
+            )
         return
-    except Exception as exc:  # noqa: BLE001 - a malformed file must still get a result
+    except Exception as exc:
         yield am.src.problem(("route",), f"cannot read the route tree: {exc}", "am-config-invalid")
         return
     yield from _shadowed(am, root)
     used = {node.receiver for node in root.walk()}
     for name in receivers:
         if name not in used:
-            yield am.src.problem(am.receiver_key(name), f"receiver {name!r} is not used by any route", "receiver-unused",
-                                 at_key=am.from_spec, fix=f"route alerts to {name!r}, or remove it")
+            yield am.src.problem(
+                am.receiver_key(name),
+                f"receiver {name!r} is not used by any route",
+                "receiver-unused",
+                at_key=am.from_spec,
+                fix=f"route alerts to {name!r}, or remove it",
+            )
     if world.alerts_known and world.alerts:
         yield from _default_only(world, root)
     if am.from_spec:
@@ -102,8 +176,12 @@ def _undefined_receivers(am: AMConfig, receivers: dict[str, Any]) -> Iterator[Pr
         if name and str(name) not in receivers:
             from callalert.diagnostics import did_you_mean
 
-            yield am.src.problem((*key, "receiver"), f"receiver {name!r} is not defined{did_you_mean(str(name), receivers)}",
-                                 "receiver-undefined", fix=f"add `- name: {name}` under receivers, or fix the name")
+            yield am.src.problem(
+                (*key, "receiver"),
+                f"receiver {name!r} is not defined{did_you_mean(str(name), receivers)}",
+                "receiver-undefined",
+                fix=f"add `- name: {name}` under receivers, or fix the name",
+            )
         for i, child in enumerate(raw.get("routes") or []):
             yield from walk(child, (*key, "routes", i))
 
@@ -118,10 +196,13 @@ def _shadowed(am: AMConfig, root: Any) -> Iterator[Problem]:
                     continue
                 # every alert `later` matches also matches `earlier` when earlier's matchers are a subset
                 if set(map(str, earlier.matchers)) <= set(map(str, later.matchers)):
-                    yield am.src.problem(am.route_key(later.path),
-                                         f"route {later.matchers_text()} (receiver {later.receiver}) is unreachable: the earlier sibling "
-                                         f"{earlier.matchers_text()} (receiver {earlier.receiver}) takes every alert it matches and does not continue",
-                                         "route-shadowed", fix="move the narrower route first, or add `continue: true` to the earlier one")
+                    yield am.src.problem(
+                        am.route_key(later.path),
+                        f"route {later.matchers_text()} (receiver {later.receiver}) is unreachable: the earlier sibling "
+                        f"{earlier.matchers_text()} (receiver {earlier.receiver}) takes every alert it matches and does not continue",
+                        "route-shadowed",
+                        fix="move the narrower route first, or add `continue: true` to the earlier one",
+                    )
                     break
 
 
@@ -140,8 +221,12 @@ def _default_only(world: World, root: Any) -> Iterator[Problem]:
             # only provable when no route could match through labels the metrics might add
             if any(alert.can_have(m.name) is None for n in root.walk() for m in n.matchers if m.name not in alert.labels):
                 continue
-            yield alert.src.problem(alert.key, f"alert {alert.name} matches no route: only the default receiver {root.receiver!r} gets it",
-                                    "alert-default-only", fix="check its labels (severity, category, team ...) against the routes")
+            yield alert.src.problem(
+                alert.key,
+                f"alert {alert.name} matches no route: only the default receiver {root.receiver!r} gets it",
+                "alert-default-only",
+                fix="check its labels (severity, category, team ...) against the routes",
+            )
 
 
 def _reached(root: Any, labels: dict[str, str]) -> list[str]:
@@ -151,6 +236,7 @@ def _reached(root: Any, labels: dict[str, str]) -> list[str]:
 
 
 def _policy(world: World, root: Any, receivers: dict[str, Any]) -> Iterator[Problem]:
+    assert world.spec is not None
     spec = world.spec.model
     categories: list[str | None] = [*spec.categories, None]
     for sev_name, sev in spec.severities.items():
@@ -171,7 +257,9 @@ def _policy(world: World, root: Any, receivers: dict[str, Any]) -> Iterator[Prob
             missing = tuple(r for r in declared if r not in got)
             extra = tuple(r for r in got if r not in declared)
             if missing or extra:
-                outcomes.setdefault((tuple(got), tuple(declared), missing, extra), []).append(cat if cat is not None else "(none)")
+                outcomes.setdefault((tuple(got), tuple(declared), missing, extra), []).append(
+                    cat if cat is not None else "(none)"
+                )
         for (got_t, declared_t, missing, extra), cats in outcomes.items():
             parts = []
             if missing:
@@ -188,8 +276,12 @@ def _policy(world: World, root: Any, receivers: dict[str, Any]) -> Iterator[Prob
             )
         if no_paging:
             yield world.am.src.problem(  # type: ignore[union-attr]
-                ("severities", sev_name), f"severity {sev_name} pages, but alerts of category {'|'.join(no_paging)} reach no paging receiver",
-                "critical-no-paging", at_key=True, fix="route it to a pagerduty/opsgenie receiver (or set paging: false)")
+                ("severities", sev_name),
+                f"severity {sev_name} pages, but alerts of category {'|'.join(no_paging)} reach no paging receiver",
+                "critical-no-paging",
+                at_key=True,
+                fix="route it to a pagerduty/opsgenie receiver (or set paging: false)",
+            )
 
 
 def _plain_paging(world: World, am: AMConfig, root: Any, receivers: dict[str, Any]) -> Iterator[Problem]:
@@ -200,9 +292,12 @@ def _plain_paging(world: World, am: AMConfig, root: Any, receivers: dict[str, An
     reached = {r.receiver for n in critical for r in n.walk()}
     if not any(is_paging(r, receivers.get(r)) for r in reached):
         node = critical[0]
-        yield am.src.problem(am.route_key(node.path), f"the routes for severity=critical deliver to {', '.join(sorted(reached))}, "
-                             "none of them a paging receiver", "critical-no-paging",
-                             fix="route severity=\"critical\" to a pagerduty/opsgenie receiver")
+        yield am.src.problem(
+            am.route_key(node.path),
+            f"the routes for severity=critical deliver to {', '.join(sorted(reached))}, none of them a paging receiver",
+            "critical-no-paging",
+            fix='route severity="critical" to a pagerduty/opsgenie receiver',
+        )
 
 
 # --- matcher texts ------------------------------------------------------------------------
@@ -216,7 +311,7 @@ def _matcher_sites(world: World) -> Iterator[tuple[Any, KeyPath, str]]:
         src = Source(lambda key, at_key: merged.locate(key, at_key=at_key))
         spec = world.spec.model
 
-        def routes(rs: list[Any], key: KeyPath) -> Iterator[tuple[Any, KeyPath, str]]:
+        def routes(rs: Sequence[Any], key: KeyPath) -> Iterator[tuple[Any, KeyPath, str]]:
             for i, r in enumerate(rs):
                 for j, m in enumerate(r.matchers):
                     yield src, (*key, i, "matchers", j), m
@@ -266,22 +361,42 @@ def _matcher_texts(world: World) -> Iterator[Problem]:
             parsed = parse_matchers(text)
         except MatcherError as exc:
             if world.spec is None:
-                yield src.problem(key, f"invalid matcher {text!r}: {exc}", "am-config-invalid",
-                                  fix='write label="value", label!="value", label=~"regex" or label!~"regex"')
+                yield src.problem(
+                    key,
+                    f"invalid matcher {text!r}: {exc}",
+                    "am-config-invalid",
+                    fix='write label="value", label!="value", label=~"regex" or label!~"regex"',
+                )
             continue
         if len(parsed) > 1:
-            yield src.problem(key, f"{text!r} holds {len(parsed)} matchers (joined by AND) in one item", "matcher-several-in-one",
-                              fix="write one matcher per list item: " + ", ".join(repr(str(m)) for m in parsed))
+            yield src.problem(
+                key,
+                f"{text!r} holds {len(parsed)} matchers (joined by AND) in one item",
+                "matcher-several-in-one",
+                fix="write one matcher per list item: " + ", ".join(repr(str(m)) for m in parsed),
+            )
         for m in parsed:
             raw_value = text.split(m.op, 1)[1].strip() if m.op in text else ""
             quoted = raw_value.startswith('"')
             if m.op in ("=~", "!~") and m.value and not _REGEX_CHARS.search(m.value):
-                yield src.problem(key, f"{m.name}{m.op}{m.value!r}: the regex has no special characters and is anchored, so it "
-                                       f"matches exactly {m.value!r}", "matcher-regex-literal",
-                                  fix=f'write {m.name}{"=" if m.op == "=~" else "!="}"{m.value}" (or {m.name}{m.op}".*{m.value}.*" for a substring)')
+                yield src.problem(
+                    key,
+                    f"{m.name}{m.op}{m.value!r}: the regex has no special characters and is anchored, so it "
+                    f"matches exactly {m.value!r}",
+                    "matcher-regex-literal",
+                    fix=f'write {m.name}{"=" if m.op == "=~" else "!="}"{m.value}" (or {m.name}{m.op}".*{m.value}.*" for a substring)',
+                )
             if m.op in ("=", "!=") and _LOOKS_REGEX.search(m.value):
-                yield src.problem(key, f"{m.name}{m.op}{m.value!r} compares literally, but the value looks like a regex",
-                                  "matcher-literal-regex", fix=f'write {m.name}{"=~" if m.op == "=" else "!~"}"{m.value}"')
+                yield src.problem(
+                    key,
+                    f"{m.name}{m.op}{m.value!r} compares literally, but the value looks like a regex",
+                    "matcher-literal-regex",
+                    fix=f'write {m.name}{"=~" if m.op == "=" else "!~"}"{m.value}"',
+                )
             if len(parsed) == 1 and not quoted and _UNQUOTED_SPECIAL.search(m.value):
-                yield src.problem(key, f"unquoted value {m.value!r} contains spaces or special characters", "matcher-unquoted-special",
-                                  fix=f'quote it: {m.name}{m.op}"{m.value}"')
+                yield src.problem(
+                    key,
+                    f"unquoted value {m.value!r} contains spaces or special characters",
+                    "matcher-unquoted-special",
+                    fix=f'quote it: {m.name}{m.op}"{m.value}"',
+                )

@@ -9,18 +9,42 @@ from callalert.diagnostics import KeyPath, Problem
 from callalert.lint.engine import Options, register
 from callalert.lint.world import World
 
-register("am-plaintext-secret", "error", "secrets", "a secret written in plain text in alertmanager.yml",
-         "Configs end up in git, tickets and logs; a written secret is a leaked secret.",
-         "global:\n  smtp_auth_password: 'password'",
-         "global:\n  smtp_auth_password_file: /etc/alertmanager/secrets/smtp-password")
+register(
+    "am-plaintext-secret",
+    "error",
+    "secrets",
+    "a secret written in plain text in alertmanager.yml",
+    "Configs end up in git, tickets and logs; a written secret is a leaked secret.",
+    "global:\n  smtp_auth_password: 'password'",
+    "global:\n  smtp_auth_password_file: /etc/alertmanager/secrets/smtp-password",
+)
 
 # Fields whose value is a secret by definition (Alertmanager marks them config.Secret).
-SECRET_FIELDS = frozenset({
-    "smtp_auth_password", "smtp_auth_secret", "auth_password", "auth_secret", "password", "bearer_token",
-    "credentials", "service_key", "routing_key", "api_key", "opsgenie_api_key", "victorops_api_key",
-    "wechat_api_secret", "api_secret", "bot_token", "token", "user_key", "secret_key", "client_secret",
-    "hipchat_auth_token", "auth_token",
-})
+SECRET_FIELDS = frozenset(
+    {
+        "smtp_auth_password",
+        "smtp_auth_secret",
+        "auth_password",
+        "auth_secret",
+        "password",
+        "bearer_token",
+        "credentials",
+        "service_key",
+        "routing_key",
+        "api_key",
+        "opsgenie_api_key",
+        "victorops_api_key",
+        "wechat_api_secret",
+        "api_secret",
+        "bot_token",
+        "token",
+        "user_key",
+        "secret_key",
+        "client_secret",
+        "hipchat_auth_token",
+        "auth_token",
+    }
+)
 # URL-valued fields that are only secrets when the URL carries a token.
 _URL_FIELDS_IF_TOKEN = frozenset({"api_url", "url", "slack_api_url", "webhook_url"})
 _PLACEHOLDERS = frozenset({"", "<secret>", "<redacted>"})
@@ -58,6 +82,13 @@ def check(world: World, options: Options) -> Iterator[Problem]:
         if reason is None and name not in SECRET_FIELDS:
             continue
         what = reason or f"the {name} secret"
-        yield am.src.problem(key, f"plaintext secret: {name} is written in the file ({what})" if reason else f"plaintext secret: {name} is written in the file", "am-plaintext-secret",
-                             fix=f"put the value in a file and write `{name}_file: /etc/alertmanager/secrets/{name.replace('_', '-')}`"
-                             if name not in ("credentials",) else "use `credentials_file: PATH`")
+        yield am.src.problem(
+            key,
+            f"plaintext secret: {name} is written in the file ({what})"
+            if reason
+            else f"plaintext secret: {name} is written in the file",
+            "am-plaintext-secret",
+            fix=f"put the value in a file and write `{name}_file: /etc/alertmanager/secrets/{name.replace('_', '-')}`"
+            if name not in ("credentials",)
+            else "use `credentials_file: PATH`",
+        )

@@ -17,31 +17,72 @@ from callalert.lint.engine import Options, register
 from callalert.lint.world import World
 from callalert.lint.world import config_strings as _strings
 
-register("template-syntax", "error", "templates", "template Go's text/template parser rejects",
-         "Alertmanager refuses to load a config whose templates do not parse, so no notification is sent at all.",
-         "{{ if .Alerts }}firing", "{{ if .Alerts }}firing{{ end }}")
-register("template-function-version", "error", "templates", "template function the target Alertmanager does not have yet",
-         "Alertmanager refuses to load templates that call an undefined function (`function \"since\" not defined`), so "
-         "the whole config fails to load.",
-         "{{ .StartsAt | since }}   # since arrived in Alertmanager 0.28", "{{ .StartsAt }}   # or raise the target to 0.28")
-register("template-function-unknown", "error", "templates", "template function no Alertmanager defines",
-         "Alertmanager refuses to load the template.", "{{ .CommonLabels.alertname | upper }}", "{{ .CommonLabels.alertname | toUpper }}")
-register("template-undefined", "error", "templates", "{{ template \"name\" }} of a template defined nowhere",
-         "The notification fails at send time (`template \"x\" not defined`): the alert is not delivered.",
-         "text: '{{ template \"slack.custom.text\" . }}'   # no define", "{{ define \"slack.custom.text\" }}...{{ end }} in a .tmpl file")
-register("template-unknown-field", "error", "templates", "field that does not exist on Alertmanager's template data",
-         "Rendering fails (`can't evaluate field X in type template.Data`): the notification is not sent.",
-         "{{ .CommonLabel.alertname }}   # or .Labels outside range .Alerts", "{{ .CommonLabels.alertname }}")
-register("am-deprecated-match", "warning", "templates", "deprecated match/match_re/source_match/target_match",
-         "They are deprecated since Alertmanager 0.22 in favour of `matchers`; new features only come to matchers.",
-         "match:\n  severity: critical", "matchers:\n  - severity=\"critical\"")
+register(
+    "template-syntax",
+    "error",
+    "templates",
+    "template Go's text/template parser rejects",
+    "Alertmanager refuses to load a config whose templates do not parse, so no notification is sent at all.",
+    "{{ if .Alerts }}firing",
+    "{{ if .Alerts }}firing{{ end }}",
+)
+register(
+    "template-function-version",
+    "error",
+    "templates",
+    "template function the target Alertmanager does not have yet",
+    'Alertmanager refuses to load templates that call an undefined function (`function "since" not defined`), so '
+    "the whole config fails to load.",
+    "{{ .StartsAt | since }}   # since arrived in Alertmanager 0.28",
+    "{{ .StartsAt }}   # or raise the target to 0.28",
+)
+register(
+    "template-function-unknown",
+    "error",
+    "templates",
+    "template function no Alertmanager defines",
+    "Alertmanager refuses to load the template.",
+    "{{ .CommonLabels.alertname | upper }}",
+    "{{ .CommonLabels.alertname | toUpper }}",
+)
+register(
+    "template-undefined",
+    "error",
+    "templates",
+    '{{ template "name" }} of a template defined nowhere',
+    'The notification fails at send time (`template "x" not defined`): the alert is not delivered.',
+    "text: '{{ template \"slack.custom.text\" . }}'   # no define",
+    '{{ define "slack.custom.text" }}...{{ end }} in a .tmpl file',
+)
+register(
+    "template-unknown-field",
+    "error",
+    "templates",
+    "field that does not exist on Alertmanager's template data",
+    "Rendering fails (`can't evaluate field X in type template.Data`): the notification is not sent.",
+    "{{ .CommonLabel.alertname }}   # or .Labels outside range .Alerts",
+    "{{ .CommonLabels.alertname }}",
+)
+register(
+    "am-deprecated-match",
+    "warning",
+    "templates",
+    "deprecated match/match_re/source_match/target_match",
+    "They are deprecated since Alertmanager 0.22 in favour of `matchers`; new features only come to matchers.",
+    "match:\n  severity: critical",
+    'matchers:\n  - severity="critical"',
+)
 
 Found = tuple[int, int, str, str, str]  # line, col, message, rule, fix
 
-_DATA_FIX = ("use .Status, .Alerts, .CommonLabels, .CommonAnnotations, .GroupLabels, .ExternalURL "
-             "(per alert: .Labels, .Annotations, .StartsAt, .EndsAt, .GeneratorURL)")
-_ALERT_FIX = ("use .Status, .Labels, .Annotations, .StartsAt, .EndsAt, .GeneratorURL, .Fingerprint "
-              "(the notification's fields through $: $.CommonLabels, $.ExternalURL, ...)")
+_DATA_FIX = (
+    "use .Status, .Alerts, .CommonLabels, .CommonAnnotations, .GroupLabels, .ExternalURL "
+    "(per alert: .Labels, .Annotations, .StartsAt, .EndsAt, .GeneratorURL)"
+)
+_ALERT_FIX = (
+    "use .Status, .Labels, .Annotations, .StartsAt, .EndsAt, .GeneratorURL, .Fingerprint "
+    "(the notification's fields through $: $.CommonLabels, $.ExternalURL, ...)"
+)
 
 
 def _function_problems(info: Any, version: str) -> Iterator[Found]:
@@ -54,14 +95,24 @@ def _function_problems(info: Any, version: str) -> Iterator[Found]:
             from callalert.diagnostics import did_you_mean
 
             known = [*GO_BUILTINS, *(n for n, f in AM_TEMPLATE_FUNCS.items() if f.available_in(target))]
-            yield (fn.pos.line, fn.pos.col, f"function {fn.name!r} is not defined in Alertmanager templates{did_you_mean(fn.name, known)}",
-                   "template-function-unknown", "use a function Alertmanager defines (toUpper, toLower, title, join, reReplaceAll, ...)")
+            yield (
+                fn.pos.line,
+                fn.pos.col,
+                f"function {fn.name!r} is not defined in Alertmanager templates{did_you_mean(fn.name, known)}",
+                "template-function-unknown",
+                "use a function Alertmanager defines (toUpper, toLower, title, join, reReplaceAll, ...)",
+            )
         else:
             since = fn.added_in.short
-            yield (fn.pos.line, fn.pos.col, f"function {fn.name!r} needs Alertmanager ≥ {since}; the target is {target.short}, "
-                   f"which refuses to load this template", "template-function-version",
-                   f"remove {fn.name} (e.g. print .StartsAt instead) or target Alertmanager {since} "
-                   f"(--target-alertmanager / defaults.targets.alertmanager)")
+            yield (
+                fn.pos.line,
+                fn.pos.col,
+                f"function {fn.name!r} needs Alertmanager ≥ {since}; the target is {target.short}, "
+                f"which refuses to load this template",
+                "template-function-version",
+                f"remove {fn.name} (e.g. print .StartsAt instead) or target Alertmanager {since} "
+                f"(--target-alertmanager / defaults.targets.alertmanager)",
+            )
 
 
 def _field_problems(info: Any) -> Iterator[Found]:
@@ -79,12 +130,21 @@ def _field_problems(info: Any) -> Iterator[Found]:
         name = ref.chain[failing]
         go_name = go_type_name(typ)
         prefix = f"can't evaluate field {name} in type {go_name}"
-        hint = finding.message[len(prefix):] if finding.message.startswith(prefix) else ""
-        owner = {"Data": "Alertmanager's template data", "Alert": "an alert (template.Alert, inside range .Alerts)"}.get(typ, go_name)
+        hint = finding.message[len(prefix) :] if finding.message.startswith(prefix) else ""
+        owner = {"Data": "Alertmanager's template data", "Alert": "an alert (template.Alert, inside range .Alerts)"}.get(
+            typ, go_name
+        )
         base = {"$": "$.", ".": "."}.get(ref.base, f"{ref.base}." if ref.base.startswith("$") else ".")
-        fix = {"Data": _DATA_FIX, "Alert": _ALERT_FIX}.get(typ) or f"{go_name} has {', '.join(sorted(TYPES[typ][1])) or 'no fields'}"
-        yield (finding.pos.line, finding.pos.col, f"{base}{'.'.join(ref.chain)}: {owner} has no field {name!r}{hint}",
-               "template-unknown-field", fix)
+        fix = {"Data": _DATA_FIX, "Alert": _ALERT_FIX}.get(
+            typ
+        ) or f"{go_name} has {', '.join(sorted(TYPES[typ][1])) or 'no fields'}"
+        yield (
+            finding.pos.line,
+            finding.pos.col,
+            f"{base}{'.'.join(ref.chain)}: {owner} has no field {name!r}{hint}",
+            "template-unknown-field",
+            fix,
+        )
 
 
 def check(world: World, options: Options) -> Iterator[Problem]:
@@ -101,8 +161,16 @@ def check(world: World, options: Options) -> Iterator[Problem]:
         if isinstance(info, TemplateSyntaxError):
             all_parsed = False
             if tf.src is not None and not validated:
-                yield Problem(tf.path, info.line, info.col, "error", f"invalid template: {info.message}", "template-syntax", "",
-                              "fix the action; `amtool check-config` shows the same error")
+                yield Problem(
+                    tf.path,
+                    info.line,
+                    info.col,
+                    "error",
+                    f"invalid template: {info.message}",
+                    "template-syntax",
+                    "",
+                    "fix the action; `amtool check-config` shows the same error",
+                )
             continue
         defined.update(info.defines)
         infos.append((tf, info))
@@ -116,13 +184,23 @@ def check(world: World, options: Options) -> Iterator[Problem]:
             continue
         for call in info.template_calls:
             if call.name not in defined:
-                yield Problem(tf.path, call.pos.line, call.pos.col, "error", f"template {call.name!r} is not defined in any template given",
-                              "template-undefined", "", f"add {{{{ define \"{call.name}\" }}}} ... {{{{ end }}}} or fix the name")
+                yield Problem(
+                    tf.path,
+                    call.pos.line,
+                    call.pos.col,
+                    "error",
+                    f"template {call.name!r} is not defined in any template given",
+                    "template-undefined",
+                    "",
+                    f'add {{{{ define "{call.name}" }}}} ... {{{{ end }}}} or fix the name',
+                )
     am = world.am
     if am is None:
         return
     # a config whose templates: globs were not given can call templates we cannot see
-    know_all_templates = all_parsed and (am.from_spec or not am.data.get("templates") or any(tf.src is not None for tf in world.templates))
+    know_all_templates = all_parsed and (
+        am.from_spec or not am.data.get("templates") or any(tf.src is not None for tf in world.templates)
+    )
     for name, receiver in am.receivers().items():
         for key, text in _strings(receiver, ()):
             if "{{" not in text:
@@ -131,8 +209,12 @@ def check(world: World, options: Options) -> Iterator[Problem]:
             info = world.parse_template(text)
             if isinstance(info, TemplateSyntaxError):
                 if not validated:
-                    yield am.src.problem(rkey, f"receiver {name}: invalid template: {info.message}", "template-syntax",
-                                         fix="fix the action; `amtool check-config` shows the same error")
+                    yield am.src.problem(
+                        rkey,
+                        f"receiver {name}: invalid template: {info.message}",
+                        "template-syntax",
+                        fix="fix the action; `amtool check-config` shows the same error",
+                    )
                 continue
             found = [*_field_problems(info)] if validated else [*_function_problems(info, version), *_field_problems(info)]
             for _l, _c, message, rule, fix in found:
@@ -140,8 +222,12 @@ def check(world: World, options: Options) -> Iterator[Problem]:
             if know_all_templates and not validated:
                 for call in info.template_calls:
                     if call.name not in defined:
-                        yield am.src.problem(rkey, f"receiver {name}: template {call.name!r} is not defined in any template given",
-                                             "template-undefined", fix=f"add a .tmpl file that defines {call.name!r}, or fix the name")
+                        yield am.src.problem(
+                            rkey,
+                            f"receiver {name}: template {call.name!r} is not defined in any template given",
+                            "template-undefined",
+                            fix=f"add a .tmpl file that defines {call.name!r}, or fix the name",
+                        )
     if not am.from_spec:
         yield from _deprecated(world)
 
@@ -173,9 +259,13 @@ def _deprecated(world: World) -> Iterator[Problem]:
         if not present:
             return
         lines = _equivalent(raw.get(old[0]), raw.get(old[1]))
-        yield am.src.problem((*key, present[0]), f"{' and '.join(present)} {'is' if len(present) == 1 else 'are'} deprecated",
-                             "am-deprecated-match", at_key=True,
-                             fix=f"{new}: [{', '.join(repr(x) for x in lines)}]")
+        yield am.src.problem(
+            (*key, present[0]),
+            f"{' and '.join(present)} {'is' if len(present) == 1 else 'are'} deprecated",
+            "am-deprecated-match",
+            at_key=True,
+            fix=f"{new}: [{', '.join(repr(x) for x in lines)}]",
+        )
 
     def walk(raw: Any, key: KeyPath) -> Iterator[Problem]:
         if not isinstance(raw, dict):
