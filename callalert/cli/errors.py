@@ -34,10 +34,14 @@ def problems_as(fmt: str, note: str = "") -> Iterator[None]:
         raise SystemExit(EXIT_PROBLEMS) from None
 
 
+def _is_click_error(exc: Exception) -> bool:
+    # typer raises click's exceptions (its own vendored copy in newer releases): ClickException
+    # subclasses know how to show themselves (usage line + message) and carry an exit code
+    return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__) and hasattr(exc, "show")
+
+
 def run(app: Callable[[], object]) -> int:
     """Run the CLI; return its exit code. Only a bug prints a traceback."""
-    import click
-
     try:
         result = app()
     except ProblemsFound as exc:
@@ -46,20 +50,20 @@ def run(app: Callable[[], object]) -> int:
     except CallalertError as exc:
         sys.stderr.write(f"callalert: error: {exc}\n")
         return exc.exit_code
-    except click.exceptions.Abort:  # click's name for Ctrl-C (KeyboardInterrupt) and EOF at a prompt
-        sys.stderr.write("callalert: interrupted\n")
-        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         sys.stderr.write("callalert: interrupted\n")
         return EXIT_INTERRUPTED
-    except click.exceptions.ClickException as exc:  # usage errors: bad option, missing argument
-        exc.show()
-        return EXIT_USAGE
     except BrokenPipeError:  # `callalert ... | head`: the reader went away, nothing more to say
         return EXIT_PROBLEMS
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_PROBLEMS)
-    except Exception:
+    except Exception as exc:
+        if _is_click_error(exc):  # usage errors: unknown option, missing argument, bad value
+            exc.show()  # type: ignore[attr-defined]
+            return EXIT_USAGE
+        if type(exc).__name__ == "Abort":  # click's name for Ctrl-C (KeyboardInterrupt) and EOF at a prompt
+            sys.stderr.write("callalert: interrupted\n")
+            return EXIT_INTERRUPTED
         import traceback
 
         traceback.print_exc()
@@ -67,4 +71,7 @@ def run(app: Callable[[], object]) -> int:
             f"callalert: internal error (a bug in callalert {__version__}, not in your spec); please report it with the traceback above\n"
         )
         return EXIT_INTERNAL
-    return result if isinstance(result, int) else 0
+    code = result if isinstance(result, int) else 0
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into a silent exit 130
+        sys.stderr.write("callalert: interrupted\n")
+    return code

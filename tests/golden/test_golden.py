@@ -7,22 +7,38 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from callalert.pipeline import render
+from callalert.render import RenderContext
 from callalert.write import read_tree
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = sorted(p for p in (Path(__file__).parent / "cases").iterdir() if p.is_dir())
 
 
-def spec_of(case: Path) -> Path:
+def specs_of(case: Path) -> list[Path]:
+    """A case is `source` (a path to a spec in the repository), `spec.yaml`, or `specs/*.yaml` (one
+    spec in several files); with `env.yaml` it renders with --secrets=env and those values."""
     source = case / "source"
-    return ROOT / source.read_text().strip() if source.exists() else case / "spec.yaml"
+    if source.exists():
+        return [ROOT / source.read_text().strip()]
+    if (case / "specs").is_dir():
+        return sorted((case / "specs").glob("*.yaml"))
+    return [case / "spec.yaml"]
+
+
+def render_case(case: Path) -> dict[str, str]:
+    env = case / "env.yaml"
+    if env.exists():
+        environ = yaml.safe_load(env.read_text(encoding="utf-8"))
+        return render(specs_of(case), ctx=RenderContext(secrets="env", environ=environ)).files
+    return render(specs_of(case)).files
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_golden(case: Path, update_golden: bool) -> None:
-    files = render([spec_of(case)]).files
+    files = render_case(case)
     expected_dir = case / "expected"
     if update_golden:
         shutil.rmtree(expected_dir, ignore_errors=True)
@@ -46,6 +62,4 @@ def test_golden(case: Path, update_golden: bool) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_render_is_deterministic(case: Path) -> None:
-    first = render([spec_of(case)]).files
-    second = render([spec_of(case)]).files
-    assert first == second
+    assert render_case(case) == render_case(case)

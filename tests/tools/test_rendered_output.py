@@ -16,6 +16,7 @@ from tests.conftest import EXAMPLE_SPEC, ROOT
 pytestmark = pytest.mark.tools
 
 GOLDEN_SPECS = [EXAMPLE_SPEC, ROOT / "tests/golden/cases/derived-routing/spec.yaml", ROOT / "callalert/templates/starter.yaml"]
+GOLDEN_TREES = sorted(p.parent for p in (ROOT / "tests/golden/cases").glob("*/expected"))
 SEED_CONFIG = ROOT / "tests/fixtures/seed-alertmanager.yml"
 SEVERITIES = ["critical", "warning", "info"]
 CATEGORIES = ["performance", "quality", "errors", "resources", "availability"]
@@ -103,3 +104,13 @@ def test_every_receiver_type_renders_a_config_amtool_accepts(tmp_path: Path, amt
     text = (out / "alertmanager/alertmanager.yml").read_text()
     assert "api_key_file: /v\n" in text and "credentials_file: /w\n" in text
     assert all(rendered.ctx.redact(v) == "<redacted>" for v in ALL_RECEIVERS_ENV.values())
+
+
+@pytest.mark.parametrize("case", GOLDEN_TREES, ids=[c.name for c in GOLDEN_TREES])
+def test_every_golden_tree_passes_the_real_tools(case: Path, promtool: str, amtool: str) -> None:
+    expected = case / "expected"
+    rules = sorted(str(p) for p in (expected / "prometheus/rules").glob("*.yml"))
+    result = _run([promtool, "check", "rules", *rules])
+    assert rules and result.returncode == 0, result.stdout + result.stderr
+    result = _run([amtool, "check-config", str(expected / "alertmanager/alertmanager.yml")])
+    assert result.returncode == 0, result.stdout + result.stderr
