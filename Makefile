@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 OUT ?= out
 SPEC ?= specs/call-automation.yaml
 
-.PHONY: setup tools venv demo test bench clean
+.PHONY: setup tools venv demo test check-code bench clean
 
 setup: venv tools
 
@@ -35,8 +35,15 @@ demo: setup
 	$(BIN)/callalert render $(SPEC) --out $(OUT)
 	$(BIN)/callalert check $(SPEC) --out $(OUT)
 
-test: setup
+test: setup check-code
 	$(BIN)/python -m pytest
+
+# types, lint, format and the import-layer contract (docs/architecture.md): zero findings
+check-code: venv
+	$(BIN)/ruff check callalert tests bench
+	$(BIN)/ruff format --check callalert tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: setup
 	$(BIN)/python bench/bench.py
