@@ -20,15 +20,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# promtool, amtool, prometheus and alertmanager from Debian (promtool 2.42 / amtool 0.25 on bookworm)
+# promtool, amtool, prometheus and alertmanager from three Debian suites, side by side in .tools/
+# (bookworm 2.42/0.25, trixie 2.53/0.28, sid 3.5/0.33), without touching the system's packages
 tools:
-	@if command -v promtool >/dev/null && command -v amtool >/dev/null && command -v prometheus >/dev/null && command -v prometheus-alertmanager >/dev/null; then \
-		echo "tools: promtool, amtool, prometheus, prometheus-alertmanager present"; \
-	else \
-		$(SUDO) apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null && \
-		echo "tools: installed prometheus prometheus-alertmanager"; \
-	fi
+	scripts/install-toolchains.sh
 
 demo: setup
 	$(BIN)/callalert validate $(SPEC)

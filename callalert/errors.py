@@ -39,7 +39,9 @@ class UsageError(CallalertError):
 
 class ToolNotFound(UsageError):
     def __init__(self, tool: str, install_hint: str) -> None:
-        super().__init__(f"{tool} not found on PATH; install it with: {install_hint}")
+        super().__init__(
+            f"{tool} not found (options, CALLALERT_{tool.upper()}, tools folders, PATH); install it with: {install_hint}"
+        )
         self.tool = tool
 
 

@@ -107,7 +107,7 @@ install_suite() {
         -o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
         -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null
         -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::State::status=$apt_dir/status"
-        -o "Dir::Cache=$apt_dir/cache" -o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=srcpkgcache.bin
+        -o "Dir::Cache=$apt_dir/cache" -o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=
         -o "APT::Architecture=$arch" -o "APT::Architectures=$arch" -o Acquire::Languages=none
     )
     # As root apt downloads as the _apt user, who cannot write into folders root owns: stay root (quiet, no warning).

@@ -8,7 +8,6 @@ a check that did not run must never look like a check that passed.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +21,8 @@ SEED = ROOT.parent / "shared" / "seed" / "000_2bd2b03dc37287c6.txt"
 EXAMPLE_SPEC = ROOT / "specs" / "call-automation.yaml"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
-INSTALL_HINT = "apt-get install -y --no-install-recommends prometheus prometheus-alertmanager (or: make setup)"
+INSTALL_HINT = "make tools (scripts/install-toolchains.sh)"
+KIND_OF = {"prometheus-alertmanager": "alertmanager"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,10 +30,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def require_tool(name: str) -> str:
-    path = shutil.which(name)
-    if path:
-        return path
-    message = f"{name} not found on PATH; install with: {INSTALL_HINT}"
+    """The oldest installed `name` (the tests that do not ask for a toolchain pin its behaviour)."""
+    from callalert.toolchain import discover
+
+    kind = KIND_OF.get(name, name)
+    tools = sorted((t for c in discover() if (t := c.get(kind)) is not None), key=lambda t: t.version._key())
+    if tools:
+        return tools[0].path
+    message = f"{name} not found (tools folder, PATH); install with: {INSTALL_HINT}"
     if IN_CI:
         pytest.fail(f"{message} (CI=true: a missing tool is a failure, not a skip)")
     pytest.skip(message)

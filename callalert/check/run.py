@@ -19,12 +19,13 @@ from typing import Any
 
 from callalert import pipeline
 from callalert.analysis.alertmanager.routing import build_route_tree
+from callalert.analysis.versions import Version
 from callalert.check import steps as s
 from callalert.check.report import Progress
 from callalert.check.steps import Case, Step
 from callalert.errors import ProblemsFound, UsageError
 from callalert.render import RenderContext
-from callalert.toolchain import find_tool
+from callalert.toolchain import discover, select
 from callalert.write import write_tree
 
 SECRET_MODES = ("placeholder", "env")
@@ -79,7 +80,6 @@ def run_check(
     """Render and check; raises ProblemsFound when the spec is invalid (nothing is checked)."""
     if secrets not in SECRET_MODES:
         raise UsageError(f"unknown --secrets {secrets!r}; choose {' or '.join(SECRET_MODES)}")
-    promtool, amtool = find_tool("promtool"), find_tool("amtool")  # exit 2 before any work
     progress = progress or Progress(sys.stderr, False)
 
     progress.start("render")
@@ -92,6 +92,11 @@ def run_check(
         step.seconds = time.perf_counter() - start
         progress.done(step)
         raise ProblemsFound(exc.problems, "nothing checked") from None
+    chains = discover()
+    model = rendered.model
+    promtool = select(chains, "promtool", Version.parse(model.prom_version)).path
+    amtool_tool = select(chains, "amtool", Version.parse(model.am_version))
+    amtool = amtool_tool.path
 
     with tempfile.TemporaryDirectory(prefix="callalert-check-") as tmp:
         tmp_path = Path(tmp)
@@ -104,7 +109,6 @@ def run_check(
         render_step.seconds = time.perf_counter() - start
         progress.done(render_step)
         steps = [render_step]
-        model = rendered.model
         import yaml
 
         config = yaml.safe_load(rendered.files["alertmanager/alertmanager.yml"])
@@ -117,7 +121,7 @@ def run_check(
             ("promtool test rules", lambda: s.step_test_rules(root, files, promtool, model)),
             ("amtool check-config", lambda: s.step_check_config(root, amtool)),
             ("amtool template render", lambda: s.step_templates(root, model, config, amtool, scratch)),
-            ("routing tests (amtool)", lambda: s.step_routing_amtool(root, model, amtool)),
+            ("routing tests (amtool)", lambda: s.step_routing_amtool(root, model, amtool_tool)),
             ("routing tests (engine)", lambda: s.step_routing_engine(model, config, tree)),
             ("coverage", lambda: s.step_coverage(model, tree)),
         ]

@@ -17,7 +17,7 @@ from callalert.check import routing_tests
 from callalert.check.samples import template_data
 from callalert.errors import ToolError
 from callalert.model import Model
-from callalert.toolchain import run_tool
+from callalert.toolchain import Tool, run_tool
 
 # Receiver fields whose rendered text must not be empty (a Slack message without a title, a mail
 # without a subject or body, a page without a description).
@@ -302,7 +302,8 @@ def _matcher_arg(name: str, value: str) -> str:
     return f'{name}="{escaped}"'
 
 
-def step_routing_amtool(root: Path, model: Model, amtool: str) -> Step:
+def step_routing_amtool(root: Path, model: Model, tool: Tool) -> Step:
+    amtool = tool.path
     step = Step("routing tests (amtool)")
     tests = model.tests.routing
     if not tests:
@@ -343,7 +344,7 @@ def step_routing_amtool(root: Path, model: Model, amtool: str) -> Step:
     step.cases = _parallel(jobs)
     step.note = plural(len(jobs), "test")
     if engine_only:
-        step.note += f"; {engine_only} with firing/at run by the engine only (amtool 0.25 knows no inhibition, time or silences)"
+        step.note += f"; {engine_only} with firing/at run by the engine only (amtool {tool.version.short} `config routes test` knows no inhibition, time or silences)"
     return step
 
 

@@ -1,58 +1,23 @@
-"""The one place that finds and runs promtool and amtool.
+"""The one place that finds and runs promtool, amtool, prometheus and alertmanager.
 
-A missing tool is a UsageError (exit 2) naming the install command, never a silent pass; a
-failing run is a ToolError carrying the command, exit code, stdout and stderr.
+`discover()` lists every toolchain it can find (explicit options or environment variables, the
+project's tools folder with one toolchain per Debian suite, PATH) with the versions the binaries
+report; `select()` picks the tools that can prove a spec for its target versions. A missing or
+too old tool is a UsageError (exit 2) saying what to install, never a silent pass.
 """
 
-from __future__ import annotations
+from callalert.toolchain.discover import KINDS, Tool, Toolchain, discover, install_hint, select, tool_info
+from callalert.toolchain.run import DEFAULT_TIMEOUT, find_tool, run_tool
 
-import os
-import shutil
-import subprocess
-from collections.abc import Sequence
-from pathlib import Path
-
-from callalert.errors import ToolError, ToolNotFound
-
-INSTALL_HINT = "apt-get install -y --no-install-recommends prometheus prometheus-alertmanager"
-TOOLS = ("promtool", "amtool")
-DEFAULT_TIMEOUT = 60.0
-
-
-def find_tool(name: str, path: str | None = None) -> str:
-    found = shutil.which(name, path=path if path is not None else os.environ.get("PATH"))
-    if found is None:
-        raise ToolNotFound(name, INSTALL_HINT)
-    return found
-
-
-def run_tool(
-    cmd: Sequence[str],
-    *,
-    what: str = "",
-    timeout: float = DEFAULT_TIMEOUT,
-    cwd: Path | str | None = None,
-    check: bool = True,
-) -> subprocess.CompletedProcess[str]:
-    """Run `cmd` (its first item a path from find_tool); raise ToolError when it fails."""
-    try:
-        proc = subprocess.run(
-            list(cmd),
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            timeout=timeout,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired as exc:
-        out = exc.stdout.decode("utf-8", "replace") if isinstance(exc.stdout, bytes) else (exc.stdout or "")
-        err = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else (exc.stderr or "")
-        raise ToolError(cmd, -1, out, err + f"\n(timed out after {timeout:g}s)", what) from None
-    except FileNotFoundError:
-        raise ToolNotFound(Path(cmd[0]).name, INSTALL_HINT) from None
-    if check and proc.returncode != 0:
-        raise ToolError(cmd, proc.returncode, proc.stdout, proc.stderr, what)
-    return proc
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "KINDS",
+    "Tool",
+    "Toolchain",
+    "discover",
+    "find_tool",
+    "install_hint",
+    "run_tool",
+    "select",
+    "tool_info",
+]

@@ -247,11 +247,11 @@ def test_missing_amtool_exits_2_with_the_install_command(
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     os.symlink(promtool, bin_dir / "promtool")
-    result = run_cli("check", str(_write(tmp_path, SPEC)), env={"PATH": str(bin_dir)})
+    result = run_cli("check", str(_write(tmp_path, SPEC)), env={"PATH": str(bin_dir), "CALLALERT_TOOLS_DIR": ""})
     assert result.exit_code == 2, result
     assert result.stderr == (
-        "callalert: error: amtool not found on PATH; install it with: "
-        "apt-get install -y --no-install-recommends prometheus prometheus-alertmanager\n"
+        "callalert: error: amtool not found (options, CALLALERT_AMTOOL, tools folders, PATH); install it with: "
+        "make tools (scripts/install-toolchains.sh installs promtool/amtool 2.42/0.25, 2.53/0.28 and 3.5/0.33 into .tools/)\n"
     )
     assert result.stdout == ""
 

@@ -53,7 +53,9 @@ def _cycles() -> list[list[str]]:
 
 def test_no_import_cycles() -> None:
     cycles = _cycles()
-    assert cycles == [], "import cycles (each line a set of modules importing each other):\n" + "\n".join(" <-> ".join(c) for c in cycles)
+    assert cycles == [], "import cycles (each line a set of modules importing each other):\n" + "\n".join(
+        " <-> ".join(c) for c in cycles
+    )
 
 
 def test_ten_or_fewer_top_level_modules() -> None:
