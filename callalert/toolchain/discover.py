@@ -148,10 +148,10 @@ def discover(explicit: Mapping[str, str | None] | None = None) -> list[Toolchain
     on_path: dict[str, Tool] = {}
     for kind in KINDS:
         for name in BINARIES[kind]:
-            found = shutil.which(name)
-            if found is not None and os.path.realpath(found) not in seen:
-                seen.add(os.path.realpath(found))
-                on_path[kind] = tool_info(kind, found, "PATH")
+            on_disk = shutil.which(name)
+            if on_disk is not None and os.path.realpath(on_disk) not in seen:
+                seen.add(os.path.realpath(on_disk))
+                on_path[kind] = tool_info(kind, on_disk, "PATH")
                 break
     if on_path:
         chains.append(Toolchain("PATH", os.environ.get("PATH", ""), on_path))
