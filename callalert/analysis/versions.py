@@ -198,17 +198,11 @@ def am_unsupported(features: list[str], version: str | Version = DEFAULT_ALERTMA
 def file_secret_fields(section: str) -> dict[str, Feature]:
     """`*_file` secret fields of one receiver type ('webhook_configs') or 'global', by field name."""
     prefix = section + "."
-    return {
-        f.name.removeprefix(prefix): f
-        for f in _FEATURES
-        if f.name.startswith(prefix) and f.name.endswith("_file")
-    }
+    return {f.name.removeprefix(prefix): f for f in _FEATURES if f.name.startswith(prefix) and f.name.endswith("_file")}
 
 
 def receiver_types(version: str | Version = DEFAULT_ALERTMANAGER) -> list[str]:
     target = Version.parse(version)
     return sorted(
-        f.name.removeprefix("receivers.")
-        for f in _FEATURES
-        if f.name.startswith("receivers.") and f.available_in(target)
+        f.name.removeprefix("receivers.") for f in _FEATURES if f.name.startswith("receivers.") and f.available_in(target)
     )

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from callalert.analysis.alertmanager.delivery import deliver
 from callalert.analysis.alertmanager.matchers import parse_matcher
-from callalert.analysis.alertmanager.routing import Route, deliver, match_routes
+from callalert.analysis.alertmanager.routing import Route, match_routes
 from callalert.model import Model, RoutingTest
 
 # --- routing tests ---------------------------------------------------------------------------

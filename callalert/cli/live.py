@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from callalert import pipeline
-from callalert.analysis.alertmanager.routing import deliver
+from callalert.analysis.alertmanager.delivery import deliver
 from callalert.cli.routes import parse_label_args
 from callalert.errors import EXIT_OK, CallalertError
 from callalert.live import silences as sil

@@ -17,7 +17,8 @@ import typer
 from callalert.errors import CallalertError, ProblemsFound, UsageError
 
 if TYPE_CHECKING:
-    from callalert.analysis.alertmanager.routing import Delivery, Route
+    from callalert.analysis.alertmanager.delivery import Delivery
+    from callalert.analysis.alertmanager.routing import Route
 
 routes_app = typer.Typer(help="Show the Alertmanager route tree and test where alerts go.", no_args_is_help=True)
 
@@ -197,7 +198,7 @@ def test(
 
     amtool 0.25 ignores inhibition and time intervals; --firing and --at are callalert's own evaluation of them.
     """
-    from callalert.analysis.alertmanager.routing import deliver
+    from callalert.analysis.alertmanager.delivery import deliver
 
     args = list(labels or [])
     spec = None

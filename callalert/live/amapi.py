@@ -5,13 +5,12 @@ httpx is imported inside the clients, so importing this module costs nothing on 
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from callalert.analysis.alertmanager.matchers import MatcherError, MatcherFormatError, Op, format_matcher, parse_matcher
 from callalert.errors import CallalertError
 
 if TYPE_CHECKING:
@@ -41,36 +40,41 @@ class AlertmanagerError(CallalertError):
 
 @dataclass(frozen=True)
 class Matcher:
+    """A matcher as the v2 API carries it; read from and written as text by analysis.alertmanager.matchers,
+    the way Alertmanager itself parses `filter` parameters and amtool arguments."""
+
     name: str
     value: str
     is_regex: bool = False
     is_equal: bool = True
 
-    _PATTERN = re.compile(r'^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*(?:"((?:[^"\\]|\\.)*)"|(\S*))\s*$')
-
     @classmethod
     def parse(cls, text: str) -> Matcher:
-        """`name="value"`, `name!="v"`, `name=~"re"`, `name!~"re"` (quotes optional for simple values)."""
-        match = cls._PATTERN.match(text)
-        if not match:
-            raise ValueError(f"bad matcher {text!r}: expected name=\"value\", name!=\"value\", name=~\"regex\" or name!~\"regex\"")
-        name, op, quoted, bare = match.groups()
-        value = json.loads(f'"{quoted}"') if quoted is not None else bare
-        return cls(name, value, is_regex=op in ("=~", "!~"), is_equal=op in ("=", "=~"))
+        """`name="value"`, `name!="v"`, `name=~"re"`, `name!~"re"` (quotes optional), as Alertmanager 0.25 reads them."""
+        try:
+            found = parse_matcher(text)
+        except MatcherFormatError:
+            raise MatcherError(
+                f'bad matcher {text!r}: expected name="value", name!="value", name=~"regex" or name!~"regex"'
+            ) from None
+        except MatcherError as exc:
+            raise MatcherError(f"bad matcher {text!r}: {exc}") from None
+        return cls(found.name, found.value, is_regex=found.op in ("=~", "!~"), is_equal=found.op in ("=", "=~"))
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Matcher:
         return cls(str(data["name"]), str(data["value"]), bool(data.get("isRegex", False)), bool(data.get("isEqual", True)))
 
     @property
-    def operator(self) -> str:
-        return {(False, True): "=", (False, False): "!=", (True, True): "=~", (True, False): "!~"}[(self.is_regex, self.is_equal)]
+    def operator(self) -> Op:
+        ops: dict[tuple[bool, bool], Op] = {(False, True): "=", (False, False): "!=", (True, True): "=~", (True, False): "!~"}
+        return ops[(self.is_regex, self.is_equal)]
 
     def to_api(self) -> dict[str, Any]:
         return {"name": self.name, "value": self.value, "isRegex": self.is_regex, "isEqual": self.is_equal}
 
     def __str__(self) -> str:
-        return f"{self.name}{self.operator}{json.dumps(self.value, ensure_ascii=False)}"
+        return format_matcher(self.name, self.operator, self.value)
 
 
 MatcherLike = Matcher | str | Mapping[str, Any]
@@ -97,7 +101,7 @@ def silence_body(
     ends_at: datetime | str,
     created_by: str,
     comment: str,
-    id: str | None = None,  # noqa: A002 - the API's field name
+    id: str | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
         "matchers": [to_matcher(m).to_api() for m in matchers],
@@ -117,7 +121,12 @@ def alerts_params(
     matchers: Iterable[MatcherLike], active: bool, silenced: bool, inhibited: bool, unprocessed: bool, receiver: str | None
 ) -> list[tuple[str, str]]:
     params = [("filter", str(to_matcher(m))) for m in matchers]
-    params += [("active", _bool(active)), ("silenced", _bool(silenced)), ("inhibited", _bool(inhibited)), ("unprocessed", _bool(unprocessed))]
+    params += [
+        ("active", _bool(active)),
+        ("silenced", _bool(silenced)),
+        ("inhibited", _bool(inhibited)),
+        ("unprocessed", _bool(unprocessed)),
+    ]
     if receiver:
         params.append(("receiver", receiver))
     return params
@@ -221,7 +230,7 @@ class AlertmanagerClient(_Base):
         ends_at: datetime | str,
         created_by: str,
         comment: str,
-        id: str | None = None,  # noqa: A002
+        id: str | None = None,
     ) -> str:
         """Create (or, with `id`, update) a silence; returns its id (Alertmanager gives an update a new id)."""
         body = silence_body(matchers, starts_at, ends_at, created_by, comment, id)
@@ -297,7 +306,7 @@ class AsyncAlertmanagerClient(_Base):
         ends_at: datetime | str,
         created_by: str,
         comment: str,
-        id: str | None = None,  # noqa: A002
+        id: str | None = None,
     ) -> str:
         body = silence_body(matchers, starts_at, ends_at, created_by, comment, id)
         return str((await self._request("POST", "/silences", json=body))["silenceID"])

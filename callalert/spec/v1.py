@@ -20,6 +20,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from callalert.analysis.alertmanager.matchers import format_matcher
+
 VERSION = 1
 
 _DURATION_RE = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
@@ -363,13 +365,9 @@ def _matchers_input(value: Any) -> Any:
             if v is None or isinstance(v, (dict, list)):
                 raise PydanticCustomError("matcher_map", "matcher shorthand values must be plain strings (label: value)", {})
             text = str(v).lower() if isinstance(v, bool) else str(v)
-            out.append(f"{k}={_quote(text)}")
+            out.append(format_matcher(str(k), "=", text))
         return out
     return value
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 Matchers = Annotated[list[str], BeforeValidator(_matchers_input)]

@@ -8,7 +8,7 @@ from typing import Any
 
 from callalert import diagnostics as d
 from callalert.analysis.alertmanager.matchers import MatcherError, is_valid_label_name, parse_matcher
-from callalert.analysis.alertmanager.routing import TimeIntervalError, validate_time_interval
+from callalert.analysis.alertmanager.timeinterval import TimeIntervalError, validate_time_interval
 from callalert.analysis.versions import Version, am_feature, am_feature_min_version
 from callalert.diagnostics import KeyPath, Problem
 from callalert.model import Model, Secret

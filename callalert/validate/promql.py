@@ -11,8 +11,7 @@ from callalert.spec.load import Merged
 
 
 def check(model: Model, merged: Merged) -> Iterator[Problem]:
-    major, minor = (int(x) for x in model.prom_version.split(".")[:2])
-    target = (major, minor)
+    target = model.prom_version
     exprs = [(record.key, record.expr) for group in model.groups for record in group.records]
     exprs += [(alert.key, alert.expr) for alert in model.alerts]
     for key, expr in exprs:

@@ -68,6 +68,29 @@ def test_matcher_parse_error() -> None:
         Matcher.parse("1abc=x")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('team:tier="db"', Matcher("team:tier", "db")),  # ':' is allowed in label names, as Alertmanager allows it
+        ('a="x\\ty"', Matcher("a", "x\\ty")),  # a spurious escape keeps its backslash (JSON would read a tab)
+        ("a=x y", Matcher("a", "x y")),  # an unquoted value may hold spaces
+    ],
+)
+def test_matcher_parse_reads_text_as_alertmanager(text: str, expected: Matcher) -> None:
+    assert Matcher.parse(text) == expected
+    assert Matcher.parse(str(expected)) == expected
+
+
+def test_matcher_str_escapes_as_alertmanager() -> None:
+    # Only backslash, newline and double quote are escaped; JSON's \t would read back as backslash-t.
+    assert str(Matcher("a", 'tab\there\nand \\ "q"')) == 'a="tab\there\\nand \\\\ \\"q\\""'
+
+
+def test_matcher_parse_says_why() -> None:
+    with pytest.raises(ValueError, match=r"^bad matcher 'a=~\"\(\"': error parsing regexp: missing closing \): "):
+        Matcher.parse('a=~"("')
+
+
 def test_format_time() -> None:
     assert format_time(datetime(2023, 6, 1, 10, 0, tzinfo=UTC)) == "2023-06-01T10:00:00.000Z"
     assert format_time(datetime(2023, 6, 1, 12, 0, tzinfo=UTC).astimezone()) == "2023-06-01T12:00:00.000Z"

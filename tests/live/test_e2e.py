@@ -29,7 +29,8 @@ import httpx
 import pytest
 import yaml
 
-from callalert.analysis.alertmanager.routing import Route, build_route_tree, deliver
+from callalert.analysis.alertmanager.delivery import deliver
+from callalert.analysis.alertmanager.routing import Route, build_route_tree
 from callalert.live.amapi import AlertmanagerClient
 from callalert.pipeline import Rendered, render
 from callalert.render.context import RenderContext

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pytest
 import yaml
 
-from callalert.analysis.alertmanager.routing import deliver
+from callalert.analysis.alertmanager.delivery import deliver
 from callalert.live.amapi import AlertmanagerClient
 
 from .harness import AlertmanagerProcess, HttpSink

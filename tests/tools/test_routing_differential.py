@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 import yaml
 
+from callalert.analysis.alertmanager.inhibit import build_inhibit_rules
 from callalert.analysis.alertmanager.matchers import Matcher, validate_regex
-from callalert.analysis.alertmanager.routing import Route, build_inhibit_rules, build_route_tree, receivers_for
+from callalert.analysis.alertmanager.routing import Route, build_route_tree, receivers_for
 
 pytestmark = pytest.mark.tools
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from callalert.analysis.alertmanager.routing import TimeIntervalError, validate_time_interval
+from callalert.analysis.alertmanager.timeinterval import TimeIntervalError, validate_time_interval
 
 pytestmark = pytest.mark.tools
 

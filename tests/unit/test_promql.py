@@ -19,6 +19,7 @@ from callalert.analysis.promql import (
     parse_expr,
 )
 from callalert.analysis.promql.catalog import MetricsCatalog
+from callalert.analysis.versions import Version
 
 S = frozenset
 
@@ -171,7 +172,7 @@ def test_check_syntax_empty() -> None:
 
 
 def test_target_versions() -> None:
-    assert check_syntax('sort_by_label(x, "a")', target=(2, 49)) == [
+    assert check_syntax('sort_by_label(x, "a")', target="2.49") == [
         SyntaxProblem(
             'function "sort_by_label" is experimental in Prometheus 2.49: it needs '
             "--enable-feature=promql-experimental-functions",
@@ -180,8 +181,8 @@ def test_target_versions() -> None:
             "promql-version",
         )
     ]
-    assert check_syntax('sort_by_label(x, "a")', target=(2, 49), experimental=True) == []
-    assert check_syntax("holt_winters(x[5m], 0.1, 0.1)", target=(3, 0)) == [
+    assert check_syntax('sort_by_label(x, "a")', target="2.49", experimental=True) == []
+    assert check_syntax("holt_winters(x[5m], 0.1, 0.1)", target="3.0") == [
         SyntaxProblem(
             'unknown function "holt_winters" (removed in Prometheus 3.0; use double_exponential_smoothing() instead)',
             1,
@@ -190,10 +191,18 @@ def test_target_versions() -> None:
         )
     ]
     # UTF-8 names and friends are 3.x syntax: not reported for a 3.x target.
-    assert check_syntax('x{"a.b"="c"}', target=(3, 0)) == []
-    assert function_problem("first_over_time", (3, 14)) is None
+    assert check_syntax('x{"a.b"="c"}', target="3.0") == []
+    assert function_problem("first_over_time", Version(3, 14)) is None
     assert function_problem("rate") is None
     assert function_problem("not_a_function") is None
+
+
+def test_target_is_the_release_line() -> None:
+    # Patch releases and release candidates do not change PromQL: 2.49.1 and 3.0.0-rc.0 are 2.49 and 3.0.
+    assert check_syntax('sort_by_label(x, "a")', target="2.49.1") == check_syntax('sort_by_label(x, "a")', target="2.49")
+    assert check_syntax("holt_winters(x[5m], 0.1, 0.1)", target="3.0.0-rc.0") == check_syntax(
+        "holt_winters(x[5m], 0.1, 0.1)", target=Version(3, 0)
+    )
 
 
 # ---- label inference ---------------------------------------------------------------------------

@@ -8,20 +8,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from callalert.analysis.alertmanager.delivery import deliver
+from callalert.analysis.alertmanager.inhibit import build_inhibit_rules, inhibiting_rule, is_inhibited
 from callalert.analysis.alertmanager.matchers import Matcher
-from callalert.analysis.alertmanager.routing import (
-    RoutingError,
-    TimeIntervalError,
-    build_inhibit_rules,
-    build_route_tree,
-    deliver,
-    find_route,
-    inhibiting_rule,
-    interval_active,
-    is_inhibited,
-    match_routes,
-    receivers_for,
-)
+from callalert.analysis.alertmanager.routing import RoutingError, build_route_tree, find_route, match_routes, receivers_for
+from callalert.analysis.alertmanager.timeinterval import TimeIntervalError, interval_active
 from callalert.cli.routes import load_am_config_for_cli, parse_label_args, routes_app
 from callalert.errors import CallalertError, UsageError
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
+import pytest
+
+from callalert.live.amapi import silence_body
 from callalert.live.silences import Desired, managed_key, marked, plan, silence_key
 from callalert.spec.v1 import Silence
+from tests.conftest import CliResult
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -125,3 +131,62 @@ def test_nothing_to_do_when_in_sync() -> None:
     result = plan([d], [am_silence(d, "a", start="2030-02-01T00:00:00.000Z")], NOW)
     assert result.summary == "0 to create, 0 to update, 0 to expire"
     assert result.unchanged == [d]
+
+
+def test_label_name_with_colon() -> None:
+    # Alertmanager (and validate) accept ':' in label names; planning such a silence used to exit 3.
+    (d,) = Desired.from_spec([spec_silence(['team:tier="db"', "env=prod"], "2030-02-01T00:00:00Z", "2030-02-02T00:00:00Z")])
+    assert d.key == silence_key(['env="prod"', 'team:tier="db"'])
+    result = plan([d], [], NOW)
+    assert result.lines() == [
+        f'create: {{team:tier="db", env=prod}} 2030-02-01T00:00:00Z → 2030-02-02T00:00:00Z [callalert:{d.key}]'
+    ]
+    body = silence_body(d.matchers, d.starts_at, d.ends_at, d.created_by, d.comment)
+    assert body["matchers"] == [
+        {"name": "team:tier", "value": "db", "isRegex": False, "isEqual": True},
+        {"name": "env", "value": "prod", "isRegex": False, "isEqual": True},
+    ]
+
+
+class FakeClient:
+    """Stands in for AlertmanagerClient: no silences yet, records what would be created."""
+
+    created: ClassVar[list[tuple[str, ...]]] = []
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def __enter__(self) -> FakeClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def list_silences(self) -> list[dict[str, Any]]:
+        return []
+
+    def create_silence(self, matchers: tuple[str, ...], *args: object, **kwargs: object) -> str:
+        FakeClient.created.append(tuple(matchers))
+        return "new"
+
+
+@pytest.mark.parametrize("command", ["plan", "apply"])
+def test_cli_silence_on_label_name_with_colon(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., CliResult]
+) -> None:
+    spec = tmp_path / "spec.yaml"
+    assert run_cli("init", str(spec)).exit_code == 0
+    text = spec.read_text().split("\nsilences:\n")[0]
+    spec.write_text(
+        text
+        + "\nsilences:\n"
+        + "  - matchers: ['team:tier=\"db\"']\n    starts_at: 2030-02-01T00:00:00Z\n    ends_at: 2030-02-02T00:00:00Z\n"
+        + "    created_by: ops\n    comment: maintenance\n"
+    )
+    assert run_cli("validate", str(spec)).exit_code == 0
+    monkeypatch.setattr("callalert.cli.live.AlertmanagerClient", FakeClient)
+    FakeClient.created = []
+    result = run_cli("silences", command, "--alertmanager-url", "http://127.0.0.1:9", str(spec))
+    assert result.exit_code == 0, result
+    assert result.stdout.startswith('create: {team:tier="db"} 2030-02-01T00:00:00Z → 2030-02-02T00:00:00Z [callalert:')
+    assert FakeClient.created == ([('team:tier="db"',)] if command == "apply" else [])

@@ -29,11 +29,17 @@ _MATCHER_RE = re.compile(r"[\t\n\f\r ]*([a-zA-Z_:][a-zA-Z0-9_:]*)[\t\n\f\r ]*(=~
 
 
 # unicode.IsSpace, which strings.TrimSpace uses (Python's str.isspace also counts \x1c-\x1f).
-_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_GO_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 class MatcherError(ValueError):
     """A matcher or regex Alertmanager would reject; the message says why."""
+
+
+class MatcherFormatError(MatcherError):
+    """Text that is not `name`, an operator and a value at all ("bad matcher format")."""
 
 
 def is_valid_label_name(name: str) -> bool:
@@ -99,7 +105,7 @@ def _go_only_rejections(pattern: str) -> str | None:
 @lru_cache(maxsize=4096)
 def _compile(pattern: str) -> Any:
     """Compile `^(?:pattern)$` exactly as Alertmanager concatenates it; raise MatcherError."""
-    import re2
+    import re2  # google-re2 ships no type information (pyproject: ignore_missing_imports)
 
     go_err = _go_only_rejections(pattern)
     if go_err is not None:
@@ -117,7 +123,7 @@ def _go_message(exc: Exception) -> str:
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
     for cpp, go in _RE2_TO_GO:
         if text.startswith(cpp):
-            detail = text[len(cpp):]
+            detail = text[len(cpp) :]
             if cpp == "invalid perl operator: ":
                 detail = detail[:3]  # Go quotes up to the first unsupported character: `(?=`
             return f"{go}`{detail}`"
@@ -132,9 +138,15 @@ def validate_regex(pattern: str) -> str | None:
     return None
 
 
-def _go_escape(value: str) -> str:
-    # openMetricsEscape in pkg/labels: only backslash, newline and double quote.
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+def quote_value(value: str) -> str:
+    """`value` in double quotes as Alertmanager prints a matcher's value (openMetricsEscape in
+    pkg/labels: only backslash, newline and double quote are escaped); parse_matcher reads it back."""
+    return '"' + value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"') + '"'
+
+
+def format_matcher(name: str, op: Op, value: str) -> str:
+    """`name`, `op` and the quoted value: the one way callalert writes a matcher."""
+    return f"{name}{op}{quote_value(value)}"
 
 
 @dataclass(frozen=True)
@@ -163,7 +175,7 @@ class Matcher:
         return self.matches_value(labels.get(self.name, ""))
 
     def __str__(self) -> str:
-        return f'{self.name}{self.op}"{_go_escape(self.value)}"'
+        return format_matcher(self.name, self.op, self.value)
 
 
 def matchers_str(matchers: list[Matcher]) -> str:
@@ -177,7 +189,7 @@ def all_match(matchers: list[Matcher], labels: Mapping[str, str]) -> bool:
 def parse_matcher(text: str) -> Matcher:
     found = _MATCHER_RE.fullmatch(text)
     if found is None:
-        raise MatcherError(f"bad matcher format: {text}")
+        raise MatcherFormatError(f"bad matcher format: {text}")
     name, op, raw_full = found.group(1), found.group(2), found.group(3)
     raw = raw_full
     expect_trailing_quote = False

@@ -1,19 +1,15 @@
-"""Alertmanager 0.25 routing, inhibition and time-interval semantics, on a plain alertmanager.yml dict.
-
-Mirrors dispatch.NewRoute / Route.Match, inhibit.Inhibitor.Mutes and timeinterval.ContainsTime.
-amtool 0.25 `config routes test` evaluates only the route tree: inhibition and time intervals
-are answered here so callalert can explain what a live Alertmanager would do with them.
+"""Alertmanager 0.25 routing on a plain alertmanager.yml dict: the route tree and which routes an
+alert matches. Mirrors dispatch.NewRoute and Route.Match; amtool 0.25 `config routes test`
+evaluates the same tree (tests/tools/test_routing_differential.py compares the two).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
 from typing import Any
 
-from callalert.errors import CallalertError
 from callalert.analysis.alertmanager.matchers import (
     Matcher,
     MatcherError,
@@ -25,6 +21,7 @@ from callalert.analysis.alertmanager.matchers import (
     parse_matchers,
     sort_key,
 )
+from callalert.errors import CallalertError
 
 DEFAULT_GROUP_WAIT = "30s"
 DEFAULT_GROUP_INTERVAL = "5m"
@@ -32,8 +29,18 @@ DEFAULT_REPEAT_INTERVAL = "4h"
 
 ROUTE_KEYS = frozenset(
     {
-        "receiver", "group_by", "continue", "match", "match_re", "matchers", "mute_time_intervals",
-        "active_time_intervals", "group_wait", "group_interval", "repeat_interval", "routes",
+        "receiver",
+        "group_by",
+        "continue",
+        "match",
+        "match_re",
+        "matchers",
+        "mute_time_intervals",
+        "active_time_intervals",
+        "group_wait",
+        "group_interval",
+        "repeat_interval",
+        "routes",
     }
 )
 INHERITABLE = ("receiver", "group_by", "group_wait", "group_interval", "repeat_interval")
@@ -76,7 +83,8 @@ class Route:
             yield from child.walk()
 
 
-def _str_list(value: Any, where: str) -> list[str]:
+def str_list(value: Any, where: str) -> list[str]:
+    """A list of strings in alertmanager.yml, each scalar read as Go's yaml.v2 reads it into a string."""
     if value is None:
         return []
     if not isinstance(value, list):
@@ -91,14 +99,16 @@ def _duration(value: Any, where: str) -> str:
     raise RoutingError(f'{where}: not a valid duration string: "{text}"')
 
 
-def _route_matchers(raw: Mapping[str, Any], where: str) -> list[Matcher]:
+def read_matchers(raw: Mapping[str, Any], prefix: str, where: str) -> list[Matcher]:
+    """The `{prefix}match`, `{prefix}match_re` and `{prefix}matchers` of a route (prefix "") or an
+    inhibit rule side ("source_", "target_"), in Alertmanager's order (labels.Matchers.Less)."""
     try:
-        match_re = raw.get("match_re") or {}
+        match_re = raw.get(f"{prefix}match_re") or {}
         for name, value in match_re.items():
             if value is None:
                 raise MatcherError(f'invalid regexp value for "{name}"')
-        out = matchers_from_legacy(raw.get("match"), match_re)
-        for line in _str_list(raw.get("matchers"), f"{where}.matchers"):
+        out = matchers_from_legacy(raw.get(f"{prefix}match"), match_re)
+        for line in str_list(raw.get(f"{prefix}matchers"), f"{where}.{prefix}matchers"):
             out.extend(parse_matchers(line))
     except MatcherError as exc:
         raise RoutingError(f"{where}: {exc}") from None
@@ -106,7 +116,7 @@ def _route_matchers(raw: Mapping[str, Any], where: str) -> list[Matcher]:
 
 
 def _group_by(raw: Mapping[str, Any], where: str) -> tuple[str, ...] | None:
-    names = _str_list(raw.get("group_by"), f"{where}.group_by")
+    names = str_list(raw.get("group_by"), f"{where}.group_by")
     if not names:
         return None  # absent or [] both inherit: config.Route leaves GroupBy nil
     if "..." in names:
@@ -149,15 +159,15 @@ def _build(raw: Mapping[str, Any], path: str, parent: Route | None) -> Route:
     route = Route(
         path=path,
         receiver=values["receiver"],
-        matchers=_route_matchers(raw, path),
+        matchers=read_matchers(raw, "", path),
         continue_=bool(raw.get("continue", False)),
         group_by=values["group_by"],
         group_wait=values["group_wait"],
         group_interval=values["group_interval"],
         repeat_interval=values["repeat_interval"],
         # Not inherited: dispatch.NewRoute sets these from the route's own config only.
-        mute_time_intervals=tuple(_str_list(raw.get("mute_time_intervals"), f"{path}.mute_time_intervals")),
-        active_time_intervals=tuple(_str_list(raw.get("active_time_intervals"), f"{path}.active_time_intervals")),
+        mute_time_intervals=tuple(str_list(raw.get("mute_time_intervals"), f"{path}.mute_time_intervals")),
+        active_time_intervals=tuple(str_list(raw.get("active_time_intervals"), f"{path}.active_time_intervals")),
         inherited=inherited,
         parent=parent,
     )
@@ -224,301 +234,10 @@ def find_route(root: Route, path: str) -> Route:
     raise KeyError(path)
 
 
-# ---------------------------------------------------------------- inhibition
-
-
-@dataclass(frozen=True)
-class InhibitRule:
-    index: int
-    source: tuple[Matcher, ...]
-    target: tuple[Matcher, ...]
-    equal: tuple[str, ...]
-
-    @property
-    def path(self) -> str:
-        return f"inhibit_rules[{self.index}]"
-
-
-def _side(raw: Mapping[str, Any], side: str, where: str) -> tuple[Matcher, ...]:
-    try:
-        match_re = raw.get(f"{side}_match_re") or {}
-        for name, value in match_re.items():
-            if value is None:
-                raise MatcherError(f'invalid regexp value for "{name}"')
-        out = matchers_from_legacy(raw.get(f"{side}_match"), match_re)
-        for line in _str_list(raw.get(f"{side}_matchers"), f"{where}.{side}_matchers"):
-            out.extend(parse_matchers(line))
-    except MatcherError as exc:
-        raise RoutingError(f"{where}: {exc}") from None
-    return tuple(sorted(out, key=sort_key))
-
-
-def build_inhibit_rules(raw_rules: Sequence[Mapping[str, Any]] | None) -> list[InhibitRule]:
-    rules: list[InhibitRule] = []
-    for i, raw in enumerate(raw_rules or []):
-        where = f"inhibit_rules[{i}]"
-        equal = tuple(_str_list(raw.get("equal"), f"{where}.equal"))
-        for name in equal:
-            if not is_valid_label_name(name):
-                raise RoutingError(f'{where}.equal: "{name}" is not a valid label name')
-        rules.append(InhibitRule(i, _side(raw, "source", where), _side(raw, "target", where), equal))
-    return rules
-
-
-def inhibiting_rule(
-    alert_labels: Mapping[str, str],
-    firing: Sequence[Mapping[str, str]],
-    inhibit_rules: Sequence[Mapping[str, Any]] | Sequence[InhibitRule],
-) -> tuple[InhibitRule, Mapping[str, str]] | None:
-    """The first rule (and source alert) that mutes `alert_labels`, as inhibit.Inhibitor.Mutes finds it."""
-    rules = [r for r in inhibit_rules if isinstance(r, InhibitRule)]
-    if len(rules) != len(inhibit_rules):
-        rules = build_inhibit_rules(inhibit_rules)  # type: ignore[arg-type]
-    for rule in rules:
-        if not all_match(list(rule.target), alert_labels):
-            continue
-        # An alert matching both sides cannot be inhibited by alerts that also match both sides;
-        # that is what keeps an alert from inhibiting itself.
-        two_sided = all_match(list(rule.source), alert_labels)
-        for source in firing:
-            if not all_match(list(rule.source), source):
-                continue
-            # absent == absent and absent == "" (Go map lookups give "").
-            if any(source.get(n, "") != alert_labels.get(n, "") for n in rule.equal):
-                continue
-            if two_sided and all_match(list(rule.target), source):
-                continue
-            return rule, source
-    return None
-
-
-def is_inhibited(
-    alert_labels: Mapping[str, str],
-    firing: Sequence[Mapping[str, str]],
-    inhibit_rules: Sequence[Mapping[str, Any]] | Sequence[InhibitRule],
-) -> bool:
-    return inhibiting_rule(alert_labels, firing, inhibit_rules) is not None
-
-
-# ---------------------------------------------------------------- time intervals
-
-_WEEKDAYS = {d: i for i, d in enumerate(["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"])}
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
-    )
-}
-_TIME_RE = re.compile(r"(([01][0-9]|2[0-3]):[0-5][0-9])|(24:00)")
-
-
-class TimeIntervalError(RoutingError):
-    pass
-
-
-def _ranges(values: Any, where: str, parse_one: Any) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for raw in _str_list(values, where):
-        parts = raw.split(":")
-        if len(parts) > 2:
-            raise TimeIntervalError(f"{where}: invalid range {raw!r}")
-        begin = parse_one(parts[0].strip(), where)
-        end = parse_one(parts[-1].strip(), where)
-        out.append((begin, end))
-    return out
-
-
-def _weekday(text: str, where: str) -> int:
-    try:
-        return _WEEKDAYS[text.lower()]
-    except KeyError:
-        raise TimeIntervalError(f"{where}: {text!r} is not a valid weekday") from None
-
-
-def _month(text: str, where: str) -> int:
-    if text.lower() in _MONTHS:
-        return _MONTHS[text.lower()]
-    if text.lstrip("-").isdigit() and 1 <= int(text) <= 12:
-        return int(text)
-    raise TimeIntervalError(f"{where}: {text!r} is not a valid month")
-
-
-def _int(text: str, where: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise TimeIntervalError(f"{where}: {text!r} is not an integer") from None
-
-
-def _minutes(text: str, where: str) -> int:
-    if not _TIME_RE.fullmatch(text):
-        raise TimeIntervalError(f"{where}: couldn't parse timestamp {text}, invalid format")
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def _location(name: Any, where: str) -> tzinfo:
-    if name is None or name == "" or name == "UTC":
-        return timezone.utc
-    if name == "Local":
-        local = datetime.now().astimezone().tzinfo
-        return local if local is not None else timezone.utc
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise TimeIntervalError(f"{where}.location: unknown time zone {name}") from None
-
-
-def _days_in_month(year: int, month: int) -> int:
-    import calendar
-
-    return calendar.monthrange(year, month)[1]
-
-
-def validate_time_interval(spec: Mapping[str, Any], where: str = "time_interval") -> None:
-    """Raise TimeIntervalError where Alertmanager 0.25 refuses to load the entry (its messages).
-
-    Checked eagerly and for every field, so an error is found even where evaluation at some
-    instant would stop early (e.g. weekdays never looked at because `times` did not match)."""
-    for j, span in enumerate(spec.get("times") or []):
-        start = _minutes(go_yaml_string(span.get("start_time", "")), f"{where}.times[{j}].start_time")
-        end = _minutes(go_yaml_string(span.get("end_time", "")), f"{where}.times[{j}].end_time")
-        if start >= end:
-            raise TimeIntervalError(f"{where}.times[{j}]: start time cannot be equal or greater than end time")
-    for begin, end in _ranges(spec.get("weekdays"), f"{where}.weekdays", _weekday):
-        if begin > end:
-            raise TimeIntervalError(f"{where}.weekdays: start day cannot be before end day (weeks start on sunday)")
-    for begin, end in _ranges(spec.get("days_of_month"), f"{where}.days_of_month", _int):
-        for day in (begin, end):
-            if day == 0 or not -31 <= day <= 31:
-                raise TimeIntervalError(f"{where}.days_of_month: {day} is not a valid day of the month: out of range")
-        if begin < 0 < end:
-            raise TimeIntervalError(f"{where}.days_of_month: end day must be negative if start day is negative")
-        # as Alertmanager: catch ranges that are empty in every month (28-day minimum)
-        check_begin = 28 + begin if begin < 0 else begin
-        check_end = 28 + end if end < 0 else end
-        if check_begin > check_end:
-            raise TimeIntervalError(f"{where}.days_of_month: end day {end} is always before start day {begin}")
-    for begin, end in _ranges(spec.get("months"), f"{where}.months", _month):
-        if begin > end:
-            raise TimeIntervalError(f"{where}.months: end month is before start month")
-    for begin, end in _ranges(spec.get("years"), f"{where}.years", _int):
-        if begin > end:
-            raise TimeIntervalError(f"{where}.years: end year {end} is before start year {begin}")
-    _location(spec.get("location"), where)
-
-
-def _one_interval_active(spec: Mapping[str, Any], at: datetime, where: str) -> bool:
-    validate_time_interval(spec, where)
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=timezone.utc)
-    # Without a location Alertmanager compares in UTC (the server clock converted to UTC).
-    at = at.astimezone(_location(spec.get("location"), where))
-    times = spec.get("times") or []
-    if times:
-        minute = at.hour * 60 + at.minute
-        ok = False
-        for j, span in enumerate(times):
-            start = _minutes(go_yaml_string(span.get("start_time", "")), f"{where}.times[{j}].start_time")
-            end = _minutes(go_yaml_string(span.get("end_time", "")), f"{where}.times[{j}].end_time")
-            if start >= end:
-                raise TimeIntervalError(f"{where}.times[{j}]: start time cannot be equal or greater than end time")
-            if start <= minute < end:
-                ok = True
-                break
-        if not ok:
-            return False
-    days = _ranges(spec.get("days_of_month"), f"{where}.days_of_month", _int)
-    if days:
-        in_month = _days_in_month(at.year, at.month)
-        ok = False
-        for begin, end in days:
-            if begin == 0 or end == 0 or not -31 <= begin <= 31 or not -31 <= end <= 31:
-                raise TimeIntervalError(f"{where}.days_of_month: {begin}:{end} is not a valid day of month range")
-            b = in_month + begin + 1 if begin < 0 else begin
-            e = in_month + end + 1 if end < 0 else end
-            if b > in_month:  # days that do not exist this month
-                continue
-            b = max(-in_month, min(b, in_month))
-            e = max(-in_month, min(e, in_month))
-            if b <= at.day <= e:
-                ok = True
-                break
-        if not ok:
-            return False
-    for key, value, parse in (
-        ("weekdays", (at.isoweekday() % 7), _weekday),
-        ("months", at.month, _month),
-        ("years", at.year, _int),
-    ):
-        spans = _ranges(spec.get(key), f"{where}.{key}", parse)
-        if spans and not any(begin <= value <= end for begin, end in spans):
-            return False
-    return True
-
-
-def interval_active(time_intervals: Sequence[Mapping[str, Any]], at: datetime, where: str = "time_intervals") -> bool:
-    """Any of the entries contains `at` (the list under one named time interval)."""
-    return any(_one_interval_active(spec, at, f"{where}[{i}]") for i, spec in enumerate(time_intervals))
-
-
 def named_time_intervals(config: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
+    """The config's time intervals by name; routes refer to them by these names."""
     out: dict[str, list[Mapping[str, Any]]] = {}
     for key in ("mute_time_intervals", "time_intervals"):  # the old top-level name is still read
         for entry in config.get(key) or []:
             out[str(entry.get("name"))] = list(entry.get("time_intervals") or [])
     return out
-
-
-def route_muted_reason(route: Route, named: Mapping[str, Sequence[Mapping[str, Any]]], at: datetime) -> str | None:
-    for name in route.mute_time_intervals:
-        if interval_active(named[name], at, f"time interval {name!r}"):
-            return f"muted by mute_time_intervals {name!r}"
-    if route.active_time_intervals and not any(
-        interval_active(named[name], at, f"time interval {name!r}") for name in route.active_time_intervals
-    ):
-        return "outside its active_time_intervals " + ", ".join(repr(n) for n in route.active_time_intervals)
-    return None
-
-
-@dataclass
-class Delivery:
-    """What a live Alertmanager does with one alert: routes matched, who is notified, and why not."""
-
-    labels: dict[str, str]
-    routes: list[Route]
-    inhibited_by: tuple[InhibitRule, Mapping[str, str]] | None = None
-    muted: dict[str, str] = field(default_factory=dict)  # route path -> reason
-
-    @property
-    def receivers(self) -> list[str]:
-        return [r.receiver for r in self.routes]
-
-    @property
-    def notified(self) -> list[str]:
-        if self.inhibited_by is not None:
-            return []
-        return [r.receiver for r in self.routes if r.path not in self.muted]
-
-
-def deliver(
-    config: Mapping[str, Any],
-    labels: Mapping[str, str],
-    firing: Sequence[Mapping[str, str]] = (),
-    at: datetime | None = None,
-    root: Route | None = None,
-) -> Delivery:
-    root = root if root is not None else build_route_tree(config)
-    routes = match_routes(root, labels)
-    result = Delivery(dict(labels), routes)
-    if firing:
-        result.inhibited_by = inhibiting_rule(labels, firing, build_inhibit_rules(config.get("inhibit_rules")))
-    if at is not None:
-        named = named_time_intervals(config)
-        for route in routes:
-            reason = route_muted_reason(route, named, at)
-            if reason is not None:
-                result.muted[route.path] = reason
-    return result

@@ -92,7 +92,7 @@ class MetricsCatalog:
         self.metrics[info.name] = info
 
     def _add_family(self, name: str, type_: str, labels: frozenset[str], help_: str) -> None:
-        if type_ == "histogram" or type_ == "gaugehistogram":
+        if type_ in ("histogram", "gaugehistogram"):
             for suffix, extra in _HISTOGRAM_SUFFIXES:
                 series_type = "counter" if type_ == "histogram" else "gauge"
                 self._add(MetricInfo(name + suffix, series_type, labels | extra, help_, name))
@@ -194,14 +194,14 @@ class MetricsCatalog:
             labels[family] |= names
         catalog = cls()
         for family in order:
-            type_ = types.get(family)
+            family_type = types.get(family)
             help_ = helps.get(family, "")
-            if type_ is None and family.endswith("_total") and types.get(family[:-6]) == "counter":
+            if family_type is None and family.endswith("_total") and types.get(family[:-6]) == "counter":
                 # OpenMetrics: `# TYPE x counter` exposes the series x_total.
-                type_, help_ = "counter", helps.get(family[:-6], "")
-            if type_ == "counter" and family + "_total" in labels and family not in sample_names:
+                family_type, help_ = "counter", helps.get(family[:-6], "")
+            if family_type == "counter" and family + "_total" in labels and family not in sample_names:
                 continue
-            catalog._add_family(family, type_ or "untyped", frozenset(labels[family]), help_)
+            catalog._add_family(family, family_type or "untyped", frozenset(labels[family]), help_)
         return catalog
 
 
@@ -222,6 +222,6 @@ def _family_of(sample_name: str, types: Mapping[str, str]) -> str:
 def load_catalog(text: str) -> MetricsCatalog:
     """A YAML/JSON entry list or an exposition-format snapshot, told apart by content."""
     stripped = text.lstrip()
-    if stripped.startswith("- ") or stripped.startswith("metrics:") or stripped.startswith("[") or stripped.startswith("{"):
+    if stripped.startswith(("- ", "metrics:", "[", "{")):
         return MetricsCatalog.from_yaml(text)
     return MetricsCatalog.from_text(text)

@@ -165,7 +165,8 @@ def _templates(world: World) -> Iterator[Problem]:
 
 
 def _am(world: World) -> Iterator[Problem]:
-    from callalert.analysis.alertmanager.routing import RoutingError, build_inhibit_rules, build_route_tree
+    from callalert.analysis.alertmanager.inhibit import build_inhibit_rules
+    from callalert.analysis.alertmanager.routing import RoutingError, build_route_tree
 
     am = world.am
     if am is None:

@@ -239,13 +239,13 @@ def _lvl(rule: str) -> Any:
 
 
 def _equivalent(match: Any, match_re: Any) -> list[str]:
-    from callalert.analysis.alertmanager.matchers import _go_escape
+    from callalert.analysis.alertmanager.matchers import format_matcher
 
     out = []
     for name, value in (match or {}).items() if isinstance(match, dict) else ():
-        out.append(f'{name}="{_go_escape(str(value))}"')
+        out.append(format_matcher(str(name), "=", str(value)))
     for name, value in (match_re or {}).items() if isinstance(match_re, dict) else ():
-        out.append(f'{name}=~"{_go_escape(str(value))}"')
+        out.append(format_matcher(str(name), "=~", str(value)))
     return out
 
 

@@ -1,0 +1,65 @@
+"""What a live Alertmanager 0.25 does with one alert: the routes it matches, who is notified, and
+why not (inhibited by a firing alert, muted by a time interval)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from callalert.analysis.alertmanager.inhibit import InhibitRule, build_inhibit_rules, inhibiting_rule
+from callalert.analysis.alertmanager.routing import Route, build_route_tree, match_routes, named_time_intervals
+from callalert.analysis.alertmanager.timeinterval import interval_active
+
+
+def route_muted_reason(route: Route, named: Mapping[str, Sequence[Mapping[str, Any]]], at: datetime) -> str | None:
+    for name in route.mute_time_intervals:
+        if interval_active(named[name], at, f"time interval {name!r}"):
+            return f"muted by mute_time_intervals {name!r}"
+    if route.active_time_intervals and not any(
+        interval_active(named[name], at, f"time interval {name!r}") for name in route.active_time_intervals
+    ):
+        return "outside its active_time_intervals " + ", ".join(repr(n) for n in route.active_time_intervals)
+    return None
+
+
+@dataclass
+class Delivery:
+    """What a live Alertmanager does with one alert: routes matched, who is notified, and why not."""
+
+    labels: dict[str, str]
+    routes: list[Route]
+    inhibited_by: tuple[InhibitRule, Mapping[str, str]] | None = None
+    muted: dict[str, str] = field(default_factory=dict)  # route path -> reason
+
+    @property
+    def receivers(self) -> list[str]:
+        return [r.receiver for r in self.routes]
+
+    @property
+    def notified(self) -> list[str]:
+        if self.inhibited_by is not None:
+            return []
+        return [r.receiver for r in self.routes if r.path not in self.muted]
+
+
+def deliver(
+    config: Mapping[str, Any],
+    labels: Mapping[str, str],
+    firing: Sequence[Mapping[str, str]] = (),
+    at: datetime | None = None,
+    root: Route | None = None,
+) -> Delivery:
+    root = root if root is not None else build_route_tree(config)
+    routes = match_routes(root, labels)
+    result = Delivery(dict(labels), routes)
+    if firing:
+        result.inhibited_by = inhibiting_rule(labels, firing, build_inhibit_rules(config.get("inhibit_rules")))
+    if at is not None:
+        named = named_time_intervals(config)
+        for route in routes:
+            reason = route_muted_reason(route, named, at)
+            if reason is not None:
+                result.muted[route.path] = reason
+    return result

@@ -1,0 +1,173 @@
+"""Alertmanager 0.25 time intervals: which entries it refuses to load (with its messages) and
+whether an instant falls inside one (timeinterval.ContainsTime). amtool 0.25 does not evaluate
+them; tests/live/test_time_intervals.py checks the answers against a running Alertmanager.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from callalert.analysis.alertmanager.matchers import go_yaml_string
+from callalert.analysis.alertmanager.routing import RoutingError, str_list
+
+_WEEKDAYS = {d: i for i, d in enumerate(["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"])}
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+    )
+}
+_TIME_RE = re.compile(r"(([01][0-9]|2[0-3]):[0-5][0-9])|(24:00)")
+
+
+class TimeIntervalError(RoutingError):
+    pass
+
+
+def _ranges(values: Any, where: str, parse_one: Callable[[str, str], int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for raw in str_list(values, where):
+        parts = raw.split(":")
+        if len(parts) > 2:
+            raise TimeIntervalError(f"{where}: invalid range {raw!r}")
+        begin = parse_one(parts[0].strip(), where)
+        end = parse_one(parts[-1].strip(), where)
+        out.append((begin, end))
+    return out
+
+
+def _weekday(text: str, where: str) -> int:
+    try:
+        return _WEEKDAYS[text.lower()]
+    except KeyError:
+        raise TimeIntervalError(f"{where}: {text!r} is not a valid weekday") from None
+
+
+def _month(text: str, where: str) -> int:
+    if text.lower() in _MONTHS:
+        return _MONTHS[text.lower()]
+    if text.lstrip("-").isdigit() and 1 <= int(text) <= 12:
+        return int(text)
+    raise TimeIntervalError(f"{where}: {text!r} is not a valid month")
+
+
+def _int(text: str, where: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise TimeIntervalError(f"{where}: {text!r} is not an integer") from None
+
+
+def _minutes(text: str, where: str) -> int:
+    if not _TIME_RE.fullmatch(text):
+        raise TimeIntervalError(f"{where}: couldn't parse timestamp {text}, invalid format")
+    hours, minutes = text.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _location(name: Any, where: str) -> tzinfo:
+    if name is None or name in ("", "UTC"):
+        return UTC
+    if name == "Local":
+        local = datetime.now().astimezone().tzinfo
+        return local if local is not None else UTC
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise TimeIntervalError(f"{where}.location: unknown time zone {name}") from None
+
+
+def _days_in_month(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def validate_time_interval(spec: Mapping[str, Any], where: str = "time_interval") -> None:
+    """Raise TimeIntervalError where Alertmanager 0.25 refuses to load the entry (its messages).
+
+    Checked eagerly and for every field, so an error is found even where evaluation at some
+    instant would stop early (e.g. weekdays never looked at because `times` did not match)."""
+    for j, span in enumerate(spec.get("times") or []):
+        start = _minutes(go_yaml_string(span.get("start_time", "")), f"{where}.times[{j}].start_time")
+        end = _minutes(go_yaml_string(span.get("end_time", "")), f"{where}.times[{j}].end_time")
+        if start >= end:
+            raise TimeIntervalError(f"{where}.times[{j}]: start time cannot be equal or greater than end time")
+    for begin, end in _ranges(spec.get("weekdays"), f"{where}.weekdays", _weekday):
+        if begin > end:
+            raise TimeIntervalError(f"{where}.weekdays: start day cannot be before end day (weeks start on sunday)")
+    for begin, end in _ranges(spec.get("days_of_month"), f"{where}.days_of_month", _int):
+        for day in (begin, end):
+            if day == 0 or not -31 <= day <= 31:
+                raise TimeIntervalError(f"{where}.days_of_month: {day} is not a valid day of the month: out of range")
+        if begin < 0 < end:
+            raise TimeIntervalError(f"{where}.days_of_month: end day must be negative if start day is negative")
+        # as Alertmanager: catch ranges that are empty in every month (28-day minimum)
+        check_begin = 28 + begin if begin < 0 else begin
+        check_end = 28 + end if end < 0 else end
+        if check_begin > check_end:
+            raise TimeIntervalError(f"{where}.days_of_month: end day {end} is always before start day {begin}")
+    for begin, end in _ranges(spec.get("months"), f"{where}.months", _month):
+        if begin > end:
+            raise TimeIntervalError(f"{where}.months: end month is before start month")
+    for begin, end in _ranges(spec.get("years"), f"{where}.years", _int):
+        if begin > end:
+            raise TimeIntervalError(f"{where}.years: end year {end} is before start year {begin}")
+    _location(spec.get("location"), where)
+
+
+def _one_interval_active(spec: Mapping[str, Any], at: datetime, where: str) -> bool:
+    validate_time_interval(spec, where)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    # Without a location Alertmanager compares in UTC (the server clock converted to UTC).
+    at = at.astimezone(_location(spec.get("location"), where))
+    times = spec.get("times") or []
+    if times:
+        minute = at.hour * 60 + at.minute
+        ok = False
+        for j, span in enumerate(times):
+            start = _minutes(go_yaml_string(span.get("start_time", "")), f"{where}.times[{j}].start_time")
+            end = _minutes(go_yaml_string(span.get("end_time", "")), f"{where}.times[{j}].end_time")
+            if start >= end:
+                raise TimeIntervalError(f"{where}.times[{j}]: start time cannot be equal or greater than end time")
+            if start <= minute < end:
+                ok = True
+                break
+        if not ok:
+            return False
+    days = _ranges(spec.get("days_of_month"), f"{where}.days_of_month", _int)
+    if days:
+        in_month = _days_in_month(at.year, at.month)
+        ok = False
+        for begin, end in days:
+            if begin == 0 or end == 0 or not -31 <= begin <= 31 or not -31 <= end <= 31:
+                raise TimeIntervalError(f"{where}.days_of_month: {begin}:{end} is not a valid day of month range")
+            b = in_month + begin + 1 if begin < 0 else begin
+            e = in_month + end + 1 if end < 0 else end
+            if b > in_month:  # days that do not exist this month
+                continue
+            b = max(-in_month, min(b, in_month))
+            e = max(-in_month, min(e, in_month))
+            if b <= at.day <= e:
+                ok = True
+                break
+        if not ok:
+            return False
+    for key, value, parse in (
+        ("weekdays", (at.isoweekday() % 7), _weekday),
+        ("months", at.month, _month),
+        ("years", at.year, _int),
+    ):
+        spans = _ranges(spec.get(key), f"{where}.{key}", parse)
+        if spans and not any(begin <= value <= end for begin, end in spans):
+            return False
+    return True
+
+
+def interval_active(time_intervals: Sequence[Mapping[str, Any]], at: datetime, where: str = "time_intervals") -> bool:
+    """Any of the entries contains `at` (the list under one named time interval)."""
+    return any(_one_interval_active(spec, at, f"{where}[{i}]") for i, spec in enumerate(time_intervals))
