@@ -1,6 +1,10 @@
 """Shared fixtures.
 
-Tests that need a real tool (promtool, amtool, prometheus, alertmanager) call `require_tool`.
+Tests that need a real tool (promtool, amtool, prometheus, alertmanager) call `require_tool` (the
+oldest installed) or take the `toolchain` fixture, which runs the test once per installed toolchain
+(`make tools` installs Debian's bookworm 2.42/0.25, trixie 2.53/0.28 and sid 3.5/0.33 side by side).
+A test that runs per toolchain asks the toolchain it runs on (`toolchain.get("amtool").version`)
+and never hard-codes one version's output.
 Outside CI a missing tool skips the test with the install command; in CI (CI=true) it fails:
 a check that did not run must never look like a check that passed.
 """
@@ -12,8 +16,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from callalert.toolchain import Tool, Toolchain
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -25,8 +33,39 @@ INSTALL_HINT = "make tools (scripts/install-toolchains.sh)"
 KIND_OF = {"prometheus-alertmanager": "alertmanager"}
 
 
+# The toolchains CI must have (scripts/install-toolchains.sh's default suites).
+REQUIRED_TOOLCHAINS = ("bookworm", "trixie", "sid")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite golden expected files")
+
+
+def installed_toolchains() -> list[Toolchain]:
+    """Every complete toolchain of the tools folders (oldest first); PATH's only when there is none."""
+    from callalert.toolchain import discover
+
+    found = discover()
+    chains = [c for c in found if c.name not in ("explicit", "PATH")] or [c for c in found if c.name == "PATH"]
+    if IN_CI:
+        names = {c.name for c in chains}
+        missing = [name for name in REQUIRED_TOOLCHAINS if name not in names]
+        if missing:
+            raise pytest.UsageError(
+                f"toolchains {missing} are not installed (CI=true requires all of {REQUIRED_TOOLCHAINS}): run make tools"
+            )
+    return chains
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # `toolchain`: one run of the test per installed toolchain, named by it (test_x[sid])
+    if "toolchain" in metafunc.fixturenames:
+        chains = installed_toolchains()
+        if not chains:
+            chains_or_none: list[Toolchain | None] = [None]
+            metafunc.parametrize("toolchain", chains_or_none, ids=["no-toolchain"])
+        else:
+            metafunc.parametrize("toolchain", chains, ids=[c.name for c in chains])
 
 
 def require_tool(name: str) -> str:
@@ -49,6 +88,17 @@ def require_corpus() -> Path:
     if IN_CI:
         pytest.fail(f"corpus folder {CORPUS} is missing (CI always has ../shared/corpus)")
     pytest.skip(f"corpus folder {CORPUS} is absent (it lives in ../shared beside the project)")
+
+
+def require_in(toolchain: Toolchain | None, kind: str) -> Tool:
+    """`kind` from `toolchain` (the `toolchain` fixture's value); skip or, in CI, fail without it."""
+    tool = toolchain.get(kind) if toolchain is not None else None
+    if tool is not None:
+        return tool
+    message = f"{kind} not in toolchain {toolchain.name if toolchain else '(none installed)'}; install with: {INSTALL_HINT}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: a missing tool is a failure, not a skip)")
+    pytest.skip(message)
 
 
 @pytest.fixture
