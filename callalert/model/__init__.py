@@ -141,9 +141,12 @@ class Route:
     key: KeyPath | None = None
 
     def walk(self) -> Iterator[Route]:
-        yield self
-        for child in self.routes:
-            yield from child.walk()
+        """This route and every route below it, depth first (iterative: trees can be deep)."""
+        stack: list[Route] = [self]
+        while stack:
+            route = stack.pop()
+            yield route
+            stack.extend(reversed(route.routes))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,70 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
     yield from _time_intervals(model, merged)
     yield from _versions(model, merged)
     yield from _silences(model, merged)
+    yield from _receiver_requirements(model, merged)
+
+
+# (receiver type, option, the `global` option that can stand in for it, Alertmanager's message):
+# config.Load refuses the whole file when a receiver lacks one (the same in 0.25, 0.28, 0.33)
+_REQUIRED: tuple[tuple[str, str, str | None, str], ...] = (
+    ("email_configs", "smarthost", "smtp_smarthost", "no global SMTP smarthost set"),
+    ("email_configs", "from", "smtp_from", "no global SMTP from set"),
+    ("slack_configs", "api_url", "slack_api_url", "no global Slack API URL set either inline or in a file"),
+    ("opsgenie_configs", "api_key", "opsgenie_api_key", "no global OpsGenie API Key set either inline or in a file"),
+    ("victorops_configs", "api_key", None, "no global VictorOps API Key set"),
+    ("wechat_configs", "api_secret", None, "no global Wechat ApiSecret set"),
+    ("wechat_configs", "corp_id", None, "no global Wechat CorpID set"),
+)
+_GLOBAL_NAMES = {"smtp_smarthost": "global.smtp.smarthost", "smtp_from": "global.smtp.from"}
+
+
+def _set(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def _written(merged: Merged, key: KeyPath) -> bool:
+    """Whether the spec as written has `key` (a value the schema may have refused and dropped)."""
+    node: Any = merged.data
+    for part in key:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return False
+    return _set(node)
+
+
+def _receiver_requirements(model: Model, merged: Merged) -> Iterator[Problem]:
+    for receiver in model.receivers.values():
+        for kind, option, global_option, message in _REQUIRED:
+            for i, cfg in enumerate(receiver.config.get(kind) or ()):
+                if _set(cfg.get(option)) or (global_option is not None and _set(model.global_.get(global_option))):
+                    continue
+                global_key: KeyPath = ()
+                if global_option is not None:
+                    smtp = global_option.startswith("smtp_")
+                    global_key = ("global", "smtp", global_option[5:]) if smtp else ("global", global_option)
+                if _written(merged, (*receiver.key, kind, i, option)) or (global_key and _written(merged, global_key)):
+                    continue  # written, but refused by the schema: that problem is reported
+                where = (
+                    f"set it here or {_GLOBAL_NAMES.get(global_option, 'global.' + global_option)}"
+                    if global_option
+                    else "set it here (the spec has no global default for it)"
+                )
+                yield merged.problem(
+                    (*receiver.key, kind, i),
+                    f"no `{option}`: {where} (Alertmanager: {message!r})",
+                    d.RECEIVER_CONFIG,
+                )
+        for i, cfg in enumerate(receiver.config.get("webex_configs") or ()):
+            http = cfg.get("http_config") if cfg.get("http_config") is not None else model.global_.get("http_config")
+            if not (isinstance(http, Mapping) and http.get("authorization")):
+                yield merged.problem(
+                    (*receiver.key, "webex_configs", i),
+                    "no `http_config.authorization` (the bot token) (Alertmanager: 'missing webex_configs.http_config.authorization')",
+                    d.RECEIVER_CONFIG,
+                )
 
 
 def _matcher_list(merged: Merged, key: KeyPath, texts: Sequence[str]) -> Iterator[Problem]:
@@ -71,6 +135,12 @@ def _label_lists(model: Model, merged: Merged) -> Iterator[Problem]:
 
 def _time_intervals(model: Model, merged: Merged) -> Iterator[Problem]:
     for named in model.time_intervals:
+        if not named.name:
+            yield merged.problem(
+                (*named.key, "name"),
+                "a time interval needs a name (Alertmanager: 'missing name in time interval')",
+                d.TIME_INTERVAL,
+            )
         for j, ti in enumerate(named.time_intervals):
             try:
                 validate_time_interval(ti, "time interval")
@@ -131,6 +201,22 @@ def _versions(model: Model, merged: Merged) -> Iterator[Problem]:
 
 def _silences(model: Model, merged: Merged) -> Iterator[Problem]:
     for silence in model.silences:
+        try:
+            parsed = [parse_matcher(text) for text in silence.matchers]
+        except MatcherError:
+            parsed = None  # reported by _matchers
+        if parsed is not None and all(m.matches({}) for m in parsed):
+            message = (
+                "a silence needs at least one matcher"
+                if not parsed
+                else "every matcher matches the empty string, so the silence would cover alerts without those labels too"
+            )
+            yield merged.problem(
+                (*silence.key, "matchers"),
+                f"{message} (Alertmanager: 'at least one matcher must not match the empty string')",
+                d.SILENCE_MATCHERS,
+                fix='add a matcher on a label the silenced alerts have, e.g. alertname="HighCPUUsage"',
+            )
         if silence.ends_at <= silence.starts_at:
             yield merged.problem((*silence.key, "ends_at"), "`ends_at` must be after `starts_at`", d.SILENCE_WINDOW)
         for field in ("starts_at", "ends_at"):

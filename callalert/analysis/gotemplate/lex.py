@@ -3,6 +3,7 @@ decoding (strconv.Unquote, number syntax) the parser applies to them."""
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 _SPACE = " \t\r\n"
@@ -349,11 +350,10 @@ def number_error(lit: str, kind: str) -> str | None:
         if -(2**63) <= value < 2**64:
             return None
     try:
-        if body[:2] in ("0x", "0X"):
-            float.fromhex(body.replace("_", ""))
-        else:
-            float(body)
-    except ValueError:
+        value_f = float.fromhex(body.replace("_", "")) if body[:2] in ("0x", "0X") else float(body)
+    except (ValueError, OverflowError):
+        return f"illegal number syntax: {go_quote(lit)}"
+    if math.isinf(value_f):  # strconv.ParseFloat: out of range (1e999)
         return f"illegal number syntax: {go_quote(lit)}"
     if not any(ch in lit for ch in ".eEpP"):
         # Go parses it as a float but, looking like an integer, calls it too large.
