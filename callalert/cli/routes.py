@@ -7,7 +7,8 @@ The command bodies only load a dict and call callalert.routing; loading goes thr
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,18 +27,26 @@ EXPECT_MISMATCH = "WARNING: Expected receivers did not match resolved receivers.
 
 
 def load_am_config_for_cli(spec_or_config: Path) -> dict[str, Any]:
-    """An alertmanager.yml as a dict (the lead swaps in: spec -> rendered alertmanager dict)."""
-    import yaml
+    """An alertmanager.yml as a dict: read through the guarded reader, loaded with positions."""
+    from callalert.diagnostics import kind_of
+    from callalert.spec.load import load_text
+    from callalert.spec.read import InputError, display, read_text
 
-    if not spec_or_config.is_file():
-        raise UsageError(f"{spec_or_config}: no such file")
     try:
-        data = yaml.safe_load(spec_or_config.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CallalertError(f"{spec_or_config}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise CallalertError(f"{spec_or_config}: expected a mapping at the top level, got {type(data).__name__}")
-    return data
+        text = read_text(spec_or_config)
+    except InputError as exc:
+        where = f" (line {exc.line}, column {exc.col})" if exc.kind == "encoding" else ""
+        raise UsageError(f"--config {display(spec_or_config)}: {exc.reason}{where}") from None
+    doc = load_text(text, str(spec_or_config))
+    errors = [p for p in doc.problems if p.level == "error" and p.rule != "duplicate-key"]
+    if errors:
+        from callalert import report
+
+        report.emit(errors, "text")
+        raise CallalertError(f"{display(spec_or_config)} is not valid YAML; fix the problem above")
+    if not isinstance(doc.data, dict):
+        raise CallalertError(f"{display(spec_or_config)}: expected a mapping at the top level, got {kind_of(doc.data)}")
+    return doc.data
 
 
 def parse_label_args(args: list[str]) -> dict[str, str]:
@@ -133,6 +142,20 @@ def _show_tree(config: Mapping[str, Any]) -> Any:
     return tree
 
 
+@contextmanager
+def _config_errors(config: Path | None) -> Iterator[None]:
+    """A routing error of `--config FILE` names the file (Alertmanager would refuse to load it)."""
+    from callalert.analysis.alertmanager.routing import RoutingError
+    from callalert.spec.read import display
+
+    try:
+        yield
+    except RoutingError as exc:
+        if config is None:
+            raise
+        raise CallalertError(f"{display(config)}: {exc} (Alertmanager would refuse this file)") from None
+
+
 def load_for_cli(spec: Path | None, config: Path | None) -> dict[str, Any]:
     """The alertmanager config to route with: `--config FILE` as is, else the one SPEC renders to."""
     if config is not None:
@@ -160,7 +183,9 @@ def show(
     from rich.console import Console
 
     data = load_for_cli(spec, config)
-    Console().print(_show_tree(data))
+    with _config_errors(config):
+        tree = _show_tree(data)
+    Console().print(tree)
 
 
 def describe_delivery(result: Delivery, at: datetime | None) -> list[str]:
@@ -208,7 +233,8 @@ def test(
     firing_sets = [parse_firing(f) for f in firing or []]
     at_time = parse_at(at) if at is not None else None
     data = load_for_cli(spec, config)
-    result = deliver(data, label_set, firing_sets, at_time)
+    with _config_errors(config):
+        result = deliver(data, label_set, firing_sets, at_time)
     slug = ",".join(result.notified)
     if as_json:
         inhibited = None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from callalert.analysis.alertmanager.matchers import Matcher, all_match, is_valid_label_name
-from callalert.analysis.alertmanager.routing import RoutingError, read_matchers, str_list
+from callalert.analysis.alertmanager.routing import RoutingError, mapping_list, read_matchers, str_list
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class InhibitRule:
 
 def build_inhibit_rules(raw_rules: Sequence[Mapping[str, Any]] | None) -> list[InhibitRule]:
     rules: list[InhibitRule] = []
-    for i, raw in enumerate(raw_rules or []):
+    for i, raw in enumerate(mapping_list(raw_rules, "inhibit_rules")):
         where = f"inhibit_rules[{i}]"
         equal = tuple(str_list(raw.get("equal"), f"{where}.equal"))
         for name in equal:
