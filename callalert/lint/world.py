@@ -320,16 +320,3 @@ def text_source(path: str, text: str) -> Source:
         return (path, line, col)
 
     return Source(locate)
-
-
-def config_strings(obj: object, key: KeyPath) -> Iterator[tuple[KeyPath, str]]:
-    """Every string in a plain config subtree with its key path (receiver `name` excluded)."""
-    if isinstance(obj, str):
-        yield key, obj
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            if k != "name":
-                yield from config_strings(v, (*key, str(k)))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from config_strings(v, (*key, i))

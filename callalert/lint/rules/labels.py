@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 from callalert.analysis.alertmanager.inhibit import build_inhibit_rules
 from callalert.analysis.gotemplate import TemplateSyntaxError
-from callalert.diagnostics import Problem, Rule, problem
+from callalert.diagnostics import Problem, Rule, iter_strings, problem
 from callalert.lint.engine import LintRule, Options
 from callalert.lint.rules import examples as ex
-from callalert.lint.world import AlertRec, World, config_strings
+from callalert.lint.world import AlertRec, World
 
 AREA = "labels"
 
@@ -205,7 +205,7 @@ def _template_label_never_set(world: World, options: Options) -> Iterator[Proble
     if am is None:
         return
     for name, receiver in am.receivers().items():
-        for key, text in config_strings(receiver, ()):
+        for key, text in iter_strings({k: v for k, v in receiver.items() if k != "name"}):
             if "{{" not in text:
                 continue
             for mapname, label, _line, _col in _notification_reads(world, text):

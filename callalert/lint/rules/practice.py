@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from callalert.analysis.alertmanager.matchers import Matcher, MatcherError, parse_matcher
+from callalert.analysis.times import rfc3339
 from callalert.diagnostics import KeyPath, Problem, Rule
 from callalert.lint.engine import LintRule, Options
 from callalert.lint.rules import examples as ex
@@ -248,7 +249,7 @@ def _silence_expired(world: World, options: Options) -> Iterator[Problem]:
         if _ended(silence.ends_at, options):
             yield src.problem(
                 ("silences", i, "ends_at"),
-                f"silence ended at {silence.ends_at.isoformat().replace('+00:00', 'Z')}; it no longer silences anything",
+                f"silence ended at {rfc3339(silence.ends_at)}; it no longer silences anything",
                 SILENCE_EXPIRED,
                 fix="remove it from silences",
             )

@@ -27,9 +27,9 @@ from callalert.analysis.gotemplate import (
     undefined_functions,
 )
 from callalert.analysis.versions import AM_TEMPLATE_FUNCS, Version
-from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean, problem
+from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean, iter_strings, problem
 from callalert.lint.engine import LintRule, Options
-from callalert.lint.world import AMConfig, TemplateFile, World, config_strings
+from callalert.lint.world import AMConfig, TemplateFile, World
 
 AREA = "templates"
 
@@ -134,7 +134,7 @@ def _receiver_texts(world: World) -> Iterator[tuple[AMConfig, str, KeyPath, Temp
     if am is None:
         return
     for name, receiver in am.receivers().items():
-        for key, text in config_strings(receiver, ()):
+        for key, text in iter_strings({k: v for k, v in receiver.items() if k != "name"}):
             if "{{" in text:
                 yield am, name, (*am.receiver_key(name), *key), world.parse_template(text)
 
