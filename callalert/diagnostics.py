@@ -76,6 +76,11 @@ def shown(value: object, limit: int = SHOWN_CHARS) -> str:
     return "'" + escape(cut[:limit]) + "…'" + cut[limit + 1 :]
 
 
+def display_path(path: object) -> str:
+    """A path as messages show it: one line, at most 200 characters."""
+    return escape(clip(str(path), 200))
+
+
 def kind_of(value: object) -> str:
     """What a YAML value is, for "expected X, got Y": 'a mapping', 'a list', 'an integer', 'nothing'."""
     if value is None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import errno
 import os
 import shutil
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from callalert.diagnostics import display_path
 from callalert.errors import UsageError
 
 MARKER = ".callalert"
@@ -19,21 +23,43 @@ def _is_ours(out_dir: Path) -> bool:
     return (out_dir / MARKER).is_file() or not any(out_dir.iterdir())
 
 
+def _write_error(what: str, target: Path, exc: OSError, changed: str = "nothing was changed") -> UsageError:
+    detail = exc.strerror or str(exc)
+    where = f" (at {display_path(exc.filename)})" if exc.filename and str(exc.filename) != str(target) else ""
+    return UsageError(f"cannot write {what} {display_path(target)}: {detail}{where}; {changed}")
+
+
 def write_tree(out_dir: Path, files: Mapping[str, str], *, private: bool = False) -> None:
     """Write `files` so that `out_dir` holds exactly them, atomically.
 
-    Everything is written to a sibling temporary directory first, then swapped in with two
-    renames; an interrupted render leaves the previous tree (or none) in place, never a mix.
-    With private=True (inline secrets) files holding secrets are mode 0600 and the tree 0700.
+    Everything is written to a sibling temporary directory first, then swapped in with one
+    `renameat2(RENAME_EXCHANGE)` (two renames where the system has no exchange; a render killed
+    between them is recovered by the next one). An interrupted render leaves the previous tree
+    in place, never a mix. `--out` through a symlink renders into the link's target (absolute or
+    relative, the link stays). Any OSError (no permission, a full disk, a read-only file system)
+    is a UsageError: exit 2, the previous tree untouched. With private=True (inline secrets)
+    files holding secrets are mode 0600 and the tree 0700.
     """
-    out_dir = out_dir.resolve() if not out_dir.is_absolute() else out_dir
+    try:
+        target = out_dir.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise UsageError(f"cannot use --out {display_path(out_dir)}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        _write_tree(target, files, private)
+    except OSError as exc:
+        raise _write_error("--out", out_dir, exc) from None
+
+
+def _write_tree(out_dir: Path, files: Mapping[str, str], private: bool) -> None:
     if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"--out {out_dir} exists and is not a directory")
+        raise UsageError(f"--out {display_path(out_dir)} exists and is not a directory")
     if out_dir.is_dir() and not _is_ours(out_dir):
         raise UsageError(
-            f"refusing to replace {out_dir}: it has files and no {MARKER} marker, so callalert did not create it; "
-            "choose another --out or empty it"
+            f"refusing to replace {display_path(out_dir)}: it has files and no {MARKER} marker, so callalert did not "
+            "create it; choose another --out or empty it"
         )
+    if out_dir.parent == out_dir:
+        raise UsageError("refusing to render into / (--out must name a directory of its own)")
     parent = out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     _clean_stale(parent, out_dir.name)
@@ -46,9 +72,12 @@ def write_tree(out_dir: Path, files: Mapping[str, str], *, private: bool = False
             target.parent.mkdir(parents=True, exist_ok=True)
             secret = private and rel in SECRET_FILES
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if secret else 0o666)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n", errors="surrogateescape") as fh:
                 fh.write(text)
-        (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # last: a tree with the marker is complete
+        if out_dir.exists() and _exchange(tmp, out_dir):
+            shutil.rmtree(tmp, ignore_errors=True)  # the old tree, now at tmp
+            return
         if out_dir.exists():
             os.rename(out_dir, old)
         os.rename(tmp, out_dir)
@@ -60,13 +89,43 @@ def write_tree(out_dir: Path, files: Mapping[str, str], *, private: bool = False
     shutil.rmtree(old, ignore_errors=True)
 
 
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step (Linux renameat2); False where the system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.EXDEV):
+        return False  # a file system without RENAME_EXCHANGE: two renames
+    raise OSError(err, os.strerror(err), str(b))
+
+
 def _clean_stale(parent: Path, name: str) -> None:
-    """Remove temporary trees left by a render that was killed (its pid is gone)."""
-    for prefix in (f".{name}.tmp-", f".{name}.old-"):
-        for stale in parent.glob(prefix + "*"):
+    """Recover from a render that was killed (its pid is gone): if it died between the two renames
+    of a swap, its `.NAME.old-PID` is the previous tree and goes back in place; every other
+    leftover is removed."""
+    out_dir = parent / name
+    for prefix in (f".{name}.old-", f".{name}.tmp-"):
+        for stale in sorted(parent.glob(prefix + "*")):
             pid = stale.name[len(prefix) :]
-            if pid.isdigit() and not _alive(int(pid)):
-                shutil.rmtree(stale, ignore_errors=True)
+            if not pid.isdigit() or _alive(int(pid)):
+                continue
+            if prefix.endswith(".old-") and not out_dir.exists() and not out_dir.is_symlink():
+                os.rename(stale, out_dir)
+                continue
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:
@@ -77,6 +136,29 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def write_file(path: Path, text: str, *, what: str, private: bool = False) -> None:
+    """Write one output file (a JUnit report, a starter spec) atomically: a temporary sibling,
+    then one rename. Any OSError is a UsageError naming `what` (exit 2)."""
+    try:
+        if path.is_dir():
+            raise UsageError(f"{what} {display_path(path)} is a directory; give a file path")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o666)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n", errors="surrogateescape") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise _write_error(what, path, exc, "it was not written") from None
+    except ValueError:  # a NUL in the path
+        raise UsageError(f"cannot write {what} {display_path(path)}: the path contains a NUL byte") from None
 
 
 def read_tree(out_dir: Path) -> dict[str, str]:

@@ -45,7 +45,7 @@ def cmd_check(
     else:
         sys.stdout.write(summary_table(steps))
     if junit is not None:
-        write_junit(junit, steps)
+        write_junit(junit, steps, private=result.rendered.ctx.has_inline_secrets)
     elapsed = time.perf_counter() - total
     failed = [s for s in steps if not s.ok]
     if failed:

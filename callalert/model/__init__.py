@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from callalert.diagnostics import KeyPath
+from callalert.diagnostics import KeyPath, escape
 
 
 @dataclass(frozen=True)
@@ -296,8 +296,9 @@ class Model:
 
     @property
     def source_name(self) -> str:
-        """How generated files name their origin: every spec file, comma-separated."""
-        return ", ".join(self.sources)
+        """How generated files name their origin: every spec file, comma-separated, control
+        characters escaped (a newline in a file name must not end the header's comment line)."""
+        return ", ".join(escape(source) for source in self.sources)
 
     def alert(self, name: str) -> Alert | None:
         return next((a for a in self.alerts if a.name == name), None)

@@ -14,16 +14,14 @@ import os
 from pathlib import Path
 
 from callalert import diagnostics as d
-from callalert.diagnostics import Problem, Rule, clip, escape
+from callalert.diagnostics import Problem, Rule, display_path
 from callalert.errors import UsageError
 from callalert.limits import MAX_INPUT_BYTES
 
 _CHUNK = 1 << 20
 
 
-def display(path: Path | str) -> str:
-    """A path as messages show it: one line, at most 200 characters."""
-    return escape(clip(str(path), 200))
+display = display_path  # the name the readers' callers import
 
 
 class InputError(UsageError):
