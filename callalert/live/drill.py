@@ -28,7 +28,8 @@ def render_annotation(text: str, labels: Mapping[str, str], value: str = SAMPLE_
 def drill_alert(
     name: str, labels: Mapping[str, str], annotations: Mapping[str, str], extra: Mapping[str, str], now: datetime, resolve: bool
 ) -> dict[str, Any]:
-    final = {**labels, "alertname": name, "drill": "true", **extra}
+    # Alertmanager drops labels with an empty value: so does the drill, so what it sends is what it finds
+    final = {k: v for k, v in {**labels, "alertname": name, "drill": "true", **extra}.items() if v != ""}
     alert: dict[str, Any] = {
         "labels": final,
         "annotations": {k: render_annotation(v, final) for k, v in annotations.items()},
