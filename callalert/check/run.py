@@ -130,6 +130,18 @@ def run_check(
             t0 = time.perf_counter()
             step = runner()
             step.seconds = time.perf_counter() - t0
+            if secrets == "env":  # a tool's message may quote a real secret (amtool: parse "<url>": ...)
+                _redact(step, rendered.ctx.redact)
             progress.done(step)
             steps.append(step)
         return CheckResult(steps, root, rendered)
+
+
+def _redact(step: Step, redact: Callable[[str], str]) -> None:
+    step.note = redact(step.note)
+    step.skipped = redact(step.skipped)
+    step.warnings = [redact(w) for w in step.warnings]
+    for case in step.cases:
+        case.name = redact(case.name)
+        case.message = redact(case.message)
+        case.output = redact(case.output)

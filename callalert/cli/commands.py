@@ -39,7 +39,7 @@ def cmd_render(specs: Sequence[Path], out: Path, check: bool, secrets: str, fmt:
     rendered = pipeline.render(specs, secrets="env" if secrets == "env" else "ref", overlays=overlays)
     emit(rendered.warnings, fmt)
     if check:
-        diff = diff_tree(out, rendered.files, rendered.ctx.redact)
+        diff = diff_tree(out, rendered.files, rendered.ctx.redact_file)
         if diff:
             sys.stdout.write(diff)
             names = " ".join(display_path(s) for s in specs)
