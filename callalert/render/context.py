@@ -97,8 +97,9 @@ class RenderContext:
         in this render, in each form a tool may quote it (as is, line by line, JSON/Go-escaped),
         and the value of every Alertmanager secret field (a file on disk may hold an older value
         this render never saw; over-redacting beats leaking)."""
-        for form in self._secret_forms():
-            text = text.replace(form, REDACTED)
+        forms = self._secret_forms()
+        if forms:  # one pass: a short secret must not match inside a <redacted> already written
+            text = re.sub("|".join(map(re.escape, forms)), REDACTED, text)
         text = _SECRET_LINE.sub(lambda m: m.group(1) + REDACTED, text)
         extra = sorted(self.secret_fields - _SECRET_KEY_SET)
         if extra:
@@ -118,14 +119,12 @@ class RenderContext:
     def _secret_forms(self) -> list[str]:
         forms: set[str] = set()
         for value in self.secret_values:
-            if not value:
-                continue
             forms.add(value)
-            escaped = json.dumps(value, ensure_ascii=False)[1:-1]  # Go's %q and JSON quote it like this
-            forms.add(escaped)
+            forms.add(json.dumps(value, ensure_ascii=False)[1:-1])  # Go's %q and JSON quote it like this
             forms.add(json.dumps(value)[1:-1])
-            forms.update(line.strip() for line in value.splitlines() if len(line.strip()) >= _MIN_SECRET_LINE)
-        return sorted(forms, key=len, reverse=True)
+            forms.update(line.strip() for line in value.splitlines())
+        # a "secret" of a few characters would be found in every word: fields still hide it (above)
+        return sorted((f for f in forms if len(f) >= _MIN_SECRET_LINE), key=len, reverse=True)
 
     @property
     def has_inline_secrets(self) -> bool:

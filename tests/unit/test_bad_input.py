@@ -25,7 +25,7 @@ import pytest
 from callalert import limits
 from callalert.diagnostics import clip, escape, shown
 from callalert.spec.read import InputError, read_text
-from tests.conftest import EXAMPLE_SPEC, ROOT, CliResult
+from tests.conftest import EXAMPLE_SPEC, CliResult
 
 MINIMAL = """\
 version: 1
@@ -137,7 +137,9 @@ def test_reader_errors_are_positioned(tmp_path: Path, run_cli: Callable[..., Cli
 def test_a_recursive_alias_is_a_problem_not_a_recursion(tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:
     config = tmp_path / "am.yml"
     config.write_text("route: &r {receiver: a, routes: [*r]}\nreceivers: [{name: a}]\n", encoding="utf-8")
-    expected = f"{config}:1:33: error: recursive alias: this collection contains itself (an alias inside its own anchor) [yaml-syntax]\n"
+    expected = (
+        f"{config}:1:33: error: recursive alias: this collection contains itself (an alias inside its own anchor) [yaml-syntax]\n"
+    )
     lint = run_cli("lint", str(config))
     assert (lint.exit_code, lint.stdout) == (1, expected)
     routes = run_cli("routes", "show", "--config", str(config))
@@ -198,7 +200,10 @@ def test_unreadable_inputs_on_the_command_line(tmp_path: Path, run_cli: Callable
         f"callalert: error: spec file not found: {tmp_path / 'specs.yaml'} (create one with `callalert init`)\n"
     )
     lint = run_cli("lint", "/proc/self/mem")
-    assert (lint.exit_code, lint.stdout) == (1, "/proc/self/mem:1:1: error: cannot read the file: Input/output error [unreadable-file]\n")
+    assert (lint.exit_code, lint.stdout) == (
+        1,
+        "/proc/self/mem:1:1: error: cannot read the file: Input/output error [unreadable-file]\n",
+    )
     latin1 = tmp_path / "am.yml"
     latin1.write_bytes("route: {receiver: caf\xe9}\n".encode("latin-1"))
     routes = run_cli("routes", "test", "--config", str(latin1), "a=b")
@@ -220,9 +225,7 @@ def test_unreadable_inputs_on_the_command_line(tmp_path: Path, run_cli: Callable
     assert with_overlay.stdout == f"{overlay}:1:26: error: not UTF-8 text: byte 0xff (invalid start byte) [yaml-syntax]\n"
 
 
-def test_template_files_are_read_safely_and_only_from_the_spec_folder(
-    tmp_path: Path, run_cli: Callable[..., CliResult]
-) -> None:
+def test_template_files_are_read_safely_and_only_from_the_spec_folder(tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:
     (tmp_path / "latin1.tmpl").write_bytes(b'{{ define "x" }}caf\xe9{{ end }}')
     (tmp_path / "link.tmpl").symlink_to("/etc/hostname")
     outside = tmp_path.parent / f"{tmp_path.name}-outside.tmpl"
@@ -293,7 +296,9 @@ def test_a_full_disk_keeps_the_previous_tree(tmp_path: Path) -> None:
 def test_full_stdout_and_an_ascii_terminal(tmp_path: Path) -> None:
     spec = spec_file(tmp_path, "zz: 1\n" + MINIMAL)
     with open("/dev/full", "w") as full:
-        proc = subprocess.run([*CLI, "validate", "--format", "json", str(spec)], stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+        proc = subprocess.run(
+            [*CLI, "validate", "--format", "json", str(spec)], stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
     assert proc.returncode == 2 and proc.stderr.endswith("callalert: error: No space left on device\n"), proc.stderr
     accented = spec_file(tmp_path, "café: 1\n" + MINIMAL, "accents.yaml")
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
@@ -302,7 +307,9 @@ def test_full_stdout_and_an_ascii_terminal(tmp_path: Path) -> None:
     assert "unknown key 'caf\\xe9'" in proc.stdout
 
 
-def test_symlinked_out_renders_into_its_target(tmp_path: Path, run_cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_symlinked_out_renders_into_its_target(
+    tmp_path: Path, run_cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
     spec = spec_file(tmp_path)
     (tmp_path / "real").mkdir()
     (tmp_path / "abs").symlink_to(tmp_path / "real")
@@ -390,7 +397,9 @@ def test_templates_nested_a_thousand_deep(tmp_path: Path, run_cli: Callable[...,
     parens.write_text('{{ define "p" }}{{ ' + "(" * n + "1" + ")" * n + " }}{{ end }}", encoding="utf-8")
     assert run_cli("lint", str(parens)).exit_code == 0
     deeper = tmp_path / "deeper.tmpl"
-    deeper.write_text('{{ define "deep" }}' + "{{ if 1 }}" * (n + 1) + "x" + "{{ end }}" * (n + 1) + "{{ end }}", encoding="utf-8")
+    deeper.write_text(
+        '{{ define "deep" }}' + "{{ if 1 }}" * (n + 1) + "x" + "{{ end }}" * (n + 1) + "{{ end }}", encoding="utf-8"
+    )
     result = run_cli("lint", str(deeper))
     assert result.exit_code == 1
     assert result.stdout.startswith(
@@ -408,7 +417,10 @@ def test_a_yaml_file_deeper_than_libyaml_reads(tmp_path: Path, run_cli: Callable
     deeper.write_text("a: " + "[" * (limits.MAX_YAML_DEPTH + 1) + "]" * (limits.MAX_YAML_DEPTH + 1) + "\n", encoding="utf-8")
     lint = run_cli("lint", str(deeper))
     assert lint.exit_code == 1
-    assert lint.stdout == f"{deeper}:1:5003: error: YAML syntax error: nested more than 5000 levels deep (callalert's limit) [yaml-syntax]\n"
+    assert (
+        lint.stdout
+        == f"{deeper}:1:5003: error: YAML syntax error: nested more than 5000 levels deep (callalert's limit) [yaml-syntax]\n"
+    )
 
 
 # --- malformed plain files in lint and routes (D9, D10), lint on nothing (D23) --------------------------
@@ -440,7 +452,9 @@ def test_a_yaml_file_deeper_than_libyaml_reads(tmp_path: Path, run_cli: Callable
         ),
     ],
 )
-def test_lint_checks_the_shape_of_plain_files(text: str, expected: str, tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:
+def test_lint_checks_the_shape_of_plain_files(
+    text: str, expected: str, tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
     path = tmp_path / "plain.yml"
     path.write_text(text, encoding="utf-8")
     result = run_cli("lint", str(path))
@@ -450,23 +464,37 @@ def test_lint_checks_the_shape_of_plain_files(text: str, expected: str, tmp_path
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("route: {receiver: a, routes: [{receiver: a, match: 5}]}\n", "route.routes[0].match: expected a mapping, got an integer"),
-        ("route: {receiver: a, routes: [{receiver: a, match_re: [1]}]}\n", "route.routes[0].match_re: expected a mapping, got a list"),
+        (
+            "route: {receiver: a, routes: [{receiver: a, match: 5}]}\n",
+            "route.routes[0].match: expected a mapping, got an integer",
+        ),
+        (
+            "route: {receiver: a, routes: [{receiver: a, match_re: [1]}]}\n",
+            "route.routes[0].match_re: expected a mapping, got a list",
+        ),
         ("route: {receiver: [1]}\n", "route.receiver: expected a string, got a list"),
         ("route: {receiver: a, routes: [{continue: 5}]}\n", "route.routes[0].continue: expected true or false, got an integer"),
         ("route: {receiver: a, group_interval: 0s}\n", "group_interval cannot be zero"),
         ("route: {receiver: a, group_wait: 293y}\n", "route.group_wait: duration out of range"),
-        ("route: {receiver: a}\ntime_intervals: [{name: t, time_intervals: 5}]\n", "time_intervals[0].time_intervals: expected a list, got an integer"),
+        (
+            "route: {receiver: a}\ntime_intervals: [{name: t, time_intervals: 5}]\n",
+            "time_intervals[0].time_intervals: expected a list, got an integer",
+        ),
         ("route: {receiver: a}\ntime_intervals: [{name: t}, 7]\n", "time_intervals[1]: expected a mapping, got an integer"),
         ("route: {receiver: a}\nreceivers: 5\n", "receivers: expected a list, got an integer"),
     ],
 )
-def test_routes_refuses_a_config_amtool_refuses(text: str, expected: str, tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:
+def test_routes_refuses_a_config_amtool_refuses(
+    text: str, expected: str, tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
     path = tmp_path / "am.yml"
     path.write_text(text, encoding="utf-8")
     for args in (("test", "--config", str(path), "a=b"), ("show", "--config", str(path))):
         result = run_cli("routes", *args)
-        assert (result.exit_code, result.stderr) == (1, f"callalert: error: {path}: {expected} (Alertmanager would refuse this file)\n")
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"callalert: error: {path}: {expected} (Alertmanager would refuse this file)\n",
+        )
 
 
 @pytest.mark.parametrize(
@@ -504,9 +532,7 @@ def test_truncated_spec_fails_lint(tmp_path: Path, run_cli: Callable[..., CliRes
 def test_problems_an_overlay_introduces_point_into_the_overlay(tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:
     spec = spec_file(tmp_path)
     overlay = tmp_path / "ov.yaml"
-    overlay.write_text(
-        "version: 2\n", encoding="utf-8"
-    )
+    overlay.write_text("version: 2\n", encoding="utf-8")
     assert run_cli("validate", str(spec), "--overlay", str(overlay)).stdout == (
         f"{overlay}:1:10: error: version: unsupported spec version 2: this callalert reads version 1 [spec-version]\n"
     )
