@@ -595,7 +595,8 @@ class Templates(Model):
     )
     files: list[str] = Field(
         default_factory=list,
-        description="Your own `.tmpl` files, relative to the spec; a define with a built-in's name requires removing that built-in.",
+        description="Your own `.tmpl` files, relative to the spec and inside its folder (symlinks resolved); a define "
+        "with a built-in's name requires removing that built-in.",
     )
 
 

@@ -25,7 +25,7 @@ import pytest
 from callalert import limits
 from callalert.diagnostics import clip, escape, shown
 from callalert.spec.read import InputError, read_text
-from tests.conftest import EXAMPLE_SPEC, CliResult
+from tests.conftest import EXAMPLE_SPEC, ROOT, CliResult
 
 MINIMAL = """\
 version: 1
@@ -579,3 +579,9 @@ def test_positioning_many_problems_is_linear(tmp_path: Path, monkeypatch: pytest
     # every mapping is scanned once to index it, whatever the number of problems positioned in it
     assert sum(indexed) < 2 * (keys + 100), sum(indexed)
     assert elapsed < 20, elapsed  # 1.4 s on the reference machine; 14.7 s before (quadratic)
+
+
+def test_the_limits_are_documented() -> None:
+    doc = (ROOT / "docs/bad-input.md").read_text(encoding="utf-8")
+    names = [name for name in dir(limits) if name.isupper()]
+    assert names and all(f"`{name}`" in doc for name in names), [n for n in names if f"`{n}`" not in doc]
