@@ -1071,6 +1071,10 @@ GO_FEATURES: dict[str, GoFeature] = {
 }
 
 
+# The Go callalert assumes when no release is named: that of amtool 0.25 and promtool 2.42.
+GO_DEFAULT = Version(1, 19)
+
+
 def go_supports(feature: str, go: str | Version) -> bool:
     return GO_FEATURES[feature].in_go(go)
 

@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from callalert.analysis.gotemplate.lex import unquote_char
-from callalert.analysis.versions import Version
+from callalert.analysis.versions import GO_DEFAULT, Version
 
 Op = Literal["=", "!=", "=~", "!~"]
 OPS: tuple[Op, ...] = ("=", "!=", "=~", "!~")
@@ -66,10 +66,6 @@ _RE2_TO_GO = (
     ("invalid UTF-8: ", "invalid UTF-8: "),
 )
 
-
-# The Go of amtool 0.25 (and of every release before 0.26): what callalert assumed before it
-# knew the Go of each release.
-GO_DEFAULT = Version(1, 19)
 
 # Unicode general categories as Go's unicode.Categories names them, and their long aliases
 # (PropertyValueAliases.txt), which \p{...} accepts from Go 1.25, case-insensitively.
