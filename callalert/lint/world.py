@@ -147,9 +147,14 @@ class World:
         cached = self._parsed.get((kind, text))
         if cached is None:
             from callalert.analysis import gotemplate
+            from callalert.analysis.versions import am_go
 
             try:
-                cached = gotemplate.parse_prometheus_template(text) if kind == "prometheus" else gotemplate.parse_template(text)
+                cached = (
+                    gotemplate.parse_prometheus_template(text)
+                    if kind == "prometheus"
+                    else gotemplate.parse_template(text, go=am_go(self.am_version))
+                )
             except gotemplate.TemplateSyntaxError as exc:
                 cached = exc
             self._parsed[(kind, text)] = cached

@@ -767,18 +767,21 @@ def go_yaml_string(value: object) -> str:
     raise MatcherError(f"expected a string, got {type(value).__name__}: {value!r}")
 
 
-def matchers_from_legacy(match: Mapping[str, Any] | None, match_re: Mapping[str, Any] | None) -> list[Matcher]:
+def matchers_from_legacy(
+    match: Mapping[str, Any] | None, match_re: Mapping[str, Any] | None, go: Version = GO_DEFAULT
+) -> list[Matcher]:
+    """`match`/`match_re` maps (classic label names in every release), regexes by Go `go`."""
     out: list[Matcher] = []
     for name, value in (match or {}).items():
         if not is_valid_label_name(str(name)):
             raise MatcherError(f'"{name}" is not a valid label name')
-        out.append(Matcher(str(name), "=", go_yaml_string(value)))
+        out.append(Matcher(str(name), "=", go_yaml_string(value), go))
     for name, value in (match_re or {}).items():
         if not is_valid_label_name(str(name)):
             raise MatcherError(f'"{name}" is not a valid label name')
         if value is None:
             raise MatcherError(f"invalid_label: regex for {name!r} is empty (null)")
-        out.append(Matcher(str(name), "=~", go_yaml_string(value)))
+        out.append(Matcher(str(name), "=~", go_yaml_string(value), go))
     return out
 
 
