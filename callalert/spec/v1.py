@@ -929,10 +929,12 @@ class RoutingTest(Model):
     alert: AlertName | None = Field(
         None, description="Start from this alert's labels (alertname, severity, category, `labels:`); `labels` adds to them."
     )
-    labels: dict[LabelName, str] = Field(
-        default_factory=dict, description="The alert's label set (or labels added to `alert`'s)."
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="The alert's label set (or labels added to `alert`'s); names as the target Alertmanager takes them "
+        "(any UTF-8 from 0.27, e.g. `service.name`).",
     )
-    firing: list[dict[LabelName, str]] = Field(
+    firing: list[dict[str, str]] = Field(
         default_factory=list, description="Label sets of other alerts firing at the same time (for inhibition)."
     )
     at: datetime | None = Field(

@@ -18,7 +18,7 @@ names such as `\\p{Letter}` from Go 1.25) a scan decides before compiling.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -556,7 +556,7 @@ class _Utf8Parser:
         return token
 
     def parse(self) -> list[Matcher]:
-        state = self._open_brace
+        state: Callable[[], Any] | None = self._open_brace
         while state is not None:
             state = state()
         return self.matchers
