@@ -104,6 +104,7 @@ TARGET_UNPROVEN = _rule(
     "A target version no toolchain callalert installs has: its verdicts come from source and release notes.",
     "info",
 )
+RECEIVER_OPTION = _rule("receiver-option", "Receiver options Alertmanager refuses together (or crashes on).")
 MATCHER = _rule("matcher", "A matcher shorthand that is not label: value.")
 MATCHER_SYNTAX = _rule("matcher-syntax", "A matcher Alertmanager cannot parse.")
 MATCHER_FALLBACK = _rule(

@@ -224,6 +224,23 @@ def _options(
             yield from _options(model, merged, fkey, section, value, f"{dotted}.")
 
 
+def _slack_update_message(merged: Merged, key: KeyPath, cfg: Mapping[str, Any]) -> Iterator[Problem]:
+    """update_message needs api_url https://slack.com/api/chat.postMessage written inline: Alertmanager
+    refuses any other URL, and 0.32-0.34 crash (nil pointer in SlackConfig.UnmarshalYAML) when
+    api_url is absent or read from a file (verified with amtool 0.33.1)."""
+    if cfg.get("update_message") is not True:
+        return
+    api_url = cfg.get("api_url")
+    if not (isinstance(api_url, Secret) and api_url.env is not None) or "app_token" in cfg:
+        yield merged.problem(
+            (*key, "update_message"),
+            "update_message needs api_url https://slack.com/api/chat.postMessage written inline (and the bot token in "
+            "http_config.authorization); without it, or from a file, Alertmanager crashes loading the config",
+            d.RECEIVER_OPTION,
+            fix="write api_url: {env: NAME} with NAME=https://slack.com/api/chat.postMessage and render with --secrets=env",
+        )
+
+
 def _versions(model: Model, merged: Merged) -> Iterator[Problem]:
     target = Version.parse(model.am_version)
     for receiver in model.receivers.values():
@@ -254,6 +271,8 @@ def _versions(model: Model, merged: Merged) -> Iterator[Problem]:
                 continue
             for i, cfg in enumerate(configs):
                 yield from _options(model, merged, (*receiver.key, kind, i), kind, cfg)
+                if kind == "slack_configs":
+                    yield from _slack_update_message(merged, (*receiver.key, kind, i), cfg)
     smtp = {k: v for k, v in model.global_.items() if k.startswith("smtp_")}
     rest = {k: v for k, v in model.global_.items() if not k.startswith("smtp_") and k != "resolve_timeout"}
     yield from _options(model, merged, ("global",), "global", rest)
