@@ -174,7 +174,7 @@ class ReceiverConfigBase(Model):
 
 class EmailThreading(Model):
     enabled: bool | None = None
-    thread_by_date: str | None = Field(None, description="`daily` or `none`.")
+    thread_by_date: Literal["daily", "none"] = Field(description="Alertmanager refuses the threading block without it.")
 
 
 class EmailConfig(ReceiverConfigBase):
