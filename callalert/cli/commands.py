@@ -39,6 +39,8 @@ def cmd_render(specs: Sequence[Path], out: Path, check: bool, secrets: str, fmt:
     rendered = pipeline.render(specs, secrets="env" if secrets == "env" else "ref", overlays=overlays)
     emit(rendered.warnings, fmt)
     if check:
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {display_path(out)} exists and is not a directory")
         diff = diff_tree(out, rendered.files, rendered.ctx.redact_file)
         if diff:
             sys.stdout.write(diff)

@@ -263,6 +263,8 @@ def test_out_that_cannot_be_written_is_exit_2_and_changes_nothing(tmp_path: Path
     blocker.write_text("x", encoding="utf-8")
     under_file = run_cli("render", str(spec), "--out", str(blocker / "out"))
     assert under_file.exit_code == 2 and under_file.stderr.endswith("; nothing was changed\n"), under_file
+    check_file = run_cli("render", str(spec), "--out", str(blocker), "--check")
+    assert (check_file.exit_code, check_file.stderr) == (2, f"callalert: error: --out {blocker} exists and is not a directory\n")
     init_dir = run_cli("init", str(tmp_path))
     assert (init_dir.exit_code, init_dir.stderr) == (
         2,

@@ -36,7 +36,7 @@ ensure_recursion_limit()  # as the CLI does at start (hypothesis wants it unchan
 
 RUN_SECONDS = 10.0  # one command on one input (typical: well under 0.5 s)
 RUN_PEAK_BYTES = 256 * 1024 * 1024  # Python allocations of one command (typical: under 30 MB)
-EXAMPLES = int(os.environ.get("CALLALERT_HYPOTHESIS_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("CALLALERT_HYPOTHESIS_EXAMPLES", "75"))
 PROFILE = settings(
     max_examples=EXAMPLES,
     deadline=None,
