@@ -23,6 +23,7 @@ from callalert.analysis.versions import (
     am_feature_min_version,
     am_go,
     am_matcher_mode,
+    am_supports,
     am_unproven_note,
     am_unreleased,
     am_utf8_label_names,
@@ -45,16 +46,22 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
     yield from _receiver_requirements(model, merged)
 
 
-# (receiver type, option, the `global` option that can stand in for it, Alertmanager's message):
-# config.Load refuses the whole file when a receiver lacks one (the same in 0.25, 0.28, 0.33)
-_REQUIRED: tuple[tuple[str, str, str | None, str], ...] = (
-    ("email_configs", "smarthost", "smtp_smarthost", "no global SMTP smarthost set"),
-    ("email_configs", "from", "smtp_from", "no global SMTP from set"),
-    ("slack_configs", "api_url", "slack_api_url", "no global Slack API URL set either inline or in a file"),
-    ("opsgenie_configs", "api_key", "opsgenie_api_key", "no global OpsGenie API Key set either inline or in a file"),
-    ("victorops_configs", "api_key", None, "no global VictorOps API Key set"),
-    ("wechat_configs", "api_secret", None, "no global Wechat ApiSecret set"),
-    ("wechat_configs", "corp_id", None, "no global Wechat CorpID set"),
+# (receiver type, options, the `global` options that can stand in for them, Alertmanager's message):
+# config.Load refuses the whole file when a receiver has none of them (the same in 0.25, 0.28, 0.33;
+# a Slack app token, from 0.30, stands in for the webhook URL)
+_REQUIRED: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...] = (
+    ("email_configs", ("smarthost",), ("smtp_smarthost",), "no global SMTP smarthost set"),
+    ("email_configs", ("from",), ("smtp_from",), "no global SMTP from set"),
+    (
+        "slack_configs",
+        ("api_url", "app_token"),
+        ("slack_api_url", "slack_app_token"),
+        "no global Slack API URL set either inline or in a file",
+    ),
+    ("opsgenie_configs", ("api_key",), ("opsgenie_api_key",), "no global OpsGenie API Key set either inline or in a file"),
+    ("victorops_configs", ("api_key",), ("victorops_api_key",), "no global VictorOps API Key set"),
+    ("wechat_configs", ("api_secret",), ("wechat_api_secret",), "no global Wechat ApiSecret set"),
+    ("wechat_configs", ("corp_id",), ("wechat_api_corp_id",), "no global Wechat CorpID set"),
 )
 _GLOBAL_NAMES = {"smtp_smarthost": "global.smtp.smarthost", "smtp_from": "global.smtp.from"}
 
@@ -76,26 +83,43 @@ def _written(merged: Merged, key: KeyPath) -> bool:
     return _set(node)
 
 
+def _known_global(option: str, target: Version) -> bool:
+    """Whether the spec's `global` has the option and the target Alertmanager reads it."""
+    from callalert.spec.v1 import SMTP, Global
+
+    fields = {f"smtp_{name}" for name in SMTP.model_fields} | {"smtp_from"} | set(Global.model_fields)
+    feature = f"global.{option}"
+    return option in fields and (am_feature(feature) is None or am_supports(feature, target))
+
+
+def _global_key(option: str) -> KeyPath:
+    return ("global", "smtp", option[5:]) if option.startswith("smtp_") else ("global", option)
+
+
 def _receiver_requirements(model: Model, merged: Merged) -> Iterator[Problem]:
+    target = Version.parse(model.am_version)
     for receiver in model.receivers.values():
-        for kind, option, global_option, message in _REQUIRED:
+        for kind, options, global_options, message in _REQUIRED:
+            known = [
+                o for o in options if o == options[0] or am_feature(f"{kind}.{o}") is None or am_supports(f"{kind}.{o}", target)
+            ]
             for i, cfg in enumerate(receiver.config.get(kind) or ()):
-                if _set(cfg.get(option)) or (global_option is not None and _set(model.global_.get(global_option))):
+                if any(_set(cfg.get(o)) for o in options) or any(_set(model.global_.get(g)) for g in global_options):
                     continue
-                global_key: KeyPath = ()
-                if global_option is not None:
-                    smtp = global_option.startswith("smtp_")
-                    global_key = ("global", "smtp", global_option[5:]) if smtp else ("global", global_option)
-                if _written(merged, (*receiver.key, kind, i, option)) or (global_key and _written(merged, global_key)):
+                if any(_written(merged, (*receiver.key, kind, i, o)) for o in options) or any(
+                    _written(merged, _global_key(g)) for g in global_options
+                ):
                     continue  # written, but refused by the schema: that problem is reported
-                where = (
-                    f"set it here or {_GLOBAL_NAMES.get(global_option, 'global.' + global_option)}"
-                    if global_option
-                    else "set it here (the spec has no global default for it)"
+                here = " or ".join(f"`{o}`" for o in known)
+                globals_ = [
+                    _GLOBAL_NAMES.get(g, "global." + g) for g in global_options if g in model.global_ or _known_global(g, target)
+                ]
+                where = "set it here" + (
+                    f" or {' or '.join(globals_)}" if globals_ else " (the spec has no global default for it)"
                 )
                 yield merged.problem(
                     (*receiver.key, kind, i),
-                    f"no `{option}`: {where} (Alertmanager: {message!r})",
+                    f"no {here}: {where} (Alertmanager: {message!r})",
                     d.RECEIVER_CONFIG,
                 )
         for i, cfg in enumerate(receiver.config.get("webex_configs") or ()):
