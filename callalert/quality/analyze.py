@@ -19,6 +19,7 @@ from callalert.model import Alert, Model
 from callalert.quality import spans as sp
 from callalert.quality.collect import IntegrationCount, Observed, Silence
 from callalert.quality.history import Episode, Instance, gaps, median_int
+from callalert.quality.spans import duration_text
 from callalert.spec.load import Merged
 
 DAY = 86_400_000
@@ -45,21 +46,6 @@ KINDS = (
     "not-in-spec",
     "never-fired",
 )
-
-
-def duration_text(ms: int | None) -> str:
-    """Prometheus style: 1d2h, 5m30s, 45s, 250ms; "-" for None."""
-    if ms is None:
-        return "-"
-    if ms == 0:
-        return "0s"
-    parts = []
-    rest = ms
-    for unit, size in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)):
-        if rest >= size:
-            parts.append(f"{rest // size}{unit}")
-            rest %= size
-    return "".join(parts)
 
 
 def _ms(text: str | None) -> int | None:

@@ -27,6 +27,7 @@ from callalert.analysis.versions import Version
 from callalert.model import Model
 from callalert.quality.api import JsonApi, ServerError
 from callalert.quality.history import Grid, Instance, label_set
+from callalert.quality.spans import duration_text
 
 MAX_POINTS = 100_000
 CHUNK_POINTS = 10_000
@@ -383,7 +384,7 @@ async def collect(
         chunks = plan.chunks
         for metric in ("ALERTS", "ALERTS_FOR_STATE"):
             for number, (first, last) in enumerate(chunks, 1):
-                say(f"{metric} every {plan.grid.step / 1000:g}s: part {number}/{len(chunks)}")
+                say(f"{metric} every {duration_text(plan.grid.step)}: part {number}/{len(chunks)}")
                 _add(instances, plan, await _matrix(prom, plan.query(metric), plan.grid, first, last), metric != "ALERTS")
     found = [i for i in instances.values() if i.firing_points or i.pending_points]
     if not found:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from callalert.quality.analyze import AlertFigures, Report, duration_text
+from callalert.quality.analyze import AlertFigures, Report
 from callalert.quality.output import (
     COLUMNS,
     DOCS,
@@ -18,7 +18,7 @@ from callalert.quality.output import (
     header_lines,
     when,
 )
-from callalert.quality.spans import Span
+from callalert.quality.spans import Span, duration_text
 
 WIDTH = 960  # px of the timeline's time axis
 LEFT = 0

@@ -7,8 +7,9 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from callalert.quality.analyze import AlertFigures, Finding, Report, duration_text
+from callalert.quality.analyze import AlertFigures, Finding, Report
 from callalert.quality.collect import IntegrationCount
+from callalert.quality.spans import duration_text
 
 FORMATS = ("text", "markdown", "html", "json")
 SCHEMA = "callalert-report/1"

@@ -1,5 +1,5 @@
-"""Time as half-open spans [start, end) of integer milliseconds, and the few set operations the
-report needs on sorted, disjoint span lists (union, intersection, difference, total)."""
+"""Time as half-open spans [start, end) of integer milliseconds, the few set operations the report
+needs on sorted, disjoint span lists (union, intersection, difference, total), and durations as text."""
 
 from __future__ import annotations
 
@@ -60,3 +60,18 @@ def total(spans: Iterable[Span]) -> int:
 
 def clip(spans: Iterable[Span], start: int, end: int) -> list[Span]:
     return [(max(s, start), min(e, end)) for s, e in spans if e > start and s < end]
+
+
+def duration_text(ms: int | None) -> str:
+    """Prometheus style: 1d2h, 5m30s, 45s, 250ms; "-" for None."""
+    if ms is None:
+        return "-"
+    if ms == 0:
+        return "0s"
+    parts = []
+    rest = ms
+    for unit, size in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)):
+        if rest >= size:
+            parts.append(f"{rest // size}{unit}")
+            rest %= size
+    return "".join(parts)

@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 from callalert.analysis.versions import Version
 from callalert.errors import UsageError
 from callalert.quality import spans as sp
-from callalert.quality.analyze import ceil_minutes, duration_text
+from callalert.quality.analyze import ceil_minutes
 from callalert.quality.api import check_url, redact
 from callalert.quality.collect import CHUNK_POINTS, LEFT_OPEN_RANGES, MAX_POINTS, make_plans
 from callalert.quality.history import Grid, Instance, gaps, runs
+from callalert.quality.spans import duration_text
 
 # --------------------------------------------------------------------------------------------
 # spans: checked against sets of integer points

@@ -229,3 +229,48 @@ def test_an_invalid_spec_exits_1_before_any_request(run_cli: Callable[..., CliRe
     result = run_cli("report", str(spec), "--prometheus-url", "http://127.0.0.1:9")
     assert result.exit_code == 1, result
     assert "groups" in result.stdout and result.stderr.endswith("; no report\n")
+
+
+def test_progress_is_shown_on_a_terminal_only(serve: Callable[..., FakeServer], tmp_path: Any) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    def with_data(path: str) -> Reply:
+        return ok(["__name__", "job"]) if path == "/api/v1/labels" else empty_prometheus(path)
+
+    server = serve(with_data, delay=0.05)
+    out = tmp_path / "report.json"
+    command = [
+        sys.executable,
+        "-m",
+        "callalert",
+        "report",
+        str(EXAMPLE_SPEC),
+        "--prometheus-url",
+        f"http://127.0.0.1:{server.port}",
+    ]
+    command += ["--end", "2025-01-13T00:00:00Z", "--format", "json", "--out", str(out)]
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120"}
+
+    primary, secondary = pty.openpty()
+    run = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=secondary, env=env, timeout=60)
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # EIO: the terminal's other side is closed and drained
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(primary)
+    assert run.returncode == 0, seen
+    text = seen.decode(errors="replace")
+    assert "callalert report: ALERTS every 1m: part 1/2" in text, text
+    assert text.rstrip().endswith(f"wrote the json report to {out}"), text
+
+    piped = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env, timeout=60)
+    assert (piped.returncode, piped.stderr) == (0, f"wrote the json report to {out}\n")
