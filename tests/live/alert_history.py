@@ -25,6 +25,7 @@ class Activation:
     pending: int
     firing: int
     labels: Mapping[str, str] = field(default_factory=dict)
+    interval: int | None = None  # its rule group's evaluation interval, when not the history's
 
 
 def _series(name: str, labels: Mapping[str, str]) -> str:
@@ -37,27 +38,51 @@ def samples(activations: Iterable[Activation], origin: int, interval: int) -> di
     out: dict[str, dict[str, list[tuple[int, int]]]] = {"ALERTS": {}, "ALERTS_FOR_STATE": {}}
     busy: dict[str, list[tuple[int, int]]] = {}
     for a in activations:
-        assert a.pending % interval == 0 and a.firing % interval == 0 and a.at % interval == 0, a
+        every = a.interval or interval
+        assert a.pending % every == 0 and a.firing % every == 0 and a.at % every == 0, a
         labels = {"alertname": a.alertname, **a.labels}
         instance = _series("", labels)
         start, end = origin + a.at, origin + a.at + a.pending + a.firing
         for other in busy.get(instance, []):
             assert end <= other[0] or start >= other[1], f"overlapping activations of {instance}"
         busy.setdefault(instance, []).append((start, end))
-        for k in range(a.pending // interval):
-            t = start + k * interval
+        for k in range(a.pending // every):
+            t = start + k * every
             out["ALERTS"].setdefault(_series("ALERTS", {**labels, "alertstate": "pending"}), []).append((t, 1))
             out["ALERTS_FOR_STATE"].setdefault(_series("ALERTS_FOR_STATE", labels), []).append((t, start))
-        for k in range(a.firing // interval):
-            t = start + a.pending + k * interval
+        for k in range(a.firing // every):
+            t = start + a.pending + k * every
             out["ALERTS"].setdefault(_series("ALERTS", {**labels, "alertstate": "firing"}), []).append((t, 1))
             out["ALERTS_FOR_STATE"].setdefault(_series("ALERTS_FOR_STATE", labels), []).append((t, start))
     return out
 
 
-def openmetrics(activations: Sequence[Activation], origin: int, interval: int) -> str:
+@dataclass(frozen=True)
+class Counter:
+    """A counter scraped every `every` seconds from `start` to `end` (after the origin), growing by `increments`
+    ({seconds after the origin: amount}) — what Prometheus holds of Alertmanager's notification counters."""
+
+    name: str
+    labels: Mapping[str, str]
+    start: int
+    end: int
+    every: int
+    increments: Mapping[int, int]
+
+    def samples(self, origin: int) -> list[tuple[int, int]]:
+        out, value = [], 0
+        for t in range(self.start, self.end + 1, self.every):
+            value += sum(n for at, n in self.increments.items() if t - self.every < at <= t)
+            out.append((origin + t, value))
+        return out
+
+
+def openmetrics(activations: Sequence[Activation], origin: int, interval: int, counters: Sequence[Counter] = ()) -> str:
     lines: list[str] = []
-    for metric, series in samples(activations, origin, interval).items():
+    families = samples(activations, origin, interval)
+    for counter in counters:
+        families.setdefault(counter.name, {})[_series(counter.name, counter.labels)] = counter.samples(origin)
+    for metric, series in families.items():
         lines.append(f"# HELP {metric} Written by the callalert tests as Prometheus' rule evaluation writes it.")
         lines.append(f"# TYPE {metric} gauge")
         for name in sorted(series):
@@ -71,7 +96,7 @@ def backfill(promtool: str, text: str, data_dir: Path) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     source = data_dir.parent / "history.om"
     source.write_text(text)
-    result = subprocess.run(
-        [promtool, "tsdb", "create-blocks-from", "openmetrics", str(source), str(data_dir)], capture_output=True, text=True
-    )
+    # week-long blocks: 2 blocks instead of 86 two-hour ones for a week of counters (0.4 s instead of 9 s)
+    command = [promtool, "tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=168h", str(source), str(data_dir)]
+    result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 0, f"promtool backfill failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"

@@ -7,7 +7,7 @@ DEMO: the bundled spec's alerts over a plausible week, evaluated every 1m, for R
 
 from __future__ import annotations
 
-from .alert_history import DAY, HOUR, MINUTE, Activation
+from .alert_history import DAY, HOUR, MINUTE, Activation, Counter
 
 ORIGIN = 1_736_121_600  # 2025-01-06T00:00:00Z, a Monday
 END = "2025-01-13T00:00:00Z"
@@ -60,6 +60,10 @@ groups:
       - {name: StillFiring, expr: 'up == 0', severity: warning, summary: s, description: d}
       - {name: SlowStart, expr: 'up == 0', for: 10m, severity: warning, summary: s, description: d}
       - {name: OldNews, expr: 'up == 0', severity: warning, summary: s, description: d}
+  - name: slow
+    interval: 2m
+    alerts:
+      - {name: Hourly, expr: 'up == 0', severity: warning, summary: s, description: d}
 """
 
 
@@ -98,6 +102,33 @@ EXACT = [
     _a("SlowStart", -4 * M, 10 * M, 30 * M, "web-5", "warning"),
     # OldNews: firing since 22:00 the day before, until 01:00: 1h inside, pending time unknown.
     _a("OldNews", -2 * H, 0, 3 * H, "web-3", "warning"),
+    # Hourly's group is evaluated every 2m (the spec says so): its own query, on a 2m grid. 30m on Wednesday.
+    Activation("Hourly", 2 * D + 12 * H, 0, 30 * M, {"instance": "cron-1", "severity": "warning"}, interval=2 * M),
+]
+
+# Alertmanager's counters as Prometheus scraped them every 5m, from before the range to its end:
+# PagerDuty sent 14 notifications, 2 failed; Slack sent 13. (The range's edges hold no increase, so
+# increase()'s extrapolation changes nothing once rounded.)
+_AM = {"job": "alertmanager", "instance": "am-1:9093"}
+COUNTERS = [
+    Counter(
+        "alertmanager_notifications_total",
+        {**_AM, "integration": "pagerduty"},
+        -10 * M,
+        7 * D,
+        5 * M,
+        {d * D + 4 * H: 2 for d in range(7)},
+    ),
+    Counter("alertmanager_notifications_total", {**_AM, "integration": "slack"}, -10 * M, 7 * D, 5 * M, {3 * D: 13}),
+    Counter("alertmanager_notifications_total", {**_AM, "integration": "email"}, -10 * M, 7 * D, 5 * M, {}),
+    Counter(
+        "alertmanager_notifications_failed_total",
+        {**_AM, "integration": "pagerduty", "reason": "serverError"},
+        -10 * M,
+        7 * D,
+        5 * M,
+        {2 * D + 4 * H: 1, 5 * D + 4 * H: 1},
+    ),
 ]
 
 
@@ -139,4 +170,39 @@ DEMO = [
     # An alert of another team's rules, not in the spec.
     _d("DiskSpaceLow", 5 * D + 4 * H, 0, 50 * M, instance="db-1:9100", severity="warning"),
     _d("DiskSpaceLow", 6 * D + 4 * H, 0, 35 * M, instance="db-1:9100", severity="warning"),
+]
+
+DEMO_COUNTERS = [
+    Counter(
+        "alertmanager_notifications_total",
+        {**_AM, "integration": "slack"},
+        -10 * M,
+        7 * D,
+        5 * M,
+        {d * D + 12 * H: 8 for d in range(7)},
+    ),
+    Counter(
+        "alertmanager_notifications_total",
+        {**_AM, "integration": "email"},
+        -10 * M,
+        7 * D,
+        5 * M,
+        {d * D + 12 * H: 3 for d in range(7)},
+    ),
+    Counter(
+        "alertmanager_notifications_total",
+        {**_AM, "integration": "pagerduty"},
+        -10 * M,
+        7 * D,
+        5 * M,
+        {9 * H + 20 * M: 3, 2 * D + 3 * H: 3, 2 * D + 15 * H: 3, 4 * D + 2 * H + 20 * M: 3},
+    ),
+    Counter(
+        "alertmanager_notifications_failed_total",
+        {**_AM, "integration": "pagerduty", "reason": "clientError"},
+        -10 * M,
+        7 * D,
+        5 * M,
+        {2 * D + 3 * H: 3},
+    ),
 ]

@@ -30,9 +30,9 @@ import pytest
 
 from tests.conftest import EXAMPLE_SPEC, IN_CI, ROOT, CliResult, require_in, require_tool
 
-from .alert_history import Activation, backfill, openmetrics
+from .alert_history import Activation, Counter, backfill, openmetrics
 from .harness import PrometheusProcess
-from .report_histories import DEMO, END, EXACT, EXACT_SPEC, ORIGIN
+from .report_histories import COUNTERS, DEMO, DEMO_COUNTERS, END, EXACT, EXACT_SPEC, ORIGIN
 
 pytestmark = pytest.mark.live
 
@@ -60,17 +60,19 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def serve_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str, str, str, list[Activation], str], Served]]:
-    """serve_history(key, promtool, prometheus, activations, interval): one Prometheus per key, started once."""
+def serve_history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Served]]:
+    """serve_history(key, promtool, prometheus, activations, interval, counters): one Prometheus per key, started once."""
     servers: dict[str, Served] = {}
     with ExitStack() as stack:
 
-        def serve(key: str, promtool: str, prometheus: str, activations: list[Activation], interval: str) -> Served:
+        def serve(
+            key: str, promtool: str, prometheus: str, activations: list[Activation], interval: str, counters: list[Counter]
+        ) -> Served:
             if key not in servers:
-                workdir = tmp_path_factory.mktemp(f"history-{key}")
+                workdir = tmp_path_factory.mktemp("history")
                 started = time.monotonic()
                 step = int(interval.removesuffix("s")) if interval.endswith("s") else 60 * int(interval.removesuffix("m"))
-                backfill(promtool, openmetrics(activations, ORIGIN, step), workdir / "prometheus-data")
+                backfill(promtool, openmetrics(activations, ORIGIN, step, counters), workdir / "prometheus-data")
                 backfilled = time.monotonic()
                 proc = PrometheusProcess(
                     workdir, eval_interval=interval, binary=prometheus, extra_args=["--storage.tsdb.retention.time=100y"]
@@ -164,6 +166,7 @@ EXACT_FIGURES = {
     "StillFiring": expected(1, 1, 1 * H, 1 * H, (0, 0, 0), 1, (WARN, 0, 0)),
     "SlowStart": expected(1, 1, 30 * M, 30 * M, (10 * M, 10 * M, 0), 1, (WARN, 1, 0)),
     "OldNews": expected(1, 1, 1 * H, 1 * H, (None, None, 0), 1, (WARN, 0, 0)),
+    "Hourly": expected(1, 1, 30 * M, 30 * M, (0, 0, 0), 1, (WARN, 1, 0)),
     "Rogue": expected(1, 2, 20 * M, 10 * M, (0, 0, 0), 2, (WARN, 2, 0)),
 }
 
@@ -172,7 +175,7 @@ def test_report_finds_exactly_the_constructed_history(
     toolchain: Any, serve_history: Callable[..., Served], run_cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
     promtool, prometheus = require_in(toolchain, "promtool"), require_in(toolchain, "prometheus")
-    served = serve_history(f"exact-{toolchain.name}", promtool.path, prometheus.path, EXACT, "30s")
+    served = serve_history(f"exact {prometheus.path}", promtool.path, prometheus.path, EXACT, "30s", COUNTERS)
     spec = tmp_path / "spec.yaml"
     spec.write_text(EXACT_SPEC)
     started = time.monotonic()
@@ -184,31 +187,33 @@ def test_report_finds_exactly_the_constructed_history(
 
     assert data["range"] == {"start": "2025-01-06T00:00:00Z", "end": "2025-01-13T00:00:00Z", "seconds": 604800}
     assert data["prometheus"]["version"].startswith(str(prometheus.version.short))
+    # Hourly's group is evaluated every 2m: its own query on a 2m grid; every other alert on the 30s one
     assert data["resolution"] == [
         {
             "alerts": None,
             "evaluation_interval_seconds": 30,
             "step_seconds": 30,
             "source": "Prometheus' global evaluation_interval",
-        }
+        },
+        {"alerts": ["Hourly"], "evaluation_interval_seconds": 120, "step_seconds": 120, "source": "the spec's group slow"},
     ]
     assert [a["name"] for a in data["alerts"]] == list(EXACT_FIGURES)  # the spec's order, then the others
     assert {a["name"]: figures(a) for a in data["alerts"]} == EXACT_FIGURES
     assert [a["name"] for a in data["alerts"] if not a["in_spec"]] == ["Rogue"]
     assert data["summary"] == {
-        "alerts": 10,
-        "in_spec": 9,
-        "fired": 9,
-        "fired_in_spec": 8,
-        "firings": 20,
+        "alerts": 11,
+        "in_spec": 10,
+        "fired": 10,
+        "fired_in_spec": 9,
+        "firings": 21,
         "never_fired": 1,
         "not_in_spec": 1,
         "flapping": 1,
-        "notifications": 28,
+        "notifications": 29,
         "pages": 7,
     }
     shares = {a["name"]: a["notifications"]["share"] for a in data["alerts"]}
-    assert shares["PagerNoise"] == round(12 / 28, 4)
+    assert shares["PagerNoise"] == round(12 / 29, 4)
 
     # The episodes carry their times: Flappy's flapping Tuesday, as the history wrote it.
     flappy = next(a for a in data["alerts"] if a["name"] == "Flappy")
@@ -222,6 +227,7 @@ def test_report_finds_exactly_the_constructed_history(
     assert edges["OldNews"] == (True, False) and edges["StillFiring"] == (False, True) and edges["Flappy"] == (False, False)
 
     assert [(f["kind"], f["subject"]) for f in data["fix_first"]] == [
+        ("notifications-failing", "integration pagerduty"),
         ("paging-noise", "PagerNoise"),
         ("flapping", "Flappy"),
         ("silenced", "Silenced"),
@@ -231,9 +237,20 @@ def test_report_finds_exactly_the_constructed_history(
         ("not-in-spec", "Rogue"),
         ("never-fired", "NeverFires"),
     ]
-    first, flapping = data["fix_first"][0], data["fix_first"][1]
-    assert first == {
+    failing, first, flapping = data["fix_first"][:3]
+    assert failing == {
         "rank": 1,
+        "kind": "notifications-failing",
+        "alert": None,
+        "subject": "integration pagerduty",
+        "owner": "receivers pager",
+        "evidence": "2 of 14 notifications failed (14%); reasons: serverError 2",
+        "suggestion": "fix the receiver's address or credentials (Alertmanager's log names each failure), "
+        "then `callalert drill ALERT --alertmanager-url URL` to see one arrive",
+        "where": None,
+    }
+    assert first == {
+        "rank": 2,
         "kind": "paging-noise",
         "alert": "PagerNoise",
         "subject": "PagerNoise",
@@ -246,14 +263,20 @@ def test_report_finds_exactly_the_constructed_history(
         "3 time(s) resolved and fired again within 10m (longest gap 6m)",
         "keep_firing_for: 6m (would have merged every one of them), or for: 5m (would have dropped the short firings; now 2m)",
     )
-    assert data["integrations"] is None
+    assert data["integrations"] == [
+        {"integration": "email", "sent": 0, "failed": 0, "reasons": {}},
+        {"integration": "pagerduty", "sent": 14, "failed": 2, "reasons": {"serverError": 2}},
+        {"integration": "slack", "sent": 13, "failed": 0, "reasons": {}},
+    ]
     assert data["notes"] == []
 
 
 def test_a_shorter_flap_threshold_and_range(
     serve_history: Callable[..., Served], run_cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
-    served = serve_history("exact-oldest", require_tool("promtool"), require_tool("prometheus"), EXACT, "30s")
+    served = serve_history(
+        f"exact {require_tool('prometheus')}", require_tool("promtool"), require_tool("prometheus"), EXACT, "30s", COUNTERS
+    )
     spec = tmp_path / "spec.yaml"
     spec.write_text(EXACT_SPEC)
     # 5m: Flappy's 6m gaps no longer count
@@ -271,7 +294,9 @@ def test_a_shorter_flap_threshold_and_range(
 
 
 def test_a_range_before_any_data_is_an_error(serve_history: Callable[..., Served], run_cli: Callable[..., CliResult]) -> None:
-    served = serve_history("exact-oldest", require_tool("promtool"), require_tool("prometheus"), EXACT, "30s")
+    served = serve_history(
+        f"exact {require_tool('prometheus')}", require_tool("promtool"), require_tool("prometheus"), EXACT, "30s", COUNTERS
+    )
     result = run_cli("report", str(EXAMPLE_SPEC), "--prometheus-url", served.prometheus.url, "--end", "2024-01-01T00:00:00Z")
     assert result.exit_code == 2, result
     assert result.stderr == (
@@ -286,7 +311,7 @@ def test_a_range_before_any_data_is_an_error(serve_history: Callable[..., Served
 
 @pytest.fixture(scope="module")
 def demo(serve_history: Callable[..., Served]) -> Served:
-    return serve_history("demo", require_tool("promtool"), require_tool("prometheus"), DEMO, "1m")
+    return serve_history("demo", require_tool("promtool"), require_tool("prometheus"), DEMO, "1m", DEMO_COUNTERS)
 
 
 def example_markdown(run_cli: Callable[..., CliResult], served: Served) -> str:
@@ -307,7 +332,10 @@ def test_readme_shows_the_report_of_the_bundled_spec(
 ) -> None:
     markdown = example_markdown(run_cli, demo)
     for fragment in (
-        "1. **HighCallErrorRate** `paging-noise`, owner receivers pagerduty, slack-critical, email",
+        "1. **integration pagerduty** `notifications-failing`, owner receivers pagerduty",
+        "   Evidence: 3 of 12 notifications failed (25%); reasons: clientError 3  ",
+        "2. **HighCallErrorRate** `paging-noise`, owner receivers pagerduty, slack-critical, email",
+        "| pagerduty | 12 | 3 | clientError 3 |",
         "**LowAudioQuality** `flapping`",
         "keep_firing_for: 8m (would have merged every one of them)",
         "**DiskSpaceLow** `not-in-spec`",
