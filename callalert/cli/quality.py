@@ -14,8 +14,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from callalert.errors import EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from callalert.quality import Report
 
 
 def _duration_ms(text: str, option: str) -> int:
@@ -125,12 +129,10 @@ def cmd_report(
     return EXIT_OK
 
 
-def render(report: object, fmt: str, *, color: bool = False) -> str:
-    from callalert.quality.analyze import Report
+def render(report: Report, fmt: str, *, color: bool = False) -> str:
     from callalert.quality.html import render_html
     from callalert.quality.output import render_json, render_markdown, render_text
 
-    assert isinstance(report, Report)
     if fmt == "json":
         return render_json(report)
     if fmt == "markdown":

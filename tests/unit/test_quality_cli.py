@@ -203,6 +203,15 @@ def test_unreachable_alertmanager(run_cli: Callable[..., CliResult], serve: Call
     assert_clean(result, ":pw@")
 
 
+def test_credentials_never_reach_the_report(run_cli: Callable[..., CliResult], serve: Callable[..., FakeServer]) -> None:
+    server = serve(lambda path: ok(["__name__", "job"]) if path == "/api/v1/labels" else empty_prometheus(path))
+    for fmt in ("json", "text", "markdown", "html"):
+        result = report(run_cli, f"http://admin:s3cret@127.0.0.1:{server.port}", "--format", fmt)
+        assert result.exit_code == 0, result
+        assert f"http://***@127.0.0.1:{server.port}" in result.stdout, fmt
+        assert_clean(result, "s3cret", "admin")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
