@@ -71,11 +71,8 @@ def _route(route: Route) -> dict[str, Any]:
     return out
 
 
-def config_data(model: Model, ctx: RenderContext) -> dict[str, Any]:
-    glob: dict[str, Any] = {}
-    for name, value in model.global_.items():  # smtp_* options sit under `smtp:` in the spec
-        glob.update(_smtp(name, value, ctx) if name.startswith("smtp_") else _plain({name: value}, ctx, ("global",)))
-
+def route_data(model: Model) -> dict[str, Any]:
+    """The root route of alertmanager.yml, with its subtree."""
     defaults = model.defaults
     route: dict[str, Any] = {
         "receiver": model.routing.receiver,
@@ -86,21 +83,42 @@ def config_data(model: Model, ctx: RenderContext) -> dict[str, Any]:
     }
     if model.routing.routes:
         route["routes"] = [_route(r) for r in model.routing.routes]
+    return route
+
+
+def inhibit_data(model: Model) -> list[dict[str, Any]]:
+    rules = []
+    for rule in model.inhibit_rules:
+        item: dict[str, Any] = {}
+        if rule.source_matchers:
+            item["source_matchers"] = list(rule.source_matchers)
+        if rule.target_matchers:
+            item["target_matchers"] = list(rule.target_matchers)
+        if rule.equal:
+            item["equal"] = list(rule.equal)
+        rules.append(item)
+    return rules
+
+
+def routing_data(model: Model) -> dict[str, Any]:
+    """The parts of alertmanager.yml that decide where an alert goes (route, inhibit rules, time
+    intervals): no receiver settings, so no secrets are needed to build it."""
+    data: dict[str, Any] = {"route": route_data(model), "inhibit_rules": inhibit_data(model)}
+    data["time_intervals"] = [
+        {"name": ti.name, "time_intervals": [dict(t) for t in ti.time_intervals]} for ti in model.time_intervals
+    ]
+    return data
+
+
+def config_data(model: Model, ctx: RenderContext) -> dict[str, Any]:
+    glob: dict[str, Any] = {}
+    for name, value in model.global_.items():  # smtp_* options sit under `smtp:` in the spec
+        glob.update(_smtp(name, value, ctx) if name.startswith("smtp_") else _plain({name: value}, ctx, ("global",)))
 
     receivers = [{"name": r.name, **_plain(r.config, ctx, r.key)} for r in model.receivers.values()]
-    data: dict[str, Any] = {"global": glob, "route": route}
+    data: dict[str, Any] = {"global": glob, "route": route_data(model)}
     if model.inhibit_rules:
-        rules = []
-        for rule in model.inhibit_rules:
-            item: dict[str, Any] = {}
-            if rule.source_matchers:
-                item["source_matchers"] = list(rule.source_matchers)
-            if rule.target_matchers:
-                item["target_matchers"] = list(rule.target_matchers)
-            if rule.equal:
-                item["equal"] = list(rule.equal)
-            rules.append(item)
-        data["inhibit_rules"] = rules
+        data["inhibit_rules"] = inhibit_data(model)
     data["receivers"] = receivers
     if model.time_intervals:
         data["time_intervals"] = [

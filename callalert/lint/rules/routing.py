@@ -254,6 +254,8 @@ def _policy(world: World, root: Any, receivers: dict[str, Any]) -> Iterator[Prob
                 no_paging.append(cat or "(none)")
             if world.am is not None and world.am.routes_derived:
                 continue
+            if not declared:
+                continue  # no declared policy to compare the explicit routes with (notify is optional then)
             missing = tuple(r for r in declared if r not in got)
             extra = tuple(r for r in got if r not in declared)
             if missing or extra:
