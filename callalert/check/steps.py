@@ -17,6 +17,7 @@ from callalert.check import routing_tests
 from callalert.check.samples import template_data
 from callalert.errors import ToolError
 from callalert.model import Model
+from callalert.render.promtool_tests import TESTS_DIR
 from callalert.toolchain import Tool, run_tool
 
 # Receiver fields whose rendered text must not be empty (a Slack message without a title, a mail
@@ -110,7 +111,7 @@ def step_check_rules(root: Path, files: Sequence[str], promtool: str) -> Step:
 
 
 def step_test_rules(root: Path, files: Sequence[str], promtool: str, model: Model) -> Step:
-    tests = [f for f in files if f.startswith("prometheus/tests/") and f.endswith(".test.yml")]
+    tests = [f for f in files if f.startswith(f"{TESTS_DIR}/") and f.endswith(".test.yml")]
     step = Step("promtool test rules", note=f"{plural(len(model.tests.rules), 'rule test')} in {plural(len(tests), 'file')}")
     if not tests:
         step.skipped = "the spec has no rule tests (tests.rules)"

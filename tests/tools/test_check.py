@@ -116,7 +116,7 @@ def test_out_keeps_a_tree_promtool_can_test_on_its_own(run_cli: Callable[..., Cl
         in result.stdout
     )
     proc = subprocess.run(
-        [promtool, "test", "rules", "prometheus/tests/Down.test.yml"], cwd=out, capture_output=True, text=True, check=False
+        [promtool, "test", "rules", "tests/Down.test.yml"], cwd=out, capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, proc.stderr
     # {env: SLACK_URL} is unset: check rendered a placeholder so amtool could still check the config
@@ -183,13 +183,13 @@ def test_failing_rule_test(run_cli: Callable[..., CliResult], tmp_path: Path) ->
     result = run_cli("check", str(_write(tmp_path, spec)))
     assert result.exit_code == 1, result
     lines = result.stdout.splitlines()
-    start = lines.index("FAILED promtool test rules: prometheus/tests/Down.test.yml: FAILED:")
+    start = lines.index("FAILED promtool test rules: tests/Down.test.yml: FAILED:")
     promtool_cmd = lines[start + 1].split(": ", 1)[1]
     assert lines[start + 1] == f"    promtool test rules failed (exit code 1): {promtool_cmd}"
-    assert promtool_cmd.endswith(" test rules prometheus/tests/Down.test.yml")
+    assert promtool_cmd.endswith(" test rules tests/Down.test.yml")
     assert lines[start + 2 : start + 15] == [
         "    stdout:",
-        "    Unit Testing:  prometheus/tests/Down.test.yml",
+        "    Unit Testing:  tests/Down.test.yml",
         "    stderr:",
         "      FAILED:",
         "        name: fires after 2m,",

@@ -125,6 +125,33 @@ def test_init_writes_valid_starter(run_cli, tmp_path: Path) -> None:
     assert "already exists; use --force" in again.stderr
 
 
+def test_init_starter_renders_a_runbook_step_per_item(run_cli, tmp_path: Path) -> None:
+    assert run_cli("init", cwd=tmp_path).exit_code == 0
+    assert run_cli("render", cwd=tmp_path).exit_code == 0
+    page = (tmp_path / "out/runbooks/MyServiceDown.md").read_text()
+    assert "## Mitigation steps\n1. Restart the service, or roll back the last deploy.\n" in page
+
+
+def test_test_files_sit_beside_the_deployable_tree_and_lint_skips_them(run_cli, tmp_path: Path) -> None:
+    spec = ROOT / "tests/golden/cases/team-routing/spec.yaml"
+    out = tmp_path / "out"
+    assert run_cli("render", str(spec), "--out", str(out)).exit_code == 0
+    assert sorted(p.relative_to(out).as_posix() for p in (out / "prometheus").rglob("*") if p.is_file()) == [
+        "prometheus/rules/webshop.data.yml",
+        "prometheus/rules/webshop.payments.yml",
+        "prometheus/rules/webshop.platform.yml",
+    ]
+    assert sorted(p.relative_to(out).as_posix() for p in (out / "tests").rglob("*")) == [
+        "tests/ApiTargetDown.test.yml",
+        "tests/rules",
+        "tests/rules/ApiTargetDown.yml",
+    ]
+    assert (out / ".callalert").is_file()  # the marker stays: it is what lets render replace --out safely
+    result = run_cli("lint", str(out))
+    assert "tests/" not in result.stdout, result
+    assert result.stderr.endswith("9 file(s) linted: 1 info\n"), result
+
+
 def test_schema_is_json_schema_of_the_spec(run_cli) -> None:
     result = run_cli("schema")
     schema = json.loads(result.stdout)
