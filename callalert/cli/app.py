@@ -190,21 +190,35 @@ def build_app() -> Any:
     UrlOpt = typer.Option(..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093.")
     SpecsArg = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False)
 
+    OverlayOpt = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first.")
+
     @silences_app.command("plan")
-    def silences_plan(specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt, format: str = FormatOpt) -> None:
+    def silences_plan(
+        specs: list[Path] = SpecsArg,
+        alertmanager_url: str = UrlOpt,
+        overlay: list[Path] = OverlayOpt,
+        exit_code: bool = typer.Option(
+            False, "--exit-code", help="Exit 1 when apply would change something (CI drift check); 0 when in sync."
+        ),
+        format: str = FormatOpt,
+    ) -> None:
         """Show what apply would create, update, expire and skip."""
         from callalert.cli.live import cmd_silences_plan
 
         with problems_as(format):
-            raise typer.Exit(cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, False))
+            raise typer.Exit(
+                cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, False, overlays=overlay or [], exit_code=exit_code)
+            )
 
     @silences_app.command("apply")
-    def silences_apply(specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt, format: str = FormatOpt) -> None:
+    def silences_apply(
+        specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt, overlay: list[Path] = OverlayOpt, format: str = FormatOpt
+    ) -> None:
         """Make Alertmanager's managed silences match the spec (idempotent)."""
         from callalert.cli.live import cmd_silences_plan
 
         with problems_as(format):
-            raise typer.Exit(cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, True))
+            raise typer.Exit(cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, True, overlays=overlay or []))
 
     @silences_app.command("list")
     def silences_list(alertmanager_url: str = UrlOpt) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from callalert import pipeline
 from callalert.analysis.alertmanager.delivery import deliver
 from callalert.cli.routes import parse_label_args
-from callalert.errors import EXIT_OK, CallalertError
+from callalert.errors import EXIT_OK, EXIT_PROBLEMS, CallalertError
 from callalert.live import silences as sil
 from callalert.live.amapi import AlertmanagerClient
 from callalert.live.drill import DrillError, drill_alert
@@ -51,8 +51,16 @@ def cmd_drill(specs: Sequence[Path], alertname: str, url: str, resolve: bool, la
     return EXIT_OK
 
 
-def cmd_silences_plan(specs: Sequence[Path], url: str, do_apply: bool, now: datetime | None = None) -> int:
-    desired = sil.Desired.from_spec(pipeline.load_valid(specs).model.silences)
+def cmd_silences_plan(
+    specs: Sequence[Path],
+    url: str,
+    do_apply: bool,
+    now: datetime | None = None,
+    overlays: Sequence[Path] = (),
+    exit_code: bool = False,
+) -> int:
+    """`exit_code`: plan exits 1 when apply would change something (like `git diff --exit-code`)."""
+    desired = sil.Desired.from_spec(pipeline.load_valid(specs, overlays).model.silences)
     with AlertmanagerClient(url) as client:
         todo = sil.plan(desired, client.list_silences(), now or datetime.now(UTC))
         for line in todo.lines():
@@ -62,6 +70,8 @@ def cmd_silences_plan(specs: Sequence[Path], url: str, do_apply: bool, now: date
             sys.stdout.write(f"applied: {todo.summary}\n")
         else:
             sys.stdout.write(f"plan: {todo.summary}\n")
+    if exit_code and not do_apply and todo.pending:
+        return EXIT_PROBLEMS
     return EXIT_OK
 
 

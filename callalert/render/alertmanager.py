@@ -1,12 +1,10 @@
-"""`alertmanager/alertmanager.yml` (and `alertmanager/silences.json` for `amtool silence import`)."""
+"""`alertmanager/alertmanager.yml` (silences.json is render/silences.py)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from callalert.analysis.alertmanager.matchers import parse_matcher
 from callalert.diagnostics import KeyPath
 from callalert.model import Model, Route, Secret
 from callalert.render.context import RenderContext
@@ -132,29 +130,7 @@ def config_data(model: Model, ctx: RenderContext) -> dict[str, Any]:
     return data
 
 
-def silences_data(model: Model) -> list[dict[str, Any]]:
-    out = []
-    for silence in model.silences:
-        matchers = []
-        for text in silence.matchers:
-            m = parse_matcher(text)
-            matchers.append({"name": m.name, "value": m.value, "isRegex": m.op in ("=~", "!~"), "isEqual": m.op in ("=", "=~")})
-        out.append(
-            {
-                "matchers": matchers,
-                "startsAt": silence.starts_at.isoformat().replace("+00:00", "Z"),
-                "endsAt": silence.ends_at.isoformat().replace("+00:00", "Z"),
-                "createdBy": silence.created_by,
-                "comment": silence.comment,
-            }
-        )
-    return out
-
-
 def render(model: Model, ctx: RenderContext) -> dict[str, str]:
     data = config_data(model, ctx)
     ctx.raise_if_failed()
-    files = {"alertmanager/alertmanager.yml": header(model.source_name) + dump(data)}
-    if model.silences:
-        files["alertmanager/silences.json"] = json.dumps(silences_data(model), indent=2, ensure_ascii=False) + "\n"
-    return files
+    return {"alertmanager/alertmanager.yml": header(model.source_name) + dump(data)}

@@ -1,0 +1,71 @@
+"""`alertmanager/silences.json` for `amtool silence import`, and the marker that makes a silence
+callalert's own.
+
+A silence callalert manages ends its comment with ` [callalert:<key>]`; <key> is the first 12 hex
+digits of the SHA-256 of the silence's matchers (normalised, sorted, newline-joined), so editing
+times or comment keeps the key while editing matchers makes a new silence. silences.json carries
+the same marked comments as `callalert silences apply` creates, so a silence imported with amtool
+is recognised by `silences plan|apply` (unchanged) instead of being created a second time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from callalert.analysis.alertmanager.matchers import parse_matcher
+from callalert.model import Model, Silence
+
+
+def silence_key(matchers: Sequence[str]) -> str:
+    canonical = "\n".join(sorted(str(parse_matcher(m)) for m in matchers))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def marked(comment: str, key: str) -> str:
+    return f"{comment} [callalert:{key}]"
+
+
+def silence_keys(silences: Sequence[Silence]) -> list[str]:
+    """The key of each spec silence; two silences with the same matchers still get distinct,
+    stable keys (by order: `<key>-2`, `<key>-3`)."""
+    keys: list[str] = []
+    seen: dict[str, int] = {}
+    for s in silences:
+        key = silence_key(s.matchers)
+        n = seen[key] = seen.get(key, 0) + 1
+        keys.append(key if n == 1 else f"{key}-{n}")
+    return keys
+
+
+def _iso(value: datetime) -> str:
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def silences_data(model: Model) -> list[dict[str, Any]]:
+    out = []
+    for silence, key in zip(model.silences, silence_keys(model.silences), strict=True):
+        matchers = []
+        for text in silence.matchers:
+            m = parse_matcher(text)
+            matchers.append({"name": m.name, "value": m.value, "isRegex": m.op in ("=~", "!~"), "isEqual": m.op in ("=", "=~")})
+        out.append(
+            {
+                "matchers": matchers,
+                "startsAt": _iso(silence.starts_at),
+                "endsAt": _iso(silence.ends_at),
+                "createdBy": silence.created_by,
+                "comment": marked(silence.comment, key),
+            }
+        )
+    return out
+
+
+def render(model: Model) -> dict[str, str]:
+    if not model.silences:
+        return {}
+    return {"alertmanager/silences.json": json.dumps(silences_data(model), indent=2, ensure_ascii=False) + "\n"}
