@@ -177,14 +177,15 @@ def build_app() -> Any:
             ..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093."
         ),
         resolve: bool = typer.Option(False, "--resolve", help="Send it resolved (endsAt=now) instead of firing."),
-        label: list[str] = typer.Option(None, "--label", help="Extra or overriding label K=V (repeatable)."),
+        label: list[str] = typer.Option(None, "--label", help="Extra or overriding label K=V (repeatable); K= removes a label."),
+        overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
         format: str = FormatOpt,
     ) -> None:
-        """Send a synthetic copy of one alert to a real Alertmanager and show who it reaches."""
+        """Send a synthetic copy of one alert to a real Alertmanager and show who it reaches now."""
         from callalert.cli.live import cmd_drill
 
         with problems_as(format):
-            raise typer.Exit(cmd_drill(specs or [DEFAULT_SPEC], alertname, alertmanager_url, resolve, label or []))
+            raise typer.Exit(cmd_drill(specs or [DEFAULT_SPEC], alertname, alertmanager_url, resolve, label or [], overlay or []))
 
     silences_app = typer.Typer(help="Keep the spec's silences in Alertmanager (plan, apply, list, expire).", no_args_is_help=True)
     UrlOpt = typer.Option(..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093.")

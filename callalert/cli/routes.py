@@ -7,8 +7,9 @@ The command bodies only load a dict and call callalert.routing; loading goes thr
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ import typer
 from callalert.errors import CallalertError, ProblemsFound, UsageError
 
 if TYPE_CHECKING:
-    from callalert.analysis.alertmanager.delivery import Delivery
+    from callalert.analysis.alertmanager.delivery import Delivery, SilenceWindow
     from callalert.analysis.alertmanager.routing import Route
 
 routes_app = typer.Typer(help="Show the Alertmanager route tree and test where alerts go.", no_args_is_help=True)
@@ -74,7 +75,10 @@ def parse_at(text: str) -> datetime:
         at = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise UsageError(f"--at {text!r}: not an ISO 8601 date-time (e.g. 2024-05-06T09:30:00+02:00)") from None
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    if at.tzinfo is None:
+        # the spec refuses silence times without a zone for the same reason: UTC or local time would be a guess
+        raise UsageError(f"--at {text!r}: add a time zone (Z or +01:00), e.g. {at.isoformat()}Z")
+    return at
 
 
 def route_label(route: Route) -> str:
@@ -133,33 +137,47 @@ def _show_tree(config: Mapping[str, Any]) -> Any:
     return tree
 
 
-def load_for_cli(spec: Path | None, config: Path | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Routable:
+    """What to route with: an alertmanager config, and the spec's silences when it came from a spec."""
+
+    config: dict[str, Any]
+    silences: list[SilenceWindow]
+
+
+def load_for_cli(spec: Path | None, config: Path | None, overlays: Sequence[Path] = ()) -> Routable:
     """The alertmanager config to route with: `--config FILE` as is, else the one SPEC renders to."""
     if config is not None:
         if spec is not None:
             raise UsageError("give either a SPEC or --config FILE, not both")
-        return load_am_config_for_cli(config)
-    from callalert.pipeline import alertmanager_config
+        if overlays:
+            raise UsageError("--overlay applies to a spec, not to --config FILE")
+        return Routable(load_am_config_for_cli(config), [])
+    from callalert.pipeline import load_valid
+    from callalert.render.alertmanager import routing_data
+    from callalert.render.silences import silence_windows
 
     path = spec or Path("specs.yaml")
     try:
-        return alertmanager_config([path])
+        valid = load_valid([path], overlays)
     except ProblemsFound as exc:
         from callalert import report
 
         report.emit(exc.problems, "text")
         raise CallalertError(f"{path} is not a valid spec; fix the problems above") from None
+    return Routable(routing_data(valid.model), silence_windows(valid.model))
 
 
 @routes_app.command("show")
 def show(
     spec: Path | None = typer.Argument(None, help="Spec file (default ./specs.yaml)", show_default=False),
     config: Path | None = typer.Option(None, "--config", "-c", help="an existing alertmanager.yml instead of a spec"),
+    overlay: list[Path] | None = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
 ) -> None:
     """Print the route tree: matchers, receiver, continue, timings, group_by; inherited values dimmed."""
     from rich.console import Console
 
-    data = load_for_cli(spec, config)
+    data = load_for_cli(spec, config, overlay or []).config
     Console().print(_show_tree(data))
 
 
@@ -169,6 +187,12 @@ def describe_delivery(result: Delivery, at: datetime | None) -> list[str]:
         rule, source = result.inhibited_by
         source_text = ",".join(f'{k}="{v}"' for k, v in sorted(source.items()))
         lines.append(f"INHIBITED by {rule.path} (firing source alert {{{source_text}}}): nobody is notified")
+        lines.append("routes matched (not notified): " + ",".join(result.receivers))
+        return lines
+    if result.silenced_by is not None:
+        s = result.silenced_by
+        until = s.ends_at.isoformat().replace("+00:00", "Z")
+        lines.append(f"SILENCED by {s.path} {{{', '.join(s.matchers)}}} until {until}: nobody is notified")
         lines.append("routes matched (not notified): " + ",".join(result.receivers))
         return lines
     lines.append(",".join(result.notified) if result.notified else "(nobody is notified)")
@@ -189,7 +213,10 @@ def test(
     firing: list[str] | None = typer.Option(
         None, "--firing", help="another alert that is firing, 'a=b,c=d' (repeatable): applies inhibit_rules"
     ),
-    at: str | None = typer.Option(None, "--at", help="ISO 8601 time: applies mute/active time intervals"),
+    at: str | None = typer.Option(
+        None, "--at", help="ISO 8601 time with a zone: applies mute/active time intervals and the spec's silences"
+    ),
+    overlay: list[Path] | None = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
     expect: str | None = typer.Option(
         None, "--expect", help="expected comma-separated receivers (like amtool --verify.receivers)"
     ),
@@ -207,8 +234,8 @@ def test(
     label_set = parse_label_args(args)
     firing_sets = [parse_firing(f) for f in firing or []]
     at_time = parse_at(at) if at is not None else None
-    data = load_for_cli(spec, config)
-    result = deliver(data, label_set, firing_sets, at_time)
+    routable = load_for_cli(spec, config, overlay or [])
+    result = deliver(routable.config, label_set, firing_sets, at_time, silences=routable.silences)
     slug = ",".join(result.notified)
     if as_json:
         inhibited = None
@@ -221,6 +248,7 @@ def test(
             "receivers": result.receivers,
             "inhibited_by": inhibited,
             "muted": result.muted,
+            "silenced_by": result.silenced_by.path if result.silenced_by is not None else None,
             "notified": result.notified,
         }
         typer.echo(json.dumps(payload, indent=2, sort_keys=False))

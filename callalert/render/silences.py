@@ -16,7 +16,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from callalert.analysis.alertmanager.delivery import SilenceWindow
 from callalert.analysis.alertmanager.matchers import parse_matcher
+from callalert.diagnostics import format_key
 from callalert.model import Model, Silence
 
 
@@ -41,9 +43,17 @@ def silence_keys(silences: Sequence[Silence]) -> list[str]:
     return keys
 
 
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _iso(value: datetime) -> str:
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return value.isoformat().replace("+00:00", "Z")
+    return _utc(value).isoformat().replace("+00:00", "Z")
+
+
+def silence_windows(model: Model) -> list[SilenceWindow]:
+    """The spec's silences as Alertmanager applies them (routing tests, routes test --at, drill)."""
+    return [SilenceWindow(format_key(s.key), tuple(s.matchers), _utc(s.starts_at), _utc(s.ends_at)) for s in model.silences]
 
 
 def silences_data(model: Model) -> list[dict[str, Any]]:

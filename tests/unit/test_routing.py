@@ -403,6 +403,7 @@ def test_cli_test_json(seedlike_file: Path) -> None:
         "receivers": ["pagerduty", "slack-critical"],
         "inhibited_by": None,
         "muted": {},
+        "silenced_by": None,
         "notified": ["pagerduty", "slack-critical"],
     }
 
@@ -467,3 +468,26 @@ def test_load_am_config_for_cli_rejects_non_mapping(tmp_path: Path) -> None:
     with pytest.raises(CallalertError) as err:
         load_am_config_for_cli(path)
     assert str(err.value) == f"{path}: expected a mapping at the top level, got str"
+
+
+def test_routes_test_at_applies_the_spec_s_silences_and_refuses_a_time_without_zone(run_cli, tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+
+    spec = str(ROOT / "tests/golden/cases/team-routing/spec.yaml")
+    labels = ["alertname=RedisMemoryHigh", "team=data", "severity=warning", "namespace=shop"]
+    silenced = run_cli("routes", "test", spec, *labels, "--at", "2030-03-14T23:00:00Z")
+    assert silenced.exit_code == 0, silenced
+    assert silenced.stdout == (
+        'SILENCED by silences[0] {alertname=~"Redis.*", namespace="shop"} until 2030-03-15T02:00:00Z: nobody is notified\n'
+        "routes matched (not notified): data-email\n"
+    )
+    assert run_cli("routes", "test", spec, *labels, "--at", "2030-03-15T02:00:00Z").stdout == "data-email\n"
+    naive = run_cli("routes", "test", spec, *labels, "--at", "2030-03-12 23:00")
+    assert naive.exit_code == 2, naive
+    assert naive.stderr == (
+        "callalert: error: --at '2030-03-12 23:00': add a time zone (Z or +01:00), e.g. 2030-03-12T23:00:00Z\n"
+    )
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("silences: []\n")
+    unsilenced = run_cli("routes", "test", spec, *labels, "--at", "2030-03-14T23:00:00Z", "--overlay", str(overlay))
+    assert unsilenced.stdout == "data-email\n", unsilenced
