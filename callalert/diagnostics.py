@@ -128,6 +128,13 @@ RULE_TEST = _rule("rule-test", "A rule test that cannot be compiled to a promtoo
 ROUTING_TEST = _rule("routing-test", "A routing test that cannot run.")
 OVERLAY = _rule("overlay", "An overlay that cannot be applied.")
 
+# Rules of `callalert check`: what the real tools found, mapped back to the spec.
+RULE_TEST_FAILED = _rule("rule-test-failed", "A rule test whose expectation promtool test rules does not confirm.", area="check")
+ROUTING_TEST_FAILED = _rule("routing-test-failed", "A routing test whose receivers differ from the expected ones.", area="check")
+TEMPLATE_RENDER = _rule(
+    "template-render", "A notification template that amtool template render cannot render (or renders empty).", area="check"
+)
+
 
 # --- problems -------------------------------------------------------------------------------------
 

@@ -30,7 +30,9 @@ def cmd_check(
                 junit, [Step("render", [Case("render", False, 0.0, f"{len(exc.problems)} problem(s) in the spec", details)])]
             )
         raise
-    report.emit(result.rendered.warnings, fmt)
+    # the spec's warnings, and the failures the tools reported positioned at the spec's lines
+    # (`specs.yaml:120:7: error: tests.rules[3].expect[1]: ...`), in the chosen --format
+    report.emit(result.rendered.warnings + result.problems, fmt)
     steps = result.steps
     for step in steps:
         if step.name == "coverage":

@@ -90,7 +90,8 @@ def plan(model: Model) -> list[PromtoolFile]:
     return sorted(out, key=lambda f: f.path)
 
 
-def _test_name(index: int, test: RuleTest) -> str:
+def group_name(index: int, test: RuleTest) -> str:
+    """The name of a rule test's group in the promtool file (promtool prints it when the group fails)."""
     return test.name or f"tests.rules[{index}] {test.alert}"
 
 
@@ -106,7 +107,7 @@ def compile_file(model: Model, pf: PromtoolFile) -> tuple[dict[str, Any], dict[s
 
     tests: list[dict[str, Any]] = []
     for index, test, exps in pf.cases:
-        case: dict[str, Any] = {"name": _test_name(index, test), "interval": test.interval}
+        case: dict[str, Any] = {"name": group_name(index, test), "interval": test.interval}
         case["input_series"] = [{"series": s.series, "values": s.values} for s in test.series]
         checks = []
         for exp in exps:
