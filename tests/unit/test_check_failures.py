@@ -9,31 +9,35 @@ from callalert.check.report import failure_report
 from callalert.check.steps import Case, Step, default_fields
 
 # promtool test rules 2.42 (2.53 and 3.5 print the same block) for two failing groups of one file
-PROMTOOL_OUTPUT = """\
-Unit Testing:  tests/Down.test.yml
-  FAILED:
-    name: second,
-    alertname: Down, time: 1m30s, 
-        exp:[
-            0:
-              Labels:{alertname="Down", instance="x:1", job="api", severity="critical"}
-              Annotations:{}
-            ], 
-        got:[
-            0:
-              Labels:{alertname="Down", instance="b:1", job="api", severity="critical"}
-              Annotations:{}
-            ]
-
-    name: tests.rules[2] Down,
-    alertname: Down, time: 4m, 
-        exp:[], 
-        got:[
-            0:
-              Labels:{alertname="Down", instance="a:1", job="api", severity="critical"}
-              Annotations:{summary="api is down"}
-            ]
-"""
+PROMTOOL_OUTPUT = "".join(
+    line + "\n"
+    for line in (
+        "Unit Testing:  tests/Down.test.yml",
+        "  FAILED:",
+        "    name: second,",
+        "    alertname: Down, time: 1m30s, ",
+        "        exp:[",
+        "            0:",
+        '              Labels:{alertname="Down", instance="x:1", job="api", severity="critical"}',
+        "              Annotations:{}",
+        "            ], ",
+        "        got:[",
+        "            0:",
+        '              Labels:{alertname="Down", instance="b:1", job="api", severity="critical"}',
+        "              Annotations:{}",
+        "            ]",
+        "",
+        "    name: tests.rules[2] Down,",
+        "    alertname: Down, time: 4m, ",
+        "        exp:[], ",
+        "        got:[",
+        "            0:",
+        '              Labels:{alertname="Down", instance="a:1", job="api", severity="critical"}',
+        '              Annotations:{summary="api is down"}',
+        "            ]",
+        "",
+    )
+)
 
 
 def test_unset_defaults_follow_alertmanager_s_rules() -> None:
