@@ -87,13 +87,16 @@ def route_label(route: Route) -> str:
     return route.matchers_text() if route.matchers else "{} (matches everything)"
 
 
-def _show_tree(config: Mapping[str, Any]) -> Any:
+def _show_tree(config: Mapping[str, Any], show_all: bool = False) -> Any:
+    """The tree; a child shows group_by and timings only where it changes them (`show_all`: every value,
+    inherited ones marked), so a log of a big tree stays readable."""
     from rich.text import Text
     from rich.tree import Tree
 
     from callalert.analysis.alertmanager.routing import build_route_tree
 
     root = build_route_tree(config)
+    timing_keys = ("group_wait", "group_interval", "repeat_interval")
 
     def node_text(route: Route) -> Text:
         text = Text()
@@ -101,6 +104,8 @@ def _show_tree(config: Mapping[str, Any]) -> Any:
         text.append(f"  [{route.path}]", style="dim")
 
         def field(name: str, value: str, key: str) -> None:
+            if key in route.inherited and not show_all and name != "receiver":
+                return
             text.append(f"  {name}: ")
             if key in route.inherited:
                 text.append(value, style="dim")
@@ -112,16 +117,22 @@ def _show_tree(config: Mapping[str, Any]) -> Any:
         if route.continue_:
             text.append("  continue: true", style="yellow")
         field("group_by", "[" + ", ".join(route.group_by) + "]", "group_by")
-        timings = f"{route.group_wait}/{route.group_interval}/{route.repeat_interval}"
-        inherited_timings = {"group_wait", "group_interval", "repeat_interval"} & route.inherited
-        text.append("  wait/interval/repeat: ")
-        if inherited_timings == {"group_wait", "group_interval", "repeat_interval"}:
-            text.append(timings, style="dim")
-            text.append(" (inherited)", style="dim italic")
+        inherited_timings = set(timing_keys) & route.inherited
+        if show_all or route.parent is None:
+            timings = f"{route.group_wait}/{route.group_interval}/{route.repeat_interval}"
+            text.append("  wait/interval/repeat: ")
+            if inherited_timings == set(timing_keys):
+                text.append(timings, style="dim")
+                text.append(" (inherited)", style="dim italic")
+            else:
+                text.append(timings, style="cyan")
+                if inherited_timings:
+                    text.append(" (inherited: " + ", ".join(sorted(inherited_timings)) + ")", style="dim italic")
         else:
-            text.append(timings, style="cyan")
-            if inherited_timings:
-                text.append(" (inherited: " + ", ".join(sorted(inherited_timings)) + ")", style="dim italic")
+            for key in timing_keys:
+                if key not in route.inherited:
+                    text.append(f"  {key}: ")
+                    text.append(str(getattr(route, key)), style="cyan")
         if route.mute_time_intervals:
             text.append("  mute: " + ", ".join(route.mute_time_intervals), style="magenta")
         if route.active_time_intervals:
@@ -173,12 +184,19 @@ def show(
     spec: Path | None = typer.Argument(None, help="Spec file (default ./specs.yaml)", show_default=False),
     config: Path | None = typer.Option(None, "--config", "-c", help="an existing alertmanager.yml instead of a spec"),
     overlay: list[Path] | None = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
+    show_all: bool = typer.Option(
+        False, "--all", help="Show every node's group_by and timings, inherited ones marked (default: only changes)."
+    ),
 ) -> None:
-    """Print the route tree: matchers, receiver, continue, timings, group_by; inherited values dimmed."""
+    """Print the route tree: matchers, receiver, continue, and group_by and timings where a route changes them."""
+    import sys
+
     from rich.console import Console
 
     data = load_for_cli(spec, config, overlay or []).config
-    Console().print(_show_tree(data))
+    # in a log or a pipe a node is one line, however long: wrapped values are unreadable there
+    console = Console() if sys.stdout.isatty() else Console(width=100_000, soft_wrap=True)
+    console.print(_show_tree(data, show_all))
 
 
 def describe_delivery(result: Delivery, at: datetime | None) -> list[str]:

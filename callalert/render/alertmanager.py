@@ -133,4 +133,18 @@ def config_data(model: Model, ctx: RenderContext) -> dict[str, Any]:
 def render(model: Model, ctx: RenderContext) -> dict[str, str]:
     data = config_data(model, ctx)
     ctx.raise_if_failed()
-    return {"alertmanager/alertmanager.yml": header(model.source_name) + dump(data)}
+    return {"alertmanager/alertmanager.yml": header(model.source_name) + _intent(model) + dump(data)}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _intent(model: Model) -> str:
+    """The spec's descriptions of receivers and inhibit rules, which alertmanager.yml has no field
+    for, as comments at the top: the deployed file keeps why each part exists."""
+    lines = [f"#   {r.name}: {_one_line(r.description)}" for r in model.receivers.values() if r.description]
+    out = ("# receivers:\n" + "\n".join(lines) + "\n") if lines else ""
+    rules = [f"#   [{i}]: {_one_line(r.description)}" for i, r in enumerate(model.inhibit_rules) if r.description]
+    out += ("# inhibit_rules:\n" + "\n".join(rules) + "\n") if rules else ""
+    return out

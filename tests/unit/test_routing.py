@@ -432,7 +432,15 @@ def test_cli_expect(seedlike_file: Path) -> None:
 
 
 def test_cli_show(seedlike_file: Path) -> None:
-    result = CliRunner().invoke(routes_app, ["show", "--config", str(seedlike_file)], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(routes_app, ["show", "--config", str(seedlike_file)], env={"COLUMNS": "40"})
+    assert result.exit_code == 0, result.output
+    # not a terminal: one line per node whatever the width; a child shows only what it changes
+    assert result.output.splitlines() == [
+        "default-route  [route]  receiver: default  group_by: []  wait/interval/repeat: 30s/5m/4h",
+        '├── {severity="critical"}  [route.routes[0]]  receiver: pagerduty  continue: true  active: office',
+        '└── {severity="critical"}  [route.routes[1]]  receiver: slack-critical  mute: night',
+    ]
+    result = CliRunner().invoke(routes_app, ["show", "--config", str(seedlike_file), "--all"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "default-route  [route]  receiver: default  group_by: []  wait/interval/repeat: 30s/5m/4h"
@@ -491,3 +499,17 @@ def test_routes_test_at_applies_the_spec_s_silences_and_refuses_a_time_without_z
     overlay.write_text("silences: []\n")
     unsilenced = run_cli("routes", "test", spec, *labels, "--at", "2030-03-14T23:00:00Z", "--overlay", str(overlay))
     assert unsilenced.stdout == "data-email\n", unsilenced
+
+
+def test_cli_show_prints_what_a_child_changes(tmp_path: Path) -> None:
+    config = tmp_path / "am.yml"
+    config.write_text(
+        "route:\n  receiver: a\n  group_by: [alertname]\n  routes:\n"
+        "    - {receiver: b, matchers: ['team=\"x\"'], group_by: [alertname, team], group_wait: 10s}\n"
+        "receivers: [{name: a}, {name: b}]\n"
+    )
+    result = CliRunner().invoke(routes_app, ["show", "--config", str(config)])
+    assert result.output.splitlines() == [
+        "default-route  [route]  receiver: a  group_by: [alertname]  wait/interval/repeat: 30s/5m/4h",
+        '└── {team="x"}  [route.routes[0]]  receiver: b  group_by: [alertname, team]  group_wait: 10s',
+    ]
