@@ -33,18 +33,20 @@ def cmd_check(
     # the spec's warnings, and the failures the tools reported positioned at the spec's lines
     # (`specs.yaml:120:7: error: tests.rules[3].expect[1]: ...`), in the chosen --format
     report.emit(result.rendered.warnings + result.problems, fmt)
+    # json and sarif make stdout one document a CI step parses: the human report goes to stderr then
+    out = sys.stderr if fmt in ("json", "sarif") else sys.stdout
     steps = result.steps
     for step in steps:
         if step.name == "coverage":
             for warning in step.warnings[:COVERAGE_SHOWN]:
-                sys.stdout.write(f"warning: coverage: {warning}\n")
+                out.write(f"warning: coverage: {warning}\n")
             if len(step.warnings) > COVERAGE_SHOWN:
-                sys.stdout.write(f"warning: coverage: ... and {len(step.warnings) - COVERAGE_SHOWN} more (see --junit for all)\n")
-    sys.stdout.write(failure_report(steps))
-    if live and sys.stdout.isatty():
-        rich_summary(steps, sys.stdout)
+                out.write(f"warning: coverage: ... and {len(step.warnings) - COVERAGE_SHOWN} more (see --junit for all)\n")
+    out.write(failure_report(steps))
+    if live and out.isatty():
+        rich_summary(steps, out)
     else:
-        sys.stdout.write(summary_table(steps))
+        out.write(summary_table(steps))
     if junit is not None:
         write_junit(junit, steps)
     elapsed = time.perf_counter() - total

@@ -389,12 +389,14 @@ def merge(documents: Sequence[Document]) -> Merged:
                     if name in existing:
                         first = merged._map_owner[(key, str(name))]
                         line, col = doc.position((key, name), at_key=True)
+                        first_line, first_col = first.position((key, name), at_key=True)
+                        what = key[:-1] if not key.endswith("ies") else key[:-3] + "y"
                         merged.problems.append(
                             d.problem(
                                 doc.path,
                                 line,
                                 col,
-                                f"{key[:-1] if not key.endswith('ies') else key[:-3] + 'y'} {name!r} is also defined in {first.path}",
+                                f"{what} {name!r} is also defined in {first.path}:{first_line}:{first_col}",
                                 d.DUPLICATE_NAME,
                                 key=f"{key}.{name}",
                             )

@@ -368,3 +368,27 @@ def test_every_failing_rule_test_points_at_its_expectation(run_cli: Callable[...
         '{alertname="Down", instance="c:1", job="api", severity="critical"}, got '
         '{alertname="Down", instance="b:1", job="api", severity="critical"} [rule-test-failed]',
     ]
+
+
+def test_check_format_json_is_one_document_of_the_positioned_failures(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    import json
+
+    spec = SPEC.replace("- {alert: Down, receivers: [team]}", "- {alert: Down, receivers: [chat]}")
+    result = run_cli("check", str(_write(tmp_path, spec)), "--format", "json")
+    assert result.exit_code == 1, result
+    assert json.loads(result.stdout) == [
+        {
+            "path": f"{tmp_path}/spec.yaml",
+            "line": 41,
+            "column": 7,
+            "level": "error",
+            "rule": "routing-test-failed",
+            "message": "tests.routing[0]: expected [chat], got [team]",
+            "fix": None,
+        }
+    ]
+    assert "FAILED routing tests (engine): " in result.stderr
+    github = run_cli("check", str(_write(tmp_path, spec)), "--format", "github")
+    assert github.stdout.splitlines()[0] == (
+        f"::error file={tmp_path}/spec.yaml,line=41,col=7,title=routing-test-failed::tests.routing[0]: expected [chat], got [team]"
+    )

@@ -110,6 +110,12 @@ def test_env_secrets_need_flag_and_are_private_and_redacted(run_cli, tmp_path: P
     am = out / "alertmanager/alertmanager.yml"
     assert yaml.safe_load(am.read_text())["receivers"][0]["slack_configs"][0]["api_url"] == secret
     assert stat.S_IMODE(os.stat(am).st_mode) == 0o600
+    # only alertmanager/ is private: another user (Prometheus) still reads the rules
+    assert stat.S_IMODE(os.stat(am.parent).st_mode) == 0o700
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o777 & ~umask
+    assert stat.S_IMODE(os.stat(out / "prometheus/rules").st_mode) == 0o777 & ~umask
     drift = run_cli("render", str(spec), "--out", str(out), "--check", "--secrets", "env", env={"TEST_SLACK_URL": secret + "2"})
     assert drift.exit_code == 1
     assert "sekrit" not in drift.stdout + drift.stderr
@@ -204,3 +210,22 @@ def test_webhook_url_secret_redacted_in_drift_even_when_old_value_unknown(run_cl
     )
     assert drift.exit_code == 1
     assert "OLDSECRET" not in drift.stdout and "NEWSECRET" not in drift.stdout
+
+
+def test_validate_a_directory_says_how(run_cli, tmp_path: Path) -> None:
+    result = run_cli("validate", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"callalert: error: {tmp_path} is a directory; give the spec file(s) to read, e.g. callalert validate {tmp_path}/*.yaml\n"
+    )
+
+
+def test_a_name_defined_in_two_files_names_both_places(run_cli, tmp_path: Path) -> None:
+    receivers = "receivers:\n  default: {webhook_configs: [{url: 'http://127.0.0.1:9/'}]}\n"
+    (tmp_path / "base.yaml").write_text("version: 1\nseverities: {critical: {notify: [default]}}\n" + receivers)
+    (tmp_path / "team.yaml").write_text("\n" + receivers)
+    result = run_cli("validate", "base.yaml", "team.yaml", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "team.yaml:3:3: error: receivers.default: receiver 'default' is also defined in base.yaml:4:3 [duplicate-name]\n"
+    )
