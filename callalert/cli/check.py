@@ -34,19 +34,19 @@ def cmd_check(
     # (`specs.yaml:120:7: error: tests.rules[3].expect[1]: ...`), in the chosen --format
     report.emit(result.rendered.warnings + result.problems, fmt)
     # json and sarif make stdout one document a CI step parses: the human report goes to stderr then
-    out = sys.stderr if fmt in ("json", "sarif") else sys.stdout
+    stream = sys.stderr if fmt in ("json", "sarif") else sys.stdout
     steps = result.steps
     for step in steps:
         if step.name == "coverage":
             for warning in step.warnings[:COVERAGE_SHOWN]:
-                out.write(f"warning: coverage: {warning}\n")
+                stream.write(f"warning: coverage: {warning}\n")
             if len(step.warnings) > COVERAGE_SHOWN:
-                out.write(f"warning: coverage: ... and {len(step.warnings) - COVERAGE_SHOWN} more (see --junit for all)\n")
-    out.write(failure_report(steps))
-    if live and out.isatty():
-        rich_summary(steps, out)
+                stream.write(f"warning: coverage: ... and {len(step.warnings) - COVERAGE_SHOWN} more (see --junit for all)\n")
+    stream.write(failure_report(steps))
+    if live and stream.isatty():
+        rich_summary(steps, stream)
     else:
-        out.write(summary_table(steps))
+        stream.write(summary_table(steps))
     if junit is not None:
         write_junit(junit, steps)
     elapsed = time.perf_counter() - total
