@@ -24,7 +24,10 @@ register(
     "warning",
     "routing",
     "route no alert can reach (an earlier sibling without continue takes all of its alerts)",
-    "Alertmanager stops at the first matching sibling unless it has `continue: true`; a later route with the same or narrower matchers is dead.",
+    "Alertmanager stops at the first matching sibling unless it has `continue: true`; a later route with the same or "
+    "narrower matchers is dead. This holds for a route with `active_time_intervals` or `mute_time_intervals` too: outside "
+    "its window it still matches (and notifies nobody), so an out-of-hours sibling after it never gets the alert; give "
+    "the time-bound route `continue: true`.",
     "routes:\n  - {matchers: ['severity=\"critical\"'], receiver: a}\n  - {matchers: ['severity=\"critical\"', 'team=\"db\"'], receiver: b}",
     "routes:\n  - {matchers: ['severity=\"critical\"', 'team=\"db\"'], receiver: b}\n  - {matchers: ['severity=\"critical\"'], receiver: a}",
 )
@@ -199,7 +202,12 @@ def _shadowed(am: AMConfig, root: Any) -> Iterator[Problem]:
                     yield am.src.problem(
                         am.route_key(later.path),
                         f"route {later.matchers_text()} (receiver {later.receiver}) is unreachable: the earlier sibling "
-                        f"{earlier.matchers_text()} (receiver {earlier.receiver}) takes every alert it matches and does not continue",
+                        f"{earlier.matchers_text()} (receiver {earlier.receiver}) takes every alert it matches and does not continue"
+                        + (
+                            " (also outside its time intervals: a muted route still matches)"
+                            if earlier.active_time_intervals or earlier.mute_time_intervals
+                            else ""
+                        ),
                         "route-shadowed",
                         fix="move the narrower route first, or add `continue: true` to the earlier one",
                     )
