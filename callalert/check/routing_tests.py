@@ -50,7 +50,9 @@ def _utc(value: datetime) -> datetime:
 def evaluate_routing(model: Model, config: Mapping[str, Any], root: Route, test: RoutingTest) -> RoutingOutcome:
     labels = routing_labels(model, test)
     at = _utc(test.at) if test.at is not None else None
-    result = deliver(config, labels, [dict(f) for f in test.firing], at, root=root, silences=silence_windows(model))
+    result = deliver(
+        config, labels, [dict(f) for f in test.firing], at, root=root, version=model.am_version, silences=silence_windows(model)
+    )
     why: list[str] = []
     if result.inhibited_by is not None:
         rule, source = result.inhibited_by

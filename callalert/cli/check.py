@@ -11,6 +11,7 @@ from callalert import report
 from callalert.check.report import COVERAGE_SHOWN, Progress, failure_report, is_live, rich_summary, summary_table, write_junit
 from callalert.check.run import run_check
 from callalert.check.steps import Case, Step
+from callalert.cli.errors import emit
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, ProblemsFound
 
 
@@ -32,7 +33,7 @@ def cmd_check(
         raise
     # the spec's warnings, and the failures the tools reported positioned at the spec's lines
     # (`specs.yaml:120:7: error: tests.rules[3].expect[1]: ...`), in the chosen --format
-    report.emit(result.rendered.warnings + result.problems, fmt)
+    emit(result.rendered.warnings + result.problems, fmt)
     # json and sarif make stdout one document a CI step parses: the human report goes to stderr then
     stream = sys.stderr if fmt in ("json", "sarif") else sys.stdout
     steps = result.steps

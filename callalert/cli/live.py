@@ -37,7 +37,7 @@ def cmd_drill(
         close = difflib.get_close_matches(alertname, list(alerts), n=3)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         raise CallalertError(f"no alert named {alertname!r} in the spec{hint}")
-    extra = parse_label_args(list(label_args))
+    extra = parse_label_args(list(label_args), model.am_version)
     moment = now or datetime.now(UTC)
     alert = drill_alert(
         found.name, found.labels, found.annotations, extra, moment, resolve, found.expr, model.defaults.external_labels
@@ -45,7 +45,7 @@ def cmd_drill(
     labels: dict[str, str] = alert["labels"]
     # Who gets it *now*: the routes, the time intervals at this moment and the spec's silences, as
     # Alertmanager decides (a route outside its active_time_intervals matches but notifies nobody).
-    delivery = deliver(routing_data(model), labels, at=moment, silences=silence_windows(model))
+    delivery = deliver(routing_data(model), labels, at=moment, version=model.am_version, silences=silence_windows(model))
     shown = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
     sys.stdout.write(f"alert: {{{shown}}}\n")
     sys.stdout.write(f"receivers now (per the spec's routing): {', '.join(delivery.notified) or '(none)'}\n")

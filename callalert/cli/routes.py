@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 routes_app = typer.Typer(help="Show the Alertmanager route tree and test where alerts go.", no_args_is_help=True)
 
 EXPECT_MISMATCH = "WARNING: Expected receivers did not match resolved receivers."
+TARGET_HELP = (
+    "Alertmanager version to read the config and labels as (matcher parser, UTF-8 label names); "
+    "default: the spec's target, else 0.25."
+)
 
 
 def load_am_config_for_cli(spec_or_config: Path) -> dict[str, Any]:
@@ -41,14 +45,17 @@ def load_am_config_for_cli(spec_or_config: Path) -> dict[str, Any]:
     return data
 
 
-def parse_label_args(args: list[str]) -> dict[str, str]:
-    """amtool's syntax: each argument is one `name=value` (value may be "quoted"); later wins."""
+def parse_label_args(args: list[str], version: str | None = None) -> dict[str, str]:
+    """amtool's syntax: each argument is one `name=value` (value may be "quoted"); later wins.
+    Read as the amtool of Alertmanager `version` reads it (UTF-8 names like `service.name` from 0.27)."""
     from callalert.analysis.alertmanager.matchers import MatcherError, parse_matcher
+    from callalert.analysis.versions import DEFAULT_ALERTMANAGER, am_go, am_matcher_mode
 
+    target = version or DEFAULT_ALERTMANAGER
     labels: dict[str, str] = {}
     for arg in args:
         try:
-            m = parse_matcher(arg)
+            m = parse_matcher(arg, am_matcher_mode(target), am_go(target))
         except MatcherError as exc:
             raise UsageError(f"failed to parse labels: {exc}") from None
         if m.op != "=":
@@ -57,11 +64,13 @@ def parse_label_args(args: list[str]) -> dict[str, str]:
     return labels
 
 
-def parse_firing(text: str) -> dict[str, str]:
+def parse_firing(text: str, version: str | None = None) -> dict[str, str]:
     from callalert.analysis.alertmanager.matchers import MatcherError, parse_matchers
+    from callalert.analysis.versions import DEFAULT_ALERTMANAGER, am_go, am_matcher_mode
 
+    target = version or DEFAULT_ALERTMANAGER
     try:
-        ms = parse_matchers(text)
+        ms = parse_matchers(text, am_matcher_mode(target), am_go(target))
     except MatcherError as exc:
         raise UsageError(f"--firing {text!r}: {exc}") from None
     bad = [str(m) for m in ms if m.op != "="]
@@ -87,15 +96,16 @@ def route_label(route: Route) -> str:
     return route.matchers_text() if route.matchers else "{} (matches everything)"
 
 
-def _show_tree(config: Mapping[str, Any], show_all: bool = False) -> Any:
+def _show_tree(config: Mapping[str, Any], version: str | None = None, show_all: bool = False) -> Any:
     """The tree; a child shows group_by and timings only where it changes them (`show_all`: every value,
     inherited ones marked), so a log of a big tree stays readable."""
     from rich.text import Text
     from rich.tree import Tree
 
     from callalert.analysis.alertmanager.routing import build_route_tree
+    from callalert.analysis.versions import DEFAULT_ALERTMANAGER
 
-    root = build_route_tree(config)
+    root = build_route_tree(config, version or DEFAULT_ALERTMANAGER)
     timing_keys = ("group_wait", "group_interval", "repeat_interval")
 
     def node_text(route: Route) -> Text:
@@ -150,20 +160,30 @@ def _show_tree(config: Mapping[str, Any], show_all: bool = False) -> Any:
 
 @dataclass(frozen=True)
 class Routable:
-    """What to route with: an alertmanager config, and the spec's silences when it came from a spec."""
+    """What to route with: an alertmanager config, the Alertmanager version to read it as, and the
+    spec's silences when it came from a spec."""
 
     config: dict[str, Any]
+    version: str
     silences: list[SilenceWindow]
 
 
-def load_for_cli(spec: Path | None, config: Path | None, overlays: Sequence[Path] = ()) -> Routable:
-    """The alertmanager config to route with: `--config FILE` as is, else the one SPEC renders to."""
+def load_for_cli(spec: Path | None, config: Path | None, target: str | None = None, overlays: Sequence[Path] = ()) -> Routable:
+    """The alertmanager config to route with (`--config FILE` as is, else the one SPEC renders to)
+    and the Alertmanager version to read it as (`target`, else the spec's, else 0.25)."""
+    from callalert.analysis.versions import DEFAULT_ALERTMANAGER, Version
+
+    if target is not None:
+        try:
+            Version.parse(target)
+        except ValueError as exc:
+            raise UsageError(f"--target-alertmanager: {exc}") from None
     if config is not None:
         if spec is not None:
             raise UsageError("give either a SPEC or --config FILE, not both")
         if overlays:
             raise UsageError("--overlay applies to a spec, not to --config FILE")
-        return Routable(load_am_config_for_cli(config), [])
+        return Routable(load_am_config_for_cli(config), target or DEFAULT_ALERTMANAGER, [])
     from callalert.pipeline import load_valid
     from callalert.render.alertmanager import routing_data
     from callalert.render.silences import silence_windows
@@ -171,12 +191,12 @@ def load_for_cli(spec: Path | None, config: Path | None, overlays: Sequence[Path
     path = spec or Path("specs.yaml")
     try:
         valid = load_valid([path], overlays)
+        return Routable(routing_data(valid.model), target or valid.model.am_version, silence_windows(valid.model))
     except ProblemsFound as exc:
         from callalert import report
 
         report.emit(exc.problems, "text")
         raise CallalertError(f"{path} is not a valid spec; fix the problems above") from None
-    return Routable(routing_data(valid.model), silence_windows(valid.model))
 
 
 @routes_app.command("show")
@@ -187,16 +207,17 @@ def show(
     show_all: bool = typer.Option(
         False, "--all", help="Show every node's group_by and timings, inherited ones marked (default: only changes)."
     ),
+    target: str | None = typer.Option(None, "--target-alertmanager", help=TARGET_HELP),
 ) -> None:
     """Print the route tree: matchers, receiver, continue, and group_by and timings where a route changes them."""
     import sys
 
     from rich.console import Console
 
-    data = load_for_cli(spec, config, overlay or []).config
+    routable = load_for_cli(spec, config, target, overlay or [])
     # in a log or a pipe a node is one line, however long: wrapped values are unreadable there
     console = Console() if sys.stdout.isatty() else Console(width=100_000, soft_wrap=True)
-    console.print(_show_tree(data, show_all))
+    console.print(_show_tree(routable.config, routable.version, show_all))
 
 
 def describe_delivery(result: Delivery, at: datetime | None) -> list[str]:
@@ -238,10 +259,12 @@ def test(
     expect: str | None = typer.Option(
         None, "--expect", help="expected comma-separated receivers (like amtool --verify.receivers)"
     ),
+    target: str | None = typer.Option(None, "--target-alertmanager", help=TARGET_HELP),
 ) -> None:
     """Print the receivers an alert with LABELS reaches, comma-separated in tree order, as `amtool config routes test` does.
 
-    amtool 0.25 ignores inhibition and time intervals; --firing and --at are callalert's own evaluation of them.
+    amtool ignores inhibition and time intervals; --firing and --at are callalert's own evaluation of them.
+    From Alertmanager 0.27 label names may be UTF-8: `service.name=checkout`, `'"my label"=x'`.
     """
     from callalert.analysis.alertmanager.delivery import deliver
 
@@ -249,11 +272,11 @@ def test(
     spec = None
     if args and "=" not in args[0] and "~" not in args[0]:
         spec = Path(args.pop(0))
-    label_set = parse_label_args(args)
-    firing_sets = [parse_firing(f) for f in firing or []]
+    routable = load_for_cli(spec, config, target, overlay or [])
+    label_set = parse_label_args(args, routable.version)
+    firing_sets = [parse_firing(f, routable.version) for f in firing or []]
     at_time = parse_at(at) if at is not None else None
-    routable = load_for_cli(spec, config, overlay or [])
-    result = deliver(routable.config, label_set, firing_sets, at_time, silences=routable.silences)
+    result = deliver(routable.config, label_set, firing_sets, at_time, version=routable.version, silences=routable.silences)
     slug = ",".join(result.notified)
     if as_json:
         inhibited = None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from callalert.analysis.promql.sample import plausible_value, render_prometheus_text
+from callalert.analysis.times import rfc3339
 from callalert.errors import CallalertError, UsageError
 
 DRILL_LABEL = "drill"
@@ -49,12 +50,8 @@ def drill_alert(
     alert: dict[str, Any] = {
         "labels": final,
         "annotations": {k: render_annotation(v, final, value, external) for k, v in annotations.items()},
-        "startsAt": _iso(now),
+        "startsAt": rfc3339(now, millis=True),
     }
     if resolve:
-        alert["endsAt"] = _iso(now)
+        alert["endsAt"] = rfc3339(now, millis=True)
     return alert
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

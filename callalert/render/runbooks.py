@@ -163,8 +163,8 @@ def render(model: Model) -> dict[str, str]:
     t = STRINGS[model.locale]
     page = env.get_template("runbook.md.j2")
     data = routing_data(model)
-    root = build_route_tree(data)
-    inhibit = build_inhibit_rules(data["inhibit_rules"])
+    root = build_route_tree(data, model.am_version)
+    inhibit = build_inhibit_rules(data["inhibit_rules"], model.am_version)
     md = {"cell": markdown.cell, "code": markdown.code, "fenced": markdown.fenced, "readable": markdown.readable}
     routing = {alert.name: alert_routing(alert, root, inhibit, t) for alert in model.alerts}
     files: dict[str, str] = {}

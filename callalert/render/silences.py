@@ -13,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from callalert.analysis.alertmanager.delivery import SilenceWindow
 from callalert.analysis.alertmanager.matchers import parse_matcher
+from callalert.analysis.times import as_utc, rfc3339
+from callalert.analysis.versions import am_go, am_matcher_mode
 from callalert.diagnostics import format_key
 from callalert.model import Model, Silence
 
@@ -43,31 +44,28 @@ def silence_keys(silences: Sequence[Silence]) -> list[str]:
     return keys
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _iso(value: datetime) -> str:
-    return _utc(value).isoformat().replace("+00:00", "Z")
-
-
 def silence_windows(model: Model) -> list[SilenceWindow]:
     """The spec's silences as Alertmanager applies them (routing tests, routes test --at, drill)."""
-    return [SilenceWindow(format_key(s.key), tuple(s.matchers), _utc(s.starts_at), _utc(s.ends_at)) for s in model.silences]
+    mode, go = am_matcher_mode(model.am_version), am_go(model.am_version)
+    return [
+        SilenceWindow(format_key(s.key), tuple(s.matchers), as_utc(s.starts_at), as_utc(s.ends_at), mode, go)
+        for s in model.silences
+    ]
 
 
 def silences_data(model: Model) -> list[dict[str, Any]]:
     out = []
+    mode, go = am_matcher_mode(model.am_version), am_go(model.am_version)
     for silence, key in zip(model.silences, silence_keys(model.silences), strict=True):
         matchers = []
         for text in silence.matchers:
-            m = parse_matcher(text)
+            m = parse_matcher(text, mode, go)
             matchers.append({"name": m.name, "value": m.value, "isRegex": m.op in ("=~", "!~"), "isEqual": m.op in ("=", "=~")})
         out.append(
             {
                 "matchers": matchers,
-                "startsAt": _iso(silence.starts_at),
-                "endsAt": _iso(silence.ends_at),
+                "startsAt": rfc3339(silence.starts_at),
+                "endsAt": rfc3339(silence.ends_at),
                 "createdBy": silence.created_by,
                 "comment": marked(silence.comment, key),
             }

@@ -44,9 +44,9 @@ DATA = {
 }
 
 
-def _render(amtool: str, out: Path, text: str, html: bool = False) -> str:
+def _render(amtool: str, out: Path, text: str, html: bool = False, data_: dict[str, Any] = DATA) -> str:
     data = out / "data.json"
-    data.write_text(json.dumps(DATA))
+    data.write_text(json.dumps(data_))
     cmd = [amtool, "template", "render", f"--template.glob={out}/alertmanager/templates/*.tmpl"]
     default = default_template_file(amtool)
     if default is not None:
@@ -88,3 +88,14 @@ def test_builtin_templates_render_what_tells_alerts_apart(toolchain: Any, tmp_pa
     assert "<h2>ApiTargetDown</h2>" in mail
     assert "<style>" not in mail and 'style="margin-bottom: 20px;' in mail
     assert _render(amtool, out, '{{ template "email.default.subject" . }}') == "[FIRING:1] ApiTargetDown"
+
+
+def test_builtin_slack_text_has_no_labels_line_without_distinguishing_labels(toolchain: Any, tmp_path: Path) -> None:
+    amtool = require_in(toolchain, "amtool").path
+    out = tmp_path / "out"
+    write_tree(out, render([SPEC]).files)
+    alert = _alert("x", "firing")
+    del alert["labels"]["instance"]
+    text = _render(amtool, out, '{{ template "slack.default.text" . }}', data_={**DATA, "alerts": [alert]})
+    assert not any(line.startswith("*Labels:*") for line in text.splitlines()), text
+    assert text.splitlines()[3] == "*Started:* 2024-01-15 10:00:00 UTC"

@@ -44,6 +44,8 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "msteams_configs": {"webhook_url": "http://127.0.0.1:9/msteams"},
     "msteamsv2_configs": {"webhook_url": "http://127.0.0.1:9/msteamsv2"},
     "rocketchat_configs": {"token": "x", "token_id": "y", "channel": "z"},
+    "incidentio_configs": {"url": "http://127.0.0.1:9/incidentio", "alert_source_token": "t"},
+    "mattermost_configs": {"webhook_url": "http://127.0.0.1:9/mattermost"},
     "jira_configs": {
         "api_url": "http://127.0.0.1:9/jira",
         "project": "P",

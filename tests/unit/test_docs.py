@@ -24,6 +24,18 @@ def test_generated_docs_are_current(name: str, fmt: str, update_golden: bool) ->
         assert json.loads(out)["properties"]["version"]["const"] == 1
 
 
+def test_versions_reference_is_current(update_golden: bool) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "callalert", "versions", "--format", "markdown"], capture_output=True, text=True, check=True
+    ).stdout
+    path = ROOT / "docs" / "versions.md"
+    if update_golden:
+        path.write_text(out, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == out, (
+        "docs/versions.md is stale: run `callalert versions --format markdown > docs/versions.md`"
+    )
+
+
 def test_deploy_doc_commands_run_as_written(run_cli, tmp_path) -> None:
     """docs/deploy.md's CI workflow and pre-commit hooks: every callalert command in them runs (options
     exist, exit 0 or 1) against the bundled example, from a checkout where out/ was rendered."""

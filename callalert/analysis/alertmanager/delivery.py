@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from callalert.analysis.alertmanager.inhibit import InhibitRule, build_inhibit_rules, inhibiting_rule
-from callalert.analysis.alertmanager.matchers import parse_matcher
+from callalert.analysis.alertmanager.matchers import MatcherMode, parse_matcher
 from callalert.analysis.alertmanager.routing import Route, build_route_tree, match_routes, named_time_intervals
 from callalert.analysis.alertmanager.timeinterval import interval_active
+from callalert.analysis.versions import DEFAULT_ALERTMANAGER, GO_DEFAULT, Version
 
 
 def route_muted_reason(route: Route, named: Mapping[str, Sequence[Mapping[str, Any]]], at: datetime) -> str | None:
@@ -34,9 +35,13 @@ class SilenceWindow:
     matchers: tuple[str, ...]
     starts_at: datetime
     ends_at: datetime
+    mode: MatcherMode = "classic"  # how the target Alertmanager parses the matchers
+    go: Version = GO_DEFAULT
 
     def silences(self, labels: Mapping[str, str], at: datetime) -> bool:
-        return self.starts_at <= at < self.ends_at and all(parse_matcher(m).matches(labels) for m in self.matchers)
+        return self.starts_at <= at < self.ends_at and all(
+            parse_matcher(m, self.mode, self.go).matches(labels) for m in self.matchers
+        )
 
 
 @dataclass
@@ -66,14 +71,16 @@ def deliver(
     firing: Sequence[Mapping[str, str]] = (),
     at: datetime | None = None,
     root: Route | None = None,
+    version: str | Version = DEFAULT_ALERTMANAGER,
     silences: Sequence[SilenceWindow] = (),
 ) -> Delivery:
-    """`firing` alerts apply the inhibit rules; `at` applies time intervals and `silences`."""
-    root = root if root is not None else build_route_tree(config)
+    """Where an alert with `labels` goes in Alertmanager `version` with `config`: `firing` alerts apply
+    the inhibit rules, `at` applies time intervals and `silences`."""
+    root = root if root is not None else build_route_tree(config, version)
     routes = match_routes(root, labels)
     result = Delivery(dict(labels), routes)
     if firing:
-        result.inhibited_by = inhibiting_rule(labels, firing, build_inhibit_rules(config.get("inhibit_rules")))
+        result.inhibited_by = inhibiting_rule(labels, firing, build_inhibit_rules(config.get("inhibit_rules"), version))
     if at is not None:
         result.silenced_by = next((s for s in silences if s.silences(labels, at)), None)
         named = named_time_intervals(config)
