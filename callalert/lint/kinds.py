@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from callalert.render.promtool_tests import TEST_COPY_MARK
 
-Kind = Literal["spec", "rules", "rules-test", "test-copy", "alertmanager", "template", "unknown"]
+Kind = Literal["spec", "rules", "rules-test", "callalert-output", "alertmanager", "template", "unknown"]
 
 _AM_KEYS = frozenset({"route", "receivers", "inhibit_rules", "templates", "time_intervals", "mute_time_intervals"})
 _AM_GLOBAL_KEYS = frozenset(
@@ -18,7 +18,7 @@ _AM_GLOBAL_KEYS = frozenset(
 def detect(path: str, text: str, data: Any) -> Kind:
     """`data` is the loaded YAML (None for a template or an unreadable file)."""
     if text.startswith(TEST_COPY_MARK):
-        return "test-copy"  # render's copy for promtool tests: annotations dropped on purpose, not deployed
+        return "callalert-output"  # render's copy for promtool tests: annotations dropped on purpose, not deployed
     if path.endswith(".tmpl") or ((data is None or isinstance(data, str)) and "{{" in text and "define" in text):
         return "template"
     if not isinstance(data, dict):

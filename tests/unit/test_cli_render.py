@@ -156,6 +156,8 @@ def test_test_files_sit_beside_the_deployable_tree_and_lint_skips_them(run_cli, 
     result = run_cli("lint", str(out))
     assert "tests/" not in result.stdout, result
     assert result.stderr.endswith("9 file(s) linted: 1 info\n"), result
+    named = run_cli("lint", str(out / ".callalert"), str(out / "tests/rules/ApiTargetDown.yml"))
+    assert named.stdout == "" and named.exit_code == 0, named
 
 
 def test_schema_is_json_schema_of_the_spec(run_cli) -> None:
