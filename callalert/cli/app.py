@@ -98,6 +98,18 @@ def build_app() -> Any:
         raise typer.Exit(cmd_schema(format))
 
     @app.command()
+    def versions(
+        format: str = typer.Option("text", "--format", "-f", help="text, json or markdown (docs/versions.md)."),
+        target_alertmanager: str = typer.Option(
+            None, "--target-alertmanager", help="Only what this Alertmanager release added over the one before."
+        ),
+    ) -> None:
+        """Print the Alertmanager feature table: what each release has, and what the installed toolchains prove."""
+        from callalert.cli.versions import cmd_versions
+
+        raise typer.Exit(cmd_versions(format, target_alertmanager))
+
+    @app.command()
     def lint(
         paths: list[Path] = typer.Argument(
             None,
@@ -177,34 +189,49 @@ def build_app() -> Any:
             ..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093."
         ),
         resolve: bool = typer.Option(False, "--resolve", help="Send it resolved (endsAt=now) instead of firing."),
-        label: list[str] = typer.Option(None, "--label", help="Extra or overriding label K=V (repeatable)."),
+        label: list[str] = typer.Option(None, "--label", help="Extra or overriding label K=V (repeatable); K= removes a label."),
+        overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
         format: str = FormatOpt,
     ) -> None:
-        """Send a synthetic copy of one alert to a real Alertmanager and show who it reaches."""
+        """Send a synthetic copy of one alert to a real Alertmanager and show who it reaches now."""
         from callalert.cli.live import cmd_drill
 
         with problems_as(format):
-            raise typer.Exit(cmd_drill(specs or [DEFAULT_SPEC], alertname, alertmanager_url, resolve, label or []))
+            raise typer.Exit(cmd_drill(specs or [DEFAULT_SPEC], alertname, alertmanager_url, resolve, label or [], overlay or []))
 
     silences_app = typer.Typer(help="Keep the spec's silences in Alertmanager (plan, apply, list, expire).", no_args_is_help=True)
     UrlOpt = typer.Option(..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093.")
     SpecsArg = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False)
 
+    OverlayOpt = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first.")
+
     @silences_app.command("plan")
-    def silences_plan(specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt, format: str = FormatOpt) -> None:
+    def silences_plan(
+        specs: list[Path] = SpecsArg,
+        alertmanager_url: str = UrlOpt,
+        overlay: list[Path] = OverlayOpt,
+        exit_code: bool = typer.Option(
+            False, "--exit-code", help="Exit 1 when apply would change something (CI drift check); 0 when in sync."
+        ),
+        format: str = FormatOpt,
+    ) -> None:
         """Show what apply would create, update, expire and skip."""
         from callalert.cli.live import cmd_silences_plan
 
         with problems_as(format):
-            raise typer.Exit(cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, False))
+            raise typer.Exit(
+                cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, False, overlays=overlay or [], exit_code=exit_code)
+            )
 
     @silences_app.command("apply")
-    def silences_apply(specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt, format: str = FormatOpt) -> None:
+    def silences_apply(
+        specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt, overlay: list[Path] = OverlayOpt, format: str = FormatOpt
+    ) -> None:
         """Make Alertmanager's managed silences match the spec (idempotent)."""
         from callalert.cli.live import cmd_silences_plan
 
         with problems_as(format):
-            raise typer.Exit(cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, True))
+            raise typer.Exit(cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, True, overlays=overlay or []))
 
     @silences_app.command("list")
     def silences_list(alertmanager_url: str = UrlOpt) -> None:

@@ -439,14 +439,21 @@ def template_pattern(template: str) -> str:
     return ".+?".join(re.escape(part) for part in re.split(r"\{\{.*?\}\}", template))
 
 
-def slack_text_pattern(labels: Mapping[str, str], annotations: Mapping[str, str], description: str) -> str:
-    """What the spec's slack.default.text renders for one alert (`description` is already a regex)."""
+def slack_text_pattern(labels: Mapping[str, str], annotations: Mapping[str, str], description: str, status: str) -> str:
+    """What the spec's slack.default.text renders for one alert (`description` is already a regex): the
+    distinguishing labels when it has any, the end once resolved, its source, a silence link while firing."""
     return (
         re.escape(f"*Alerta:* {annotations['summary']}\n*Descripción:* ")
         + description
-        + re.escape(f"\n*Severidad:* {labels['severity']} ({labels['category']})\n*Inicio:* ")
+        + re.escape(f"\n*Severidad:* {labels['severity']} ({labels['category']})\n")
+        + r"(?:\*Etiquetas:\*( `[^`=]+=[^`]*`)+\n)?"
+        + re.escape("*Inicio:* ")
         + _STARTS.pattern
-        + re.escape(f"\n*Dashboard:* {annotations['dashboard']}\n*Runbook:* {annotations['runbook_url']}\n\n")
+        + (re.escape("\n*Resuelta:* ") + _STARTS.pattern if status == "resolved" else "")
+        + re.escape(f"\n*Dashboard:* {annotations['dashboard']}\n*Runbook:* {annotations['runbook_url']}\n*Origen:* http://")
+        + r"\S+/graph\?g0\.expr=\S+\n"
+        + (r"\*Silenciar:\* http://\S+/#/silences/new\?filter=%7B\S+%7D\n" if status == "firing" else "")
+        + "\n"
     )
 
 
@@ -475,9 +482,19 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
         attachment["text"].splitlines()[3],
         "*Dashboard:* https://grafana.example.com/d/errors/error-rates",
         "*Runbook:* https://runbooks.example.com/call-automation/HighCallErrorRate.md",
+        attachment["text"].splitlines()[6],
+        attachment["text"].splitlines()[7],
         "",
     ]
     assert _STARTS.fullmatch(attachment["text"].splitlines()[3].removeprefix("*Inicio:* "))
+    # the rule's source in Prometheus, and a silence for exactly this alert (no label besides
+    # alertname/severity/category: an aggregated ratio has none, so no *Etiquetas:* line)
+    assert attachment["text"].splitlines()[6].startswith("*Origen:* http://")
+    assert "/graph?g0.expr=" in attachment["text"].splitlines()[6]
+    assert attachment["text"].splitlines()[7] == (
+        f"*Silenciar:* {stack.alertmanager.url}/#/silences/new?filter=%7Balertname%3D%22HighCallErrorRate%22%2C"
+        "category%3D%22errors%22%2Cseverity%3D%22critical%22%7D"
+    )
 
     [mail] = stack.notes("HighCallErrorRate", "firing", "email")
     assert isinstance(mail.raw, Mail)
@@ -491,7 +508,8 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
     for fragment in (
         "<h2>HighCallErrorRate</h2>",
         "<p>Estado: FIRING</p>",
-        '<div class="alert critical">',
+        # inline styles (mail clients drop <style> blocks): the critical colours
+        "background-color: #f8d7da; border: 1px solid #f5c6cb;",
         "<h3>Alta tasa de error en llamadas</h3>",
         "<p>La tasa de error es 50%, superando el umbral del 5%</p>",
         "<p><strong>Severidad:</strong> critical</p>",
@@ -544,7 +562,7 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
             else:
                 attachment = note.raw.json["attachments"][0]
                 assert attachment["title"] == f"{tag} {name}"
-                assert re.fullmatch(slack_text_pattern(labels, annotations, description), attachment["text"]), (
+                assert re.fullmatch(slack_text_pattern(labels, annotations, description, note.status), attachment["text"]), (
                     name,
                     note.receiver,
                     attachment,

@@ -9,6 +9,7 @@ from typing import Any
 
 from callalert.analysis.alertmanager.matchers import Matcher, MatcherError, format_matcher, parse_matchers
 from callalert.analysis.alertmanager.routing import Route, RoutingError, match_routes, receivers_for
+from callalert.analysis.versions import am_go, am_matcher_mode
 from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean
 from callalert.lint.engine import LintRule, Options
 from callalert.lint.rules import examples as ex
@@ -78,7 +79,10 @@ ROUTE_SHADOWED = Rule(
     "warning",
     AREA,
     "route no alert can reach (an earlier sibling without continue takes all of its alerts)",
-    "Alertmanager stops at the first matching sibling unless it has `continue: true`; a later route with the same or narrower matchers is dead.",
+    "Alertmanager stops at the first matching sibling unless it has `continue: true`; a later route with the same or "
+    "narrower matchers is dead. This holds for a route with `active_time_intervals` or `mute_time_intervals` too: outside "
+    "its window it still matches (and notifies nobody), so an out-of-hours sibling after it never gets the alert; give "
+    "the time-bound route `continue: true`.",
     bad=_config(_route("""['team="db"']""", "db-chat") + _route("""['team="db"', 'severity="critical"']"""), _DB_CHAT),
     good=_config(_route("""['team="db"', 'severity="critical"']""") + _route("""['team="db"']""", "db-chat"), _DB_CHAT),
 )
@@ -266,7 +270,12 @@ def _route_shadowed(world: World, options: Options) -> Iterator[Problem]:
                     yield am.src.problem(
                         am.route_key(later.path),
                         f"route {later.matchers_text()} (receiver {later.receiver}) is unreachable: the earlier sibling "
-                        f"{earlier.matchers_text()} (receiver {earlier.receiver}) takes every alert it matches and does not continue",
+                        f"{earlier.matchers_text()} (receiver {earlier.receiver}) takes every alert it matches and does not continue"
+                        + (
+                            " (also outside its time intervals: a muted route still matches)"
+                            if earlier.active_time_intervals or earlier.mute_time_intervals
+                            else ""
+                        ),
                         ROUTE_SHADOWED,
                         fix="move the narrower route first, or add `continue: true` to the earlier one",
                     )
@@ -351,6 +360,8 @@ def _routing_policy_mismatch(world: World, options: Options) -> Iterator[Problem
     for sev_name in world.spec.model.severities:
         outcomes: dict[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]], list[str]] = {}
         for cat, declared, got in _declared_and_reached(world, root, sev_name):
+            if not declared:
+                continue  # no declared policy to compare the explicit routes with (notify is optional then)
             missing = tuple(r for r in declared if r not in got)
             extra = tuple(r for r in got if r not in declared)
             if missing or extra:
@@ -418,9 +429,10 @@ _Site = tuple[Source, KeyPath, str, list[Matcher] | MatcherError]
 
 def _matcher_sites(world: World) -> Iterator[_Site]:
     """Every matcher text of the routes, inhibit rules (and a spec's silences), parsed."""
+    mode, go = am_matcher_mode(world.am_version), am_go(world.am_version)
     for src, key, text in _matcher_texts(world):
         try:
-            yield src, key, text, parse_matchers(text)
+            yield src, key, text, parse_matchers(text, mode, go)
         except MatcherError as exc:
             yield src, key, text, exc
 
