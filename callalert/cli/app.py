@@ -248,4 +248,47 @@ def build_app() -> Any:
         raise typer.Exit(cmd_silences_expire(alertmanager_url))
 
     app.add_typer(silences_app, name="silences")
+
+    @app.command()
+    def report(
+        specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),
+        prometheus_url: str = typer.Option(
+            ...,
+            "--prometheus-url",
+            help="Prometheus base URL, e.g. http://127.0.0.1:9090 (http://user:password@host for basic auth; never shown).",
+        ),
+        alertmanager_url: str | None = typer.Option(
+            None, "--alertmanager-url", help="Alertmanager base URL: its silences and current alerts join the report."
+        ),
+        range_: str = typer.Option("7d", "--range", help="How far back to look, a Prometheus duration (7d, 24h, 2w)."),
+        end: str | None = typer.Option(None, "--end", help="End of the range (default: now), e.g. 2025-01-13T00:00:00Z."),
+        format: str = typer.Option(
+            "text", "--format", "-f", help="text (a table), markdown, html (one self-contained file) or json."
+        ),
+        out: Path | None = typer.Option(None, "--out", "-o", help="Write the report to this file instead of stdout."),
+        flap_threshold: str = typer.Option(
+            "10m", "--flap-threshold", help="A re-fire within this long after resolving counts as flapping."
+        ),
+        timeout: float = typer.Option(30.0, "--timeout", help="Seconds each request to Prometheus/Alertmanager may take in all."),
+        overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
+    ) -> None:
+        """How well the alerts work: firings, flapping, noise, pages, silences, failed notifications, and what to fix first."""
+        from callalert.cli.quality import cmd_report
+
+        with problems_as(format):
+            raise typer.Exit(
+                cmd_report(
+                    specs or [DEFAULT_SPEC],
+                    overlay or [],
+                    prometheus_url,
+                    alertmanager_url,
+                    range_,
+                    end,
+                    format,
+                    out,
+                    flap_threshold,
+                    timeout,
+                )
+            )
+
     return app
