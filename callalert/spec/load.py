@@ -221,12 +221,16 @@ def _reader_problem(path: str, text: str, exc: ReaderError, in_bytes: bool) -> P
     )
 
 
-def _syntax_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
+def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     message = f"YAML syntax error: {exc.problem or exc}"
     if exc.context:
         message += f" ({exc.context})"
-    return _mark_problem(path, mark, message, d.YAML_SYNTAX)
+    found = _mark_problem(path, mark, message, d.YAML_SYNTAX)
+    fix = _syntax_fix(exc, text)
+    if fix is not None:
+        found = Problem(found.path, found.line, found.col, found.level, found.message, found.rule, found.key, fix)
+    return found
 
 
 def _cycle(root: Node) -> Node | None:
@@ -260,6 +264,69 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
+def _indent_of(text: str, line: int) -> int:
+    lines = text.splitlines()
+    if not 0 <= line < len(lines):
+        return 0
+    raw = lines[line]
+    stripped = raw.lstrip(" ")
+    return len(raw) - len(stripped) + (2 if stripped.startswith("- ") else 0)
+
+
+def _open_bracket(text: str, upto: int) -> int | None:
+    """The line (0-based) of the last `[` or `{` not closed before offset `upto` (quotes and comments skipped)."""
+    stack: list[int] = []
+    line, i, quote = 0, 0, ""
+    while i < min(upto, len(text)):
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+        elif quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            while i < len(text) and text[i] != "\n":
+                i += 1
+            continue
+        elif ch in "[{":
+            stack.append(line)
+        elif ch in "]}" and stack:
+            stack.pop()
+        i += 1
+    return stack[-1] if stack else None
+
+
+def _syntax_fix(exc: yaml.MarkedYAMLError, text: str) -> str | None:
+    """A hint for the YAML mistakes people make most: indentation, an unquoted `: `, an open bracket."""
+    problem, context = str(exc.problem or ""), str(exc.context or "")
+    at, start = exc.problem_mark, exc.context_mark
+    if at is None:
+        return None
+    if "did not find expected" in problem and "block" in context and start is not None and start.line != at.line:
+        indent = _indent_of(text, at.line)
+        if "collection" in context:
+            return (
+                f"check the indentation of line {at.line + 1}: at {indent} spaces it is in the list that starts at line "
+                f"{start.line + 1} but does not start with '- '; indent it {start.column + 2} spaces to make it a key of "
+                "the item above"
+            )
+        return (
+            f"check the indentation of line {at.line + 1}: it is indented {indent} spaces, the keys of the mapping that "
+            f"starts at line {start.line + 1} are indented {start.column}"
+        )
+    if "mapping values are not allowed" in problem:
+        return "a value that contains ': ' needs quotes, e.g. summary: \"Disk: almost full\""
+    if "flow" in context:
+        opened = _open_bracket(text, at.index)
+        if opened is not None:
+            return f"the [ or {{ opened on line {opened + 1} is not closed (or a value in it needs quotes)"
+    if "tab" in problem:
+        return "YAML indents with spaces, never tabs"
+    return None
+
+
 def load_text(text: str, path: str) -> Document:
     loader: Any = _Loader(text)
     try:
@@ -269,7 +336,7 @@ def load_text(text: str, path: str) -> Document:
             return Document(path, None, None, [_reader_problem(path, text, exc, HAVE_LIBYAML)])
         except yaml.MarkedYAMLError as exc:
             if "exceeded maximum nesting depth" not in str(exc.problem) or not HAVE_LIBYAML:
-                return Document(path, None, None, [_syntax_problem(path, exc)])
+                return Document(path, None, None, [_syntax_problem(path, exc, text)])
             loader.dispose()  # deeper than libyaml goes: PyYAML's parser, bounded by MAX_YAML_DEPTH
             ensure_recursion_limit()
             loader = _DeepLoader(text)
@@ -278,7 +345,7 @@ def load_text(text: str, path: str) -> Document:
             except ReaderError as deep_exc:
                 return Document(path, None, None, [_reader_problem(path, text, deep_exc, False)])
             except yaml.MarkedYAMLError as deep_exc:
-                return Document(path, None, None, [_syntax_problem(path, deep_exc)])
+                return Document(path, None, None, [_syntax_problem(path, deep_exc, text)])
         except yaml.YAMLError as exc:
             return Document(path, None, None, [d.problem(path, 1, 1, f"YAML error: {exc}", d.YAML_SYNTAX)])
         if root is None:
@@ -456,12 +523,14 @@ def merge(documents: Sequence[Document]) -> Merged:
                     if name in existing:
                         first = merged._map_owner[(key, str(name))]
                         line, col = doc.position((key, name), at_key=True)
+                        first_line, first_col = first.position((key, name), at_key=True)
+                        what = key[:-1] if not key.endswith("ies") else key[:-3] + "y"
                         merged.problems.append(
                             d.problem(
                                 doc.path,
                                 line,
                                 col,
-                                f"{key[:-1] if not key.endswith('ies') else key[:-3] + 'y'} {name!r} is also defined in {first.path}",
+                                f"{what} {name!r} is also defined in {first.path}:{first_line}:{first_col}",
                                 d.DUPLICATE_NAME,
                                 key=f"{key}.{name}",
                             )

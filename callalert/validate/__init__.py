@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from callalert import diagnostics as d
@@ -40,10 +40,21 @@ def load_documents(paths: Sequence[Path]) -> Merged:
                 hint = " (create one with `callalert init`)" if path.name == "specs.yaml" else ""
                 raise UsageError(f"spec file not found: {display(path)}{hint}") from None
             elif exc.kind == "directory":
-                raise UsageError(f"{display(path)} is a directory; give the spec file(s) to read") from None
+                # which files of a folder form the spec (and which are overlays or something else) is the user's call
+                raise UsageError(
+                    f"{display(path)} is a directory; give the spec file(s) to read, e.g. callalert validate {display(path)}/*.yaml"
+                ) from None
             else:
                 raise
     return merge(docs)
+
+
+def _original_names(problem: Problem, stand_ins: dict[str, str]) -> Problem:
+    """A message that names a salvage stand-in names the alert as the spec wrote it."""
+    message = problem.message
+    for stand_in, original in stand_ins.items():
+        message = message.replace(repr(stand_in), repr(original))
+    return problem if message == problem.message else replace(problem, message=message)
 
 
 def _checks() -> tuple[Check, ...]:
@@ -110,9 +121,10 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
         return done()
     salvaged = False
     spec, errors = validate_data(model_class, merged.data)
+    stand_ins: dict[str, str] = {}
     if spec is None:
         result.problems.extend(schema_problems(model_class, merged, errors))
-        rest = salvage(model_class, merged.data, errors)
+        rest = salvage(model_class, merged.data, errors, stand_ins)
         if rest is None or not semantic:
             return done()
         spec, salvaged = rest, True  # check what remains, so one run reports references and PromQL too
@@ -124,6 +136,8 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
     if semantic:
         for check in _checks():
             result.problems.extend(check(model, merged))
+    if salvaged and stand_ins:
+        result.problems = [_original_names(p, stand_ins) for p in result.problems]
     if not salvaged:
         result.model = model
     return done()
