@@ -172,7 +172,7 @@ class FakeAlertmanager:
         return httpx.Response(200, json=found)
 
 
-@pytest.mark.parametrize("label", ["drill=false", "alertname=Other", "severity=", "extra=x"])
+@pytest.mark.parametrize("label", ["alertname=Other", "severity=", "team=", "extra=x"])
 def test_drill_finds_the_alert_it_sent(
     label: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., CliResult]
 ) -> None:
