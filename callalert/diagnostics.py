@@ -228,6 +228,12 @@ SERIES_VALUES = _rule("series-values", "Series values that are not promtool's no
 RULE_TEST = _rule("rule-test", "A rule test that cannot be compiled to a promtool test.")
 ROUTING_TEST = _rule("routing-test", "A routing test that cannot run.")
 OVERLAY = _rule("overlay", "An overlay that cannot be applied.")
+COMPOSE = _rule(
+    "compose",
+    "Spec files that do not compose into one spec: a setting made in two files, a later file's defaults with nothing to "
+    "apply to or that apply to the whole spec, a route that hides the routes of the files after it.",
+)
+CLUSTER_FILE = _rule("cluster-file", "A cluster file (--cluster) that is not a YAML list of Alertmanager URLs.")
 DASHBOARD_URL = _rule("dashboard-url", "A dashboard link that looks like a host name without https://.", "warning")
 
 # Rules of `callalert check`: what the real tools found, mapped back to the spec.

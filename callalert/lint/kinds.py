@@ -23,12 +23,13 @@ def detect(path: str, text: str, data: Any) -> Kind:
         return "template"
     if not isinstance(data, dict):
         return "unknown"
-    if "version" in data and (
+    if (
         "severities" in data
+        or "routing" in data
         or ("receivers" in data and isinstance(data.get("receivers"), dict))
         or ("groups" in data and _spec_groups(data["groups"]))
     ):
-        return "spec"
+        return "spec"  # a whole spec, or one file of a spec in several (a team's, without `version:`)
     if "rule_files" in data and "tests" in data:
         return "rules-test"
     if isinstance(data.get("groups"), list):

@@ -42,6 +42,7 @@ from callalert.model import (
     TimeInterval,
 )
 from callalert.spec import v1
+from callalert.spec.compose import join_url, looks_like_host
 from callalert.spec.read import InputError, read_text
 
 ProblemFactory = Callable[..., Problem]
@@ -53,20 +54,6 @@ RENAMES = {"from_": "from", "class_": "class", "continue_": "continue"}
 def file_name_for_group(name: str) -> str:
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name)
     return safe.strip(".") or "rules"
-
-
-def _join_url(base: str | None, tail: str) -> str:
-    if base is None or "://" in tail:
-        return tail
-    return base.rstrip("/") + "/" + tail.lstrip("/")
-
-
-def _looks_like_host(value: str) -> bool:
-    """grafana.example.com/d/x: a first path segment with a dot (a relative link would start with / or a word)."""
-    if "://" in value or value.startswith(("/", ".")):
-        return False
-    first = value.split("/", 1)[0]
-    return "." in first and all(part for part in first.split("."))
 
 
 def am_data(model: BaseModel, *, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -188,12 +175,28 @@ def _tests(spec: v1.Spec) -> Tests:
     return Tests(rules, routing)
 
 
-def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], template_dir: Path) -> tuple[Model, list[Problem]]:
+def resolve(
+    spec: v1.Spec,
+    problem: ProblemFactory,
+    sources: tuple[str, ...],
+    template_dir: Path,
+    locate: Callable[[KeyPath], tuple[str, int, int]] | None = None,
+) -> tuple[Model, list[Problem]]:
     """The model of `spec`, and the problems found resolving it (unknown references, duplicates).
 
     `problem(key, message, rule, ...)` positions a problem at a key path of the spec;
-    `template_dir` is the folder `templates.files` are relative to."""
+    `template_dir` is the folder `templates.files` are relative to; `locate(key)` gives the file,
+    line and column of a key path, so a duplicate in another file is named by its place."""
     problems: list[Problem] = []
+
+    def first_at(first: KeyPath, key: KeyPath) -> str:
+        """Where the first of two definitions is: its key path, or its file and line when another file has it."""
+        if locate is not None:
+            path, line, col = locate(first)
+            if path != locate(key)[0]:
+                return f"{path}:{line}:{col}"
+        return format_key(first)
+
     severities = list(spec.severities)
     categories = list(spec.categories)
     receivers = set(spec.receivers)
@@ -263,7 +266,8 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             problems.append(
                 problem(
                     ("time_intervals", i, "name"),
-                    f"time interval {ti.name!r} is defined twice (first at time_intervals[{seen_intervals[ti.name]}])",
+                    f"time interval {ti.name!r} is defined twice (first at "
+                    f"{first_at(('time_intervals', seen_intervals[ti.name], 'name'), ('time_intervals', i, 'name'))})",
                     d.DUPLICATE_NAME,
                 )
             )
@@ -291,7 +295,8 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             problems.append(
                 problem(
                     (*gkey, "name"),
-                    f"group {group.name!r} renders to the same file as groups[{group_files[file_name]}] ({file_name}); rename one",
+                    f"group {group.name!r} renders to the same file as "
+                    f"{first_at(('groups', group_files[file_name]), gkey)} ({file_name}); rename one",
                     d.DUPLICATE_NAME,
                 )
             )
@@ -313,7 +318,7 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
                 problems.append(
                     problem(
                         (*akey, "name"),
-                        f"duplicate alert name {alert.name!r} (first defined at {format_key(first_alert[alert.name])})",
+                        f"duplicate alert name {alert.name!r} (first defined at {first_at(first_alert[alert.name], akey)})",
                         d.DUPLICATE_ALERT,
                     )
                 )
@@ -346,13 +351,13 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             if alert.category is not None:
                 labels["category"] = alert.category
             labels.update(sorted(alert.labels.items()))
-            if alert.dashboard and _looks_like_host(alert.dashboard):
+            if alert.dashboard and looks_like_host(alert.dashboard):
                 problems.append(
                     problem(
                         (*akey, "dashboard"),
                         f"{alert.dashboard!r} looks like a host name without https://; it is "
                         + (
-                            f"joined to dashboard_base_url as a path ({_join_url(defaults.dashboard_base_url, alert.dashboard)})"
+                            f"joined to dashboard_base_url as a path ({join_url(defaults.dashboard_base_url, alert.dashboard)})"
                             if defaults.dashboard_base_url
                             else "not a link"
                         ),
@@ -363,14 +368,12 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
                 )
             runbook_file = f"{alert.name}.md"
             # every alert links a dashboard: its own, else the base dashboard of the system
-            dashboard = (
-                _join_url(defaults.dashboard_base_url, alert.dashboard) if alert.dashboard else defaults.dashboard_base_url
-            )
+            dashboard = join_url(defaults.dashboard_base_url, alert.dashboard) if alert.dashboard else defaults.dashboard_base_url
             annotations = {"summary": alert.summary, "description": alert.description}
             if dashboard:
                 annotations["dashboard"] = dashboard
             annotations["runbook_url"] = (
-                _join_url(defaults.runbook_base_url, runbook_file) if defaults.runbook_base_url else f"runbooks/{runbook_file}"
+                join_url(defaults.runbook_base_url, runbook_file) if defaults.runbook_base_url else f"runbooks/{runbook_file}"
             )
             annotations.update(sorted(alert.annotations.items()))
             alerts.append(
