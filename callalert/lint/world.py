@@ -33,12 +33,14 @@ class Source:
     """Turns a key path into a positioned finding (in a spec, or in a plain file)."""
 
     locate: Locate
+    # the key path as the file shows it (a spec in several files counts list items per file)
+    local: Callable[[KeyPath], KeyPath] = field(default=lambda key: key)
 
     def problem(
         self, key: KeyPath, message: str, rule: Rule, *, level: Level | None = None, at_key: bool = False, fix: str | None = None
     ) -> Problem:
         path, line, col = self.locate(key, at_key)
-        return Problem(path, line, col, level or rule.level, message, rule.id, format_key(key), fix)
+        return Problem(path, line, col, level or rule.level, message, rule.id, format_key(self.local(key)), fix)
 
 
 def doc_source(doc: Document) -> Source:
@@ -196,7 +198,7 @@ class World:
         if self.spec is None:
             return None
         merged = self.spec.merged
-        return Source(lambda key, at_key: merged.locate(key, at_key=at_key))
+        return Source(lambda key, at_key: merged.locate(key, at_key=at_key), merged.local_key)
 
     def any_alert_can_have(self, label: str) -> bool | None:
         """True if some alert can carry it, False if provably none can, None if unknown."""
@@ -226,7 +228,7 @@ class World:
 def spec_world(valid: Valid) -> World:
     model = valid.model
     merged = valid.merged
-    src = Source(lambda key, at_key: merged.locate(key, at_key=at_key))
+    src = Source(lambda key, at_key: merged.locate(key, at_key=at_key), merged.local_key)
     external = dict(model.defaults.external_labels)
     ext_names = frozenset(external)
     alerts: list[AlertRec] = []

@@ -643,9 +643,11 @@ class _Merger:
             return
         first = self.merged._owner[path]
         why = _ONE_FILE_WHY.get(path, "it is set in one spec file only")
+        where = _at(first, path)
         if path == ("version",):
-            why = f"there as {shown(existing)}: the files of one spec have one version"
-        self.merged.conflicts.append(_conflict(doc, path, f"also set in {_at(first, path)}; {why}"))
+            where += f", to {shown(existing) if isinstance(existing, str) else existing}"
+            why = "the files of one spec have one version"
+        self.merged.conflicts.append(_conflict(doc, path, f"also set in {where}; {why}"))
 
     def concat(self, doc: Document, path: KeyPath, value: Any) -> None:
         """A list that files concatenate."""
