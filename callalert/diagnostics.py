@@ -118,6 +118,15 @@ SILENCE_WINDOW = _rule("silence-window", "A silence that ends before it starts."
 SILENCE_TIME = _rule("silence-time", "A silence time without a time zone.")
 PROMQL_SYNTAX = _rule("promql-syntax", "PromQL that Prometheus cannot parse.")
 PROMQL_VERSION = _rule("promql-version", "PromQL that the target Prometheus version does not have.")
+PROMQL_TOO_LARGE = _rule(
+    "promql-too-large", "PromQL nested deeper than callalert analyses (100 levels of parentheses, calls or operators)."
+)
+PROMQL_RANGE_LEFT_OPEN = _rule(
+    "promql-range-left-open",
+    "A rate()-like range too short for two samples under Prometheus 3's left-open range selectors: it returns nothing.",
+    why="Prometheus 3.0 made range selectors left-open: a sample exactly at the start of the window is left out. "
+    "rate(x[1m]) over samples scraped every 1m sees one sample and returns nothing, so the alert can never fire.",
+)
 UNKNOWN_RECEIVER = _rule("unknown-receiver", "A reference to a receiver that is not defined.")
 UNKNOWN_SEVERITY = _rule("unknown-severity", "A reference to a severity that is not defined.")
 UNKNOWN_CATEGORY = _rule("unknown-category", "A reference to a category that is not defined.")

@@ -1,21 +1,92 @@
-"""PromQL of rules and recording rules: what the target Prometheus would refuse to load."""
+"""PromQL of rules and recording rules, and the rule-file keys of groups and alerts: what the target
+Prometheus would refuse to load, or load and then evaluate to nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+from callalert import diagnostics as d
 from callalert.analysis.promql import check_syntax
-from callalert.diagnostics import RULES, Problem
+from callalert.analysis.promql.functions import release_line
+from callalert.analysis.promql.pitfalls import short_ranges
+from callalert.analysis.promql.versions import RULE_FIELDS, Dialect, rule_field_problem
+from callalert.diagnostics import RULES, KeyPath, Problem
 from callalert.model import Model
 from callalert.spec.load import Merged
+from callalert.spec.v1 import duration_seconds
 
 
 def check(model: Model, merged: Merged) -> Iterator[Problem]:
+    yield from _rule_fields(model, merged)
+    yield from _syntax_and_ranges(model, merged)
+
+
+def _rule_fields(model: Model, merged: Merged) -> Iterator[Problem]:
     target = model.prom_version
-    exprs = [(record.key, record.expr) for group in model.groups for record in group.records]
-    exprs += [(alert.key, alert.expr) for alert in model.alerts]
-    for key, expr in exprs:
-        for sp in check_syntax(expr, target=target):
-            rule = RULES.get(sp.rule)
-            assert rule is not None, sp.rule
-            yield merged.problem_in_value((*key, "expr"), sp.line, sp.col, f"invalid PromQL: {sp.message}", rule)
+    for group in model.groups:
+        present = {"group.labels": bool(group.labels), "group.query_offset": group.query_offset is not None}
+        present["group.limit"] = group.limit is not None
+        for key, used in present.items():
+            why = rule_field_problem(key, target) if used else None
+            if why is not None:
+                since = RULE_FIELDS[key].since.short
+                yield merged.problem(
+                    (*group.key, RULE_FIELDS[key].yaml),
+                    why,
+                    d.TARGET_VERSION,
+                    at_key=True,
+                    fix=f"raise defaults.targets.prometheus to {since}, or remove it",
+                )
+        for alert in group.alerts:
+            why = rule_field_problem("alert.keep_firing_for", target) if alert.keep_firing_for else None
+            if why is not None:
+                yield merged.problem(
+                    (*alert.key, "keep_firing_for"),
+                    why,
+                    d.TARGET_VERSION,
+                    at_key=True,
+                    fix=f"raise defaults.targets.prometheus to {RULE_FIELDS['alert.keep_firing_for'].since.short}, or remove it",
+                )
+
+
+def _syntax_and_ranges(model: Model, merged: Merged) -> Iterator[Problem]:
+    target = release_line(model.prom_version)
+    scrape = duration_seconds(model.defaults.scrape_interval)
+    test_intervals: dict[str, list[tuple[KeyPath, float]]] = {}
+    for test in model.tests.rules:
+        test_intervals.setdefault(test.alert, []).append(((*test.key, "interval"), duration_seconds(test.interval)))
+    for group in model.groups:
+        evaluation = duration_seconds(group.interval or model.defaults.evaluation_interval or "1m")
+        rules: list[tuple[KeyPath, str, str | None]] = [(record.key, record.expr, None) for record in group.records]
+        rules += [(alert.key, alert.expr, alert.name) for alert in group.alerts]
+        for key, expr, alert in rules:
+            problems = check_syntax(expr, target=target)
+            for sp in problems:
+                rule = RULES.get(sp.rule)
+                assert rule is not None, sp.rule
+                yield merged.problem_in_value((*key, "expr"), sp.line, sp.col, f"invalid PromQL: {sp.message}", rule)
+            if problems or not Dialect(target).left_open_ranges:
+                continue  # before 3.0 a short range is lint's warning (promql-range-too-short), not an error
+            reported: set[tuple[str, float]] = set()
+            for short in short_ranges(expr, scrape_interval=scrape, evaluation_interval=evaluation, target=target):
+                reported.add((short.function, short.range))
+                yield merged.problem((*key, "expr"), short.message(target), d.PROMQL_RANGE_LEFT_OPEN, fix=short.fix)
+            for test_key, interval in test_intervals.get(alert or "", []):
+                if interval <= scrape:
+                    continue
+                for short in short_ranges(expr, scrape_interval=interval, evaluation_interval=evaluation, target=target):
+                    if (short.function, short.range) in reported or short.subquery:
+                        continue
+                    never = "sees at most one sample" if short.never else "holds two samples only at some evaluations"
+                    yield merged.problem(
+                        test_key,
+                        f"this test's series have a sample every {_text(interval)}: {alert}'s {short.function}() over "
+                        f"[{_text(short.range)}] {never} at that interval under Prometheus 3's left-open range selectors "
+                        f"(3.0), so the test cannot see what the alert does; the target is Prometheus {target.short}",
+                        d.PROMQL_RANGE_LEFT_OPEN,
+                        fix=short.fix,
+                    )
+
+
+def _text(seconds: float) -> str:
+    return f"{int(seconds // 60)}m" if seconds >= 60 and seconds % 60 == 0 else f"{seconds:g}s"

@@ -445,15 +445,35 @@ def test_histogram_quantile_not_bucket() -> None:
 
 
 def test_range_too_short() -> None:
-    found = find_pitfalls("rate(x_total[1m])", scrape_interval=60)
-    assert found == [
+    fix = "use a range of at least twice the scrape interval, e.g. [2m] ([4m] also survives a missed scrape)"
+    assert find_pitfalls("rate(x_total[1m])", scrape_interval=60, target="2.42") == [
         Pitfall(
             "promql-range-too-short",
             "warning",
-            "rate() over [1m] sees fewer than 2 samples at a 1m scrape interval, so it returns nothing",
-            "use a range of at least 4x the scrape interval, e.g. [4m]",
+            "rate() over [1m] sees 2 samples at a 1m scrape interval only when the samples line up with the window "
+            "exactly (promtool's tests do, real scrapes do not), so it flaps between a value and nothing; under "
+            "Prometheus 3 it never does",
+            fix,
             "rate(x_total[1m])",
         )
+    ]
+    assert find_pitfalls("rate(x_total[1m])", scrape_interval=60, target="3.5") == [
+        Pitfall(
+            "promql-range-too-short",
+            "warning",
+            "rate() over [1m] sees at most one sample at a 1m scrape interval: since Prometheus 3.0 range selectors "
+            "are left-open (a sample exactly 1m old is left out), so it returns nothing; the target is Prometheus 3.5",
+            fix,
+            "rate(x_total[1m])",
+        )
+    ]
+    assert [p.message for p in find_pitfalls("rate(x_total[30s])", scrape_interval=60, target="2.42")] == [
+        "rate() over [30s] sees at most one sample at a 1m scrape interval, so it returns nothing (in every Prometheus version)"
+    ]
+    assert [p.message for p in find_pitfalls("irate(x_total[90s:1m])", scrape_interval=15, target="3.5")] == [
+        "irate() over [90s] holds two samples only at some evaluations at a 1m subquery step: since Prometheus 3.0 range "
+        "selectors are left-open (a sample exactly 90s old is left out), so the result flaps between a value and nothing; "
+        "the target is Prometheus 3.5"
     ]
     assert find_pitfalls("rate(x_total[2m])", scrape_interval=60) == []
     assert find_pitfalls("rate(x_total[1m])") == []

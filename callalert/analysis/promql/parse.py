@@ -946,7 +946,8 @@ def _go_float(value: float) -> str:
 # --- types and checkAST ----------------------------------------------------------------------------------
 
 
-def _children(node: Node) -> list[Node]:
+def children(node: Node) -> list[Node]:
+    """The operands of `node` in source order."""
     if isinstance(node, BinaryExpr):
         return [node.lhs, node.rhs]
     if isinstance(node, AggregateExpr):
@@ -970,7 +971,7 @@ def value_types(root: Node) -> dict[int, str]:
         node, done = stack.pop()
         if not done:
             stack.append((node, True))
-            stack.extend((child, False) for child in _children(node))
+            stack.extend((child, False) for child in children(node))
             continue
         if isinstance(node, NumberLiteral | DurationExpr):
             types[id(node)] = SCALAR

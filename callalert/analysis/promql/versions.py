@@ -238,6 +238,40 @@ class Dialect:
         return self.version >= Version(major, minor)
 
 
+@dataclass(frozen=True, slots=True)
+class RuleField:
+    """A key of a Prometheus rule file that not every release reads (model/rulefmt)."""
+
+    key: str  # "group.<yaml key>" or "alert.<yaml key>"
+    since: Version
+    ref: str
+
+    @property
+    def yaml(self) -> str:
+        return self.key.split(".", 1)[1]
+
+
+RULE_FIELDS: dict[str, RuleField] = {
+    f.key: f
+    for f in (
+        RuleField("group.limit", _V(2, 31), "CHANGELOG 2.31.0 #9260 #9541"),
+        RuleField("alert.keep_firing_for", _V(2, 42), "CHANGELOG 2.42.0 #11827"),
+        RuleField("group.query_offset", _V(2, 53), "CHANGELOG 2.53.0 #14061; model/rulefmt RuleGroup.QueryOffset"),
+        RuleField("group.labels", _V(3, 0), "model/rulefmt RuleGroup.Labels at v3.0.0"),
+    )
+}
+
+
+def rule_field_problem(key: str, target: str | Version) -> str | None:
+    """Why Prometheus `target` refuses rule-file key `key` ("group.labels"), or None."""
+    found = RULE_FIELDS[key]
+    version = release_line(target)
+    if version >= found.since:
+        return None
+    where = "rule group" if key.startswith("group.") else "alerting rule"
+    return f"{where} `{found.yaml}` needs Prometheus ≥ {found.since.short}; the target is Prometheus {version.short}"
+
+
 def feature(key: str) -> SyntaxFeature:
     return next(f for f in SYNTAX_FEATURES if f.key == key)
 
