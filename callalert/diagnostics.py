@@ -119,7 +119,9 @@ SILENCE_TIME = _rule("silence-time", "A silence time without a time zone.")
 PROMQL_SYNTAX = _rule("promql-syntax", "PromQL that Prometheus cannot parse.")
 PROMQL_VERSION = _rule("promql-version", "PromQL that the target Prometheus version does not have.")
 PROMQL_TOO_LARGE = _rule(
-    "promql-too-large", "PromQL nested deeper than callalert analyses (100 levels of parentheses, calls or operators)."
+    "promql-too-large",
+    "PromQL beyond callalert's analysis limits: nested deeper than 100 levels (an error), or longer than 16 KiB or "
+    "300 operators (a warning: only its syntax is checked).",
 )
 PROMQL_RANGE_LEFT_OPEN = _rule(
     "promql-range-left-open",

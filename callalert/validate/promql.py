@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from callalert import diagnostics as d
-from callalert.analysis.promql import check_syntax
+from callalert.analysis.promql import analysis_limit_problem, check_syntax
 from callalert.analysis.promql.functions import release_line
 from callalert.analysis.promql.pitfalls import short_ranges
 from callalert.analysis.promql.versions import RULE_FIELDS, Dialect, rule_field_problem
@@ -65,6 +65,15 @@ def _syntax_and_ranges(model: Model, merged: Merged) -> Iterator[Problem]:
                 rule = RULES.get(sp.rule)
                 assert rule is not None, sp.rule
                 yield merged.problem_in_value((*key, "expr"), sp.line, sp.col, f"invalid PromQL: {sp.message}", rule)
+            too_large = None if problems else analysis_limit_problem(expr)
+            if too_large is not None:
+                yield merged.problem(
+                    (*key, "expr"),
+                    f"expression too large for callalert's analysis ({too_large}): its syntax is checked, "
+                    "but lint's label and pitfall checks skip it (promtool has no such limit)",
+                    d.PROMQL_TOO_LARGE,
+                    level="warning",
+                )
             if problems or not Dialect(target).left_open_ranges:
                 continue  # before 3.0 a short range is lint's warning (promql-range-too-short), not an error
             reported: set[tuple[str, float]] = set()

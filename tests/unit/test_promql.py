@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -590,3 +592,61 @@ def test_performance_10k_simple_exprs() -> None:
         find_pitfalls(expr)
     elapsed = time.perf_counter() - start
     assert elapsed < 3.0, f"{elapsed:.2f}s for 10,000 expressions"  # ~0.7s measured; slack for busy CI
+
+
+# ---- bounded input (bad-input D13: the Rust parser segfaulted on a 30 KB chain, took 1.8 GB for 10 KB of parentheses) ----
+
+_HUGE = {
+    "chain": "up + " * 6000 + "up > 0",  # 30 KB
+    "or-chain": "vector(1)" + " or vector(1)" * 20000,  # 260 KB
+    "parentheses": "(" * 5000 + "up" + ")" * 5000,  # 10 KB
+}
+
+
+def _validate_bounded(tmp_path: Path, expr: str) -> subprocess.CompletedProcess[str]:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        yaml.safe_dump(
+            {
+                "version": 1,
+                "defaults": {"targets": {"prometheus": "3.5"}},
+                "severities": {"critical": {"notify": ["default"]}},
+                "receivers": {"default": {"webhook_configs": [{"url": "http://127.0.0.1:9/"}]}},
+                "groups": [
+                    {
+                        "name": "g",
+                        "alerts": [{"name": "A", "expr": expr, "severity": "critical", "summary": "s", "description": "d"}],
+                    }
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30)); "
+    code = limit + "import sys; from callalert.cli import main; sys.argv = ['callalert', 'lint', sys.argv[1]]; main()"
+    return subprocess.run([sys.executable, "-c", code, str(spec)], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("name", sorted(_HUGE))
+def test_huge_expressions_are_checked_in_bounded_memory_and_time(name: str, tmp_path: Path) -> None:
+    start = time.perf_counter()
+    result = _validate_bounded(tmp_path, _HUGE[name])
+    elapsed = time.perf_counter() - start
+    assert "Traceback" not in result.stderr and result.returncode in (0, 1), result.stderr[-2000:]
+    assert elapsed < 60, f"{elapsed:.1f}s"  # ~1-3 s measured; linear in the length
+    if name == "parentheses":
+        assert "[promql-too-large]" in result.stdout and "nests deeper than 100 levels" in result.stdout
+        assert result.returncode == 1
+    else:
+        assert "too large for callalert's analysis" in result.stdout and result.returncode == 0, result.stdout
+
+
+def test_parse_time_is_linear_in_the_length() -> None:
+    def seconds(terms: int) -> float:
+        expr = "x" + " + x" * terms
+        start = time.perf_counter()
+        assert check_syntax(expr + " ", target="3.5") == []
+        return time.perf_counter() - start
+
+    small, large = seconds(2_000), seconds(20_000)
+    assert large < 30 * small + 0.5, (small, large)  # 10x the input: about 10x the time, never quadratic

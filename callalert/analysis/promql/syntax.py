@@ -227,12 +227,12 @@ def check_syntax(expr: str, *, target: str | Version = DEFAULT_TARGET, experimen
 def analysis_limit_problem(expr: str) -> str | None:
     """Why callalert does not hand a valid `expr` to its analysis parser (None: it does)."""
     if len(expr) > MAX_ANALYSIS_CHARS:
-        return f"expression of {len(expr):,} characters (limit {MAX_ANALYSIS_CHARS:,})"
+        return f"{len(expr):,} characters, limit {MAX_ANALYSIS_CHARS:,}"
     if len(expr) <= 2 * MAX_ANALYSIS_OPERATORS:
         return None  # every binary operator takes at least two characters with its operand
     operators = sum(1 for tok in tokenize(expr, Dialect(release_line("3.5"))) if tok.kind in _BINARY_KINDS)
     if operators > MAX_ANALYSIS_OPERATORS:
-        return f"{operators:,} binary operators (limit {MAX_ANALYSIS_OPERATORS:,})"
+        return f"{operators:,} operators, limit {MAX_ANALYSIS_OPERATORS:,}"
     return None
 
 
