@@ -591,7 +591,9 @@ def test_performance_10k_simple_exprs() -> None:
         output_labels(expr)
         find_pitfalls(expr)
     elapsed = time.perf_counter() - start
-    assert elapsed < 3.0, f"{elapsed:.2f}s for 10,000 expressions"  # ~0.7s measured; slack for busy CI
+    # ~1.3 s measured on an idle machine (callalert's own parser, ~90 µs an expression, then promql-parser for the
+    # analysis); slack for a busy CI runner. Linear growth is tested apart (test_parse_time_is_linear_in_the_length).
+    assert elapsed < 5.0, f"{elapsed:.2f}s for 10,000 expressions"
 
 
 # ---- bounded input (bad-input D13: the Rust parser segfaulted on a 30 KB chain, took 1.8 GB for 10 KB of parentheses) ----

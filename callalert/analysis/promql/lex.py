@@ -209,6 +209,10 @@ def _is_alnum(c: str) -> bool:
 
 
 _IDENTIFIER_TAIL = re.compile(r"[a-zA-Z0-9_:]*")
+# The common tokens of the top-level state, taken in one match (everything else goes the long way).
+_FAST = re.compile(r"(?P<space>[ \t\n\r]+)|(?P<word>[a-zA-Z_:][a-zA-Z0-9_:]*)|(?P<op>==|!=|<=|>=|[,*/%+\-^<>@(])")
+_FAST_OPS = {"==": "EQLC", "!=": "NEQ", "<=": "LTE", ">=": "GTE", "<": "LSS", ">": "GTR", "@": "AT", "(": "LEFT_PAREN"}
+_FAST_OPS |= {",": "COMMA", **{c: OPERATORS[c] for c in "*/%+-^"}}
 _LABEL_TAIL = re.compile(r"[a-zA-Z0-9_]*")
 _SPACES = re.compile(r"[ \t\n\r]*")
 _PLAIN_STRING = {'"': re.compile(r'"[^"\\\n]*"'), "'": re.compile(r"'[^'\\\n]*'")}
@@ -436,6 +440,21 @@ class _Lexer:
         if self.brace_open:
             self.mode = "braces"
             return
+        if not self.bracket_open:
+            fast = _FAST.match(self.text, self.pos)
+            if fast is not None:
+                group = fast.lastgroup
+                self.pos = fast.end()
+                if group == "space":
+                    self.start = self.pos
+                elif group == "word":
+                    self.pos = self.start
+                    self.keyword_or_identifier()
+                else:
+                    self.emit(_FAST_OPS[fast.group()])
+                    if fast.group() == "(":
+                        self.paren_depth += 1
+                return
         if self.text.startswith("#", self.pos):
             self.line_comment()
             return
