@@ -9,14 +9,31 @@ from callalert import diagnostics as d
 from callalert.analysis.promql import analysis_limit_problem, check_syntax
 from callalert.analysis.promql.functions import release_line
 from callalert.analysis.promql.pitfalls import short_ranges
-from callalert.analysis.promql.versions import RULE_FIELDS, Dialect, rule_field_problem
+from callalert.analysis.promql.versions import (
+    RULE_FIELDS,
+    Dialect,
+    prom_unproven_note,
+    prom_unreleased,
+    rule_field_problem,
+)
 from callalert.diagnostics import RULES, KeyPath, Problem
 from callalert.model import Model
 from callalert.spec.load import Merged
 from callalert.spec.v1 import duration_seconds
 
+_TARGET_KEY = ("defaults", "targets", "prometheus")
+
 
 def check(model: Model, merged: Merged) -> Iterator[Problem]:
+    unreleased = prom_unreleased(model.prom_version)
+    if unreleased is not None:
+        yield merged.problem(
+            _TARGET_KEY, unreleased, d.TARGET_VERSION, fix="target a Prometheus release from 2.0 to 3.14 (docs/versions.md)"
+        )
+        return
+    note = prom_unproven_note(model.prom_version)
+    if note is not None:
+        yield merged.problem(_TARGET_KEY, note, d.TARGET_UNPROVEN, fix="`callalert versions` shows what each release has")
     yield from _rule_fields(model, merged)
     yield from _syntax_and_ranges(model, merged)
 

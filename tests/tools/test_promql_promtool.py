@@ -504,18 +504,32 @@ def test_left_open_ranges(toolchain: Toolchain | None, tmp_path: Path) -> None:
     assert Dialect.of(version).left_open_ranges == ("rate(c[1m])" in empty)
 
 
+def test_regex_dot_matches_newline(toolchain: Toolchain | None, tmp_path: Path) -> None:
+    """From 3.0 a label-matcher regex is compiled with the s flag: "." matches a newline."""
+    promtool, version = promtool_of(toolchain)
+    test = {
+        "interval": "1m",
+        "input_series": [{"series": 'x{a="a\\nb"}', "values": "1x5"}],
+        "promql_expr_test": [{"expr": 'count(x{a=~"a.b"})', "eval_time": "1m", "exp_samples": [{"labels": "{}", "value": 1}]}],
+    }
+    path = tmp_path / "dot_test.yml"
+    path.write_text(yaml.safe_dump({"rule_files": [], "evaluation_interval": "1m", "tests": [test]}), encoding="utf-8")
+    proc = subprocess.run([promtool, "test", "rules", str(path)], capture_output=True, text=True, timeout=60)
+    assert (proc.returncode == 0) == Dialect.of(version).regex_dot_matches_newline, proc.stdout + proc.stderr
+
+
 def test_bundled_spec_rule_tests_pass(toolchain: Toolchain | None, tmp_path: Path, run_cli) -> None:
     """The bundled spec's rule tests (HighCPUUsage among them) pass on every promtool, Prometheus 3 included."""
     promtool, version = promtool_of(toolchain)
     out = tmp_path / "out"
     result = run_cli("render", str(EXAMPLE_SPEC), "--out", str(out))
     assert result.exit_code == 0, str(result)
-    tests = sorted((out / "prometheus" / "tests").glob("*.yml"))
+    tests = sorted((out / "tests").glob("*.test.yml"))
     proc = subprocess.run(
         [promtool, "test", "rules", *map(str, tests)],
         capture_output=True,
         text=True,
-        cwd=out / "prometheus" / "tests",
+        cwd=out / "tests",
         timeout=300,
     )
     assert proc.returncode == 0, f"promtool {version.short}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from callalert.analysis.promql.functions import release_line
 from callalert.analysis.promql.regex import RegexSyntax
-from callalert.analysis.versions import Version
+from callalert.analysis.versions import Build, Version
 
 EXPERIMENTAL_FUNCTIONS = "promql-experimental-functions"
 DURATION_EXPR = "promql-duration-expr"
@@ -270,6 +270,66 @@ def rule_field_problem(key: str, target: str | Version) -> str | None:
         return None
     where = "rule group" if key.startswith("group.") else "alerting rule"
     return f"{where} `{found.yaml}` needs Prometheus ≥ {found.since.short}; the target is Prometheus {version.short}"
+
+
+# The promtool builds `make tools` installs (Debian bookworm, trixie, sid); tests/tools prove each entry on them.
+PROM_BUILDS: tuple[Build, ...] = (
+    Build("bookworm", "prometheus", Version(2, 42, 0), "2.42.0+ds-5+deb12u1", Version(1, 19, 8)),
+    Build("trixie", "prometheus", Version(2, 53, 3), "2.53.3+ds1-2", Version(1, 24, 4)),
+    Build("sid", "prometheus", Version(3, 5, 3), "3.5.3+ds1-6", Version(1, 27, 1)),
+)
+# The newest Prometheus release whose source callalert's tables were read from (the tags v2.42.0 ... v3.14.0).
+PROM_NEWEST = Version(3, 14, 0)
+PROM_OLDEST = Version(2, 0, 0)
+
+
+def prom_proven_here(version: str | Version) -> Build | None:
+    """The installed build of the same release line as `version`, whose promtool proves it."""
+    line = release_line(version)
+    return next((b for b in PROM_BUILDS if release_line(b.version) == line), None)
+
+
+def prom_unreleased(version: str | Version) -> str | None:
+    """Why `version` cannot be targeted (newer than every release callalert knows, or older than 2.0), or None."""
+    line = release_line(version)
+    if line > release_line(PROM_NEWEST):
+        return (
+            f"Prometheus {line.short} is newer than every release callalert knows (the newest is {PROM_NEWEST}); "
+            "its PromQL and rule files cannot be checked"
+        )
+    if line < PROM_OLDEST:
+        return f"Prometheus {line.short} is older than 2.0, whose PromQL callalert does not know"
+    return None
+
+
+def prom_unproven_note(version: str | Version) -> str | None:
+    """For a target no toolchain here has: what callalert's verdicts at that target rest on."""
+    if prom_proven_here(version) is not None or prom_unreleased(version) is not None:
+        return None
+    builds = ", ".join(b.label for b in PROM_BUILDS)
+    return (
+        f"Prometheus {release_line(version).short} is not proven here: the toolchains callalert installs have promtool "
+        f"{builds}; what {release_line(version).short} accepts comes from its source and release notes"
+    )
+
+
+def proof(since: Version, until: Version | None = None, flag: str | None = None) -> str:
+    """Which installed promtools accept an entry and which refuse it (what tests/tools asserts of each)."""
+    accepted: list[str] = []
+    refused: list[str] = []
+    for build in PROM_BUILDS:
+        line = release_line(build.version)
+        has = since <= line and (until is None or line < until)
+        if flag is not None:
+            honoured = FLAGS[flag].promtool_since
+            has = has and honoured is not None and line >= honoured
+        (accepted if has else refused).append(build.label)
+    parts = []
+    if accepted:
+        parts.append("accepted by " + ", ".join(accepted))
+    if refused:
+        parts.append("refused by " + ", ".join(refused))
+    return "; ".join(parts)
 
 
 def feature(key: str) -> SyntaxFeature:
