@@ -652,3 +652,21 @@ def test_parse_time_is_linear_in_the_length() -> None:
 
     small, large = seconds(2_000), seconds(20_000)
     assert large < 30 * small + 0.5, (small, large)  # 10x the input: about 10x the time, never quadratic
+
+
+def test_bundled_spec_has_no_short_range_at_any_target(run_cli, tmp_path: Path) -> None:
+    """HighCPUUsage uses [2m] (the reference design's [1m] returns nothing under Prometheus 3's left-open ranges)."""
+    from tests.conftest import EXAMPLE_SPEC
+
+    text = EXAMPLE_SPEC.read_text(encoding="utf-8")
+    assert "rate(process_cpu_seconds_total[2m])" in text
+    for target in ("2.42", "2.53", "3.5"):
+        spec = EXAMPLE_SPEC.parent / f".target-{target}.yaml"
+        spec.write_text(text.replace('prometheus: "2.42"', f'prometheus: "{target}"'), encoding="utf-8")
+        try:
+            validated = run_cli("validate", str(spec))
+            linted = run_cli("lint", str(spec))
+        finally:
+            spec.unlink()
+        assert validated.exit_code == 0 and "promql-range" not in validated.stdout, str(validated)
+        assert "promql-range" not in linted.stdout, str(linted)
