@@ -35,6 +35,7 @@ AMData = Mapping[str, Any]
 class Targets:
     prometheus: str
     alertmanager: str
+    prometheus_features: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -619,6 +619,12 @@ Matchers = Annotated[list[str], BeforeValidator(_matchers_input)]
 class Targets(Model):
     prometheus: VersionStr = Field("2.42", description="Prometheus version the rules must work on.")
     alertmanager: VersionStr = Field("0.25", description="Alertmanager version the config and templates must work on.")
+    prometheus_features: list[Literal["promql-experimental-functions"]] = Field(
+        default_factory=list,
+        description="Prometheus `--enable-feature` flags the rules rely on. `promql-experimental-functions` (Prometheus "
+        "≥ 2.49) allows experimental functions such as sort_by_label() and limitk(); `check` proves such rules with a "
+        "promtool that honours the flag (≥ 3.4).",
+    )
 
 
 class Defaults(Model):

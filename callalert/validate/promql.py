@@ -10,6 +10,8 @@ from callalert.analysis.promql import analysis_limit_problem, check_syntax
 from callalert.analysis.promql.functions import release_line
 from callalert.analysis.promql.pitfalls import short_ranges
 from callalert.analysis.promql.versions import (
+    EXPERIMENTAL_FUNCTIONS,
+    FLAGS,
     RULE_FIELDS,
     Dialect,
     prom_unproven_note,
@@ -34,8 +36,22 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
     note = prom_unproven_note(model.prom_version)
     if note is not None:
         yield merged.problem(_TARGET_KEY, note, d.TARGET_UNPROVEN, fix="`callalert versions` shows what each release has")
+    yield from _features(model, merged)
     yield from _rule_fields(model, merged)
     yield from _syntax_and_ranges(model, merged)
+
+
+def _features(model: Model, merged: Merged) -> Iterator[Problem]:
+    target = release_line(model.prom_version)
+    for i, name in enumerate(model.defaults.targets.prometheus_features):
+        flag = FLAGS[name]
+        if target < flag.server_since:
+            yield merged.problem(
+                ("defaults", "targets", "prometheus_features", i),
+                f"--enable-feature={name} needs Prometheus ≥ {flag.server_since.short}; the target is Prometheus {target.short}",
+                d.TARGET_VERSION,
+                fix=f"raise defaults.targets.prometheus to {flag.server_since.short}, or remove it",
+            )
 
 
 def _rule_fields(model: Model, merged: Merged) -> Iterator[Problem]:
@@ -68,6 +84,7 @@ def _rule_fields(model: Model, merged: Merged) -> Iterator[Problem]:
 
 def _syntax_and_ranges(model: Model, merged: Merged) -> Iterator[Problem]:
     target = release_line(model.prom_version)
+    experimental = EXPERIMENTAL_FUNCTIONS in model.defaults.targets.prometheus_features
     scrape = duration_seconds(model.defaults.scrape_interval)
     test_intervals: dict[str, list[tuple[KeyPath, float]]] = {}
     for test in model.tests.rules:
@@ -77,7 +94,7 @@ def _syntax_and_ranges(model: Model, merged: Merged) -> Iterator[Problem]:
         rules: list[tuple[KeyPath, str, str | None]] = [(record.key, record.expr, None) for record in group.records]
         rules += [(alert.key, alert.expr, alert.name) for alert in group.alerts]
         for key, expr, alert in rules:
-            problems = check_syntax(expr, target=target)
+            problems = check_syntax(expr, target=target, experimental=experimental)
             for sp in problems:
                 rule = RULES.get(sp.rule)
                 assert rule is not None, sp.rule

@@ -635,3 +635,37 @@ def test_output_labels_fit_what_promtool_returns(toolchain: Toolchain | None, tm
     # The cases must really produce output, or they prove nothing.
     empty = [expr for expr in LABEL_CASES if not observed[expr]]
     assert empty == ["x > ignoring(b) y", "x > y", "x + y", "x unless on(a) y"]  # no match by design
+
+
+def test_check_proves_experimental_functions_with_a_promtool_that_honours_the_flag(run_cli, tmp_path: Path) -> None:
+    """A spec may rely on --enable-feature=promql-experimental-functions; check proves it with a promtool ≥ 3.4
+    and the flag (older promtools ignore the flag), whatever the target."""
+    from tests.conftest import installed_toolchains
+
+    honoured = FLAGS[EXPERIMENTAL_FUNCTIONS].promtool_since
+    assert honoured is not None
+    if not any((t := c.get("promtool")) is not None and t.version >= honoured for c in installed_toolchains()):
+        require_in(None, f"promtool ≥ {honoured.short}")
+    spec = tmp_path / "spec.yaml"
+    alert = {
+        "name": "Sorted",
+        "expr": 'sort_by_label(up, "job") == 0',
+        "severity": "critical",
+        "summary": "s",
+        "description": "d",
+    }
+    base = {
+        "version": 1,
+        "defaults": {"targets": {"prometheus": "2.53", "prometheus_features": [EXPERIMENTAL_FUNCTIONS]}},
+        "severities": {"critical": {"notify": ["default"]}},
+        "receivers": {"default": {"webhook_configs": [{"url": "http://127.0.0.1:9/"}]}},
+        "groups": [{"name": "g", "alerts": [alert]}],
+    }
+    spec.write_text(yaml.safe_dump(base), encoding="utf-8")
+    result = run_cli("check", str(spec))
+    assert result.exit_code == 0, str(result)
+    assert f"--enable-feature={EXPERIMENTAL_FUNCTIONS}" in result.stdout + result.stderr
+    base["defaults"]["targets"]["prometheus_features"] = []  # type: ignore[index]
+    spec.write_text(yaml.safe_dump(base), encoding="utf-8")
+    refused = run_cli("validate", str(spec))
+    assert refused.exit_code == 1 and "is experimental in Prometheus 2.53" in refused.stdout, str(refused)
