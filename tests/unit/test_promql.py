@@ -585,15 +585,15 @@ def test_every_corpus_expr_analyses_without_crashing(corpus: Path) -> None:
 
 def test_performance_10k_simple_exprs() -> None:
     exprs = [f'sum by (job) (rate(metric_{i}_total{{job="j{i}"}}[5m])) > {i}' for i in range(10_000)]
-    start = time.perf_counter()
+    start = time.process_time()
     for expr in exprs:
         assert not check_syntax(expr)
         output_labels(expr)
         find_pitfalls(expr)
-    elapsed = time.perf_counter() - start
-    # ~1.3 s measured on an idle machine (callalert's own parser, ~90 µs an expression, then promql-parser for the
-    # analysis); slack for a busy CI runner. Linear growth is tested apart (test_parse_time_is_linear_in_the_length).
-    assert elapsed < 5.0, f"{elapsed:.2f}s for 10,000 expressions"
+    elapsed = time.process_time() - start
+    # CPU time, not wall time: a busy CI runner must not fail it. ~1.3 s measured (callalert's own parser, ~90 µs an
+    # expression, then promql-parser for the analysis). Linear growth is tested apart (test_parse_time_is_linear_in_the_length).
+    assert elapsed < 4.0, f"{elapsed:.2f}s of CPU for 10,000 expressions"
 
 
 # ---- bounded input (bad-input D13: the Rust parser segfaulted on a 30 KB chain, took 1.8 GB for 10 KB of parentheses) ----
@@ -646,9 +646,9 @@ def test_huge_expressions_are_checked_in_bounded_memory_and_time(name: str, tmp_
 def test_parse_time_is_linear_in_the_length() -> None:
     def seconds(terms: int) -> float:
         expr = "x" + " + x" * terms
-        start = time.perf_counter()
+        start = time.process_time()
         assert check_syntax(expr + " ", target="3.5") == []
-        return time.perf_counter() - start
+        return time.process_time() - start
 
     small, large = seconds(2_000), seconds(20_000)
     assert large < 30 * small + 0.5, (small, large)  # 10x the input: about 10x the time, never quadratic
