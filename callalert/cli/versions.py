@@ -167,6 +167,10 @@ def _prometheus_lines() -> list[str]:
         "exact message on the corpus, edge cases and 12,000 mutated expressions. Other releases are reported as "
         "`target-unproven` by validate.",
         "",
+        "One difference is known and kept: promtool 3.x's own parser panics on some invalid expressions (in its "
+        "error recovery) and prints `could not parse expression: unexpected error`, without a position; callalert "
+        "names the first error there, as promtool 2.x does. Both refuse the expression.",
+        "",
         "## PromQL syntax and semantics",
         "",
         "| change | since | until | needs | proven here | source |",
