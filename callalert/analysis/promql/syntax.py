@@ -195,6 +195,10 @@ def _flag_feature_hint(expr: str, error: p.ParseError, target: Version) -> str |
 
 
 def _plain_hint(expr: str, error: p.ParseError, target: Version) -> str:
+    if error.message == "duration out of range":
+        tok, _ = _tokens_around(expr, error.pos, target)
+        shown = f"{tok.text} is" if tok is not None and tok.kind in ("DURATION", "NUMBER") else "it is"
+        return f": {shown} longer than 292y, the longest duration Prometheus (Go) can hold"
     if error.kind != "syntax":
         return ""
     tok, previous = _tokens_around(expr, error.pos, target)
