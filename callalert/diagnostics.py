@@ -99,8 +99,19 @@ PLAINTEXT_SECRET = _rule("plaintext-secret", "A secret written as a literal valu
 SECRET_REF = _rule("secret-ref", "A secret reference that is not exactly one of {file: PATH} or {env: NAME}.")
 SECRET_ENV = _rule("secret-env", "An {env:} secret that cannot be resolved in this render.")
 TARGET_VERSION = _rule("target-version", "A feature the target Prometheus or Alertmanager version does not have.")
+TARGET_UNPROVEN = _rule(
+    "target-unproven",
+    "A target version no toolchain callalert installs has: its verdicts come from source and release notes.",
+    "info",
+)
+RECEIVER_OPTION = _rule("receiver-option", "Receiver options Alertmanager refuses together (or crashes on).")
 MATCHER = _rule("matcher", "A matcher shorthand that is not label: value.")
 MATCHER_SYNTAX = _rule("matcher-syntax", "A matcher Alertmanager cannot parse.")
+MATCHER_FALLBACK = _rule(
+    "matcher-fallback",
+    "A matcher only Alertmanager's classic parser reads: 0.27+ logs a warning for it and UTF-8 strict mode refuses it.",
+    "warning",
+)
 INHIBIT_RULE = _rule("inhibit-rule", "An inhibit rule that matches every alert on one side.", "warning")
 TIME_INTERVAL = _rule("time-interval", "A time interval Alertmanager would refuse.")
 SILENCE_WINDOW = _rule("silence-window", "A silence that ends before it starts.")
@@ -118,7 +129,33 @@ RESERVED_LABEL = _rule("reserved-label", "A label callalert sets from the alert'
 RESERVED_ANNOTATION = _rule("reserved-annotation", "An annotation callalert sets from the alert's own fields.")
 SEVERITY_WITHOUT_RECEIVER = _rule("severity-without-receiver", "A severity that notifies nobody.")
 TEMPLATE_FILE = _rule("template-file", "A template file that cannot be used (name, extension, unreadable).")
-TEMPLATE_SYNTAX = _rule("template-syntax", "A Go template that Prometheus or Alertmanager cannot parse.")
+# Reported by validate (a spec's templates) and by lint (.tmpl files, alertmanager.yml): one rule.
+TEMPLATE_SYNTAX = RULES.add(
+    Rule(
+        "template-syntax",
+        "error",
+        "templates",
+        "template Go's text/template parser rejects",
+        "Alertmanager refuses to load a config whose templates do not parse, so no notification is sent at all "
+        "(Prometheus likewise refuses a rule file whose annotations do not parse).",
+        bad="""\
+{{ define "slack.ops.text" }}
+{{ range .Alerts }}
+*{{ .Labels.alertname }}* on {{ .Labels.instance }}: {{ .Annotations.summary }}
+{{ if .Annotations.runbook_url }}Runbook: {{ .Annotations.runbook_url }}
+{{ end }}
+{{ end }}
+""",
+        good="""\
+{{ define "slack.ops.text" }}
+{{ range .Alerts }}
+*{{ .Labels.alertname }}* on {{ .Labels.instance }}: {{ .Annotations.summary }}
+{{ if .Annotations.runbook_url }}Runbook: {{ .Annotations.runbook_url }}{{ end }}
+{{ end }}
+{{ end }}
+""",
+    )
+)
 TEMPLATE_FUNCTION = _rule("template-function", "A template function the target version does not define.")
 UNKNOWN_TEMPLATE = _rule("unknown-template", "A {{ template }} call naming a template that is not defined.")
 TEMPLATE_REDEFINED = _rule("template-redefined", "A template name defined twice.")

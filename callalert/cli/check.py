@@ -11,6 +11,7 @@ from callalert import report
 from callalert.check.report import COVERAGE_SHOWN, Progress, failure_report, is_live, rich_summary, summary_table, write_junit
 from callalert.check.run import run_check
 from callalert.check.steps import Case, Step
+from callalert.cli.errors import emit
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, ProblemsFound
 
 
@@ -30,7 +31,7 @@ def cmd_check(
                 junit, [Step("render", [Case("render", False, 0.0, f"{len(exc.problems)} problem(s) in the spec", details)])]
             )
         raise
-    report.emit(result.rendered.warnings, fmt)
+    emit(result.rendered.warnings, fmt)
     steps = result.steps
     for step in steps:
         if step.name == "coverage":

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from callalert.analysis.alertmanager.matchers import parse_matcher
+from callalert.analysis.times import rfc3339
 from callalert.diagnostics import KeyPath
 from callalert.model import Model, Route, Secret
 from callalert.render.context import RenderContext
@@ -66,6 +67,8 @@ def _route(route: Route) -> dict[str, Any]:
         value = getattr(route, name)
         if value is not None:
             out[name] = list(value) if isinstance(value, tuple) else value
+    if route.labels is not None:
+        out["labels"] = dict(route.labels)
     if route.routes:
         out["routes"] = [_route(c) for c in route.routes]
     return out
@@ -93,6 +96,8 @@ def config_data(model: Model, ctx: RenderContext) -> dict[str, Any]:
         rules = []
         for rule in model.inhibit_rules:
             item: dict[str, Any] = {}
+            if rule.name is not None:
+                item["name"] = rule.name
             if rule.source_matchers:
                 item["source_matchers"] = list(rule.source_matchers)
             if rule.target_matchers:
@@ -124,8 +129,8 @@ def silences_data(model: Model) -> list[dict[str, Any]]:
         out.append(
             {
                 "matchers": matchers,
-                "startsAt": silence.starts_at.isoformat().replace("+00:00", "Z"),
-                "endsAt": silence.ends_at.isoformat().replace("+00:00", "Z"),
+                "startsAt": rfc3339(silence.starts_at),
+                "endsAt": rfc3339(silence.ends_at),
                 "createdBy": silence.created_by,
                 "comment": silence.comment,
             }
