@@ -1,5 +1,6 @@
 """The command line: typer parses (app.py), command modules do the work, errors.py maps every
-error to an exit code. `callalert --version` answers without importing anything heavy."""
+error to an exit code. `callalert --version` answers without importing anything heavy; with `-v` it
+also lists the tools found (cli/version.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,13 @@ def main() -> None:
     if argv == ["--version"]:  # fast path: no typer, pydantic, jinja or rich
         sys.stdout.write(f"callalert {__version__}\n")
         sys.exit(EXIT_OK)
-    from callalert.cli.app import build_app
     from callalert.cli.errors import run
+
+    if len(argv) == 2 and "--version" in argv and {"-v", "--verbose"} & set(argv):
+        from callalert.cli.version import print_verbose_version
+
+        sys.exit(run(print_verbose_version))
+    from callalert.cli.app import build_app
 
     def invoke() -> object:
         app = build_app()
