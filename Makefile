@@ -52,7 +52,8 @@ check-code: venv
 # The declared floors are true: a fresh virtualenv with every direct dependency (and every test
 # extra) at exactly the lowest version pyproject.toml allows (scripts/lowest-constraints.py; what
 # they depend on resolves to the newest that fits), then the code gates and the tests that need no
-# promtool/amtool. A floor that fails here is raised in pyproject.toml, with the reason beside it.
+# promtool/amtool (packaging's too: build and pipx at their floors). A floor that fails here is
+# raised in pyproject.toml, with the reason beside it.
 test-min:
 	rm -rf $(MIN_VENV)
 	$(PY) -m venv $(MIN_VENV)
@@ -64,7 +65,7 @@ test-min:
 	$(MIN_BIN)/ruff format --check callalert tests bench scripts
 	$(MIN_BIN)/mypy --cache-dir $(MIN_VENV)/.mypy_cache
 	$(MIN_BIN)/lint-imports
-	$(MIN_BIN)/python -m pytest -p no:cacheprovider tests/unit tests/golden tests/invalid
+	$(MIN_BIN)/python -m pytest -p no:cacheprovider tests/unit tests/golden tests/invalid tests/packaging
 
 bench: setup
 	$(BIN)/python bench/bench.py
