@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -36,13 +37,19 @@ def test_plain_version_imports_no_third_party_module(tmp_path: Path) -> None:
 
 
 def test_plain_version_is_fast(tmp_path: Path) -> None:
+    # the processor time the process used (user + system), best of several runs: on a shared machine
+    # the wall clock also counts everything else that runs, this does not
     cmd = [*_console_script(), "--version"]
-    best = float("inf")
-    for _ in range(7):  # the best of several runs: the machine is shared, the code path is not
-        start = time.perf_counter()
+    best_cpu = best_wall = float("inf")
+    for _ in range(7):
+        before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
         subprocess.run(cmd, capture_output=True, check=True, cwd=tmp_path)
-        best = min(best, time.perf_counter() - start)
-    assert best <= 0.050, f"callalert --version took {best * 1000:.1f} ms at best (limit 50 ms)"
+        best_wall = min(best_wall, time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        best_cpu = min(best_cpu, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    assert best_cpu <= 0.050, (
+        f"callalert --version used {best_cpu * 1000:.1f} ms of CPU at best (wall {best_wall * 1000:.1f} ms; limit 50 ms)"
+    )
 
 
 def _fake_tool(folder: Path, name: str, first_line: str) -> None:
