@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -583,17 +582,13 @@ def test_every_corpus_expr_analyses_without_crashing(corpus: Path) -> None:
     assert counts["promql-delta-on-counter"] == 1
 
 
-def test_performance_10k_simple_exprs() -> None:
-    exprs = [f'sum by (job) (rate(metric_{i}_total{{job="j{i}"}}[5m])) > {i}' for i in range(10_000)]
-    start = time.process_time()
+@pytest.mark.timeout(120)  # a hang guard; speed is bench/bench.py's to measure, never a unit test's
+def test_many_simple_exprs() -> None:
+    exprs = [f'sum by (job) (rate(metric_{i}_total{{job="j{i}"}}[5m])) > {i}' for i in range(2_000)]
     for expr in exprs:
         assert not check_syntax(expr)
-        output_labels(expr)
-        find_pitfalls(expr)
-    elapsed = time.process_time() - start
-    # CPU time, not wall time: a busy CI runner must not fail it. ~1.3 s measured (callalert's own parser, ~90 µs an
-    # expression, then promql-parser for the analysis). Linear growth is tested apart (test_parse_time_is_linear_in_the_length).
-    assert elapsed < 4.0, f"{elapsed:.2f}s of CPU for 10,000 expressions"
+        assert output_labels(expr).can_have("job")
+        assert not find_pitfalls(expr)
 
 
 # ---- bounded input (bad-input D13: the Rust parser segfaulted on a 30 KB chain, took 1.8 GB for 10 KB of parentheses) ----
@@ -629,29 +624,16 @@ def _validate_bounded(tmp_path: Path, expr: str) -> subprocess.CompletedProcess[
     return subprocess.run([sys.executable, "-c", code, str(spec)], capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.timeout(180)  # a hang guard: ~1-3 s measured (linear in the length); speed is bench/bench.py's to measure
 @pytest.mark.parametrize("name", sorted(_HUGE))
-def test_huge_expressions_are_checked_in_bounded_memory_and_time(name: str, tmp_path: Path) -> None:
-    start = time.perf_counter()
-    result = _validate_bounded(tmp_path, _HUGE[name])
-    elapsed = time.perf_counter() - start
+def test_huge_expressions_are_checked_in_bounded_memory(name: str, tmp_path: Path) -> None:
+    result = _validate_bounded(tmp_path, _HUGE[name])  # under a 1 GiB address-space limit
     assert "Traceback" not in result.stderr and result.returncode in (0, 1), result.stderr[-2000:]
-    assert elapsed < 60, f"{elapsed:.1f}s"  # ~1-3 s measured; linear in the length
     if name == "parentheses":
         assert "[promql-too-large]" in result.stdout and "nests deeper than 100 levels" in result.stdout
         assert result.returncode == 1
     else:
         assert "too large for callalert's analysis" in result.stdout and result.returncode == 0, result.stdout
-
-
-def test_parse_time_is_linear_in_the_length() -> None:
-    def seconds(terms: int) -> float:
-        expr = "x" + " + x" * terms
-        start = time.process_time()
-        assert check_syntax(expr + " ", target="3.5") == []
-        return time.process_time() - start
-
-    small, large = seconds(2_000), seconds(20_000)
-    assert large < 30 * small + 0.5, (small, large)  # 10x the input: about 10x the time, never quadratic
 
 
 def test_bundled_spec_has_no_short_range_at_any_target(run_cli, tmp_path: Path) -> None:
