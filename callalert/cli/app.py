@@ -133,7 +133,14 @@ def build_app() -> Any:
         explain: str = typer.Option(None, "--explain", help="Explain a rule and exit."),
         list_rules: bool = typer.Option(False, "--list", help="List all rules and exit."),
         scrape_interval: str = typer.Option(
-            "1m", "--scrape-interval", help="Scrape interval for range checks (Prometheus' default: 1m)."
+            None,
+            "--scrape-interval",
+            help="Scrape interval for range checks (default: the spec's defaults.scrape_interval, else 1m, Prometheus' default).",
+        ),
+        target_prometheus: str = typer.Option(
+            None,
+            "--target-prometheus",
+            help="Prometheus version rule files must work on (default: the spec's target, else 2.42); range checks follow its semantics.",
         ),
         metrics: Path = typer.Option(None, "--metrics", help="Metric catalog: a /metrics text snapshot or a YAML list."),
         now: str = typer.Option(
@@ -158,6 +165,7 @@ def build_app() -> Any:
                 metrics,
                 now,
                 external_labels,
+                target_prometheus,
             )
         )
 
