@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +18,8 @@ from callalert.check import routing_tests
 from callalert.check.samples import template_data
 from callalert.errors import ToolError
 from callalert.model import Model
-from callalert.toolchain import Tool, run_tool
+from callalert.toolchain import Tool, run_tool, split_log
+from callalert.toolchain.logs import describe_record
 
 # Receiver fields whose rendered text must not be empty (a Slack message without a title, a mail
 # without a subject or body, a page without a description).
@@ -43,6 +45,7 @@ class Step:
     note: str = ""
     warnings: list[str] = field(default_factory=list)
     skipped: str = ""  # why the step did not run
+    tool: Tool | None = None  # the tool the step ran, when it ran one
 
     @property
     def ok(self) -> bool:
@@ -72,11 +75,30 @@ def _workers() -> int:
     return max(4, min(16, (os.cpu_count() or 2) * 4))
 
 
-def _tool_case(name: str, cmd: Sequence[str], what: str, cwd: Path, timeout: float = 60.0) -> Case:
+def tool_label(tool: Tool) -> str:
+    return f"{tool.kind} {tool.version.short}"
+
+
+def run_logged(
+    cmd: Sequence[str], tool: Tool, what: str, cwd: Path, warnings: list[str], timeout: float = 60.0
+) -> subprocess.CompletedProcess[str]:
+    """Run a tool; the log records it mixes into stdout (amtool ≥ 0.28's matcher warnings) become
+    `warnings`, never part of what callers read as its output."""
+    proc = run_tool(cmd, what=what, cwd=cwd, timeout=timeout, check=False)
+    stdout, records = split_log(proc.stdout)
+    stderr, err_records = split_log(proc.stderr)
+    for record in [*records, *err_records]:
+        text = describe_record(record, tool_label(tool))
+        if text not in warnings:
+            warnings.append(text)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+
+
+def _tool_case(name: str, cmd: Sequence[str], what: str, cwd: Path, tool: Tool, warnings: list[str]) -> Case:
     start = time.perf_counter()
-    try:
-        run_tool(cmd, what=what, cwd=cwd, timeout=timeout)
-    except ToolError as exc:
+    proc = run_logged(cmd, tool, what, cwd, warnings)
+    if proc.returncode != 0:
+        exc = ToolError(cmd, proc.returncode, proc.stdout, proc.stderr, what)
         first = first_line(exc.stderr) or first_line(exc.stdout) or f"exit code {exc.rc}"
         return Case(name, False, time.perf_counter() - start, first, exc.describe())
     return Case(name, True, time.perf_counter() - start)
@@ -100,35 +122,51 @@ def _parallel(jobs: Sequence[Callable[[], Case]]) -> list[Case]:
 # --- steps -------------------------------------------------------------------------------------
 
 
-def step_check_rules(root: Path, files: Sequence[str], promtool: str) -> Step:
+def step_check_rules(root: Path, files: Sequence[str], promtool: Tool) -> Step:
     rules = [f for f in files if f.startswith("prometheus/rules/")]
-    step = Step("promtool check rules", note=plural(len(rules), "rule file"))
+    step = Step("promtool check rules", note=plural(len(rules), "rule file"), tool=promtool)
     step.cases = _parallel(
-        [lambda f=f: _tool_case(f, [promtool, "check", "rules", f], "promtool check rules", root) for f in rules]  # type: ignore[misc]
+        [
+            lambda f=f: _tool_case(  # type: ignore[misc]
+                f, [promtool.path, "check", "rules", f], "promtool check rules", root, promtool, step.warnings
+            )
+            for f in rules
+        ]
     )
     return step
 
 
-def step_test_rules(root: Path, files: Sequence[str], promtool: str, model: Model) -> Step:
+def step_test_rules(root: Path, files: Sequence[str], promtool: Tool, model: Model) -> Step:
     tests = [f for f in files if f.startswith("prometheus/tests/") and f.endswith(".test.yml")]
-    step = Step("promtool test rules", note=f"{plural(len(model.tests.rules), 'rule test')} in {plural(len(tests), 'file')}")
+    step = Step(
+        "promtool test rules",
+        note=f"{plural(len(model.tests.rules), 'rule test')} in {plural(len(tests), 'file')}",
+        tool=promtool,
+    )
     if not tests:
         step.skipped = "the spec has no rule tests (tests.rules)"
         return step
     step.cases = _parallel(
-        [lambda f=f: _tool_case(f, [promtool, "test", "rules", f], "promtool test rules", root) for f in tests]  # type: ignore[misc]
+        [
+            lambda f=f: _tool_case(  # type: ignore[misc]
+                f, [promtool.path, "test", "rules", f], "promtool test rules", root, promtool, step.warnings
+            )
+            for f in tests
+        ]
     )
     return step
 
 
-def step_check_config(root: Path, amtool: str) -> Step:
-    step = Step("amtool check-config")
+def step_check_config(root: Path, amtool: Tool) -> Step:
+    step = Step("amtool check-config", tool=amtool)
     step.cases = [
         _tool_case(
             "alertmanager/alertmanager.yml",
-            [amtool, "check-config", "alertmanager/alertmanager.yml"],
+            [amtool.path, "check-config", "alertmanager/alertmanager.yml"],
             "amtool check-config",
             root,
+            amtool,
+            step.warnings,
         )
     ]
     return step
@@ -160,17 +198,12 @@ def templated_fields(config: Mapping[str, Any]) -> list[tuple[str, str, str, str
     return out
 
 
-def default_template_file(amtool: str) -> Path | None:
-    """Alertmanager's own default.tmpl when it lives beside the binaries (Debian's amtool 0.25 does
-    not load it, Debian's alertmanager does; upstream builds embed it in both)."""
-    real = Path(os.path.realpath(amtool))
-    for candidate in (
-        real.parent.parent / "share/prometheus/alertmanager/default.tmpl",
-        Path("/usr/share/prometheus/alertmanager/default.tmpl"),
-    ):
-        if candidate.is_file():
-            return candidate
-    return None
+def default_template_file(amtool: Tool) -> Path:
+    """Where the default.tmpl of `amtool`'s own build is: beside it, as a package installs it
+    (<prefix>/bin/amtool, <prefix>/share/prometheus/alertmanager/default.tmpl). Never another
+    Alertmanager's: built-in template names differ between versions."""
+    real = Path(os.path.realpath(amtool.path))
+    return real.parent.parent / "share/prometheus/alertmanager/default.tmpl"
 
 
 SEPARATOR = "@@callalert-field-separator@@"
@@ -208,8 +241,9 @@ def representative_alerts(alerts: Sequence[Any], limit: int = TEMPLATE_ALERTS_AL
     return list(seen.values())
 
 
-def step_templates(root: Path, model: Model, config: Mapping[str, Any], amtool: str, scratch: Path) -> Step:
-    step = Step("amtool template render")
+def step_templates(root: Path, model: Model, config: Mapping[str, Any], tool: Tool, scratch: Path) -> Step:
+    amtool = tool.path
+    step = Step("amtool template render", tool=tool)
     fields = templated_fields(config)
     if not fields:
         step.skipped = "no receiver field uses a template"
@@ -219,9 +253,15 @@ def step_templates(root: Path, model: Model, config: Mapping[str, Any], amtool: 
         return step
     am_dir = root / "alertmanager"
     globs: list[str] = []
-    default = default_template_file(amtool)
-    if default is not None:
+    default = default_template_file(tool)
+    if default.is_file():
+        # Debian's amtool has no built-in templates; upstream builds embed the same file
         globs.append(str(default))
+    elif not tool.build.embeds_templates:
+        step.warnings.append(
+            f"{tool_label(tool)} ({tool.build.describe()}, {tool.path}) has no built-in templates and its "
+            f"default.tmpl is not beside it ({default}): Alertmanager's default template names are undefined here"
+        )
     for pattern in config.get("templates") or []:
         globs.append(str(pattern) if os.path.isabs(str(pattern)) else str(am_dir / str(pattern)))
     tree = build_route_tree(config)
@@ -247,9 +287,9 @@ def step_templates(root: Path, model: Model, config: Mapping[str, Any], amtool: 
         cmd = command([text], data, html)
         label = f"{path} with {alert} ({status})"
         start = time.perf_counter()
-        try:
-            proc = run_tool(cmd, what="amtool template render", cwd=am_dir)
-        except ToolError as exc:
+        proc = run_logged(cmd, tool, "amtool template render", am_dir, step.warnings)
+        if proc.returncode != 0:
+            exc = ToolError(cmd, proc.returncode, proc.stdout, proc.stderr, "amtool template render")
             message = first_line(exc.stderr) or first_line(exc.stdout) or f"exit code {exc.rc}"
             message = message.removeprefix("amtool: error: ")
             return Case(label, False, time.perf_counter() - start, message, exc.describe() + _data_note(data))
@@ -262,7 +302,7 @@ def step_templates(root: Path, model: Model, config: Mapping[str, Any], amtool: 
         data = data_files[(alert, receiver, status)]
         cmd = command([f[3] for f in fields_], data, html)
         start = time.perf_counter()
-        proc = run_tool(cmd, what="amtool template render", cwd=am_dir, check=False)
+        proc = run_logged(cmd, tool, "amtool template render", am_dir, step.warnings)
         parts = proc.stdout.split(SEPARATOR)
         if proc.returncode != 0 or len(parts) != len(fields_):
             return [one(f, alert, status, html) for f in fields_]
@@ -304,7 +344,7 @@ def _matcher_arg(name: str, value: str) -> str:
 
 def step_routing_amtool(root: Path, model: Model, tool: Tool) -> Step:
     amtool = tool.path
-    step = Step("routing tests (amtool)")
+    step = Step("routing tests (amtool)", tool=tool)
     tests = model.tests.routing
     if not tests:
         step.skipped = "the spec has no routing tests (tests.routing)"
@@ -329,7 +369,7 @@ def step_routing_amtool(root: Path, model: Model, tool: Tool) -> Step:
 
         def job(name: str = name, cmd: list[str] = cmd, expected: tuple[str, ...] = test.receivers) -> Case:
             t0 = time.perf_counter()
-            proc = run_tool(cmd, what="amtool config routes test", cwd=root, check=False)
+            proc = run_logged(cmd, tool, "amtool config routes test", root, step.warnings)
             if proc.returncode == 0:
                 return Case(name, True, time.perf_counter() - t0)
             got = first_line(proc.stdout)
@@ -344,7 +384,10 @@ def step_routing_amtool(root: Path, model: Model, tool: Tool) -> Step:
     step.cases = _parallel(jobs)
     step.note = plural(len(jobs), "test")
     if engine_only:
-        step.note += f"; {engine_only} with firing/at run by the engine only (amtool {tool.version.short} `config routes test` knows no inhibition, time or silences)"
+        step.note += (
+            f"; {engine_only} with firing/at run by the engine only "
+            f"({tool_label(tool)} `config routes test` knows no inhibition, time or silences)"
+        )
     return step
 
 
