@@ -118,7 +118,33 @@ RESERVED_LABEL = _rule("reserved-label", "A label callalert sets from the alert'
 RESERVED_ANNOTATION = _rule("reserved-annotation", "An annotation callalert sets from the alert's own fields.")
 SEVERITY_WITHOUT_RECEIVER = _rule("severity-without-receiver", "A severity that notifies nobody.")
 TEMPLATE_FILE = _rule("template-file", "A template file that cannot be used (name, extension, unreadable).")
-TEMPLATE_SYNTAX = _rule("template-syntax", "A Go template that Prometheus or Alertmanager cannot parse.")
+# Reported by validate (a spec's templates) and by lint (.tmpl files, alertmanager.yml): one rule.
+TEMPLATE_SYNTAX = RULES.add(
+    Rule(
+        "template-syntax",
+        "error",
+        "templates",
+        "template Go's text/template parser rejects",
+        "Alertmanager refuses to load a config whose templates do not parse, so no notification is sent at all "
+        "(Prometheus likewise refuses a rule file whose annotations do not parse).",
+        bad="""\
+{{ define "slack.ops.text" }}
+{{ range .Alerts }}
+*{{ .Labels.alertname }}* on {{ .Labels.instance }}: {{ .Annotations.summary }}
+{{ if .Annotations.runbook_url }}Runbook: {{ .Annotations.runbook_url }}
+{{ end }}
+{{ end }}
+""",
+        good="""\
+{{ define "slack.ops.text" }}
+{{ range .Alerts }}
+*{{ .Labels.alertname }}* on {{ .Labels.instance }}: {{ .Annotations.summary }}
+{{ if .Annotations.runbook_url }}Runbook: {{ .Annotations.runbook_url }}{{ end }}
+{{ end }}
+{{ end }}
+""",
+    )
+)
 TEMPLATE_FUNCTION = _rule("template-function", "A template function the target version does not define.")
 UNKNOWN_TEMPLATE = _rule("unknown-template", "A {{ template }} call naming a template that is not defined.")
 TEMPLATE_REDEFINED = _rule("template-redefined", "A template name defined twice.")

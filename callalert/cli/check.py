@@ -20,6 +20,7 @@ from callalert.check.report import (
 )
 from callalert.check.run import run_check
 from callalert.check.steps import Case, Step
+from callalert.cli.errors import emit
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, ProblemsFound
 
 
@@ -48,7 +49,7 @@ def cmd_check(
                 junit, [Step("render", [Case("render", False, 0.0, f"{len(exc.problems)} problem(s) in the spec", details)])]
             )
         raise
-    report.emit(result.rendered.warnings, fmt)
+    emit(result.rendered.warnings, fmt)
     elapsed = time.perf_counter() - total
     if not result.matrix:
         steps = result.steps

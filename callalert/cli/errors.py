@@ -7,18 +7,30 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from callalert import __version__
+from callalert.diagnostics import Problem
 from callalert.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PROBLEMS, EXIT_USAGE, CallalertError, ProblemsFound
+
+
+def emit(problems: Sequence[Problem], fmt: str, tool: str = "callalert") -> None:
+    """Problems to stdout in `fmt`; SARIF describes every rule callalert has, lint's included."""
+    from callalert import report
+
+    if fmt == "sarif":
+        from callalert.lint.rules import register
+
+        register()
+    report.emit(problems, fmt, tool=tool)
 
 
 def report_problems(exc: ProblemsFound, fmt: str = "text") -> None:
     from callalert import report
     from callalert.diagnostics import summary
 
-    report.emit(exc.problems, fmt if fmt in report.FORMATS else "text")
+    emit(exc.problems, fmt if fmt in report.FORMATS else "text")
     sys.stderr.write(summary(exc.problems) + (f"; {exc.note}" if exc.note else "") + "\n")
 
 

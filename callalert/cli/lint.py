@@ -23,6 +23,7 @@ def cmd_lint(
     external_labels: str | None = None,
 ) -> int:
     from callalert import report
+    from callalert.cli.errors import emit
     from callalert.lint import lint_paths
     from callalert.lint.engine import Options
 
@@ -75,7 +76,7 @@ def cmd_lint(
     labels = [x.strip() for x in external_labels.split(",") if x.strip()] if external_labels is not None else None
     options = Options(moment, target_alertmanager, scrape, catalog)
     result = lint_paths(paths, options, external_labels=labels)
-    report.emit(result.problems, fmt, tool="callalert-lint")
+    emit(result.problems, fmt, tool="callalert-lint")
     from callalert.diagnostics import has_errors, summary
 
     sys.stderr.write(f"{len(result.kinds)} file(s) linted: {summary(result.problems)}\n")

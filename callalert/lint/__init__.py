@@ -9,26 +9,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from callalert import diagnostics as d
+from callalert.analysis.versions import DEFAULT_ALERTMANAGER
 from callalert.diagnostics import Problem, sort_problems
-from callalert.lint.engine import RULES, Options, apply_suppressions
+from callalert.errors import UsageError
+from callalert.lint import rules
+from callalert.lint.engine import LINT_UNKNOWN_FILE, LintRule, Options, apply_suppressions
 from callalert.lint.kinds import Kind, detect
+from callalert.lint.world import AMConfig, TemplateFile, World, doc_source, rule_alerts, rule_records, spec_world, text_source
+from callalert.pipeline import Valid
+from callalert.spec.load import Document, load_text
+from callalert.validate import validate
 
-__all__ = ["RULES", "LintResult", "Options", "all_rules", "lint_paths"]
+__all__ = ["LintResult", "LintRule", "Options", "lint_paths"]
 
 _SPEC_HINT = re.compile(r"(?m)^version:\s*['\"]?1['\"]?\s*(#.*)?$")
 _SPEC_KEYS = re.compile(r"(?m)^(severities|receivers):\s*(#.*)?$")
-_CHECKS = ("rules.labels", "rules.promql", "rules.routing", "rules.templates", "rules.secrets", "rules.practice")
-
-
-def all_rules() -> dict[str, object]:
-    _load_rules()
-    return dict(RULES)
-
-
-def _load_rules() -> list[object]:
-    import importlib
-
-    return [importlib.import_module(f"callalert.lint.{name}") for name in _CHECKS]
 
 
 @dataclass
@@ -42,8 +37,6 @@ class LintResult:
 
 
 def _expand(paths: Sequence[Path]) -> list[Path]:
-    from callalert.errors import UsageError
-
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -56,25 +49,13 @@ def _expand(paths: Sequence[Path]) -> list[Path]:
 
 
 def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequence[str] | None = None) -> LintResult:
-    from callalert.lint.world import (
-        AMConfig,
-        TemplateFile,
-        World,
-        doc_source,
-        rule_alerts,
-        rule_records,
-        spec_world,
-        text_source,
-    )
-    from callalert.spec.load import load_text
-
-    modules = _load_rules()
+    lint_rules = rules.register()
     files = _expand(paths)
     result = LintResult([])
     texts: dict[str, str] = {}
     spec_paths: list[Path] = []
-    rule_docs: list[object] = []
-    am_docs: list[object] = []
+    rule_docs: list[Document] = []
+    am_docs: list[Document] = []
     templates: list[TemplateFile] = []
     problems: list[Problem] = []
     for path in files:
@@ -105,46 +86,46 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
                 problems.extend(doc.problems)
             else:
                 problems.append(
-                    Problem(
+                    d.problem(
                         name,
                         1,
                         1,
-                        "info",
                         "not a callalert spec, Prometheus rule file, alertmanager.yml or .tmpl template: nothing to lint",
-                        "lint-unknown-file",
+                        LINT_UNKNOWN_FILE,
                     )
                 )
         elif kind in ("rules", "alertmanager"):
             assert doc is not None
-            problems.extend(p for p in doc.problems if p.rule == "duplicate-key")
+            problems.extend(p for p in doc.problems if p.rule == d.DUPLICATE_KEY.id)
             (rule_docs if kind == "rules" else am_docs).append(doc)
     worlds: list[World] = []
     if spec_paths:
-        from callalert.validate import validate
-
         validated = validate(spec_paths)
         problems.extend(validated.problems)
         if not validated.ok or validated.model is None:
             result.valid = False
         else:
-            from callalert.pipeline import Valid
-
             worlds.append(spec_world(Valid(validated.model, validated.merged, validated.problems)))
     if rule_docs or am_docs or templates:
-        alerts = [a for d in rule_docs for a in rule_alerts(d)]
+        alerts = [a for doc in rule_docs for a in rule_alerts(doc)]
         ext = dict.fromkeys(external_labels, "") if external_labels is not None else None
         if ext is not None:
             for a in alerts:
                 a.external = frozenset(ext)
-        records = frozenset(r for d in rule_docs for r in rule_records(d))
-        from callalert.analysis.versions import DEFAULT_ALERTMANAGER
-
+        records = frozenset(r for doc in rule_docs for r in rule_records(doc))
         version = options.target_alertmanager or DEFAULT_ALERTMANAGER
-        for am_doc in am_docs or [None]:
-            am = AMConfig(am_doc.data, doc_source(am_doc)) if am_doc is not None else None  # type: ignore[attr-defined]
+        ams: list[AMConfig | None] = [AMConfig(doc.data, doc_source(doc)) for doc in am_docs] or [None]
+        for am in ams:
             worlds.append(World(alerts, bool(rule_docs), am, templates, version, ext, None, records, rule_docs))
     for world in worlds:
-        for module in modules:
-            problems.extend(module.check(world, options))  # type: ignore[attr-defined]
-    result.problems = sort_problems(apply_suppressions(problems, texts))
+        problems.extend(_check(world, options, lint_rules))
+    result.problems = sort_problems(apply_suppressions(problems, texts, d.RULES.ids()))
     return result
+
+
+def _check(world: World, options: Options, lint_rules: Sequence[LintRule]) -> list[Problem]:
+    found: list[Problem] = []
+    for lint_rule in lint_rules:
+        if lint_rule.check is not None:
+            found.extend(lint_rule.check(world, options))
+    return found

@@ -1,33 +1,23 @@
-"""Rule registry, findings (diagnostics.Problem) and disable comments."""
+"""Lint rules as objects, the options of a run, and disable comments.
+
+A lint rule is a `LintRule`: its metadata is a `diagnostics.Rule` (id, level, family, summary, why,
+bad and good examples) registered in the one registry `diagnostics.RULES`, beside the rules of
+`callalert validate`; its `check` looks at a `World` and reports problems of that rule only.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal
 
-from callalert.diagnostics import Level, Problem
+from callalert.diagnostics import Problem, Rule, did_you_mean, problem
 
-
-@dataclass(frozen=True)
-class RuleInfo:
-    id: str
-    level: Level
-    area: str
-    summary: str
-    why: str
-    bad: str
-    good: str
-
-
-RULES: dict[str, RuleInfo] = {}
-
-
-def register(id: str, level: Level, area: str, summary: str, why: str, bad: str, good: str) -> RuleInfo:
-    info = RuleInfo(id, level, area, summary, why, bad.strip("\n"), good.strip("\n"))
-    RULES[id] = info
-    return info
+if TYPE_CHECKING:
+    from callalert.analysis.promql.catalog import MetricsCatalog
+    from callalert.lint.world import World
 
 
 @dataclass
@@ -35,7 +25,117 @@ class Options:
     now: datetime
     target_alertmanager: str | None = None  # None: the spec's target, else 0.25
     scrape_interval: float = 60.0
-    catalog: object | None = None  # callalert.metrics_catalog.MetricsCatalog
+    catalog: MetricsCatalog | None = None
+
+
+Check = Callable[["World", Options], Iterable[Problem]]
+
+# What a rule's `bad` and `good` examples are: the kind of file the example test writes.
+ExampleKind = Literal["spec", "rules", "alertmanager", "template"]
+EXAMPLE_FILE_NAMES: dict[ExampleKind, str] = {
+    "spec": "spec.yaml",
+    "rules": "rules.yml",
+    "alertmanager": "alertmanager.yml",
+    "template": "notifications.tmpl",
+}
+# The moment the examples are linted at (`--now`): silences in them end before or after it.
+EXAMPLES_NOW = datetime(2024, 5, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class LintRule:
+    """One lint rule: metadata (registered in `diagnostics.RULES`), the kind of file its bad and
+    good examples are, and the check that reports it. `check` is None for the rules the engine
+    itself reports (disable comments, files of no known kind). `metrics`: the `--metrics` catalog
+    the examples are linted with, for rules that need one."""
+
+    rule: Rule
+    examples: ExampleKind
+    check: Check | None = field(default=None, compare=False)
+    metrics: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+
+# --- rules of the engine itself ----------------------------------------------------------
+
+_CLEAN_CONFIG = """\
+route:
+  receiver: chat
+  group_by: [alertname, cluster]{comment}
+receivers:
+  - name: chat
+    webhook_configs:
+      - url: http://chat.example.com/alertmanager
+"""
+
+LINT_DISABLE_SYNTAX = Rule(
+    "lint-disable-syntax",
+    "warning",
+    "lint",
+    "callalert-lint comment that cannot be read",
+    "A disable comment that is not understood disables nothing: the findings it was meant to silence stay.",
+    bad=_CLEAN_CONFIG.format(comment="  # callalert-lint disable: group-by-label-never-set"),
+    good=_CLEAN_CONFIG.format(
+        comment="  # callalert-lint disable=group-by-label-never-set -- cluster is a Prometheus external label"
+    ),
+)
+LINT_DISABLE_REASON = Rule(
+    "lint-disable-reason",
+    "warning",
+    "lint",
+    "disable comment without a reason",
+    "A disabled finding without a reason cannot be reviewed: the next reader cannot tell a deliberate exception from a "
+    "silenced mistake.",
+    bad=_CLEAN_CONFIG.format(comment="  # callalert-lint disable=group-by-label-never-set"),
+    good=_CLEAN_CONFIG.format(
+        comment="  # callalert-lint disable=group-by-label-never-set -- cluster is a Prometheus external label"
+    ),
+)
+LINT_DISABLE_UNKNOWN = Rule(
+    "lint-disable-unknown",
+    "warning",
+    "lint",
+    "disable comment naming a rule that does not exist",
+    "A misspelt rule id disables nothing: the finding it was meant to silence stays.",
+    bad=_CLEAN_CONFIG.format(
+        comment="  # callalert-lint disable=group-by-label-nerver-set -- cluster is a Prometheus external label"
+    ),
+    good=_CLEAN_CONFIG.format(
+        comment="  # callalert-lint disable=group-by-label-never-set -- cluster is a Prometheus external label"
+    ),
+)
+LINT_UNKNOWN_FILE = Rule(
+    "lint-unknown-file",
+    "info",
+    "lint",
+    "file of a kind lint does not check",
+    "Only callalert specs, Prometheus rule files, alertmanager.yml files and .tmpl templates are checked; anything "
+    "else given to lint is skipped, and it is worth knowing that nothing was checked.",
+    bad="""\
+scrape_configs:
+  - job_name: node
+    static_configs:
+      - targets: ['localhost:9100']
+""",
+    good="""\
+groups:
+  - name: node
+    rules:
+      - record: instance:node_cpu_seconds:rate5m
+        expr: sum by (instance) (rate(node_cpu_seconds_total[5m]))
+""",
+)
+
+RULES: tuple[LintRule, ...] = (
+    LintRule(LINT_DISABLE_SYNTAX, "alertmanager"),
+    LintRule(LINT_DISABLE_REASON, "alertmanager"),
+    LintRule(LINT_DISABLE_UNKNOWN, "alertmanager"),
+    LintRule(LINT_UNKNOWN_FILE, "rules"),
+)
+_ABOUT_DISABLE_COMMENTS = frozenset({LINT_DISABLE_SYNTAX.id, LINT_DISABLE_REASON.id, LINT_DISABLE_UNKNOWN.id})
 
 
 # --- disable comments ---------------------------------------------------------------------
@@ -65,6 +165,7 @@ class Suppressions:
 
 
 def parse_suppressions(path: str, text: str, known: Iterable[str]) -> Suppressions:
+    """The disable comments of one file; `known`: every rule id a comment may name."""
     sup = Suppressions(path)
     if "callalert-lint" not in text:
         return sup
@@ -78,14 +179,13 @@ def parse_suppressions(path: str, text: str, known: Iterable[str]) -> Suppressio
         match = _DIRECTIVE.search(line, pos)
         if match is None:
             sup.problems.append(
-                Problem(
+                problem(
                     path,
                     lineno,
                     pos + 1,
-                    "warning",
                     "unreadable callalert-lint comment: write "
                     "`callalert-lint disable=RULE -- reason` or `disable-next-line=RULE -- reason`",
-                    "lint-disable-syntax",
+                    LINT_DISABLE_SYNTAX,
                     fix="# callalert-lint disable-next-line=RULE -- why this is fine here",
                 )
             )
@@ -94,28 +194,24 @@ def parse_suppressions(path: str, text: str, known: Iterable[str]) -> Suppressio
         reason = (match.group("reason") or "").strip()
         if not reason:
             sup.problems.append(
-                Problem(
+                problem(
                     path,
                     lineno,
                     pos + 1,
-                    "warning",
                     "disable comment without a reason: say why the finding does not apply",
-                    "lint-disable-reason",
+                    LINT_DISABLE_REASON,
                     fix=f"callalert-lint {match.group('kind')}={','.join(rules) or 'RULE'} -- <why this is fine here>",
                 )
             )
         for rule in rules:
             if rule not in known_set:
-                from callalert.diagnostics import did_you_mean
-
                 sup.problems.append(
-                    Problem(
+                    problem(
                         path,
                         lineno,
                         pos + 1,
-                        "warning",
                         f"unknown rule {rule!r} in disable comment{did_you_mean(rule, known_set)}",
-                        "lint-disable-unknown",
+                        LINT_DISABLE_UNKNOWN,
                         fix="see `callalert lint --list` for rule ids",
                     )
                 )
@@ -135,63 +231,18 @@ def parse_suppressions(path: str, text: str, known: Iterable[str]) -> Suppressio
     return sup
 
 
-def apply_suppressions(problems: Iterable[Problem], texts: dict[str, str]) -> list[Problem]:
-    """Drop suppressed findings; add findings about the disable comments themselves."""
-    known = set(RULES)
+def apply_suppressions(problems: Iterable[Problem], texts: dict[str, str], known: Collection[str]) -> list[Problem]:
+    """Drop suppressed findings; add findings about the disable comments themselves.
+
+    `known`: every rule id a disable comment may name (`diagnostics.RULES.ids()`: validation and lint)."""
     cache: dict[str, Suppressions] = {}
     out: list[Problem] = []
     for path, text in texts.items():
-        cache[path] = parse_suppressions(path, text, known | VALIDATION_RULES)
+        cache[path] = parse_suppressions(path, text, known)
         out.extend(cache[path].problems)
-    for problem in problems:
-        sup = cache.get(problem.path)
-        if sup is not None and sup.suppresses(problem) and not problem.rule.startswith("lint-disable"):
+    for found in problems:
+        sup = cache.get(found.path)
+        if sup is not None and sup.suppresses(found) and found.rule not in _ABOUT_DISABLE_COMMENTS:
             continue
-        out.append(problem)
+        out.append(found)
     return out
-
-
-# Rule ids of `callalert validate` (warnings from it show up in lint output too).
-VALIDATION_RULES = frozenset(
-    {
-        "unknown-key",
-        "missing-key",
-        "duration",
-        "label-name",
-        "alert-name",
-        "plaintext-secret",
-        "secret-ref",
-        "schema",
-        "target-version",
-        "silence-window",
-        "matcher",
-        "matcher-syntax",
-        "inhibit-rule",
-        "time-interval",
-        "silence-time",
-        "promql-syntax",
-        "promql-version",
-        "unknown-receiver",
-        "unknown-severity",
-        "unknown-category",
-        "duplicate-alert",
-        "duplicate-name",
-        "duplicate-key",
-        "reserved-label",
-        "reserved-annotation",
-        "template-file",
-        "secret-env",
-        "severity-without-receiver",
-        "yaml-syntax",
-        "spec-version",
-        "unknown-time-interval",
-        "template-function",
-        "unknown-template",
-        "template-redefined",  # template_checks.py (template-syntax is a lint rule too)
-    }
-)
-
-
-def level_of(rule: str) -> Level:
-    info = RULES.get(rule)
-    return info.level if info else "warning"

@@ -11,11 +11,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from callalert.diagnostics import KeyPath, Level, Problem, format_key
-from callalert.lint.engine import level_of
+from callalert.analysis import gotemplate
+from callalert.analysis.alertmanager.routing import Route, build_route_tree
+from callalert.analysis.promql import LabelInfo, Pitfall, find_pitfalls, output_labels
+from callalert.analysis.promql.catalog import MetricsCatalog
+from callalert.diagnostics import KeyPath, Level, Problem, Rule, format_key
+from callalert.model import Runbook
+from callalert.model.builtin_templates import builtin_templates
 from callalert.pipeline import Valid
+from callalert.render.alertmanager import config_data
+from callalert.render.context import RenderContext
+from callalert.spec.load import Document
 
 Locate = Callable[[KeyPath, bool], tuple[str, int, int]]
+Parsed = gotemplate.TemplateInfo | gotemplate.TemplateSyntaxError
 
 
 @dataclass
@@ -25,13 +34,13 @@ class Source:
     locate: Locate
 
     def problem(
-        self, key: KeyPath, message: str, rule: str, *, level: Level | None = None, at_key: bool = False, fix: str | None = None
+        self, key: KeyPath, message: str, rule: Rule, *, level: Level | None = None, at_key: bool = False, fix: str | None = None
     ) -> Problem:
         path, line, col = self.locate(key, at_key)
-        return Problem(path, line, col, level or level_of(rule), message, rule, format_key(key), fix)
+        return Problem(path, line, col, level or rule.level, message, rule.id, format_key(key), fix)
 
 
-def doc_source(doc: Any) -> Source:
+def doc_source(doc: Document) -> Source:
     return Source(lambda key, at_key: (doc.path, *doc.position(key, at_key=at_key)))
 
 
@@ -47,18 +56,17 @@ class AlertRec:
     expr_key: KeyPath
     annotation_keys: dict[str, KeyPath]
     external: frozenset[str] = frozenset()
-    runbook: Any = None  # spec Runbook
+    runbook: Runbook | None = None
     from_spec: bool = False
-    _info: Any = field(default=None, repr=False)
+    _info: LabelInfo | None = field(default=None, repr=False)
     _parsed: bool = field(default=False, repr=False)
+    _pitfalls: list[Pitfall] | None = field(default=None, repr=False)
 
-    def label_info(self) -> Any:
-        """promql.LabelInfo of the expression's output, or None when it does not parse."""
+    def label_info(self) -> LabelInfo | None:
+        """The labels of the expression's output, or None when it does not parse."""
         if not self._parsed:
             self._parsed = True
             try:
-                from callalert.analysis.promql import output_labels
-
                 self._info = output_labels(self.expr)
             except Exception:  # invalid PromQL: validation reports it; lint only skips
                 self._info = None
@@ -76,6 +84,19 @@ class AlertRec:
         if label == "alertname" or label in self.labels or label in self.external:
             return True
         return self.expr_can_have(label)
+
+    def pitfalls(self, scrape_interval: float, catalog: MetricsCatalog | None, records: frozenset[str]) -> list[Pitfall]:
+        """PromQL pitfalls of the expression (found once per run: one lint rule reports each kind)."""
+        if self._pitfalls is None:
+            self._pitfalls = []
+            if self.label_info() is not None:  # does not parse: validate / promtool report it
+                try:
+                    self._pitfalls = find_pitfalls(
+                        self.expr, scrape_interval=scrape_interval, catalog=catalog, extra_metrics=records
+                    )
+                except Exception:
+                    self._pitfalls = []
+        return self._pitfalls
 
     @property
     def severity(self) -> str | None:
@@ -97,6 +118,17 @@ class AMConfig:
     routes_derived: bool = False
     root_group_by_key: KeyPath = ("route", "group_by")
     _receiver_index: dict[str, int] = field(default_factory=dict)
+    _tree: Route | Exception | None = field(default=None, repr=False)
+
+    def route_tree(self) -> Route | Exception:
+        """The route tree as Alertmanager builds it, or why it cannot (receivers are checked by a rule of
+        their own, so an undefined receiver does not stop the tree)."""
+        if self._tree is None:
+            try:
+                self._tree = build_route_tree({k: v for k, v in self.data.items() if k != "receivers"})
+            except Exception as exc:
+                self._tree = exc
+        return self._tree
 
     def route_key(self, path: str) -> KeyPath:
         parts: list[str | int] = []
@@ -137,23 +169,28 @@ class World:
     external_labels: dict[str, str] | None = None
     spec: Valid | None = None  # when the world is a spec
     records: frozenset[str] = frozenset()
-    rule_files: list[Any] = field(default_factory=list)  # (Document) plain rule files
+    rule_files: list[Document] = field(default_factory=list)  # plain rule files
     _label_cache: dict[str, bool | None] = field(default_factory=dict)
-    _parsed: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
 
-    def parse_template(self, text: str, kind: str = "alertmanager") -> Any:
-        """gotemplate.TemplateInfo, or the TemplateSyntaxError Go would raise; parsed once per world
+    def parse_template(self, text: str, kind: str = "alertmanager") -> Parsed:
+        """The template's analysis, or the TemplateSyntaxError Go would raise; parsed once per world
         (the template and label rules read the same texts)."""
         cached = self._parsed.get((kind, text))
         if cached is None:
-            from callalert.analysis import gotemplate
-
             try:
                 cached = gotemplate.parse_prometheus_template(text) if kind == "prometheus" else gotemplate.parse_template(text)
             except gotemplate.TemplateSyntaxError as exc:
                 cached = exc
             self._parsed[(kind, text)] = cached
         return cached
+
+    def spec_source(self) -> Source | None:
+        """Positions in the spec's files, when the world is a spec."""
+        if self.spec is None:
+            return None
+        merged = self.spec.merged
+        return Source(lambda key, at_key: merged.locate(key, at_key=at_key))
 
     def any_alert_can_have(self, label: str) -> bool | None:
         """True if some alert can carry it, False if provably none can, None if unknown."""
@@ -181,10 +218,6 @@ class World:
 
 
 def spec_world(valid: Valid) -> World:
-    from callalert.model.builtin_templates import builtin_templates
-    from callalert.render.alertmanager import config_data
-    from callalert.render.context import RenderContext
-
     model = valid.model
     merged = valid.merged
     src = Source(lambda key, at_key: merged.locate(key, at_key=at_key))
@@ -231,7 +264,7 @@ def _text_locate(path: str) -> Locate:
 # --- plain-file worlds -------------------------------------------------------------------------
 
 
-def rule_alerts(doc: Any) -> Iterator[AlertRec]:
+def rule_alerts(doc: Document) -> Iterator[AlertRec]:
     src = doc_source(doc)
     groups = doc.data.get("groups") if isinstance(doc.data, dict) else None
     for gi, group in enumerate(groups or []):
@@ -246,7 +279,7 @@ def rule_alerts(doc: Any) -> Iterator[AlertRec]:
             labels["alertname"] = _s(rule.get("alert"))
             anns = rule.get("annotations")
             annotations = {str(k): _s(v) for k, v in anns.items()} if isinstance(anns, dict) else {}
-            ann_keys = {name: (*key, "annotations", name) for name in annotations}
+            ann_keys: dict[str, KeyPath] = {name: (*key, "annotations", name) for name in annotations}
             for_ = rule.get("for")
             yield AlertRec(
                 _s(rule.get("alert")),
@@ -261,7 +294,7 @@ def rule_alerts(doc: Any) -> Iterator[AlertRec]:
             )
 
 
-def rule_records(doc: Any) -> Iterator[str]:
+def rule_records(doc: Document) -> Iterator[str]:
     groups = doc.data.get("groups") if isinstance(doc.data, dict) else None
     for group in groups or []:
         if isinstance(group, dict):
@@ -270,7 +303,7 @@ def rule_records(doc: Any) -> Iterator[str]:
                     yield _s(rule["record"])
 
 
-def _s(value: Any) -> str:
+def _s(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -287,16 +320,3 @@ def text_source(path: str, text: str) -> Source:
         return (path, line, col)
 
     return Source(locate)
-
-
-def config_strings(obj: object, key: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Every string in a plain config subtree with its key path (receiver `name` excluded)."""
-    if isinstance(obj, str):
-        yield key, obj
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            if k != "name":
-                yield from config_strings(v, (*key, str(k)))
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from config_strings(v, (*key, i))

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from callalert.analysis.alertmanager.matchers import MatcherError, MatcherFormatError, Op, format_matcher, parse_matcher
+from callalert.analysis.times import rfc3339
 from callalert.errors import CallalertError
 
 if TYPE_CHECKING:
@@ -89,10 +90,8 @@ def to_matcher(value: MatcherLike) -> Matcher:
 
 
 def format_time(value: datetime | str) -> str:
-    """RFC 3339 in UTC; naive datetimes are taken as local time (Python's convention)."""
-    if isinstance(value, str):
-        return value
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """RFC 3339 in UTC with milliseconds, as Alertmanager's API writes times (text passes through)."""
+    return value if isinstance(value, str) else rfc3339(value, millis=True)
 
 
 def silence_body(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from callalert.analysis.times import rfc3339
 from callalert.errors import CallalertError
 
 SAMPLE_VALUE = "42"
@@ -31,12 +32,8 @@ def drill_alert(
     alert: dict[str, Any] = {
         "labels": final,
         "annotations": {k: render_annotation(v, final) for k, v in annotations.items()},
-        "startsAt": _iso(now),
+        "startsAt": rfc3339(now, millis=True),
     }
     if resolve:
-        alert["endsAt"] = _iso(now)
+        alert["endsAt"] = rfc3339(now, millis=True)
     return alert
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

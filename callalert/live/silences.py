@@ -12,8 +12,10 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from callalert.analysis.times import as_utc, parse_rfc3339, rfc3339
 
 if TYPE_CHECKING:
     from callalert.live.amapi import AlertmanagerClient
@@ -57,7 +59,7 @@ class Desired:
             n = seen[key] = seen.get(key, 0) + 1
             if n > 1:
                 key = f"{key}-{n}"
-            out.append(cls(key, tuple(s.matchers), _utc(s.starts_at), _utc(s.ends_at), s.created_by, marked(s.comment, key)))
+            out.append(cls(key, tuple(s.matchers), as_utc(s.starts_at), as_utc(s.ends_at), s.created_by, marked(s.comment, key)))
         return out
 
 
@@ -84,20 +86,20 @@ class Plan:
         out = [f"create: {describe(d)}" for d in self.create]
         out += [f"update: {describe(u.desired)} (id {u.existing['id']}; {', '.join(u.changes)} changed)" for u in self.update]
         out += [f"expire: {describe_existing(s)}" for s in self.expire]
-        out += [f"skipped: {describe(d)}: ended at {_fmt(d.ends_at)}" for d in self.skip]
+        out += [f"skipped: {describe(d)}: ended at {rfc3339(d.ends_at)}" for d in self.skip]
         out += [f"unchanged: {describe(d)}" for d in self.unchanged]
         return out
 
 
 def describe(d: Desired) -> str:
-    return f"{{{', '.join(d.matchers)}}} {_fmt(d.starts_at)} → {_fmt(d.ends_at)} [callalert:{d.key}]"
+    return f"{{{', '.join(d.matchers)}}} {rfc3339(d.starts_at)} → {rfc3339(d.ends_at)} [callalert:{d.key}]"
 
 
 def describe_existing(s: Mapping[str, Any]) -> str:
     from callalert.live.amapi import Matcher
 
     matchers = ", ".join(str(Matcher.from_api(m)) for m in s.get("matchers", []))
-    return f"{{{matchers}}} {_fmt(parse_time(s['startsAt']))} → {_fmt(parse_time(s['endsAt']))} (id {s['id']})"
+    return f"{{{matchers}}} {rfc3339(parse_rfc3339(s['startsAt']))} → {rfc3339(parse_rfc3339(s['endsAt']))} (id {s['id']})"
 
 
 def plan(desired: Sequence[Desired], existing: Sequence[Mapping[str, Any]], now: datetime) -> Plan:
@@ -132,29 +134,17 @@ def plan(desired: Sequence[Desired], existing: Sequence[Mapping[str, Any]], now:
 
 def _changes(d: Desired, s: Mapping[str, Any], now: datetime) -> tuple[str, ...]:
     changes = []
-    start = parse_time(s["startsAt"])
+    start = parse_rfc3339(s["startsAt"])
     # Alertmanager moves a start in the past to the creation time, so any two past starts are equal.
     if start != d.starts_at and not (start <= now and d.starts_at <= now):
         changes.append("starts_at")
-    if parse_time(s["endsAt"]) != d.ends_at:
+    if parse_rfc3339(s["endsAt"]) != d.ends_at:
         changes.append("ends_at")
     if s.get("comment") != d.comment:
         changes.append("comment")
     if s.get("createdBy") != d.created_by:
         changes.append("created_by")
     return tuple(changes)
-
-
-def parse_time(text: str) -> datetime:
-    return _utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _fmt(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def managed(client: AlertmanagerClient) -> list[dict[str, Any]]:

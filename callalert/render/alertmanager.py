@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from callalert.analysis.alertmanager.matchers import parse_matcher
+from callalert.analysis.times import rfc3339
 from callalert.diagnostics import KeyPath
 from callalert.model import Model, Route, Secret
 from callalert.render.context import RenderContext
@@ -124,8 +125,8 @@ def silences_data(model: Model) -> list[dict[str, Any]]:
         out.append(
             {
                 "matchers": matchers,
-                "startsAt": silence.starts_at.isoformat().replace("+00:00", "Z"),
-                "endsAt": silence.ends_at.isoformat().replace("+00:00", "Z"),
+                "startsAt": rfc3339(silence.starts_at),
+                "endsAt": rfc3339(silence.ends_at),
                 "createdBy": silence.created_by,
                 "comment": silence.comment,
             }

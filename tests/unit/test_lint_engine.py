@@ -152,3 +152,50 @@ def test_kind_detection_mix(tmp_path: Path) -> None:
     assert detect("x.yml", "", {"rule_files": [], "tests": []}) == "rules-test"
     assert detect("x.tmpl", '{{ define "a" }}{{ end }}', None) == "template"
     assert detect("x.yml", "BAD", "BAD") == "unknown"
+
+
+CLEAN_AM = "route: {receiver: a}\nreceivers:\n- name: a\n"
+
+
+def test_disable_comments_know_every_rule_of_the_registry(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    from callalert import diagnostics
+    from callalert.lint import rules
+
+    path = tmp_path / "am.yml"
+    # rule-test is a rule of `callalert validate` that a hand-kept list of validation ids had missed
+    path.write_text("# callalert-lint disable=rule-test -- the spec tests run in another job\n" + CLEAN_AM)
+    result = run_cli("lint", str(path), "--format", "json")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+    path.write_text("# callalert-lint disable=rule-tset,no-such-rule -- typos\n" + CLEAN_AM)
+    found = json.loads(run_cli("lint", str(path), "--format", "json").stdout)
+    assert [(f["line"], f["rule"], f["message"]) for f in found] == [
+        (1, "lint-disable-unknown", "unknown rule 'no-such-rule' in disable comment"),
+        (1, "lint-disable-unknown", "unknown rule 'rule-tset' in disable comment; did you mean 'rule-test'?"),
+    ]
+    rules.register()
+    every = diagnostics.RULES.ids()
+    assert {"rule-test", "routing-test", "template-syntax", "receiver-unused", "lint-unknown-file"} <= set(every)
+    text = f"# callalert-lint disable={','.join(every)} -- every rule callalert knows\n" + CLEAN_AM
+    assert parse_suppressions("am.yml", text, every).problems == []
+
+
+def test_explain_shows_everything_about_every_rule(run_cli) -> None:  # type: ignore[no-untyped-def]
+    from callalert.lint import rules
+
+    for lint_rule in rules.register():
+        info = lint_rule.rule
+        out = run_cli("lint", "--explain", info.id).stdout
+        assert out.startswith(f"{info.id} ({info.level}, {info.area}): {info.summary}\n"), out
+        indented_bad = "".join(f"    {line}\n" if line else "\n" for line in info.bad.splitlines())
+        indented_good = "".join(f"    {line}\n" if line else "\n" for line in info.good.splitlines())
+        assert f"Why it matters:\n  {info.why}\n" in out
+        assert f"\nBad:\n{indented_bad}\nGood:\n{indented_good}\n" in out
+        assert f"Disable with: # callalert-lint disable-next-line={info.id} -- <reason>\n" in out
+        assert "seed" not in out.lower()
+
+
+def test_docs_list_every_rule() -> None:
+    from callalert.lint.explain import listing
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "lint.md").read_text(encoding="utf-8")
+    assert f"## Rules\n\n```\n{listing()}```\n" in docs

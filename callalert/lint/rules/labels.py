@@ -4,58 +4,116 @@ the templates read. Only provable absences are reported: a label that may come f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from callalert.diagnostics import Problem
-from callalert.lint.engine import Options, register
+from callalert.analysis.alertmanager.inhibit import build_inhibit_rules
+from callalert.analysis.gotemplate import TemplateSyntaxError
+from callalert.diagnostics import Problem, Rule, iter_strings, problem
+from callalert.lint.engine import LintRule, Options
+from callalert.lint.rules import examples as ex
 from callalert.lint.world import AlertRec, World
-from callalert.lint.world import config_strings as _strings
 
-register(
+AREA = "labels"
+
+_ERROR_RATE_RULES = """\
+groups:
+  - name: api
+    rules:
+      - alert: HighErrorRate
+        expr: {expr}
+        for: 10m
+        labels:
+          severity: warning
+        annotations:
+          summary: 'Requests fail on {{{{ $labels.instance }}}}'
+          description: More than one request per second fails.
+          runbook_url: https://runbooks.example.com/HighErrorRate.md
+          dashboard: https://grafana.example.com/d/api
+"""
+_TEAM_RECEIVERS = """\
+receivers:
+  pager:
+    pagerduty_configs:
+      - routing_key: {file: /etc/alertmanager/secrets/pagerduty-routing-key}
+        description: '{{ .CommonLabels.team }}: {{ .CommonAnnotations.summary }}'
+  chat:
+    webhook_configs:
+      - url: http://chat.example.com/alertmanager
+"""
+_TEAM_LABEL = "        labels: {team: payments}\n"
+_TEAM_ROUTES = """\
+routing:
+  receiver: chat
+  routes:
+    - matchers: ['team="payments"']
+      receiver: payments
+      continue: true
+    - matchers: ['severity="critical"']
+      receiver: pager
+    - matchers: ['severity="warning"']
+      receiver: chat
+"""
+_PAYMENTS_RECEIVERS = (
+    ex.RECEIVERS
+    + """\
+  payments:
+    webhook_configs:
+      - url: http://payments-chat.example.com/alertmanager
+"""
+)
+_INHIBIT = """\
+inhibit_rules:
+  - source_matchers: ['severity="critical"']
+    target_matchers: ['severity="warning"']
+    equal: {equal}
+"""
+
+ANNOTATION_LABEL_NEVER_SET = Rule(
     "annotation-label-never-set",
     "warning",
-    "labels",
+    AREA,
     "annotation reads a label the expression never returns",
     "`$labels` in an annotation holds the expression's output labels only (not the rule's own labels): "
     "a label aggregated away renders as an empty string.",
-    "expr: sum(rate(errors_total[5m])) > 1\nannotations:\n  summary: 'errors on {{ $labels.instance }}'",
-    "expr: sum by (instance) (rate(errors_total[5m])) > 1\nannotations:\n  summary: 'errors on {{ $labels.instance }}'",
+    bad=_ERROR_RATE_RULES.format(expr="sum(rate(http_request_errors_total[5m])) > 1"),
+    good=_ERROR_RATE_RULES.format(expr="sum by (instance) (rate(http_request_errors_total[5m])) > 1"),
 )
-register(
+TEMPLATE_LABEL_NEVER_SET = Rule(
     "template-label-never-set",
     "warning",
-    "labels",
+    AREA,
     "notification template reads a label no alert carries",
     "`.CommonLabels.team` of a label no alert has is always empty: the message loses what it was meant to say.",
-    "text: 'team: {{ .CommonLabels.team }}'   # no alert sets team",
-    "labels: {team: payments}   # on the alerts, or drop the field from the template",
+    bad=ex.spec(receivers=_TEAM_RECEIVERS),
+    good=ex.spec(receivers=_TEAM_RECEIVERS, alerts=ex.alert(extra=_TEAM_LABEL)),
 )
-register(
+GROUP_BY_LABEL_NEVER_SET = Rule(
     "group-by-label-never-set",
     "warning",
-    "labels",
+    AREA,
     "group_by on a label no routed alert carries",
     "Grouping by an absent label groups nothing apart: all alerts share the empty value.",
-    "group_by: [alertname, cluster]   # no alert has cluster",
-    "group_by: [alertname]",
+    bad=ex.spec(defaults="defaults:\n  group_by: [alertname, cluster]\n"),
+    good=ex.spec(defaults="defaults:\n  group_by: [alertname, cluster]\n  external_labels: {cluster: eu-west-1}\n"),
 )
-register(
+INHIBIT_EQUAL_NEVER_SET = Rule(
     "inhibit-equal-never-set",
     "warning",
-    "labels",
+    AREA,
     "inhibit rule `equal` on a label neither side carries",
     "Absent equals absent in Alertmanager: the rule then inhibits across everything it matches, far more than meant.",
-    "equal: [cluster]   # no alert has cluster",
-    "equal: [alertname]",
+    bad=ex.spec(extra=_INHIBIT.format(equal="[cluster]")),
+    good=ex.spec(extra=_INHIBIT.format(equal="[alertname]")),
 )
-register(
+ROUTE_MATCHER_LABEL_NEVER_SET = Rule(
     "route-matcher-label-never-set",
     "warning",
-    "labels",
+    AREA,
     "route matcher on a label no alert carries",
     "The route can never match, so the alerts meant for it go elsewhere.",
-    "matchers: ['team=\"db\"']   # no alert sets team",
-    "labels: {team: db}   # on the alerts that belong to the db team",
+    bad=ex.spec(receivers=_PAYMENTS_RECEIVERS, routing=_TEAM_ROUTES),
+    good=ex.spec(receivers=_PAYMENTS_RECEIVERS, routing=_TEAM_ROUTES, alerts=ex.alert(extra=_TEAM_LABEL)),
 )
 
 
@@ -63,16 +121,14 @@ def _never(world: World, label: str) -> bool:
     return world.any_alert_can_have(label) is False
 
 
-def check(world: World, options: Options) -> Iterator[Problem]:
-    yield from _annotations(world)
-    if world.alerts_known and world.alerts:
-        yield from _templates(world)
-        yield from _am(world)
+def _labels_known(world: World) -> bool:
+    return world.alerts_known and bool(world.alerts)
 
 
-def _annotations(world: World) -> Iterator[Problem]:
-    from callalert.analysis.gotemplate import TemplateSyntaxError
+# --- annotation-label-never-set -------------------------------------------------------------
 
+
+def _annotation_label_never_set(world: World, options: Options) -> Iterator[Problem]:
     for alert in world.alerts:
         for name, text in alert.annotations.items():
             if "{{" not in text or "labels" not in text.lower():
@@ -105,19 +161,19 @@ def _annotation_read(alert: AlertRec, annotation: str, label: str) -> Iterator[P
             f"{label} label (it is aggregated away), so it renders empty"
         )
         fix = f"keep the label: by ({label}) in the aggregation, or remove $labels.{label} from the text"
-    yield alert.src.problem(key, message, "annotation-label-never-set", fix=fix)
+    yield alert.src.problem(key, message, ANNOTATION_LABEL_NEVER_SET, fix=fix)
 
+
+# --- template-label-never-set ---------------------------------------------------------------
 
 _NOTIFICATION_MAPS = ("Labels", "CommonLabels", "GroupLabels")
 
 
 def _notification_reads(world: World, text: str) -> list[tuple[str, str, int, int]]:
     """(map, label, line, col) of label reads; `.Labels` only where `.` is an alert (range .Alerts)."""
-    from callalert.analysis.gotemplate import TemplateSyntaxError
-
     info = world.parse_template(text)
     if isinstance(info, TemplateSyntaxError):
-        return []  # rules_templates reports it
+        return []  # template-syntax reports it
     return [
         (r.via, r.name, r.pos.line, r.pos.col)
         for r in info.label_reads
@@ -125,9 +181,9 @@ def _notification_reads(world: World, text: str) -> list[tuple[str, str, int, in
     ]
 
 
-def _templates(world: World) -> Iterator[Problem]:
-    from callalert.diagnostics import Problem as P
-
+def _template_label_never_set(world: World, options: Options) -> Iterator[Problem]:
+    if not _labels_known(world):
+        return
     seen: set[tuple[str, int, str]] = set()
     for tf in world.templates:
         if tf.src is None or "{{" not in tf.text:
@@ -137,67 +193,79 @@ def _templates(world: World) -> Iterator[Problem]:
                 continue
             seen.add((tf.path, line, label))
             if _never(world, label):
-                yield P(
+                yield problem(
                     tf.path,
                     line,
                     col,
-                    "warning",
                     f".{mapname}.{label}: no alert carries a {label} label, so this is always empty",
-                    "template-label-never-set",
+                    TEMPLATE_LABEL_NEVER_SET,
                     fix=f"set {label} on the alerts that need it, or remove the read",
                 )
     am = world.am
     if am is None:
         return
     for name, receiver in am.receivers().items():
-        for key, text in _strings(receiver, ()):
+        for key, text in iter_strings({k: v for k, v in receiver.items() if k != "name"}):
             if "{{" not in text:
                 continue
             for mapname, label, _line, _col in _notification_reads(world, text):
                 if _never(world, label):
-                    rkey = (*am.receiver_key(name), *key)
                     yield am.src.problem(
-                        rkey,
+                        (*am.receiver_key(name), *key),
                         f"receiver {name}: .{mapname}.{label} reads a label no alert carries; it is always empty",
-                        "template-label-never-set",
+                        TEMPLATE_LABEL_NEVER_SET,
                         fix=f"set {label} on the alerts, or remove the read",
                     )
 
 
-def _am(world: World) -> Iterator[Problem]:
-    from callalert.analysis.alertmanager.inhibit import build_inhibit_rules
-    from callalert.analysis.alertmanager.routing import RoutingError, build_route_tree
+# --- group_by, route matchers, inhibit equal -------------------------------------------------
 
+
+def _group_by_label_never_set(world: World, options: Options) -> Iterator[Problem]:
     am = world.am
-    if am is None:
+    if am is None or not _labels_known(world):
         return
-    config = {k: v for k, v in am.data.items() if k != "receivers"}
-    try:
-        root = build_route_tree(config)
-    except (RoutingError, Exception):
+    root = am.route_tree()
+    if isinstance(root, Exception):
+        return
+    for node in root.walk():
+        if "group_by" in node.inherited or not node.group_by or node.group_by_all:
+            continue
+        rkey = am.route_key(node.path)
+        for i, label in enumerate(node.group_by):
+            if _never(world, label):
+                key = (*am.root_group_by_key, i) if node.parent is None and am.from_spec else (*rkey, "group_by", i)
+                yield am.src.problem(
+                    key,
+                    f"group_by {label!r}: no alert carries a {label} label, so it groups nothing apart",
+                    GROUP_BY_LABEL_NEVER_SET,
+                    fix=f"remove {label!r} from group_by",
+                )
+
+
+def _route_matcher_label_never_set(world: World, options: Options) -> Iterator[Problem]:
+    am = world.am
+    if am is None or not _labels_known(world):
+        return
+    root = am.route_tree()
+    if isinstance(root, Exception):
         return
     for node in root.walk():
         rkey = am.route_key(node.path)
-        if "group_by" not in node.inherited and node.group_by and not node.group_by_all:
-            for i, label in enumerate(node.group_by):
-                if _never(world, label):
-                    key = am.root_group_by_key if node.parent is None and am.from_spec else (*rkey, "group_by", i)
-                    if am.from_spec and node.parent is None:
-                        key = (*key, i)
-                    yield am.src.problem(
-                        key,
-                        f"group_by {label!r}: no alert carries a {label} label, so it groups nothing apart",
-                        "group-by-label-never-set",
-                        fix=f"remove {label!r} from group_by",
-                    )
         for m in node.matchers:
             if not m.matches({}) and _never(world, m.name):
                 yield am.src.problem(
                     (*rkey, "matchers") if am.from_spec or "matchers" in _raw_route(am.data, node.path) else rkey,
                     f"route matcher {m}: no alert carries a {m.name} label, so this route never matches",
-                    "route-matcher-label-never-set",
+                    ROUTE_MATCHER_LABEL_NEVER_SET,
                     fix=f"set {m.name} on the alerts meant for this route, or fix the matcher",
                 )
+
+
+def _inhibit_equal_never_set(world: World, options: Options) -> Iterator[Problem]:
+    am = world.am
+    if am is None or not _labels_known(world) or isinstance(am.route_tree(), Exception):
+        return
     try:
         rules = build_inhibit_rules(am.data.get("inhibit_rules"))
     except Exception:
@@ -209,17 +277,24 @@ def _am(world: World) -> Iterator[Problem]:
                     ("inhibit_rules", rule.index, "equal", j),
                     f"inhibit equal {label!r}: neither side carries {label}; absent equals absent, so every matching "
                     "source alert inhibits every matching target alert",
-                    "inhibit-equal-never-set",
+                    INHIBIT_EQUAL_NEVER_SET,
                     fix=f"use a label both sides carry (e.g. alertname, instance), or drop {label!r}",
                 )
 
 
 def _raw_route(data: dict[str, object], path: str) -> dict[str, object]:
-    import re
-
     node: object = data.get("route")
     for index in re.findall(r"\[(\d+)\]", path):
         if not isinstance(node, dict):
             return {}
         node = (node.get("routes") or [None] * (int(index) + 1))[int(index)]
     return node if isinstance(node, dict) else {}
+
+
+RULES: tuple[LintRule, ...] = (
+    LintRule(ANNOTATION_LABEL_NEVER_SET, "rules", _annotation_label_never_set),
+    LintRule(TEMPLATE_LABEL_NEVER_SET, "spec", _template_label_never_set),
+    LintRule(GROUP_BY_LABEL_NEVER_SET, "spec", _group_by_label_never_set),
+    LintRule(INHIBIT_EQUAL_NEVER_SET, "spec", _inhibit_equal_never_set),
+    LintRule(ROUTE_MATCHER_LABEL_NEVER_SET, "spec", _route_matcher_label_never_set),
+)

@@ -1,85 +1,152 @@
-"""The seed's best practices: documented alerts, `for` and runbooks on critical alerts, sane silences."""
+"""Alerting practice: documented alerts, `for` and runbooks on critical alerts, silences that still do
+what they were written for."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from datetime import datetime
 
-from callalert.diagnostics import Problem
-from callalert.lint.engine import Options, register
+from callalert.analysis.alertmanager.matchers import Matcher, MatcherError, parse_matcher
+from callalert.analysis.times import rfc3339
+from callalert.diagnostics import KeyPath, Problem, Rule
+from callalert.lint.engine import LintRule, Options
+from callalert.lint.rules import examples as ex
 from callalert.lint.world import AlertRec, World
 
-register(
+AREA = "practice"
+
+_RULES_FILE = """\
+groups:
+  - name: api
+    rules:
+      - alert: ApiDown
+        expr: up{{job="api"}} == 0
+        {for_}labels:
+          severity: {severity}
+        annotations:
+{annotations}"""
+_SUMMARY = "          summary: The API is down\n"
+_DESCRIPTION = "          description: '{{ $labels.instance }} has not answered a scrape for 2 minutes.'\n"
+_RUNBOOK_URL = "          runbook_url: https://runbooks.example.com/ApiDown.md\n"
+_DASHBOARD = "          dashboard: https://grafana.example.com/d/api\n"
+
+
+def _rules(
+    *,
+    for_: bool = True,
+    severity: str = "critical",
+    summary: str = _SUMMARY,
+    description: str = _DESCRIPTION,
+    runbook_url: str = _RUNBOOK_URL,
+    dashboard: str = _DASHBOARD,
+) -> str:
+    return _RULES_FILE.format(
+        for_="for: 2m\n        " if for_ else "",
+        severity=severity,
+        annotations=summary + description + runbook_url + dashboard,
+    )
+
+
+_SILENCE = """\
+silences:
+  - matchers: {matchers}
+    starts_at: {starts_at}
+    ends_at: {ends_at}
+    created_by: alice
+    comment: {comment}
+"""
+
+
+def _silence(
+    matchers: str = """['alertname="HighErrorRate"', 'instance="api-1:8080"']""",
+    *,
+    starts_at: str = "2024-05-01T08:00:00Z",
+    ends_at: str = "2024-05-01T12:00:00Z",
+    comment: str = "Planned maintenance of api-1",
+) -> str:
+    return _SILENCE.format(matchers=matchers, starts_at=starts_at, ends_at=ends_at, comment=comment)
+
+
+_TWO_CRITICAL = ex.alert() + ex.alert(
+    "ApiNoTraffic",
+    'sum(rate(http_requests_total{job="api"}[5m])) == 0',
+    for_="10m",
+    summary="The API gets no requests",
+    description="No request reached the API for 10 minutes.",
+)
+
+ALERT_MISSING_ANNOTATION = Rule(
     "alert-missing-annotation",
     "warning",
-    "practice",
+    AREA,
     "alert without summary or description",
     "The notification is all the on-call person sees at 3 a.m.; without a summary and description it says nothing.",
-    "- alert: HighLatency\n  expr: ...",
-    "- alert: HighLatency\n  expr: ...\n  annotations:\n    summary: ...\n    description: ...",
+    bad=_rules(description=""),
+    good=_rules(),
 )
-register(
+ALERT_MISSING_RUNBOOK = Rule(
     "alert-missing-runbook",
     "warning",
-    "practice",
+    AREA,
     "alert without a runbook",
-    "A runbook turns an alert into steps; the seed asks for one per alert.",
-    "annotations: {summary: ..., description: ...}",
-    "annotations: {summary: ..., description: ..., runbook_url: https://runbooks.example.com/HighLatency.md}",
+    "A runbook turns an alert into steps: what to check and what to do, written before the night it is needed. "
+    "In a spec, `runbook:`; in a rule file, a runbook_url annotation.",
+    bad=_rules(runbook_url=""),
+    good=_rules(),
 )
-register(
+ALERT_MISSING_DASHBOARD = Rule(
     "alert-missing-dashboard",
     "info",
-    "practice",
+    AREA,
     "alert without a dashboard link",
     "A dashboard link saves the first minutes of every investigation.",
-    "annotations: {summary: ...}",
-    "annotations: {summary: ..., dashboard: https://grafana.example.com/d/x}",
+    bad=_rules(dashboard=""),
+    good=_rules(),
 )
-register(
+CRITICAL_WITHOUT_FOR = Rule(
     "critical-without-for",
     "warning",
-    "practice",
+    AREA,
     "critical alert without `for`",
     "A critical alert pages someone; without `for` a single bad scrape wakes them up.",
-    "- alert: ServiceDown\n  expr: up == 0\n  labels: {severity: critical}",
-    "- alert: ServiceDown\n  expr: up == 0\n  for: 2m\n  labels: {severity: critical}",
+    bad=_rules(for_=False),
+    good=_rules(),
 )
-register(
+CRITICAL_RUNBOOK_STEPS = Rule(
     "critical-runbook-steps",
     "warning",
-    "practice",
+    AREA,
     "critical alert whose runbook lacks investigation or mitigation steps",
     "Whoever is paged needs to know what to check and what to do, not only what broke.",
-    "runbook: {description: ...}",
-    "runbook: {description: ..., investigation: [...], mitigation: [...]}",
+    bad=ex.spec(alerts=ex.alert(runbook="        runbook:\n          description: Calls to the API fail; users see errors.\n")),
+    good=ex.spec(),
 )
-register(
+SILENCE_EXPIRED = Rule(
     "silence-expired",
     "warning",
-    "practice",
+    AREA,
     "silence that already ended",
     "An expired silence does nothing but mislead readers of the spec; remove it.",
-    "ends_at: 2023-06-01T12:00:00Z",
-    "(remove the silence)",
+    bad=ex.spec(extra=_silence(starts_at="2024-03-04T08:00:00Z", ends_at="2024-03-04T12:00:00Z")),
+    good=ex.spec(extra=_silence()),
 )
-register(
+SILENCE_MATCHES_NOTHING = Rule(
     "silence-matches-nothing",
     "warning",
-    "practice",
+    AREA,
     "silence no alert can match",
     "A silence that matches no alert is a typo or a leftover: the noise it was meant to stop is not stopped.",
-    "matchers: ['alertname=\"HighMemUsage\"']",
-    "matchers: ['alertname=\"HighMemoryUsage\"']",
+    bad=ex.spec(extra=_silence("""['alertname="HighErorRate"', 'instance="api-1:8080"']""")),
+    good=ex.spec(extra=_silence()),
 )
-register(
+SILENCE_ALL_CRITICAL = Rule(
     "silence-all-critical",
     "warning",
-    "practice",
+    AREA,
     "silence that mutes every critical alert",
     "While it lasts, nothing pages anyone.",
-    "matchers: ['severity=\"critical\"']",
-    "matchers: ['alertname=\"ServiceDown\"', 'instance=\"app-server-01\"']",
+    bad=ex.spec(alerts=_TWO_CRITICAL, extra=_silence("""['severity="critical"']""", comment="Planned maintenance")),
+    good=ex.spec(alerts=_TWO_CRITICAL, extra=_silence()),
 )
 
 _RUNBOOK_ANNOTATIONS = ("runbook_url", "runbook", "runbook_link", "playbook", "playbook_url")
@@ -90,121 +157,154 @@ def _is_critical(alert: AlertRec) -> bool:
     return (alert.severity or "").lower() in ("critical", "page", "p1")
 
 
-def check(world: World, options: Options) -> Iterator[Problem]:
+# --- alerts --------------------------------------------------------------------------------
+
+
+def _alert_missing_annotation(world: World, options: Options) -> Iterator[Problem]:
     for alert in world.alerts:
         missing = [a for a in ("summary", "description") if not alert.annotations.get(a)]
-        if missing and not alert.from_spec:
-            what = " and ".join(missing)
+        if missing and not alert.from_spec:  # a spec requires both
             yield alert.src.problem(
                 (*alert.key, "annotations") if alert.annotations else alert.key,
-                f"alert {alert.name} has no {what} annotation",
-                "alert-missing-annotation",
+                f"alert {alert.name} has no {' and '.join(missing)} annotation",
+                ALERT_MISSING_ANNOTATION,
                 fix=f"add annotations: {', '.join(f'{m}: ...' for m in missing)}",
             )
+
+
+def _alert_missing_runbook(world: World, options: Options) -> Iterator[Problem]:
+    for alert in world.alerts:
         if alert.from_spec:
             if alert.runbook is None:
                 yield alert.src.problem(
                     alert.key,
                     f"alert {alert.name} has no runbook",
-                    "alert-missing-runbook",
+                    ALERT_MISSING_RUNBOOK,
                     fix="add runbook: {description: ..., investigation: [...], mitigation: [...]}",
                 )
+        elif not any(alert.annotations.get(a) for a in _RUNBOOK_ANNOTATIONS):
+            yield alert.src.problem(
+                alert.key,
+                f"alert {alert.name} has no runbook_url annotation",
+                ALERT_MISSING_RUNBOOK,
+                fix="add annotations: {runbook_url: https://...}",
+            )
+
+
+def _alert_missing_dashboard(world: World, options: Options) -> Iterator[Problem]:
+    for alert in world.alerts:
+        if alert.from_spec:
             if "dashboard" not in alert.annotations:
                 yield alert.src.problem(
                     alert.key,
                     f"alert {alert.name} has no dashboard",
-                    "alert-missing-dashboard",
+                    ALERT_MISSING_DASHBOARD,
                     fix="add dashboard: /d/<uid>/<name> (relative to defaults.dashboard_base_url) or a full URL",
                 )
-        else:
-            if not any(alert.annotations.get(a) for a in _RUNBOOK_ANNOTATIONS):
-                yield alert.src.problem(
-                    alert.key,
-                    f"alert {alert.name} has no runbook_url annotation",
-                    "alert-missing-runbook",
-                    fix="add annotations: {runbook_url: https://...}",
-                )
-            if not any(alert.annotations.get(a) for a in _DASHBOARD_ANNOTATIONS):
-                yield alert.src.problem(
-                    alert.key,
-                    f"alert {alert.name} has no dashboard annotation",
-                    "alert-missing-dashboard",
-                    fix="add annotations: {dashboard: https://grafana.example.com/d/...}",
-                )
-        if _is_critical(alert):
-            if not alert.for_ or alert.for_ in ("0", "0s"):
-                yield alert.src.problem(
-                    alert.key,
-                    f"critical alert {alert.name} has no `for`: one bad evaluation pages someone",
-                    "critical-without-for",
-                    fix="add for: 2m (or longer)",
-                )
-            if alert.from_spec and alert.runbook is not None:
-                lacking = [s for s in ("investigation", "mitigation") if not getattr(alert.runbook, s)]
-                if lacking:
-                    yield alert.src.problem(
-                        (*alert.key, "runbook"),
-                        f"critical alert {alert.name}: the runbook has no {' or '.join(lacking)} steps",
-                        "critical-runbook-steps",
-                        fix=f"add runbook.{lacking[0]}: [step, step, ...]",
-                    )
-    yield from _silences(world, options)
+        elif not any(alert.annotations.get(a) for a in _DASHBOARD_ANNOTATIONS):
+            yield alert.src.problem(
+                alert.key,
+                f"alert {alert.name} has no dashboard annotation",
+                ALERT_MISSING_DASHBOARD,
+                fix="add annotations: {dashboard: https://grafana.example.com/d/...}",
+            )
 
 
-def _silences(world: World, options: Options) -> Iterator[Problem]:
-    if world.spec is None:
+def _critical_without_for(world: World, options: Options) -> Iterator[Problem]:
+    for alert in world.alerts:
+        if _is_critical(alert) and (not alert.for_ or alert.for_ in ("0", "0s")):
+            yield alert.src.problem(
+                alert.key,
+                f"critical alert {alert.name} has no `for`: one bad evaluation pages someone",
+                CRITICAL_WITHOUT_FOR,
+                fix="add for: 2m (or longer)",
+            )
+
+
+def _critical_runbook_steps(world: World, options: Options) -> Iterator[Problem]:
+    for alert in world.alerts:
+        if not (_is_critical(alert) and alert.from_spec and alert.runbook is not None):
+            continue
+        runbook = alert.runbook
+        lacking = [
+            step for step, given in (("investigation", runbook.investigation), ("mitigation", runbook.mitigation)) if not given
+        ]
+        if lacking:
+            yield alert.src.problem(
+                (*alert.key, "runbook"),
+                f"critical alert {alert.name}: the runbook has no {' or '.join(lacking)} steps",
+                CRITICAL_RUNBOOK_STEPS,
+                fix=f"add runbook.{lacking[0]}: [step, step, ...]",
+            )
+
+
+# --- silences (specs) ------------------------------------------------------------------------
+
+
+def _silence_expired(world: World, options: Options) -> Iterator[Problem]:
+    src = world.spec_source()
+    if world.spec is None or src is None:
         return
-    from callalert.analysis.alertmanager.matchers import MatcherError, parse_matcher
-
-    spec = world.spec.model
-    src = world.alerts[0].src if world.alerts else None
-    from callalert.lint.world import Source
-
-    merged = world.spec.merged
-    src = Source(lambda key, at_key: merged.locate(key, at_key=at_key))
-    critical = [a for a in world.alerts if _is_critical(a)]
-    for i, silence in enumerate(spec.silences):
-        key = ("silences", i)
-        end = silence.ends_at
-        now = options.now
-        if end.tzinfo is None:
-            end = end.replace(tzinfo=now.tzinfo)
-        if end <= now:
+    for i, silence in enumerate(world.spec.model.silences):
+        if _ended(silence.ends_at, options):
             yield src.problem(
-                (*key, "ends_at"),
-                f"silence ended at {silence.ends_at.isoformat().replace('+00:00', 'Z')}; it no longer silences anything",
-                "silence-expired",
+                ("silences", i, "ends_at"),
+                f"silence ended at {rfc3339(silence.ends_at)}; it no longer silences anything",
+                SILENCE_EXPIRED,
                 fix="remove it from silences",
             )
-            continue
+
+
+def _ended(end: datetime, options: Options) -> bool:
+    if end.tzinfo is None:
+        end = end.replace(tzinfo=options.now.tzinfo)
+    return end <= options.now
+
+
+def _active_silences(world: World, options: Options) -> Iterator[tuple[KeyPath, list[Matcher]]]:
+    """Silences that have not ended, with their parsed matchers (validation reports unparsable ones)."""
+    if world.spec is None:
+        return
+    for i, silence in enumerate(world.spec.model.silences):
+        if _ended(silence.ends_at, options):
+            continue  # silence-expired says so
         try:
             matchers = [parse_matcher(m) for m in silence.matchers]
         except MatcherError:
-            continue  # validation reports it
-        could = certain_critical = 0
-        for alert in world.alerts:
-            verdict = _silence_verdict(matchers, alert)
-            if verdict is not False:
-                could += 1
-            if verdict is True and _is_critical(alert):
-                certain_critical += 1
-        if world.alerts and not could:
+            continue
+        yield ("silences", i, "matchers"), matchers
+
+
+def _silence_matches_nothing(world: World, options: Options) -> Iterator[Problem]:
+    src = world.spec_source()
+    if src is None or not world.alerts:
+        return
+    for key, matchers in _active_silences(world, options):
+        if all(_silence_verdict(matchers, alert) is False for alert in world.alerts):
             yield src.problem(
-                (*key, "matchers"),
+                key,
                 "this silence matches no alert of the spec",
-                "silence-matches-nothing",
+                SILENCE_MATCHES_NOTHING,
                 fix="check the label names and values against the alerts' labels",
             )
-        if len(critical) > 1 and certain_critical == len(critical):
+
+
+def _silence_all_critical(world: World, options: Options) -> Iterator[Problem]:
+    src = world.spec_source()
+    critical = [a for a in world.alerts if _is_critical(a)]
+    if src is None or len(critical) <= 1:
+        return
+    for key, matchers in _active_silences(world, options):
+        if all(_silence_verdict(matchers, alert) is True for alert in critical):
             yield src.problem(
-                (*key, "matchers"),
+                key,
                 f"this silence mutes every critical alert ({len(critical)})",
-                "silence-all-critical",
+                SILENCE_ALL_CRITICAL,
                 fix="narrow it with alertname=... or instance=... matchers",
             )
 
 
-def _silence_verdict(matchers: Sequence[Any], alert: AlertRec) -> bool | None:
+def _silence_verdict(matchers: Sequence[Matcher], alert: AlertRec) -> bool | None:
     """True: certainly matches; False: cannot match; None: depends on labels known only at runtime."""
     certain = True
     for m in matchers:
@@ -220,3 +320,15 @@ def _silence_verdict(matchers: Sequence[Any], alert: AlertRec) -> bool | None:
             continue
         certain = False
     return True if certain else None
+
+
+RULES: tuple[LintRule, ...] = (
+    LintRule(ALERT_MISSING_ANNOTATION, "rules", _alert_missing_annotation),
+    LintRule(ALERT_MISSING_RUNBOOK, "rules", _alert_missing_runbook),
+    LintRule(ALERT_MISSING_DASHBOARD, "rules", _alert_missing_dashboard),
+    LintRule(CRITICAL_WITHOUT_FOR, "rules", _critical_without_for),
+    LintRule(CRITICAL_RUNBOOK_STEPS, "spec", _critical_runbook_steps),
+    LintRule(SILENCE_EXPIRED, "spec", _silence_expired),
+    LintRule(SILENCE_MATCHES_NOTHING, "spec", _silence_matches_nothing),
+    LintRule(SILENCE_ALL_CRITICAL, "spec", _silence_all_critical),
+)

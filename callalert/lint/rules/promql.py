@@ -1,89 +1,163 @@
-"""PromQL pitfalls of alert expressions (callalert.promql.find_pitfalls)."""
+"""PromQL pitfalls of alert expressions. `analysis.promql.find_pitfalls` finds them (once per
+alert); each rule here reports the pitfalls of its own kind."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from callalert.diagnostics import Problem
-from callalert.lint.engine import Options, register
+from callalert.diagnostics import Level, Problem, Rule
+from callalert.lint.engine import Check, LintRule, Options
 from callalert.lint.world import World
 
-register(
+AREA = "promql"
+
+_RULES_FILE = """\
+groups:
+  - name: {group}
+    rules:
+      - alert: {alert}
+        expr: {expr}
+        for: 10m
+        labels:
+          severity: warning
+        annotations:
+          summary: {summary}
+          description: {description}
+          runbook_url: https://runbooks.example.com/{alert}.md
+          dashboard: https://grafana.example.com/d/{group}
+"""
+
+
+def _rules(alert: str, expr: str, summary: str, description: str = "'Value: {{ $value }}'", group: str = "api") -> str:
+    return _RULES_FILE.format(alert=alert, expr=expr, summary=summary, description=description, group=group)
+
+
+PROMQL_RATE_ON_GAUGE = Rule(
     "promql-rate-on-gauge",
     "warning",
-    "promql",
+    AREA,
     "rate()/increase()/irate() of a gauge",
-    "rate() treats every decrease as a counter reset: on a gauge the result is nonsense.",
-    "expr: rate(memory_usage_bytes[5m]) > 1e6",
-    "expr: deriv(memory_usage_bytes[5m]) > 1e6",
+    "rate() treats every decrease as a counter reset: on a gauge the result is nonsense. Without a --metrics catalog "
+    "the metric's type is guessed from its name (reported as info).",
+    bad=_rules("MemoryGrowing", "rate(process_resident_memory_bytes[15m]) > 1e6", "Memory grows fast", group="node"),
+    good=_rules("MemoryGrowing", "deriv(process_resident_memory_bytes[15m]) > 1e6", "Memory grows fast", group="node"),
 )
-register(
+PROMQL_DELTA_ON_COUNTER = Rule(
     "promql-delta-on-counter",
     "warning",
-    "promql",
+    AREA,
     "delta()/deriv() of a counter",
-    "delta() does not handle counter resets: a restart looks like a huge drop.",
-    "expr: delta(http_requests_total[5m]) > 100",
-    "expr: increase(http_requests_total[5m]) > 100",
+    "delta() does not handle counter resets: a restart looks like a huge drop. Without a --metrics catalog the "
+    "metric's type is guessed from its name (reported as info).",
+    bad=_rules("TrafficSpike", "sum(delta(http_requests_total[5m])) > 10000", "Traffic spike"),
+    good=_rules("TrafficSpike", "sum(increase(http_requests_total[5m])) > 10000", "Traffic spike"),
 )
-register(
+PROMQL_HISTOGRAM_QUANTILE_NO_LE = Rule(
     "promql-histogram-quantile-no-le",
     "warning",
-    "promql",
+    AREA,
     "histogram_quantile() with `le` aggregated away",
     "Without the le label of the buckets histogram_quantile() returns nothing: the alert can never fire.",
-    "expr: histogram_quantile(0.95, sum(rate(x_bucket[5m]))) > 1",
-    "expr: histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m]))) > 1",
+    bad=_rules(
+        "HighLatency",
+        "histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket[5m]))) > 1",
+        "p95 latency above 1s",
+    ),
+    good=_rules(
+        "HighLatency",
+        "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m]))) > 1",
+        "p95 latency above 1s",
+    ),
 )
-register(
+PROMQL_HISTOGRAM_QUANTILE_NOT_BUCKET = Rule(
     "promql-histogram-quantile-not-bucket",
     "info",
-    "promql",
+    AREA,
     "histogram_quantile() over a series that is not *_bucket",
     "Classic histograms need the _bucket series; only native histograms work without it.",
-    "expr: histogram_quantile(0.9, rate(x[5m])) > 1",
-    "expr: histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m]))) > 1",
+    bad=_rules(
+        "HighLatency",
+        "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_count[5m]))) > 1",
+        "p95 latency above 1s",
+    ),
+    good=_rules(
+        "HighLatency",
+        "histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m]))) > 1",
+        "p95 latency above 1s",
+    ),
 )
-register(
+PROMQL_RANGE_TOO_SHORT = Rule(
     "promql-range-too-short",
     "warning",
-    "promql",
+    AREA,
     "range shorter than two scrape intervals",
-    "rate() and friends need two samples in the range; with fewer they return nothing and the alert goes blind.",
-    "expr: rate(process_cpu_seconds_total[1m]) > 0.8   # scraped every 1m",
-    "expr: rate(process_cpu_seconds_total[5m]) > 0.8",
+    "rate() and friends need two samples in the range; with fewer they return nothing and the alert goes blind. "
+    "The scrape interval is --scrape-interval (default 1m, Prometheus' own default).",
+    bad=_rules("HighCpu", "rate(process_cpu_seconds_total[1m]) > 0.8", "CPU above 80%"),
+    good=_rules("HighCpu", "rate(process_cpu_seconds_total[5m]) > 0.8", "CPU above 80%"),
 )
-register(
+PROMQL_DIVISION_NAN = Rule(
     "promql-division-nan",
     "info",
-    "promql",
+    AREA,
     "ratio that is NaN when its denominator is 0",
     "With no traffic the ratio is NaN, every comparison is false and the alert silently never fires.",
-    "expr: sum(rate(err_total[5m])) / sum(rate(req_total[5m])) > 0.05",
-    "expr: sum(rate(err_total[5m])) / sum(rate(req_total[5m])) > 0.05 and sum(rate(req_total[5m])) > 0",
+    bad=_rules(
+        "HighErrorRatio",
+        "sum(rate(http_request_errors_total[5m])) / sum(rate(http_requests_total[5m])) > 0.05",
+        "More than 5% of requests fail",
+    ),
+    good=_rules(
+        "HighErrorRatio",
+        "sum(rate(http_request_errors_total[5m])) / sum(rate(http_requests_total[5m])) > 0.05"
+        " and sum(rate(http_requests_total[5m])) > 0",
+        "More than 5% of requests fail",
+    ),
 )
-register(
+PROMQL_UNKNOWN_METRIC = Rule(
     "promql-unknown-metric",
     "warning",
-    "promql",
+    AREA,
     "metric missing from the --metrics catalog",
-    "A misspelt or removed metric makes the expression return nothing: the alert can never fire.",
-    "expr: rate(http_request_total[5m]) > 1   # the metric is http_requests_total",
-    "expr: rate(http_requests_total[5m]) > 1",
+    "A misspelt or removed metric makes the expression return nothing: the alert can never fire. Checked only "
+    "with --metrics (a /metrics snapshot or a YAML list of metrics).",
+    bad=_rules("HighRequestRate", "sum(rate(http_request_total[5m])) > 1000", "Unusual traffic"),
+    good=_rules("HighRequestRate", "sum(rate(http_requests_total[5m])) > 1000", "Unusual traffic"),
 )
 
+# The catalog the examples of promql-unknown-metric are linted with (`--metrics`).
+EXAMPLE_METRICS = """\
+- {name: http_requests_total, type: counter, labels: [instance, job, code]}
+"""
 
-def check(world: World, options: Options) -> Iterator[Problem]:
-    from callalert.analysis.promql import find_pitfalls
+_BY_ID = {
+    rule.id: rule
+    for rule in (
+        PROMQL_RATE_ON_GAUGE,
+        PROMQL_DELTA_ON_COUNTER,
+        PROMQL_HISTOGRAM_QUANTILE_NO_LE,
+        PROMQL_HISTOGRAM_QUANTILE_NOT_BUCKET,
+        PROMQL_RANGE_TOO_SHORT,
+        PROMQL_DIVISION_NAN,
+        PROMQL_UNKNOWN_METRIC,
+    )
+}
+_LEVELS: dict[str, Level] = {"error": "error", "warning": "warning", "info": "info"}
 
-    for alert in world.alerts:
-        if alert.label_info() is None:
-            continue  # does not parse: validate / promtool report it
-        try:
-            pitfalls = find_pitfalls(
-                alert.expr, scrape_interval=options.scrape_interval, catalog=options.catalog, extra_metrics=world.records
-            )  # type: ignore[arg-type]
-        except Exception:
-            continue
-        for p in pitfalls:
-            yield alert.src.problem(alert.expr_key, f"alert {alert.name}: {p.message}", p.rule, level=p.level, fix=p.fix or None)  # type: ignore[arg-type]
+
+def _pitfalls_of(rule: Rule) -> Check:
+    def check(world: World, options: Options) -> Iterator[Problem]:
+        for alert in world.alerts:
+            for p in alert.pitfalls(options.scrape_interval, options.catalog, world.records):
+                if p.rule == rule.id:
+                    yield alert.src.problem(
+                        alert.expr_key, f"alert {alert.name}: {p.message}", rule, level=_LEVELS[p.level], fix=p.fix or None
+                    )
+
+    return check
+
+
+RULES: tuple[LintRule, ...] = tuple(
+    LintRule(rule, "rules", _pitfalls_of(rule), metrics=EXAMPLE_METRICS if rule is PROMQL_UNKNOWN_METRIC else None)
+    for rule in _BY_ID.values()
+)

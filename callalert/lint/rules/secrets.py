@@ -5,18 +5,33 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from callalert.diagnostics import KeyPath, Problem
-from callalert.lint.engine import Options, register
+from callalert.diagnostics import KeyPath, Problem, Rule
+from callalert.lint.engine import LintRule, Options
 from callalert.lint.world import World
+from callalert.validate.secrets import literal_secret_reason
 
-register(
+_CONFIG = """\
+global:
+  smtp_smarthost: smtp.example.com:587
+  smtp_from: alertmanager@example.com
+  smtp_auth_username: alertmanager
+  {password}
+route:
+  receiver: ops-mail
+receivers:
+  - name: ops-mail
+    email_configs:
+      - to: ops@example.com
+"""
+
+AM_PLAINTEXT_SECRET = Rule(
     "am-plaintext-secret",
     "error",
     "secrets",
     "a secret written in plain text in alertmanager.yml",
     "Configs end up in git, tickets and logs; a written secret is a leaked secret.",
-    "global:\n  smtp_auth_password: 'password'",
-    "global:\n  smtp_auth_password_file: /etc/alertmanager/secrets/smtp-password",
+    bad=_CONFIG.format(password="smtp_auth_password: 'S3cr3t!'"),
+    good=_CONFIG.format(password="smtp_auth_password_file: /etc/alertmanager/secrets/smtp-password"),
 )
 
 # Fields whose value is a secret by definition (Alertmanager marks them config.Secret).
@@ -54,7 +69,7 @@ def _walk(obj: Any, key: KeyPath) -> Iterator[tuple[KeyPath, str, Any]]:
     if isinstance(obj, dict):
         for k, v in obj.items():
             name = str(k)
-            if isinstance(v, (dict, list)):
+            if isinstance(v, dict | list):
                 yield from _walk(v, (*key, name))
             else:
                 yield (*key, name), name, v
@@ -63,9 +78,7 @@ def _walk(obj: Any, key: KeyPath) -> Iterator[tuple[KeyPath, str, Any]]:
             yield from _walk(v, (*key, i))
 
 
-def check(world: World, options: Options) -> Iterator[Problem]:
-    from callalert.validate.secrets import literal_secret_reason
-
+def _am_plaintext_secret(world: World, options: Options) -> Iterator[Problem]:
     am = world.am
     if am is None or am.from_spec:
         return
@@ -87,8 +100,11 @@ def check(world: World, options: Options) -> Iterator[Problem]:
             f"plaintext secret: {name} is written in the file ({what})"
             if reason
             else f"plaintext secret: {name} is written in the file",
-            "am-plaintext-secret",
+            AM_PLAINTEXT_SECRET,
             fix=f"put the value in a file and write `{name}_file: /etc/alertmanager/secrets/{name.replace('_', '-')}`"
             if name not in ("credentials",)
             else "use `credentials_file: PATH`",
         )
+
+
+RULES: tuple[LintRule, ...] = (LintRule(AM_PLAINTEXT_SECRET, "alertmanager", _am_plaintext_secret),)

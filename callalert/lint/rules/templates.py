@@ -1,79 +1,92 @@
-"""Notification templates (syntax, functions per Alertmanager version, undefined templates, unknown
-fields) and deprecated matcher syntax in alertmanager.yml.
+"""Notification templates: syntax, functions per Alertmanager version, undefined templates, unknown
+fields; in .tmpl files and in the template strings of an alertmanager.yml's receivers.
 
-The template knowledge (parser, types of `.`, function and built-in name tables) is callalert's
-gotemplate/versions; this module only turns its answers into findings. On a spec, validate has
-already checked syntax, functions and template calls at the spec's target (template_checks.py), so
-those are re-checked only for another --target-alertmanager.
+The template knowledge (parser, types of `.`, function and built-in name tables) is
+`analysis.gotemplate` and `analysis.versions`; this module only turns its answers into findings.
+On a spec, validate has already checked syntax, functions and template calls at the spec's target
+(rules template-syntax, template-function, unknown-template), so those are re-checked only for
+another --target-alertmanager.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass, field
 
-from callalert.diagnostics import KeyPath, Problem
-from callalert.lint.engine import Options, register
-from callalert.lint.world import World
-from callalert.lint.world import config_strings as _strings
-
-register(
-    "template-syntax",
-    "error",
-    "templates",
-    "template Go's text/template parser rejects",
-    "Alertmanager refuses to load a config whose templates do not parse, so no notification is sent at all.",
-    "{{ if .Alerts }}firing",
-    "{{ if .Alerts }}firing{{ end }}",
+from callalert import diagnostics as d
+from callalert.analysis.gotemplate import (
+    GO_BUILTINS,
+    TYPES,
+    TemplateInfo,
+    TemplateSyntaxError,
+    UndefinedFunction,
+    am_default_templates,
+    check_fields,
+    go_type_name,
+    member_type,
+    undefined_functions,
 )
-register(
+from callalert.analysis.versions import AM_TEMPLATE_FUNCS, Version
+from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean, iter_strings, problem
+from callalert.lint.engine import LintRule, Options
+from callalert.lint.world import AMConfig, TemplateFile, World
+
+AREA = "templates"
+
+_NOTIFICATION = """\
+{{{{ define "slack.ops.text" }}}}
+{{{{ range .Alerts }}}}
+*{{{{ .Labels.alertname }}}}* on {{{{ .Labels.instance }}}}: {{{{ .Annotations.summary }}}}
+{body}{{{{ end }}}}
+{{{{ end }}}}
+"""
+
+
+def _tmpl(body: str) -> str:
+    return _NOTIFICATION.format(body=body)
+
+
+# Validate reports it too (a spec's templates): the rule and its examples are in diagnostics.
+TEMPLATE_SYNTAX = d.TEMPLATE_SYNTAX
+TEMPLATE_FUNCTION_VERSION = Rule(
     "template-function-version",
     "error",
-    "templates",
+    AREA,
     "template function the target Alertmanager does not have yet",
     'Alertmanager refuses to load templates that call an undefined function (`function "since" not defined`), so '
-    "the whole config fails to load.",
-    "{{ .StartsAt | since }}   # since arrived in Alertmanager 0.28",
-    "{{ .StartsAt }}   # or raise the target to 0.28",
+    "the whole config fails to load. The target is --target-alertmanager, a spec's defaults.targets.alertmanager, "
+    "or 0.25.",
+    bad=_tmpl("Firing for {{ .StartsAt | since }}\n"),
+    good=_tmpl('Firing since {{ .StartsAt.Format "15:04 MST" }}\n'),
 )
-register(
+TEMPLATE_FUNCTION_UNKNOWN = Rule(
     "template-function-unknown",
     "error",
-    "templates",
+    AREA,
     "template function no Alertmanager defines",
     "Alertmanager refuses to load the template.",
-    "{{ .CommonLabels.alertname | upper }}",
-    "{{ .CommonLabels.alertname | toUpper }}",
+    bad=_tmpl("Severity: {{ .Labels.severity | upper }}\n"),
+    good=_tmpl("Severity: {{ .Labels.severity | toUpper }}\n"),
 )
-register(
+TEMPLATE_UNDEFINED = Rule(
     "template-undefined",
     "error",
-    "templates",
+    AREA,
     '{{ template "name" }} of a template defined nowhere',
     'The notification fails at send time (`template "x" not defined`): the alert is not delivered.',
-    "text: '{{ template \"slack.custom.text\" . }}'   # no define",
-    '{{ define "slack.custom.text" }}...{{ end }} in a .tmpl file',
+    bad=_tmpl('{{ template "slack.ops.runbook" . }}\n'),
+    good=_tmpl('{{ template "slack.ops.runbook" . }}\n')
+    + '{{ define "slack.ops.runbook" }}{{ with .Annotations.runbook_url }}Runbook: {{ . }}{{ end }}{{ end }}\n',
 )
-register(
+TEMPLATE_UNKNOWN_FIELD = Rule(
     "template-unknown-field",
     "error",
-    "templates",
+    AREA,
     "field that does not exist on Alertmanager's template data",
     "Rendering fails (`can't evaluate field X in type template.Data`): the notification is not sent.",
-    "{{ .CommonLabel.alertname }}   # or .Labels outside range .Alerts",
-    "{{ .CommonLabels.alertname }}",
+    bad=_tmpl("Dashboard: {{ .Annotation.dashboard }}\n"),
+    good=_tmpl("Dashboard: {{ .Annotations.dashboard }}\n"),
 )
-register(
-    "am-deprecated-match",
-    "warning",
-    "templates",
-    "deprecated match/match_re/source_match/target_match",
-    "They are deprecated since Alertmanager 0.22 in favour of `matchers`; new features only come to matchers.",
-    "match:\n  severity: critical",
-    'matchers:\n  - severity="critical"',
-)
-
-Found = tuple[int, int, str, str, str]  # line, col, message, rule, fix
 
 _DATA_FIX = (
     "use .Status, .Alerts, .CommonLabels, .CommonAnnotations, .GroupLabels, .ExternalURL "
@@ -85,39 +98,131 @@ _ALERT_FIX = (
 )
 
 
-def _function_problems(info: Any, version: str) -> Iterator[Found]:
-    from callalert.analysis.gotemplate import GO_BUILTINS, undefined_functions
-    from callalert.analysis.versions import AM_TEMPLATE_FUNCS, Version
+# --- what every template rule needs ---------------------------------------------------------------
 
-    target = Version.parse(version)
-    for fn in undefined_functions(info, "alertmanager", target):
-        if fn.added_in is None:
-            from callalert.diagnostics import did_you_mean
 
-            known = [*GO_BUILTINS, *(n for n, f in AM_TEMPLATE_FUNCS.items() if f.available_in(target))]
-            yield (
-                fn.pos.line,
-                fn.pos.col,
-                f"function {fn.name!r} is not defined in Alertmanager templates{did_you_mean(fn.name, known)}",
-                "template-function-unknown",
-                "use a function Alertmanager defines (toUpper, toLower, title, join, reReplaceAll, ...)",
+@dataclass
+class _Templates:
+    version: str  # the Alertmanager version the templates must load on
+    validated: bool  # validate checked syntax, functions and calls of this spec at this version
+    defined: set[str]  # built-in names and every define of the files given
+    parsed: list[tuple[TemplateFile, TemplateInfo]] = field(default_factory=list)
+    broken: list[tuple[TemplateFile, TemplateSyntaxError]] = field(default_factory=list)
+
+
+def _templates(world: World, options: Options) -> _Templates:
+    version = options.target_alertmanager or world.am_version
+    found = _Templates(version, world.spec is not None and version == world.am_version, set(am_default_templates(version)))
+    for tf in world.templates:
+        info = world.parse_template(tf.text)
+        if isinstance(info, TemplateSyntaxError):
+            found.broken.append((tf, info))
+            continue
+        found.defined.update(info.defines)
+        found.parsed.append((tf, info))
+    return found
+
+
+def _own(found: _Templates) -> Iterator[tuple[TemplateFile, TemplateInfo]]:
+    """The parsed .tmpl files the user gave (not the ones callalert generates)."""
+    return ((tf, info) for tf, info in found.parsed if tf.src is not None)
+
+
+def _receiver_texts(world: World) -> Iterator[tuple[AMConfig, str, KeyPath, TemplateInfo | TemplateSyntaxError]]:
+    """(config, receiver name, key, parsed) of every receiver string that holds a template."""
+    am = world.am
+    if am is None:
+        return
+    for name, receiver in am.receivers().items():
+        for key, text in iter_strings({k: v for k, v in receiver.items() if k != "name"}):
+            if "{{" in text:
+                yield am, name, (*am.receiver_key(name), *key), world.parse_template(text)
+
+
+# --- template-syntax ---------------------------------------------------------------------------
+
+
+def _template_syntax(world: World, options: Options) -> Iterator[Problem]:
+    found = _templates(world, options)
+    if found.validated:
+        return
+    for tf, error in found.broken:
+        if tf.src is not None:
+            yield problem(
+                tf.path,
+                error.line,
+                error.col,
+                f"invalid template: {error.message}",
+                TEMPLATE_SYNTAX,
+                fix="fix the action; `amtool check-config` shows the same error",
             )
-        else:
-            since = fn.added_in.short
-            yield (
-                fn.pos.line,
-                fn.pos.col,
-                f"function {fn.name!r} needs Alertmanager ≥ {since}; the target is {target.short}, "
-                f"which refuses to load this template",
-                "template-function-version",
-                f"remove {fn.name} (e.g. print .StartsAt instead) or target Alertmanager {since} "
-                f"(--target-alertmanager / defaults.targets.alertmanager)",
+    for am, name, key, info in _receiver_texts(world):
+        if isinstance(info, TemplateSyntaxError):
+            yield am.src.problem(
+                key,
+                f"receiver {name}: invalid template: {info.message}",
+                TEMPLATE_SYNTAX,
+                fix="fix the action; `amtool check-config` shows the same error",
             )
 
 
-def _field_problems(info: Any) -> Iterator[Found]:
-    from callalert.analysis.gotemplate import TYPES, check_fields, go_type_name, member_type
+# --- template-function-version, template-function-unknown -------------------------------------------
 
+
+def _function_version_message(fn: UndefinedFunction, target: Version) -> tuple[str, str]:
+    assert fn.added_in is not None
+    since = fn.added_in.short
+    return (
+        f"function {fn.name!r} needs Alertmanager ≥ {since}; the target is {target.short}, which refuses to load this template",
+        f"remove {fn.name} (e.g. print .StartsAt instead) or target Alertmanager {since} "
+        f"(--target-alertmanager / defaults.targets.alertmanager)",
+    )
+
+
+def _function_unknown_message(fn: UndefinedFunction, target: Version) -> tuple[str, str]:
+    known = [*GO_BUILTINS, *(n for n, f in AM_TEMPLATE_FUNCS.items() if f.available_in(target))]
+    return (
+        f"function {fn.name!r} is not defined in Alertmanager templates{did_you_mean(fn.name, known)}",
+        "use a function Alertmanager defines (toUpper, toLower, title, join, reReplaceAll, ...)",
+    )
+
+
+def _undefined_functions(world: World, options: Options, rule: Rule) -> Iterator[Problem]:
+    """template-function-version (a function of a later Alertmanager) or template-function-unknown (of none)."""
+    found = _templates(world, options)
+    if found.validated:
+        return
+    target = Version.parse(found.version)
+    later = rule is TEMPLATE_FUNCTION_VERSION
+    message = _function_version_message if later else _function_unknown_message
+
+    def functions(info: TemplateInfo) -> Iterator[tuple[UndefinedFunction, str, str]]:
+        for fn in undefined_functions(info, "alertmanager", target):
+            if (fn.added_in is not None) == later:
+                yield (fn, *message(fn, target))
+
+    for tf, info in _own(found):
+        for fn, text, fix in functions(info):
+            yield problem(tf.path, fn.pos.line, fn.pos.col, text, rule, fix=fix)
+    for am, name, key, parsed in _receiver_texts(world):
+        if not isinstance(parsed, TemplateSyntaxError):
+            for _fn, text, fix in functions(parsed):
+                yield am.src.problem(key, f"receiver {name}: {text}", rule, fix=fix)
+
+
+def _template_function_version(world: World, options: Options) -> Iterator[Problem]:
+    return _undefined_functions(world, options, TEMPLATE_FUNCTION_VERSION)
+
+
+def _template_function_unknown(world: World, options: Options) -> Iterator[Problem]:
+    return _undefined_functions(world, options, TEMPLATE_FUNCTION_UNKNOWN)
+
+
+# --- template-unknown-field ----------------------------------------------------------------------
+
+
+def _field_problems(info: TemplateInfo) -> Iterator[tuple[int, int, str, str]]:
+    """(line, col, message, fix) of every field `.` does not have at that point."""
     at = {pos: ref for ref in info.fields for pos in ref.positions}
     for finding in check_fields(info):
         ref = at.get(finding.pos)
@@ -135,147 +240,60 @@ def _field_problems(info: Any) -> Iterator[Found]:
             typ, go_name
         )
         base = {"$": "$.", ".": "."}.get(ref.base, f"{ref.base}." if ref.base.startswith("$") else ".")
-        fix = {"Data": _DATA_FIX, "Alert": _ALERT_FIX}.get(
-            typ
-        ) or f"{go_name} has {', '.join(sorted(TYPES[typ][1])) or 'no fields'}"
-        yield (
-            finding.pos.line,
-            finding.pos.col,
-            f"{base}{'.'.join(ref.chain)}: {owner} has no field {name!r}{hint}",
-            "template-unknown-field",
-            fix,
-        )
+        fields = ", ".join(sorted(TYPES[typ][1])) or "no fields"
+        fix = {"Data": _DATA_FIX, "Alert": _ALERT_FIX}.get(typ) or f"{go_name} has {fields}"
+        yield (finding.pos.line, finding.pos.col, f"{base}{'.'.join(ref.chain)}: {owner} has no field {name!r}{hint}", fix)
 
 
-def check(world: World, options: Options) -> Iterator[Problem]:
-    from callalert.analysis.gotemplate import TemplateSyntaxError, am_default_templates
+def _template_unknown_field(world: World, options: Options) -> Iterator[Problem]:
+    for tf, info in _own(_templates(world, options)):
+        for line, col, message, fix in _field_problems(info):
+            yield problem(tf.path, line, col, message, TEMPLATE_UNKNOWN_FIELD, fix=fix)
+    for am, name, key, parsed in _receiver_texts(world):
+        if not isinstance(parsed, TemplateSyntaxError):
+            for _line, _col, message, fix in _field_problems(parsed):
+                yield am.src.problem(key, f"receiver {name}: {message}", TEMPLATE_UNKNOWN_FIELD, fix=fix)
 
-    version = options.target_alertmanager or world.am_version
-    # validate checked syntax, functions and template calls of a spec at the spec's own target
-    validated = world.spec is not None and version == world.am_version
-    defined = set(am_default_templates(version))
-    infos: list[tuple[Any, Any]] = []
-    all_parsed = True
-    for tf in world.templates:
-        info = world.parse_template(tf.text)
-        if isinstance(info, TemplateSyntaxError):
-            all_parsed = False
-            if tf.src is not None and not validated:
-                yield Problem(
-                    tf.path,
-                    info.line,
-                    info.col,
-                    "error",
-                    f"invalid template: {info.message}",
-                    "template-syntax",
-                    "",
-                    "fix the action; `amtool check-config` shows the same error",
-                )
-            continue
-        defined.update(info.defines)
-        infos.append((tf, info))
-    for tf, info in infos:
-        if tf.src is None:
-            continue
-        found = [*_field_problems(info)] if validated else [*_function_problems(info, version), *_field_problems(info)]
-        for line, col, message, rule, fix in found:
-            yield Problem(tf.path, line, col, _lvl(rule), message, rule, "", fix)
-        if validated or not all_parsed:  # a file that does not parse may define the name
-            continue
+
+# --- template-undefined ----------------------------------------------------------------------------
+
+
+def _template_undefined(world: World, options: Options) -> Iterator[Problem]:
+    found = _templates(world, options)
+    if found.validated or found.broken:  # a file that does not parse may define the name
+        return
+    for tf, info in _own(found):
         for call in info.template_calls:
-            if call.name not in defined:
-                yield Problem(
+            if call.name not in found.defined:
+                yield problem(
                     tf.path,
                     call.pos.line,
                     call.pos.col,
-                    "error",
                     f"template {call.name!r} is not defined in any template given",
-                    "template-undefined",
-                    "",
-                    f'add {{{{ define "{call.name}" }}}} ... {{{{ end }}}} or fix the name',
+                    TEMPLATE_UNDEFINED,
+                    fix=f'add {{{{ define "{call.name}" }}}} ... {{{{ end }}}} or fix the name',
                 )
     am = world.am
-    if am is None:
-        return
     # a config whose templates: globs were not given can call templates we cannot see
-    know_all_templates = all_parsed and (
-        am.from_spec or not am.data.get("templates") or any(tf.src is not None for tf in world.templates)
-    )
-    for name, receiver in am.receivers().items():
-        for key, text in _strings(receiver, ()):
-            if "{{" not in text:
-                continue
-            rkey: KeyPath = (*am.receiver_key(name), *key)
-            info = world.parse_template(text)
-            if isinstance(info, TemplateSyntaxError):
-                if not validated:
-                    yield am.src.problem(
-                        rkey,
-                        f"receiver {name}: invalid template: {info.message}",
-                        "template-syntax",
-                        fix="fix the action; `amtool check-config` shows the same error",
-                    )
-                continue
-            found = [*_field_problems(info)] if validated else [*_function_problems(info, version), *_field_problems(info)]
-            for _l, _c, message, rule, fix in found:
-                yield am.src.problem(rkey, f"receiver {name}: {message}", rule, fix=fix)
-            if know_all_templates and not validated:
-                for call in info.template_calls:
-                    if call.name not in defined:
-                        yield am.src.problem(
-                            rkey,
-                            f"receiver {name}: template {call.name!r} is not defined in any template given",
-                            "template-undefined",
-                            fix=f"add a .tmpl file that defines {call.name!r}, or fix the name",
-                        )
-    if not am.from_spec:
-        yield from _deprecated(world)
+    if am is None or not (am.from_spec or not am.data.get("templates") or any(tf.src is not None for tf in world.templates)):
+        return
+    for am, name, key, parsed in _receiver_texts(world):
+        if isinstance(parsed, TemplateSyntaxError):
+            continue
+        for call in parsed.template_calls:
+            if call.name not in found.defined:
+                yield am.src.problem(
+                    key,
+                    f"receiver {name}: template {call.name!r} is not defined in any template given",
+                    TEMPLATE_UNDEFINED,
+                    fix=f"add a .tmpl file that defines {call.name!r}, or fix the name",
+                )
 
 
-def _lvl(rule: str) -> Any:
-    from callalert.lint.engine import level_of
-
-    return level_of(rule)
-
-
-def _equivalent(match: Any, match_re: Any) -> list[str]:
-    from callalert.analysis.alertmanager.matchers import format_matcher
-
-    out = []
-    for name, value in (match or {}).items() if isinstance(match, dict) else ():
-        out.append(format_matcher(str(name), "=", str(value)))
-    for name, value in (match_re or {}).items() if isinstance(match_re, dict) else ():
-        out.append(format_matcher(str(name), "=~", str(value)))
-    return out
-
-
-def _deprecated(world: World) -> Iterator[Problem]:
-    am = world.am
-    assert am is not None
-
-    def one(raw: dict[str, Any], key: KeyPath, prefix: str, new: str) -> Iterator[Problem]:
-        old = [f"{prefix}match", f"{prefix}match_re"]
-        present = [o for o in old if raw.get(o) is not None]
-        if not present:
-            return
-        lines = _equivalent(raw.get(old[0]), raw.get(old[1]))
-        yield am.src.problem(
-            (*key, present[0]),
-            f"{' and '.join(present)} {'is' if len(present) == 1 else 'are'} deprecated",
-            "am-deprecated-match",
-            at_key=True,
-            fix=f"{new}: [{', '.join(repr(x) for x in lines)}]",
-        )
-
-    def walk(raw: Any, key: KeyPath) -> Iterator[Problem]:
-        if not isinstance(raw, dict):
-            return
-        yield from one(raw, key, "", "matchers")
-        for i, child in enumerate(raw.get("routes") or []):
-            yield from walk(child, (*key, "routes", i))
-
-    yield from walk(am.data.get("route"), ("route",))
-    for i, rule in enumerate(am.data.get("inhibit_rules") or []):
-        if isinstance(rule, dict):
-            yield from one(rule, ("inhibit_rules", i), "source_", "source_matchers")
-            yield from one(rule, ("inhibit_rules", i), "target_", "target_matchers")
+RULES: tuple[LintRule, ...] = (
+    LintRule(TEMPLATE_SYNTAX, "template", _template_syntax),
+    LintRule(TEMPLATE_FUNCTION_VERSION, "template", _template_function_version),
+    LintRule(TEMPLATE_FUNCTION_UNKNOWN, "template", _template_function_unknown),
+    LintRule(TEMPLATE_UNDEFINED, "template", _template_undefined),
+    LintRule(TEMPLATE_UNKNOWN_FIELD, "template", _template_unknown_field),
+)
