@@ -6,13 +6,10 @@ import os
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
-from callalert.check.steps import Step, tool_label
+from callalert.check.steps import Step, ToolchainRun, tool_label
 from callalert.toolchain import Tool
-
-if TYPE_CHECKING:
-    from callalert.check.run import CheckResult, ToolchainRun
 
 COVERAGE_SHOWN = 50  # coverage warnings printed; --junit has them all
 
@@ -98,9 +95,8 @@ def step_warnings(steps: Sequence[Step], toolchain: str = "", shown: int = COVER
     return "".join(out)
 
 
-def matrix_table(result: CheckResult) -> str:
+def matrix_table(runs: Sequence[ToolchainRun], not_run: Sequence[tuple[str, Sequence[str]]] = ()) -> str:
     """Step × toolchain: ok, N warning(s), FAILED or skipped; then the toolchains not run and why."""
-    runs = result.runs
     header = ["step", *(run.label for run in runs)]
     rows = [header]
     rows.append(["promtool", *(str(run.promtool.version) for run in runs)])
@@ -109,7 +105,7 @@ def matrix_table(result: CheckResult) -> str:
         rows.append([step.name, *(_step_outcome(run.steps[i])[1] for run in runs)])
     widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
     lines = ["  ".join(cell.ljust(widths[c]) for c, cell in enumerate(row)).rstrip() for row in rows]
-    for name, reasons in result.not_run:
+    for name, reasons in not_run:
         lines.append(f"{name}: not run: {', '.join(reasons)}")
     return "\n".join(lines) + "\n"
 

@@ -26,7 +26,7 @@ from callalert.analysis.alertmanager.routing import build_route_tree
 from callalert.analysis.versions import Version
 from callalert.check import steps as s
 from callalert.check.report import Progress
-from callalert.check.steps import Case, Step
+from callalert.check.steps import Case, Step, ToolchainRun
 from callalert.errors import ProblemsFound, UsageError
 from callalert.render import RenderContext
 from callalert.toolchain import PRODUCT, Tool, Toolchain, by_name, discover, install_hint, select, shortfalls
@@ -60,31 +60,6 @@ class _Placeholders(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._environ)
-
-
-@dataclass
-class ToolchainRun:
-    """The steps run with one pair of tools."""
-
-    name: str  # the toolchain's name; "" when promtool and amtool were picked from different ones
-    promtool: Tool
-    amtool: Tool
-    steps: list[Step] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return all(step.ok for step in self.steps)
-
-    @property
-    def label(self) -> str:
-        return self.name or f"promtool {self.promtool.version.short}, amtool {self.amtool.version.short}"
-
-    def tools_text(self) -> str:
-        return f"{_tool_text(self.promtool)}, {_tool_text(self.amtool)}"
-
-
-def _tool_text(tool: Tool) -> str:
-    return f"{tool.kind} {tool.version.short} ({tool.origin})"
 
 
 @dataclass

@@ -64,6 +64,31 @@ class Step:
         return [c for c in self.cases if not c.ok]
 
 
+@dataclass
+class ToolchainRun:
+    """The steps run with one pair of tools."""
+
+    name: str  # the toolchain's name; "" when promtool and amtool were picked from different ones
+    promtool: Tool
+    amtool: Tool
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(step.ok for step in self.steps)
+
+    @property
+    def label(self) -> str:
+        return self.name or f"promtool {self.promtool.version.short}, amtool {self.amtool.version.short}"
+
+    def tools_text(self) -> str:
+        return f"{_tool_text(self.promtool)}, {_tool_text(self.amtool)}"
+
+
+def _tool_text(tool: Tool) -> str:
+    return f"{tool.kind} {tool.version.short} ({tool.origin})"
+
+
 # --- running -----------------------------------------------------------------------------------
 
 

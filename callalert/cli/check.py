@@ -75,7 +75,7 @@ def cmd_check(
         sys.stdout.write(step_warnings(shown, run.label))
     for run in result.runs:
         sys.stdout.write(failure_report(run.steps, run.label))
-    sys.stdout.write(matrix_table(result))
+    sys.stdout.write(matrix_table(result.runs, result.not_run))
     if junit is not None:
         write_junit(junit, [], result.runs)
     failed_runs = [run for run in result.runs if not run.ok]
