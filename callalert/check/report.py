@@ -61,11 +61,13 @@ def is_live(stream: TextIO) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def _patch_note(tool: Tool) -> list[str]:
-    if not tool.build.patches:
+def _patch_note(tool: Tool, output: str) -> list[str]:
+    """The distribution patches of `tool` that its failure output points at."""
+    patches = [p for p in tool.build.patches if p.explains(output)]
+    if not patches:
         return []
-    lines = [f"note: {tool_label(tool)} is a {tool.build.describe()} with distribution patches:"]
-    lines += [f"  {patch.name}: {patch.effect}" for patch in tool.build.patches]
+    lines = [f"note: {tool_label(tool)} is a {tool.build.describe()} with a distribution patch:"]
+    lines += [f"  {patch.name}: {patch.effect}" for patch in patches]
     return lines
 
 
@@ -78,7 +80,8 @@ def failure_report(steps: Sequence[Step], toolchain: str = "") -> str:
             if case.output:
                 lines.extend("    " + line for line in case.output.splitlines())
         if step.failed and step.tool is not None:
-            lines.extend("    " + line for line in _patch_note(step.tool))
+            output = "\n".join(f"{case.message}\n{case.output}" for case in step.failed)
+            lines.extend("    " + line for line in _patch_note(step.tool, output))
     return "\n".join(lines) + ("\n" if lines else "")
 
 

@@ -31,6 +31,11 @@ class Patch:
     name: str
     effect: str
     source: str
+    keywords: tuple[str, ...] = ()  # words in a tool's output that point at this patch (lower case)
+
+    def explains(self, output: str) -> bool:
+        text = output.lower()
+        return any(word in text for word in self.keywords)
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,7 @@ DEBIAN_PATCHES: tuple[_KnownPatch, ...] = (
             "Jira disabled: jira_configs and global.jira_api_url are unknown fields, and default.tmpl has no jira.* "
             "templates (upstream Alertmanager has Jira from 0.28)",
             "changelog.Debian: added in 0.28.0+ds-1, dropped in 0.30.1+ds-1",
+            ("jira",),
         ),
         "0.28.0+ds-1",
         "0.30.1+ds-1",
@@ -59,6 +65,7 @@ DEBIAN_PATCHES: tuple[_KnownPatch, ...] = (
             "Disable Kafka integration",
             "Kafka disabled: event_recorder Kafka outputs still parse, but are not built in (not tested here)",
             "changelog.Debian: 0.33.1-1 'Disable Kafka integration to avoid franz-go dependency'",
+            ("kafka",),
         ),
         "0.33.1-1",
         None,
@@ -69,6 +76,7 @@ DEBIAN_PATCHES: tuple[_KnownPatch, ...] = (
             "0023-Use-legacy-label-name-validation.patch",
             "label names are validated with the legacy (pre-UTF-8) rules",
             "changelog.Debian: added in 2.53.3+ds1-2, dropped in 3.5.3+ds1-1",
+            ("label name",),
         ),
         "2.53.3+ds1-2",
         "3.5.3+ds1-1",
