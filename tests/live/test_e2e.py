@@ -497,7 +497,7 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
         "description": "La tasa de error es 50%, superando el umbral del 5%",
     }
     # Alertmanager's default `firing` detail lists every annotation: dashboard and runbook reach the page.
-    # 0.25 writes it as text (` - name = value` lines); newer ones (structured details) as the alerts' JSON.
+    # 0.25 and 0.28 write it as text (` - name = value` lines); 0.33 (structured details) as the alerts' JSON.
     firing = details["firing"]
     if isinstance(firing, str):
         assert " - dashboard = https://grafana.example.com/d/errors/error-rates\n" in firing

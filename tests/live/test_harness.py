@@ -195,7 +195,7 @@ def test_pagerduty_v2_payload(stack: Stack) -> None:
     assert len(payload["dedup_key"]) == 64
     # Configured details are merged into Alertmanager's defaults (firing, num_firing, ...), not replacing them.
     assert payload["payload"]["custom_details"]["severity"] == "critical"
-    # (the string "1" from Alertmanager 0.25; newer ones, whose details may be nested values, send the number 1)
+    # (the string "1" from Alertmanager 0.25 and 0.28; 0.33, whose details may be nested values, sends the number 1)
     assert str(payload["payload"]["custom_details"]["num_firing"]) == "1"
     print(f"\npagerduty v2: {stack.since_start(request.received_at)}s after start")
 
