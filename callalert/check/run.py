@@ -177,7 +177,7 @@ def run_check(
         import yaml
 
         config = yaml.safe_load(rendered.files["alertmanager/alertmanager.yml"])
-        tree = build_route_tree(config)
+        tree = build_route_tree(config, model.am_version)
         files = sorted(rendered.files)
         for index, run in enumerate(runs):
             progress.begin_run(run.name if matrix else "", run.tools_text())
