@@ -183,18 +183,34 @@ def step_test_rules(root: Path, files: Sequence[str], promtool: Tool, model: Mod
     return step
 
 
+def check_config_reason(stdout: str) -> str:
+    """amtool's own reason from `Checking '<file>'  FAILED: <reason>` (a yaml error's detail is on
+    the next line), or "" when there is none."""
+    lines = [line.strip() for line in stdout.splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        if "FAILED:" in line:
+            reason = line.split("FAILED:", 1)[1].strip()
+            if reason.endswith(":") and i + 1 < len(lines):
+                reason += " " + lines[i + 1]
+            return reason
+    return ""
+
+
 def step_check_config(root: Path, amtool: Tool) -> Step:
     step = Step("amtool check-config", tool=amtool)
-    step.cases = [
-        _tool_case(
-            "alertmanager/alertmanager.yml",
-            [amtool.path, "check-config", "alertmanager/alertmanager.yml"],
-            "amtool check-config",
-            root,
-            amtool,
-            step.warnings,
-        )
-    ]
+    case = _tool_case(
+        "alertmanager/alertmanager.yml",
+        [amtool.path, "check-config", "alertmanager/alertmanager.yml"],
+        "amtool check-config",
+        root,
+        amtool,
+        step.warnings,
+    )
+    if not case.ok:
+        # the stderr line is always `amtool: error: failed to validate 1 file(s)`; the reason is on stdout
+        stdout = case.output.split("\nstdout:\n", 1)[-1].split("\nstderr:\n", 1)[0] if "\nstdout:\n" in case.output else ""
+        case.message = check_config_reason(stdout) or case.message
+    step.cases = [case]
     return step
 
 

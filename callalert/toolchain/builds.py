@@ -2,15 +2,17 @@
 what it accepts or does.
 
 A Debian build says so in `--version` (`branch: debian/sid, revision: <package version>`, built by
-`team+pkg-go@tracker.debian.org`). The patches below are the ones that matter to callalert, each
-with the package versions that carry it, read from the package's own changelog.Debian
-(`usr/share/doc/<package>/changelog.Debian.gz`, shipped beside every binary).
+`team+pkg-go@tracker.debian.org`). Its patches that matter to callalert, each with the package
+versions that carry it (read from the package's own changelog.Debian, shipped beside every binary):
+Alertmanager's from the feature table (analysis.versions.DISTRIBUTION_PATCHES), Prometheus's below.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from callalert.analysis.versions import DISTRIBUTION_PATCHES
 
 _REVISION = re.compile(r"revision:\s*(\S+?)\)?\s*$", re.MULTILINE)
 _BRANCH = re.compile(r"branch:\s*([^,\s)]+)")
@@ -46,30 +48,8 @@ class _KnownPatch:
     dropped: str | None  # first version without it again
 
 
-DEBIAN_PATCHES: tuple[_KnownPatch, ...] = (
-    _KnownPatch(
-        "prometheus-alertmanager",
-        Patch(
-            "0011-Disable-Jira-notification.patch",
-            "Jira disabled: jira_configs and global.jira_api_url are unknown fields, and default.tmpl has no jira.* "
-            "templates (upstream Alertmanager has Jira from 0.28)",
-            "changelog.Debian: added in 0.28.0+ds-1, dropped in 0.30.1+ds-1",
-            ("jira",),
-        ),
-        "0.28.0+ds-1",
-        "0.30.1+ds-1",
-    ),
-    _KnownPatch(
-        "prometheus-alertmanager",
-        Patch(
-            "Disable Kafka integration",
-            "Kafka disabled: event_recorder Kafka outputs still parse, but are not built in (not tested here)",
-            "changelog.Debian: 0.33.1-1 'Disable Kafka integration to avoid franz-go dependency'",
-            ("kafka",),
-        ),
-        "0.33.1-1",
-        None,
-    ),
+# Prometheus's (Alertmanager's are in the feature table: analysis.versions.DISTRIBUTION_PATCHES).
+PROMETHEUS_PATCHES: tuple[_KnownPatch, ...] = (
     _KnownPatch(
         "prometheus",
         Patch(
@@ -82,6 +62,26 @@ DEBIAN_PATCHES: tuple[_KnownPatch, ...] = (
         "3.5.3+ds1-1",
     ),
 )
+
+
+def _alertmanager_patches(package_version: str) -> tuple[Patch, ...]:
+    """The feature table's distribution patches of an Alertmanager package, as build patches."""
+    out: list[Patch] = []
+    for known in DISTRIBUTION_PATCHES:
+        if debian_version_compare(package_version, known.added) < 0:
+            continue
+        if known.dropped is not None and debian_version_compare(package_version, known.dropped) >= 0:
+            continue
+        how = "refused by the config loader" if known.effect == "config" else "parsed, but missing at run time"
+        keywords = tuple(
+            dict.fromkeys(
+                d.split(".")[-2 if d.endswith(".*") else -1].lower()
+                for d in known.disables
+                if not d.startswith("default_templates.")
+            )
+        )
+        out.append(Patch(known.name, f"disables {', '.join(known.disables)} ({how})", known.source, keywords))
+    return tuple(out)
 
 
 # How Debian's Alertmanager builds differ from upstream in where their default templates come
@@ -127,14 +127,17 @@ def build_of(kind: str, version_output: str) -> Build:
     revision = _REVISION.search(version_output)
     package_version = revision.group(1) if revision else ""
     package = SOURCE_PACKAGE[kind]
-    patches = tuple(
-        known.patch
-        for known in DEBIAN_PATCHES
-        if known.package == package
-        and package_version
-        and debian_version_compare(package_version, known.first) >= 0
-        and (known.dropped is None or debian_version_compare(package_version, known.dropped) < 0)
-    )
+    if not package_version:
+        patches: tuple[Patch, ...] = ()
+    elif package == "prometheus-alertmanager":
+        patches = _alertmanager_patches(package_version)
+    else:
+        patches = tuple(
+            known.patch
+            for known in PROMETHEUS_PATCHES
+            if debian_version_compare(package_version, known.first) >= 0
+            and (known.dropped is None or debian_version_compare(package_version, known.dropped) < 0)
+        )
     notes = (DEBIAN_NOTES[kind],) if kind in DEBIAN_NOTES else ()
     return Build("Debian", package_version, patches, notes)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from callalert.analysis.versions import Version
 from callalert.check.steps import default_template_file
 from callalert.toolchain import KINDS, discover, split_log
 from callalert.toolchain.logs import describe_record
@@ -245,3 +246,44 @@ def test_a_debian_amtool_away_from_its_templates_is_not_given_another_version(
         "FAILED amtool template render: receivers.team.slack_configs[0].title with Down (firing): "
         'template: :1:12: executing "" at <{{template "__subject" .}}>: template "__subject" not defined'
     ) in result.stdout
+
+
+JIRA_SPEC = """\
+version: 1
+defaults:
+  targets: {prometheus: "@PROMETHEUS@", alertmanager: "@ALERTMANAGER@"}
+severities:
+  critical: {notify: [team]}
+routing: {receiver: team}
+receivers:
+  team:
+    jira_configs:
+      - {project: OPS, issue_type: Bug, api_url: 'https://jira.example.com/rest/api/2'}
+groups:
+  - name: svc
+    alerts:
+      - {name: Down, expr: up == 0, severity: critical, summary: down, description: down}
+"""
+
+
+def test_a_failure_a_distribution_patch_explains_names_the_patch(
+    run_cli: Callable[..., CliResult], tmp_path: Path, toolchain: Toolchain | None
+) -> None:
+    promtool, amtool = require_in(toolchain, "promtool"), require_in(toolchain, "amtool")
+    assert toolchain is not None
+    patches = [p for p in amtool.build.patches if "jira_configs" in p.keywords]
+    if not patches or amtool.version < Version(0, 28):
+        pytest.skip(f"amtool {amtool.version} ({amtool.build.describe()}): no Jira-disabling patch on a release with Jira")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(JIRA_SPEC.replace("@PROMETHEUS@", minor(promtool)).replace("@ALERTMANAGER@", minor(amtool)))
+    result = run_cli("check", str(spec), "--toolchain", toolchain.name)
+    assert result.exit_code == 1, result
+    lines = result.stdout.splitlines()
+    failed = next(i for i, line in enumerate(lines) if line.startswith("FAILED amtool check-config: "))
+    assert re.fullmatch(
+        r"FAILED amtool check-config: alertmanager/alertmanager\.yml: yaml: unmarshal errors: "
+        r"line \d+: field jira_configs not found in type config\.plain",
+        lines[failed],
+    ), lines[failed]
+    note = lines.index(f"    note: amtool {amtool.version.short} is a {amtool.build.describe()} with a distribution patch:")
+    assert lines[note + 1] == f"      {patches[0].name}: {patches[0].effect}"
