@@ -1,9 +1,10 @@
-"""check_syntax and output_labels against the real promtool 2.42.
+"""check_syntax and output_labels against the real promtool of every installed toolchain.
 
 Syntax: every expr in the corpus rule files plus hand-written edge cases go into one rule file (one
-recording rule each); `promtool check rules` names the failing rules by index, and check_syntax must
-agree on every one. Labels: `promtool test rules` with a deliberately wrong expectation prints the
-series an expression really returns; their label names must fit what output_labels inferred.
+recording rule each); `promtool check rules` names the failing rules by index, and check_syntax at
+that promtool's version must agree on every one. Labels: `promtool test rules` with a deliberately
+wrong expectation prints the series an expression really returns; their label names must fit what
+output_labels inferred.
 """
 
 from __future__ import annotations
@@ -11,15 +12,20 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
 
 from callalert.analysis.promql import check_syntax, output_labels
+from tests.conftest import require_in
+
+if TYPE_CHECKING:
+    from callalert.toolchain import Toolchain
 
 pytestmark = pytest.mark.tools
 
-# Found while comparing promql-parser with promtool 2.42; several are accepted by one and not the other.
+# Found while comparing promql-parser with promtool 2.42, 2.53 and 3.5; several are accepted by one and not the other.
 EDGE_CASES = [
     "rate(x[5])",
     "rate(x[0s])",
@@ -153,7 +159,7 @@ def corpus_exprs(corpus: Path) -> list[tuple[str, str]]:
 
 
 def promtool_rejections(promtool: str, exprs: list[str], tmp_path: Path) -> dict[int, str]:
-    """{0-based index: promtool's message} for the exprs promtool 2.42 rejects."""
+    """{0-based index: promtool's message} for the exprs `promtool` rejects."""
     rules = [{"record": f"r{i}", "expr": expr} for i, expr in enumerate(exprs)]
     path = tmp_path / "exprs.yml"
     path.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": rules}]}, allow_unicode=True), encoding="utf-8")
@@ -164,16 +170,20 @@ def promtool_rejections(promtool: str, exprs: list[str], tmp_path: Path) -> dict
     return bad
 
 
-def test_check_syntax_agrees_with_promtool_on_corpus_and_edge_cases(promtool: str, corpus: Path, tmp_path: Path) -> None:
+def test_check_syntax_agrees_with_promtool_on_corpus_and_edge_cases(
+    toolchain: Toolchain | None, corpus: Path, tmp_path: Path
+) -> None:
+    tool = require_in(toolchain, "promtool")
+    target = f"{tool.version.major}.{tool.version.minor}"
     named = corpus_exprs(corpus) + [(f"edge:{e}", e) for e in EDGE_CASES]
     assert len(named) > 10_000
     exprs = [expr for _, expr in named]
-    rejected = promtool_rejections(promtool, exprs, tmp_path)
+    rejected = promtool_rejections(tool.path, exprs, tmp_path)
     disagreements = []
     for i, (name, expr) in enumerate(named):
-        ours = check_syntax(expr)
+        ours = check_syntax(expr, target=target)
         if bool(ours) != (i in rejected):
-            disagreements.append(f"{name}: {expr!r}: promtool={rejected.get(i)!r} ours={ours!r}")
+            disagreements.append(f"{name}: {expr!r}: promtool {tool.version}={rejected.get(i)!r} ours at {target}={ours!r}")
     assert disagreements == []
     # The corpus is not all valid: the feature-gated and invalid files must be among the rejections.
     names_rejected = {named[i][0] for i in rejected}
@@ -259,8 +269,8 @@ def observed_label_sets(promtool: str, exprs: list[str], tmp_path: Path) -> dict
     return got
 
 
-def test_output_labels_fit_what_promtool_returns(promtool: str, tmp_path: Path) -> None:
-    observed = observed_label_sets(promtool, LABEL_CASES, tmp_path)
+def test_output_labels_fit_what_promtool_returns(toolchain: Toolchain | None, tmp_path: Path) -> None:
+    observed = observed_label_sets(require_in(toolchain, "promtool").path, LABEL_CASES, tmp_path)
     wrong = []
     for expr in LABEL_CASES:
         info = output_labels(expr)
