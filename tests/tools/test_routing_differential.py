@@ -24,6 +24,7 @@ import yaml
 from callalert.analysis.alertmanager.inhibit import build_inhibit_rules
 from callalert.analysis.alertmanager.matchers import Matcher, validate_regex
 from callalert.analysis.alertmanager.routing import Route, build_route_tree, receivers_for
+from callalert.analysis.versions import Version
 from callalert.toolchain import split_log
 from tests.conftest import require_in
 
@@ -227,8 +228,10 @@ def test_corpus_config_routes_like_amtool(name: str, toolchain: Toolchain | None
         ok, output = amtool_check(amtool, path)
         assert ok, f"{name} is still rejected by amtool {tool.version} after removing {fixups}: {output}"
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    root = build_route_tree(config)
-    inhibit_matchers = [m for rule in build_inhibit_rules(config.get("inhibit_rules")) for m in (*rule.source, *rule.target)]
+    root = build_route_tree(config, tool.version)
+    inhibit_matchers = [
+        m for rule in build_inhibit_rules(config.get("inhibit_rules"), tool.version) for m in (*rule.source, *rule.target)
+    ]
     label_sets = derive_label_sets(root, seed=len(name), extra=inhibit_matchers)
     started = time.monotonic()
     problems = compare_all(amtool, path, root, label_sets)
@@ -292,12 +295,13 @@ SEED_EXPECTED = {
 
 
 def test_seed_tree_every_severity_and_category(toolchain: Toolchain | None, tmp_path: Path) -> None:
-    amtool = amtool_of(toolchain).path
+    tool = amtool_of(toolchain)
+    amtool = tool.path
     path = tmp_path / "alertmanager.yml"
     path.write_text(yaml.safe_dump(SEED_CONFIG, sort_keys=False), encoding="utf-8")
     ok, output = amtool_check(amtool, path)
     assert ok, output
-    root = build_route_tree(SEED_CONFIG)
+    root = build_route_tree(SEED_CONFIG, tool.version)
     label_sets = [
         {k: v for k, v in (("alertname", "X"), ("severity", sev), ("category", cat)) if v is not None}
         for sev, cat in product([*SEVERITIES, None], [*CATEGORIES, None])
@@ -352,7 +356,8 @@ SEMANTICS_VALUES = [
 
 
 def test_regex_and_quoting_semantics_like_amtool(toolchain: Toolchain | None, tmp_path: Path) -> None:
-    amtool = amtool_of(toolchain).path
+    tool = amtool_of(toolchain)
+    amtool = tool.path
     config = {
         "route": {
             "receiver": "default",
@@ -373,7 +378,7 @@ def test_regex_and_quoting_semantics_like_amtool(toolchain: Toolchain | None, tm
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     ok, output = amtool_check(amtool, path)
     assert ok, output
-    root = build_route_tree(yaml.safe_load(path.read_text(encoding="utf-8")))
+    root = build_route_tree(yaml.safe_load(path.read_text(encoding="utf-8")), tool.version)
     label_sets = [{"v": v} for v in SEMANTICS_VALUES] + [{}]
     assert compare_all(amtool, path, root, label_sets) == []
     # spot checks that would differ with Python's re
@@ -413,7 +418,13 @@ REGEXES = [
 ]
 
 
-def test_validate_regex_agrees_with_amtool_check_config(amtool: str, tmp_path: Path) -> None:
+def test_validate_regex_agrees_with_amtool_check_config(toolchain: Toolchain | None, tmp_path: Path) -> None:
+    """`match_re` values (the classic parser's regexes) as the Go that built this amtool reads them."""
+    tool = amtool_of(toolchain)
+    amtool = tool.path
+    assert tool.go is not None
+    go = Version.parse(tool.go)
+
     def check(i_pattern: tuple[int, str]) -> tuple[str, bool, str]:
         i, pattern = i_pattern
         path = tmp_path / f"re{i}.yml"
@@ -427,8 +438,8 @@ def test_validate_regex_agrees_with_amtool_check_config(amtool: str, tmp_path: P
     with ThreadPoolExecutor(WORKERS) as pool:
         results = list(pool.map(check, enumerate(REGEXES)))
     mismatches = [
-        (p, ok, msg, validate_regex(p))
+        (p, ok, msg, validate_regex(p, go))
         for p, ok, msg in results
-        if (validate_regex(p) is None) != ok or (not ok and validate_regex(p) != msg)
+        if (validate_regex(p, go) is None) != ok or (not ok and validate_regex(p, go) != msg)
     ]
-    assert mismatches == []
+    assert mismatches == [], f"amtool {tool.version} (Go {go})"

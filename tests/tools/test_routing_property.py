@@ -92,7 +92,7 @@ def test_random_trees_route_like_amtool(toolchain: Toolchain | None) -> None:
     @settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
     @given(config=config_st(), label_sets=st.lists(label_set_st, min_size=4, max_size=8))
     def check(config: dict[str, Any], label_sets: list[dict[str, str]]) -> None:
-        root = build_route_tree(config)
+        root = build_route_tree(config, tool.version)
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "alertmanager.yml"
             path.write_text(yaml.safe_dump(config), encoding="utf-8")

@@ -233,7 +233,7 @@ def _am_config_invalid(world: World, options: Options) -> Iterator[Problem]:
         from callalert.analysis.alertmanager.inhibit import build_inhibit_rules
 
         try:
-            build_inhibit_rules(am.data.get("inhibit_rules"))
+            build_inhibit_rules(am.data.get("inhibit_rules"), am.am_version)
         except RoutingError as exc:
             yield am.src.problem(
                 ("inhibit_rules",),
