@@ -125,7 +125,7 @@ def build_app() -> Any:
         target_alertmanager: str = typer.Option(
             None,
             "--target-alertmanager",
-            help="Alertmanager version templates must work on (default: the spec's target, else 0.25).",
+            help="Alertmanager version templates must work on (default: the spec's target, else callalert's default target).",
         ),
         explain: str = typer.Option(None, "--explain", help="Explain a rule and exit."),
         list_rules: bool = typer.Option(False, "--list", help="List all rules and exit."),

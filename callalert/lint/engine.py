@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 @dataclass
 class Options:
     now: datetime
-    target_alertmanager: str | None = None  # None: the spec's target, else 0.25
+    target_alertmanager: str | None = None  # None: the spec's target, else DEFAULT_ALERTMANAGER
     scrape_interval: float = 60.0
     catalog: MetricsCatalog | None = None
 

@@ -23,7 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -35,9 +35,12 @@ from callalert.live.amapi import AlertmanagerClient
 from callalert.pipeline import Rendered, render
 from callalert.render.context import RenderContext
 from callalert.write import write_tree
-from tests.conftest import EXAMPLE_SPEC
+from tests.conftest import EXAMPLE_SPEC, require_in
 
 from .harness import AlertmanagerProcess, Exporter, HttpRequest, HttpSink, Mail, PrometheusProcess, SmtpSink, wait_until
+
+if TYPE_CHECKING:
+    from callalert.toolchain import Toolchain
 
 pytestmark = pytest.mark.live
 # The end-to-end suite runs on the oldest and on the newest installed toolchain.
@@ -261,17 +264,30 @@ def seed_baseline(exporter: Exporter, blackbox: Exporter) -> None:
     blackbox.set("probe_success", 1)
 
 
+def targets_of(chain: Toolchain | None) -> dict[str, str]:
+    """The spec rendered for the servers under test, as a team running them would target them."""
+    return {
+        product: f"{tool.version.major}.{tool.version.minor}"
+        for product, tool in (
+            ("prometheus", require_in(chain, "prometheus")),
+            ("alertmanager", require_in(chain, "alertmanager")),
+        )
+    }
+
+
 @pytest.fixture(scope="module")
-def stack(prometheus_bin: str, alertmanager_bin: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    prometheus_bin: str, alertmanager_bin: str, live_chain: Toolchain | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     started = time.monotonic()
     tmp = tmp_path_factory.mktemp("e2e")
     spec = yaml.safe_load(EXAMPLE_SPEC.read_text(encoding="utf-8"))
     with Exporter() as exporter, Exporter() as canary, Exporter() as blackbox, HttpSink() as http, SmtpSink() as smtp:
         now = datetime.now(UTC).replace(microsecond=0)
         overlay = tmp / "e2e-overlay.yaml"
-        overlay.write_text(
-            yaml.safe_dump(build_overlay(spec, http, smtp, (now - timedelta(hours=1), now + timedelta(hours=1))), sort_keys=False)
-        )
+        changes = build_overlay(spec, http, smtp, (now - timedelta(hours=1), now + timedelta(hours=1)))
+        changes["defaults"]["targets"] = targets_of(live_chain)
+        overlay.write_text(yaml.safe_dump(changes, sort_keys=False))
         # Secrets go through `{env: NAME}` references, resolved from this mapping only.
         environ = {slack_env(name): http.url_for(HTTP_PATHS[name]) for name in SLACK_RECEIVERS}
         environ["E2E_PAGERDUTY_KEY"] = PAGERDUTY_KEY
@@ -289,7 +305,8 @@ def stack(prometheus_bin: str, alertmanager_bin: str, tmp_path_factory: pytest.T
                 # A fresh Prometheus first scrapes ~5-6 s after start (measured here); thresholds are
                 # crossed only after a baseline scrape, so rates have a zero to start from.
                 prom.wait_for_targets_up(timeout=15)
-                result = Stack(rendered, config, build_route_tree(config), out, prom, am, exporter, canary, blackbox, http, smtp)
+                tree = build_route_tree(config, rendered.model.am_version)
+                result = Stack(rendered, config, tree, out, prom, am, exporter, canary, blackbox, http, smtp)
                 result.timings["startup"] = time.monotonic() - started
                 yield result
                 # shown with `pytest -s`: where the module's time goes
@@ -416,7 +433,15 @@ def test_every_alert_reaches_exactly_its_receivers_and_resolves(stack: Stack, ro
     assert {n.alertname for n in stack.notes(receiver="default")} == {"E2EInfoProbe"}
 
 
-_STARTS = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
+_DATE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC"
+
+
+def starts_pattern(stack: Stack) -> re.Pattern[str]:
+    """How the spec's Slack template shows when an alert started: `since` and the date where the
+    target Alertmanager has `since` (0.28), else the date alone."""
+    if "| since" in stack.rendered.files["alertmanager/templates/slack.tmpl"]:
+        return re.compile(rf"\d[\d.]*(?:[µnm]?s|h|m)(?:[\d.]+(?:[µnm]?s|h|m))* \({_DATE}\)")
+    return re.compile(_DATE)
 
 
 def template_pattern(template: str) -> str:
@@ -424,13 +449,13 @@ def template_pattern(template: str) -> str:
     return ".+?".join(re.escape(part) for part in re.split(r"\{\{.*?\}\}", template))
 
 
-def slack_text_pattern(labels: Mapping[str, str], annotations: Mapping[str, str], description: str) -> str:
-    """What the spec's slack.default.text renders for one alert (`description` is already a regex)."""
+def slack_text_pattern(labels: Mapping[str, str], annotations: Mapping[str, str], description: str, starts: str) -> str:
+    """What the spec's slack.default.text renders for one alert (`description` and `starts` are regexes)."""
     return (
         re.escape(f"*Alerta:* {annotations['summary']}\n*Descripción:* ")
         + description
         + re.escape(f"\n*Severidad:* {labels['severity']} ({labels['category']})\n*Inicio:* ")
-        + _STARTS.pattern
+        + starts
         + re.escape(f"\n*Dashboard:* {annotations['dashboard']}\n*Runbook:* {annotations['runbook_url']}\n\n")
     )
 
@@ -462,7 +487,7 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
         "*Runbook:* https://runbooks.example.com/call-automation/HighCallErrorRate.md",
         "",
     ]
-    assert _STARTS.fullmatch(attachment["text"].splitlines()[3].removeprefix("*Inicio:* "))
+    assert starts_pattern(stack).fullmatch(attachment["text"].splitlines()[3].removeprefix("*Inicio:* ")), attachment["text"]
 
     [mail] = stack.notes("HighCallErrorRate", "firing", "email")
     assert isinstance(mail.raw, Mail)
@@ -536,7 +561,8 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
             else:
                 attachment = note.raw.json["attachments"][0]
                 assert attachment["title"] == f"{tag} {name}"
-                assert re.fullmatch(slack_text_pattern(labels, annotations, description), attachment["text"]), (
+                pattern = slack_text_pattern(labels, annotations, description, starts_pattern(stack).pattern)
+                assert re.fullmatch(pattern, attachment["text"]), (
                     name,
                     note.receiver,
                     attachment,
