@@ -27,6 +27,7 @@ from callalert.analysis.versions import Version
 from callalert.check import steps as s
 from callalert.check.report import Progress
 from callalert.check.steps import Case, Step, ToolchainRun
+from callalert.diagnostics import Problem, sort_problems
 from callalert.errors import ProblemsFound, UsageError
 from callalert.render import RenderContext
 from callalert.toolchain import PRODUCT, Tool, Toolchain, by_name, discover, install_hint, select, shortfalls
@@ -77,6 +78,21 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return all(run.ok for run in self.runs)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The failures positioned in the spec, once each over every run. A routing test both amtool
+        and the engine fail is reported once (the engine's words); one only amtool fails is a
+        disagreement, shown too."""
+        seen: set[tuple[str, str]] = set()
+        out: list[Problem] = []
+        every = [step for run in self.runs for step in run.steps]
+        for step in sorted(every, key=lambda st: st.name != "routing tests (engine)"):
+            for p in step.problems:
+                if (p.key, p.rule) not in seen:
+                    seen.add((p.key, p.rule))
+                    out.append(p)
+        return sort_problems(out)
 
 
 def _chain_of(chains: Sequence[Toolchain], tool: Tool) -> str:
@@ -137,7 +153,6 @@ def _get(chain: Toolchain, kind: str) -> Tool:
     assert tool is not None
     return tool
 
-
 def run_check(
     specs: Sequence[Path],
     *,
@@ -179,6 +194,7 @@ def run_check(
         config = yaml.safe_load(rendered.files["alertmanager/alertmanager.yml"])
         tree = build_route_tree(config, model.am_version)
         files = sorted(rendered.files)
+        problem = rendered.valid.merged.problem  # failures the tools report, positioned in the spec
         for index, run in enumerate(runs):
             progress.begin_run(run.name if matrix else "", run.tools_text())
             render_step = Step("render", [Case("render", True, render_seconds)], note=f"{len(rendered.files)} files in {where}")
@@ -189,14 +205,20 @@ def run_check(
             scratch.mkdir()
             runners: list[tuple[str, Callable[[], Step]]] = [
                 ("promtool check rules", lambda r=run: s.step_check_rules(root, files, r.promtool)),  # type: ignore[misc]
-                ("promtool test rules", lambda r=run: s.step_test_rules(root, files, r.promtool, model)),  # type: ignore[misc]
+                (
+                    "promtool test rules",
+                    lambda r=run: s.step_test_rules(root, files, r.promtool, model, problem),  # type: ignore[misc]
+                ),
                 ("amtool check-config", lambda r=run: s.step_check_config(root, r.amtool)),  # type: ignore[misc]
                 (
                     "amtool template render",
-                    lambda r=run, d=scratch: s.step_templates(root, model, config, r.amtool, d),  # type: ignore[misc]
+                    lambda r=run, d=scratch: s.step_templates(root, model, config, r.amtool, d, problem),  # type: ignore[misc]
                 ),
-                ("routing tests (amtool)", lambda r=run: s.step_routing_amtool(root, model, r.amtool)),  # type: ignore[misc]
-                ("routing tests (engine)", lambda: s.step_routing_engine(model, config, tree)),
+                (
+                    "routing tests (amtool)",
+                    lambda r=run: s.step_routing_amtool(root, model, r.amtool, problem),  # type: ignore[misc]
+                ),
+                ("routing tests (engine)", lambda: s.step_routing_engine(model, config, tree, problem)),
                 ("coverage", lambda: s.step_coverage(model, tree)),
             ]
             for name, runner in runners:

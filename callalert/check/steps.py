@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import time
@@ -13,12 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from callalert import diagnostics as d
+from callalert.analysis.alertmanager.defaults import unset_defaults
 from callalert.analysis.alertmanager.matchers import format_matcher
 from callalert.analysis.alertmanager.routing import Route, build_route_tree
-from callalert.check import routing_tests
+from callalert.check import routing_tests, rule_tests
 from callalert.check.samples import template_data
+from callalert.diagnostics import KeyPath, Problem
 from callalert.errors import ToolError
 from callalert.model import Model
+from callalert.render.promtool_tests import TESTS_DIR, plan
 from callalert.toolchain import Tool, run_tool, split_log
 from callalert.toolchain.logs import describe_record
 
@@ -36,6 +41,9 @@ class Case:
     seconds: float = 0.0
     message: str = ""  # one line: why it failed
     output: str = ""  # everything needed to understand it (command, exit code, stdout, stderr)
+    data: str = ""  # bulky context (a render's template data): in --junit, not in the text report
+    subject: str = ""  # what failed (a receiver field), to group one cause's failures in the report
+    sample: str = ""  # with which sample (an alert, firing or resolved)
 
 
 @dataclass
@@ -47,6 +55,7 @@ class Step:
     warnings: list[str] = field(default_factory=list)
     skipped: str = ""  # why the step did not run
     tool: Tool | None = None  # the tool the step ran, when it ran one
+    problems: list[Problem] = field(default_factory=list)  # failures positioned in the spec
 
     @property
     def ok(self) -> bool:
@@ -162,8 +171,10 @@ def step_check_rules(root: Path, files: Sequence[str], promtool: Tool) -> Step:
     return step
 
 
-def step_test_rules(root: Path, files: Sequence[str], promtool: Tool, model: Model) -> Step:
-    tests = [f for f in files if f.startswith("prometheus/tests/") and f.endswith(".test.yml")]
+def step_test_rules(
+    root: Path, files: Sequence[str], promtool: Tool, model: Model, problem: Callable[..., Problem] | None = None
+) -> Step:
+    tests = [f for f in files if f.startswith(f"{TESTS_DIR}/") and f.endswith(".test.yml")]
     step = Step(
         "promtool test rules",
         note=f"{plural(len(model.tests.rules), 'rule test')} in {plural(len(tests), 'file')}",
@@ -172,14 +183,31 @@ def step_test_rules(root: Path, files: Sequence[str], promtool: Tool, model: Mod
     if not tests:
         step.skipped = "the spec has no rule tests (tests.rules)"
         return step
-    step.cases = _parallel(
-        [
-            lambda f=f: _tool_case(  # type: ignore[misc]
-                f, [promtool.path, "test", "rules", f], "promtool test rules", root, promtool, step.warnings
+
+    def run(path: str) -> tuple[Case, list[Problem]]:
+        start = time.perf_counter()
+        cmd = [promtool.path, "test", "rules", path]
+        proc = run_logged(cmd, promtool, "promtool test rules", root, step.warnings)
+        if proc.returncode != 0:
+            exc = ToolError(cmd, proc.returncode, proc.stdout, proc.stderr, "promtool test rules")
+            case = Case(path, False, time.perf_counter() - start, "", exc.describe())
+            planned = next((pf for pf in plan(model) if pf.path == path), None)
+            found = (
+                rule_tests.positioned(model, planned, exc.stdout + "\n" + exc.stderr, problem)
+                if planned is not None and problem is not None
+                else []
             )
-            for f in tests
-        ]
-    )
+            if found:
+                case.message = f"{plural(len(found), 'expectation')} not met: " + "; ".join(p.key for p in found)
+            else:
+                case.message = first_line(exc.stderr) or first_line(exc.stdout) or f"exit code {exc.rc}"
+            return case, found
+        return Case(path, True, time.perf_counter() - start), []
+
+    with ThreadPoolExecutor(max_workers=_workers()) as pool:
+        results = list(pool.map(run, tests))
+    step.cases = [case for case, _ in results]
+    step.problems = [p for _, found in results for p in found]
     return step
 
 
@@ -217,6 +245,27 @@ def step_check_config(root: Path, amtool: Tool) -> Step:
 # --- template rendering --------------------------------------------------------------------------
 
 
+DEFAULT_NOTE = " (Alertmanager's default)"
+
+
+def default_fields(config: Mapping[str, Any], version: str) -> list[tuple[str, str, str, str]]:
+    """(receiver, field path, field name, template text) for every templated field a receiver leaves
+    unset and Alertmanager `version` fills from its defaults (`slack.default.text`, ...)."""
+    out: list[tuple[str, str, str, str]] = []
+    for receiver in config.get("receivers") or []:
+        name = str(receiver.get("name"))
+        for key, entries in receiver.items():
+            if key == "name" or not isinstance(entries, list):
+                continue
+            for i, entry in enumerate(entries):
+                if not isinstance(entry, Mapping):
+                    continue
+                for default in unset_defaults(str(key), entry, version):
+                    path = f"receivers.{name}.{key}[{i}]." + ".".join(default.path)
+                    out.append((name, path + DEFAULT_NOTE, default.path[-1], default.text))
+    return out
+
+
 def templated_fields(config: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
     """(receiver, field path, field name, template text) for every receiver string holding `{{`."""
     out: list[tuple[str, str, str, str]] = []
@@ -252,8 +301,8 @@ SEPARATOR = "@@callalert-field-separator@@"
 
 
 def _data_note(data: Path) -> str:
-    # the data file lives in a temporary directory: show its content, not only its name
-    return "\ntemplate data: " + data.read_text(encoding="utf-8")
+    # the data file lives in a temporary directory: keep its content, not only its name
+    return "template data: " + data.read_text(encoding="utf-8")
 
 
 def _empty_check(case: Case, name: str, text: str, cmd: Sequence[str], data: Path) -> Case:
@@ -261,7 +310,8 @@ def _empty_check(case: Case, name: str, text: str, cmd: Sequence[str], data: Pat
         return case
     case.ok = False
     case.message = f"renders to empty text; a {name} must say something"
-    case.output = f"{shlex.join(cmd)}\nrendered an empty {name!r}" + _data_note(data)
+    case.output = f"{shlex.join(cmd)}\nrendered an empty {name!r}"
+    case.data = _data_note(data)
     return case
 
 
@@ -283,10 +333,52 @@ def representative_alerts(alerts: Sequence[Any], limit: int = TEMPLATE_ALERTS_AL
     return list(seen.values())
 
 
-def step_templates(root: Path, model: Model, config: Mapping[str, Any], tool: Tool, scratch: Path) -> Step:
+_FIELD_PATH_RE = re.compile(r"^receivers\.(?P<name>.+?)\.(?P<key>[a-z0-9]+_configs)\[(?P<i>\d+)\](?P<rest>(?:\.[^.]+)*)$")
+_TEMPLATE_POS_RE = re.compile(r"^template: (?P<file>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<rest>.*)$")
+
+
+def template_problems(
+    model: Model, cases: Sequence[Case], problem: Callable[..., Problem], texts: Mapping[str, str]
+) -> list[Problem]:
+    """One positioned problem per distinct template failure: at the line of the user's template file
+    when amtool names one (`template: slack.tmpl:1:68: ...`), else at the receiver field in the spec."""
+    groups: dict[str, list[Case]] = {}
+    for case in cases:
+        if not case.ok and case.subject:
+            groups.setdefault(case.message, []).append(case)
+    files = {tf.name: tf for tf in model.templates.files}
+    out: list[Problem] = []
+    for message, group in groups.items():
+        subject = group[0].subject.removesuffix(DEFAULT_NOTE)
+        found = _FIELD_PATH_RE.match(subject)
+        key: KeyPath = ("receivers",)
+        if found:
+            key = ("receivers", found["name"], found["key"], int(found["i"]))
+            if not group[0].subject.endswith(DEFAULT_NOTE):
+                key = (*key, *(part for part in found["rest"].split(".") if part))
+        count = f" ({plural(len(group), 'render')} failed; first {group[0].sample})"
+        where = _TEMPLATE_POS_RE.match(message)
+        in_file = where is not None and where["file"] in files
+        text = where["rest"] if where is not None and in_file else message
+        if group[0].subject.endswith(DEFAULT_NOTE) and found:
+            field_name = found["rest"].rsplit(".", 1)[-1]
+            text = f"{field_name} is unset, so Alertmanager renders its default {texts.get(group[0].subject, '')}: {text}"
+        base = problem(key, text + count, d.TEMPLATE_RENDER)
+        if where is not None and in_file:
+            tf = files[where["file"]]
+            base = Problem(tf.display, int(where["line"]), int(where["col"]), base.level, base.message, base.rule, base.key)
+        out.append(base)
+    return out
+
+
+def step_templates(
+    root: Path, model: Model, config: Mapping[str, Any], tool: Tool, scratch: Path, problem: Callable[..., Problem] | None = None
+) -> Step:
     amtool = tool.path
     step = Step("amtool template render", tool=tool)
-    fields = templated_fields(config)
+    # the fields the config sets, and the ones Alertmanager fills with its defaults: a template file
+    # that redefines slack.default.text changes every Slack receiver without `text:`
+    fields = templated_fields(config) + default_fields(config, model.am_version)
     if not fields:
         step.skipped = "no receiver field uses a template"
         return step
@@ -334,12 +426,16 @@ def step_templates(root: Path, model: Model, config: Mapping[str, Any], tool: To
             exc = ToolError(cmd, proc.returncode, proc.stdout, proc.stderr, "amtool template render")
             message = first_line(exc.stderr) or first_line(exc.stdout) or f"exit code {exc.rc}"
             message = message.removeprefix("amtool: error: ")
-            return Case(label, False, time.perf_counter() - start, message, exc.describe() + _data_note(data))
-        return _empty_check(Case(label, True, time.perf_counter() - start), name, proc.stdout, cmd, data)
+            return Case(
+                label, False, time.perf_counter() - start, message, exc.describe(), _data_note(data), path, f"{alert} ({status})"
+            )
+        case = Case(label, True, time.perf_counter() - start, subject=path, sample=f"{alert} ({status})")
+        return _empty_check(case, name, proc.stdout, cmd, data)
 
     def batch(fields_: list[tuple[str, str, str, str]], alert: str, status: str, html: bool) -> list[Case]:
-        # One amtool run renders all fields of a receiver for one alert; only a failure (rare)
-        # costs one run per field, to say which field broke.
+        # One amtool run renders all fields of a receiver for one alert. A failure (rare) is narrowed
+        # down by halves to the fields that broke, so one bad template among a receiver's dozen
+        # default fields costs a few more runs, not one per field.
         receiver = fields_[0][0]
         data = data_files[(alert, receiver, status)]
         cmd = command([f[3] for f in fields_], data, html)
@@ -347,10 +443,19 @@ def step_templates(root: Path, model: Model, config: Mapping[str, Any], tool: To
         proc = run_logged(cmd, tool, "amtool template render", am_dir, step.warnings)
         parts = proc.stdout.split(SEPARATOR)
         if proc.returncode != 0 or len(parts) != len(fields_):
-            return [one(f, alert, status, html) for f in fields_]
+            if len(fields_) == 1:
+                return [one(fields_[0], alert, status, html)]
+            half = len(fields_) // 2
+            return batch(fields_[:half], alert, status, html) + batch(fields_[half:], alert, status, html)
         each = (time.perf_counter() - start) / len(fields_)
         return [
-            _empty_check(Case(f"{f[1]} with {alert} ({status})", True, each), f[2], part, command([f[3]], data, html), data)
+            _empty_check(
+                Case(f"{f[1]} with {alert} ({status})", True, each, subject=f[1], sample=f"{alert} ({status})"),
+                f[2],
+                part,
+                command([f[3]], data, html),
+                data,
+            )
             for f, part in zip(fields_, parts, strict=True)
         ]
 
@@ -372,7 +477,11 @@ def step_templates(root: Path, model: Model, config: Mapping[str, Any], tool: To
     shown = plural(len(alerts), "alert")
     if len(alerts) < len(model.alerts):
         shown += f" (one per shape, of {len(model.alerts)})"
-    step.note = f"{plural(len(fields), 'templated field')} × {shown} × firing/resolved"
+    if problem is not None:
+        step.problems = template_problems(model, step.cases, problem, {f[1]: f[3] for f in fields})
+    defaults = sum(1 for f in fields if f[1].endswith(DEFAULT_NOTE))
+    counted = plural(len(fields), "templated field") + (f" ({defaults} of them Alertmanager's defaults)" if defaults else "")
+    step.note = f"{counted} × {shown} × firing/resolved"
     return step
 
 
@@ -384,7 +493,16 @@ def _matcher_arg(name: str, value: str) -> str:
     return format_matcher(name, "=", value)
 
 
-def step_routing_amtool(root: Path, model: Model, tool: Tool) -> Step:
+def routing_mismatch(expected: Sequence[str], got: Sequence[str], verb: str = "got") -> str:
+    text = f"expected {routing_tests.receivers_text(expected)}, {verb} {routing_tests.receivers_text(got)}"
+    if list(expected) != list(got) and sorted(expected) == sorted(got):
+        text += (
+            " (the same receivers in another order: Alertmanager notifies in route order, and the test lists them in that order)"
+        )
+    return text
+
+
+def step_routing_amtool(root: Path, model: Model, tool: Tool, problem: Callable[..., Problem] | None = None) -> Step:
     amtool = tool.path
     step = Step("routing tests (amtool)", tool=tool)
     tests = model.tests.routing
@@ -409,7 +527,7 @@ def step_routing_amtool(root: Path, model: Model, tool: Tool) -> Step:
             *(_matcher_arg(k, v) for k, v in labels.items()),
         ]
 
-        def job(name: str = name, cmd: list[str] = cmd, expected: tuple[str, ...] = test.receivers) -> Case:
+        def job(name: str = name, cmd: list[str] = cmd, expected: tuple[str, ...] = test.receivers, index: int = i) -> Case:
             t0 = time.perf_counter()
             proc = run_logged(cmd, tool, "amtool config routes test", root, step.warnings)
             if proc.returncode == 0:
@@ -417,13 +535,17 @@ def step_routing_amtool(root: Path, model: Model, tool: Tool) -> Step:
             got = first_line(proc.stdout)
             error = ToolError(cmd, proc.returncode, proc.stdout, proc.stderr, "amtool config routes test")
             if proc.stdout.strip().endswith("did not match resolved receivers."):
-                message = f"expected {routing_tests.receivers_text(expected)}, amtool routes to [{got.replace(',', ', ')}]"
+                message = routing_mismatch(expected, [r for r in got.split(",") if r], "amtool routes to")
+                if problem is not None:
+                    positioned.append(problem(("tests", "routing", index), message, d.ROUTING_TEST_FAILED))
             else:
                 message = first_line(proc.stderr) or got or f"exit code {proc.returncode}"
             return Case(name, False, time.perf_counter() - t0, message, error.describe())
 
         jobs.append(job)
+    positioned: list[Problem] = []
     step.cases = _parallel(jobs)
+    step.problems = sorted(positioned)
     step.note = plural(len(jobs), "test")
     if engine_only:
         step.note += (
@@ -433,7 +555,9 @@ def step_routing_amtool(root: Path, model: Model, tool: Tool) -> Step:
     return step
 
 
-def step_routing_engine(model: Model, config: Mapping[str, Any], tree: Route) -> Step:
+def step_routing_engine(
+    model: Model, config: Mapping[str, Any], tree: Route, problem: Callable[..., Problem] | None = None
+) -> Step:
     step = Step("routing tests (engine)")
     tests = model.tests.routing
     if not tests:
@@ -448,9 +572,9 @@ def step_routing_engine(model: Model, config: Mapping[str, Any], tree: Route) ->
         message = ""
         output = ""
         if not ok:
-            message = (
-                f"expected {routing_tests.receivers_text(test.receivers)}, got {routing_tests.receivers_text(outcome.receivers)}"
-            )
+            message = routing_mismatch(test.receivers, outcome.receivers)
+            if problem is not None:
+                step.problems.append(problem(test.key, message, d.ROUTING_TEST_FAILED))
             lines = [f"tests.routing[{i}] labels: {routing_tests.labels_text(labels)}"]
             for source in test.firing:
                 lines.append(f"  firing: {routing_tests.labels_text(source)}")

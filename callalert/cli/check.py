@@ -49,16 +49,20 @@ def cmd_check(
                 junit, [Step("render", [Case("render", False, 0.0, f"{len(exc.problems)} problem(s) in the spec", details)])]
             )
         raise
-    emit(result.rendered.warnings, fmt)
+    # the spec's warnings, and the failures the tools reported positioned at the spec's lines
+    # (`specs.yaml:120:7: error: tests.rules[3].expect[1]: ...`), in the chosen --format
+    emit(result.rendered.warnings + result.problems, fmt)
+    # json and sarif make stdout one document a CI step parses: the human report goes to stderr then
+    stream = sys.stderr if fmt in ("json", "sarif") else sys.stdout
     elapsed = time.perf_counter() - total
     if not result.matrix:
         steps = result.steps
-        sys.stdout.write(step_warnings(steps))
-        sys.stdout.write(failure_report(steps))
-        if live and sys.stdout.isatty():
-            rich_summary(steps, sys.stdout)
+        stream.write(step_warnings(steps))
+        stream.write(failure_report(steps))
+        if live and stream.isatty():
+            rich_summary(steps, stream)
         else:
-            sys.stdout.write(summary_table(steps))
+            stream.write(summary_table(steps))
         if junit is not None:
             write_junit(junit, steps)
         failed = [s for s in steps if not s.ok]
@@ -72,10 +76,10 @@ def cmd_check(
     for index, run in enumerate(result.runs):
         # coverage and the engine do not depend on the tools: their warnings once
         shown = run.steps if index == 0 else [s for s in run.steps if s.tool is not None]
-        sys.stdout.write(step_warnings(shown, run.label))
+        stream.write(step_warnings(shown, run.label))
     for run in result.runs:
-        sys.stdout.write(failure_report(run.steps, run.label))
-    sys.stdout.write(matrix_table(result.runs, result.not_run))
+        stream.write(failure_report(run.steps, run.label))
+    stream.write(matrix_table(result.runs, result.not_run))
     if junit is not None:
         write_junit(junit, [], result.runs)
     failed_runs = [run for run in result.runs if not run.ok]

@@ -1,11 +1,13 @@
 """What a file is, by content: a callalert spec, a Prometheus rule file, a promtool test file,
-an alertmanager.yml, or a Go notification template."""
+an alertmanager.yml, a Go notification template, or a rule group callalert copied for its tests."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-Kind = Literal["spec", "rules", "rules-test", "alertmanager", "template", "unknown"]
+from callalert.render.promtool_tests import TEST_COPY_MARK
+
+Kind = Literal["spec", "rules", "rules-test", "callalert-output", "alertmanager", "template", "unknown"]
 
 _AM_KEYS = frozenset({"route", "receivers", "inhibit_rules", "templates", "time_intervals", "mute_time_intervals"})
 _AM_GLOBAL_KEYS = frozenset(
@@ -15,6 +17,8 @@ _AM_GLOBAL_KEYS = frozenset(
 
 def detect(path: str, text: str, data: Any) -> Kind:
     """`data` is the loaded YAML (None for a template or an unreadable file)."""
+    if text.startswith(TEST_COPY_MARK):
+        return "callalert-output"  # render's copy for promtool tests: annotations dropped on purpose, not deployed
     if path.endswith(".tmpl") or ((data is None or isinstance(data, str)) and "{{" in text and "define" in text):
         return "template"
     if not isinstance(data, dict):

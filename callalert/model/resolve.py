@@ -59,6 +59,14 @@ def _join_url(base: str | None, tail: str) -> str:
     return base.rstrip("/") + "/" + tail.lstrip("/")
 
 
+def _looks_like_host(value: str) -> bool:
+    """grafana.example.com/d/x: a first path segment with a dot (a relative link would start with / or a word)."""
+    if "://" in value or value.startswith(("/", ".")):
+        return False
+    first = value.split("/", 1)[0]
+    return "." in first and all(part for part in first.split("."))
+
+
 def am_data(model: BaseModel, *, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
     """A spec config model as Alertmanager's mapping: unset fields dropped, Alertmanager's option
     names, secret references as `Secret` leaves (the renderer decides how they are written)."""
@@ -230,14 +238,20 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
                 for i, name in enumerate(getattr(route, attr) or ()):
                     ref("time interval", name, interval_names, (*route.key, attr, i), d.UNKNOWN_TIME_INTERVAL)
 
-    for sev_name, sev in spec.severities.items():
+    # With derived routing the severity table *is* the routing: a severity without `notify` would
+    # reach only the root receiver. With an explicit tree the routes decide and `notify` is the
+    # optional declared policy that lint compares them with (docs/spec.md).
+    for sev_name, sev in spec.severities.items() if derived else ():
         if not sev.notify:
             problems.append(
                 problem(
                     ("severities", sev_name),
-                    f"severity {sev_name!r} notifies nobody: list the receivers it must reach in `notify`",
+                    f"severity {sev_name!r} notifies nobody: routes are derived from `notify`, so its alerts reach only "
+                    f"the root receiver {spec.routing.receiver!r}",
                     d.SEVERITY_WITHOUT_RECEIVER,
                     at_key=True,
+                    fix=f"list the receivers it must reach (severities.{sev_name}.notify: [{spec.routing.receiver}] says the "
+                    "root receiver is enough), or write the routes yourself in routing.routes",
                 )
             )
 
@@ -310,6 +324,21 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             if alert.category is not None:
                 labels["category"] = alert.category
             labels.update(sorted(alert.labels.items()))
+            if alert.dashboard and _looks_like_host(alert.dashboard):
+                problems.append(
+                    problem(
+                        (*akey, "dashboard"),
+                        f"{alert.dashboard!r} looks like a host name without https://; it is "
+                        + (
+                            f"joined to dashboard_base_url as a path ({_join_url(defaults.dashboard_base_url, alert.dashboard)})"
+                            if defaults.dashboard_base_url
+                            else "not a link"
+                        ),
+                        d.DASHBOARD_URL,
+                        fix=f"write https://{alert.dashboard}, or a path like /{alert.dashboard.split('/', 1)[-1]} "
+                        "to join dashboard_base_url",
+                    )
+                )
             runbook_file = f"{alert.name}.md"
             # every alert links a dashboard: its own, else the base dashboard of the system
             dashboard = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from callalert import diagnostics as d
@@ -34,7 +34,8 @@ def load_documents(paths: Sequence[Path]) -> Merged:
                 f"spec file not found: {path}" + (" (create one with `callalert init`)" if path.name == "specs.yaml" else "")
             )
         if path.is_dir():
-            raise UsageError(f"{path} is a directory; give the spec file(s) to read")
+            # which files of a folder form the spec (and which are overlays or something else) is the user's call
+            raise UsageError(f"{path} is a directory; give the spec file(s) to read, e.g. callalert validate {path}/*.yaml")
         try:
             docs.append(load_file(path))
         except UnicodeDecodeError as exc:
@@ -44,6 +45,14 @@ def load_documents(paths: Sequence[Path]) -> Merged:
         except OSError as exc:
             raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
     return merge(docs)
+
+
+def _original_names(problem: Problem, stand_ins: dict[str, str]) -> Problem:
+    """A message that names a salvage stand-in names the alert as the spec wrote it."""
+    message = problem.message
+    for stand_in, original in stand_ins.items():
+        message = message.replace(repr(stand_in), repr(original))
+    return problem if message == problem.message else replace(problem, message=message)
 
 
 def _checks() -> tuple[Check, ...]:
@@ -90,7 +99,8 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
         spec = model_class.model_validate(merged.data)
     except ValidationError as exc:
         result.problems.extend(schema_problems(model_class, merged, exc))
-        rest = salvage(model_class, merged.data, exc)
+        stand_ins: dict[str, str] = {}
+        rest = salvage(model_class, merged.data, exc, stand_ins)
         if rest is None or not semantic:
             return done()
         spec, salvaged = rest, True  # check what remains, so one run reports references and PromQL too
@@ -102,6 +112,8 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
     if semantic:
         for check in _checks():
             result.problems.extend(check(model, merged))
+    if salvaged and stand_ins:
+        result.problems = [_original_names(p, stand_ins) for p in result.problems]
     if not salvaged:
         result.model = model
     return done()

@@ -23,8 +23,6 @@ pytestmark = pytest.mark.tools
 
 SPEC = """\
 version: 1
-defaults:
-  targets: {prometheus: "@PROMETHEUS@", alertmanager: "@ALERTMANAGER@"}
 severities:
   critical: {notify: [team]}
   warning: {notify: [chat]}
@@ -66,6 +64,8 @@ tests:
   routing:
     - {alert: Down, receivers: [team]}
     - {labels: {alertname: Slow, severity: warning}, receivers: [chat]}
+defaults:
+  targets: {prometheus: "@PROMETHEUS@", alertmanager: "@ALERTMANAGER@"}
 """
 
 
@@ -142,12 +142,18 @@ def test_bundled_spec_is_green_on_every_toolchain_at_or_above_its_targets(
     assert root.attrib["failures"] == "0"
     suites = {s.attrib["name"]: s for s in root.findall("testsuite")}
     assert sorted(suites) == sorted(f"{step} [{name}]" for step in STEPS for name in runs)
+    progress = result.stderr.splitlines()
     for name in runs:
         assert suites[f"promtool test rules [{name}]"].attrib["tests"] == "10"
         assert suites[f"routing tests (engine) [{name}]"].attrib["tests"] == "20"
-        # 12 templated fields × 10 alerts × firing and resolved
-        assert suites[f"amtool template render [{name}]"].attrib["tests"] == "240"
-    progress = result.stderr.splitlines()
+        # (templated fields + the ones Alertmanager fills with its defaults) × 10 alerts × firing and resolved
+        note = next(line for line in progress if line.startswith(f"[{name}] amtool template render: ok in "))
+        found = re.search(
+            r"\((\d+) templated fields \((\d+) of them Alertmanager's defaults\) × 10 alerts × firing/resolved\)$", note
+        )
+        assert found, note
+        assert int(found[1]) > int(found[2]) > 0
+        assert suites[f"amtool template render [{name}]"].attrib["tests"] == str(int(found[1]) * 10 * 2)
     for name in runs:
         assert f"[{name}] promtool test rules: ok in " in result.stderr
         assert any(
@@ -176,7 +182,7 @@ def test_out_keeps_a_tree_promtool_can_test_on_its_own(
         in result.stdout
     )
     proc = subprocess.run(
-        [promtool, "test", "rules", "prometheus/tests/Down.test.yml"], cwd=out, capture_output=True, text=True, check=False
+        [promtool, "test", "rules", "tests/Down.test.yml"], cwd=out, capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, proc.stderr
     # {env: SLACK_URL} is unset: check rendered a placeholder so amtool could still check the config
@@ -191,12 +197,23 @@ def test_template_reading_a_missing_field(
     spec = SPEC.replace("text: '{{ range .Alerts }}{{ .Annotations.summary }}{{ end }}'", "text: '{{ .Foo }}'")
     result = run_cli("check", str(_write(tmp_path, spec, tools)), *on)
     assert result.exit_code == 1, result
+    # one block for one cause, however many renders it broke; the problem points at the field in the spec
     assert _failed_lines(result) == [
-        f"FAILED amtool template render: receivers.team.slack_configs[0].text with Down ({status}): "
+        "FAILED amtool template render: receivers.team.slack_configs[0].text with Down (firing): "
         'template: :1:3: executing "" at <.Foo>: can\'t evaluate field Foo in type template.Data'
-        for status in ("firing", "resolved")
     ]
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        f'{tmp_path}/spec.yaml:12:15: error: receivers.team.slack_configs[0].text: template: :1:3: executing "" at <.Foo>: '
+        "can't evaluate field Foo in type template.Data (2 renders failed; first Down (firing)) [template-render]"
+    )
+    at = lines.index(_failed_lines(result)[0])
+    assert lines[at + 1] == (
+        "    and 1 more with the same error (1 field × 1 alert × firing/resolved): "
+        "fields receivers.team.slack_configs[0].text; alerts Down"
+    )
     assert "    amtool template render failed (exit code 1): " in result.stdout
+    assert result.stdout.count("template data: ") == 1
     assert "amtool template render  FAILED" in result.stdout
     assert "check failed: 2 failure(s) in amtool template render" in result.stderr
 
@@ -209,7 +226,7 @@ def test_undefined_template_is_caught_before_any_tool_runs(
     assert result.exit_code == 1, result
     # (a did-you-mean names the closest built-in template of the target Alertmanager, when one is close)
     assert re.search(
-        rf"^{re.escape(str(tmp_path))}/spec\.yaml:13:29: error: receivers\.team\.slack_configs\[0\]\.title: "
+        rf"^{re.escape(str(tmp_path))}/spec\.yaml:11:29: error: receivers\.team\.slack_configs\[0\]\.title: "
         r"template 'team\.title' is not defined(; did you mean '[a-z.]+'\?)? \[unknown-template\]$",
         result.stdout,
         re.MULTILINE,
@@ -227,9 +244,8 @@ def test_template_failing_only_at_run_time(
     result = run_cli("check", str(_write(tmp_path, spec, tools)), *on)
     assert result.exit_code == 1, result
     assert _failed_lines(result) == [
-        f"FAILED amtool template render: receivers.team.slack_configs[0].title with Down ({status}): "
+        "FAILED amtool template render: receivers.team.slack_configs[0].title with Down (firing): "
         'template: :1:4: executing "" at <index .Alerts 1>: error calling index: reflect: slice index out of range'
-        for status in ("firing", "resolved")
     ]
     assert (
         '    template data: {"receiver": "team", "status": "firing", "alerts": [{"status": "firing", "labels": ' in result.stdout
@@ -243,10 +259,13 @@ def test_empty_title_is_a_failure(
     result = run_cli("check", str(_write(tmp_path, spec, tools)), *on)
     assert result.exit_code == 1, result
     assert _failed_lines(result) == [
-        f"FAILED amtool template render: receivers.team.slack_configs[0].title with Down ({status}): "
+        "FAILED amtool template render: receivers.team.slack_configs[0].title with Down (firing): "
         "renders to empty text; a title must say something"
-        for status in ("firing", "resolved")
     ]
+    assert (
+        f"{tmp_path}/spec.yaml:11:16: error: receivers.team.slack_configs[0].title: renders to empty text; a title must say "
+        "something (2 renders failed; first Down (firing)) [template-render]\n" in result.stdout
+    )
 
 
 def test_failing_rule_test(run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]) -> None:
@@ -255,13 +274,19 @@ def test_failing_rule_test(run_cli: Callable[..., CliResult], tmp_path: Path, to
     result = run_cli("check", str(_write(tmp_path, spec, tools)), "--out", str(out), *on)
     assert result.exit_code == 1, result
     lines = result.stdout.splitlines()
-    start = lines.index("FAILED promtool test rules: prometheus/tests/Down.test.yml: FAILED:")
+    # promtool's report, read back into the spec: the expectation's own line
+    assert lines[0] == (
+        f"{tmp_path}/spec.yaml:36:11: error: tests.rules[0].expect[1]: Down at 4m: expected no alert, got "
+        '{alertname="Down", instance="a:1", job="api", severity="critical"} with annotations {summary="api is down"} '
+        "[rule-test-failed]"
+    )
+    start = lines.index("FAILED promtool test rules: tests/Down.test.yml: 1 expectation not met: tests.rules[0].expect[1]")
     promtool_cmd = lines[start + 1].split(": ", 1)[1]
     assert lines[start + 1] == f"    promtool test rules failed (exit code 1): {promtool_cmd}"
-    assert promtool_cmd == f"{tools[0].path} test rules prometheus/tests/Down.test.yml"
+    assert promtool_cmd == f"{tools[0].path} test rules tests/Down.test.yml"
     # everything promtool printed, as it printed it (2.x starts stdout with `Unit Testing:  <file>`, 3.x does not)
     proc = subprocess.run(
-        [tools[0].path, "test", "rules", "prometheus/tests/Down.test.yml"], cwd=out, capture_output=True, text=True, check=False
+        [tools[0].path, "test", "rules", "tests/Down.test.yml"], cwd=out, capture_output=True, text=True, check=False
     )
     shown: list[str] = []
     for name, text in (("stdout", proc.stdout), ("stderr", proc.stderr)):
@@ -352,9 +377,111 @@ def test_invalid_spec_checks_nothing(run_cli: Callable[..., CliResult], tmp_path
     assert root.attrib["failures"] == "1"
 
 
-def test_relative_out_directory(run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool]) -> None:
+def test_relative_out_directory(
+    run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]
+) -> None:
     # amtool runs with another working directory: a relative --out must still find the templates
-    result = run_cli("check", str(_write(tmp_path, SPEC, tools)), "--out", "out", cwd=tmp_path)
+    result = run_cli("check", str(_write(tmp_path, SPEC, tools)), "--out", "out", *on, cwd=tmp_path)
     assert result.exit_code == 0, result
     assert "amtool template render  ok" in result.stdout
     assert (tmp_path / "out/alertmanager/templates/slack.tmpl").is_file()
+
+
+def test_a_template_alertmanager_uses_by_default_is_rendered_too(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    # the starter's Slack receiver sets no `text`: Alertmanager sends {{ template "slack.default.text" . }},
+    # which this file redefines with a bug that only shows when it runs
+    assert run_cli("init", str(tmp_path / "spec.yaml")).exit_code == 0
+    (tmp_path / "my").mkdir()
+    (tmp_path / "my/slack.tmpl").write_text(
+        '{{ define "slack.default.text" }}{{ range .Alerts }}{{ .CommonLabels.team }} {{ .Annotations.summary }}{{ end }}{{ end }}\n'
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec.read_text() + "\ntemplates:\n  builtin: [email, pagerduty]\n  files: [my/slack.tmpl]\n")
+    result = run_cli("check", str(spec))
+    assert result.exit_code == 1, result
+    assert result.stdout.splitlines()[0] == (
+        f"{tmp_path}/my/slack.tmpl:1:68: error: receivers.team-chat.slack_configs[0]: text is unset, so Alertmanager renders "
+        'its default {{ template "slack.default.text" . }}: executing "slack.default.text" at <.CommonLabels.team>: '
+        "can't evaluate field CommonLabels in type template.Alert (4 renders failed; first MyServiceDown (firing)) "
+        "[template-render]"
+    )
+    assert _failed_lines(result) == [
+        "FAILED amtool template render: receivers.team-chat.slack_configs[0].text (Alertmanager's default) with "
+        'MyServiceDown (firing): template: slack.tmpl:1:68: executing "slack.default.text" at <.CommonLabels.team>: '
+        "can't evaluate field CommonLabels in type template.Alert"
+    ]
+    assert (
+        "    and 3 more with the same error (1 field × 2 alerts × firing/resolved): "
+        "fields receivers.team-chat.slack_configs[0].text (Alertmanager's default); alerts MyServiceDown, MyServiceErrors\n"
+    ) in result.stdout
+
+
+def test_routing_test_in_another_order_says_so(
+    run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]
+) -> None:
+    spec = SPEC.replace("  critical: {notify: [team]}", "  critical: {notify: [team, chat]}").replace(
+        "- {alert: Down, receivers: [team]}", "- {alert: Down, receivers: [chat, team]}"
+    )
+    result = run_cli("check", str(_write(tmp_path, spec, tools)), *on)
+    assert result.exit_code == 1, result
+    assert result.stdout.splitlines()[0] == (
+        f"{tmp_path}/spec.yaml:41:7: error: tests.routing[0]: expected [chat, team], got [team, chat] (the same receivers "
+        "in another order: Alertmanager notifies in route order, and the test lists them in that order) [routing-test-failed]"
+    )
+
+
+def test_every_failing_rule_test_points_at_its_expectation(
+    run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]
+) -> None:
+    spec = SPEC.replace(
+        "              annotations: {summary: api is down}",
+        "              annotations: {summary: api is up}",
+    ).replace(
+        "  routing:\n",
+        """    - alert: Down
+      series:
+        - {series: 'up{job="api", instance="b:1"}', values: '0x5'}
+      expect:
+        - eval_time: 3m
+          alerts:
+            - labels: {job: api, instance: 'c:1'}
+  routing:
+""",
+    )
+    result = run_cli("check", str(_write(tmp_path, spec, tools)), *on)
+    assert result.exit_code == 1, result
+    assert [line for line in result.stdout.splitlines() if "[rule-test-failed]" in line] == [
+        f"{tmp_path}/spec.yaml:36:11: error: tests.rules[0].expect[1]: Down at 3m: the alerts fire with other annotations: "
+        'expected {alertname="Down", instance="a:1", job="api", severity="critical"} with annotations {summary="api is up"}, '
+        'got {alertname="Down", instance="a:1", job="api", severity="critical"} with annotations {summary="api is down"} '
+        "(a test compares exactly the annotations it names) [rule-test-failed]",
+        f"{tmp_path}/spec.yaml:44:11: error: tests.rules[1].expect[0]: Down at 3m: expected "
+        '{alertname="Down", instance="c:1", job="api", severity="critical"}, got '
+        '{alertname="Down", instance="b:1", job="api", severity="critical"} [rule-test-failed]',
+    ]
+
+
+def test_check_format_json_is_one_document_of_the_positioned_failures(
+    run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]
+) -> None:
+    import json
+
+    spec = SPEC.replace("- {alert: Down, receivers: [team]}", "- {alert: Down, receivers: [chat]}")
+    result = run_cli("check", str(_write(tmp_path, spec, tools)), "--format", "json", *on)
+    assert result.exit_code == 1, result
+    assert json.loads(result.stdout) == [
+        {
+            "path": f"{tmp_path}/spec.yaml",
+            "line": 41,
+            "column": 7,
+            "level": "error",
+            "rule": "routing-test-failed",
+            "message": "tests.routing[0]: expected [chat], got [team]",
+            "fix": None,
+        }
+    ]
+    assert "FAILED routing tests (engine): " in result.stderr
+    github = run_cli("check", str(_write(tmp_path, spec, tools)), "--format", "github", *on)
+    assert github.stdout.splitlines()[0] == (
+        f"::error file={tmp_path}/spec.yaml,line=41,col=7,title=routing-test-failed::tests.routing[0]: expected [chat], got [team]"
+    )
