@@ -153,6 +153,7 @@ def _get(chain: Toolchain, kind: str) -> Tool:
     assert tool is not None
     return tool
 
+
 def run_check(
     specs: Sequence[Path],
     *,
