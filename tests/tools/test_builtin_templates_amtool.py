@@ -13,8 +13,8 @@ import pytest
 
 from callalert.check.steps import default_template_file
 from callalert.pipeline import render
-from callalert.write import write_tree
 from callalert.toolchain import Tool
+from callalert.write import write_tree
 from tests.conftest import ROOT, require_in
 
 pytestmark = pytest.mark.tools
