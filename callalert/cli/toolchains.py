@@ -36,7 +36,8 @@ def chains_data(chains: list[Toolchain]) -> list[dict[str, Any]]:
 def chains_text(chains: list[Toolchain]) -> str:
     lines: list[str] = []
     for chain in chains:
-        lines.append(f"{chain.name} ({chain.origin})")
+        # PATH's origin is the whole search path: each tool's own path says more
+        lines.append(chain.name if chain.name == "PATH" else f"{chain.name} ({chain.origin})")
         rows = [
             (
                 t.kind,
