@@ -226,18 +226,15 @@ def check_config_reason(stdout: str) -> str:
 
 def step_check_config(root: Path, amtool: Tool) -> Step:
     step = Step("amtool check-config", tool=amtool)
-    case = _tool_case(
-        "alertmanager/alertmanager.yml",
-        [amtool.path, "check-config", "alertmanager/alertmanager.yml"],
-        "amtool check-config",
-        root,
-        amtool,
-        step.warnings,
-    )
+    cmd = [amtool.path, "check-config", "alertmanager/alertmanager.yml"]
+    start = time.perf_counter()
+    proc = run_logged(cmd, amtool, "amtool check-config", root, step.warnings)
+    case = Case("alertmanager/alertmanager.yml", proc.returncode == 0, time.perf_counter() - start)
     if not case.ok:
-        # the stderr line is always `amtool: error: failed to validate 1 file(s)`; the reason is on stdout
-        stdout = case.output.split("\nstdout:\n", 1)[-1].split("\nstderr:\n", 1)[0] if "\nstdout:\n" in case.output else ""
-        case.message = check_config_reason(stdout) or case.message
+        exc = ToolError(cmd, proc.returncode, proc.stdout, proc.stderr, "amtool check-config")
+        # stderr only says `amtool: error: failed to validate 1 file(s)`: the reason is on stdout
+        case.message = check_config_reason(proc.stdout) or first_line(proc.stderr) or f"exit code {proc.returncode}"
+        case.output = exc.describe()
     step.cases = [case]
     return step
 
