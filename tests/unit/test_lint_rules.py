@@ -499,3 +499,19 @@ def test_route_shadowed_by_a_time_bound_route_says_why(run_cli) -> None:
         'sibling {team="payments"} (receiver chat) takes every alert it matches and does not continue (also outside its '
         "time intervals: a muted route still matches) [route-shadowed]\n"
     ) in result.stdout
+
+
+def test_inhibit_rules_alertmanager_refuses_are_invalid(tmp_path: Path) -> None:
+    # the corpus' conf.nil-source_match_re-inhibition.yml: every amtool refuses `invalid regexp value for ...`
+    am = "route: {receiver: a}\nreceivers: [{name: a}]\ninhibit_rules:\n  - source_match_re: {broken: null}\n    target_match_re: {severity: critical}\n"
+    assert [f for f in lint(tmp_path, {"am.yml": am}) if f[2] == "am-config-invalid"] == [
+        (
+            "am.yml",
+            4,
+            "am-config-invalid",
+            'Alertmanager would reject these inhibit rules: inhibit_rules[0]: invalid regexp value for "broken"',
+        )
+    ]
+    # an invalid matcher is reported once, at the matcher
+    am = "route: {receiver: a}\nreceivers: [{name: a}]\ninhibit_rules:\n  - source_matchers: ['a=~\"(\"']\n"
+    assert [(f[1], f[2]) for f in lint(tmp_path, {"am.yml": am}) if f[2] == "am-config-invalid"] == [(4, "am-config-invalid")]
