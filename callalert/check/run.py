@@ -12,6 +12,7 @@ every toolchain at or above the targets, one run each (the render is shared).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import tempfile
@@ -229,6 +230,24 @@ def run_check(
                 step.seconds = time.perf_counter() - t0
                 if step.tool is not None:  # tool log lines arrive from parallel runs: one stable order
                     step.warnings = sorted(set(step.warnings))
+                if secrets == "env":  # a tool's message may quote a real secret (amtool: parse "<url>": ...)
+                    _redact(step, rendered.ctx.redact)
                 progress.done(step)
                 run.steps.append(step)
         return CheckResult(runs, root, rendered, matrix, not_run)
+
+
+def _redact(step: Step, redact: Callable[[str], str]) -> None:
+    step.note = redact(step.note)
+    step.skipped = redact(step.skipped)
+    step.warnings = [redact(w) for w in step.warnings]
+    step.problems = [
+        dataclasses.replace(p, message=redact(p.message), fix=redact(p.fix) if p.fix else p.fix) for p in step.problems
+    ]
+    for case in step.cases:
+        case.name = redact(case.name)
+        case.message = redact(case.message)
+        case.output = redact(case.output)
+        case.data = redact(case.data)
+        case.subject = redact(case.subject)
+        case.sample = redact(case.sample)

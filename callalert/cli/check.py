@@ -64,7 +64,7 @@ def cmd_check(
         else:
             stream.write(summary_table(steps))
         if junit is not None:
-            write_junit(junit, steps)
+            write_junit(junit, steps, private=result.rendered.ctx.has_inline_secrets)
         failed = [s for s in steps if not s.ok]
         if failed:
             cases = sum(len(s.failed) for s in failed)
@@ -81,7 +81,7 @@ def cmd_check(
         stream.write(failure_report(run.steps, run.label))
     stream.write(matrix_table(result.runs, result.not_run))
     if junit is not None:
-        write_junit(junit, [], result.runs)
+        write_junit(junit, [], result.runs, private=result.rendered.ctx.has_inline_secrets)
     failed_runs = [run for run in result.runs if not run.ok]
     names = ", ".join(run.label for run in result.runs)
     if failed_runs:
