@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from callalert import diagnostics as d
-from callalert.diagnostics import Problem, shown
+from callalert.diagnostics import Problem, kind_of, shown
 from callalert.errors import CallalertError, ProblemsFound, UsageError
-from callalert.live.amapi import AlertmanagerClient, AlertmanagerError
+from callalert.live.amapi import AlertmanagerClient, AlertmanagerError, check_url, display_url
 
 POLL_INTERVAL = 0.2
 
@@ -62,11 +62,16 @@ def load_cluster_file(path: Path) -> list[str]:
         raise ProblemsFound(problems)
     urls: list[str] = []
     for i, item in enumerate(data):
+        line, col = doc.position((i,))
         if not isinstance(item, str) or not item.strip():
-            line, col = doc.position((i,))
-            problems.append(d.problem(str(path), line, col, f"expected a URL, got {shown(item)}", d.CLUSTER_FILE, key=f"[{i}]"))
+            got = "an empty string" if isinstance(item, str) else kind_of(item)
+            problems.append(d.problem(str(path), line, col, f"expected a URL, got {got}", d.CLUSTER_FILE, key=f"[{i}]"))
             continue
-        urls.append(item.strip())
+        try:
+            urls.append(check_url(item.strip()))
+        except ValueError as exc:
+            message = f"{shown(display_url(item))} is not a valid URL ({exc}); e.g. http://alertmanager-0:9093"
+            problems.append(d.problem(str(path), line, col, message, d.CLUSTER_FILE, key=f"[{i}]"))
     if problems:
         raise ProblemsFound(problems)
     return urls

@@ -470,6 +470,7 @@ SCOPED_DEFAULTS: dict[str, str] = {
 SPEC_WIDE_DEFAULTS: dict[str, str] = {
     "resolve_timeout": "it is Alertmanager's global resolve_timeout",
     "external_labels": "they are the one Prometheus' external labels",
+    "scrape_interval": "it is the Prometheus scrape interval every rule's ranges are checked against",
     "targets": "the spec renders for one Prometheus and one Alertmanager version",
     "runbook_base_url": "the rendered runbooks/ folder is published in one place",
 }
