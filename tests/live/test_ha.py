@@ -29,8 +29,8 @@ pytestmark = pytest.mark.live
 
 WEB_SHOP = ROOT / "specs" / "web-shop"
 PEERS = 3
-# a peer waits its position × --cluster.peer-timeout (2s here) before it notifies; after that, and a
-# group_interval more, a duplicate would have arrived
+# a peer waits its place in the order × --cluster.peer-timeout (2s here) before it notifies: the last
+# of three waits 4s; after that and a group_interval (2s) more, a duplicate would have arrived
 QUIET = 2 * 2.0 + 2.0 + 2.0
 
 

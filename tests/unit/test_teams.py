@@ -416,3 +416,25 @@ def test_a_team_file_without_version_is_linted_as_part_of_the_spec(run_cli) -> N
     assert result.exit_code == 0, result
     assert "rule-file" not in result.stdout and "unknown file" not in result.stdout
     assert result.stderr.startswith("2 file(s) linted: ")
+
+
+def test_the_commands_of_docs_teams_run_as_written(run_cli, tmp_path: Path) -> None:
+    """docs/teams.md's first block: every command that needs no running Alertmanager or tools runs."""
+    import re
+    import shlex
+
+    text = (ROOT / "docs/teams.md").read_text(encoding="utf-8")
+    block = text.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in block.splitlines() if line.startswith("callalert ")]
+    assert len(commands) == 8, commands
+    ran = 0
+    for command in commands:
+        args = shlex.split(command)[1:]
+        if args[0] in ("drill", "silences", "check"):
+            continue  # tests/live/test_ha.py and tests/tools/test_teams_tools.py run these
+        args = [str(tmp_path / "out") if a == "out" else a for a in args]
+        result = run_cli(*args, cwd=ROOT)
+        assert result.exit_code == 0, f"{command}\n{result}"
+        ran += 1
+    assert ran == 5
+    assert re.search(r"callalert render +specs/web-shop/ --out out", block)
