@@ -56,12 +56,14 @@ def apply_file_defaults(merged: Merged, files: Sequence[FileDefaults]) -> None:
                     if isinstance(route, dict) and key not in route:
                         routes[i] = {**route, key: value}
                         provenance[("routing", "routes", i, key)] = source
+                        merged.filled.add(("routing", "routes", i, key))
             elif kind == "groups" and isinstance(groups, list) and not groups_replaced:
                 for i in scope.groups:
                     group = groups[i] if i < len(groups) else None
                     if isinstance(group, dict) and "interval" not in group:
                         groups[i] = {**group, "interval": value}
                         provenance[("groups", i, "interval")] = source
+                        merged.filled.add(("groups", i, "interval"))
             elif kind == "alerts" and isinstance(groups, list) and not groups_replaced and isinstance(value, str):
                 _dashboards(merged, scope, groups, value, source, by_overlay)
 
@@ -90,4 +92,5 @@ def _dashboards(
             changed[ai] = {**alert, "dashboard": link}
             if own is None:  # a joined path stays positioned at the alert's own `dashboard`
                 merged.provenance[path] = source
+                merged.filled.add(path)
         groups[gi] = {**group, "alerts": changed}

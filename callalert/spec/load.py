@@ -517,8 +517,10 @@ class Merged:
     # key paths set by an overlay (or filled in from a file's own defaults) -> the file and its key
     # path: what an overlay introduced is positioned in the overlay (spec.overlay fills it)
     provenance: dict[KeyPath, tuple[Document, KeyPath]] = field(default_factory=dict)
-    # the later files' own defaults, applied by spec.compose.apply_file_defaults after overlays
+    # the later files' own defaults, applied by spec.compose.apply_file_defaults after overlays;
+    # `filled`: the key paths they were filled in at (their provenance is the file's `defaults`)
     file_defaults: list[FileDefaults] = field(default_factory=list)
+    filled: set[KeyPath] = field(default_factory=set)
     # how the files do not compose (settings made twice, defaults with no scope...): the merged
     # data stays whole (the first setting wins), so validation goes on and reports the rest too
     conflicts: list[Problem] = field(default_factory=list)
@@ -604,9 +606,12 @@ class Merged:
         return d.problem(path, line, col, message, rule, level=level, key=format_key(self.local_key(key)), fix=fix)
 
     def local_key(self, key: KeyPath) -> KeyPath:
-        """`key` as its file has it: list indices counted in that file (an overlay's keys stay the spec's)."""
-        if self._overlay(key) is not None:
-            return key
+        """`key` as its file has it: list indices counted in that file (an overlay's keys stay the spec's;
+        a value filled in from a file's defaults is that file's `defaults.KEY`, where it is positioned)."""
+        overlay = self._overlay(key)
+        if overlay is not None:
+            filled = any(key[:n] in self.filled for n in range(len(key), 0, -1))
+            return overlay[1] if filled else key
         found = self.source(key)
         return found[1] if found is not None else key
 

@@ -438,3 +438,16 @@ def test_the_commands_of_docs_teams_run_as_written(run_cli, tmp_path: Path) -> N
         ran += 1
     assert ran == 5
     assert re.search(r"callalert render +specs/web-shop/ --out out", block)
+
+
+def test_a_problem_in_a_value_filled_in_from_a_files_defaults_points_at_those_defaults(tmp_path: Path) -> None:
+    from callalert import diagnostics as d
+    from callalert.validate import validate
+
+    _files(tmp_path, a=BASE, b=PAYMENTS)
+    merged = validate([tmp_path]).merged
+    assert merged.data["routing"]["routes"][1]["group_wait"] == "10s"
+    found = merged.problem(("routing", "routes", 1, "group_wait"), "too short", d.SCHEMA)
+    assert (found.path, found.line, found.col, found.key) == (str(tmp_path / "b.yaml"), 2, 15, "defaults.group_wait")
+    own = merged.problem(("routing", "routes", 1, "receiver"), "x", d.SCHEMA)
+    assert (own.path, own.line, own.key) == (str(tmp_path / "b.yaml"), 10, "routing.routes[0].receiver")
