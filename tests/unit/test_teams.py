@@ -451,3 +451,40 @@ def test_a_problem_in_a_value_filled_in_from_a_files_defaults_points_at_those_de
     assert (found.path, found.line, found.col, found.key) == (str(tmp_path / "b.yaml"), 2, 15, "defaults.group_wait")
     own = merged.problem(("routing", "routes", 1, "receiver"), "x", d.SCHEMA)
     assert (own.path, own.line, own.key) == (str(tmp_path / "b.yaml"), 10, "routing.routes[0].receiver")
+
+
+def test_an_unknown_key_in_an_overlay_is_positioned_in_the_overlay(run_cli, tmp_path: Path) -> None:
+    spec, overlay = tmp_path / "spec.yaml", tmp_path / "staging.yaml"
+    spec.write_text(BASE)
+    overlay.write_text("defaults:\n  grop_wait: 1s\nreceivers:\n  default: !replace {webhok_configs: []}\n")
+    result = run_cli("validate", str(spec), "--overlay", str(overlay))
+    assert result.exit_code == 1, result
+    lines = [line for line in result.stdout.splitlines() if not line.startswith("    fix:")]
+    assert lines == [
+        f"{overlay}:2:3: error: defaults.grop_wait: unknown key 'grop_wait'; did you mean 'group_wait'? [unknown-key]",
+        f"{overlay}:4:22: error: receivers.default.webhok_configs: unknown key 'webhok_configs'; did you mean "
+        "'webhook_configs'? [unknown-key]",
+    ]
+
+
+def test_a_time_interval_defined_in_two_files_is_named_by_its_place(run_cli, tmp_path: Path) -> None:
+    interval = "time_intervals:\n  - name: business-hours\n    time_intervals: [{weekdays: ['monday:friday']}]\n"
+    _files(tmp_path, a=BASE + interval, b=interval)
+    out, code = _validate(run_cli, ".", cwd=tmp_path)
+    assert code == 1
+    assert out == (
+        "b.yaml:2:11: error: time_intervals[0].name: time interval 'business-hours' is defined twice (first at "
+        "a.yaml:25:11) [duplicate-name]\n"
+    )
+
+
+def test_lint_of_a_tree_reads_each_directory_as_one_spec(run_cli) -> None:
+    # specs/ holds the bundled spec, the three-team example in its own folder and an overlay
+    result = run_cli("lint", "specs", cwd=ROOT)
+    assert "Traceback" not in result.stderr, result
+    assert result.stderr.startswith("6 file(s) linted: "), result
+    assert not [line for line in result.stdout.splitlines() if ": error: " in line], result
+    assert (
+        "specs/overlays/local-sinks.yaml:1:1: info: unknown file: not a callalert spec, Prometheus rule file, "
+        "alertmanager.yml or .tmpl template: nothing to lint [lint-unknown-file]"
+    ) in result.stdout.splitlines()
