@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import math
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -16,10 +17,9 @@ from callalert.cli.routes import parse_label_args
 from callalert.diagnostics import escape
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, CallalertError, UsageError
 from callalert.limits import CLUSTER_SYNC_TIMEOUT, NETWORK_DEADLINE
-from callalert.live import cluster as sil_cluster
 from callalert.live import silences as sil
 from callalert.live.amapi import AlertmanagerClient, AlertmanagerError, Matcher
-from callalert.live.cluster import Cluster, peer_urls
+from callalert.live.cluster import Cluster, Silences, peer_urls
 from callalert.live.drill import DRILL_LABEL, DrillError, drill_alert
 from callalert.render.alertmanager import routing_data
 from callalert.render.silences import silence_windows
@@ -34,7 +34,7 @@ def _cluster(urls: Sequence[str], cluster_file: Path | None, sync_timeout: float
     """The peers to talk to: one URL as before, or several of one cluster (docs/live.md).
     Every request of one command together within NETWORK_DEADLINE (plus the time a cluster may take
     to converge); a bad URL fails before any work."""
-    if sync_timeout <= 0:
+    if not (math.isfinite(sync_timeout) and sync_timeout > 0):
         raise UsageError(f"--sync-timeout {sync_timeout:g}: give a number of seconds above 0")
     peers = peer_urls(urls, cluster_file)
     return Cluster(peers, deadline=NETWORK_DEADLINE + (sync_timeout if len(peers) > 1 else 0), sync_timeout=sync_timeout)
@@ -188,7 +188,7 @@ def cmd_silences_plan(
     return EXIT_OK
 
 
-def _not_everywhere(cluster: Cluster, union: sil_cluster.Silences) -> list[str]:
+def _not_everywhere(cluster: Cluster, union: Silences) -> list[str]:
     """Managed silences some reachable peer does not list yet (gossip on its way, or a peer that was away)."""
     up = [p.url for p in cluster.reachable]
     lines = []
