@@ -30,6 +30,11 @@ def _out(text: str) -> None:
     sys.stdout.write(escape(text[:-1]) + "\n" if text.endswith("\n") else escape(text))
 
 
+def _client(url: str, deadline: float = NETWORK_DEADLINE) -> AlertmanagerClient:
+    # every request of one command together within NETWORK_DEADLINE; a bad URL fails before any work
+    return AlertmanagerClient(url, deadline=deadline)
+
+
 def _cluster(urls: Sequence[str], cluster_file: Path | None, sync_timeout: float = CLUSTER_SYNC_TIMEOUT) -> Cluster:
     """The peers to talk to: one URL as before, or several of one cluster (docs/live.md).
     Every request of one command together within NETWORK_DEADLINE (plus the time a cluster may take
@@ -37,7 +42,8 @@ def _cluster(urls: Sequence[str], cluster_file: Path | None, sync_timeout: float
     if not (math.isfinite(sync_timeout) and sync_timeout > 0):
         raise UsageError(f"--sync-timeout {sync_timeout:g}: give a number of seconds above 0")
     peers = peer_urls(urls, cluster_file)
-    return Cluster(peers, deadline=NETWORK_DEADLINE + (sync_timeout if len(peers) > 1 else 0), sync_timeout=sync_timeout)
+    deadline = NETWORK_DEADLINE + (sync_timeout if len(peers) > 1 else 0)
+    return Cluster(peers, deadline=deadline, sync_timeout=sync_timeout, client=_client)
 
 
 def _warn(cluster: Cluster) -> None:

@@ -133,12 +133,20 @@ class Silences:
 class Cluster:
     """Clients for every peer; `connect()` asks each for its status and keeps those that answer."""
 
-    def __init__(self, urls: Sequence[str], *, deadline: float, sync_timeout: float) -> None:
+    def __init__(
+        self,
+        urls: Sequence[str],
+        *,
+        deadline: float,
+        sync_timeout: float,
+        client: Callable[..., AlertmanagerClient] = AlertmanagerClient,
+    ) -> None:
+        """`client(url, deadline=...)` makes the client of one peer."""
         self.sync_timeout = sync_timeout
         self.peers: list[Peer] = []
         try:
             for url in urls:
-                self.peers.append(Peer(AlertmanagerClient(url, deadline=deadline)))
+                self.peers.append(Peer(client(url, deadline=deadline)))
         except BaseException:
             self.close()
             raise
@@ -238,7 +246,7 @@ class Cluster:
         """Wait until every reachable peer shows each silence id as `expect[id]` wants it (given the
         silence, or None when the peer does not list it); the URLs of the peers that do."""
         if self.single or not expect:
-            return [p.url for p in self.reachable]
+            return [p.url for p in self.reachable] if not self.single else []
         give_up = time.monotonic() + self.sync_timeout
         pending = list(self.reachable)
         done: list[str] = []
