@@ -130,6 +130,11 @@ def build_app() -> Any:
         scrape_interval: str = typer.Option(
             "1m", "--scrape-interval", help="Scrape interval for range checks (Prometheus' default: 1m)."
         ),
+        target_prometheus: str = typer.Option(
+            None,
+            "--target-prometheus",
+            help="Prometheus version rule files must load on (default: the spec's target, else 2.42).",
+        ),
         metrics: Path = typer.Option(None, "--metrics", help="Metric catalog: a /metrics text snapshot or a YAML list."),
         now: str = typer.Option(
             None, "--now", help="Reference time for silence expiry (default: now), e.g. 2024-01-01T00:00:00Z."
@@ -153,6 +158,7 @@ def build_app() -> Any:
                 metrics,
                 now,
                 external_labels,
+                target_prometheus,
             )
         )
 

@@ -21,6 +21,7 @@ def cmd_lint(
     metrics: Path | None = None,
     now: str | None = None,
     external_labels: str | None = None,
+    target_prometheus: str | None = None,
 ) -> int:
     from callalert import report
     from callalert.cli.errors import emit
@@ -42,13 +43,14 @@ def cmd_lint(
         raise UsageError(f"unknown --fail-on {fail_on!r}; choose error, warning or info")
     if not paths:
         raise UsageError("give the files to lint: a spec, or rule files, alertmanager.yml and .tmpl files")
-    if target_alertmanager is not None:
-        from callalert.analysis.versions import Version
+    for option, value in (("--target-alertmanager", target_alertmanager), ("--target-prometheus", target_prometheus)):
+        if value is not None:
+            from callalert.analysis.versions import Version
 
-        try:
-            Version.parse(target_alertmanager)
-        except ValueError as exc:
-            raise UsageError(f"--target-alertmanager: {exc}") from None
+            try:
+                Version.parse(value)
+            except ValueError as exc:
+                raise UsageError(f"{option}: {exc}") from None
     from callalert.spec.v1 import duration_seconds
 
     try:
@@ -76,7 +78,7 @@ def cmd_lint(
         # say what was understood: a catalog of one metric makes every other metric "unknown"
         sys.stderr.write(f"catalog: {len(catalog)} metric{'s' if len(catalog) != 1 else ''} from {metrics}\n")
     labels = [x.strip() for x in external_labels.split(",") if x.strip()] if external_labels is not None else None
-    options = Options(moment, target_alertmanager, scrape, catalog)
+    options = Options(moment, target_alertmanager, scrape, catalog, target_prometheus)
     result = lint_paths(paths, options, external_labels=labels)
     emit(result.problems, fmt, tool="callalert-lint")
     from callalert.diagnostics import has_errors, summary

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from callalert import diagnostics as d
-from callalert.analysis.versions import DEFAULT_ALERTMANAGER
+from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS
 from callalert.diagnostics import Problem, sort_problems
 from callalert.errors import UsageError
 from callalert.lint import rules
@@ -91,6 +91,17 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
         elif kind == "unknown":
             if doc is not None and doc.problems:
                 problems.extend(doc.problems)
+            elif doc is not None and doc.data is not None and not isinstance(doc.data, dict):
+                # promtool and amtool both refuse a file that is not a mapping (a bare string, a list)
+                problems.append(
+                    d.problem(
+                        name,
+                        *doc.position(()),
+                        f"the file holds {_kind_of(doc.data)} at the top level: a Prometheus rule file and an "
+                        "alertmanager.yml are mappings (promtool and amtool refuse it)",
+                        d.SCHEMA,
+                    )
+                )
             else:
                 problems.append(
                     d.problem(
@@ -122,12 +133,25 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
         records = frozenset(r for doc in rule_docs for r in rule_records(doc))
         version = options.target_alertmanager or DEFAULT_ALERTMANAGER
         ams: list[AMConfig | None] = [AMConfig(doc.data, doc_source(doc), am_version=version) for doc in am_docs] or [None]
+        prom = options.target_prometheus or DEFAULT_PROMETHEUS
         for am in ams:
-            worlds.append(World(alerts, bool(rule_docs), am, templates, version, ext, None, records, rule_docs))
+            worlds.append(
+                World(alerts, bool(rule_docs), am, templates, version, ext, None, records, rule_docs, prom_version=prom)
+            )
     for world in worlds:
         problems.extend(_check(world, options, lint_rules))
     result.problems = sort_problems(apply_suppressions(problems, texts, d.RULES.ids()))
     return result
+
+
+def _kind_of(value: object) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a string"
 
 
 def _check(world: World, options: Options, lint_rules: Sequence[LintRule]) -> list[Problem]:

@@ -26,6 +26,7 @@ class Options:
     target_alertmanager: str | None = None  # None: the spec's target, else 0.25
     scrape_interval: float = 60.0
     catalog: MetricsCatalog | None = None
+    target_prometheus: str | None = None  # None: the spec's target, else 2.42
 
 
 Check = Callable[["World", Options], Iterable[Problem]]

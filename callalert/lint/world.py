@@ -15,16 +15,17 @@ from callalert.analysis import gotemplate
 from callalert.analysis.alertmanager.routing import Route, build_route_tree
 from callalert.analysis.promql import LabelInfo, Pitfall, find_pitfalls, output_labels
 from callalert.analysis.promql.catalog import MetricsCatalog
-from callalert.analysis.versions import DEFAULT_ALERTMANAGER, am_go
+from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS, am_go
 from callalert.diagnostics import KeyPath, Level, Problem, Rule, format_key
 from callalert.model import Runbook
 from callalert.model.builtin_templates import builtin_templates
 from callalert.pipeline import Valid
 from callalert.render.alertmanager import config_data
 from callalert.render.context import RenderContext
-from callalert.spec.load import Document
+from callalert.spec.load import Document, Merged
 
 Locate = Callable[[KeyPath, bool], tuple[str, int, int]]
+LocateInValue = Callable[[KeyPath, int, int], tuple[str, int, int]]
 Parsed = gotemplate.TemplateInfo | gotemplate.TemplateSyntaxError
 
 
@@ -33,6 +34,16 @@ class Source:
     """Turns a key path into a positioned finding (in a spec, or in a plain file)."""
 
     locate: Locate
+    locate_in_value: LocateInValue | None = None
+
+    def problem_in_value(
+        self, key: KeyPath, line: int, col: int, message: str, rule: Rule, *, level: Level | None = None, fix: str | None = None
+    ) -> Problem:
+        """A problem at (line, col) inside the string value at `key` (a PromQL expression, a template)."""
+        if self.locate_in_value is None:
+            return self.problem(key, message, rule, level=level, fix=fix)
+        path, line, col = self.locate_in_value(key, line, col)
+        return Problem(path, line, col, level or rule.level, message, rule.id, format_key(key), fix)
 
     def problem(
         self, key: KeyPath, message: str, rule: Rule, *, level: Level | None = None, at_key: bool = False, fix: str | None = None
@@ -42,7 +53,10 @@ class Source:
 
 
 def doc_source(doc: Document) -> Source:
-    return Source(lambda key, at_key: (doc.path, *doc.position(key, at_key=at_key)))
+    return Source(
+        lambda key, at_key: (doc.path, *doc.position(key, at_key=at_key)),
+        lambda key, line, col: (doc.path, *doc.position_in_value(key, line, col)),
+    )
 
 
 @dataclass
@@ -172,6 +186,7 @@ class World:
     spec: Valid | None = None  # when the world is a spec
     records: frozenset[str] = frozenset()
     rule_files: list[Document] = field(default_factory=list)  # plain rule files
+    prom_version: str = DEFAULT_PROMETHEUS  # the Prometheus release whose PromQL semantics apply
     _label_cache: dict[str, bool | None] = field(default_factory=dict)
     _parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
 
@@ -195,8 +210,7 @@ class World:
         """Positions in the spec's files, when the world is a spec."""
         if self.spec is None:
             return None
-        merged = self.spec.merged
-        return Source(lambda key, at_key: merged.locate(key, at_key=at_key))
+        return _merged_source(self.spec.merged)
 
     def any_alert_can_have(self, label: str) -> bool | None:
         """True if some alert can carry it, False if provably none can, None if unknown."""
@@ -223,10 +237,21 @@ class World:
 # --- spec worlds ----------------------------------------------------------------------------
 
 
+def _merged_source(merged: Merged) -> Source:
+    def in_value(key: KeyPath, line: int, col: int) -> tuple[str, int, int]:
+        found = merged.problem_in_value(key, line, col, "", _POSITION_ONLY)
+        return (found.path, found.line, found.col)
+
+    return Source(lambda key, at_key: merged.locate(key, at_key=at_key), in_value)
+
+
+_POSITION_ONLY = Rule("position", "info", "lint", "")
+
+
 def spec_world(valid: Valid) -> World:
     model = valid.model
     merged = valid.merged
-    src = Source(lambda key, at_key: merged.locate(key, at_key=at_key))
+    src = _merged_source(merged)
     external = dict(model.defaults.external_labels)
     ext_names = frozenset(external)
     alerts: list[AlertRec] = []
@@ -267,7 +292,7 @@ def spec_world(valid: Valid) -> World:
     templates = [TemplateFile(f"alertmanager/templates/{name}", text, None) for name, text in builtin_templates(model).items()]
     templates += [TemplateFile(tf.source, tf.text, Source(_text_locate(tf.source))) for tf in model.templates.files]
     records = frozenset(r.record for g in model.groups for r in g.records)
-    return World(alerts, True, am, templates, model.am_version, external, valid, records)
+    return World(alerts, True, am, templates, model.am_version, external, valid, records, prom_version=model.prom_version)
 
 
 def _text_locate(path: str) -> Locate:

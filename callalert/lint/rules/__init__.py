@@ -6,10 +6,11 @@ from __future__ import annotations
 from callalert import diagnostics
 from callalert.lint import engine
 from callalert.lint.engine import LintRule
-from callalert.lint.rules import labels, practice, promql, routing, secrets, templates
+from callalert.lint.rules import labels, parity, practice, promql, routing, secrets, templates
 
 ALL: tuple[LintRule, ...] = (
     *engine.RULES,
+    *parity.RULES,
     *labels.RULES,
     *practice.RULES,
     *promql.RULES,

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from callalert.analysis.alertmanager.matchers import Matcher, MatcherError, format_matcher, parse_matchers
-from callalert.analysis.alertmanager.routing import Route, RoutingError, match_routes, receivers_for
+from callalert.analysis.alertmanager.routing import Route, match_routes, receivers_for
 from callalert.analysis.versions import am_go, am_matcher_mode
 from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean
 from callalert.lint.engine import LintRule, Options
@@ -104,15 +104,6 @@ RECEIVER_UNDEFINED = Rule(
     bad=_config(_route("""['team="db"', 'severity="critical"']""") + _route("""['team="db"']""", "db-chat")),
     good=_config(_route("""['team="db"', 'severity="critical"']""") + _route("""['team="db"']""", "db-chat"), _DB_CHAT),
 )
-AM_CONFIG_INVALID = Rule(
-    "am-config-invalid",
-    "error",
-    AREA,
-    "alertmanager.yml routing Alertmanager would reject",
-    "Alertmanager keeps running the previous config (or does not start).",
-    bad=_config(_route("""['team="db"']""")).replace("  group_by: [alertname]\n", "  matchers: ['env=\"prod\"']\n"),
-    good=_config(_route("""['team="db"', 'env="prod"']""")),
-)
 ALERT_DEFAULT_ONLY = Rule(
     "alert-default-only",
     "info",
@@ -206,36 +197,10 @@ def _tree(world: World) -> tuple[AMConfig, Route] | None:
 # --- the route tree ------------------------------------------------------------------------------
 
 
-def _am_config_invalid(world: World, options: Options) -> Iterator[Problem]:
-    if world.spec is None:  # validate checks a spec's matchers
-        for src, key, text, parsed in _matcher_sites(world):
-            if isinstance(parsed, MatcherError):
-                yield src.problem(
-                    key,
-                    f"invalid matcher {text!r}: {parsed}",
-                    AM_CONFIG_INVALID,
-                    fix='write label="value", label!="value", label=~"regex" or label!~"regex"',
-                )
-    am = world.am
-    if am is None:
-        return
-    root = am.route_tree()
-    if isinstance(root, RoutingError):
-        if "undefined receiver" not in str(root):
-            yield am.src.problem(
-                ("route",),
-                f"Alertmanager would reject this routing: {root}",
-                AM_CONFIG_INVALID,
-                fix="see https://prometheus.io/docs/alerting/latest/configuration/#route",
-            )
-    elif isinstance(root, Exception):
-        yield am.src.problem(("route",), f"cannot read the route tree: {root}", AM_CONFIG_INVALID)
-
-
 def _receiver_undefined(world: World, options: Options) -> Iterator[Problem]:
     am = world.am
-    if am is None or am.from_spec:  # validate checks a spec's receivers
-        return
+    if am is None or am.from_spec or not isinstance(am.data.get("receivers", []), list):
+        return  # validate checks a spec's receivers; am-config-invalid reports receivers that are not a list
     receivers = am.receivers()
 
     def walk(raw: Any, key: KeyPath) -> Iterator[Problem]:
@@ -427,7 +392,7 @@ def _critical_no_paging(world: World, options: Options) -> Iterator[Problem]:
 _Site = tuple[Source, KeyPath, str, list[Matcher] | MatcherError]
 
 
-def _matcher_sites(world: World) -> Iterator[_Site]:
+def matcher_sites(world: World) -> Iterator[_Site]:
     """Every matcher text of the routes, inhibit rules (and a spec's silences), parsed."""
     mode, go = am_matcher_mode(world.am_version), am_go(world.am_version)
     for src, key, text in _matcher_texts(world):
@@ -486,7 +451,7 @@ def _matcher_texts(world: World) -> Iterator[tuple[Source, KeyPath, str]]:
 
 
 def _parsed(world: World) -> Iterator[tuple[Source, KeyPath, str, list[Matcher]]]:
-    for src, key, text, parsed in _matcher_sites(world):
+    for src, key, text, parsed in matcher_sites(world):
         if not isinstance(parsed, MatcherError):
             yield src, key, text, parsed
 
@@ -592,7 +557,6 @@ RULES: tuple[LintRule, ...] = (
     LintRule(ROUTE_SHADOWED, "alertmanager", _route_shadowed),
     LintRule(RECEIVER_UNUSED, "alertmanager", _receiver_unused),
     LintRule(RECEIVER_UNDEFINED, "alertmanager", _receiver_undefined),
-    LintRule(AM_CONFIG_INVALID, "alertmanager", _am_config_invalid),
     LintRule(ALERT_DEFAULT_ONLY, "spec", _alert_default_only),
     LintRule(CRITICAL_NO_PAGING, "alertmanager", _critical_no_paging),
     LintRule(MATCHER_REGEX_LITERAL, "alertmanager", _matcher_regex_literal),
