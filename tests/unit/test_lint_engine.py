@@ -154,7 +154,7 @@ def test_kind_detection_mix(tmp_path: Path) -> None:
     assert detect("x.yml", "BAD", "BAD") == "unknown"
 
 
-CLEAN_AM = "route: {receiver: a}\nreceivers:\n- name: a\n"
+CLEAN_AM = "route: {receiver: a}\nreceivers:\n- name: a\n  webhook_configs: [{url: 'http://chat.example.com/hook'}]\n"
 
 
 def test_disable_comments_know_every_rule_of_the_registry(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]

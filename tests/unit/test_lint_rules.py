@@ -215,7 +215,9 @@ def test_routing_rules_plain(tmp_path: Path) -> None:
         receiver: a
     receivers:
     - name: a
+      webhook_configs: [{url: 'http://chat.example.com/hook'}]
     - name: pager
+      pagerduty_configs: [{routing_key_file: /etc/alertmanager/pagerduty}]
     """
     assert not rules & rules_of(lint(tmp_path, {"am.yml": good}))
 
@@ -497,5 +499,5 @@ def test_route_shadowed_by_a_time_bound_route_says_why(run_cli) -> None:
     assert (
         f'{spec}:14:7: warning: routing.routes[1]: route {{team="payments"}} (receiver oncall) is unreachable: the earlier '
         'sibling {team="payments"} (receiver chat) takes every alert it matches and does not continue (also outside its '
-        "time intervals: a muted route still matches) [route-shadowed]\n"
+        'time intervals: a muted route still matches), e.g. {team="payments"} [route-shadowed]\n'
     ) in result.stdout

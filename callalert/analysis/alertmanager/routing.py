@@ -252,3 +252,30 @@ def named_time_intervals(config: Mapping[str, Any]) -> dict[str, list[Mapping[st
         for entry in config.get(key) or []:
             out[str(entry.get("name"))] = list(entry.get("time_intervals") or [])
     return out
+
+
+def path_conditions(route: Route) -> tuple[list[Matcher], list[list[Matcher]]]:
+    """What an alert must satisfy to reach `route`: every matcher on the path from the root
+    (required), and no earlier sibling without `continue` along that path may match it in full
+    (excluded: one matcher list per such sibling)."""
+    required: list[Matcher] = []
+    excluded: list[list[Matcher]] = []
+    node: Route | None = route
+    while node is not None and node.parent is not None:
+        required.extend(node.matchers)
+        siblings = node.parent.routes
+        for earlier in siblings[: siblings.index(node)]:
+            if not earlier.continue_:
+                excluded.append(list(earlier.matchers))
+        node = node.parent
+    return required, excluded
+
+
+def depth(route: Route) -> int:
+    """0 for the root."""
+    level = 0
+    node = route.parent
+    while node is not None:
+        level += 1
+        node = node.parent
+    return level

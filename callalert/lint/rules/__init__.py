@@ -6,7 +6,7 @@ from __future__ import annotations
 from callalert import diagnostics
 from callalert.lint import engine
 from callalert.lint.engine import LintRule
-from callalert.lint.rules import labels, parity, practice, promql, routing, secrets, templates
+from callalert.lint.rules import inhibition, labels, parity, practice, promql, routing, secrets, templates, timing
 
 ALL: tuple[LintRule, ...] = (
     *engine.RULES,
@@ -15,6 +15,8 @@ ALL: tuple[LintRule, ...] = (
     *practice.RULES,
     *promql.RULES,
     *routing.RULES,
+    *inhibition.RULES,
+    *timing.RULES,
     *secrets.RULES,
     *templates.RULES,
 )

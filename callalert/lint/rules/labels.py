@@ -69,6 +69,14 @@ inhibit_rules:
     equal: {equal}
 """
 
+_WARNING_ALERT = ex.alert(
+    "HighLatency",
+    'histogram_quantile(0.99, sum by (le, instance) (rate(http_request_duration_seconds_bucket{job="api"}[5m]))) > 1',
+    severity="warning",
+    summary="The API is slow",
+    description="'{{ $labels.instance }} answers in more than a second.'",
+)
+
 ANNOTATION_LABEL_NEVER_SET = Rule(
     "annotation-label-never-set",
     "warning",
@@ -103,8 +111,8 @@ INHIBIT_EQUAL_NEVER_SET = Rule(
     AREA,
     "inhibit rule `equal` on a label neither side carries",
     "Absent equals absent in Alertmanager: the rule then inhibits across everything it matches, far more than meant.",
-    bad=ex.spec(extra=_INHIBIT.format(equal="[cluster]")),
-    good=ex.spec(extra=_INHIBIT.format(equal="[alertname]")),
+    bad=ex.spec(extra=_INHIBIT.format(equal="[cluster]"), alerts=ex.alert() + _WARNING_ALERT),
+    good=ex.spec(extra=_INHIBIT.format(equal="[instance]"), alerts=ex.alert() + _WARNING_ALERT),
 )
 ROUTE_MATCHER_LABEL_NEVER_SET = Rule(
     "route-matcher-label-never-set",

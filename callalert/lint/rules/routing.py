@@ -7,8 +7,9 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from callalert.analysis.alertmanager.matchers import Matcher, MatcherError, format_matcher, parse_matchers
-from callalert.analysis.alertmanager.routing import Route, match_routes, receivers_for
+from callalert.analysis.alertmanager.matchers import Matcher, MatcherError, format_matcher, matchers_str, parse_matchers
+from callalert.analysis.alertmanager.matchset import UNSAT, Sat, new_cache, satisfiable
+from callalert.analysis.alertmanager.routing import Route, depth, match_routes, path_conditions, receivers_for
 from callalert.analysis.versions import am_go, am_matcher_mode
 from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean
 from callalert.lint.engine import LintRule, Options
@@ -78,13 +79,100 @@ ROUTE_SHADOWED = Rule(
     "route-shadowed",
     "warning",
     AREA,
-    "route no alert can reach (an earlier sibling without continue takes all of its alerts)",
-    "Alertmanager stops at the first matching sibling unless it has `continue: true`; a later route with the same or "
-    "narrower matchers is dead. This holds for a route with `active_time_intervals` or `mute_time_intervals` too: outside "
-    "its window it still matches (and notifies nobody), so an out-of-hours sibling after it never gets the alert; give "
-    "the time-bound route `continue: true`.",
-    bad=_config(_route("""['team="db"']""", "db-chat") + _route("""['team="db"', 'severity="critical"']"""), _DB_CHAT),
-    good=_config(_route("""['team="db"', 'severity="critical"']""") + _route("""['team="db"']""", "db-chat"), _DB_CHAT),
+    "route no alert can reach (earlier siblings without continue take all of its alerts)",
+    "Alertmanager stops at the first matching sibling unless it has `continue: true`; a later route whose alerts all "
+    'match earlier siblings is dead. Decided exactly over what the matchers accept (`team=~"payments|search"` takes '
+    'every alert of `team="search", env="prod"`; negations, anchors and absent labels count too), alone or by several '
+    "earlier siblings together, and reported only when proved, with an example label set. This holds for a route with "
+    "`active_time_intervals` or `mute_time_intervals` too: outside its window it still matches (and notifies nobody), "
+    "so an out-of-hours sibling after it never gets the alert; give the time-bound route `continue: true`.",
+    bad=_config(_route("""['team=~"payments|search"']""", "chat") + _route("""['team="search"', 'env="prod"']""")),
+    good=_config(_route("""['team="search"', 'env="prod"']""") + _route("""['team=~"payments|search"']""", "chat")),
+)
+ROUTE_UNREACHABLE = Rule(
+    "route-unreachable",
+    "warning",
+    AREA,
+    "route whose matchers exclude every alert its parent receives",
+    "A child route only sees the alerts its parent matched. When its own matchers contradict the ones on its path "
+    '(severity="warning" under a severity="critical" route, team="db" under team=~"web|api"), no alert can match it: '
+    "its receiver never hears anything. The finding names the matchers on the path.",
+    bad=_config(
+        "    - matchers: ['team=~\"web|api\"']\n      receiver: oncall\n      routes:\n"
+        "        - matchers: ['team=\"db\"']\n          receiver: db-chat\n",
+        _DB_CHAT,
+    ),
+    good=_config(
+        "    - matchers: ['team=~\"web|api|db\"']\n      receiver: oncall\n      routes:\n"
+        "        - matchers: ['team=\"db\"']\n          receiver: db-chat\n",
+        _DB_CHAT,
+    ),
+)
+ROUTE_CONTINUE_LAST = Rule(
+    "route-continue-last",
+    "info",
+    AREA,
+    "`continue: true` on the last of its siblings",
+    "`continue` lets the next sibling try the alert; the last sibling has none, so the flag does nothing. Usually a "
+    "route was removed or reordered and the flag stayed.",
+    bad=_config(_route(_CRITICAL, extra=_CONTINUE)),
+    good=_config(_route(_CRITICAL, extra=_CONTINUE) + _route(_CRITICAL, "chat")),
+)
+ROUTE_DEEP_NESTING = Rule(
+    "route-deep-nesting",
+    "info",
+    AREA,
+    "route tree nested more than 5 levels deep",
+    "Every level multiplies the ways an alert can go; past five, nobody can say where an alert ends up without a tool "
+    "(`callalert routes test`). Flatten it with matchers that say the whole condition.",
+    bad=_config(
+        "".join(
+            "  " * i
+            + f"    - matchers: ['level{i}=\"x\"']\n"
+            + "  " * i
+            + "      receiver: oncall\n"
+            + "  " * i
+            + "      routes:\n"
+            for i in range(6)
+        )
+        + "  " * 6
+        + "    - matchers: ['level6=\"x\"']\n"
+        + "  " * 6
+        + "      receiver: oncall\n"
+    ),
+    good=_config(
+        _route("""['level0="x"', 'level1="x"', 'level2="x"', 'level3="x"', 'level4="x"', 'level5="x"', 'level6="x"']""")
+    ),
+)
+RECEIVER_EMPTY = Rule(
+    "receiver-empty",
+    "warning",
+    AREA,
+    "route sends alerts to a receiver with no integration",
+    "A receiver without any *_configs notifies nobody: the alerts routed to it are dropped without a trace. Receivers "
+    "named to say so (null, blackhole, devnull, discard, drop, noop, void) are left alone: dropping is their job.",
+    bad=_config(_route(_CRITICAL) + _route("""['team="db"']""", "db-chat"), "  - name: db-chat\n"),
+    good=_config(_route(_CRITICAL) + _route("""['team="db"']""", "db-chat"), _DB_CHAT),
+)
+ROUTE_UNKNOWN_ALERTNAME = Rule(
+    "route-unknown-alertname",
+    "warning",
+    AREA,
+    "route matcher on an alertname no rule produces",
+    "When the rules are known (a spec, or rule files given with the alertmanager.yml), a route for an alert name "
+    "none of them has is a typo or a leftover of a renamed alert: the alerts it was written for go elsewhere.",
+    bad=ex.spec(
+        routing=_SPEC_ROUTES
+        + _SPEC_CRITICAL_TO_PAGER
+        + _CONTINUE
+        + "    - matchers: ['alertname=\"HighErorRate\"']\n      receiver: pager\n"
+    ),
+    good=ex.spec(
+        routing=_SPEC_ROUTES
+        + _SPEC_CRITICAL_TO_PAGER
+        + _CONTINUE
+        + "    - matchers: ['alertname=\"HighErrorRate\"']\n      receiver: pager\n"
+    ),
 )
 RECEIVER_UNUSED = Rule(
     "receiver-unused",
@@ -185,7 +273,7 @@ def is_paging(name: str, receiver: dict[str, Any] | None) -> bool:
     return bool(_PAGING_NAME.search(name))
 
 
-def _tree(world: World) -> tuple[AMConfig, Route] | None:
+def tree_of(world: World) -> tuple[AMConfig, Route] | None:
     """The config and its route tree, when there is a config and Alertmanager would build its tree."""
     am = world.am
     if am is None:
@@ -220,35 +308,208 @@ def _receiver_undefined(world: World, options: Options) -> Iterator[Problem]:
     yield from walk(am.data.get("route"), ("route",))
 
 
+def _muted_note(route: Route) -> str:
+    if route.active_time_intervals or route.mute_time_intervals:
+        return " (also outside its time intervals: a muted route still matches)"
+    return ""
+
+
+def _reach(world: World) -> Iterator[tuple[AMConfig, Route, str, Route | None, list[Route]]]:
+    """For each route no alert can reach, the topmost only: (config, route, why, the parent whose
+    alerts it cannot take or None, the earlier siblings that take them). `why` is "contradiction"
+    (its matchers exclude every alert its parent receives) or "shadowed"."""
+    tree = tree_of(world)
+    if tree is None:
+        return
+    am, root = tree
+    cache = new_cache()
+    dead: set[int] = set()
+    for node in root.walk():
+        if node.parent is None or id(node.parent) in dead:
+            if node.parent is not None:
+                dead.add(id(node))
+            continue
+        required, excluded = path_conditions(node)
+        reach = satisfiable(required, excluded, cache)
+        if reach is not UNSAT:
+            continue
+        dead.add(id(node))
+        parent_required, parent_excluded = path_conditions(node.parent)
+        siblings = [e for e in node.parent.routes[: node.parent.routes.index(node)] if not e.continue_]
+        own = satisfiable([*parent_required, *node.matchers], parent_excluded, cache)
+        if own is UNSAT:
+            yield am, node, "contradiction", node.parent, []
+        elif isinstance(own, Sat):
+            # the fewest earlier siblings that take every alert the route would get: one if one does
+            single = [
+                e
+                for e in siblings
+                if satisfiable([*parent_required, *node.matchers], [*parent_excluded, e.matchers], cache) is UNSAT
+            ]
+            yield am, node, "shadowed", node.parent, single[:1] or siblings
+
+
+def _example(world: World, node: Route) -> str:
+    """A label set the route's own matchers (and its parent's) accept: what the earlier sibling takes."""
+    required, excluded = path_conditions(node.parent) if node.parent is not None else ([], [])
+    found = satisfiable([*required, *node.matchers], excluded)
+    return f", e.g. {found.text()}" if isinstance(found, Sat) and found.labels else ""
+
+
 def _route_shadowed(world: World, options: Options) -> Iterator[Problem]:
-    tree = _tree(world)
+    for am, node, why, _parent, takers in _reach(world):
+        if why != "shadowed" or not takers:
+            continue
+        if len(takers) == 1:
+            taker = takers[0]
+            by = (
+                f"the earlier sibling {taker.matchers_text()} (receiver {taker.receiver}) takes every alert it matches "
+                f"and does not continue{_muted_note(taker)}"
+            )
+        else:
+            by = "the earlier siblings " + ", ".join(f"{t.matchers_text()} ({t.receiver})" for t in takers)
+            by += " take every alert it matches between them and do not continue"
+        yield am.src.problem(
+            am.route_key(node.path),
+            f"route {node.matchers_text()} (receiver {node.receiver}) is unreachable: {by}{_example(world, node)}",
+            ROUTE_SHADOWED,
+            fix="move the narrower route first, or add `continue: true` to the earlier one",
+        )
+
+
+def _route_unreachable(world: World, options: Options) -> Iterator[Problem]:
+    for am, node, why, parent, _takers in _reach(world):
+        if why != "contradiction" or parent is None:
+            continue
+        required, _ = path_conditions(parent)
+        inherited = matchers_str([*required]) if required else "{}"
+        yield am.src.problem(
+            am.route_key(node.path),
+            f"route {node.matchers_text()} (receiver {node.receiver}) can never match: no label set satisfies both its "
+            f"matchers and the ones on its path {inherited}",
+            ROUTE_UNREACHABLE,
+            fix="a child route only sees the alerts its parent matched: move it, or fix the matchers",
+        )
+
+
+def _route_continue_last(world: World, options: Options) -> Iterator[Problem]:
+    tree = tree_of(world)
+    if tree is None or tree[0].routes_derived:
+        return
+    am, root = tree
+    for node in root.walk():
+        if node.routes and node.routes[-1].continue_:
+            last = node.routes[-1]
+            yield am.src.problem(
+                (*am.route_key(last.path), "continue"),
+                f"route {last.matchers_text()} (receiver {last.receiver}) has `continue: true` but no later sibling: "
+                "the flag does nothing",
+                ROUTE_CONTINUE_LAST,
+                at_key=True,
+                fix="remove `continue: true`, or add the route that was meant to come after it",
+            )
+
+
+MAX_DEPTH = 5
+
+
+def _route_deep_nesting(world: World, options: Options) -> Iterator[Problem]:
+    tree = tree_of(world)
     if tree is None:
         return
     am, root = tree
     for node in root.walk():
-        for j, later in enumerate(node.routes):
-            for earlier in node.routes[:j]:
-                if earlier.continue_:
-                    continue
-                # every alert `later` matches also matches `earlier` when earlier's matchers are a subset
-                if set(map(str, earlier.matchers)) <= set(map(str, later.matchers)):
-                    yield am.src.problem(
-                        am.route_key(later.path),
-                        f"route {later.matchers_text()} (receiver {later.receiver}) is unreachable: the earlier sibling "
-                        f"{earlier.matchers_text()} (receiver {earlier.receiver}) takes every alert it matches and does not continue"
-                        + (
-                            " (also outside its time intervals: a muted route still matches)"
-                            if earlier.active_time_intervals or earlier.mute_time_intervals
-                            else ""
-                        ),
-                        ROUTE_SHADOWED,
-                        fix="move the narrower route first, or add `continue: true` to the earlier one",
-                    )
-                    break
+        if depth(node) == MAX_DEPTH + 1:
+            yield am.src.problem(
+                am.route_key(node.path),
+                f"route {node.matchers_text()} is nested {MAX_DEPTH + 1} levels deep (more than {MAX_DEPTH})",
+                ROUTE_DEEP_NESTING,
+                fix="merge levels: a route's matchers can say the whole condition",
+            )
+
+
+_DISCARD_NAME = re.compile(
+    r"(^|/)(null|nil|none|blackhole|black-hole|devnull|dev-null|discard|drop|noop|no-op|void|ignore|silent)$", re.I
+)
+
+
+def is_discard(name: str) -> bool:
+    """A receiver named to drop what it gets (null, blackhole, ...; prometheus-operator prefixes a namespace/config)."""
+    return bool(_DISCARD_NAME.search(name))
+
+
+def notifies_nobody(world: World, matchers: Sequence[Matcher]) -> bool:
+    """Proved: every alert `matchers` accepts ends at routes whose receivers notify nobody (named to
+    discard, or without any integration). An undecided route counts as notifying someone."""
+    tree = tree_of(world)
+    if tree is None:
+        return False
+    am, root = tree
+    receivers = am.receivers()
+    cache = new_cache()
+    for node in root.walk():
+        required, excluded = path_conditions(node)
+        final = satisfiable([*required, *matchers], [*excluded, *(list(c.matchers) for c in node.routes)], cache)
+        if final is UNSAT:
+            continue
+        receiver = receivers.get(node.receiver)
+        empty = receiver is not None and not any(str(k).endswith("_configs") and v for k, v in receiver.items())
+        if not (is_discard(node.receiver) or empty):
+            return False
+    return True
+
+
+def _receiver_empty(world: World, options: Options) -> Iterator[Problem]:
+    tree = tree_of(world)
+    if tree is None:
+        return
+    am, root = tree
+    receivers = am.receivers()
+    reported: set[str] = set()
+    for node in root.walk():
+        receiver = receivers.get(node.receiver)
+        if receiver is None or node.receiver in reported or is_discard(node.receiver):
+            continue
+        if any(str(k).endswith("_configs") and v for k, v in receiver.items()):
+            continue
+        reported.add(node.receiver)
+        yield am.src.problem(
+            am.receiver_key(node.receiver),
+            f"receiver {node.receiver!r} has no integration (no *_configs), so the alerts routed to it "
+            f"({'the root route' if node.parent is None else 'route ' + node.matchers_text()}) are dropped",
+            RECEIVER_EMPTY,
+            at_key=am.from_spec,
+            fix="add its webhook/slack/pagerduty/email config, or name it `null` if dropping is intended",
+        )
+
+
+def alertname_unknown(world: World, m: Matcher) -> bool:
+    """A positive matcher on alertname that none of the known alerts' names satisfies."""
+    if m.name != "alertname" or m.op not in ("=", "=~") or not world.alerts_known or not world.alerts:
+        return False
+    return not any(m.matches_value(alert.name) for alert in world.alerts)
+
+
+def _route_unknown_alertname(world: World, options: Options) -> Iterator[Problem]:
+    tree = tree_of(world)
+    if tree is None:
+        return
+    am, root = tree
+    names = sorted({a.name for a in world.alerts})
+    for node in root.walk():
+        for m in node.matchers:
+            if alertname_unknown(world, m):
+                hint = did_you_mean(m.value, names) if m.op == "=" else ""
+                yield am.src.problem(
+                    am.route_key(node.path),
+                    f"route matcher {m}: no alert of the {'spec' if world.spec else 'given rule files'} is named that{hint}",
+                    ROUTE_UNKNOWN_ALERTNAME,
+                    fix="fix the name, or remove the route if the alert is gone",
+                )
 
 
 def _receiver_unused(world: World, options: Options) -> Iterator[Problem]:
-    tree = _tree(world)
+    tree = tree_of(world)
     if tree is None:
         return
     am, root = tree
@@ -265,7 +526,7 @@ def _receiver_unused(world: World, options: Options) -> Iterator[Problem]:
 
 
 def _alert_default_only(world: World, options: Options) -> Iterator[Problem]:
-    tree = _tree(world)
+    tree = tree_of(world)
     if tree is None or not (world.alerts_known and world.alerts):
         return
     _am, root = tree
@@ -315,7 +576,7 @@ def _declared_and_reached(world: World, root: Route, severity: str) -> Iterator[
 
 
 def _routing_policy_mismatch(world: World, options: Options) -> Iterator[Problem]:
-    tree = _tree(world)
+    tree = tree_of(world)
     if tree is None or world.spec is None:
         return
     am, root = tree
@@ -350,7 +611,7 @@ def _routing_policy_mismatch(world: World, options: Options) -> Iterator[Problem
 
 
 def _critical_no_paging(world: World, options: Options) -> Iterator[Problem]:
-    tree = _tree(world)
+    tree = tree_of(world)
     if tree is None:
         return
     am, root = tree
@@ -555,6 +816,11 @@ def _am_deprecated_match(world: World, options: Options) -> Iterator[Problem]:
 RULES: tuple[LintRule, ...] = (
     LintRule(ROUTING_POLICY_MISMATCH, "spec", _routing_policy_mismatch),
     LintRule(ROUTE_SHADOWED, "alertmanager", _route_shadowed),
+    LintRule(ROUTE_UNREACHABLE, "alertmanager", _route_unreachable),
+    LintRule(ROUTE_CONTINUE_LAST, "alertmanager", _route_continue_last),
+    LintRule(ROUTE_DEEP_NESTING, "alertmanager", _route_deep_nesting),
+    LintRule(RECEIVER_EMPTY, "alertmanager", _receiver_empty),
+    LintRule(ROUTE_UNKNOWN_ALERTNAME, "spec", _route_unknown_alertname),
     LintRule(RECEIVER_UNUSED, "alertmanager", _receiver_unused),
     LintRule(RECEIVER_UNDEFINED, "alertmanager", _receiver_undefined),
     LintRule(ALERT_DEFAULT_ONLY, "spec", _alert_default_only),
