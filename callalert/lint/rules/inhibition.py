@@ -167,32 +167,71 @@ def _rename(matchers: Sequence[Matcher], keep: frozenset[str], prefix: str) -> l
     return [m if m.name in keep else Matcher(prefix + m.name, m.op, m.value, m.go) for m in matchers]
 
 
+def _alert_constraints(alert: AlertRec, names: set[str]) -> list[Matcher]:
+    """What is known of `alert`'s labels: its static labels, and an empty value for each of `names`
+    it provably never carries; any other label is left free."""
+    out = [Matcher(k, "=", v) for k, v in alert.labels.items()]
+    out += [Matcher(n, "=", "") for n in sorted(names - set(alert.labels)) if alert.can_have(n) is False]
+    return out
+
+
+def _cycle(
+    world: World, a: InhibitRule, b: InhibitRule, x_known: list[Matcher], y_known: list[Matcher], cache: object
+) -> tuple[dict[str, str], dict[str, str]] | None:
+    """Two label sets X (a's target, b's source) and Y (a's source, b's target) agreeing on both
+    rules' `equal` labels, that mute each other past Alertmanager's both-sides guard."""
+    keep = frozenset(a.equal) | frozenset(b.equal)
+    y_prefix = "\x00y\x00"
+    x = [*a.target, *b.source, *x_known]
+    y = _rename([*a.source, *b.target, *y_known], keep, y_prefix)
+    guards = [
+        [*a.source, *_rename(list(a.target), keep, y_prefix)],
+        [*b.target, *_rename(list(b.source), keep, y_prefix)],
+    ]
+    result = satisfiable([*x, *y], guards, cache)  # type: ignore[arg-type]
+    if not isinstance(result, Sat):
+        return None
+    first = {k: v for k, v in result.labels.items() if not k.startswith(y_prefix)}
+    second = {k.removeprefix(y_prefix): v for k, v in result.labels.items() if k.startswith(y_prefix)}
+    second.update({k: v for k, v in first.items() if k in keep})
+    return first, second
+
+
 def _inhibit_circular(world: World, options: Options) -> Iterator[Problem]:
+    """With the alerts known, only cycles two of them can form; without, only cycles every alert of
+    both targets forms (each rule's target inside the other's source)."""
     found = _rules(world)
     if found is None:
         return
     am, rules = found
     cache = new_cache()
+    known = world.alerts_known and bool(world.alerts)
     for i, a in enumerate(rules):
         for b in rules[i + 1 :]:
-            # alert X: a's target and b's source; alert Y: a's source and b's target; the labels of
-            # both rules' `equal` are shared, every other label of Y is renamed apart.
-            keep = frozenset(a.equal) | frozenset(b.equal)
-            x = [*a.target, *b.source]
-            y = _rename([*a.source, *b.target], keep, "\x00y\x00")
-            # Alertmanager's guard: not (X matches a's source and Y matches a's target), same for b
-            guards = [
-                [*_rename(list(a.source), frozenset(), ""), *_rename(list(a.target), keep, "\x00y\x00")],
-                [*_rename(list(b.target), frozenset(), ""), *_rename(list(b.source), keep, "\x00y\x00")],
-            ]
-            result = satisfiable([*x, *y], guards, cache)
-            if not isinstance(result, Sat):
+            pair = None
+            if known:
+                names = {m.name for m in (*a.source, *a.target, *b.source, *b.target)} | set(a.equal) | set(b.equal)
+                xs = [al for al in world.alerts if _side(al, a.target) is not False and _side(al, b.source) is not False]
+                ys = [al for al in world.alerts if _side(al, a.source) is not False and _side(al, b.target) is not False]
+                for ax in xs:
+                    for ay in ys:
+                        if ax is ay:
+                            continue
+                        pair = _cycle(world, a, b, _alert_constraints(ax, names), _alert_constraints(ay, names), cache)
+                        if pair is not None:
+                            break
+                    if pair is not None:
+                        break
+            elif (
+                includes(list(b.source), list(a.target), cache).holds is True
+                and includes(list(a.source), list(b.target), cache).holds is True
+            ):
+                pair = _cycle(world, a, b, [], [], cache)
+            if pair is None:
                 continue
-            first = {k: v for k, v in result.labels.items() if not k.startswith("\x00y\x00")}
-            second = {k.removeprefix("\x00y\x00"): v for k, v in result.labels.items() if k.startswith("\x00y\x00")}
-            second.update({k: v for k, v in first.items() if k in keep})
             if notifies_nobody(world, list(a.target)) or notifies_nobody(world, list(b.target)):
                 continue  # one side is an inhibitor alert that notifies nobody anyway: muting it changes nothing
+            first, second = pair
             yield am.src.problem(
                 ("inhibit_rules", b.index),
                 f"inhibit_rules[{a.index}] and inhibit_rules[{b.index}] can mute each other's source: "

@@ -340,13 +340,14 @@ def _reach(world: World) -> Iterator[tuple[AMConfig, Route, str, Route | None, l
         if own is UNSAT:
             yield am, node, "contradiction", node.parent, []
         elif isinstance(own, Sat):
-            # the fewest earlier siblings that take every alert the route would get: one if one does
-            single = [
-                e
-                for e in siblings
-                if satisfiable([*parent_required, *node.matchers], [*parent_excluded, e.matchers], cache) is UNSAT
-            ]
-            yield am, node, "shadowed", node.parent, single[:1] or siblings
+            # the earlier siblings that take its alerts: one if one does, else a minimal set of them
+            base = [*parent_required, *node.matchers]
+            takers = list(siblings)
+            for sibling in list(siblings):
+                rest = [t for t in takers if t is not sibling]
+                if satisfiable(base, [*parent_excluded, *(list(t.matchers) for t in rest)], cache) is UNSAT:
+                    takers = rest
+            yield am, node, "shadowed", node.parent, takers
 
 
 def _example(world: World, node: Route) -> str:
