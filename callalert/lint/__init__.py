@@ -4,7 +4,7 @@ alertmanager.yml and .tmpl files (told apart by content)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +15,17 @@ from callalert.errors import UsageError
 from callalert.lint import rules
 from callalert.lint.engine import LINT_UNKNOWN_FILE, LintRule, Options, apply_suppressions
 from callalert.lint.kinds import Kind, detect
-from callalert.lint.world import AMConfig, TemplateFile, World, doc_source, rule_alerts, rule_records, spec_world, text_source
+from callalert.lint.world import (
+    AMConfig,
+    TemplateFile,
+    World,
+    doc_source,
+    record_definitions,
+    rule_alerts,
+    rule_records,
+    spec_world,
+    text_source,
+)
 from callalert.pipeline import Valid
 from callalert.render.promtool_tests import TEST_COPY_MARK
 from callalert.spec.load import Document, load_text
@@ -131,14 +141,28 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             for a in alerts:
                 a.external = frozenset(ext)
         records = frozenset(r for doc in rule_docs for r in rule_records(doc))
+        defs: list[tuple[str, str, Mapping[str, str]]] = [d for doc in rule_docs for d in record_definitions(doc)]
         version = options.target_alertmanager or DEFAULT_ALERTMANAGER
         ams: list[AMConfig | None] = [AMConfig(doc.data, doc_source(doc), am_version=version) for doc in am_docs] or [None]
         prom = options.target_prometheus or DEFAULT_PROMETHEUS
         for am in ams:
             worlds.append(
-                World(alerts, bool(rule_docs), am, templates, version, ext, None, records, rule_docs, prom_version=prom)
+                World(
+                    alerts,
+                    bool(rule_docs),
+                    am,
+                    templates,
+                    version,
+                    ext,
+                    None,
+                    records,
+                    rule_docs,
+                    prom_version=prom,
+                    record_defs=defs,
+                )
             )
     for world in worlds:
+        world.use_catalog(options.catalog)
         problems.extend(_check(world, options, lint_rules))
     result.problems = sort_problems(apply_suppressions(problems, texts, d.RULES.ids()))
     return result

@@ -7,16 +7,16 @@ templates) form one world; whatever was not given is unknown, and the checks tha
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from callalert.analysis import gotemplate
 from callalert.analysis.alertmanager.routing import Route, build_route_tree
 from callalert.analysis.promql import LabelInfo, Pitfall, find_pitfalls, output_labels
-from callalert.analysis.promql.catalog import MetricsCatalog
+from callalert.analysis.promql.catalog import MetricInfo, MetricsCatalog
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS, am_go
-from callalert.diagnostics import KeyPath, Level, Problem, Rule, format_key
+from callalert.diagnostics import KeyPath, Level, Problem, Rule, did_you_mean, format_key
 from callalert.model import Runbook
 from callalert.model.builtin_templates import builtin_templates
 from callalert.pipeline import Valid
@@ -73,6 +73,7 @@ class AlertRec:
     external: frozenset[str] = frozenset()
     runbook: Runbook | None = None
     from_spec: bool = False
+    catalog: MetricsCatalog | None = field(default=None, repr=False)  # --metrics, plus the recording rules' labels
     _info: LabelInfo | None = field(default=None, repr=False)
     _parsed: bool = field(default=False, repr=False)
     _pitfalls: list[Pitfall] | None = field(default=None, repr=False)
@@ -82,7 +83,7 @@ class AlertRec:
         if not self._parsed:
             self._parsed = True
             try:
-                self._info = output_labels(self.expr)
+                self._info = output_labels(self.expr, catalog=self.catalog)
             except Exception:  # invalid PromQL: validation reports it; lint only skips
                 self._info = None
         return self._info
@@ -116,6 +117,45 @@ class AlertRec:
     @property
     def severity(self) -> str | None:
         return self.labels.get("severity")
+
+
+@dataclass(frozen=True)
+class LabelVerdict:
+    label: str
+    can: bool | None  # some alert can carry it / provably none / unknown
+    open_alerts: list[str]  # when unknown: the alerts whose label sets are open
+    producible: frozenset[str]
+
+    def suggestion(self) -> str:
+        """ "; did you mean 'team'?" against the labels the alerts can produce, or ''."""
+        return did_you_mean(self.label, self.producible - {self.label})
+
+    def open_note(self, limit: int = 3) -> str:
+        names = self.open_alerts[:limit]
+        more = f" and {len(self.open_alerts) - limit} more" if len(self.open_alerts) > limit else ""
+        return f"{', '.join(names)}{more}"
+
+
+def with_records(catalog: MetricsCatalog | None, records: Sequence[tuple[str, str, Mapping[str, str]]]) -> MetricsCatalog | None:
+    """The catalog plus what each recording rule's series carry: the labels of its expression
+    (when known exactly) and its static labels. Records that read other records are resolved in
+    order, twice, so a chain of records closes too."""
+    if not records:
+        return catalog
+    known = MetricsCatalog(dict(catalog.metrics) if catalog is not None else {})
+    for _ in range(2):
+        for name, expr, labels in records:
+            if name in known.metrics and known.metrics[name].labels:
+                continue
+            try:
+                info = output_labels(expr, catalog=known)
+            except Exception:
+                continue
+            if info.open:
+                continue
+            found = (set(info.possible) | set(labels)) - {"__name__"}
+            known.metrics[name] = MetricInfo(name, "unknown", frozenset(found), "recording rule", name)
+    return known
 
 
 @dataclass
@@ -187,7 +227,10 @@ class World:
     records: frozenset[str] = frozenset()
     rule_files: list[Document] = field(default_factory=list)  # plain rule files
     prom_version: str = DEFAULT_PROMETHEUS  # the Prometheus release whose PromQL semantics apply
+    record_defs: list[tuple[str, str, Mapping[str, str]]] = field(default_factory=list)  # (record, expr, labels)
+    catalog: MetricsCatalog | None = None  # --metrics plus the recording rules' labels (use_catalog)
     _label_cache: dict[str, bool | None] = field(default_factory=dict)
+    _producible: frozenset[str] | None = field(default=None, repr=False)
     _parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
 
     def parse_template(self, text: str, kind: str = "alertmanager") -> Parsed:
@@ -211,6 +254,35 @@ class World:
         if self.spec is None:
             return None
         return _merged_source(self.spec.merged)
+
+    def use_catalog(self, catalog: MetricsCatalog | None) -> None:
+        """Label inference of every alert reads `catalog` (--metrics) and the recording rules' own labels."""
+        self.catalog = with_records(catalog, self.record_defs)
+        for alert in self.alerts:
+            alert.catalog = self.catalog
+            alert._parsed = False
+        self._label_cache.clear()
+        self._producible = None
+
+    def label_verdict(self, label: str) -> LabelVerdict:
+        """Whether some alert can carry `label`, which alerts might (open label sets) and the labels
+        the alerts can produce (for a did-you-mean)."""
+        can = self.any_alert_can_have(label)
+        open_alerts = [a.name for a in self.alerts if a.can_have(label) is None] if can is None else []
+        return LabelVerdict(label, can, list(dict.fromkeys(open_alerts)), self.producible_labels())
+
+    def producible_labels(self) -> frozenset[str]:
+        """Every label some alert certainly or possibly carries (static, expression, external)."""
+        if self._producible is None:
+            names: set[str] = {"alertname"}
+            for alert in self.alerts:
+                names |= set(alert.labels) | set(alert.external)
+                info = alert.label_info()
+                if info is not None:
+                    names |= set(info.possible) - {"__name__"}
+            names |= set(self.external_labels or {})
+            self._producible = frozenset(names)
+        return self._producible
 
     def any_alert_can_have(self, label: str) -> bool | None:
         """True if some alert can carry it, False if provably none can, None if unknown."""
@@ -292,7 +364,10 @@ def spec_world(valid: Valid) -> World:
     templates = [TemplateFile(f"alertmanager/templates/{name}", text, None) for name, text in builtin_templates(model).items()]
     templates += [TemplateFile(tf.source, tf.text, Source(_text_locate(tf.source))) for tf in model.templates.files]
     records = frozenset(r.record for g in model.groups for r in g.records)
-    return World(alerts, True, am, templates, model.am_version, external, valid, records, prom_version=model.prom_version)
+    defs = [(r.record, r.expr, r.labels) for g in model.groups for r in g.records]
+    return World(
+        alerts, True, am, templates, model.am_version, external, valid, records, prom_version=model.prom_version, record_defs=defs
+    )
 
 
 def _text_locate(path: str) -> Locate:
@@ -333,12 +408,20 @@ def rule_alerts(doc: Document) -> Iterator[AlertRec]:
 
 
 def rule_records(doc: Document) -> Iterator[str]:
+    for name, _expr, _labels in record_definitions(doc):
+        yield name
+
+
+def record_definitions(doc: Document) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """(record name, expression, static labels) of every recording rule of a plain rule file."""
     groups = doc.data.get("groups") if isinstance(doc.data, dict) else None
     for group in groups or []:
         if isinstance(group, dict):
             for rule in group.get("rules") or []:
                 if isinstance(rule, dict) and "record" in rule:
-                    yield _s(rule["record"])
+                    raw = rule.get("labels")
+                    labels = {str(k): _s(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+                    yield _s(rule["record"]), _s(rule.get("expr")), labels
 
 
 def _s(value: object) -> str:

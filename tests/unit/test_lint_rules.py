@@ -95,7 +95,7 @@ def test_cross_layer_label_contract(tmp_path: Path) -> None:
     assert by_rule["inhibit-equal-never-set"][:2] == ("am.yml", 10)
     assert (
         by_rule["template-label-never-set"][3]
-        == "receiver pager: .CommonLabels.team reads a label no alert carries; it is always empty"
+        == "receiver pager: .CommonLabels.team: no alert carries the label 'team', so it is always empty"
     )
 
 
@@ -312,9 +312,9 @@ def test_template_label_read_inside_range(tmp_path: Path) -> None:
     tmpl = '{{ define "x" }}{{ range .Alerts }}\n{{ .Labels.team }}{{ index .Labels "cluster" }}{{ end }}{{ .GroupLabels.instance }}{{ end }}\n'
     found = lint(tmp_path, {"r.yml": RULES, "t.tmpl": tmpl}, external_labels=[])
     assert [(f[1], f[3]) for f in found if f[2] == "template-label-never-set"] == [
-        (2, ".Labels.team: no alert carries a team label, so this is always empty"),
-        (2, ".Labels.cluster: no alert carries a cluster label, so this is always empty"),
-        (2, ".GroupLabels.instance: no alert carries a instance label, so this is always empty"),
+        (2, ".Labels.team: no alert carries the label 'team', so this is always empty"),
+        (2, ".Labels.cluster: no alert carries the label 'cluster', so this is always empty"),
+        (2, ".GroupLabels.instance: no alert carries the label 'instance', so this is always empty"),
     ]
 
 
