@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from callalert.analysis.alertmanager.matchers import Matcher, MatcherError, format_matcher, matchers_str, parse_matchers
@@ -14,7 +15,7 @@ from callalert.analysis.versions import am_go, am_matcher_mode
 from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean
 from callalert.lint.engine import LintRule, Options
 from callalert.lint.rules import examples as ex
-from callalert.lint.world import AMConfig, Source, World
+from callalert.lint.world import AlertRec, AMConfig, Source, World
 from callalert.model import Route as SpecRoute
 
 AREA = "routing"
@@ -551,64 +552,180 @@ def _alert_default_only(world: World, options: Options) -> Iterator[Problem]:
 
 
 # --- the declared policy of a spec and paging ---------------------------------------------------
+#
+# Both are judged on the alerts that exist, with their real labels: static rule labels (severity,
+# category, team, ...), the spec's external labels, and for every label the routes match on but an
+# alert does not set itself, whether its expression can produce it. An alert whose route depends
+# on such a label is not judged (proof or silence).
 
 
-def _reached(root: Route, labels: dict[str, str]) -> list[str]:
-    return list(dict.fromkeys(receivers_for(root, labels)))
+@dataclass(frozen=True)
+class Delivery:
+    alert: AlertRec
+    labels: dict[str, str]
+    receivers: tuple[str, ...]
 
 
-def _categories(world: World) -> list[str | None]:
-    assert world.spec is not None
-    return [*world.spec.model.categories, None]
+def deliveries(world: World) -> tuple[list[Delivery], list[AlertRec]]:
+    """Where each alert goes, for the alerts whose route is decided by labels known here; and the
+    alerts whose route depends on labels only their metrics would tell."""
+    tree = tree_of(world)
+    if tree is None:
+        return [], []
+    _am, root = tree
+    routed = {m.name for node in root.walk() for m in node.matchers}
+    decided: list[Delivery] = []
+    undecided: list[AlertRec] = []
+    for alert in world.alerts:
+        labels = _known_labels(world, alert, routed)
+        if labels is None:
+            undecided.append(alert)
+            continue
+        decided.append(Delivery(alert, labels, tuple(dict.fromkeys(receivers_for(root, labels)))))
+    return decided, undecided
 
 
-def _declared_and_reached(world: World, root: Route, severity: str) -> Iterator[tuple[str | None, list[str], list[str]]]:
-    """(category, receivers the tables declare, receivers the routes reach) per category and none."""
-    assert world.spec is not None
-    spec = world.spec.model
-    sev = spec.severities[severity]
-    for cat in _categories(world):
-        labels = {"alertname": "", "severity": severity}
-        declared: list[str] = list(sev.notify)
-        if cat is not None:
-            labels["category"] = cat
-            declared += [r for r in spec.categories[cat].notify if r not in declared]
-        yield cat, declared, _reached(root, labels)
+def _known_labels(world: World, alert: AlertRec, names: set[str]) -> dict[str, str] | None:
+    """The alert's labels as far as `names` go, or None when one of them is not known."""
+    labels = dict(alert.labels)
+    external = world.external_labels or {}
+    for name in names:
+        if name in labels:
+            continue
+        if name in external and world.spec is not None:
+            labels[name] = external[name]
+        elif alert.can_have(name) is not False:
+            return None
+    return labels
+
+
+def _names(alerts: Sequence[AlertRec], limit: int = 4) -> str:
+    unique = list(dict.fromkeys(a.name for a in alerts))
+    more = f" and {len(unique) - limit} more" if len(unique) > limit else ""
+    return ", ".join(unique[:limit]) + more
+
+
+def _selects(world: World, matchers: Sequence[Matcher], delivery: Delivery) -> bool | None:
+    labels = _known_labels(world, delivery.alert, {m.name for m in matchers})
+    if labels is None:
+        return None
+    return all(m.matches({**delivery.labels, **labels}) for m in matchers)
 
 
 def _routing_policy_mismatch(world: World, options: Options) -> Iterator[Problem]:
     tree = tree_of(world)
     if tree is None or world.spec is None:
         return
-    am, root = tree
+    am, _root = tree
     if am.routes_derived:  # the routes are the tables
         return
-    categories = _categories(world)
-    for sev_name in world.spec.model.severities:
-        outcomes: dict[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]], list[str]] = {}
-        for cat, declared, got in _declared_and_reached(world, root, sev_name):
-            if not declared:
-                continue  # no declared policy to compare the explicit routes with (notify is optional then)
-            missing = tuple(r for r in declared if r not in got)
-            extra = tuple(r for r in got if r not in declared)
-            if missing or extra:
-                outcomes.setdefault((tuple(got), tuple(declared), missing, extra), []).append(
-                    cat if cat is not None else "(none)"
-                )
-        for (got_t, declared_t, missing, extra), cats in outcomes.items():
-            parts = []
+    decided, _undecided = deliveries(world)
+    spec = world.spec.model
+    if spec.policy:
+        yield from _policy_entries(world, am, decided)
+        return
+    yield from _policy_tables(world, am, decided)
+
+
+def _policy_entries(world: World, am: AMConfig, decided: list[Delivery]) -> Iterator[Problem]:
+    assert world.spec is not None
+    mode, go = am_matcher_mode(world.am_version), am_go(world.am_version)
+    for entry in world.spec.model.policy:
+        try:
+            matchers = [m for text in entry.matchers for m in parse_matchers(text, mode, go)]
+        except MatcherError:
+            continue  # validate reports it
+        selected = [d for d in decided if _selects(world, matchers, d)]
+        what = "every alert" if not matchers else f"the alerts {matchers_str(matchers)}"
+        findings: dict[str, list[Delivery]] = {}
+        for dl in selected:
+            got = set(dl.receivers)
+            missing = [r for r in entry.notify if r not in got]
             if missing:
-                parts.append(f"missing {', '.join(missing)}")
+                findings.setdefault(f"miss {', '.join(missing)}, which `notify` requires", []).append(dl)
+            if entry.notify_any and not got & set(entry.notify_any):
+                findings.setdefault(f"reach none of {', '.join(entry.notify_any)} (`notify_any`)", []).append(dl)
+            extra = [r for r in dl.receivers if entry.only is not None and r not in entry.only]
             if extra:
-                parts.append(f"not declared: {', '.join(extra)}")
-            what = f"category {'|'.join(cats)}" if len(cats) < len(categories) else "every category"
+                findings.setdefault(f"also reach {', '.join(extra)}, outside `only`", []).append(dl)
+            banned = [r for r in dl.receivers if r in entry.never]
+            if banned:
+                findings.setdefault(f"reach {', '.join(banned)}, which `never` forbids", []).append(dl)
+        for why, dls in findings.items():
+            reached = sorted({r for dl in dls for r in dl.receivers})
             yield am.src.problem(
-                ("severities", sev_name, "notify"),
-                f"severity={sev_name}, {what}: the routes deliver to {', '.join(got_t) or 'nobody'}, but the severity/category "
-                f"tables declare {', '.join(declared_t)} ({'; '.join(parts)})",
+                entry.key,
+                f"policy for {what}: {_names([dl.alert for dl in dls])} {why} (the routes deliver them to "
+                f"{', '.join(reached) or 'nobody'})",
                 ROUTING_POLICY_MISMATCH,
-                fix="add routes (with continue: true) for the missing receivers, or change notify to what the routes do",
+                fix="change the routes (add a route, or continue: true), or the policy entry",
             )
+
+
+def _policy_tables(world: World, am: AMConfig, decided: list[Delivery]) -> Iterator[Problem]:
+    """Without `policy:`, explicit routes are held to the severity and category `notify` tables:
+    each alert reaches at least one receiver its severity (and category) declares, and each
+    declared receiver can be reached by some label set with that severity (category)."""
+    assert world.spec is not None
+    spec = world.spec.model
+    none_declared: dict[tuple[str, str | None], list[Delivery]] = {}
+    for dl in decided:
+        sev = spec.severities.get(dl.labels.get("severity", ""))
+        if sev is None:
+            continue
+        cat_name = dl.labels.get("category")
+        cat = spec.categories.get(cat_name or "")
+        declared = [*sev.notify, *(cat.notify if cat is not None else ())]
+        if declared and not set(dl.receivers) & set(declared):
+            none_declared.setdefault((sev.name, cat.name if cat is not None else None), []).append(dl)
+    for (sev_name, cat_name), dls in none_declared.items():
+        sev = spec.severities[sev_name]
+        declared = [*sev.notify, *(spec.categories[cat_name].notify if cat_name else ())]
+        reached = sorted({r for dl in dls for r in dl.receivers})
+        where = f"severity={sev_name}" + (f", category={cat_name}" if cat_name else "")
+        yield am.src.problem(
+            ("severities", sev_name, "notify"),
+            f"{where}: {_names([dl.alert for dl in dls])} reach {', '.join(reached) or 'nobody'}, none of the receivers "
+            f"the tables declare ({', '.join(declared)})",
+            ROUTING_POLICY_MISMATCH,
+            fix="add routes (with continue: true) to a declared receiver, or change notify to what the routes do",
+        )
+    tree = tree_of(world)
+    assert tree is not None
+    _am, root = tree
+    cache = new_cache()
+    for table, entries, label in (("severities", spec.severities, "severity"), ("categories", spec.categories, "category")):
+        for name, entry in entries.items():
+            for i, receiver in enumerate(entry.notify):
+                if _can_reach(root, receiver, [Matcher(label, "=", name)], cache) is False:
+                    yield am.src.problem(
+                        (table, name, "notify", i),
+                        f"{label} {name} declares {receiver}, but no alert with {label}={name!r} can reach it: no route "
+                        f"that delivers to {receiver} matches {label}={name!r}",
+                        ROUTING_POLICY_MISMATCH,
+                        fix=f"route {label}={name!r} alerts to {receiver} (continue: true keeps the other routes), or drop it from notify",
+                    )
+
+
+def _can_reach(root: Route, receiver: str, matchers: Sequence[Matcher], cache: object) -> bool | None:
+    """Whether some label set that `matchers` accept is delivered to `receiver` (proved either way), or None."""
+    unknown = False
+    for node in root.walk():
+        if node.receiver != receiver:
+            continue
+        required, excluded = path_conditions(node)
+        final = satisfiable([*required, *matchers], [*excluded, *(list(c.matchers) for c in node.routes)], cache)  # type: ignore[arg-type]
+        if isinstance(final, Sat):
+            return True
+        if final is not UNSAT:
+            unknown = True
+    return None if unknown else False
+
+
+def _paging_severities(world: World) -> set[str]:
+    if world.spec is not None:
+        return {n for n, s in world.spec.model.severities.items() if (s.paging if s.paging is not None else n == "critical")}
+    return {"critical", "page", "p1"}
 
 
 def _critical_no_paging(world: World, options: Options) -> Iterator[Problem]:
@@ -617,25 +734,21 @@ def _critical_no_paging(world: World, options: Options) -> Iterator[Problem]:
         return
     am, root = tree
     receivers = am.receivers()
-    if world.spec is not None:
-        for sev_name, sev in world.spec.model.severities.items():
-            if not (sev.paging if sev.paging is not None else sev_name == "critical"):
-                continue
-            no_paging = [
-                cat or "(none)"
-                for cat, _declared, got in _declared_and_reached(world, root, sev_name)
-                if not any(is_paging(r, receivers.get(r)) for r in got)
-            ]
-            if no_paging:
-                yield am.src.problem(
-                    ("severities", sev_name),
-                    f"severity {sev_name} pages, but alerts of category {'|'.join(no_paging)} reach no paging receiver",
+    if world.alerts_known and world.alerts:
+        paging = _paging_severities(world)
+        decided, _undecided = deliveries(world)
+        for dl in decided:
+            severity = dl.labels.get("severity", "")
+            if severity.lower() in paging and not any(is_paging(r, receivers.get(r)) for r in dl.receivers):
+                yield dl.alert.src.problem(
+                    dl.alert.key,
+                    f"alert {dl.alert.name} (severity {severity}) reaches {', '.join(dl.receivers) or 'nobody'}, "
+                    "none of them a paging receiver",
                     CRITICAL_NO_PAGING,
-                    at_key=True,
-                    fix="route it to a pagerduty/opsgenie receiver (or set paging: false)",
+                    fix="route it to a pagerduty/opsgenie receiver (or, in a spec, set paging: false on its severity)",
                 )
         return
-    # Routes written for critical alerts: a matcher on severity that accepts "critical".
+    # No alerts known: the routes written for critical alerts (a matcher on severity that accepts "critical").
     critical = [n for n in root.walk() if any(m.name == "severity" and m.matches({"severity": "critical"}) for m in n.matchers)]
     if not critical:
         return  # the config does not route by severity=critical: nothing to hold it to
