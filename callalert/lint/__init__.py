@@ -4,7 +4,7 @@ alertmanager.yml and .tmpl files (told apart by content)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,7 +141,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             for a in alerts:
                 a.external = frozenset(ext)
         records = frozenset(r for doc in rule_docs for r in rule_records(doc))
-        defs: list[tuple[str, str, Mapping[str, str]]] = [d for doc in rule_docs for d in record_definitions(doc)]
+        recs = [rec for doc in rule_docs for rec in record_definitions(doc)]
         version = options.target_alertmanager or DEFAULT_ALERTMANAGER
         ams: list[AMConfig | None] = [AMConfig(doc.data, doc_source(doc), am_version=version) for doc in am_docs] or [None]
         prom = options.target_prometheus or DEFAULT_PROMETHEUS
@@ -158,7 +158,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
                     records,
                     rule_docs,
                     prom_version=prom,
-                    record_defs=defs,
+                    record_recs=recs,
                 )
             )
     for world in worlds:

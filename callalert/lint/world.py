@@ -15,6 +15,7 @@ from callalert.analysis import gotemplate
 from callalert.analysis.alertmanager.routing import Route, build_route_tree
 from callalert.analysis.promql import LabelInfo, Pitfall, find_pitfalls, output_labels
 from callalert.analysis.promql.catalog import MetricInfo, MetricsCatalog
+from callalert.analysis.promql.smells import MetricTypes, query_smells
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS, am_go
 from callalert.diagnostics import KeyPath, Level, Problem, Rule, did_you_mean, format_key
 from callalert.model import Runbook
@@ -159,6 +160,18 @@ def with_records(catalog: MetricsCatalog | None, records: Sequence[tuple[str, st
 
 
 @dataclass
+class RecordRec:
+    """A recording rule: its name, expression and static labels, and where it is written."""
+
+    name: str
+    expr: str
+    labels: dict[str, str]
+    src: Source
+    key: KeyPath
+    expr_key: KeyPath
+
+
+@dataclass
 class TemplateFile:
     path: str
     text: str
@@ -227,10 +240,12 @@ class World:
     records: frozenset[str] = frozenset()
     rule_files: list[Document] = field(default_factory=list)  # plain rule files
     prom_version: str = DEFAULT_PROMETHEUS  # the Prometheus release whose PromQL semantics apply
-    record_defs: list[tuple[str, str, Mapping[str, str]]] = field(default_factory=list)  # (record, expr, labels)
+    record_recs: list[RecordRec] = field(default_factory=list)  # the recording rules, positioned
     catalog: MetricsCatalog | None = None  # --metrics plus the recording rules' labels (use_catalog)
     _label_cache: dict[str, bool | None] = field(default_factory=dict)
     _producible: frozenset[str] | None = field(default=None, repr=False)
+    _types: MetricTypes | None = field(default=None, repr=False)
+    _smells: dict[int, list[Pitfall]] = field(default_factory=dict, repr=False)
     _parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
 
     def parse_template(self, text: str, kind: str = "alertmanager") -> Parsed:
@@ -257,12 +272,42 @@ class World:
 
     def use_catalog(self, catalog: MetricsCatalog | None) -> None:
         """Label inference of every alert reads `catalog` (--metrics) and the recording rules' own labels."""
-        self.catalog = with_records(catalog, self.record_defs)
+        self.catalog = with_records(catalog, [(r.name, r.expr, r.labels) for r in self.record_recs])
         for alert in self.alerts:
             alert.catalog = self.catalog
             alert._parsed = False
         self._label_cache.clear()
         self._producible = None
+        self._types = None
+        self._smells.clear()
+
+    def metric_types(self) -> MetricTypes:
+        """What kind each metric is, from the catalog, names and how every rule of the world uses it."""
+        if self._types is None:
+            rules = [(a.name, a.expr) for a in self.alerts] + [(r.name, r.expr) for r in self.record_recs]
+            self._types = MetricTypes.from_rules(rules, self.catalog)
+        return self._types
+
+    def query_smells(self, rule: AlertRec | RecordRec) -> list[Pitfall]:
+        """pint's offline findings for one rule's expression (found once per run)."""
+        found = self._smells.get(id(rule))
+        if found is None:
+            found = []
+            is_alert = isinstance(rule, AlertRec)
+            try:
+                found = query_smells(
+                    rule.expr,
+                    rule=rule.name,
+                    alert=is_alert,
+                    has_for=bool(is_alert and rule.for_ and rule.for_ not in ("0", "0s")),  # type: ignore[union-attr]
+                    types=self.metric_types(),
+                    records={r.name: r.expr for r in self.record_recs},
+                    catalog=self.catalog,
+                )
+            except Exception:
+                found = []  # does not parse: validate / promtool report it
+            self._smells[id(rule)] = found
+        return found
 
     def label_verdict(self, label: str) -> LabelVerdict:
         """Whether some alert can carry `label`, which alerts might (open label sets) and the labels
@@ -364,9 +409,9 @@ def spec_world(valid: Valid) -> World:
     templates = [TemplateFile(f"alertmanager/templates/{name}", text, None) for name, text in builtin_templates(model).items()]
     templates += [TemplateFile(tf.source, tf.text, Source(_text_locate(tf.source))) for tf in model.templates.files]
     records = frozenset(r.record for g in model.groups for r in g.records)
-    defs = [(r.record, r.expr, r.labels) for g in model.groups for r in g.records]
+    recs = [RecordRec(r.record, r.expr, dict(r.labels), src, r.key, (*r.key, "expr")) for g in model.groups for r in g.records]
     return World(
-        alerts, True, am, templates, model.am_version, external, valid, records, prom_version=model.prom_version, record_defs=defs
+        alerts, True, am, templates, model.am_version, external, valid, records, prom_version=model.prom_version, record_recs=recs
     )
 
 
@@ -408,20 +453,22 @@ def rule_alerts(doc: Document) -> Iterator[AlertRec]:
 
 
 def rule_records(doc: Document) -> Iterator[str]:
-    for name, _expr, _labels in record_definitions(doc):
-        yield name
+    for rec in record_definitions(doc):
+        yield rec.name
 
 
-def record_definitions(doc: Document) -> Iterator[tuple[str, str, dict[str, str]]]:
-    """(record name, expression, static labels) of every recording rule of a plain rule file."""
+def record_definitions(doc: Document) -> Iterator[RecordRec]:
+    """Every recording rule of a plain rule file."""
+    src = doc_source(doc)
     groups = doc.data.get("groups") if isinstance(doc.data, dict) else None
-    for group in groups or []:
+    for gi, group in enumerate(groups or []):
         if isinstance(group, dict):
-            for rule in group.get("rules") or []:
+            for ri, rule in enumerate(group.get("rules") or []):
                 if isinstance(rule, dict) and "record" in rule:
                     raw = rule.get("labels")
                     labels = {str(k): _s(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
-                    yield _s(rule["record"]), _s(rule.get("expr")), labels
+                    key: KeyPath = ("groups", gi, "rules", ri)
+                    yield RecordRec(_s(rule["record"]), _s(rule.get("expr")), labels, src, key, (*key, "expr"))
 
 
 def _s(value: object) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from callalert import diagnostics
 from callalert.lint import engine
 from callalert.lint.engine import LintRule
-from callalert.lint.rules import inhibition, labels, parity, practice, promql, routing, secrets, templates, timing
+from callalert.lint.rules import inhibition, labels, parity, practice, promql, queries, routing, secrets, templates, timing
 
 ALL: tuple[LintRule, ...] = (
     *engine.RULES,
@@ -14,6 +14,7 @@ ALL: tuple[LintRule, ...] = (
     *labels.RULES,
     *practice.RULES,
     *promql.RULES,
+    *queries.RULES,
     *routing.RULES,
     *inhibition.RULES,
     *timing.RULES,
