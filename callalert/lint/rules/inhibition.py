@@ -254,7 +254,7 @@ def _inhibit_unknown_alertname(world: World, options: Options) -> Iterator[Probl
                     hint = did_you_mean(m.value, names) if m.op == "=" else ""
                     yield am.src.problem(
                         ("inhibit_rules", rule.index),
-                        f"{side} matcher {m}: no alert of the {'spec' if world.spec else 'given rule files'} is named that{hint}",
+                        f"{side} matcher {m}: none of the alerts linted is named that{hint}",
                         INHIBIT_UNKNOWN_ALERTNAME,
                         fix="fix the name, or remove the inhibit rule if the alert is gone",
                     )
@@ -283,7 +283,7 @@ def _inhibit_never_matches(world: World, options: Options) -> Iterator[Problem]:
     if found is None or not (world.alerts_known and world.alerts):
         return
     am, rules = found
-    what = "the spec's alerts" if world.spec else "the alerts of the given rule files"
+    what = "the alerts linted"
     for rule in rules:
         if any(alertname_unknown(world, m) for m in (*rule.source, *rule.target)):
             continue  # inhibit-unknown-alertname says why

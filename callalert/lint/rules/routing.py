@@ -504,7 +504,7 @@ def _route_unknown_alertname(world: World, options: Options) -> Iterator[Problem
                 hint = did_you_mean(m.value, names) if m.op == "=" else ""
                 yield am.src.problem(
                     am.route_key(node.path),
-                    f"route matcher {m}: no alert of the {'spec' if world.spec else 'given rule files'} is named that{hint}",
+                    f"route matcher {m}: none of the alerts linted is named that{hint}",
                     ROUTE_UNKNOWN_ALERTNAME,
                     fix="fix the name, or remove the route if the alert is gone",
                 )
