@@ -72,6 +72,9 @@ def _expand(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
 
 def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequence[str] | None = None) -> LintResult:
     lint_rules = rules.register()
+    if options.project is not None and options.project.problems:
+        # a project configuration that does not make sense: nothing is linted with half of it
+        return LintResult(sort_problems(options.project.problems), {options.project.path: "unknown"}, valid=False)
     files = _expand(paths)
     result = LintResult([])
     texts: dict[str, str] = {}
@@ -171,7 +174,10 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
     for world in worlds:
         world.use_catalog(options.catalog)
         problems.extend(_check(world, options, lint_rules))
-    result.problems = sort_problems(apply_suppressions(problems, texts, d.RULES.ids()))
+    found = apply_suppressions(problems, texts, d.RULES.ids())
+    if options.project is not None:
+        found = options.project.apply(found)
+    result.problems = sort_problems(found)
     return result
 
 

@@ -12,6 +12,7 @@ _EXAMPLE_KINDS: dict[ExampleKind, str] = {
     "rules": "a Prometheus rule file",
     "alertmanager": "an alertmanager.yml",
     "template": "a notification template (.tmpl)",
+    "project": "a project configuration (.callalert.yml)",
 }
 
 
@@ -29,7 +30,13 @@ def explain(rule_id: str) -> str:
         f"{info.id} ({info.level}, {info.area}): {info.summary}\n\n"
         f"Why it matters:\n  {info.why}\n\n"
         f"Examples, each {_EXAMPLE_KINDS[lint_rule.examples]}"
-        + (", linted with --metrics naming:\n" + _indent(lint_rule.metrics) if lint_rule.metrics else ":\n")
+        + (", linted with --metrics naming:\n" + _indent(lint_rule.metrics) if lint_rule.metrics else "")
+        + (
+            ", linted with the project configuration (.callalert.yml):\n" + _indent(lint_rule.project)
+            if lint_rule.project
+            else ""
+        )
+        + ("" if lint_rule.metrics or lint_rule.project else ":\n")
         + f"\nBad:\n{_indent(info.bad)}\nGood:\n{_indent(info.good)}\n"
         f"Disable with: # callalert-lint disable-next-line={info.id} -- <reason>\n"
     )

@@ -6,13 +6,26 @@ from __future__ import annotations
 from callalert import diagnostics
 from callalert.lint import engine
 from callalert.lint.engine import LintRule
-from callalert.lint.rules import inhibition, labels, parity, practice, promql, queries, routing, secrets, templates, timing
+from callalert.lint.rules import (
+    inhibition,
+    labels,
+    parity,
+    policy,
+    practice,
+    promql,
+    queries,
+    routing,
+    secrets,
+    templates,
+    timing,
+)
 
 ALL: tuple[LintRule, ...] = (
     *engine.RULES,
     *parity.RULES,
     *labels.RULES,
     *practice.RULES,
+    *policy.RULES,
     *promql.RULES,
     *queries.RULES,
     *routing.RULES,
