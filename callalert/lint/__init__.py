@@ -24,6 +24,7 @@ from callalert.lint.world import (
     record_definitions,
     rule_alerts,
     rule_records,
+    silence_records,
     spec_world,
     text_source,
 )
@@ -61,7 +62,7 @@ def _expand(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a valid path"
             raise UsageError(f"cannot read {display(path)}: {reason}") from None
         if is_dir:
-            found = sorted(p for p in path.rglob("*") if p.suffix in (".yml", ".yaml", ".tmpl") and p.is_file())
+            found = sorted(p for p in path.rglob("*") if p.suffix in (".yml", ".yaml", ".tmpl", ".json") and p.is_file())
             out.extend((p, False) for p in found)
         elif exists:
             out.append((path, True))
@@ -82,6 +83,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
     rule_docs: list[Document] = []
     am_docs: list[Document] = []
     templates: list[TemplateFile] = []
+    silence_docs: list[Document] = []
     problems: list[Problem] = []
     for path, explicit in files:
         name = str(path)
@@ -106,8 +108,13 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             kind = detect(name, text, doc.data if doc is not None else None)
         if doc is not None and doc.data is None and doc.problems and kind != "template":
             kind = "unknown"
+        if path.suffix == ".json" and not explicit and kind != "silences":
+            continue  # a directory's other JSON files are none of lint's business
         result.kinds[name] = kind
-        if kind == "spec":
+        if kind == "silences":
+            assert doc is not None
+            silence_docs.append(doc)
+        elif kind == "spec":
             spec_paths.append(path)
         elif kind == "template":
             templates.append(TemplateFile(name, text, text_source(name, text)))
@@ -144,7 +151,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             result.valid = False
         else:
             worlds.append(spec_world(Valid(validated.model, validated.merged, validated.problems)))
-    if rule_docs or am_docs or templates:
+    if rule_docs or am_docs or templates or silence_docs:
         alerts = [a for doc in rule_docs for a in rule_alerts(doc)]
         ext = dict.fromkeys(external_labels, "") if external_labels is not None else None
         if ext is not None:
@@ -169,6 +176,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
                     rule_docs,
                     prom_version=prom,
                     record_recs=recs,
+                    silences=[sl for doc in silence_docs for sl in silence_records(doc)],
                 )
             )
     for world in worlds:

@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from callalert.analysis import gotemplate
+from callalert.analysis.alertmanager.matchers import format_matcher
 from callalert.analysis.alertmanager.routing import Route, build_route_tree
 from callalert.analysis.promql import LabelInfo, Pitfall, find_pitfalls, output_labels
 from callalert.analysis.promql.catalog import MetricInfo, MetricsCatalog
 from callalert.analysis.promql.smells import MetricTypes, query_smells
+from callalert.analysis.times import parse_rfc3339
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS, am_go
 from callalert.diagnostics import KeyPath, Level, Problem, Rule, did_you_mean, format_key
 from callalert.model import Runbook
@@ -160,6 +163,19 @@ def with_records(catalog: MetricsCatalog | None, records: Sequence[tuple[str, st
 
 
 @dataclass
+class SilenceRec:
+    """A silence: its matchers (Alertmanager's text) and window, and where it is written."""
+
+    matchers: list[str]
+    starts_at: datetime
+    ends_at: datetime
+    src: Source
+    key: KeyPath  # the silence; (*key, "matchers") and (*key, "ends_at"/"endsAt") point inside it
+    ends_key: KeyPath
+    matchers_key: KeyPath
+
+
+@dataclass
 class RecordRec:
     """A recording rule: its name, expression and static labels, and where it is written."""
 
@@ -241,6 +257,7 @@ class World:
     rule_files: list[Document] = field(default_factory=list)  # plain rule files
     prom_version: str = DEFAULT_PROMETHEUS  # the Prometheus release whose PromQL semantics apply
     record_recs: list[RecordRec] = field(default_factory=list)  # the recording rules, positioned
+    silences: list[SilenceRec] = field(default_factory=list)
     catalog: MetricsCatalog | None = None  # --metrics plus the recording rules' labels (use_catalog)
     _label_cache: dict[str, bool | None] = field(default_factory=dict)
     _producible: frozenset[str] | None = field(default=None, repr=False)
@@ -410,8 +427,22 @@ def spec_world(valid: Valid) -> World:
     templates += [TemplateFile(tf.source, tf.text, Source(_text_locate(tf.source))) for tf in model.templates.files]
     records = frozenset(r.record for g in model.groups for r in g.records)
     recs = [RecordRec(r.record, r.expr, dict(r.labels), src, r.key, (*r.key, "expr")) for g in model.groups for r in g.records]
+    silences = [
+        SilenceRec(list(sl.matchers), sl.starts_at, sl.ends_at, src, sl.key, (*sl.key, "ends_at"), (*sl.key, "matchers"))
+        for sl in model.silences
+    ]
     return World(
-        alerts, True, am, templates, model.am_version, external, valid, records, prom_version=model.prom_version, record_recs=recs
+        alerts,
+        True,
+        am,
+        templates,
+        model.am_version,
+        external,
+        valid,
+        records,
+        prom_version=model.prom_version,
+        record_recs=recs,
+        silences=silences,
     )
 
 
@@ -469,6 +500,25 @@ def record_definitions(doc: Document) -> Iterator[RecordRec]:
                     labels = {str(k): _s(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
                     key: KeyPath = ("groups", gi, "rules", ri)
                     yield RecordRec(_s(rule["record"]), _s(rule.get("expr")), labels, src, key, (*key, "expr"))
+
+
+def silence_records(doc: Document) -> Iterator[SilenceRec]:
+    """The silences of a file in Alertmanager's API format (a JSON list, as `callalert render` writes)."""
+    src = doc_source(doc)
+    for i, raw in enumerate(doc.data if isinstance(doc.data, list) else []):
+        if not isinstance(raw, dict):
+            continue
+        try:
+            starts, ends = parse_rfc3339(_s(raw.get("startsAt"))), parse_rfc3339(_s(raw.get("endsAt")))
+        except ValueError:
+            continue
+        texts = []
+        for m in raw.get("matchers") or []:
+            if isinstance(m, dict):
+                op = ("=" if m.get("isEqual", True) else "!") + ("~" if m.get("isRegex") else "")
+                op = {"=": "=", "=~": "=~", "!": "!=", "!~": "!~"}[op]
+                texts.append(format_matcher(_s(m.get("name")), op, _s(m.get("value"))))  # type: ignore[arg-type]
+        yield SilenceRec(texts, starts, ends, src, (i,), (i, "endsAt"), (i, "matchers"))
 
 
 def _s(value: object) -> str:
