@@ -168,6 +168,16 @@ def _filters(node: Expr) -> bool:
     return False
 
 
+def confirms_itself(expr: str) -> bool:
+    """An `and` of two conditions (a multiwindow burn-rate alert: short window > x and long window > x):
+    one bad evaluation of one window does not fire it."""
+    try:
+        ast = ast_of(expr)
+    except Exception:
+        return False
+    return any(isinstance(n, BinaryExpr) and str(n.op) == "and" and _filters(n.lhs) and _filters(n.rhs) for n in iter_nodes(ast))
+
+
 def _has_selector(node: Expr) -> bool:
     return any(isinstance(n, VectorSelector) for n in iter_nodes(node))
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from callalert.analysis.alertmanager.matchers import Matcher, MatcherError, parse_matcher
+from callalert.analysis.promql.smells import confirms_itself
 from callalert.analysis.times import rfc3339
 from callalert.analysis.versions import am_go, am_matcher_mode
 from callalert.diagnostics import Problem, Rule
@@ -109,7 +110,9 @@ CRITICAL_WITHOUT_FOR = Rule(
     "warning",
     AREA,
     "critical alert without `for`",
-    "A critical alert pages someone; without `for` a single bad scrape wakes them up.",
+    "A critical alert pages someone; without `for` a single bad scrape wakes them up. An expression that requires two "
+    "conditions at once (`short window > x and long window > x`, the multiwindow burn-rate alerts Sloth and the SRE "
+    "workbook write) confirms itself and needs no `for`.",
     bad=_rules(for_=False),
     good=_rules(),
 )
@@ -213,7 +216,7 @@ def _alert_missing_dashboard(world: World, options: Options) -> Iterator[Problem
 
 def _critical_without_for(world: World, options: Options) -> Iterator[Problem]:
     for alert in world.alerts:
-        if _is_critical(alert) and (not alert.for_ or alert.for_ in ("0", "0s")):
+        if _is_critical(alert) and (not alert.for_ or alert.for_ in ("0", "0s")) and not confirms_itself(alert.expr):
             yield alert.src.problem(
                 alert.key,
                 f"critical alert {alert.name} has no `for`: one bad evaluation pages someone",
