@@ -17,7 +17,7 @@ def cmd_lint(
     target_alertmanager: str | None = None,
     explain_rule: str | None = None,
     list_rules: bool = False,
-    scrape_interval: str = "1m",
+    scrape_interval: str | None = None,
     metrics: Path | None = None,
     now: str | None = None,
     external_labels: str | None = None,
@@ -55,7 +55,7 @@ def cmd_lint(
     from callalert.spec.v1 import duration_seconds
 
     try:
-        scrape = duration_seconds(scrape_interval)
+        scrape = duration_seconds(scrape_interval) if scrape_interval is not None else None
     except ValueError:
         raise UsageError(f"--scrape-interval: invalid duration {scrape_interval!r} (e.g. 30s, 1m)") from None
     moment = datetime.now(UTC)

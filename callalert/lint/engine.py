@@ -25,10 +25,10 @@ if TYPE_CHECKING:
 @dataclass
 class Options:
     now: datetime
-    target_alertmanager: str | None = None  # None: the spec's target, else 0.25
-    scrape_interval: float = 60.0
+    target_alertmanager: str | None = None  # None: the spec's target, else DEFAULT_ALERTMANAGER
+    scrape_interval: float | None = None  # None: the spec's defaults.scrape_interval, else 60 (Prometheus' default)
     catalog: MetricsCatalog | None = None
-    target_prometheus: str | None = None  # None: the spec's target, else 2.42
+    target_prometheus: str | None = None  # None: the spec's target, else DEFAULT_PROMETHEUS
     project: Project | None = None  # .callalert.yml / [tool.callalert]: levels, overrides, policy
 
 

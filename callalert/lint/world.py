@@ -105,14 +105,16 @@ class AlertRec:
             return True
         return self.expr_can_have(label)
 
-    def pitfalls(self, scrape_interval: float, catalog: MetricsCatalog | None, records: frozenset[str]) -> list[Pitfall]:
-        """PromQL pitfalls of the expression (found once per run: one lint rule reports each kind)."""
+    def pitfalls(
+        self, scrape_interval: float, catalog: MetricsCatalog | None, records: frozenset[str], target: str = DEFAULT_PROMETHEUS
+    ) -> list[Pitfall]:
+        """PromQL pitfalls of the expression at Prometheus `target` (found once per run: one lint rule reports each kind)."""
         if self._pitfalls is None:
             self._pitfalls = []
             if self.label_info() is not None:  # does not parse: validate / promtool report it
                 try:
                     self._pitfalls = find_pitfalls(
-                        self.expr, scrape_interval=scrape_interval, catalog=catalog, extra_metrics=records
+                        self.expr, scrape_interval=scrape_interval, catalog=catalog, extra_metrics=records, target=target
                     )
                 except Exception:
                     self._pitfalls = []
@@ -259,6 +261,7 @@ class World:
     record_recs: list[RecordRec] = field(default_factory=list)  # the recording rules, positioned
     silences: list[SilenceRec] = field(default_factory=list)
     catalog: MetricsCatalog | None = None  # --metrics plus the recording rules' labels (use_catalog)
+    scrape_interval: float | None = None  # the spec's defaults.scrape_interval (seconds)
     _label_cache: dict[str, bool | None] = field(default_factory=dict)
     _producible: frozenset[str] | None = field(default=None, repr=False)
     _types: MetricTypes | None = field(default=None, repr=False)
@@ -431,6 +434,8 @@ def spec_world(valid: Valid) -> World:
         SilenceRec(list(sl.matchers), sl.starts_at, sl.ends_at, src, sl.key, (*sl.key, "ends_at"), (*sl.key, "matchers"))
         for sl in model.silences
     ]
+    from callalert.spec.v1 import duration_seconds
+
     return World(
         alerts,
         True,
@@ -443,6 +448,7 @@ def spec_world(valid: Valid) -> World:
         prom_version=model.prom_version,
         record_recs=recs,
         silences=silences,
+        scrape_interval=duration_seconds(model.defaults.scrape_interval),
     )
 
 
