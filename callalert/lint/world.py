@@ -266,6 +266,7 @@ class World:
     _producible: frozenset[str] | None = field(default=None, repr=False)
     _types: MetricTypes | None = field(default=None, repr=False)
     _smells: dict[int, list[Pitfall]] = field(default_factory=dict, repr=False)
+    _records_by_name: dict[str, str] | None = field(default=None, repr=False)
     _parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
 
     def parse_template(self, text: str, kind: str = "alertmanager") -> Parsed:
@@ -308,6 +309,11 @@ class World:
             self._types = MetricTypes.from_rules(rules, self.catalog)
         return self._types
 
+    def _record_exprs(self) -> dict[str, str]:
+        if self._records_by_name is None:
+            self._records_by_name = {r.name: r.expr for r in self.record_recs}
+        return self._records_by_name
+
     def query_smells(self, rule: AlertRec | RecordRec) -> list[Pitfall]:
         """pint's offline findings for one rule's expression (found once per run)."""
         found = self._smells.get(id(rule))
@@ -321,7 +327,7 @@ class World:
                     alert=is_alert,
                     has_for=bool(is_alert and rule.for_ and rule.for_ not in ("0", "0s")),  # type: ignore[union-attr]
                     types=self.metric_types(),
-                    records={r.name: r.expr for r in self.record_recs},
+                    records=self._record_exprs(),
                     catalog=self.catalog,
                 )
             except Exception:
