@@ -69,7 +69,11 @@ def corpus_tables(corpus: Path) -> str:
         totals.update((p.rule, p.level) for p in result.problems)
         by_rule = ", ".join(f"{rule} {n}" for rule, n in sorted(counts.items(), key=lambda x: (-x[1], x[0]))) or "clean"
         per_file.append(f"| `{rel}` | {result.kinds[str(path)]} | {sum(counts.values())} | {by_rule} |\n")
-    out = ["| file | kind | findings | by rule |\n|---|---|---|---|\n", *per_file, "\n| rule | level | findings |\n|---|---|---|\n"]
+    out = [
+        "| file | kind | findings | by rule |\n|---|---|---|---|\n",
+        *per_file,
+        "\n| rule | level | findings |\n|---|---|---|\n",
+    ]
     out += [f"| {rule} | {level} | {n} |\n" for (rule, level), n in sorted(totals.items(), key=lambda x: (-x[1], x[0]))]
     out.append(f"| **all** | | **{sum(totals.values())}** |\n")
     return "".join(out)
