@@ -488,3 +488,23 @@ def test_lint_of_a_tree_reads_each_directory_as_one_spec(run_cli) -> None:
         "specs/overlays/local-sinks.yaml:1:1: info: unknown file: not a callalert spec, Prometheus rule file, "
         "alertmanager.yml or .tmpl template: nothing to lint [lint-unknown-file]"
     ) in result.stdout.splitlines()
+
+
+def test_each_team_declares_its_routing_policy_in_its_own_file(run_cli, tmp_path: Path) -> None:
+    import shutil
+
+    spec = tmp_path / "web-shop"
+    shutil.copytree(WEB_SHOP, spec)
+    clean = run_cli("lint", str(spec))
+    assert clean.exit_code == 0 and "routing-policy-mismatch" not in clean.stdout, clean
+    payments = spec / "payments.yaml"
+    payments.write_text(
+        payments.read_text().replace("notify: [payments-pager, payments-slack]", "notify: [payments-pager, search-pager]")
+    )
+    result = run_cli("lint", str(spec))
+    mismatches = [line for line in result.stdout.splitlines() if "[routing-policy-mismatch]" in line]
+    assert mismatches == [
+        f'{payments}:38:5: warning: policy[0]: policy for the alerts {{team="payments",severity="critical"}}: '
+        "PaymentsErrorRatioHigh miss search-pager, which `notify` requires (the routes deliver them to incidents, "
+        "payments-pager, payments-slack) [routing-policy-mismatch]"
+    ]
