@@ -577,11 +577,6 @@ class Merged:
         doc, local = found
         return (doc.path, *doc.position(local, at_key=at_key))
 
-    def where(self, key: KeyPath) -> str:
-        """`file:line:col` of `key`, for messages that name another place."""
-        path, line, col = self.locate(key, at_key=True)
-        return f"{path}:{line}:{col}"
-
     def problem_in_value(self, key: KeyPath, line: int, col: int, message: str, rule: Rule, **kw: Any) -> Problem:
         """A problem at (line, col) inside the string value at `key` (e.g. in a PromQL expr)."""
         problem = self.problem(key, message, rule, **kw)
