@@ -244,7 +244,8 @@ class Cluster:
 
     def converge(self, expect: Mapping[str, Callable[[Mapping[str, Any] | None], bool]], what: str) -> list[str]:
         """Wait until every reachable peer shows each silence id as `expect[id]` wants it (given the
-        silence, or None when the peer does not list it); the URLs of the peers that do."""
+        silence, or None when the peer does not list it); the URLs of the peers that do, in the
+        peers' order (not the order they converged in: the output is the same on every run)."""
         if self.single or not expect:
             return [p.url for p in self.reachable] if not self.single else []
         give_up = time.monotonic() + self.sync_timeout
@@ -264,7 +265,7 @@ class Cluster:
                     still.append(peer)
             pending = still
             if not pending:
-                return done
+                return [p.url for p in self.peers if p.url in done]
             if time.monotonic() >= give_up:
                 names = ", ".join(p.url for p in pending)
                 raise ClusterError(
