@@ -56,9 +56,10 @@ def render(
     secrets: SecretMode = "ref",
     ctx: RenderContext | None = None,
     overlays: Sequence[Path] = (),
+    alertmanagers: Sequence[str] = (),
 ) -> Rendered:
     valid = load_valid(paths, overlays, "nothing written")
-    ctx = ctx or RenderContext(secrets=secrets)
+    ctx = ctx or RenderContext(secrets=secrets, alertmanagers=tuple(alertmanagers))
     ctx.problem = valid.merged.problem
     try:
         files = render_all(valid.model, ctx)

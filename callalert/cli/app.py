@@ -78,13 +78,26 @@ def build_app() -> Any:
         overlay: list[Path] = typer.Option(
             None, "--overlay", help="Overlay file(s) applied to the spec first (e.g. staging receivers, shorter `for`)."
         ),
+        alertmanager_url: list[str] = typer.Option(
+            None,
+            "--alertmanager-url",
+            help="An Alertmanager Prometheus sends alerts to (repeat it for each peer of a cluster): "
+            "also write prometheus/alerting.yml (rule_files and alerting.alertmanagers).",
+        ),
+        cluster: Path | None = typer.Option(
+            None,
+            "--cluster",
+            help="A YAML file listing the peers of an Alertmanager cluster: also write prometheus/alerting.yml.",
+        ),
         format: str = FormatOpt,
     ) -> None:
         """Render rules, alertmanager.yml, templates and runbooks into --out (atomically)."""
         from callalert.cli.commands import cmd_render
 
         with problems_as(format):
-            raise typer.Exit(cmd_render(specs or [DEFAULT_SPEC], out, check, secrets, format, overlay or []))
+            raise typer.Exit(
+                cmd_render(specs or [DEFAULT_SPEC], out, check, secrets, format, overlay or [], alertmanager_url or [], cluster)
+            )
 
     @app.command()
     def init(

@@ -30,13 +30,51 @@ def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ())
     return EXIT_OK
 
 
-def cmd_render(specs: Sequence[Path], out: Path, check: bool, secrets: str, fmt: str, overlays: Sequence[Path] = ()) -> int:
+def _alertmanager_peers(urls: Sequence[str], cluster_file: Path | None) -> list[str]:
+    """The peers render writes into prometheus/alerting.yml: checked like drill's and silences',
+    and without credentials (a password in a URL would be written into the file)."""
+    if not urls and cluster_file is None:
+        return []
+    from urllib.parse import urlsplit
+
+    from callalert.diagnostics import shown
+    from callalert.live.amapi import check_url, display_url
+    from callalert.live.cluster import peer_urls
+
+    peers = []
+    for url in peer_urls([u.strip() for u in urls], cluster_file):
+        try:
+            check_url(url)
+        except ValueError as exc:
+            raise UsageError(
+                f"--alertmanager-url {shown(display_url(url))}: not a valid URL ({exc}); e.g. http://127.0.0.1:9093"
+            ) from None
+        if urlsplit(url).username is not None or "@" in urlsplit(url).netloc:
+            raise UsageError(
+                f"{shown(display_url(url))}: prometheus/alerting.yml lists the peers without credentials; give the URL "
+                "without them and add basic_auth (with password_file) to the alertmanagers entry in your prometheus.yml"
+            )
+        peers.append(url)
+    return peers
+
+
+def cmd_render(
+    specs: Sequence[Path],
+    out: Path,
+    check: bool,
+    secrets: str,
+    fmt: str,
+    overlays: Sequence[Path] = (),
+    alertmanager_urls: Sequence[str] = (),
+    cluster_file: Path | None = None,
+) -> int:
     from callalert.write import diff_tree, write_tree
 
     if secrets not in ("ref", "env"):
         raise UsageError(f"unknown --secrets {secrets!r}; choose ref or env")
     report.check_format(fmt)
-    rendered = pipeline.render(specs, secrets="env" if secrets == "env" else "ref", overlays=overlays)
+    peers = _alertmanager_peers(alertmanager_urls, cluster_file)
+    rendered = pipeline.render(specs, secrets="env" if secrets == "env" else "ref", overlays=overlays, alertmanagers=peers)
     emit(rendered.warnings, fmt)
     if check:
         if out.exists() and not out.is_dir():

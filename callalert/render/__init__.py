@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from callalert.model import Model
-from callalert.render import alertmanager, prometheus, promtool_tests, runbooks, silences, templates
+from callalert.render import alerting, alertmanager, prometheus, promtool_tests, runbooks, silences, templates
 from callalert.render.context import RenderContext
 
 
@@ -11,6 +11,7 @@ def render_all(model: Model, ctx: RenderContext) -> dict[str, str]:
     """Every output file, by path relative to the output directory."""
     files: dict[str, str] = {}
     files.update(prometheus.render(model))
+    files.update(alerting.render(model, ctx.alertmanagers))
     files.update(alertmanager.render(model, ctx))
     files.update(silences.render(model))
     files.update(templates.render(model))

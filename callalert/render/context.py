@@ -76,6 +76,8 @@ class RenderContext:
     secret_fields: set[str] = field(default_factory=set)  # field names that got an inline secret (e.g. webhook `url`)
     failures: list[tuple[KeyPath, str]] = field(default_factory=list)
     problem: Callable[..., Problem] | None = None  # positions problems in the spec (Merged.problem)
+    # the Alertmanager peers Prometheus sends to: when given, prometheus/alerting.yml lists them (render/alerting.py)
+    alertmanagers: tuple[str, ...] = ()
 
     def fail(self, key: KeyPath, message: str) -> None:
         self.failures.append((key, message))

@@ -753,8 +753,12 @@ class PrometheusProcess(ManagedProcess):
         extra_args: Sequence[str] = (),
         ready_timeout: float = 20.0,
         extra_scrape_configs: Sequence[Mapping[str, Any]] = (),
+        alerting_file: Path | None = None,
     ) -> None:
+        """`alerting_file`: a rendered prometheus/alerting.yml (render --cluster); its rule files
+        (relative to it), external labels and alerting section are used as written."""
         super().__init__(binary, Path(config_dir), port, extra_args, ready_timeout)
+        self.alerting_file = alerting_file
         self.extra_scrape_configs = [dict(c) for c in extra_scrape_configs]
         self.rule_files = [str(Path(p).resolve()) if not any(c in str(p) for c in "*?[") else str(p) for p in rule_files]
         self.scrape_targets = {job: [t] if isinstance(t, str) else list(t) for job, t in (scrape_targets or {}).items()}
@@ -787,6 +791,12 @@ class PrometheusProcess(ManagedProcess):
             if targets[0].path not in ("", "/"):
                 am["path_prefix"] = targets[0].path
             config["alerting"] = {"alertmanagers": [am]}
+        if self.alerting_file is not None:
+            rendered = yaml.safe_load(self.alerting_file.read_text(encoding="utf-8"))
+            base = self.alerting_file.resolve().parent
+            config["rule_files"] = [*config["rule_files"], *(str(base / f) for f in rendered.get("rule_files", []))]
+            config["global"].update(rendered.get("global", {}))
+            config["alerting"] = rendered["alerting"]
         return config
 
     def prepare(self) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from callalert.pipeline import load_valid
 from tests.conftest import ROOT, CliResult, installed_toolchains, require_in
@@ -63,6 +64,7 @@ class Stack:
     sink: HttpSink
     peers: list[AlertmanagerProcess]
     cluster_file: Path
+    overlay: Path
 
     @property
     def urls(self) -> list[str]:
@@ -110,10 +112,12 @@ def stack(edge_chain: Any, tmp_path: Path, run_cli: Callable[..., CliResult]) ->
         wait_until(joined, 30, f"{PEERS} Alertmanager peers to form one cluster", interval=0.1)
         cluster_file = tmp_path / "cluster.yaml"
         cluster_file.write_text("# the peers of the shop's Alertmanager cluster\n" + "".join(f"- {p.url}\n" for p in peers))
-        yield Stack(out, sink, peers, cluster_file)
+        yield Stack(out, sink, peers, cluster_file, overlay)
 
 
-def test_every_notification_once_and_none_lost_when_the_sending_peer_stops(stack: Stack, edge_chain: Any, tmp_path: Path) -> None:
+def test_every_notification_once_and_none_lost_when_the_sending_peer_stops(
+    stack: Stack, edge_chain: Any, tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
     prometheus_bin = require_in(edge_chain, "prometheus").path
     with ExitStack() as exits:
         app = exits.enter_context(
@@ -131,15 +135,25 @@ def test_every_notification_once_and_none_lost_when_the_sending_peer_stops(stack
         app.set_rate("payments_requests_total", 5.0, outcome="error")  # 50% > 5%: PaymentsErrorRatioHigh
         app.set_rate("checkout_orders_total", 10.0)
         app.set_rate("checkout_orders_failed_total", 1.0)  # 10% > 2%: CheckoutFailuresHigh
+        # the Prometheus side as render writes it for the cluster: the rule files and every peer
+        out = tmp_path / "with-peers"
+        rendered = run_cli(
+            "render", str(WEB_SHOP), "--overlay", str(stack.overlay), "--out", str(out), "--cluster", str(stack.cluster_file)
+        )
+        assert rendered.exit_code == 0, rendered
+        alerting = out / "prometheus/alerting.yml"
+        peers = yaml.safe_load(alerting.read_text())["alerting"]["alertmanagers"]
+        assert peers == [{"scheme": "http", "static_configs": [{"targets": [u.removeprefix("http://") for u in stack.urls]}]}]
         prometheus = exits.enter_context(
             PrometheusProcess(
                 tmp_path / "prometheus",
-                sorted((stack.out / "prometheus/rules").glob("*.yml")),
+                (),
                 {"shop": app.url, "edge-proxy": edge.url, "cart": cart.url},
-                stack.urls,  # every peer gets every alert, as in production
                 binary=prometheus_bin,
+                alerting_file=alerting,  # every peer gets every alert, as in production
             )
         )
+        assert len(prometheus.config()["rule_files"]) == 4
         expected = {
             (receiver, alert)
             for alert, team_receivers in {

@@ -232,3 +232,18 @@ def test_render_refuses_a_peer_it_cannot_write(run_cli, tmp_path: Path, url: str
     result = run_cli("render", WEB_SHOP, "--out", str(out), "--alertmanager-url", url)
     assert (result.exit_code, result.stderr) == (2, expected), result
     assert not out.exists() and "s3cret" not in result.stdout
+
+
+def test_docs_live_shows_what_render_writes_for_a_cluster(tmp_path: Path) -> None:
+    import yaml
+
+    from callalert.pipeline import render
+
+    text = (ROOT / "docs/live.md").read_text(encoding="utf-8")
+    section = text.split("### The Prometheus side: `render --cluster`", 1)[1]
+    shown = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    cluster = text.split("# alertmanagers.yaml: the peers of one Alertmanager cluster\n", 1)[1].split("```", 1)[0]
+    peers = yaml.safe_load(cluster)
+    written = render([ROOT / "specs/web-shop"], alertmanagers=peers).files["prometheus/alerting.yml"]
+    assert yaml.safe_load(shown) == yaml.safe_load(written)
+    assert shown.splitlines()[1:3] == written.splitlines()[1:3]
