@@ -440,6 +440,45 @@ def test_the_commands_of_docs_teams_run_as_written(run_cli, tmp_path: Path) -> N
     assert re.search(r"callalert render +specs/web-shop/ --out out", block)
 
 
+# each mistake docs/teams.md shows, made in a copy of the example: (file, text, replaced by, command)
+DOCUMENTED_MISTAKES = [
+    ("payments.yaml", "routing:\n  routes:", "routing:\n  receiver: payments-slack\n  routes:", "validate"),
+    ("search.yaml", "  search-email:\n", "  incidents:\n", "validate"),
+    ("search.yaml", "      - name: SearchIndexStale", "      - name: EdgeProxyDown", "validate"),
+    (
+        "base.yaml",
+        "    - matchers: ['severity=\"critical\"']\n      receiver: incidents\n      continue: true\n",
+        "    - receiver: incidents\n",
+        "validate",
+    ),
+    ("payments.yaml", "defaults:\n", 'defaults:\n  targets: {alertmanager: "0.27"}\n', "validate"),
+    ("payments.yaml", "notify: [payments-pager, payments-slack]", "notify: [payments-pager, search-pager]", "lint"),
+]
+
+
+def test_the_problems_docs_teams_shows_are_what_the_commands_print(run_cli, tmp_path: Path) -> None:
+    """Every positioned problem docs/teams.md shows is printed, as shown, by validate or lint of the
+    example with the mistake the text describes."""
+    import re
+    import shutil
+
+    text = (ROOT / "docs/teams.md").read_text(encoding="utf-8")
+    shown = {m.group(1) for m in re.finditer(r"^ *`?(specs/web-shop/\S+\.yaml:\d+:\d+: (?:error|warning): .*?)`?$", text, re.M)}
+    assert len(shown) == 6, shown
+    printed: set[str] = set()
+    for name, old, new, command in DOCUMENTED_MISTAKES:
+        spec = tmp_path / "specs/web-shop"
+        shutil.rmtree(spec, ignore_errors=True)
+        shutil.copytree(WEB_SHOP, spec)
+        original = (spec / name).read_text(encoding="utf-8")
+        assert old in original, (name, old)
+        (spec / name).write_text(original.replace(old, new, 1), encoding="utf-8")
+        result = run_cli(command, "specs/web-shop", cwd=tmp_path)
+        assert result.exit_code in (0, 1) and "Traceback" not in result.stderr, result
+        printed.update(result.stdout.splitlines())
+    assert shown <= printed, sorted(shown - printed)
+
+
 def test_a_problem_in_a_value_filled_in_from_a_files_defaults_points_at_those_defaults(tmp_path: Path) -> None:
     from callalert import diagnostics as d
     from callalert.validate import validate
