@@ -11,6 +11,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -311,6 +312,25 @@ def test_replace_tag_replaces_a_mapping_wholesale(tmp_path: Path) -> None:
     replaced = yaml.safe_load(render([spec], overlays=[replaced_overlay]).files["alertmanager/alertmanager.yml"])
     assert set(merged["receivers"][0]) == {"name", "webhook_configs", "email_configs"}
     assert set(replaced["receivers"][0]) == {"name", "email_configs"}
+
+
+def test_an_overlay_that_changes_one_key_of_a_list_item_writes_the_whole_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # F9: lists replace (docs/teams.md shows it with this overlay)
+    text = (ROOT / "docs/teams.md").read_text(encoding="utf-8")
+    block = text.split("# staging.yaml\nreceivers:\n  payments-pager:\n", 1)[1].split("```", 1)[0]
+    overlay = tmp_path / "staging.yaml"
+    overlay.write_text("receivers:\n  payments-pager:\n" + block)
+    monkeypatch.setenv("STAGING_PAGERDUTY_KEY", "staging-key")
+    base = yaml.safe_load(render([WEB_SHOP]).files["alertmanager/alertmanager.yml"])
+    staged = yaml.safe_load(render([WEB_SHOP], overlays=[overlay], secrets="env").files["alertmanager/alertmanager.yml"])
+
+    def pager(config: dict[str, Any]) -> list[dict[str, Any]]:
+        return next(r["pagerduty_configs"] for r in config["receivers"] if r["name"] == "payments-pager")
+
+    assert {"send_resolved", "description"} <= set(pager(base)[0])
+    assert pager(staged) == [{"routing_key": "staging-key"}]
 
 
 @pytest.mark.parametrize(
