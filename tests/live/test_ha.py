@@ -4,7 +4,10 @@ and every notification counted at the sinks: exactly one per receiver and alert 
 when the peer that was sending is stopped mid-test. `silences apply --cluster` writes once and
 every peer shows it; `drill` to every peer notifies once.
 
-Runs on the newest installed toolchain and on the oldest (the spec's target, Alertmanager 0.25).
+Runs on the newest installed toolchain and on the oldest (the spec's target, Alertmanager 0.25). The
+bundled spec (specs/call-automation.yaml, Alertmanager 0.28) runs the same way on the newest and the
+oldest toolchain at or above its target, its expected notifications computed by callalert's routing
+engine from the alerts Prometheus fires.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +25,10 @@ import httpx
 import pytest
 import yaml
 
+from callalert.analysis.alertmanager.delivery import deliver
+from callalert.analysis.versions import Version
 from callalert.pipeline import load_valid
-from tests.conftest import ROOT, CliResult, installed_toolchains, require_in
+from tests.conftest import EXAMPLE_SPEC, ROOT, CliResult, installed_toolchains, require_in
 
 from .harness import AlertmanagerProcess, Exporter, HttpSink, PrometheusProcess, free_port, wait_until
 
@@ -35,17 +41,26 @@ PEERS = 3
 QUIET = 2 * 2.0 + 2.0 + 2.0
 
 
+def _newest_and_oldest(chains: list[Any]) -> list[Any]:
+    return ([chains[-1]] + ([chains[0]] if len(chains) > 1 else [])) if chains else [None]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "edge_chain" in metafunc.fixturenames:
-        chains = installed_toolchains()
-        picked = ([chains[-1]] + ([chains[0]] if len(chains) > 1 else [])) if chains else [None]
+        picked = _newest_and_oldest(installed_toolchains())
         metafunc.parametrize("edge_chain", picked, ids=[c.name if c else "no-toolchain" for c in picked])
+    if "bundled_chain" in metafunc.fixturenames:
+        # the bundled spec targets Alertmanager 0.28: the newest toolchain and the oldest at or above it
+        target = Version.parse(load_valid([EXAMPLE_SPEC]).model.defaults.targets.alertmanager)
+        able = [c for c in installed_toolchains() if (am := c.get("alertmanager")) is not None and am.version >= target]
+        picked = _newest_and_oldest(able)
+        metafunc.parametrize("bundled_chain", picked, ids=[c.name if c else "no-toolchain" for c in picked])
 
 
-def _overlay(sink: HttpSink) -> str:
-    """Every receiver of the example posts to the sink at /<receiver> (replaced wholesale: no
+def _overlay(sink: HttpSink, spec: Path = WEB_SHOP) -> str:
+    """Every receiver of the spec posts to the sink at /<receiver> (replaced wholesale: no
     pagerduty or slack option is left over), timings of seconds, `for` of one second."""
-    receivers = sorted(load_valid([WEB_SHOP]).model.receivers)
+    receivers = sorted(load_valid([spec]).model.receivers)
     lines = [
         "defaults: {group_wait: 1s, group_interval: 2s, repeat_interval: 1h, evaluation_interval: 1s}",
         "global: !replace {}",
@@ -83,42 +98,74 @@ class Stack:
         return names[min(names)]
 
 
+def _start(exits: ExitStack, spec: Path, chain: Any, tmp_path: Path, run_cli: Callable[..., CliResult]) -> Stack:
+    """`spec` rendered with every receiver pointing at a sink, and three peers of one cluster running it."""
+    binary = require_in(chain, "alertmanager").path
+    sink = exits.enter_context(HttpSink())
+    overlay = tmp_path / "sinks.yaml"
+    overlay.write_text(_overlay(sink, spec))
+    out = tmp_path / "out"
+    rendered = run_cli("render", str(spec), "--overlay", str(overlay), "--out", str(out))
+    assert rendered.exit_code == 0, rendered
+    ports = [free_port() for _ in range(PEERS)]
+    peers = []
+    for i, port in enumerate(ports):
+        proc = AlertmanagerProcess(
+            out / "alertmanager/alertmanager.yml",
+            workdir=tmp_path / f"peer-{i}",
+            binary=binary,
+            cluster_port=port,
+            peers=[f"127.0.0.1:{p}" for p in ports if p != port],
+        )
+        peers.append(exits.enter_context(proc))
+
+    def joined() -> bool:
+        statuses = [p.status()["cluster"] for p in peers]
+        return all(s["status"] == "ready" and len(s["peers"]) == PEERS for s in statuses)
+
+    wait_until(joined, 30, f"{PEERS} Alertmanager peers to form one cluster", interval=0.1)
+    cluster_file = tmp_path / "cluster.yaml"
+    cluster_file.write_text("# the peers of the Alertmanager cluster\n" + "".join(f"- {p.url}\n" for p in peers))
+    return Stack(out, sink, peers, cluster_file, overlay)
+
+
+def _prometheus(
+    exits: ExitStack,
+    stack: Stack,
+    spec: Path,
+    chain: Any,
+    tmp_path: Path,
+    run_cli: Callable[..., CliResult],
+    targets: dict[str, str],
+) -> PrometheusProcess:
+    """One Prometheus run with the Prometheus side render writes for the cluster: the rule files and
+    every peer (prometheus/alerting.yml), scraping `targets`."""
+    out = tmp_path / "with-peers"
+    rendered = run_cli(
+        "render", str(spec), "--overlay", str(stack.overlay), "--out", str(out), "--cluster", str(stack.cluster_file)
+    )
+    assert rendered.exit_code == 0, rendered
+    alerting = out / "prometheus/alerting.yml"
+    peers = yaml.safe_load(alerting.read_text())["alerting"]["alertmanagers"]
+    assert peers == [{"scheme": "http", "static_configs": [{"targets": [u.removeprefix("http://") for u in stack.urls]}]}]
+    prometheus = exits.enter_context(
+        PrometheusProcess(
+            tmp_path / "prometheus", (), targets, binary=require_in(chain, "prometheus").path, alerting_file=alerting
+        )
+    )
+    assert len(prometheus.config()["rule_files"]) == len(list((out / "prometheus/rules").glob("*.yml")))
+    return prometheus
+
+
 @pytest.fixture
 def stack(edge_chain: Any, tmp_path: Path, run_cli: Callable[..., CliResult]) -> Iterator[Stack]:
-    binary = require_in(edge_chain, "alertmanager").path
     with ExitStack() as exits:
-        sink = exits.enter_context(HttpSink())
-        overlay = tmp_path / "sinks.yaml"
-        overlay.write_text(_overlay(sink))
-        out = tmp_path / "out"
-        rendered = run_cli("render", str(WEB_SHOP), "--overlay", str(overlay), "--out", str(out))
-        assert rendered.exit_code == 0, rendered
-        ports = [free_port() for _ in range(PEERS)]
-        peers = []
-        for i, port in enumerate(ports):
-            proc = AlertmanagerProcess(
-                out / "alertmanager/alertmanager.yml",
-                workdir=tmp_path / f"peer-{i}",
-                binary=binary,
-                cluster_port=port,
-                peers=[f"127.0.0.1:{p}" for p in ports if p != port],
-            )
-            peers.append(exits.enter_context(proc))
-
-        def joined() -> bool:
-            statuses = [p.status()["cluster"] for p in peers]
-            return all(s["status"] == "ready" and len(s["peers"]) == PEERS for s in statuses)
-
-        wait_until(joined, 30, f"{PEERS} Alertmanager peers to form one cluster", interval=0.1)
-        cluster_file = tmp_path / "cluster.yaml"
-        cluster_file.write_text("# the peers of the shop's Alertmanager cluster\n" + "".join(f"- {p.url}\n" for p in peers))
-        yield Stack(out, sink, peers, cluster_file, overlay)
+        yield _start(exits, WEB_SHOP, edge_chain, tmp_path, run_cli)
 
 
 def test_every_notification_once_and_none_lost_when_the_sending_peer_stops(
     stack: Stack, edge_chain: Any, tmp_path: Path, run_cli: Callable[..., CliResult]
 ) -> None:
-    prometheus_bin = require_in(edge_chain, "prometheus").path
     with ExitStack() as exits:
         app = exits.enter_context(
             Exporter(
@@ -135,25 +182,10 @@ def test_every_notification_once_and_none_lost_when_the_sending_peer_stops(
         app.set_rate("payments_requests_total", 5.0, outcome="error")  # 50% > 5%: PaymentsErrorRatioHigh
         app.set_rate("checkout_orders_total", 10.0)
         app.set_rate("checkout_orders_failed_total", 1.0)  # 10% > 2%: CheckoutFailuresHigh
-        # the Prometheus side as render writes it for the cluster: the rule files and every peer
-        out = tmp_path / "with-peers"
-        rendered = run_cli(
-            "render", str(WEB_SHOP), "--overlay", str(stack.overlay), "--out", str(out), "--cluster", str(stack.cluster_file)
+        # every peer gets every alert, as in production (prometheus/alerting.yml from render --cluster)
+        prometheus = _prometheus(
+            exits, stack, WEB_SHOP, edge_chain, tmp_path, run_cli, {"shop": app.url, "edge-proxy": edge.url, "cart": cart.url}
         )
-        assert rendered.exit_code == 0, rendered
-        alerting = out / "prometheus/alerting.yml"
-        peers = yaml.safe_load(alerting.read_text())["alerting"]["alertmanagers"]
-        assert peers == [{"scheme": "http", "static_configs": [{"targets": [u.removeprefix("http://") for u in stack.urls]}]}]
-        prometheus = exits.enter_context(
-            PrometheusProcess(
-                tmp_path / "prometheus",
-                (),
-                {"shop": app.url, "edge-proxy": edge.url, "cart": cart.url},
-                binary=prometheus_bin,
-                alerting_file=alerting,  # every peer gets every alert, as in production
-            )
-        )
-        assert len(prometheus.config()["rule_files"]) == 4
         expected = {
             (receiver, alert)
             for alert, team_receivers in {
@@ -257,4 +289,83 @@ def test_peers_that_are_not_one_cluster_are_refused(edge_chain: Any, tmp_path: P
         f"callalert: error: Alertmanager at {alone[0].url} runs without clustering (its cluster status is disabled): "
         "silences made on another peer never reach it, and it notifies on its own; start it with --cluster.peer, or give "
         "only one URL\n"
+    )
+
+
+def _expected(stack: Stack, firing: list[dict[str, str]], version: str) -> set[tuple[str, tuple[tuple[str, str], ...]]]:
+    """(receiver, group labels) of every notification the firing alerts make, by callalert's own
+    routing engine (time intervals now, inhibit rules among the firing alerts)."""
+    config = yaml.safe_load((stack.out / "alertmanager/alertmanager.yml").read_text())
+    now = datetime.now(UTC)
+    found = set()
+    for labels in firing:
+        delivery = deliver(config, labels, firing=firing, at=now, version=version)
+        for route in delivery.routes:
+            if route.receiver in delivery.notified:
+                found.add((route.receiver, tuple((g, labels[g]) for g in sorted(route.group_by) if g in labels)))
+    return found
+
+
+def _groups(stack: Stack) -> Counter[tuple[str, tuple[tuple[str, str], ...]]]:
+    """(receiver, the notification's group labels) -> how many notifications arrived."""
+    found: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
+    for request in stack.sink.received:
+        found[(request.path.lstrip("/"), tuple(sorted(request.json["groupLabels"].items())))] += 1
+    return found
+
+
+def test_the_bundled_spec_notifies_once_per_receiver_and_group(
+    bundled_chain: Any, tmp_path: Path, run_cli: Callable[..., CliResult]
+) -> None:
+    """The bundled spec (specs/call-automation.yaml) on the cluster: what its firing alerts should
+    notify, by callalert's routing engine, arrives exactly once, also after the sending peer stops."""
+    version = require_in(bundled_chain, "alertmanager").version.short
+    with ExitStack() as exits:
+        stack = _start(exits, EXAMPLE_SPEC, bundled_chain, tmp_path, run_cli)
+        app = exits.enter_context(Exporter(types={"process_cpu_seconds_total": "counter"}))
+        service, blackbox = exits.enter_context(Exporter()), exits.enter_context(Exporter())
+        service.healthy = False  # up{job="call-automation"} == 0: ServiceDown
+        blackbox.set("probe_success", 0)  # EndpointDown
+        app.set("audio_quality_score", 0.5)  # LowAudioQuality
+        app.set("ai_sentiment_score", -0.6)  # NegativeSentiment
+        app.set("process_resident_memory_bytes", 3 * 1024**3)  # HighMemoryUsage
+        app.set("process_cpu_seconds_total", 0, instance="app-1")  # a counter from the start: a jump later is a rate
+        prometheus = _prometheus(
+            exits,
+            stack,
+            EXAMPLE_SPEC,
+            bundled_chain,
+            tmp_path,
+            run_cli,
+            {"app": app.url, "call-automation": service.url, "call-automation-blackbox": blackbox.url},
+        )
+        names = {"ServiceDown", "EndpointDown", "LowAudioQuality", "NegativeSentiment", "HighMemoryUsage"}
+
+        def firing() -> list[dict[str, str]]:
+            return [a["labels"] for a in prometheus.alerts() if a["state"] == "firing"]
+
+        wait_until(lambda: {a["alertname"] for a in firing()} >= names, 60, f"{sorted(names)} to fire", interval=0.2)
+        expected = _expected(stack, firing(), version)
+        assert len(expected) >= len(names)
+        wait_until(lambda: set(_groups(stack)) >= expected, 60, f"{len(expected)} notifications", interval=0.1)
+        time.sleep(QUIET)
+        first = _groups(stack)
+        assert first == Counter(dict.fromkeys(expected, 1)), (first, expected)
+
+        stopped = stack.sender()
+        stopped.stop()
+        app.inc("process_cpu_seconds_total", 1_000, instance="app-1")  # rate over [2m] >> 0.8: HighCPUUsage
+        wait_until(lambda: "HighCPUUsage" in {a["alertname"] for a in firing()}, 60, "HighCPUUsage to fire", interval=0.2)
+        more = _expected(stack, firing(), version) - expected
+        assert more, firing()
+        wait_until(lambda: set(_groups(stack)) >= expected | more, 60, "the notifications after a peer stopped")
+        time.sleep(QUIET)
+        after = _groups(stack)
+        assert after == Counter(dict.fromkeys(expected | more, 1)), after
+        metrics = httpx.get(f"{prometheus.url}/metrics", timeout=5).text  # it did send to the stopped peer too
+        errors = [line for line in metrics.splitlines() if line.startswith("prometheus_notifications_errors_total{")]
+        assert any(stopped.url.removeprefix("http://") in line and not line.endswith(" 0") for line in errors), errors
+    print(
+        f"{bundled_chain.name}: bundled spec: {len(expected)} notifications expected and {sum(first.values())} received; "
+        f"after stopping the sending peer, {len(more)} more expected and {sum(after.values()) - sum(first.values())} received"
     )
