@@ -477,14 +477,14 @@ DOCUMENTED_MISTAKES = [
 
 
 def test_the_problems_docs_teams_shows_are_what_the_commands_print(run_cli, tmp_path: Path) -> None:
-    """Every positioned problem docs/teams.md shows is printed, as shown, by validate or lint of the
+    """Every positioned problem docs/teams.md and README show is printed, as shown, by validate or lint of the
     example with the mistake the text describes."""
     import re
     import shutil
 
-    text = (ROOT / "docs/teams.md").read_text(encoding="utf-8")
+    text = "\n".join((ROOT / doc).read_text(encoding="utf-8") for doc in ("docs/teams.md", "README.md"))
     shown = {m.group(1) for m in re.finditer(r"^ *`?(specs/web-shop/\S+\.yaml:\d+:\d+: (?:error|warning): .*?)`?$", text, re.M)}
-    assert len(shown) == 6, shown
+    assert len(shown) == 6, shown  # README shows one of docs/teams.md's
     printed: set[str] = set()
     for name, old, new, command in DOCUMENTED_MISTAKES:
         spec = tmp_path / "specs/web-shop"
