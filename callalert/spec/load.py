@@ -30,12 +30,17 @@ from callalert.spec.read import read_text
 _Parser: Any  # libyaml's parser+composer is ~10x faster; fall back where PyYAML was built without it
 try:
     from yaml._yaml import CParser as _Parser
+    from yaml._yaml import get_version as _libyaml_version
 
-    HAVE_LIBYAML = True
+    # libyaml before 0.2.6 has no nesting limit, and PyYAML composes its nodes by recursing in C:
+    # a file of opening brackets would overflow the C stack. Such a build (PyYAML's wheels before
+    # 6.0.4, or a distribution's PyYAML on an older libyaml) reads with the Python parser instead,
+    # bounded by MAX_YAML_DEPTH.
+    HAVE_LIBYAML = _libyaml_version() >= (0, 2, 6)
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml.parser import Parser as _Parser
-
     HAVE_LIBYAML = False
+if not HAVE_LIBYAML:  # pragma: no cover - depends on the PyYAML build
+    from yaml.parser import Parser as _Parser
 
 
 class _Constructor(SafeConstructor):
