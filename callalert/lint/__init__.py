@@ -14,9 +14,9 @@ from callalert.diagnostics import Problem, sort_problems
 from callalert.errors import UsageError
 from callalert.lint import rules
 from callalert.lint.engine import LINT_UNKNOWN_FILE, LintRule, Options, apply_suppressions
-from callalert.lint.kinds import Kind, detect
 from callalert.lint.world import AMConfig, TemplateFile, World, doc_source, rule_alerts, rule_records, spec_world, text_source
 from callalert.pipeline import Valid
+from callalert.spec.kinds import DESCRIPTIONS, Kind, detect
 from callalert.spec.load import Document, load_text
 from callalert.validate import validate
 
@@ -76,6 +76,8 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             kind = detect(name, text, doc.data if doc is not None else None)
         if doc is not None and doc.data is None and doc.problems and kind != "template":
             kind = "unknown"
+        if kind == "mimir-rules":
+            kind = "rules"  # a rule file with a `namespace:` key: its groups are linted the same way
         result.kinds[name] = kind
         if kind == "spec":
             spec_paths.append(path)
@@ -94,6 +96,17 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
                         LINT_UNKNOWN_FILE,
                     )
                 )
+        elif kind not in ("rules", "alertmanager", "rules-test"):
+            problems.append(
+                d.problem(
+                    name,
+                    1,
+                    1,
+                    f"{DESCRIPTIONS[kind]}: lint reads specs, plain rule files, alertmanager.yml and .tmpl templates; "
+                    f"`callalert import {name}` turns this one into a spec",
+                    LINT_UNKNOWN_FILE,
+                )
+            )
         elif kind in ("rules", "alertmanager"):
             assert doc is not None
             problems.extend(p for p in doc.problems if p.rule == d.DUPLICATE_KEY.id)

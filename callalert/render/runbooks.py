@@ -53,15 +53,22 @@ def render(model: Model) -> dict[str, str]:
     page = env.get_template("runbook.md.j2")
     files: dict[str, str] = {}
     for alert in model.alerts:
-        title = (alert.runbook.title if alert.runbook and alert.runbook.title else None) or alert.summary
+        if f"runbooks/{alert.runbook_file}" in files:
+            continue  # alerts that share a name share the runbook of the first
+        title = (alert.runbook.title if alert.runbook and alert.runbook.title else None) or alert.summary or alert.name
         files[f"runbooks/{alert.runbook_file}"] = page.render(
-            a=alert, rb=alert.runbook, t=t, title=title, severity=model.severities.get(alert.severity), source=model.source_name
+            a=alert,
+            rb=alert.runbook,
+            t=t,
+            title=title,
+            severity=model.severities.get(alert.severity or ""),
+            source=model.source_name,
         )
     response = {
         name: (f"< {sev.response_time}" if sev.response_time else t["no_action"]) for name, sev in model.severities.items()
     }
     for alert in model.alerts:
-        response.setdefault(alert.severity, "-")
+        response.setdefault(alert.severity or "", "-")
     index = env.get_template("runbooks-index.md.j2")
     files["runbooks/README.md"] = index.render(
         alerts=model.alerts, t=t, response=response, name=model.name, source=model.source_name

@@ -4,7 +4,6 @@ reference and PromQL problems alongside schema errors."""
 from __future__ import annotations
 
 import copy
-import re
 import types
 import typing
 from typing import Any
@@ -21,7 +20,6 @@ _RULES: dict[str, Rule] = {
     "missing": d.MISSING_KEY,
     "duration": d.DURATION,
     "label_name": d.LABEL_NAME,
-    "alert_name": d.ALERT_NAME,
     "plaintext_secret": d.PLAINTEXT_SECRET,
     "secret_ref": d.SECRET_REF,
     "literal_error": d.SCHEMA,
@@ -63,11 +61,7 @@ def salvage(model: type[BaseModel], data: dict[str, Any], exc: ValidationError) 
             parent: Any = pruned
             for part in path[:-1]:
                 parent = parent[part]
-            if err["type"] == "alert_name" and isinstance(parent, dict):
-                # keep the alert (its name is required): check the rest under a legal stand-in
-                parent[path[-1]] = re.sub(r"[^a-zA-Z0-9_:]", "_", str(parent[path[-1]])) or "_"
-                changed = True
-            elif isinstance(parent, dict) and path[-1] in parent and not (len(path) == 2 and path[0] in MAP_KEYS):
+            if isinstance(parent, dict) and path[-1] in parent and not (len(path) == 2 and path[0] in MAP_KEYS):
                 del parent[path[-1]]
                 changed = True
             else:
