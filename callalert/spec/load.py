@@ -193,6 +193,52 @@ def load_text(text: str, path: str) -> Document:
         loader.dispose()
 
 
+def load_all_text(text: str, path: str) -> list[Document]:
+    """Every YAML document of a stream (`---` separated), each with its node tree; positions are
+    those of the whole file. A syntax error ends the stream with a document holding the problem."""
+    loader = _Loader(text)
+    docs: list[Document] = []
+    try:
+        while True:
+            try:
+                if not loader.check_node():
+                    break
+                root = loader.get_node()
+            except yaml.MarkedYAMLError as exc:
+                mark = exc.problem_mark or exc.context_mark
+                message = f"YAML syntax error: {exc.problem or exc}"
+                if exc.context:
+                    message += f" ({exc.context})"
+                docs.append(Document(path, None, None, [_mark_problem(path, mark, message, d.YAML_SYNTAX)], text))
+                break
+            except yaml.YAMLError as exc:
+                docs.append(Document(path, None, None, [d.problem(path, 1, 1, f"YAML error: {exc}", d.YAML_SYNTAX)], text))
+                break
+            if root is None:
+                continue
+            before = len(loader.duplicates)
+            try:
+                data = loader.construct_document(root)
+            except ConstructorError as exc:
+                mark = exc.problem_mark or exc.context_mark
+                docs.append(Document(path, None, root, [_mark_problem(path, mark, f"YAML error: {exc.problem}", d.YAML_SYNTAX)], text))
+                continue
+            problems = [
+                _mark_problem(
+                    path,
+                    key_node.start_mark,
+                    f"duplicate key {key_node.value!r} (YAML keeps only the last one; "
+                    f"the first is at line {_first_line(mapping, key_node)})",
+                    d.DUPLICATE_KEY,
+                )
+                for mapping, key_node in loader.duplicates[before:]
+            ]
+            docs.append(Document(path, data, root, problems, text))
+    finally:
+        loader.dispose()
+    return docs
+
+
 def _first_line(mapping: MappingNode, dup: ScalarNode) -> int:
     for key_node, _ in mapping.value:
         if isinstance(key_node, ScalarNode) and key_node.value == dup.value:

@@ -1,0 +1,294 @@
+"""`callalert import`: existing rule files, alertmanager.yml and templates (plain, in Kubernetes
+objects, Helm values or Mimir/Cortex files) → a spec, proven equivalent with `--verify`.
+
+read.py unpacks the inputs; tools.py asks promtool and amtool for their verdict (and the versions
+the spec targets); rules.py, alertmanager.py, operator.py and templates.py build the spec;
+secrets.py moves secrets out of it; emit.py writes it; verify.py proves it. docs/import.md
+lists every construct and how it maps.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from callalert import diagnostics as d
+from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS, Version
+from callalert.diagnostics import KeyPath, Problem, format_key, sort_problems
+from callalert.errors import UsageError
+from callalert.importer import emit, secrets, tools
+from callalert.importer.alertmanager import AMImport
+from callalert.importer.build import Built
+from callalert.importer.inputs import AMSource, Inputs
+from callalert.importer.nodes import Pos
+from callalert.importer.read import read_inputs
+from callalert.importer.rules import import_rules, severity_table
+from callalert.importer.secrets import SecretStore
+from callalert.importer.templates import builtins, loaded_by, place
+
+__all__ = ["ImportOptions", "ImportResult", "run_import"]
+
+
+@dataclass
+class ImportOptions:
+    split: str = "none"
+    secrets_dir: Path | None = None
+    allow_loss: bool = False
+    verify: bool = False
+
+
+@dataclass
+class ImportResult:
+    files: dict[str, str]  # relative path -> text: the spec file(s) and templates/*.tmpl
+    problems: list[Problem]
+    built: Built
+    inputs: Inputs
+    targets: dict[str, str] = field(default_factory=dict)  # product -> version the spec targets
+    proof: Any = None  # verify.Proof when --verify ran
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.level == "error" for p in self.problems)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        spec = self.built.spec
+        groups = spec.get("groups", [])
+        alerts = sum(len(g.get("alerts", [])) + sum(1 for r in g.get("rules", []) if "record" not in r) for g in groups)
+        records = sum(len(g.get("records", [])) + sum(1 for r in g.get("rules", []) if "record" in r) for g in groups)
+        routes = 0
+        stack = list(spec.get("routing", {}).get("routes", []))
+        while stack:
+            route = stack.pop()
+            routes += 1
+            stack.extend(route.get("routes", []))
+        return {
+            "groups": len(groups),
+            "alerts": alerts,
+            "records": records,
+            "receivers": len(spec.get("receivers", {})),
+            "routes": routes,
+            "templates": len(self.built.templates),
+            "secrets": len(self.built.secrets),
+        }
+
+
+def run_import(paths: Sequence[Path], options: ImportOptions) -> ImportResult:
+    if options.split not in emit.SPLITS:
+        raise UsageError(f"unknown --split {options.split!r}; choose none, group or team")
+    inputs = read_inputs(paths)
+    out = Built()
+    result = ImportResult({}, list(inputs.problems), out, inputs)
+    if _errors(result.problems):
+        return _finish(result, options)
+    with tempfile.TemporaryDirectory(prefix="callalert-import-") as scratch_dir:
+        scratch = Path(scratch_dir)
+        targets = _verdicts(inputs, result, scratch)
+        if _errors(result.problems):
+            return _finish(result, options)
+        _build(inputs, out, targets, options)
+        result.targets = targets
+        result.files = _files(out, inputs, options)
+        result.problems.extend(out.problems)
+        result.problems.extend(_validate(result, scratch))
+        if options.verify and not _errors(result.problems, options.allow_loss):
+            from callalert.importer.verify import verify
+
+            result.proof = verify(result, options, scratch)
+            result.problems.extend(result.proof.problems)
+    return _finish(result, options)
+
+
+def _errors(problems: Sequence[Problem], allow_loss: bool = False) -> bool:
+    return any(p.level == "error" and not (allow_loss and p.rule == d.IMPORT_LOSS.id) for p in problems)
+
+
+def _finish(result: ImportResult, options: ImportOptions) -> ImportResult:
+    if options.allow_loss:
+        result.problems = [
+            Problem(p.path, p.line, p.col, "warning", p.message, p.rule, p.key, p.fix) if p.rule == d.IMPORT_LOSS.id else p
+            for p in result.problems
+        ]
+    result.problems = sort_problems(result.problems)
+    return result
+
+
+# --- the real tools -----------------------------------------------------------------------------
+
+
+def _verdicts(inputs: Inputs, result: ImportResult, scratch: Path) -> dict[str, str]:
+    """Refuse what the tools reject; the versions the spec targets (the oldest tools that accept)."""
+    targets = {"prometheus": DEFAULT_PROMETHEUS, "alertmanager": DEFAULT_ALERTMANAGER}
+    secret_values = [s.value for s in inputs.k8s_secrets_values()] if hasattr(inputs, "k8s_secrets_values") else []
+    checks: list[tuple[str, list[Any]]] = [("promtool", list(inputs.rules)), ("amtool", list(inputs.ams))]
+    for kind, sources in checks:
+        if not sources:
+            continue
+        candidates = tools.tools(kind)
+        if not candidates:
+            first = sources[0].groups if kind == "promtool" else sources[0].config
+            result.problems.append(tools.missing_note(kind, first.pos()))
+            continue
+        product = "prometheus" if kind == "promtool" else "alertmanager"
+        for source in sources:
+            if kind == "promtool":
+                verdict = tools.check_rules(source, candidates, scratch)
+            else:
+                verdict = tools.check_config(source, candidates, scratch, secret_values + _literal_values(source))
+            if verdict.accepted_by is None:
+                result.problems.extend(verdict.problems)
+                continue
+            found = Version.parse(tools.short(verdict.accepted_by.version))
+            if found > Version.parse(targets[product]) and verdict.accepted_by is not candidates[0]:
+                targets[product] = tools.short(verdict.accepted_by.version)
+    return targets
+
+
+def _literal_values(am: AMSource) -> list[str]:
+    """Every scalar of an Alertmanager configuration (tool output is redacted of them all: a
+    message must never echo a secret)."""
+    found: list[str] = []
+
+    def walk(y: Any) -> None:
+        if y.is_scalar:
+            text = y.text()
+            if len(text) >= 6:
+                found.append(text)
+        elif y.is_map:
+            for _, v in y.items():
+                walk(v)
+        elif y.is_list:
+            for item in y:
+                walk(item)
+
+    walk(am.config)
+    return found
+
+
+# --- building the spec ----------------------------------------------------------------------------
+
+
+def _build(inputs: Inputs, out: Built, targets: dict[str, str], options: ImportOptions) -> None:
+    store = SecretStore(out)
+    groups = import_rules(inputs.rules, out)
+    ams = list(inputs.ams)
+    if inputs.operator_configs:
+        from callalert.importer.operator import merge_operator_configs
+
+        ams = merge_operator_configs(inputs, ams, out)
+    templates = [t for t in inputs.templates if t.explicit or not ams]
+    if len(ams) > 1:
+        for am in ams[1:]:
+            out.add(
+                am.config.pos(),
+                f"a second Alertmanager configuration ({am.label}; the first is {ams[0].label}): a spec has one, "
+                "import them one at a time",
+                d.IMPORT_INPUT,
+            )
+    if ams:
+        AMImport(out, store, inputs.k8s_secrets).run(ams[0].config)
+        loaded = loaded_by(ams[0], out)
+        loaded_paths = {str(t.path.resolve()) for t in loaded if t.path is not None}
+        for extra in templates:
+            if extra.path is not None and str(extra.path.resolve()) in loaded_paths:
+                continue
+            out.add(
+                extra.pos,
+                f"{ams[0].label} does not load this template (its `templates:` globs miss it); the spec's "
+                "alertmanager.yml will",
+                d.IMPORT_NOTE,
+                level="warning",
+            )
+        templates = loaded + [t for t in templates if t.path is None or str(t.path.resolve()) not in loaded_paths]
+    else:
+        out.spec["receivers"] = {"default": {}}
+        out.spec["routing"] = {"routes": []}
+        if inputs.rules:
+            out.add(
+                inputs.rules[0].groups.pos(),
+                "no Alertmanager configuration among the inputs: the spec gets an empty receiver `default` that "
+                "notifies nobody; import your alertmanager.yml together with the rules to carry routing",
+                d.IMPORT_NOTE,
+            )
+    place(templates, out)
+    for product, (version, why, at) in out.raised.items():
+        if Version.parse(version) > Version.parse(targets[product]):
+            targets[product] = version
+            out.add(at, f"the spec targets Alertmanager {version}: {why} needs it", d.IMPORT_NOTE, level="warning")
+    found_builtins, locale = builtins(out, targets["alertmanager"])
+    if out.severities:
+        out.spec["severities"] = {name: {} for name in severity_table(out.severities)}
+    else:
+        out.spec["severities"] = {}
+    if out.categories:
+        out.spec["categories"] = {name: {} for name in out.categories}
+    defaults = out.spec.setdefault("defaults", {})
+    target_data = {k: v for k, v in targets.items() if v != {"prometheus": DEFAULT_PROMETHEUS, "alertmanager": DEFAULT_ALERTMANAGER}[k]}
+    if target_data:
+        defaults["targets"] = target_data
+    if out.text_alert_names:
+        defaults["alert_names"] = "text"
+    if not defaults:
+        del out.spec["defaults"]
+    if locale is not None and locale != "en":
+        out.spec["locale"] = locale
+    template_spec: dict[str, Any] = {"builtin": found_builtins}
+    if out.templates:
+        template_spec["files"] = [f"templates/{name}" for name in out.templates]
+    out.spec["templates"] = template_spec
+    if groups:
+        out.spec["groups"] = groups
+    out.spec["version"] = 1
+    secrets.finish(out, options.secrets_dir)
+    if inputs.comment_at is not None:
+        at = inputs.comment_at
+        out.add(at, "comments of the inputs are not carried into the spec (this is the first)", d.IMPORT_NOTE)
+
+
+def _files(out: Built, inputs: Inputs, options: ImportOptions) -> dict[str, str]:
+    files = emit.split(out.spec, options.split, inputs.sources)
+    for name, (text, _) in out.templates.items():
+        files[f"templates/{name}"] = text
+    return files
+
+
+# --- validating what was built ----------------------------------------------------------------
+
+
+def _validate(result: ImportResult, scratch: Path) -> list[Problem]:
+    """Validate the spec import wrote (as `callalert validate` would); problems point at the input."""
+    from callalert.validate import validate
+
+    folder = scratch / "spec"
+    folder.mkdir(exist_ok=True)
+    one = emit.split(result.built.spec, "none", result.inputs.sources)
+    for rel, text in {**one, **{k: v for k, v in result.files.items() if k.startswith("templates/")}}.items():
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    validated = validate([folder / emit.MAIN_FILE])
+    by_key = {format_key(k): v for k, v in result.built.origins.items()}
+    mapped: list[Problem] = []
+    for p in validated.problems:
+        at = _origin(by_key, p.key)
+        if at is None:
+            mapped.append(p)
+            continue
+        mapped.append(Problem(at.path, at.line, at.col, p.level, f"in the imported spec ({p.key}): {p.message}", p.rule, "", p.fix))
+    return mapped
+
+
+def _origin(by_key: dict[str, tuple[Pos, Pos]], key: str) -> Pos | None:
+    while key:
+        if key in by_key:
+            return by_key[key][0]
+        cut = max(key.rfind("."), key.rfind("["))
+        key = key[:cut] if cut > 0 else ""
+    return None
+
+
+def origin_of(built: Built, key: KeyPath) -> Pos | None:
+    return _origin({format_key(k): v for k, v in built.origins.items()}, format_key(key))
