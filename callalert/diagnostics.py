@@ -99,8 +99,19 @@ PLAINTEXT_SECRET = _rule("plaintext-secret", "A secret written as a literal valu
 SECRET_REF = _rule("secret-ref", "A secret reference that is not exactly one of {file: PATH} or {env: NAME}.")
 SECRET_ENV = _rule("secret-env", "An {env:} secret that cannot be resolved in this render.")
 TARGET_VERSION = _rule("target-version", "A feature the target Prometheus or Alertmanager version does not have.")
+TARGET_UNPROVEN = _rule(
+    "target-unproven",
+    "A target version no toolchain callalert installs has: its verdicts come from source and release notes.",
+    "info",
+)
+RECEIVER_OPTION = _rule("receiver-option", "Receiver options Alertmanager refuses together (or crashes on).")
 MATCHER = _rule("matcher", "A matcher shorthand that is not label: value.")
 MATCHER_SYNTAX = _rule("matcher-syntax", "A matcher Alertmanager cannot parse.")
+MATCHER_FALLBACK = _rule(
+    "matcher-fallback",
+    "A matcher only Alertmanager's classic parser reads: 0.27+ logs a warning for it and UTF-8 strict mode refuses it.",
+    "warning",
+)
 INHIBIT_RULE = _rule("inhibit-rule", "An inhibit rule that matches every alert on one side.", "warning")
 TIME_INTERVAL = _rule("time-interval", "A time interval Alertmanager would refuse.")
 SILENCE_WINDOW = _rule("silence-window", "A silence that ends before it starts.")

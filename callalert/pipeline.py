@@ -71,8 +71,13 @@ def render(
 
 def alertmanager_config(paths: Sequence[Path], overlays: Sequence[Path] = ()) -> dict[str, Any]:
     """The alertmanager.yml a spec renders to, as data (secrets as *_file references)."""
+    return alertmanager_config_and_target(paths, overlays)[0]
+
+
+def alertmanager_config_and_target(paths: Sequence[Path], overlays: Sequence[Path] = ()) -> tuple[dict[str, Any], str]:
+    """The alertmanager.yml a spec renders to, and the Alertmanager version it targets."""
     valid = load_valid(paths, overlays)
     ctx = RenderContext(secrets="ref")
     data = config_data(valid.model, ctx)
     ctx.failures.clear()  # env secrets do not matter for routing
-    return data
+    return data, valid.model.am_version

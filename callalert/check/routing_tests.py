@@ -10,6 +10,7 @@ from typing import Any
 from callalert.analysis.alertmanager.delivery import deliver
 from callalert.analysis.alertmanager.matchers import parse_matcher
 from callalert.analysis.alertmanager.routing import Route, match_routes
+from callalert.analysis.versions import am_go, am_matcher_mode
 from callalert.model import Model, RoutingTest
 
 # --- routing tests ---------------------------------------------------------------------------
@@ -49,14 +50,15 @@ def silenced_by(model: Model, labels: Mapping[str, str], at: datetime) -> int | 
     for i, silence in enumerate(model.silences):
         starts = silence.starts_at if silence.starts_at.tzinfo else silence.starts_at.replace(tzinfo=UTC)
         ends = silence.ends_at if silence.ends_at.tzinfo else silence.ends_at.replace(tzinfo=UTC)
-        if starts <= at < ends and all(parse_matcher(m).matches(labels) for m in silence.matchers):
+        mode, go = am_matcher_mode(model.am_version), am_go(model.am_version)
+        if starts <= at < ends and all(parse_matcher(m, mode, go).matches(labels) for m in silence.matchers):
             return i
     return None
 
 
 def evaluate_routing(model: Model, config: Mapping[str, Any], root: Route, test: RoutingTest) -> RoutingOutcome:
     labels = routing_labels(model, test)
-    result = deliver(config, labels, [dict(f) for f in test.firing], test.at, root=root)
+    result = deliver(config, labels, [dict(f) for f in test.firing], test.at, root=root, version=model.am_version)
     why: list[str] = []
     if result.inhibited_by is not None:
         rule, source = result.inhibited_by

@@ -112,7 +112,7 @@ def run_check(
         import yaml
 
         config = yaml.safe_load(rendered.files["alertmanager/alertmanager.yml"])
-        tree = build_route_tree(config)
+        tree = build_route_tree(config, model.am_version)
         scratch = tmp_path / "data"
         scratch.mkdir()
         files = sorted(rendered.files)

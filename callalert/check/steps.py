@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from callalert.analysis.alertmanager.matchers import format_matcher
 from callalert.analysis.alertmanager.routing import Route, build_route_tree
 from callalert.check import routing_tests
 from callalert.check.samples import template_data
@@ -224,7 +225,7 @@ def step_templates(root: Path, model: Model, config: Mapping[str, Any], amtool: 
         globs.append(str(default))
     for pattern in config.get("templates") or []:
         globs.append(str(pattern) if os.path.isabs(str(pattern)) else str(am_dir / str(pattern)))
-    tree = build_route_tree(config)
+    tree = build_route_tree(config, model.am_version)
     alerts = representative_alerts(model.alerts)
     data_files: dict[tuple[str, str, str], Path] = {}
     for alert in alerts:
@@ -298,8 +299,8 @@ def step_templates(root: Path, model: Model, config: Mapping[str, Any], amtool: 
 
 
 def _matcher_arg(name: str, value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-    return f'{name}="{escaped}"'
+    # name="value" (a name with characters the UTF-8 parser reserves quoted too, Alertmanager ≥ 0.27)
+    return format_matcher(name, "=", value)
 
 
 def step_routing_amtool(root: Path, model: Model, tool: Tool) -> Step:

@@ -98,6 +98,18 @@ def build_app() -> Any:
         raise typer.Exit(cmd_schema(format))
 
     @app.command()
+    def versions(
+        format: str = typer.Option("text", "--format", "-f", help="text, json or markdown (docs/versions.md)."),
+        target_alertmanager: str = typer.Option(
+            None, "--target-alertmanager", help="Only what this Alertmanager release added over the one before."
+        ),
+    ) -> None:
+        """Print the Alertmanager feature table: what each release has, and what the installed toolchains prove."""
+        from callalert.cli.versions import cmd_versions
+
+        raise typer.Exit(cmd_versions(format, target_alertmanager))
+
+    @app.command()
     def lint(
         paths: list[Path] = typer.Argument(
             None,

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 routes_app = typer.Typer(help="Show the Alertmanager route tree and test where alerts go.", no_args_is_help=True)
 
 EXPECT_MISMATCH = "WARNING: Expected receivers did not match resolved receivers."
+TARGET_HELP = (
+    "Alertmanager version to read the config and labels as (matcher parser, UTF-8 label names); "
+    "default: the spec's target, else 0.25."
+)
 
 
 def load_am_config_for_cli(spec_or_config: Path) -> dict[str, Any]:
@@ -40,14 +44,17 @@ def load_am_config_for_cli(spec_or_config: Path) -> dict[str, Any]:
     return data
 
 
-def parse_label_args(args: list[str]) -> dict[str, str]:
-    """amtool's syntax: each argument is one `name=value` (value may be "quoted"); later wins."""
+def parse_label_args(args: list[str], version: str | None = None) -> dict[str, str]:
+    """amtool's syntax: each argument is one `name=value` (value may be "quoted"); later wins.
+    Read as the amtool of Alertmanager `version` reads it (UTF-8 names like `service.name` from 0.27)."""
     from callalert.analysis.alertmanager.matchers import MatcherError, parse_matcher
+    from callalert.analysis.versions import DEFAULT_ALERTMANAGER, am_go, am_matcher_mode
 
+    target = version or DEFAULT_ALERTMANAGER
     labels: dict[str, str] = {}
     for arg in args:
         try:
-            m = parse_matcher(arg)
+            m = parse_matcher(arg, am_matcher_mode(target), am_go(target))
         except MatcherError as exc:
             raise UsageError(f"failed to parse labels: {exc}") from None
         if m.op != "=":
@@ -56,11 +63,13 @@ def parse_label_args(args: list[str]) -> dict[str, str]:
     return labels
 
 
-def parse_firing(text: str) -> dict[str, str]:
+def parse_firing(text: str, version: str | None = None) -> dict[str, str]:
     from callalert.analysis.alertmanager.matchers import MatcherError, parse_matchers
+    from callalert.analysis.versions import DEFAULT_ALERTMANAGER, am_go, am_matcher_mode
 
+    target = version or DEFAULT_ALERTMANAGER
     try:
-        ms = parse_matchers(text)
+        ms = parse_matchers(text, am_matcher_mode(target), am_go(target))
     except MatcherError as exc:
         raise UsageError(f"--firing {text!r}: {exc}") from None
     bad = [str(m) for m in ms if m.op != "="]
@@ -83,13 +92,14 @@ def route_label(route: Route) -> str:
     return route.matchers_text() if route.matchers else "{} (matches everything)"
 
 
-def _show_tree(config: Mapping[str, Any]) -> Any:
+def _show_tree(config: Mapping[str, Any], version: str | None = None) -> Any:
     from rich.text import Text
     from rich.tree import Tree
 
     from callalert.analysis.alertmanager.routing import build_route_tree
+    from callalert.analysis.versions import DEFAULT_ALERTMANAGER
 
-    root = build_route_tree(config)
+    root = build_route_tree(config, version or DEFAULT_ALERTMANAGER)
 
     def node_text(route: Route) -> Text:
         text = Text()
@@ -133,17 +143,26 @@ def _show_tree(config: Mapping[str, Any]) -> Any:
     return tree
 
 
-def load_for_cli(spec: Path | None, config: Path | None) -> dict[str, Any]:
-    """The alertmanager config to route with: `--config FILE` as is, else the one SPEC renders to."""
+def load_for_cli(spec: Path | None, config: Path | None, target: str | None = None) -> tuple[dict[str, Any], str]:
+    """The alertmanager config to route with (`--config FILE` as is, else the one SPEC renders to)
+    and the Alertmanager version to read it as (`target`, else the spec's, else 0.25)."""
+    from callalert.analysis.versions import DEFAULT_ALERTMANAGER, Version
+
+    if target is not None:
+        try:
+            Version.parse(target)
+        except ValueError as exc:
+            raise UsageError(f"--target-alertmanager: {exc}") from None
     if config is not None:
         if spec is not None:
             raise UsageError("give either a SPEC or --config FILE, not both")
-        return load_am_config_for_cli(config)
-    from callalert.pipeline import alertmanager_config
+        return load_am_config_for_cli(config), target or DEFAULT_ALERTMANAGER
+    from callalert.pipeline import alertmanager_config_and_target
 
     path = spec or Path("specs.yaml")
     try:
-        return alertmanager_config([path])
+        data, spec_target = alertmanager_config_and_target([path])
+        return data, target or spec_target
     except ProblemsFound as exc:
         from callalert import report
 
@@ -155,12 +174,13 @@ def load_for_cli(spec: Path | None, config: Path | None) -> dict[str, Any]:
 def show(
     spec: Path | None = typer.Argument(None, help="Spec file (default ./specs.yaml)", show_default=False),
     config: Path | None = typer.Option(None, "--config", "-c", help="an existing alertmanager.yml instead of a spec"),
+    target: str | None = typer.Option(None, "--target-alertmanager", help=TARGET_HELP),
 ) -> None:
     """Print the route tree: matchers, receiver, continue, timings, group_by; inherited values dimmed."""
     from rich.console import Console
 
-    data = load_for_cli(spec, config)
-    Console().print(_show_tree(data))
+    data, version = load_for_cli(spec, config, target)
+    Console().print(_show_tree(data, version))
 
 
 def describe_delivery(result: Delivery, at: datetime | None) -> list[str]:
@@ -193,10 +213,12 @@ def test(
     expect: str | None = typer.Option(
         None, "--expect", help="expected comma-separated receivers (like amtool --verify.receivers)"
     ),
+    target: str | None = typer.Option(None, "--target-alertmanager", help=TARGET_HELP),
 ) -> None:
     """Print the receivers an alert with LABELS reaches, comma-separated in tree order, as `amtool config routes test` does.
 
-    amtool 0.25 ignores inhibition and time intervals; --firing and --at are callalert's own evaluation of them.
+    amtool ignores inhibition and time intervals; --firing and --at are callalert's own evaluation of them.
+    From Alertmanager 0.27 label names may be UTF-8: `service.name=checkout`, `'"my label"=x'`.
     """
     from callalert.analysis.alertmanager.delivery import deliver
 
@@ -204,11 +226,11 @@ def test(
     spec = None
     if args and "=" not in args[0] and "~" not in args[0]:
         spec = Path(args.pop(0))
-    label_set = parse_label_args(args)
-    firing_sets = [parse_firing(f) for f in firing or []]
+    data, version = load_for_cli(spec, config, target)
+    label_set = parse_label_args(args, version)
+    firing_sets = [parse_firing(f, version) for f in firing or []]
     at_time = parse_at(at) if at is not None else None
-    data = load_for_cli(spec, config)
-    result = deliver(data, label_set, firing_sets, at_time)
+    result = deliver(data, label_set, firing_sets, at_time, version=version)
     slug = ",".join(result.notified)
     if as_json:
         inhibited = None

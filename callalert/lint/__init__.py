@@ -127,7 +127,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
                 a.external = frozenset(ext)
         records = frozenset(r for doc in rule_docs for r in rule_records(doc))
         version = options.target_alertmanager or DEFAULT_ALERTMANAGER
-        ams: list[AMConfig | None] = [AMConfig(doc.data, doc_source(doc)) for doc in am_docs] or [None]
+        ams: list[AMConfig | None] = [AMConfig(doc.data, doc_source(doc), am_version=version) for doc in am_docs] or [None]
         for am in ams:
             worlds.append(World(alerts, bool(rule_docs), am, templates, version, ext, None, records, rule_docs))
     for world in worlds:

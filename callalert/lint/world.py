@@ -15,6 +15,7 @@ from callalert.analysis import gotemplate
 from callalert.analysis.alertmanager.routing import Route, build_route_tree
 from callalert.analysis.promql import LabelInfo, Pitfall, find_pitfalls, output_labels
 from callalert.analysis.promql.catalog import MetricsCatalog
+from callalert.analysis.versions import DEFAULT_ALERTMANAGER, am_go
 from callalert.diagnostics import KeyPath, Level, Problem, Rule, format_key
 from callalert.model import Runbook
 from callalert.model.builtin_templates import builtin_templates
@@ -117,6 +118,7 @@ class AMConfig:
     from_spec: bool = False
     routes_derived: bool = False
     root_group_by_key: KeyPath = ("route", "group_by")
+    am_version: str = DEFAULT_ALERTMANAGER  # the release whose matcher parser and label names the tree follows
     _receiver_index: dict[str, int] = field(default_factory=dict)
     _tree: Route | Exception | None = field(default=None, repr=False)
 
@@ -125,7 +127,7 @@ class AMConfig:
         their own, so an undefined receiver does not stop the tree)."""
         if self._tree is None:
             try:
-                self._tree = build_route_tree({k: v for k, v in self.data.items() if k != "receivers"})
+                self._tree = build_route_tree({k: v for k, v in self.data.items() if k != "receivers"}, self.am_version)
             except Exception as exc:
                 self._tree = exc
         return self._tree
@@ -179,7 +181,11 @@ class World:
         cached = self._parsed.get((kind, text))
         if cached is None:
             try:
-                cached = gotemplate.parse_prometheus_template(text) if kind == "prometheus" else gotemplate.parse_template(text)
+                cached = (
+                    gotemplate.parse_prometheus_template(text)
+                    if kind == "prometheus"
+                    else gotemplate.parse_template(text, go=am_go(self.am_version))
+                )
             except gotemplate.TemplateSyntaxError as exc:
                 cached = exc
             self._parsed[(kind, text)] = cached
@@ -252,7 +258,14 @@ def spec_world(valid: Valid) -> World:
     ctx = RenderContext()
     data = config_data(model, ctx)
     ctx.failures.clear()  # env secrets do not matter to lint
-    am = AMConfig(data, src, from_spec=True, routes_derived=model.routing.derived, root_group_by_key=model.routing.group_by_key)
+    am = AMConfig(
+        data,
+        src,
+        from_spec=True,
+        routes_derived=model.routing.derived,
+        root_group_by_key=model.routing.group_by_key,
+        am_version=model.am_version,
+    )
     templates = [TemplateFile(f"alertmanager/templates/{name}", text, None) for name, text in builtin_templates(model).items()]
     templates += [TemplateFile(tf.source, tf.text, Source(_text_locate(tf.source))) for tf in model.templates.files]
     records = frozenset(r.record for g in model.groups for r in g.records)

@@ -149,6 +149,7 @@ class Route:
     active_time_intervals: tuple[str, ...] | None = None
     routes: tuple[Route, ...] = ()
     key: KeyPath | None = None
+    labels: Mapping[str, str] | None = None  # route labels (Alertmanager 0.34)
 
     def walk(self) -> Iterator[Route]:
         yield self
@@ -184,6 +185,7 @@ class InhibitRule:
     equal: tuple[str, ...]
     description: str | None
     key: KeyPath
+    name: str | None = None  # Alertmanager 0.30
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,8 @@ def am_data(model: BaseModel, *, skip: frozenset[str] = frozenset()) -> dict[str
 def _am_value(value: Any) -> Any:
     if isinstance(value, v1.SecretRef):
         return Secret(value.file, value.env)
+    if isinstance(value, v1.FileRef):
+        return Secret(value.file, None)
     if isinstance(value, BaseModel):
         return am_data(value)
     if isinstance(value, list):
@@ -144,6 +146,7 @@ def _route(route: v1.Route, key: KeyPath) -> Route:
         active_time_intervals=opt(route.active_time_intervals),
         routes=tuple(_route(child, (*key, "routes", i)) for i, child in enumerate(route.routes)),
         key=key,
+        labels=dict(route.labels) if route.labels is not None else None,
     )
 
 
@@ -466,7 +469,9 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             derived=derived,
         ),
         inhibit_rules=tuple(
-            InhibitRule(tuple(r.source_matchers), tuple(r.target_matchers), tuple(r.equal), r.description, ("inhibit_rules", i))
+            InhibitRule(
+                tuple(r.source_matchers), tuple(r.target_matchers), tuple(r.equal), r.description, ("inhibit_rules", i), r.name
+            )
             for i, r in enumerate(spec.inhibit_rules)
         ),
         time_intervals=tuple(

@@ -67,6 +67,8 @@ def _route(route: Route) -> dict[str, Any]:
         value = getattr(route, name)
         if value is not None:
             out[name] = list(value) if isinstance(value, tuple) else value
+    if route.labels is not None:
+        out["labels"] = dict(route.labels)
     if route.routes:
         out["routes"] = [_route(c) for c in route.routes]
     return out
@@ -94,6 +96,8 @@ def config_data(model: Model, ctx: RenderContext) -> dict[str, Any]:
         rules = []
         for rule in model.inhibit_rules:
             item: dict[str, Any] = {}
+            if rule.name is not None:
+                item["name"] = rule.name
             if rule.source_matchers:
                 item["source_matchers"] = list(rule.source_matchers)
             if rule.target_matchers:

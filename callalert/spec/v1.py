@@ -131,6 +131,22 @@ def _reject_literal(value: Any) -> Any:
 Secret = Annotated[SecretRef, BeforeValidator(_reject_literal)]
 
 
+class FileRef(Model):
+    """A value Alertmanager reads from a file: `{file: PATH}` (rendered as the `*_file` field)."""
+
+    file: str = Field(description="Path of the file, as Alertmanager will see it.")
+
+
+def _number_or_file(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) != {"file"}:
+        raise PydanticCustomError(
+            "number_or_file",
+            "write a number or {file: PATH} (Alertmanager reads the `*_file` option); {env:} does not apply here",
+            {},
+        )
+    return value
+
+
 class TLSConfig(Model):
     ca_file: str | None = None
     cert_file: str | None = None
@@ -169,6 +185,11 @@ class ReceiverConfigBase(Model):
     send_resolved: bool | None = Field(None, description="Notify when the alert resolves too.")
 
 
+class EmailThreading(Model):
+    enabled: bool | None = None
+    thread_by_date: Literal["daily", "none"] = Field(description="Alertmanager refuses the threading block without it.")
+
+
 class EmailConfig(ReceiverConfigBase):
     to: str = Field(description="Recipient address(es), comma-separated.")
     from_: str | None = Field(None, alias="from", description="Sender; defaults to `global.smtp.from`.")
@@ -176,13 +197,15 @@ class EmailConfig(ReceiverConfigBase):
     hello: str | None = None
     auth_username: str | None = None
     auth_password: Secret | None = None
-    auth_secret: Secret | None = None
+    auth_secret: Secret | None = Field(None, description="CRAM-MD5 secret (`auth_secret_file` needs Alertmanager ≥ 0.31).")
     auth_identity: str | None = None
     require_tls: bool | None = None
+    force_implicit_tls: bool | None = Field(None, description="Alertmanager ≥ 0.31.")
     tls_config: TLSConfig | None = None
     html: str | None = Field(None, description='HTML body (Go template), e.g. `{{ template "email.html" . }}`.')
     text: str | None = None
     headers: dict[str, str] | None = Field(None, description="Mail headers, e.g. `Subject`.")
+    threading: EmailThreading | None = Field(None, description="Alertmanager ≥ 0.30.")
 
 
 class SlackField(Model):
@@ -191,10 +214,29 @@ class SlackField(Model):
     short: bool | None = None
 
 
+class SlackConfirm(Model):
+    text: str
+    title: str | None = None
+    ok_text: str | None = None
+    dismiss_text: str | None = None
+
+
+class SlackAction(Model):
+    type: str
+    text: str
+    url: str | None = None
+    style: str | None = None
+    name: str | None = None
+    value: str | None = None
+    confirm: SlackConfirm | None = None
+
+
 class SlackConfig(ReceiverConfigBase):
     api_url: Secret | None = Field(
         None, description="Incoming-webhook URL (a secret: its path holds the token). Defaults to `global.slack_api_url`."
     )
+    app_token: Secret | None = Field(None, description="Slack app (bot) token, instead of `api_url` (Alertmanager ≥ 0.30).")
+    app_url: str | None = Field(None, description="Slack API method URL for `app_token` (Alertmanager ≥ 0.30).")
     channel: str | None = None
     username: str | None = None
     color: str | None = None
@@ -202,15 +244,33 @@ class SlackConfig(ReceiverConfigBase):
     title_link: str | None = None
     pretext: str | None = None
     text: str | None = None
+    message_text: str | None = Field(None, description="Alertmanager ≥ 0.31.")
     footer: str | None = None
     fallback: str | None = None
+    callback_id: str | None = None
     icon_emoji: str | None = None
     icon_url: str | None = None
+    image_url: str | None = None
+    thumb_url: str | None = None
     link_names: bool | None = None
     mrkdwn_in: list[str] | None = None
     fields: list[SlackField] | None = None
     short_fields: bool | None = None
+    actions: list[SlackAction] | None = None
+    update_message: bool | None = Field(None, description="Alertmanager ≥ 0.32.")
+    timeout: Duration | None = Field(None, description="Alertmanager ≥ 0.30.")
     http_config: HTTPConfig | None = None
+
+
+class PagerdutyImage(Model):
+    src: str
+    alt: str | None = None
+    href: str | None = None
+
+
+class PagerdutyLink(Model):
+    href: str
+    text: str | None = None
 
 
 class PagerdutyConfig(ReceiverConfigBase):
@@ -224,7 +284,11 @@ class PagerdutyConfig(ReceiverConfigBase):
     class_: str | None = Field(None, alias="class")
     component: str | None = None
     group: str | None = None
+    source: str | None = None
     details: dict[str, str] | None = None
+    images: list[PagerdutyImage] | None = None
+    links: list[PagerdutyLink] | None = None
+    timeout: Duration | None = Field(None, description="Alertmanager ≥ 0.30.")
     http_config: HTTPConfig | None = None
 
     @model_validator(mode="after")
@@ -241,7 +305,16 @@ class WebhookConfig(ReceiverConfigBase):
         description="Endpoint URL; a secret reference when the URL carries a token (`url_file` needs Alertmanager ≥ 0.26)."
     )
     max_alerts: int | None = Field(None, ge=0)
+    timeout: Duration | None = Field(None, description="Alertmanager ≥ 0.28.")
+    payload: Any = Field(None, description="Custom JSON payload (Go templates in its strings); Alertmanager ≥ 0.32.")
     http_config: HTTPConfig | None = None
+
+
+class OpsgenieResponder(Model):
+    type: str = Field(description="team, teams, user, escalation or schedule.")
+    id: str | None = None
+    name: str | None = None
+    username: str | None = None
 
 
 class OpsgenieConfig(ReceiverConfigBase):
@@ -251,23 +324,41 @@ class OpsgenieConfig(ReceiverConfigBase):
     description: str | None = None
     source: str | None = None
     details: dict[str, str] | None = None
+    entity: str | None = None
+    responders: list[OpsgenieResponder] | None = None
+    actions: str | None = None
     tags: str | None = None
     note: str | None = None
     priority: str | None = None
+    update_alerts: bool | None = None
     http_config: HTTPConfig | None = None
 
 
 class MSTeamsConfig(ReceiverConfigBase):
-    webhook_url: Secret
+    webhook_url: Secret = Field(description="Incoming-webhook URL (`webhook_url_file` needs Alertmanager ≥ 0.27).")
     title: str | None = None
-    summary: str | None = None
+    summary: str | None = Field(None, description="Alertmanager ≥ 0.27.")
+    text: str | None = None
+    http_config: HTTPConfig | None = None
+
+
+class MSTeamsV2Config(ReceiverConfigBase):
+    webhook_url: Secret = Field(description="Power Automate workflow URL.")
+    title: str | None = None
     text: str | None = None
     http_config: HTTPConfig | None = None
 
 
 class TelegramConfig(ReceiverConfigBase):
-    bot_token: Secret = Field(description="Bot token (`bot_token_file` needs Alertmanager ≥ 0.26; use {env: ...} before).")
-    chat_id: int
+    bot_token: Secret | None = Field(
+        None,
+        description="Bot token (`bot_token_file` needs Alertmanager ≥ 0.26; use {env: ...} before); defaults to "
+        "`global.telegram_bot_token` (Alertmanager ≥ 0.31).",
+    )
+    chat_id: Annotated[int | FileRef, BeforeValidator(_number_or_file)] = Field(
+        description="Chat id, or `{file: PATH}` (`chat_id_file`, Alertmanager ≥ 0.31)."
+    )
+    message_thread_id: int | None = Field(None, description="Alertmanager ≥ 0.28.")
     api_url: str | None = None
     message: str | None = None
     disable_notifications: bool | None = None
@@ -279,6 +370,9 @@ class DiscordConfig(ReceiverConfigBase):
     webhook_url: Secret = Field(description="Discord webhook URL (a secret; `webhook_url_file` needs Alertmanager ≥ 0.27).")
     title: str | None = None
     message: str | None = None
+    content: str | None = Field(None, description="Alertmanager ≥ 0.28.")
+    username: str | None = Field(None, description="Alertmanager ≥ 0.28.")
+    avatar_url: str | None = Field(None, description="Alertmanager ≥ 0.28.")
     http_config: HTTPConfig | None = None
 
 
@@ -308,20 +402,26 @@ class PushoverConfig(ReceiverConfigBase):
     message: str | None = None
     url: str | None = None
     url_title: str | None = None
+    device: str | None = Field(None, description="Alertmanager ≥ 0.26.")
     sound: str | None = None
     priority: str | None = None
     retry: Duration | None = None
     expire: Duration | None = None
+    ttl: Duration | None = Field(None, description="Alertmanager ≥ 0.27.")
     html: bool | None = None
+    monospace: bool | None = Field(None, description="Alertmanager ≥ 0.29; not together with `html`.")
     http_config: HTTPConfig | None = None
 
 
 class SigV4(Model):
     region: str | None = None
     access_key: str | None = None
-    secret_key: Secret | None = None
+    secret_key: Secret | None = Field(None, description="Alertmanager has no `secret_key_file`: use {env: NAME}.")
     profile: str | None = None
     role_arn: str | None = None
+    external_id: str | None = Field(None, description="With `role_arn`; Alertmanager ≥ 0.31.")
+    use_fips_sts_endpoint: bool | None = Field(None, description="Alertmanager ≥ 0.28.")
+    service_name: str | None = Field(None, description="Alertmanager ≥ 0.29.")
 
 
 class SNSConfig(ReceiverConfigBase):
@@ -333,11 +433,12 @@ class SNSConfig(ReceiverConfigBase):
     subject: str | None = None
     message: str | None = None
     attributes: dict[str, str] | None = None
+    use_aws_http_client: bool | None = Field(None, description="Alertmanager ≥ 0.33.")
     http_config: HTTPConfig | None = None
 
 
 class WeChatConfig(ReceiverConfigBase):
-    api_secret: Secret | None = None
+    api_secret: Secret | None = Field(None, description="`api_secret_file` needs Alertmanager ≥ 0.31.")
     api_url: str | None = None
     corp_id: str | None = None
     message: str | None = None
@@ -346,18 +447,151 @@ class WeChatConfig(ReceiverConfigBase):
     to_user: str | None = None
     to_party: str | None = None
     to_tag: str | None = None
+    http_config: HTTPConfig | None = None
+
+
+class JiraField(Model):
+    template: str
+    enable_update: bool | None = None
+
+
+class JiraConfig(ReceiverConfigBase):
+    api_url: str | None = Field(None, description="Defaults to `global.jira_api_url`.")
+    api_type: Literal["auto", "cloud", "datacenter"] | None = Field(None, description="Alertmanager ≥ 0.29.")
+    project: str
+    issue_type: str
+    summary: str | JiraField | None = Field(None, description="A template, or `{template, enable_update}` (Alertmanager ≥ 0.30).")
+    description: str | JiraField | None = Field(
+        None, description="A template, or `{template, enable_update}` (Alertmanager ≥ 0.30)."
+    )
+    labels: list[str] | None = None
+    priority: str | None = None
+    reopen_transition: str | None = None
+    resolve_transition: str | None = None
+    wont_fix_resolution: str | None = None
+    reopen_duration: Duration | None = None
+    fields: dict[str, Any] | None = Field(None, description="Other issue fields, e.g. `customfield_10000`.")
+    http_config: HTTPConfig | None = Field(None, description="Jira's credentials (basic_auth or authorization).")
+
+
+class RocketchatField(Model):
+    title: str | None = None
+    value: str | None = None
+    short: bool | None = None
+
+
+class RocketchatAction(Model):
+    type: str | None = None
+    text: str | None = None
+    url: str | None = None
+    msg: str | None = None
+
+
+class RocketchatConfig(ReceiverConfigBase):
+    api_url: str | None = Field(None, description="Defaults to `global.rocketchat_api_url`.")
+    token_id: Secret | None = Field(None, description="Defaults to `global.rocketchat_token_id`.")
+    token: Secret | None = Field(None, description="Defaults to `global.rocketchat_token`.")
+    channel: str | None = None
+    color: str | None = None
+    title: str | None = None
+    title_link: str | None = None
+    text: str | None = None
+    fields: list[RocketchatField] | None = None
+    short_fields: bool | None = None
+    emoji: str | None = None
+    icon_url: str | None = None
+    image_url: str | None = None
+    thumb_url: str | None = None
+    link_names: bool | None = None
+    actions: list[RocketchatAction] | None = None
+    http_config: HTTPConfig | None = None
+
+
+class IncidentioConfig(ReceiverConfigBase):
+    url: str | SecretRef = Field(description="Alert source URL; a secret reference renders `url_file`.")
+    alert_source_token: Secret | None = Field(None, description="Or `http_config.authorization`.")
+    max_alerts: int | None = Field(None, ge=0)
+    timeout: Duration | None = None
+    http_config: HTTPConfig | None = None
+
+
+class MattermostField(Model):
+    title: str | None = None
+    value: str | None = None
+    short: bool | None = None
+
+
+class MattermostAttachment(Model):
+    fallback: str | None = None
+    color: str | None = None
+    pretext: str | None = None
+    text: str | None = None
+    author_name: str | None = None
+    author_link: str | None = None
+    author_icon: str | None = None
+    title: str | None = None
+    title_link: str | None = None
+    fields: list[MattermostField] | None = None
+    thumb_url: str | None = None
+    footer: str | None = None
+    footer_icon: str | None = None
+    image_url: str | None = None
+
+
+class MattermostProps(Model):
+    card: str | None = None
+
+
+class MattermostPriority(Model):
+    priority: Literal["urgent", "important", "standard"] | None = None
+    requested_ack: bool | None = None
+    persistent_notifications: bool | None = None
+
+
+class MattermostConfig(ReceiverConfigBase):
+    webhook_url: Secret | None = Field(None, description="Defaults to `global.mattermost_webhook_url` (Alertmanager ≥ 0.32).")
+    channel: str | None = None
+    username: str | None = None
+    text: str | None = None
+    icon_url: str | None = None
+    icon_emoji: str | None = None
+    type: str | None = None
+    props: MattermostProps | None = None
+    priority: MattermostPriority | None = None
+    attachments: list[MattermostAttachment] | None = None
+    fallback: str | None = Field(None, description="Attachment fields at the top level: Alertmanager ≥ 0.32.")
+    color: str | None = None
+    pretext: str | None = None
+    author_name: str | None = None
+    author_link: str | None = None
+    author_icon: str | None = None
+    title: str | None = None
+    title_link: str | None = None
+    fields: list[MattermostField] | None = None
+    thumb_url: str | None = None
+    footer: str | None = None
+    footer_icon: str | None = None
+    image_url: str | None = None
+    http_config: HTTPConfig | None = None
 
 
 class Receiver(Model):
-    """A notification target. Option names are Alertmanager's own."""
+    """A notification target. Option names are Alertmanager's own; each receiver type and option is
+    checked against the target Alertmanager (docs/versions.md)."""
 
     description: str | None = Field(None, description="What this receiver is for (documentation only).")
+    labels: dict[str, str] | None = Field(
+        None, description="Receiver labels (Alertmanager ≥ 0.33); a `name` label must equal the receiver's name."
+    )
     email_configs: list[EmailConfig] | None = None
     slack_configs: list[SlackConfig] | None = None
     pagerduty_configs: list[PagerdutyConfig] | None = None
     webhook_configs: list[WebhookConfig] | None = Field(None, description="Generic webhooks, e.g. an SMS gateway.")
     opsgenie_configs: list[OpsgenieConfig] | None = None
     msteams_configs: list[MSTeamsConfig] | None = Field(None, description="Microsoft Teams (Alertmanager ≥ 0.26).")
+    msteamsv2_configs: list[MSTeamsV2Config] | None = Field(
+        None, description="Microsoft Teams through Power Automate workflows (Alertmanager ≥ 0.28)."
+    )
     telegram_configs: list[TelegramConfig] | None = Field(None, description="Telegram (Alertmanager ≥ 0.24).")
     discord_configs: list[DiscordConfig] | None = Field(None, description="Discord (Alertmanager ≥ 0.25).")
     webex_configs: list[WebexConfig] | None = Field(None, description="Webex (Alertmanager ≥ 0.25).")
@@ -365,6 +599,12 @@ class Receiver(Model):
     pushover_configs: list[PushoverConfig] | None = None
     sns_configs: list[SNSConfig] | None = Field(None, description="AWS SNS (Alertmanager ≥ 0.23).")
     wechat_configs: list[WeChatConfig] | None = None
+    jira_configs: list[JiraConfig] | None = Field(
+        None, description="Jira issues (Alertmanager ≥ 0.28; Debian's 0.28.x builds have it disabled)."
+    )
+    rocketchat_configs: list[RocketchatConfig] | None = Field(None, description="Rocket.Chat (Alertmanager ≥ 0.28).")
+    incidentio_configs: list[IncidentioConfig] | None = Field(None, description="incident.io (Alertmanager ≥ 0.29).")
+    mattermost_configs: list[MattermostConfig] | None = Field(None, description="Mattermost (Alertmanager ≥ 0.30).")
 
 
 # --- matchers -----------------------------------------------------------------------------
@@ -425,24 +665,43 @@ class Defaults(Model):
 
 
 class SMTP(Model):
+    """Alertmanager's `global.smtp_*` settings."""
+
     smarthost: str | None = None
     from_: str | None = Field(None, alias="from")
     hello: str | None = None
     auth_username: str | None = None
     auth_password: Secret | None = None
     auth_identity: str | None = None
-    auth_secret: Secret | None = None
+    auth_secret: Secret | None = Field(None, description="`smtp_auth_secret_file` needs Alertmanager ≥ 0.31.")
     require_tls: bool | None = None
+    force_implicit_tls: bool | None = Field(None, description="Alertmanager ≥ 0.31.")
+    tls_config: TLSConfig | None = Field(None, description="Alertmanager ≥ 0.28.")
 
 
 class Global(Model):
-    """Alertmanager `global:` settings shared by receivers."""
+    """Alertmanager `global:` settings shared by receivers (each checked against the target)."""
 
     smtp: SMTP | None = None
     slack_api_url: Secret | None = None
+    slack_app_token: Secret | None = Field(None, description="Alertmanager ≥ 0.30.")
+    slack_app_url: str | None = Field(None, description="Alertmanager ≥ 0.30.")
     pagerduty_url: str | None = None
     opsgenie_api_url: str | None = None
     opsgenie_api_key: Secret | None = None
+    wechat_api_url: str | None = None
+    wechat_api_secret: Secret | None = Field(None, description="`wechat_api_secret_file` needs Alertmanager ≥ 0.31.")
+    wechat_api_corp_id: str | None = None
+    victorops_api_url: str | None = None
+    victorops_api_key: Secret | None = None
+    telegram_api_url: str | None = None
+    telegram_bot_token: Secret | None = Field(None, description="Alertmanager ≥ 0.31.")
+    webex_api_url: str | None = None
+    jira_api_url: str | None = Field(None, description="Alertmanager ≥ 0.28 (not in Debian's 0.28.x builds).")
+    rocketchat_api_url: str | None = Field(None, description="Alertmanager ≥ 0.28.")
+    rocketchat_token: Secret | None = Field(None, description="Alertmanager ≥ 0.28.")
+    rocketchat_token_id: Secret | None = Field(None, description="Alertmanager ≥ 0.28.")
+    mattermost_webhook_url: Secret | None = Field(None, description="Alertmanager ≥ 0.32.")
     http_config: HTTPConfig | None = None
 
 
@@ -567,16 +826,20 @@ class Group(Model):
 class Route(Model):
     matchers: Matchers = Field(
         default_factory=list,
-        description='Alertmanager matchers, e.g. `severity="critical"`, `category=~"availability|errors"` (or a `{label: value}` map).',
+        description='Alertmanager matchers, e.g. `severity="critical"`, `category=~"availability|errors"` (or a `{label: value}` '
+        'map). From Alertmanager 0.27 label names may be any UTF-8 (`service.name="checkout"`, `"my label"="x"`).',
     )
     receiver: str | None = None
     continue_: bool = Field(False, alias="continue")
-    group_by: list[str] | None = None
+    group_by: list[str] | None = Field(None, description="Label names (any UTF-8 from Alertmanager 0.27), or `['...']`.")
     group_wait: Duration | None = None
     group_interval: Duration | None = None
     repeat_interval: Duration | None = None
     mute_time_intervals: list[str] | None = None
     active_time_intervals: list[str] | None = None
+    labels: dict[str, str] | None = Field(
+        None, description="Labels added to the alerts this route notifies about (templates allowed); Alertmanager ≥ 0.34."
+    )
     routes: list[Route] = Field(default_factory=list)
 
 
@@ -590,9 +853,12 @@ class Routing(Model):
 
 
 class InhibitRule(Model):
+    name: str | None = Field(None, description="Shown in Alertmanager's logs and metrics; Alertmanager ≥ 0.30.")
     source_matchers: Matchers = Field(default_factory=list)
     target_matchers: Matchers = Field(default_factory=list)
-    equal: list[str] = Field(default_factory=list)
+    equal: list[str] = Field(
+        default_factory=list, description="Labels that must be equal in both alerts (any UTF-8 name from Alertmanager 0.28)."
+    )
     description: str | None = None
 
 
@@ -738,10 +1004,12 @@ class RoutingTest(Model):
     alert: str | None = Field(
         None, description="Start from this alert's labels (alertname, severity, category, `labels:`); `labels` adds to them."
     )
-    labels: dict[LabelName, str] = Field(
-        default_factory=dict, description="The alert's label set (or labels added to `alert`'s)."
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="The alert's label set (or labels added to `alert`'s); names as the target Alertmanager takes them "
+        "(any UTF-8 from 0.27, e.g. `service.name`).",
     )
-    firing: list[dict[LabelName, str]] = Field(
+    firing: list[dict[str, str]] = Field(
         default_factory=list, description="Label sets of other alerts firing at the same time (for inhibition)."
     )
     at: datetime | None = Field(

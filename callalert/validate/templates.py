@@ -15,6 +15,7 @@ from typing import Any
 
 from callalert import diagnostics as d
 from callalert.analysis import gotemplate
+from callalert.analysis.versions import AM_DEFAULT_TEMPLATES, AM_RELEASES, Version, am_go
 from callalert.diagnostics import Problem, did_you_mean, iter_strings
 from callalert.model import Model
 from callalert.spec.load import Merged
@@ -42,10 +43,40 @@ def _function_message(name: str, added_in: Any, what: str, version: str) -> tupl
     return (f"template function {name!r} is not defined in {what} {version}", None)
 
 
+def _builtin_note(name: str, am_version: str) -> str:
+    """For a built-in template name of a later (or earlier) Alertmanager than the target."""
+    feature = AM_DEFAULT_TEMPLATES.get(name)
+    if feature is None:
+        return ""
+    if Version.parse(am_version) < feature.since:
+        return f" (Alertmanager's built-in {name!r} arrives in {feature.since.short}; the target is {am_version})"
+    if feature.removed is not None:
+        return f" (Alertmanager's built-in {name!r} was removed in {feature.removed.short})"
+    return ""
+
+
+def _go_note(text: str, name: str, go: Version, am_version: str) -> str:
+    """For a template the Go of the target rejects: the first release whose Go parses it."""
+    target = Version.parse(am_version)
+    for release in sorted(AM_RELEASES):
+        if release <= target or release.patch or am_go(release) <= go:
+            continue
+        try:
+            gotemplate.parse_template(text, name, am_go(release))
+        except gotemplate.TemplateSyntaxError:
+            continue
+        return (
+            f" (Alertmanager {target.short} is built with Go {go.short}; Alertmanager ≥ {release.short}, built with "
+            f"Go {am_go(release).short}, parses it)"
+        )
+    return ""
+
+
 def check(model: Model, merged: Merged) -> Iterator[Problem]:
     from callalert.model.builtin_templates import builtin_templates
 
     am_version = model.am_version
+    go = am_go(am_version)
     # 1. rule annotations
     for alert in model.alerts:
         for key, field, text in alert.text_fields():
@@ -71,9 +102,15 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
     files += [(tf.display, tf.text, False) for tf in model.templates.files]
     for display, text, is_builtin in files:
         try:
-            info = gotemplate.parse_template(text, display)
+            info = gotemplate.parse_template(text, display, go)
         except gotemplate.TemplateSyntaxError as exc:
-            yield d.problem(display, exc.line, exc.col, f"invalid template: {exc.message}", d.TEMPLATE_SYNTAX)
+            yield d.problem(
+                display,
+                exc.line,
+                exc.col,
+                f"invalid template: {exc.message}{_go_note(text, display, go, am_version)}",
+                d.TEMPLATE_SYNTAX,
+            )
             continue
         for name, pos in info.defines.items():
             if name in defined:
@@ -101,13 +138,17 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
     known = set(defined) | set(gotemplate.am_default_templates(am_version))
     for display, text, _ in files:
         try:
-            info = gotemplate.parse_template(text, display)
+            info = gotemplate.parse_template(text, display, go)
         except gotemplate.TemplateSyntaxError:
             continue
         for call in info.template_calls:
             if call.name not in known and call.kind == "template":
                 yield d.problem(
-                    display, call.pos.line, call.pos.col, f"template {call.name!r} is not defined", d.UNKNOWN_TEMPLATE
+                    display,
+                    call.pos.line,
+                    call.pos.col,
+                    f"template {call.name!r} is not defined{_builtin_note(call.name, am_version)}",
+                    d.UNKNOWN_TEMPLATE,
                 )
 
     # 3. receiver fields
@@ -116,9 +157,10 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
             if "{{" not in text:
                 continue
             try:
-                info = gotemplate.parse_template(text, str(key[-1]))
+                info = gotemplate.parse_template(text, str(key[-1]), go)
             except gotemplate.TemplateSyntaxError as exc:
-                yield merged.problem_in_value(key, exc.line, exc.col, f"invalid template: {exc.message}", d.TEMPLATE_SYNTAX)
+                note = _go_note(text, str(key[-1]), go, am_version)
+                yield merged.problem_in_value(key, exc.line, exc.col, f"invalid template: {exc.message}{note}", d.TEMPLATE_SYNTAX)
                 continue
             for fn in gotemplate.undefined_functions(info, "alertmanager", am_version):
                 message, fix = _function_message(fn.name, fn.added_in, "Alertmanager", am_version)
@@ -129,7 +171,7 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
                         key,
                         call.pos.line,
                         call.pos.col,
-                        f"template {call.name!r} is not defined{did_you_mean(call.name, known)}",
+                        f"template {call.name!r} is not defined{_builtin_note(call.name, am_version) or did_you_mean(call.name, known)}",
                         d.UNKNOWN_TEMPLATE,
                         fix="define it in a file listed in templates.files, or enable the built-in that defines it",
                     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from callalert import diagnostics as d
+from callalert.analysis.alertmanager.matchers import is_valid_label_name
 from callalert.analysis.promql import check_syntax
+from callalert.analysis.versions import am_feature_min_version, am_utf8_label_names
 from callalert.diagnostics import KeyPath, Problem, did_you_mean
 from callalert.model import Model
 from callalert.spec.load import Merged
@@ -78,6 +80,9 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
             )
         if rtest.alert is None and not rtest.labels:
             yield merged.problem(key, "a routing test needs `alert` or `labels` (the label set to route)", d.ROUTING_TEST)
+        yield from _routing_label_names(merged, (*key, "labels"), rtest.labels, model.am_version)
+        for j, firing in enumerate(rtest.firing):
+            yield from _routing_label_names(merged, (*key, "firing", j), firing, model.am_version)
         for j, name in enumerate(rtest.receivers):
             if name not in receivers:
                 yield merged.problem(
@@ -85,6 +90,25 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
                     f"unknown receiver {name!r}{did_you_mean(name, receivers)} (defined: {', '.join(sorted(receivers))})",
                     d.UNKNOWN_RECEIVER,
                 )
+
+
+def _routing_label_names(merged: Merged, key: KeyPath, labels: Mapping[str, str], am_version: str) -> Iterator[Problem]:
+    """Label names of a routing test: amtool reads each label as a matcher argument, so classic
+    names up to 0.26 and any UTF-8 name from 0.27 (fallback mode)."""
+    utf8 = am_utf8_label_names("matchers", am_version)
+    since = am_feature_min_version("matchers.utf8_parser")
+    for name in labels:
+        if is_valid_label_name(name, utf8=utf8) and not (not utf8 and name.startswith("__")):
+            continue
+        hint = ""
+        if not utf8 and since is not None and is_valid_label_name(name, utf8=True):
+            hint = f"; other names need Alertmanager ≥ {since.short} (the target is {am_version})"
+        yield merged.problem(
+            (*key, name),
+            f"invalid label name {name!r}: use letters, digits and _, not starting with a digit or __{hint}",
+            d.LABEL_NAME,
+            at_key=True,
+        )
 
 
 def _series_problems(merged: Merged, key: KeyPath, text: str) -> Iterator[Problem]:

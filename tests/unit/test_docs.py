@@ -22,3 +22,15 @@ def test_generated_docs_are_current(name: str, fmt: str, update_golden: bool) ->
     assert path.read_text(encoding="utf-8") == out, f"docs/{name} is stale: run `callalert schema --format {fmt} > docs/{name}`"
     if fmt == "json":
         assert json.loads(out)["properties"]["version"]["const"] == 1
+
+
+def test_versions_reference_is_current(update_golden: bool) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "callalert", "versions", "--format", "markdown"], capture_output=True, text=True, check=True
+    ).stdout
+    path = ROOT / "docs" / "versions.md"
+    if update_golden:
+        path.write_text(out, encoding="utf-8")
+    assert path.read_text(encoding="utf-8") == out, (
+        "docs/versions.md is stale: run `callalert versions --format markdown > docs/versions.md`"
+    )

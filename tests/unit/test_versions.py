@@ -92,11 +92,20 @@ def test_receiver_types_and_file_fields() -> None:
         "webhook_configs",
         "wechat_configs",
     ]
-    assert set(file_secret_fields("global")) == {
+    assert {name for name, f in file_secret_fields("global").items() if f.available_in("0.25")} == {
         "slack_api_url_file",
         "opsgenie_api_key_file",
         "smtp_auth_password_file",
         "victorops_api_key_file",
+    }
+    assert {name: f.since.short for name, f in file_secret_fields("global").items() if not f.available_in("0.25")} == {
+        "rocketchat_token_file": "0.28",
+        "rocketchat_token_id_file": "0.28",
+        "slack_app_token_file": "0.30",
+        "smtp_auth_secret_file": "0.31",
+        "wechat_api_secret_file": "0.31",
+        "telegram_bot_token_file": "0.31",
+        "mattermost_webhook_url_file": "0.32",
     }
     assert set(file_secret_fields("pagerduty_configs")) == {"service_key_file", "routing_key_file"}
     assert file_secret_fields("webhook_configs")["url_file"].since == Version(0, 26)
@@ -113,5 +122,17 @@ def test_template_function_table() -> None:
         "match",
         "stringSlice",
     }
-    unverified = {name for name, f in AM_TEMPLATE_FUNCS.items() if not f.verified}
-    assert unverified == {"safeUrl", "urlUnescape", "toJson"}
+    assert {name: f.since.short for name, f in AM_TEMPLATE_FUNCS.items() if f.since > Version(0, 28)} == {
+        "safeUrl": "0.30",
+        "urlUnescape": "0.30",
+        "toJson": "0.30",
+        "list": "0.32",
+        "append": "0.32",
+        "dict": "0.32",
+        "now": "0.33",
+        "routeLabels": "0.34",
+        "toDate": "0.34",
+        "mustToDate": "0.34",
+        "base64encode": "0.34",
+        "base64decode": "0.34",
+    }

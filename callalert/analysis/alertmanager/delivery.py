@@ -11,6 +11,7 @@ from typing import Any
 from callalert.analysis.alertmanager.inhibit import InhibitRule, build_inhibit_rules, inhibiting_rule
 from callalert.analysis.alertmanager.routing import Route, build_route_tree, match_routes, named_time_intervals
 from callalert.analysis.alertmanager.timeinterval import interval_active
+from callalert.analysis.versions import DEFAULT_ALERTMANAGER, Version
 
 
 def route_muted_reason(route: Route, named: Mapping[str, Sequence[Mapping[str, Any]]], at: datetime) -> str | None:
@@ -50,12 +51,14 @@ def deliver(
     firing: Sequence[Mapping[str, str]] = (),
     at: datetime | None = None,
     root: Route | None = None,
+    version: str | Version = DEFAULT_ALERTMANAGER,
 ) -> Delivery:
-    root = root if root is not None else build_route_tree(config)
+    """Where an alert with `labels` goes in Alertmanager `version` with `config`."""
+    root = root if root is not None else build_route_tree(config, version)
     routes = match_routes(root, labels)
     result = Delivery(dict(labels), routes)
     if firing:
-        result.inhibited_by = inhibiting_rule(labels, firing, build_inhibit_rules(config.get("inhibit_rules")))
+        result.inhibited_by = inhibiting_rule(labels, firing, build_inhibit_rules(config.get("inhibit_rules"), version))
     if at is not None:
         named = named_time_intervals(config)
         for route in routes:

@@ -1,4 +1,5 @@
-"""Alertmanager 0.25 inhibition: which firing alert mutes which (inhibit.Inhibitor.Mutes)."""
+"""Alertmanager inhibition: which firing alert mutes which (inhibit.Inhibitor.Mutes); rules read
+as the release `version` reads them (UTF-8 `equal` names from 0.28, matchers by its parser)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from callalert.analysis.alertmanager.matchers import Matcher, all_match, is_valid_label_name
 from callalert.analysis.alertmanager.routing import RoutingError, read_matchers, str_list
+from callalert.analysis.versions import DEFAULT_ALERTMANAGER, Version, am_utf8_label_names
 
 
 @dataclass(frozen=True)
@@ -22,16 +24,19 @@ class InhibitRule:
         return f"inhibit_rules[{self.index}]"
 
 
-def build_inhibit_rules(raw_rules: Sequence[Mapping[str, Any]] | None) -> list[InhibitRule]:
+def build_inhibit_rules(
+    raw_rules: Sequence[Mapping[str, Any]] | None, version: str | Version = DEFAULT_ALERTMANAGER
+) -> list[InhibitRule]:
     rules: list[InhibitRule] = []
+    utf8 = am_utf8_label_names("equal", version)
     for i, raw in enumerate(raw_rules or []):
         where = f"inhibit_rules[{i}]"
         equal = tuple(str_list(raw.get("equal"), f"{where}.equal"))
         for name in equal:
-            if not is_valid_label_name(name):
+            if not is_valid_label_name(name, utf8=utf8):
                 raise RoutingError(f'{where}.equal: "{name}" is not a valid label name')
-        source = tuple(read_matchers(raw, "source_", where))
-        target = tuple(read_matchers(raw, "target_", where))
+        source = tuple(read_matchers(raw, "source_", where, version))
+        target = tuple(read_matchers(raw, "target_", where, version))
         rules.append(InhibitRule(i, source, target, equal))
     return rules
 
@@ -40,11 +45,12 @@ def inhibiting_rule(
     alert_labels: Mapping[str, str],
     firing: Sequence[Mapping[str, str]],
     inhibit_rules: Sequence[Mapping[str, Any]] | Sequence[InhibitRule],
+    version: str | Version = DEFAULT_ALERTMANAGER,
 ) -> tuple[InhibitRule, Mapping[str, str]] | None:
     """The first rule (and source alert) that mutes `alert_labels`, as inhibit.Inhibitor.Mutes finds it."""
     rules = [r for r in inhibit_rules if isinstance(r, InhibitRule)]
     if len(rules) != len(inhibit_rules):
-        rules = build_inhibit_rules(inhibit_rules)  # type: ignore[arg-type]
+        rules = build_inhibit_rules(inhibit_rules, version)  # type: ignore[arg-type]
     for rule in rules:
         if not all_match(list(rule.target), alert_labels):
             continue
@@ -67,5 +73,6 @@ def is_inhibited(
     alert_labels: Mapping[str, str],
     firing: Sequence[Mapping[str, str]],
     inhibit_rules: Sequence[Mapping[str, Any]] | Sequence[InhibitRule],
+    version: str | Version = DEFAULT_ALERTMANAGER,
 ) -> bool:
-    return inhibiting_rule(alert_labels, firing, inhibit_rules) is not None
+    return inhibiting_rule(alert_labels, firing, inhibit_rules, version) is not None

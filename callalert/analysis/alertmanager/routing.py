@@ -1,5 +1,7 @@
-"""Alertmanager 0.25 routing on a plain alertmanager.yml dict: the route tree and which routes an
-alert matches. Mirrors dispatch.NewRoute and Route.Match; amtool 0.25 `config routes test`
+"""Alertmanager routing on a plain alertmanager.yml dict: the route tree and which routes an
+alert matches. Mirrors dispatch.NewRoute and Route.Match of the release named by `version`
+(0.25 unless told: its classic matcher parser; from 0.27 the UTF-8 parser in fallback mode and
+UTF-8 `group_by` names, with regexes by the Go of the release); `amtool config routes test`
 evaluates the same tree (tests/tools/test_routing_differential.py compares the two).
 """
 
@@ -21,6 +23,7 @@ from callalert.analysis.alertmanager.matchers import (
     parse_matchers,
     sort_key,
 )
+from callalert.analysis.versions import DEFAULT_ALERTMANAGER, Version, am_go, am_matcher_mode, am_supports, am_utf8_label_names
 from callalert.errors import CallalertError
 
 DEFAULT_GROUP_WAIT = "30s"
@@ -43,6 +46,8 @@ ROUTE_KEYS = frozenset(
         "routes",
     }
 )
+# Route keys added after 0.25, by the feature table ("route.<key>").
+LATER_ROUTE_KEYS = ("labels",)
 INHERITABLE = ("receiver", "group_by", "group_wait", "group_interval", "repeat_interval")
 _DURATION_RE = re.compile(r"(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?")
 
@@ -99,23 +104,27 @@ def _duration(value: Any, where: str) -> str:
     raise RoutingError(f'{where}: not a valid duration string: "{text}"')
 
 
-def read_matchers(raw: Mapping[str, Any], prefix: str, where: str) -> list[Matcher]:
+def read_matchers(
+    raw: Mapping[str, Any], prefix: str, where: str, version: str | Version = DEFAULT_ALERTMANAGER
+) -> list[Matcher]:
     """The `{prefix}match`, `{prefix}match_re` and `{prefix}matchers` of a route (prefix "") or an
-    inhibit rule side ("source_", "target_"), in Alertmanager's order (labels.Matchers.Less)."""
+    inhibit rule side ("source_", "target_"), in Alertmanager's order (labels.Matchers.Less), as
+    Alertmanager `version` parses them (`match*` keys stay classic in every release)."""
+    go = am_go(version)
     try:
         match_re = raw.get(f"{prefix}match_re") or {}
         for name, value in match_re.items():
             if value is None:
                 raise MatcherError(f'invalid regexp value for "{name}"')
-        out = matchers_from_legacy(raw.get(f"{prefix}match"), match_re)
+        out = matchers_from_legacy(raw.get(f"{prefix}match"), match_re, go)
         for line in str_list(raw.get(f"{prefix}matchers"), f"{where}.{prefix}matchers"):
-            out.extend(parse_matchers(line))
+            out.extend(parse_matchers(line, am_matcher_mode(version), go))
     except MatcherError as exc:
         raise RoutingError(f"{where}: {exc}") from None
     return sorted(out, key=sort_key)
 
 
-def _group_by(raw: Mapping[str, Any], where: str) -> tuple[str, ...] | None:
+def _group_by(raw: Mapping[str, Any], where: str, version: Version) -> tuple[str, ...] | None:
     names = str_list(raw.get("group_by"), f"{where}.group_by")
     if not names:
         return None  # absent or [] both inherit: config.Route leaves GroupBy nil
@@ -124,21 +133,22 @@ def _group_by(raw: Mapping[str, Any], where: str) -> tuple[str, ...] | None:
             raise RoutingError(f"{where}.group_by: cannot have wildcard group_by (`...`) and other other labels at the same time")
         return ("...",)
     for name in names:
-        if not is_valid_label_name(name):
+        if not is_valid_label_name(name, utf8=am_utf8_label_names("group_by", version)):
             raise RoutingError(f'{where}.group_by: invalid label name "{name}" in group_by list')
     return tuple(names)
 
 
-def _build(raw: Mapping[str, Any], path: str, parent: Route | None) -> Route:
+def _build(raw: Mapping[str, Any], path: str, parent: Route | None, version: Version) -> Route:
     if not isinstance(raw, Mapping):
         raise RoutingError(f"{path}: expected a mapping, got {type(raw).__name__}")
-    unknown = sorted(set(raw) - ROUTE_KEYS)
+    known = ROUTE_KEYS | {k for k in LATER_ROUTE_KEYS if am_supports(f"route.{k}", version)}
+    unknown = sorted(set(raw) - known)
     if unknown:
-        raise RoutingError(f"{path}: unknown field {unknown[0]!r} (Alertmanager 0.25 rejects it)")
+        raise RoutingError(f"{path}: unknown field {unknown[0]!r} (Alertmanager {version.short} rejects it)")
     own: dict[str, Any] = {}
     if raw.get("receiver"):
         own["receiver"] = go_yaml_string(raw["receiver"])
-    group_by = _group_by(raw, path)
+    group_by = _group_by(raw, path, version)
     if group_by is not None:
         own["group_by"] = group_by
     for key in ("group_wait", "group_interval", "repeat_interval"):
@@ -159,7 +169,7 @@ def _build(raw: Mapping[str, Any], path: str, parent: Route | None) -> Route:
     route = Route(
         path=path,
         receiver=values["receiver"],
-        matchers=read_matchers(raw, "", path),
+        matchers=read_matchers(raw, "", path, version),
         continue_=bool(raw.get("continue", False)),
         group_by=values["group_by"],
         group_wait=values["group_wait"],
@@ -174,11 +184,12 @@ def _build(raw: Mapping[str, Any], path: str, parent: Route | None) -> Route:
     children = raw.get("routes") or []
     if not isinstance(children, list):
         raise RoutingError(f"{path}.routes: expected a list, got {type(children).__name__}")
-    route.routes = [_build(child, f"{path}.routes[{i}]", route) for i, child in enumerate(children)]
+    route.routes = [_build(child, f"{path}.routes[{i}]", route, version) for i, child in enumerate(children)]
     return route
 
 
-def build_route_tree(config: Mapping[str, Any]) -> Route:
+def build_route_tree(config: Mapping[str, Any], version: str | Version = DEFAULT_ALERTMANAGER) -> Route:
+    """The route tree of `config` as Alertmanager `version` builds it; RoutingError as it refuses it."""
     raw = config.get("route")
     if raw is None:
         raise RoutingError("no routes provided")
@@ -194,7 +205,7 @@ def build_route_tree(config: Mapping[str, Any]) -> Route:
         raise RoutingError("root route must not have any mute time intervals")
     if raw.get("active_time_intervals"):
         raise RoutingError("root route must not have any active time intervals")
-    root = _build(raw, "route", None)
+    root = _build(raw, "route", None, Version.parse(version))
     receivers = config.get("receivers")
     if receivers is not None:
         names = {str(r.get("name")) for r in receivers if isinstance(r, Mapping)}

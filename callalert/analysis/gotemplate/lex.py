@@ -1,9 +1,14 @@
-"""Go 1.19 text/template/parse lexer: the same tokens and the same error texts, and the literal
-decoding (strconv.Unquote, number syntax) the parser applies to them."""
+"""Go text/template/parse lexer (Go 1.19, and what later releases changed): the same tokens and
+the same error texts, and the literal decoding (strconv.Unquote, number syntax) the parser
+applies to them."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from callalert.analysis.versions import GO_DEFAULT, GO_FEATURES, Version
+
+_GO_RIGHT_PAREN_ERROR = GO_FEATURES["go.template.right_paren_error"].since
 
 _SPACE = " \t\r\n"
 KEYWORDS = {
@@ -38,7 +43,8 @@ def _fmt_rune(c: str) -> str:
     return f"{code} '{c}'" if c.isprintable() else code
 
 
-def lex(text: str) -> list[Token]:
+def lex(text: str, go: Version = GO_DEFAULT) -> list[Token]:
+    """Go text/template/parse tokens of `text`, as the lexer of Go release `go` produces them."""
     toks: list[Token] = []
     emit = toks.append
     n = len(text)
@@ -206,8 +212,13 @@ def lex(text: str) -> list[Token]:
                 depth += 1
                 p += 1
             elif c == ")":
-                emit(Token("rparen", ")", p))
                 depth -= 1
+                if depth < 0 and go >= _GO_RIGHT_PAREN_ERROR:
+                    # Go ≥ 1.21 reports the stray ')' itself; before, the parser saw it first
+                    # ('unexpected ")" in command').
+                    emit(Token("error", "unexpected right paren", p))
+                    return toks
+                emit(Token("rparen", ")", p))
                 p += 1
                 if depth < 0:
                     emit(Token("error", "unexpected right paren", p))

@@ -1,5 +1,6 @@
-"""Go 1.19 text/template/parse parser: the parse tree analysis needs, and the parse errors Go
-raises with the same messages (undefined variables included). Functions are not checked here."""
+"""Go text/template/parse parser (Go 1.19, and what later releases changed: `{{else with}}` from
+Go 1.23): the parse tree analysis needs, and the parse errors Go raises with the same messages
+(undefined variables included). Functions are not checked here."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import bisect
 from typing import NamedTuple
 
 from callalert.analysis.gotemplate.lex import KEYWORDS, Token, go_quote, lex, number_error, unquote, unquote_char
+from callalert.analysis.versions import GO_DEFAULT, Version, go_supports
 from callalert.errors import CallalertError
 
 
@@ -132,8 +134,9 @@ class _ParseError(Exception):
 
 
 class _Parser:
-    def __init__(self, text: str, name: str, toks: list[Token], predeclared: tuple[str, ...]) -> None:
+    def __init__(self, text: str, name: str, toks: list[Token], predeclared: tuple[str, ...], go: Version) -> None:
         self.text = text
+        self.else_with = go_supports("go.template.else_with", go)
         self.name = name
         self.toks = toks
         self.i = 0
@@ -286,7 +289,8 @@ class _Parser:
             return Control(kind, tok.pos, None)
         if kind == "else":
             peek = self.peek_non_space()
-            if peek.kind == "if":
+            # "{{else if" (and from Go 1.23 "{{else with") leave the keyword pending.
+            if peek.kind == "if" or (peek.kind == "with" and self.else_with):
                 return _End("else", peek.pos)
             self.expect("rdelim", "else")
             return _End("else", tok.pos)
@@ -311,9 +315,9 @@ class _Parser:
             self.range_depth -= 1
         else_body: list[Node] = []
         if nxt.word == "else":
-            if context == "if" and self.peek_non_space().kind == "if":
+            if context in ("if", "with") and self.peek_non_space().kind == context:
                 if_tok = self.next_non_space()
-                else_body = [self.parse_control("if", if_tok.pos)]
+                else_body = [self.parse_control(context, if_tok.pos)]
             else:
                 else_body, nxt2 = self.item_list()
                 if nxt2.word != "end":
@@ -520,11 +524,11 @@ class Locator:
         return Position(line, pos - self.starts[line - 1] + 1)
 
 
-def parse_trees(text: str, name: str, predeclared: tuple[str, ...] = ()) -> tuple[list[Tree], Locator]:
-    """The templates of `text` in the order Go adds them (a define before the text around it);
-    `predeclared` variables exist at top level. Raises TemplateSyntaxError."""
+def parse_trees(text: str, name: str, predeclared: tuple[str, ...] = (), go: Version = GO_DEFAULT) -> tuple[list[Tree], Locator]:
+    """The templates of `text` in the order Go `go` adds them (a define before the text around
+    it); `predeclared` variables exist at top level. Raises TemplateSyntaxError."""
     locate = Locator(text)
-    parser = _Parser(text, name, lex(text), predeclared)
+    parser = _Parser(text, name, lex(text, go), predeclared, go)
     try:
         parser.parse()
     except _ParseError as exc:

@@ -3,6 +3,7 @@ built-in templates, preamble variables) and the Go types of their template data.
 
 from __future__ import annotations
 
+from callalert.analysis import versions
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER, Version
 
 # Word lists are written as "a b c".split(): a table of names reads better as text than one per line.
@@ -25,40 +26,14 @@ PROMETHEUS_TEMPLATE_FUNCS = frozenset(
 # exist at top level (not inside a define).
 PROMETHEUS_PREAMBLE_VARS = ("$labels", "$externalLabels", "$externalURL", "$value")
 
-# Template names in Alertmanager's built-in default.tmpl/email.tmpl. The 0.25 list is the one
-# Debian ships with 0.25.0 (/usr/share/prometheus/alertmanager/default.tmpl); the rest were added
-# later (the corpus copy of default.tmpl at Alertmanager HEAD has all of them).
-AM_DEFAULT_TEMPLATES_025 = frozenset(
-    """__alertmanager __alertmanagerURL __subject __description __text_alert_list
-    slack.default.title slack.default.username slack.default.fallback slack.default.callbackid
-    slack.default.pretext slack.default.titlelink slack.default.iconemoji slack.default.iconurl
-    slack.default.text slack.default.footer pagerduty.default.description pagerduty.default.client
-    pagerduty.default.clientURL pagerduty.default.instances opsgenie.default.message
-    opsgenie.default.description opsgenie.default.source wechat.default.message
-    wechat.default.to_user wechat.default.to_party wechat.default.to_tag wechat.default.agent_id
-    victorops.default.state_message victorops.default.entity_display_name
-    victorops.default.monitoring_tool pushover.default.title pushover.default.message
-    pushover.default.url sns.default.subject sns.default.message telegram.default.message
-    discord.default.title discord.default.message webex.default.message
-    email.default.subject email.default.html""".split()
-)
-AM_DEFAULT_TEMPLATES_LATER = frozenset(
-    """__text_alert_list_markdown slack.default.color discord.default.content
-    msteams.default.summary msteams.default.title msteams.default.text msteamsv2.default.title
-    msteamsv2.default.text jira.default.summary jira.default.description jira.default.priority
-    rocketchat.default.title rocketchat.default.alias rocketchat.default.titlelink
-    rocketchat.default.emoji rocketchat.default.iconurl rocketchat.default.text
-    mattermost.default.color mattermost.default.username mattermost.default.title
-    mattermost.default.titlelink mattermost.default.fallback mattermost.default.text""".split()
-)
+# Built-in template names (Alertmanager's default.tmpl) come from the feature table.
+AM_DEFAULT_TEMPLATES_025 = versions.am_default_templates("0.25")
+AM_DEFAULT_TEMPLATES_LATER = versions.am_default_templates(versions.AM_NEWEST) - AM_DEFAULT_TEMPLATES_025
 
 
-def am_default_templates(version: str | Version = DEFAULT_ALERTMANAGER) -> frozenset[str]:
-    """Built-in template names available in `version`. Only the 0.25 boundary is verified;
-    for later versions every name known today is returned."""
-    if Version.parse(version) < Version(0, 26):
-        return AM_DEFAULT_TEMPLATES_025
-    return AM_DEFAULT_TEMPLATES_025 | AM_DEFAULT_TEMPLATES_LATER
+def am_default_templates(version: str | Version = DEFAULT_ALERTMANAGER, package: str | None = None) -> frozenset[str]:
+    """Built-in template names of Alertmanager `version` (of the distribution build `package`)."""
+    return versions.am_default_templates(version, package)
 
 
 # --------------------------------------------------------------------------------------------

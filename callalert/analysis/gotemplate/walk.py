@@ -32,7 +32,7 @@ from callalert.analysis.gotemplate.types import (
     go_type_name,
     member_type,
 )
-from callalert.analysis.versions import AM_TEMPLATE_FUNCS, DEFAULT_ALERTMANAGER, Version
+from callalert.analysis.versions import AM_TEMPLATE_FUNCS, DEFAULT_ALERTMANAGER, GO_DEFAULT, Version
 from callalert.diagnostics import did_you_mean
 
 # --------------------------------------------------------------------------------------------
@@ -309,19 +309,21 @@ def _analyse(trees: list[Tree], locate: Locator, info: TemplateInfo, root: str, 
     info.label_reads.sort(key=lambda r: r.pos)
 
 
-def parse_template(text: str, name: str = "") -> TemplateInfo:
-    """Parse an Alertmanager template (a .tmpl file or a template string from alertmanager.yml).
+def parse_template(text: str, name: str = "", go: Version = GO_DEFAULT) -> TemplateInfo:
+    """Parse an Alertmanager template (a .tmpl file or a template string from alertmanager.yml)
+    with the text/template of Go `go` (versions.am_go(target) for an Alertmanager release).
     At top level and in every define not called with other data, `.` is template.Data."""
-    trees, locate = parse_trees(text, name)
+    trees, locate = parse_trees(text, name, go=go)
     info = TemplateInfo(name=name, kind="alertmanager")
     _analyse(trees, locate, info, "Data", {})
     return info
 
 
-def parse_prometheus_template(text: str, name: str = "") -> TemplateInfo:
-    """Parse a Prometheus rule annotation/label template; `$labels`, `$externalLabels`,
-    `$externalURL` and `$value` are predeclared at top level as Prometheus does."""
-    trees, locate = parse_trees(text, name, PROMETHEUS_PREAMBLE_VARS)
+def parse_prometheus_template(text: str, name: str = "", go: Version = GO_DEFAULT) -> TemplateInfo:
+    """Parse a Prometheus rule annotation/label template with the text/template of Go `go`;
+    `$labels`, `$externalLabels`, `$externalURL` and `$value` are predeclared at top level as
+    Prometheus does."""
+    trees, locate = parse_trees(text, name, PROMETHEUS_PREAMBLE_VARS, go)
     info = TemplateInfo(name=name, kind="prometheus")
     top_vars = {"$labels": "PromLabels", "$externalLabels": "PromExternalLabels", "$externalURL": "string", "$value": "float"}
     _analyse(trees, locate, info, "PromData", top_vars)

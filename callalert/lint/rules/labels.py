@@ -267,7 +267,7 @@ def _inhibit_equal_never_set(world: World, options: Options) -> Iterator[Problem
     if am is None or not _labels_known(world) or isinstance(am.route_tree(), Exception):
         return
     try:
-        rules = build_inhibit_rules(am.data.get("inhibit_rules"))
+        rules = build_inhibit_rules(am.data.get("inhibit_rules"), am.am_version)
     except Exception:
         return
     for rule in rules:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from callalert.analysis.alertmanager.matchers import Matcher, MatcherError, parse_matcher
 from callalert.analysis.times import rfc3339
+from callalert.analysis.versions import am_go, am_matcher_mode
 from callalert.diagnostics import KeyPath, Problem, Rule
 from callalert.lint.engine import LintRule, Options
 from callalert.lint.rules import examples as ex
@@ -276,7 +277,8 @@ def _active_silences(world: World, options: Options) -> Iterator[tuple[KeyPath, 
         if _ended(silence.ends_at, options):
             continue  # silence-expired says so
         try:
-            matchers = [parse_matcher(m) for m in silence.matchers]
+            mode, go = am_matcher_mode(world.am_version), am_go(world.am_version)
+            matchers = [parse_matcher(m, mode, go) for m in silence.matchers]
         except MatcherError:
             continue
         yield ("silences", i, "matchers"), matchers

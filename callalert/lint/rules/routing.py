@@ -9,6 +9,7 @@ from typing import Any
 
 from callalert.analysis.alertmanager.matchers import Matcher, MatcherError, format_matcher, parse_matchers
 from callalert.analysis.alertmanager.routing import Route, RoutingError, match_routes, receivers_for
+from callalert.analysis.versions import am_go, am_matcher_mode
 from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean
 from callalert.lint.engine import LintRule, Options
 from callalert.lint.rules import examples as ex
@@ -418,9 +419,10 @@ _Site = tuple[Source, KeyPath, str, list[Matcher] | MatcherError]
 
 def _matcher_sites(world: World) -> Iterator[_Site]:
     """Every matcher text of the routes, inhibit rules (and a spec's silences), parsed."""
+    mode, go = am_matcher_mode(world.am_version), am_go(world.am_version)
     for src, key, text in _matcher_texts(world):
         try:
-            yield src, key, text, parse_matchers(text)
+            yield src, key, text, parse_matchers(text, mode, go)
         except MatcherError as exc:
             yield src, key, text, exc
 
