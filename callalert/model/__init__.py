@@ -294,6 +294,7 @@ class Model:
     groups: tuple[Group, ...]
     tests: Tests
     alerts: tuple[Alert, ...] = field(default=())
+    tracing: AMData | None = None  # Alertmanager's `tracing:` mapping
 
     @property
     def am_version(self) -> str:

@@ -483,6 +483,7 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             for i, s in enumerate(spec.silences)
         ),
         templates=Templates(tuple(spec.templates.builtin), template_files),
+        tracing=am_data(spec.tracing) if spec.tracing is not None else None,
         groups=tuple(groups),
         tests=_tests(spec),
         alerts=tuple(all_alerts),

@@ -154,6 +154,7 @@ class TLSConfig(Model):
     server_name: str | None = None
     insecure_skip_verify: bool | None = None
     min_version: str | None = None
+    max_version: str | None = None
 
 
 class BasicAuth(Model):
@@ -166,11 +167,24 @@ class Authorization(Model):
     credentials: Secret | None = Field(None, description="Rendered as `credentials_file` (or inline with --secrets=env).")
 
 
+class OAuth2(Model):
+    """OAuth 2.0 client credentials for `http_config`."""
+
+    client_id: str | None = None
+    client_secret: Secret | None = Field(None, description="Rendered as `client_secret_file` (or inline with --secrets=env).")
+    scopes: list[str] | None = None
+    token_url: str | None = None
+    endpoint_params: dict[str, str] | None = None
+    tls_config: TLSConfig | None = None
+    proxy_url: str | None = None
+
+
 class HTTPConfig(Model):
     """Alertmanager's `http_config`; secret values by reference only."""
 
     basic_auth: BasicAuth | None = None
     authorization: Authorization | None = None
+    oauth2: OAuth2 | None = None
     bearer_token: Secret | None = Field(None, description="Rendered as `bearer_token_file`.")
     proxy_url: str | None = None
     tls_config: TLSConfig | None = None
@@ -881,6 +895,18 @@ class NamedTimeInterval(Model):
     time_intervals: list[TimeInterval]
 
 
+class Tracing(Model):
+    """Alertmanager's own tracing (OpenTelemetry), Alertmanager ≥ 0.30."""
+
+    endpoint: str = Field(description="host:port of the OTLP collector.")
+    client_type: Literal["grpc", "http"] | None = None
+    sampling_fraction: float | None = None
+    insecure: bool | None = None
+    compression: str | None = Field(None, description="gzip, or nothing.")
+    timeout: Duration | None = None
+    tls_config: TLSConfig | None = None
+
+
 class Silence(Model):
     matchers: Matchers
     starts_at: datetime
@@ -922,6 +948,7 @@ class Spec(Model):
         description="Named recurring windows (maintenance, business hours) for routes' mute/active intervals.",
     )
     silences: list[Silence] = Field(default_factory=list)
+    tracing: Tracing | None = Field(None, description="Alertmanager's `tracing:` (Alertmanager ≥ 0.30).")
     templates: Templates = Field(default_factory=Templates)
     groups: list[Group] = Field(default_factory=list, description="Rule groups with their alerts.")
     tests: Tests = Field(
