@@ -190,9 +190,7 @@ IMPORT_NOTE = _rule(
     "info",
     area="import",
 )
-IMPORT_VERIFY = _rule(
-    "import-verify", "The spec import wrote is not equivalent to its input (`import --verify`).", area="import"
-)
+IMPORT_VERIFY = _rule("import-verify", "The spec import wrote is not equivalent to its input (`import --verify`).", area="import")
 
 
 # --- problems -------------------------------------------------------------------------------------

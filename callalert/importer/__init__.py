@@ -82,6 +82,11 @@ def run_import(paths: Sequence[Path], options: ImportOptions) -> ImportResult:
     inputs = read_inputs(paths)
     out = Built()
     result = ImportResult({}, list(inputs.problems), out, inputs)
+    if not (inputs.rules or inputs.ams or inputs.templates or inputs.operator_configs or _errors(result.problems)):
+        first = _first_input(inputs)
+        result.problems.append(
+            d.problem(first.path, first.line, first.col, "nothing to import among the inputs", d.IMPORT_INPUT)
+        )
     if _errors(result.problems):
         return _finish(result, options)
     with tempfile.TemporaryDirectory(prefix="callalert-import-") as scratch_dir:
@@ -120,31 +125,46 @@ def _finish(result: ImportResult, options: ImportOptions) -> ImportResult:
 
 
 def _verdicts(inputs: Inputs, result: ImportResult, scratch: Path) -> dict[str, str]:
-    """Refuse what the tools reject; the versions the spec targets (the oldest tools that accept)."""
+    """Refuse what the tools reject; the versions the spec targets: for Alertmanager the newest
+    feature the input uses (the verified feature table), for Prometheus the oldest promtool that
+    accepts the rules; a newer tool's acceptance raises either."""
+    from callalert.importer.alertmanager import am_needs
+
     targets = {"prometheus": DEFAULT_PROMETHEUS, "alertmanager": DEFAULT_ALERTMANAGER}
-    secret_values = [s.value for s in inputs.k8s_secrets_values()] if hasattr(inputs, "k8s_secrets_values") else []
-    checks: list[tuple[str, list[Any]]] = [("promtool", list(inputs.rules)), ("amtool", list(inputs.ams))]
-    for kind, sources in checks:
-        if not sources:
+    secret_values = [v.value for values in inputs.k8s_secrets.values() for v in values.values()]
+    promtools = tools.tools("promtool")
+    amtools = tools.tools("amtool")
+    if inputs.rules and not promtools:
+        result.problems.append(tools.missing_note("promtool", inputs.rules[0].groups.pos()))
+    if inputs.ams and not amtools:
+        result.problems.append(tools.missing_note("amtool", inputs.ams[0].config.pos()))
+    for source in inputs.rules if promtools else []:
+        verdict = tools.check_rules(source, promtools, scratch)
+        if verdict.accepted_by is None:
+            result.problems.extend(verdict.problems)
+        elif verdict.accepted_by is not promtools[0]:
+            _raise(targets, "prometheus", tools.short(verdict.accepted_by.version))
+    for am in inputs.ams:
+        need = am_needs(am.config)
+        if need is not None:
+            _raise(targets, "alertmanager", need[0])
+        if not amtools:
             continue
-        candidates = tools.tools(kind)
-        if not candidates:
-            first = sources[0].groups if kind == "promtool" else sources[0].config
-            result.problems.append(tools.missing_note(kind, first.pos()))
-            continue
-        product = "prometheus" if kind == "promtool" else "alertmanager"
-        for source in sources:
-            if kind == "promtool":
-                verdict = tools.check_rules(source, candidates, scratch)
-            else:
-                verdict = tools.check_config(source, candidates, scratch, secret_values + _literal_values(source))
-            if verdict.accepted_by is None:
-                result.problems.extend(verdict.problems)
-                continue
-            found = Version.parse(tools.short(verdict.accepted_by.version))
-            if found > Version.parse(targets[product]) and verdict.accepted_by is not candidates[0]:
-                targets[product] = tools.short(verdict.accepted_by.version)
+        floor = Version.parse(targets["alertmanager"])
+        candidates = [t for t in amtools if t.version >= floor] or amtools[-1:]
+        verdict = tools.check_config(am, candidates, scratch, secret_values + _literal_values(am))
+        if verdict.accepted_by is None:
+            result.problems.extend(verdict.problems)
+        elif verdict.accepted_by is not candidates[0]:
+            _raise(targets, "alertmanager", tools.short(verdict.accepted_by.version))
+    for template in inputs.templates if amtools else []:
+        result.problems.extend(tools.check_template(template, amtools, scratch))
     return targets
+
+
+def _raise(targets: dict[str, str], product: str, version: str) -> None:
+    if Version.parse(version) > Version.parse(targets[product]):
+        targets[product] = version
 
 
 def _literal_values(am: AMSource) -> list[str]:
@@ -158,7 +178,7 @@ def _literal_values(am: AMSource) -> list[str]:
             if len(text) >= 6:
                 found.append(text)
         elif y.is_map:
-            for _, v in y.items():
+            for v in y.values():
                 walk(v)
         elif y.is_list:
             for item in y:
@@ -189,7 +209,7 @@ def _build(inputs: Inputs, out: Built, targets: dict[str, str], options: ImportO
                 d.IMPORT_INPUT,
             )
     if ams:
-        AMImport(out, store, inputs.k8s_secrets).run(ams[0].config)
+        AMImport(out, store, inputs.k8s_secrets, targets["alertmanager"]).run(ams[0].config)
         loaded = loaded_by(ams[0], out)
         loaded_paths = {str(t.path.resolve()) for t in loaded if t.path is not None}
         for extra in templates:
@@ -197,8 +217,7 @@ def _build(inputs: Inputs, out: Built, targets: dict[str, str], options: ImportO
                 continue
             out.add(
                 extra.pos,
-                f"{ams[0].label} does not load this template (its `templates:` globs miss it); the spec's "
-                "alertmanager.yml will",
+                f"{ams[0].label} does not load this template (its `templates:` globs miss it); the spec's alertmanager.yml will",
                 d.IMPORT_NOTE,
                 level="warning",
             )
@@ -218,6 +237,7 @@ def _build(inputs: Inputs, out: Built, targets: dict[str, str], options: ImportO
         if Version.parse(version) > Version.parse(targets[product]):
             targets[product] = version
             out.add(at, f"the spec targets Alertmanager {version}: {why} needs it", d.IMPORT_NOTE, level="warning")
+            out.origins[("defaults", "targets", product)] = at
     found_builtins, locale = builtins(out, targets["alertmanager"])
     if out.severities:
         out.spec["severities"] = {name: {} for name in severity_table(out.severities)}
@@ -226,7 +246,8 @@ def _build(inputs: Inputs, out: Built, targets: dict[str, str], options: ImportO
     if out.categories:
         out.spec["categories"] = {name: {} for name in out.categories}
     defaults = out.spec.setdefault("defaults", {})
-    target_data = {k: v for k, v in targets.items() if v != {"prometheus": DEFAULT_PROMETHEUS, "alertmanager": DEFAULT_ALERTMANAGER}[k]}
+    defaults_of = {"prometheus": DEFAULT_PROMETHEUS, "alertmanager": DEFAULT_ALERTMANAGER}
+    target_data = {k: v for k, v in targets.items() if v != defaults_of[k]}
     if target_data:
         defaults["targets"] = target_data
     if out.text_alert_names:
@@ -264,31 +285,40 @@ def _validate(result: ImportResult, scratch: Path) -> list[Problem]:
 
     folder = scratch / "spec"
     folder.mkdir(exist_ok=True)
-    one = emit.split(result.built.spec, "none", result.inputs.sources)
+    one = (
+        {emit.MAIN_FILE: result.files[emit.MAIN_FILE]}
+        if emit.MAIN_FILE in result.files and len([k for k in result.files if not k.startswith("templates/")]) == 1
+        else emit.split(result.built.spec, "none", result.inputs.sources)
+    )
     for rel, text in {**one, **{k: v for k, v in result.files.items() if k.startswith("templates/")}}.items():
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     validated = validate([folder / emit.MAIN_FILE])
-    by_key = {format_key(k): v for k, v in result.built.origins.items()}
+    by_key = {format_key(k): k for k in result.built.origins} if validated.problems else {}
     mapped: list[Problem] = []
+    first = _first_input(result.inputs)
     for p in validated.problems:
-        at = _origin(by_key, p.key)
-        if at is None:
-            mapped.append(p)
-            continue
-        mapped.append(Problem(at.path, at.line, at.col, p.level, f"in the imported spec ({p.key}): {p.message}", p.rule, "", p.fix))
+        at = _origin(result.built, by_key, p.key) or first
+        mapped.append(
+            Problem(at.path, at.line, at.col, p.level, f"in the imported spec ({p.key}): {p.message}", p.rule, "", p.fix)
+        )
     return mapped
 
 
-def _origin(by_key: dict[str, tuple[Pos, Pos]], key: str) -> Pos | None:
+def _first_input(inputs: Inputs) -> Pos:
+    if inputs.rules:
+        return inputs.rules[0].groups.pos()
+    if inputs.ams:
+        return inputs.ams[0].config.pos()
+    return Pos(inputs.sources[0] if inputs.sources else "<input>", 1, 1)
+
+
+def _origin(built: Built, by_key: dict[str, KeyPath], key: str) -> Pos | None:
+    """Where the spec's `key` (as a problem names it) came from: it or its nearest parent."""
     while key:
         if key in by_key:
-            return by_key[key][0]
+            return built.origin(by_key[key])
         cut = max(key.rfind("."), key.rfind("["))
         key = key[:cut] if cut > 0 else ""
     return None
-
-
-def origin_of(built: Built, key: KeyPath) -> Pos | None:
-    return _origin({format_key(k): v for k, v in built.origins.items()}, format_key(key))

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
+from callalert import diagnostics as d
 from callalert.analysis.alertmanager.matchers import MatcherError, format_matcher, parse_matchers
-from callalert.analysis.versions import am_feature, am_feature_min_version
+from callalert.analysis.versions import am_feature, am_go, am_matcher_mode, secret_file_feature
 from callalert.importer.build import Built
 from callalert.importer.fields import FieldKind, fields
 from callalert.importer.nodes import Y
@@ -23,7 +26,7 @@ from callalert.validate.secrets import literal_secret_reason
 
 K8S_SECRET_TAG = "!callalert/k8s-secret"  # a node standing for a Kubernetes Secret key (AlertmanagerConfig)
 
-TOP_KEYS = ("global", "route", "receivers", "inhibit_rules", "templates", "time_intervals", "mute_time_intervals")
+TOP_KEYS = ("global", "route", "receivers", "inhibit_rules", "templates", "time_intervals", "mute_time_intervals", "tracing")
 ROUTE_KEYS = (
     "receiver",
     "group_by",
@@ -42,10 +45,13 @@ SPEC_TIMING_DEFAULTS = {"group_wait": "30s", "group_interval": "5m", "repeat_int
 
 
 class AMImport:
-    def __init__(self, out: Built, store: SecretStore, k8s_secrets: dict[tuple[str, str], dict[str, Any]]) -> None:
+    def __init__(self, out: Built, store: SecretStore, k8s_secrets: dict[tuple[str, str], dict[str, Any]], target: str) -> None:
         self.out = out
         self.store = store
         self.k8s_secrets = k8s_secrets
+        self.mode = am_matcher_mode(target)
+        self.legacy: list[Y] = []  # match/match_re/source_match*/target_match* met (one note for all)
+        self.go = am_go(target)
 
     # --- top level ------------------------------------------------------------------------
 
@@ -57,6 +63,10 @@ class AMImport:
         for key, value in config.items():
             if key not in TOP_KEYS:
                 out.loss(value, f"the spec cannot express Alertmanager's top-level `{key}`")
+        tracing = config.get("tracing")
+        if tracing is not None and tracing.is_map:
+            out.at(("tracing",), tracing)
+            out.spec["tracing"] = self.model(tracing, v1.Tracing, ("tracing",), "tracing", "tracing")
         glob = config.get("global")
         if glob is not None and glob.is_map:
             self.global_(glob)
@@ -81,6 +91,12 @@ class AMImport:
                 intervals.append(self.time_interval(ty, len(intervals)))
         if intervals:
             out.spec["time_intervals"] = intervals
+        if self.legacy:
+            out.note(
+                self.legacy[0],
+                f"{len(self.legacy)} deprecated `match`/`match_re` (routes) or `source_match*`/`target_match*` (inhibit "
+                "rules) written as `matchers` (this is the first)",
+            )
 
     # --- global -----------------------------------------------------------------------------
 
@@ -144,17 +160,12 @@ class AMImport:
     def value(self, y: Y, kind: FieldKind, path: tuple[str | int, ...], section: str, what: str, field: str) -> Any:
         out = self.out
         if kind.kind in ("secret", "str_or_secret"):
-            if y.node.tag == K8S_SECRET_TAG:
-                return self.k8s_secret(y, what)
             if not y.is_scalar:
                 out.loss(y, f"{what} must be a string", at_key=False)
                 return None
-            if kind.kind == "secret":
-                return self.store.literal(y, what, _hint(path))
-            reason = literal_secret_reason(y.text())
-            if reason is not None:
-                return self.store.literal(y, what, _hint(path))
-            return y.text()
+            if kind.kind == "str_or_secret" and y.node.tag != K8S_SECRET_TAG and literal_secret_reason(y.text()) is None:
+                return y.text()
+            return self.secret(y, path, what)
         if kind.kind == "str":
             if not y.is_scalar:
                 out.loss(y, f"{what} must be a string", at_key=False)
@@ -168,7 +179,7 @@ class AMImport:
                     y.pos(),
                     f"{what} is {reason}, and the spec cannot take this field from a file: move the credential out of "
                     "the value (e.g. into http_config)",
-                    _secret_rule(),
+                    d.IMPORT_SECRET,
                     key=y.where,
                 )
                 return None
@@ -207,20 +218,36 @@ class AMImport:
             return found
         return y.typed()
 
-    def model(self, y: Y, model: type[Any], path: tuple[str | int, ...], section: str, what: str) -> dict[str, Any]:
+    def model(self, y: Y, model: type[BaseModel], path: tuple[str | int, ...], section: str, what: str) -> dict[str, Any]:
         known = fields(model)
         data: dict[str, Any] = {}
         for key, value in y.items():
             self.field(data, key, value, known, path, section, f"{what}.{key}")
         return data
 
-    def k8s_secret(self, y: Y, what: str) -> dict[str, str]:
-        namespace, name, key = y.text().split("\x00")
-        found = self.k8s_secrets.get((namespace, name), {}).get(key)
-        hint = f"{namespace}-{name}-{key}"
-        if found is None:
-            return self.store.unknown(y, what, hint, f"key {key!r} of the Kubernetes Secret {namespace}/{name}")
-        return self.store.known(y, what, hint, found.value)
+    def secret(self, y: Y, path: tuple[str | int, ...], what: str) -> dict[str, str]:
+        """The reference for the secret at spec path `path`: a file where the target Alertmanager
+        has the `*_file` variant (raising the target to the release that added it), else an
+        environment variable."""
+        section, dotted = _am_field(path)
+        feature = secret_file_feature(section, dotted)
+        if feature is not None:
+            self.out.need(
+                "alertmanager",
+                f"{feature.since.major}.{feature.since.minor}",
+                f"{section} `{dotted}_file` (the secret is read from a file)",
+                y.pos(),
+            )
+        env = feature is None
+        if y.node.tag == K8S_SECRET_TAG:
+            namespace, name, key = y.text().split("\x00")
+            found = self.k8s_secrets.get((namespace, name), {}).get(key)
+            hint = f"{namespace}-{name}-{key}"
+            if found is None:
+                missing = f"key {key!r} of the Kubernetes Secret {namespace}/{name}"
+                return self.store.add(y, what, hint, None, env=env, missing=missing)
+            return self.store.add(y, what, hint, found.value, env=env)
+        return self.store.add(y, what, _hint(path), y.text(), env=env)
 
     # --- receivers ------------------------------------------------------------------------------
 
@@ -244,21 +271,8 @@ class AMImport:
                 assert kind.item is not None and kind.item.model is not None
                 cfg = self.model(cy, kind.item.model, (*path, i), key, f"receivers[{name}].{key}[{i}]")
                 configs.append(cfg)
-                self._file_versions(cfg, key, cy)
             data[key] = configs
         return data
-
-    def _file_versions(self, cfg: dict[str, Any], section: str, cy: Y) -> None:
-        """A secret the input wrote inline is read from a file by the spec: the target Alertmanager
-        must know that `*_file` field."""
-        for name, value in cfg.items():
-            if not (isinstance(value, dict) and "file" in value and (cy.get(name) is not None)):
-                continue
-            since = am_feature_min_version(f"{section}.{name}_file")
-            if since is not None and am_feature(f"{section}.{name}_file") is not None:
-                at = cy.get(name)
-                assert at is not None
-                self.out.need("alertmanager", since.short, f"{section} `{name}_file` (the secret read from a file)", at.pos())
 
     # --- routes ---------------------------------------------------------------------------------
 
@@ -266,7 +280,7 @@ class AMImport:
         out = self.out
         routing: dict[str, Any] = {}
         receiver = ry.get("receiver")
-        if receiver is not None:
+        if receiver is not None and receiver.text() != v1.Routing.model_fields["receiver"].default:
             routing["receiver"] = receiver.text()
             out.at(("routing", "receiver"), receiver)
         defaults = out.spec.setdefault("defaults", {})
@@ -331,14 +345,11 @@ class AMImport:
         for name, value in match_re.items() if match_re is not None else []:
             found.append(format_matcher(name, "=~", value.text()))
         if (match is not None and len(match)) or (match_re is not None and len(match_re)):
-            self.out.note(
-                match if match is not None and len(match) else match_re,  # type: ignore[arg-type]
-                f"`{prefix}match`/`{prefix}match_re` (deprecated) written as `{prefix}matchers`",
-            )
+            self.legacy.append(match if match is not None and len(match) else match_re)  # type: ignore[arg-type]
         listed = y.get(f"{prefix}matchers")
         for item in listed if listed is not None else []:
             try:
-                found.extend(str(m) for m in parse_matchers(item.text()))
+                found.extend(str(m) for m in parse_matchers(item.text(), self.mode, self.go))
             except MatcherError:
                 found.append(item.text())  # validation says why, positioned here
         return found
@@ -358,7 +369,15 @@ class AMImport:
         if equal is not None and equal.is_list and len(equal):
             rule["equal"] = [item.text() for item in equal]
             self.out.at((*path, "equal"), equal)
-        known = ("source_match", "source_match_re", "source_matchers", "target_match", "target_match_re", "target_matchers", "equal")
+        known = (
+            "source_match",
+            "source_match_re",
+            "source_matchers",
+            "target_match",
+            "target_match_re",
+            "target_matchers",
+            "equal",
+        )
         for key, value in iy.items():
             if key in known:
                 continue
@@ -395,7 +414,70 @@ def _hint(path: tuple[str | int, ...]) -> str:
     return "-".join(parts)
 
 
-def _secret_rule() -> Any:
-    from callalert import diagnostics as d
+def _am_field(path: tuple[str | int, ...]) -> tuple[str, str]:
+    """(section, dotted Alertmanager path) of a spec path: ("slack_configs", "api_url"),
+    ("global", "smtp_auth_password"), ("sns_configs", "sigv4.secret_key")."""
+    if path[0] == "receivers":
+        return str(path[2]), ".".join(str(p) for p in path[4:])
+    if path[0] == "global" and len(path) > 2 and path[1] == "smtp":
+        return "global", "smtp_" + ".".join(str(p) for p in path[2:])
+    return str(path[0]), ".".join(str(p) for p in path[1:])
 
-    return d.IMPORT_SECRET
+
+def am_needs(config: Y) -> tuple[str, str, Any] | None:
+    """The newest Alertmanager feature `config` uses, by the verified feature table: (version,
+    feature, where). Keys the table does not know are left to amtool's verdict."""
+    from callalert.analysis.versions import Version
+
+    best: list[Any] = []
+
+    def consider(feature: str, y: Y) -> None:
+        found = am_feature(feature)
+        if found is None:
+            return
+        if not best or found.since > best[0]:
+            best[:] = [found.since, feature, y.key_pos()]
+
+    def options(prefix: str, y: Y) -> None:
+        for key, value in y.items():
+            if key == "http_config":
+                continue
+            consider(f"{prefix}.{key}", value)
+            if value.is_map:
+                options(f"{prefix}.{key}", value)
+
+    def route(y: Y) -> None:
+        for key, value in y.items():
+            consider(f"route.{key}", value)
+        for child in y.get("routes") or []:
+            route(child)
+
+    for key, value in config.items():
+        consider(key, value)
+        if key == "global" and value.is_map:
+            for name, item in value.items():
+                consider(f"global.{name}", item)
+        elif key == "route" and value.is_map:
+            route(value)
+        elif key == "inhibit_rules":
+            for rule in value:
+                for name, item in rule.items():
+                    consider(f"inhibit_rules.{name}", item)
+        elif key == "receivers":
+            for receiver in value:
+                for name, item in receiver.items():
+                    if name.endswith("_configs"):
+                        consider(f"receivers.{name}", item)
+                        for cfg in item:
+                            options(name, cfg)
+                    elif name != "name":
+                        consider(f"receiver.{name}", item)
+        elif key in ("time_intervals", "mute_time_intervals"):
+            for named in value:
+                for interval in named.get("time_intervals") or []:
+                    for name, item in interval.items():
+                        consider(f"time_intervals.{name}", item)
+    if not best:
+        return None
+    version: Version = best[0]
+    return (f"{version.major}.{version.minor}", best[1], best[2])

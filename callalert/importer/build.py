@@ -27,7 +27,7 @@ class Secret:
 @dataclass
 class Built:
     spec: dict[str, Any] = field(default_factory=dict)
-    origins: dict[KeyPath, tuple[Pos, Pos]] = field(default_factory=dict)  # spec key path -> (value, key) in the input
+    origins: dict[KeyPath, Y | Pos] = field(default_factory=dict)  # spec key path -> what it came from in the input
     problems: list[Problem] = field(default_factory=list)
     secrets: list[Secret] = field(default_factory=list)
     severities: list[str] = field(default_factory=list)  # severity label values, first seen first
@@ -39,9 +39,17 @@ class Built:
 
     def at(self, key: KeyPath, y: Y) -> None:
         """Spec key path `key` holds what `y` held."""
-        self.origins[key] = (y.pos(), y.key_pos())
+        self.origins[key] = y
 
-    def add(self, at: Pos, message: str, rule: Rule, *, key: str = "", level: Level | None = None, fix: str | None = None) -> None:
+    def origin(self, key: KeyPath) -> Pos | None:
+        found = self.origins.get(key)
+        if found is None:
+            return None
+        return found if isinstance(found, Pos) else found.pos()
+
+    def add(
+        self, at: Pos, message: str, rule: Rule, *, key: str = "", level: Level | None = None, fix: str | None = None
+    ) -> None:
         self.problems.append(d.problem(at.path, at.line, at.col, message, rule, key=key, level=level, fix=fix))
 
     def loss(self, y: Y, message: str, *, at_key: bool = True, fix: str | None = None) -> None:

@@ -43,7 +43,7 @@ def document(spec: dict[str, Any], sources: Sequence[str]) -> str:
 
 def _team(group: dict[str, Any]) -> str | None:
     """The one `team` label of a group's rules (None: none, or several)."""
-    teams: set[str] = set()
+    teams: set[str | None] = set()
     group_team = (group.get("labels") or {}).get("team")
     items = [*group.get("alerts", []), *group.get("records", []), *group.get("rules", [])]
     for item in items:
@@ -95,4 +95,4 @@ def split(spec: dict[str, Any], how: str, sources: Sequence[str]) -> dict[str, s
 
 def spec_paths(files: dict[str, str]) -> list[str]:
     """The spec files among `files`, main file first (the order they form one spec in)."""
-    return [MAIN_FILE, *sorted(k for k in files if k != MAIN_FILE and not PurePosixPath(k).parts[0] == "templates")]
+    return [MAIN_FILE, *sorted(k for k in files if k != MAIN_FILE and PurePosixPath(k).parts[0] != "templates")]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -65,7 +65,7 @@ def kind_of(tp: Any) -> FieldKind:
     return FieldKind("any")
 
 
-@lru_cache(maxsize=None)
+@cache
 def fields(model: type[BaseModel]) -> dict[str, FieldKind]:
     """The model's keys as written in YAML (aliases: `from`, `class`), with their kinds."""
     return {(info.alias or name): kind_of(info.annotation) for name, info in model.model_fields.items()}

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from yaml.constructor import SafeConstructor
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from callalert.diagnostics import KeyPath, format_key
@@ -37,13 +38,12 @@ class Pos:
     col: int
 
 
-class FixedMark:
+class FixedMark(Mark):
     """The start mark of a node import built itself: where the value it stands for was written."""
 
     def __init__(self, pos: Pos) -> None:
+        super().__init__(pos.path, 0, pos.line - 1, pos.col - 1, None, None)  # type: ignore[arg-type]  # no buffer: nothing to quote
         self.pos = pos
-        self.line = pos.line - 1
-        self.column = pos.col - 1
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,9 @@ class Y:
     def keys(self) -> list[str]:
         return [k for k, _ in self.items()]
 
+    def values(self) -> list[Y]:
+        return [v for _, v in self.items()]
+
     def get(self, name: str) -> Y | None:
         found = None
         for key, value in self.items():
@@ -157,6 +160,17 @@ class Y:
         if isinstance(node, SequenceNode):
             return [item.typed() for item in self]
         return {key: value.typed() for key, value in self.items()}
+
+    def data(self) -> Any:
+        """Mappings and lists as data with every string, number and date as its text (what Go's
+        string fields get) and booleans and nulls typed (what its bool fields need)."""
+        if isinstance(self.node, ScalarNode):
+            if self.node.tag in ("tag:yaml.org,2002:bool", _NULL):
+                return self.typed()
+            return self.text()
+        if isinstance(self.node, SequenceNode):
+            return [item.data() for item in self]
+        return {key: value.data() for key, value in self.items()}
 
     def plain(self) -> Any:
         """Mappings and lists as data with every scalar as its text (None for null)."""

@@ -133,10 +133,20 @@ def _document(inputs: Inputs, y: Y, doc: Document, path: Path, whole_text: str |
         namespace = _req(y, "namespace").text()
         inputs.rules.append(RuleSource(_req(y, "groups"), f"{display} (Mimir/Cortex namespace {namespace})", namespace, plain))
     elif kind == "alertmanager":
-        inputs.ams.append(AMSource(y, display, whole_text if whole_text is not None else _text_of(doc, y), path.parent, None, plain))
+        inputs.ams.append(
+            AMSource(y, display, whole_text if whole_text is not None else _text_of(doc, y), path.parent, None, plain)
+        )
     elif kind == "mimir-alertmanager":
         _mimir_alertmanager(inputs, y, doc, path)
-    elif kind in ("prometheusrule", "alertmanagerconfig", "k8s-alertmanager", "k8s-secret", "k8s-configmap", "k8s-list", "k8s-other"):
+    elif kind in (
+        "prometheusrule",
+        "alertmanagerconfig",
+        "k8s-alertmanager",
+        "k8s-secret",
+        "k8s-configmap",
+        "k8s-list",
+        "k8s-other",
+    ):
         _kubernetes(inputs, y, doc, path)
     elif kind == "helm-values":
         _helm_values(inputs, y, doc, path)
@@ -250,9 +260,7 @@ def _helm_values(inputs: Inputs, y: Y, doc: Document, path: Path) -> None:
         elif string_config is not None and string_config.text().strip():
             inner = embedded_doc(inputs, string_config, string_config.text(), ("alertmanager", "stringConfig"))
             if inner is not None:
-                inputs.ams.append(
-                    AMSource(inner, f"{display} (alertmanager.stringConfig)", string_config.text(), None, virtual)
-                )
+                inputs.ams.append(AMSource(inner, f"{display} (alertmanager.stringConfig)", string_config.text(), None, virtual))
         for key in ("tplConfig",):
             if am.get(key) is not None and am.get(key).typed():  # type: ignore[union-attr]
                 found = am.get(key)

@@ -105,7 +105,9 @@ def import_rules(sources: list[RuleSource], out: Built) -> list[dict[str, Any]]:
                 out.loss(labels, "the spec cannot express a rule group's `labels` yet (Prometheus ≥ 3.0 adds them to every rule)")
         for extra, value in gy.items():
             if extra not in GROUP_KEYS:
-                out.loss(value, f"rule group key `{extra}` is not Prometheus' (Mimir, Cortex or Thanos): the spec cannot express it")
+                out.loss(
+                    value, f"rule group key `{extra}` is not Prometheus' (Mimir, Cortex or Thanos): the spec cannot express it"
+                )
         rules = gy.get("rules")
         items: list[tuple[str, dict[str, Any], Y]] = []
         for ry in rules if rules is not None else []:
@@ -116,7 +118,8 @@ def import_rules(sources: list[RuleSource], out: Built) -> list[dict[str, Any]]:
                 items.append(("record", _record(ry, out), ry))
             else:
                 items.append(("alert", _alert(ry, out, alert_names), ry))
-        interleaved = any(kind == "record" for i, (kind, _, _) in enumerate(items) if any(k == "alert" for k, _, _ in items[:i]))
+        first_alert = next((i for i, (kind, _, _) in enumerate(items) if kind == "alert"), len(items))
+        interleaved = any(kind == "record" for kind, _, _ in items[first_alert:])
         if interleaved:
             group["rules"] = [data for _, data, _ in items]
             for i, (_, _, ry) in enumerate(items):
@@ -144,9 +147,7 @@ def _origins(out: Built, key: tuple[str | int, ...], ry: Y) -> None:
         out.at((*key, spec_name), value)
         if name in ("labels", "annotations") and value.is_map:
             for sub, sub_value in value.items():
-                if name == "labels" and sub in LIFTED_LABELS:
-                    out.at((*key, sub), sub_value)
-                elif name == "annotations" and sub in LIFTED_ANNOTATIONS:
+                if (name == "labels" and sub in LIFTED_LABELS) or (name == "annotations" and sub in LIFTED_ANNOTATIONS):
                     out.at((*key, sub), sub_value)
                 else:
                     out.at((*key, name, sub), sub_value)
@@ -199,11 +200,15 @@ def _alert(ry: Y, out: Built, seen: set[str]) -> dict[str, Any]:
     annotations = _labels(ry.get("annotations"), out, "annotation")
     for lifted in LIFTED_LABELS:
         if lifted in labels:
-            value = labels.pop(lifted)
-            alert[lifted] = value
+            lifted_value = labels.pop(lifted)
+            alert[lifted] = lifted_value
             table = out.severities if lifted == "severity" else out.categories
-            if value not in table:
-                table.append(value)
+            if lifted_value not in table:
+                table.append(lifted_value)
+                labels_at = ry.get("labels")
+                label_y = labels_at.get(lifted) if labels_at is not None else None
+                if label_y is not None:
+                    out.at(("severities" if lifted == "severity" else "categories", lifted_value), label_y)
     if "alertname" in labels:
         labels_y = ry.get("labels")
         assert labels_y is not None

@@ -15,9 +15,6 @@ from callalert.importer.nodes import Y
 # Where the spec says Alertmanager reads the secret files when no --secrets-dir is given (the
 # files are then for you to create there; import lists them).
 DEFAULT_SECRETS_DIR = "/etc/alertmanager/secrets"
-# Secret fields Alertmanager can read from no file in any version: the spec refers to them by
-# environment variable (`render --secrets=env`).
-NO_FILE_VARIANT = ("sigv4.secret_key",)
 
 
 def _slug(text: str) -> str:
@@ -38,22 +35,13 @@ class SecretStore:
         self.names.add(name)
         return name
 
-    def _add(self, y: Y, what: str, hint: str, value: str | None, missing: str = "") -> dict[str, str]:
+    def add(self, y: Y, what: str, hint: str, value: str | None, *, env: bool = False, missing: str = "") -> dict[str, str]:
+        """The reference that replaces a secret of the input: `{file: ...}`, or `{env: ...}` where
+        Alertmanager has no `*_file` variant (`env`). `value` None: not among the inputs (`missing` says where)."""
         secret = Secret(self._name(hint), value, y.pos(), y.where, what, missing=missing)
-        secret.ref["env" if what.endswith(NO_FILE_VARIANT) else "file"] = ""  # filled in by finish()
+        secret.ref["env" if env else "file"] = ""  # filled in by finish()
         self.out.secrets.append(secret)
         return secret.ref
-
-    def literal(self, y: Y, what: str, hint: str) -> dict[str, str]:
-        """A secret written in the input: the reference that replaces it."""
-        return self._add(y, what, hint, y.text())
-
-    def known(self, y: Y, what: str, hint: str, value: str) -> dict[str, str]:
-        return self._add(y, what, hint, value)
-
-    def unknown(self, y: Y, what: str, hint: str, missing: str) -> dict[str, str]:
-        """A secret the input refers to but does not hold (a Kubernetes Secret not given)."""
-        return self._add(y, what, hint, None, missing)
 
 
 def finish(out: Built, secrets_dir: Path | None) -> None:
@@ -67,7 +55,7 @@ def finish(out: Built, secrets_dir: Path | None) -> None:
         if secret.value is None:
             out.add(
                 secret.pos,
-                f"{secret.what}: the value is in {secret.missing}, which is not among the inputs; "
+                f"the value is in {secret.missing}, which is not among the inputs; "
                 f"give it to import, or write it to {_target(secret, where)}",
                 d.IMPORT_SECRET,
                 key=secret.where,
@@ -75,7 +63,7 @@ def finish(out: Built, secrets_dir: Path | None) -> None:
         elif secrets_dir is None:
             out.add(
                 secret.pos,
-                f"{secret.what} is a secret written in the input: it must move to {_target(secret, where)} "
+                f"a secret written in the input: it must move to {_target(secret, where)} "
                 "(give --secrets-dir DIR and import writes it there)",
                 d.IMPORT_SECRET,
                 key=secret.where,
@@ -83,7 +71,7 @@ def finish(out: Built, secrets_dir: Path | None) -> None:
         elif "env" in secret.ref:
             out.add(
                 secret.pos,
-                f"{secret.what}: Alertmanager cannot read it from a file, so the spec takes it from the environment "
+                "Alertmanager cannot read it from a file, so the spec takes it from the environment "
                 f"variable {secret.ref['env']} (render with --secrets=env; its value is in {where}/{secret.name})",
                 d.IMPORT_NOTE,
                 key=secret.where,

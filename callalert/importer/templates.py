@@ -57,7 +57,10 @@ def place(templates: list[TemplateSource], out: Built) -> None:
     loads templates/*.tmpl): names kept, `.tmpl` added where missing, clashes numbered."""
     seen: set[tuple[str, str]] = set()
     for source in templates:
-        identity = (str(source.path.resolve()) if source.path is not None else f"{source.pos.path}:{source.pos.line}", source.name)
+        identity = (
+            str(source.path.resolve()) if source.path is not None else f"{source.pos.path}:{source.pos.line}",
+            source.name,
+        )
         if identity in seen:
             continue
         seen.add(identity)
@@ -75,8 +78,8 @@ def builtins(out: Built, am_version: str) -> tuple[list[str], str | None]:
     header line), and their locale; those leave `templates.files` for `templates.builtin`."""
     found: list[str] = []
     locale: str | None = None
-    for name in v1.BUILTIN_TEMPLATES:
-        entry = out.templates.get(f"{name}.tmpl")
+    for builtin in v1.BUILTIN_TEMPLATES:
+        entry = out.templates.get(f"{builtin}.tmpl")
         if entry is None:
             continue
         text = entry[0]
@@ -84,8 +87,8 @@ def builtins(out: Built, am_version: str) -> tuple[list[str], str | None]:
         if body is None:
             continue
         for candidate in ("en", "es"):
-            if (locale is None or locale == candidate) and body == builtin_body(name, candidate, am_version):
-                found.append(name)
+            if (locale is None or locale == candidate) and body == builtin_body(builtin, candidate, am_version):
+                found.append(builtin)
                 locale = candidate
                 break
     for name in found:

@@ -16,7 +16,7 @@ from callalert import diagnostics as d
 from callalert.analysis.versions import Version
 from callalert.diagnostics import Problem
 from callalert.errors import ToolError
-from callalert.importer.inputs import AMSource, RuleSource
+from callalert.importer.inputs import AMSource, RuleSource, TemplateSource
 from callalert.importer.nodes import Pos, Y
 from callalert.toolchain import Tool, discover, install_hint, run_tool
 
@@ -73,7 +73,9 @@ def check_rules(source: RuleSource, candidates: Sequence[Tool], scratch: Path) -
         target = source.plain_path
     else:
         target = scratch / f"rules-{abs(hash(source.label))}.yml"
-        target.write_text(yaml.safe_dump({"groups": source.groups.typed()}, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        target.write_text(
+            yaml.safe_dump({"groups": source.groups.typed()}, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
 
     def run(tool: Tool) -> tuple[bool, str]:
         try:
@@ -214,3 +216,35 @@ def missing_note(kind: str, at: Pos) -> Problem:
         d.IMPORT_NOTE,
         level="warning",
     )
+
+
+def check_template(template: TemplateSource, candidates: Sequence[Tool], scratch: Path) -> list[Problem]:
+    """A template file given by name: amtool must parse it (template render of an empty text)."""
+    path = template.path
+    if path is None:
+        path = scratch / f"template-{abs(hash(template.pos))}.tmpl"
+        path.write_text(template.text, encoding="utf-8")
+
+    def run(tool: Tool) -> tuple[bool, str]:
+        try:
+            run_tool(
+                [tool.path, "template", "render", f"--template.glob={path}", "--template.text="],
+                what="amtool template render",
+                timeout=60,
+            )
+        except ToolError as exc:
+            return False, exc.stdout + exc.stderr
+        return True, ""
+
+    tool, output, failed = _first_accepting(candidates, run)
+    if tool is not None or failed is None:
+        return []
+    head = f"amtool {failed.version.short} cannot load this template"
+    lines = [line.strip() for line in output.splitlines() if line.strip() and "level=" not in line]
+    message = " ".join(line.removeprefix("amtool: error: ") for line in lines) or "(no message)"
+    line_no = 1
+    found = re.search(rf"{re.escape(path.name)}:(\d+)", message)
+    if found is not None and template.pos.line == 1:
+        line_no = int(found.group(1))
+    at = Pos(template.pos.path, template.pos.line + line_no - 1, 1)
+    return [d.problem(at.path, at.line, at.col, f"{head}: {message}", d.IMPORT_REFUSED)]

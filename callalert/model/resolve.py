@@ -244,14 +244,20 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
                 for i, name in enumerate(getattr(route, attr) or ()):
                     ref("time interval", name, interval_names, (*route.key, attr, i), d.UNKNOWN_TIME_INTERVAL)
 
-    for sev_name, sev in spec.severities.items():
+    # With derived routing the severity table *is* the routing: a severity without `notify` would
+    # reach only the root receiver. With an explicit tree the routes decide and `notify` is the
+    # optional declared policy that lint compares them with (docs/spec.md).
+    for sev_name, sev in spec.severities.items() if derived else ():
         if not sev.notify:
             problems.append(
                 problem(
                     ("severities", sev_name),
-                    f"severity {sev_name!r} notifies nobody: list the receivers it must reach in `notify`",
+                    f"severity {sev_name!r} notifies nobody: routes are derived from `notify`, so its alerts reach only "
+                    f"the root receiver {spec.routing.receiver!r}",
                     d.SEVERITY_WITHOUT_RECEIVER,
                     at_key=True,
+                    fix=f"list the receivers it must reach (severities.{sev_name}.notify: [{spec.routing.receiver}] says the "
+                    "root receiver is enough), or write the routes yourself in routing.routes",
                 )
             )
 

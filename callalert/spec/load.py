@@ -221,7 +221,9 @@ def load_all_text(text: str, path: str) -> list[Document]:
                 data = loader.construct_document(root)
             except ConstructorError as exc:
                 mark = exc.problem_mark or exc.context_mark
-                docs.append(Document(path, None, root, [_mark_problem(path, mark, f"YAML error: {exc.problem}", d.YAML_SYNTAX)], text))
+                docs.append(
+                    Document(path, None, root, [_mark_problem(path, mark, f"YAML error: {exc.problem}", d.YAML_SYNTAX)], text)
+                )
                 continue
             problems = [
                 _mark_problem(
