@@ -84,11 +84,13 @@ def run_import(paths: Sequence[Path], options: ImportOptions) -> ImportResult:
     result = ImportResult({}, list(inputs.problems), out, inputs)
     if not (inputs.rules or inputs.ams or inputs.templates or inputs.operator_configs or _errors(result.problems)):
         first = _first_input(inputs)
-        result.problems.append(
-            d.problem(first.path, first.line, first.col, "nothing to import among the inputs", d.IMPORT_INPUT)
-        )
+        result.problems.append(d.problem(first.path, first.line, first.col, "nothing to import among the inputs", d.IMPORT_INPUT))
     if _errors(result.problems):
         return _finish(result, options)
+    if inputs.operator_configs:
+        from callalert.importer.operator import merge_operator_configs
+
+        merge_operator_configs(inputs, out)
     with tempfile.TemporaryDirectory(prefix="callalert-import-") as scratch_dir:
         scratch = Path(scratch_dir)
         targets = _verdicts(inputs, result, scratch)
@@ -168,23 +170,27 @@ def _raise(targets: dict[str, str], product: str, version: str) -> None:
 
 
 def _literal_values(am: AMSource) -> list[str]:
-    """Every scalar of an Alertmanager configuration (tool output is redacted of them all: a
+    """Every secret written in an Alertmanager configuration: tool output is redacted of them (a
     message must never echo a secret)."""
+    from callalert.importer.fields import secret_keys
+    from callalert.validate.secrets import literal_secret_reason
+
+    keys = secret_keys()
     found: list[str] = []
 
-    def walk(y: Any) -> None:
+    def walk(y: Any, key: str) -> None:
         if y.is_scalar:
             text = y.text()
-            if len(text) >= 6:
+            if text and (key in keys or key.removesuffix("_file") in keys or literal_secret_reason(text)):
                 found.append(text)
         elif y.is_map:
-            for v in y.values():
-                walk(v)
+            for k, v in y.items():
+                walk(v, k)
         elif y.is_list:
             for item in y:
-                walk(item)
+                walk(item, key)
 
-    walk(am.config)
+    walk(am.config, "")
     return found
 
 
@@ -195,10 +201,6 @@ def _build(inputs: Inputs, out: Built, targets: dict[str, str], options: ImportO
     store = SecretStore(out)
     groups = import_rules(inputs.rules, out)
     ams = list(inputs.ams)
-    if inputs.operator_configs:
-        from callalert.importer.operator import merge_operator_configs
-
-        ams = merge_operator_configs(inputs, ams, out)
     templates = [t for t in inputs.templates if t.explicit or not ams]
     if len(ams) > 1:
         for am in ams[1:]:
@@ -244,7 +246,7 @@ def _build(inputs: Inputs, out: Built, targets: dict[str, str], options: ImportO
     else:
         out.spec["severities"] = {}
     if out.categories:
-        out.spec["categories"] = {name: {} for name in out.categories}
+        out.spec["categories"] = {name: {} for name in sorted(out.categories)}
     defaults = out.spec.setdefault("defaults", {})
     defaults_of = {"prometheus": DEFAULT_PROMETHEUS, "alertmanager": DEFAULT_ALERTMANAGER}
     target_data = {k: v for k, v in targets.items() if v != defaults_of[k]}

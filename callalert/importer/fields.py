@@ -69,3 +69,28 @@ def kind_of(tp: Any) -> FieldKind:
 def fields(model: type[BaseModel]) -> dict[str, FieldKind]:
     """The model's keys as written in YAML (aliases: `from`, `class`), with their kinds."""
     return {(info.alias or name): kind_of(info.annotation) for name, info in model.model_fields.items()}
+
+
+@cache
+def secret_keys() -> frozenset[str]:
+    """Every key that holds a secret somewhere in the spec's Alertmanager models (its `*_file` too)."""
+    found: set[str] = set()
+    seen: set[type[BaseModel]] = set()
+
+    def visit(model: type[BaseModel]) -> None:
+        if model in seen:
+            return
+        seen.add(model)
+        for key, kind in fields(model).items():
+            item: FieldKind | None = kind
+            while item is not None and item.kind in ("list", "dict"):
+                item = item.item
+            if kind.kind in ("secret", "str_or_secret"):
+                found.add(key)
+            if item is not None and item.kind == "model" and item.model is not None:
+                visit(item.model)
+
+    for root in (v1.Receiver, v1.Global, v1.SMTP, v1.HTTPConfig):
+        visit(root)
+    found |= {f"smtp_{k}" for k in fields(v1.SMTP) if fields(v1.SMTP)[k].kind == "secret"}
+    return frozenset(found)

@@ -9,7 +9,7 @@ nodes import builds itself (an AlertmanagerConfig converted to Alertmanager's ow
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,9 +41,10 @@ class Pos:
 class FixedMark(Mark):
     """The start mark of a node import built itself: where the value it stands for was written."""
 
-    def __init__(self, pos: Pos) -> None:
+    def __init__(self, pos: Pos, where: str = "") -> None:
         super().__init__(pos.path, 0, pos.line - 1, pos.col - 1, None, None)  # type: ignore[arg-type]  # no buffer: nothing to quote
         self.pos = pos
+        self.where = where  # the key path of what it stands for, in its own document
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,11 @@ class Y:
 
     @property
     def where(self) -> str:
-        """The key path as problems show it (the document's place in its file first)."""
+        """The key path as problems show it (the document's place in its file first; for a node
+        import built, the key path of what it stands for)."""
+        mark = self.node.start_mark
+        if isinstance(mark, FixedMark) and mark.where:
+            return mark.where
         return format_key((*self.origin.prefix, *self.key))
 
     # --- what -------------------------------------------------------------------------------
@@ -136,6 +141,9 @@ class Y:
             for i, item in enumerate(self.node.value):
                 yield Y(item, self.origin, (*self.key, i))
 
+    def __bool__(self) -> bool:  # a node is there, whatever its length (`if y:` never means "is empty")
+        return True
+
     def __len__(self) -> int:
         return len(self.node.value) if isinstance(self.node, (MappingNode, SequenceNode)) else 0
 
@@ -184,29 +192,29 @@ class Y:
 # --- nodes import builds ------------------------------------------------------------------------
 
 
-def scalar(value: str, at: Pos, tag: str = "tag:yaml.org,2002:str") -> ScalarNode:
-    mark = FixedMark(at)
+def scalar(value: str, at: Pos, tag: str = "tag:yaml.org,2002:str", where: str = "") -> ScalarNode:
+    mark = FixedMark(at, where)
     return ScalarNode(tag, value, mark, mark)
 
 
-def mapping(entries: list[tuple[str, Node]], at: Pos, key_at: dict[str, Pos] | None = None) -> MappingNode:
-    mark = FixedMark(at)
+def mapping(entries: list[tuple[str, Node]], at: Pos, key_at: dict[str, Pos] | None = None, where: str = "") -> MappingNode:
+    mark = FixedMark(at, where)
     pairs = [(scalar(k, (key_at or {}).get(k, at)), v) for k, v in entries]
     return MappingNode("tag:yaml.org,2002:map", pairs, mark, mark)
 
 
-def sequence(items: list[Node], at: Pos) -> SequenceNode:
-    mark = FixedMark(at)
-    return SequenceNode("tag:yaml.org,2002:seq", items, mark, mark)
+def sequence(items: Sequence[Node], at: Pos, where: str = "") -> SequenceNode:
+    mark = FixedMark(at, where)
+    return SequenceNode("tag:yaml.org,2002:seq", list(items), mark, mark)
 
 
 def fixed(y: Y) -> Node:
     """A copy of `y`'s subtree whose positions stay right wherever it is placed."""
     node = y.node
     if isinstance(node, ScalarNode):
-        mark = FixedMark(y.pos())
+        mark = FixedMark(y.pos(), y.where)
         return ScalarNode(node.tag, node.value, mark, mark, node.style)
     if isinstance(node, SequenceNode):
-        return sequence([fixed(item) for item in y], y.pos())
+        return sequence([fixed(item) for item in y], y.pos(), y.where)
     entries = [(k, fixed(v)) for k, v in y.items()]
-    return mapping(entries, y.pos(), {k: v.key_pos() for k, v in y.items()})
+    return mapping(entries, y.pos(), {k: v.key_pos() for k, v in y.items()}, y.where)

@@ -131,7 +131,7 @@ def _document(inputs: Inputs, y: Y, doc: Document, path: Path, whole_text: str |
         inputs.rules.append(RuleSource(_req(y, "groups"), display, path.stem, plain))
     elif kind == "mimir-rules":
         namespace = _req(y, "namespace").text()
-        inputs.rules.append(RuleSource(_req(y, "groups"), f"{display} (Mimir/Cortex namespace {namespace})", namespace, plain))
+        inputs.rules.append(RuleSource(_req(y, "groups"), f"{display} (Mimir/Cortex namespace {namespace})", namespace))
     elif kind == "alertmanager":
         inputs.ams.append(
             AMSource(y, display, whole_text if whole_text is not None else _text_of(doc, y), path.parent, None, plain)

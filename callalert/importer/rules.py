@@ -290,7 +290,8 @@ def _runbook_base(groups: list[dict[str, Any]], out: Built) -> None:
 
 
 def severity_table(values: list[str]) -> list[str]:
-    """Severity values most severe first (known words by rank, the rest as first seen)."""
+    """Severity values most severe first: known words by rank, the rest in name order (an order
+    that does not depend on the order the inputs were read in)."""
     known = [v for v in SEVERITY_ORDER if any(s.lower() == v for s in values)]
-    ranked = [next(s for s in values if s.lower() == v) for v in known]
-    return ranked + [s for s in values if s not in ranked]
+    ranked = [next(s for s in sorted(values) if s.lower() == v) for v in known]
+    return ranked + sorted(s for s in values if s not in ranked)

@@ -55,10 +55,11 @@ def finish(out: Built, secrets_dir: Path | None) -> None:
         if secret.value is None:
             out.add(
                 secret.pos,
-                f"the value is in {secret.missing}, which is not among the inputs; "
-                f"give it to import, or write it to {_target(secret, where)}",
+                f"the value is in {secret.missing}, which is not among the inputs: give that Secret to import, or "
+                f"write the value to {_target(secret, where)} yourself",
                 d.IMPORT_SECRET,
                 key=secret.where,
+                level="warning" if secrets_dir is not None else None,
             )
         elif secrets_dir is None:
             out.add(

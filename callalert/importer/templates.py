@@ -52,6 +52,10 @@ def loaded_by(am: AMSource, out: Built) -> list[TemplateSource]:
     return found
 
 
+def source_id(source: TemplateSource) -> str:
+    return str(source.path) if source.path is not None else f"{source.pos.path}:{source.pos.line}:{source.name}"
+
+
 def place(templates: list[TemplateSource], out: Built) -> None:
     """Give every template a file name under the spec's `templates/` (the spec's alertmanager.yml
     loads templates/*.tmpl): names kept, `.tmpl` added where missing, clashes numbered."""
@@ -70,7 +74,7 @@ def place(templates: list[TemplateSource], out: Built) -> None:
             name = f"{stem}-{n}.tmpl"
             n += 1
         out.templates[name] = (source.text, source.pos)
-        out.template_sources[name] = str(source.path) if source.path is not None else f"{source.pos.path}:{source.pos.line}"
+        out.template_sources[name] = source_id(source)
 
 
 def builtins(out: Built, am_version: str) -> tuple[list[str], str | None]:

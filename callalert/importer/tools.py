@@ -24,6 +24,7 @@ _PROMTOOL_LINE = re.compile(
     r'^(?:(?P<file>[^\n]*?): )?(?:(?P<line>\d+):(?P<col>\d+): )?group "(?P<group>(?:[^"\\]|\\.)*)", rule (?P<rule>\d+), '
     r'"(?P<name>(?:[^"\\]|\\.)*)": (?P<message>.*)$'
 )
+PROMETHEUS_GROUP_KEYS = ("name", "interval", "limit", "query_offset", "labels", "rules")
 _YAML_LINE = re.compile(r"^\s*line (\d+): (.*)$")
 
 

@@ -64,6 +64,7 @@ class Proof:
     inhibit_rules: int = 0
     time_intervals: int = 0
     template_renders: int = 0
+    template_errors: int = 0  # renders that end in the same error on both sides
     fixed_point: bool = False
     seconds: float = 0.0
 
@@ -84,7 +85,8 @@ class Proof:
         if self.inhibit_rules or self.time_intervals:
             parts.append(f"{self.inhibit_rules} inhibit rules and {self.time_intervals} time intervals alike")
         if self.template_renders:
-            parts.append(f"{self.template_renders} template renders identical")
+            errors = f" ({self.template_errors} of them the same template error)" if self.template_errors else ""
+            parts.append(f"{self.template_renders} template renders identical{errors}")
         if self.fixed_point:
             parts.append("import of the render is a fixed point")
         return f"verified ({self.seconds:.1f}s): " + "; ".join(parts)
@@ -119,6 +121,7 @@ def verify(result: ImportResult, options: ImportOptions, scratch: Path) -> Proof
     am = _input_am(result)
     if am is not None and not proof.problems:
         _routing(result, am, out_dir, amtool, proof, scratch)
+    if not proof.problems:
         _templates(result, am, out_dir, amtool, proof, scratch)
     if not proof.problems:
         _fixed_point(result, options, out_dir, rendered, proof)
@@ -374,6 +377,14 @@ def _alert_labels(alert: Mapping[str, Any]) -> dict[str, str]:
 # --- 4. templates ------------------------------------------------------------------------------------
 
 
+def _default_template(amtool: Tool) -> Path | None:
+    """The default.tmpl of this amtool's own Alertmanager build (Debian ships it beside the binaries)."""
+    import os
+
+    candidate = Path(os.path.realpath(amtool.path)).parent.parent / "share/prometheus/alertmanager/default.tmpl"
+    return candidate if candidate.is_file() else None
+
+
 def _templated(config: Mapping[str, Any]) -> list[str]:
     texts: list[str] = []
 
@@ -436,20 +447,30 @@ def _sample(result: ImportResult, status: str) -> dict[str, Any]:
     }
 
 
-def _templates(result: ImportResult, am: AMSource, out_dir: Path, amtool: Tool, proof: Proof, scratch: Path) -> None:
+def _templates(result: ImportResult, am: AMSource | None, out_dir: Path, amtool: Tool, proof: Proof, scratch: Path) -> None:
     from callalert.importer.build import Built
     from callalert.importer.templates import loaded_by
 
-    sources = loaded_by(am, Built())
+    sources = loaded_by(am, Built()) if am is not None else []
+    sources += [t for t in result.inputs.templates if t.explicit and t not in sources]
+    from callalert.importer.templates import source_id
+
     in_dir = scratch / "verify" / "input-templates"
     in_dir.mkdir(parents=True, exist_ok=True)
+    names = {v: k for k, v in result.built.template_sources.items()}
     in_globs = []
     for i, source in enumerate(sources):
-        path = in_dir / f"{i:03d}-{source.name}"
+        # the copy carries the name the spec gives the file, so an error naming it reads the same
+        path = in_dir / f"{i:03d}" / names.get(source_id(source), source.name)
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(source.text, encoding="utf-8")
         in_globs.append(str(path))
     out_globs = sorted(str(p) for p in (out_dir / "alertmanager/templates").glob("*.tmpl"))
-    texts = _templated(am.config.data())
+    default = _default_template(amtool)  # Alertmanager loads its own default.tmpl first, always
+    if default is not None:
+        in_globs.insert(0, str(default))
+        out_globs.insert(0, str(default))
+    texts = _templated(am.config.data()) if am is not None else []
     texts += [f'{{{{ template "{name}" . }}}}' for name in _defines([s.text for s in sources])]
     if not texts:
         return
@@ -477,8 +498,11 @@ def _templates(result: ImportResult, am: AMSource, out_dir: Path, amtool: Tool, 
             pairs = list(zip(texts, a.split(SEPARATOR), b.split(SEPARATOR), strict=False))
         for text, x, y in pairs:
             proof.template_renders += 1
+            if x.startswith("error:"):
+                proof.template_errors += 1
             if x != y:
-                _fail(proof, am.config.pos(), f"template {text!r} renders differently ({status}): {x!r} vs {y!r}")
+                at = am.config.pos() if am is not None else sources[0].pos
+                _fail(proof, at, f"template {text!r} renders differently ({status}): {x!r} vs {y!r}")
 
 
 # --- 5. a fixed point ----------------------------------------------------------------------------------
