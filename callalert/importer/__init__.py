@@ -82,7 +82,7 @@ def run_import(paths: Sequence[Path], options: ImportOptions) -> ImportResult:
     inputs = read_inputs(paths)
     out = Built()
     result = ImportResult({}, list(inputs.problems), out, inputs)
-    if not (inputs.rules or inputs.ams or inputs.templates or inputs.operator_configs or _errors(result.problems)):
+    if not (inputs.rules or inputs.ams or inputs.templates or inputs.operator_configs or inputs.unknown or _errors(result.problems)):
         first = _first_input(inputs)
         result.problems.append(d.problem(first.path, first.line, first.col, "nothing to import among the inputs", d.IMPORT_INPUT))
     if _errors(result.problems):
@@ -161,6 +161,15 @@ def _verdicts(inputs: Inputs, result: ImportResult, scratch: Path) -> dict[str, 
             _raise(targets, "alertmanager", tools.short(verdict.accepted_by.version))
     for template in inputs.templates if amtools else []:
         result.problems.extend(tools.check_template(template, amtools, scratch))
+    for path, at in inputs.unknown:
+        verdicts = tools.unknown_verdicts(path, promtools[-1:] + amtools[-1:])
+        message = (
+            "not a rule file, alertmanager.yml, template, Kubernetes object (PrometheusRule, AlertmanagerConfig, "
+            "Alertmanager, Secret, ConfigMap), kube-prometheus-stack values or Mimir/Cortex file: nothing to import"
+        )
+        if verdicts:
+            message += f" ({'; '.join(verdicts)})"
+        result.problems.append(d.problem(at.path, at.line, at.col, message, d.IMPORT_INPUT))
     return targets
 
 

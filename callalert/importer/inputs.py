@@ -70,3 +70,4 @@ class Inputs:
     problems: list[Problem] = field(default_factory=list)
     comment_at: Pos | None = None  # the first comment met (comments are not carried: one note)
     texts: dict[str, str] = field(default_factory=dict)  # every input text, by display path
+    unknown: list[tuple[Path, Pos]] = field(default_factory=list)  # files of no kind import knows (the tools say what is wrong)

@@ -164,14 +164,7 @@ def _document(inputs: Inputs, y: Y, doc: Document, path: Path, whole_text: str |
     elif kind == "template":
         inputs.templates.append(TemplateSource(path.name, doc.text, Pos(display, 1, 1), path, explicit=True))
     else:
-        inputs.problems.append(
-            problem(
-                y.pos(),
-                "not a rule file, alertmanager.yml, template, Kubernetes object (PrometheusRule, AlertmanagerConfig, "
-                "Alertmanager, Secret, ConfigMap), kube-prometheus-stack values or Mimir/Cortex file: nothing to import",
-                d.IMPORT_INPUT,
-            )
-        )
+        inputs.unknown.append((path, y.pos()))
 
 
 def _req(y: Y, name: str) -> Y:

@@ -249,3 +249,18 @@ def check_template(template: TemplateSource, candidates: Sequence[Tool], scratch
         line_no = int(found.group(1))
     at = Pos(template.pos.path, template.pos.line + line_no - 1, 1)
     return [d.problem(at.path, at.line, at.col, f"{head}: {message}", d.IMPORT_REFUSED)]
+
+
+def unknown_verdicts(path: Path, candidates: Sequence[Tool]) -> list[str]:
+    """What the newest promtool and amtool say of a file of no known kind."""
+    found: list[str] = []
+    for tool in candidates:
+        cmd = [tool.path, "check", "rules", str(path)] if tool.kind == "promtool" else [tool.path, "check-config", str(path)]
+        try:
+            run_tool(cmd, what=f"{tool.kind} check", timeout=60)
+        except ToolError as exc:
+            lines = [line.strip() for line in (exc.stdout + exc.stderr).splitlines() if line.strip()]
+            useful = [line for line in lines if not line.startswith(("Checking", "amtool: error:", "FAILED:"))]
+            text = " ".join(useful).replace("FAILED: ", "").removeprefix(f"{path}: ")
+            found.append(f"{tool.kind} {tool.version.short}: {text}")
+    return found

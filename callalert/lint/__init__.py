@@ -17,7 +17,7 @@ from callalert.lint.engine import LINT_UNKNOWN_FILE, LintRule, Options, apply_su
 from callalert.lint.world import AMConfig, TemplateFile, World, doc_source, rule_alerts, rule_records, spec_world, text_source
 from callalert.pipeline import Valid
 from callalert.spec.kinds import DESCRIPTIONS, Kind, detect
-from callalert.spec.load import Document, load_text
+from callalert.spec.load import Document, load_all_text, load_text
 from callalert.validate import validate
 
 __all__ = ["LintResult", "LintRule", "Options", "lint_paths"]
@@ -76,6 +76,23 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             kind = detect(name, text, doc.data if doc is not None else None)
         if doc is not None and doc.data is None and doc.problems and kind != "template":
             kind = "unknown"
+        if kind == "unknown" and doc is not None and any("another document" in p.message for p in doc.problems):
+            docs = [x for x in load_all_text(text, name) if x.data is not None]
+            if docs and not any(x.problems for x in docs):
+                # a stream of documents (a Kubernetes manifest): lint reads one document per file
+                what = ", ".join(DESCRIPTIONS[detect(name, x.text, x.data)] for x in docs)
+                result.kinds[name] = "unknown"
+                problems.append(
+                    d.problem(
+                        name,
+                        1,
+                        1,
+                        f"{len(docs)} YAML documents ({what}): lint reads one document per file; "
+                        f"`callalert import {name}` turns them into a spec",
+                        LINT_UNKNOWN_FILE,
+                    )
+                )
+                continue
         if kind == "mimir-rules":
             kind = "rules"  # a rule file with a `namespace:` key: its groups are linted the same way
         result.kinds[name] = kind
