@@ -42,10 +42,12 @@ def document(spec: dict[str, Any], sources: Sequence[str]) -> str:
 
 
 def _team(group: dict[str, Any]) -> str | None:
-    """The one `team` label of a group's rules (None: none, or several)."""
+    """The one `team` label of a group's alerts (None: none, or several)."""
     teams: set[str | None] = set()
     group_team = (group.get("labels") or {}).get("team")
-    items = [*group.get("alerts", []), *group.get("records", []), *group.get("rules", [])]
+    items = [*group.get("alerts", []), *(r for r in group.get("rules", []) if "record" not in r)]
+    if not items:
+        return group_team if isinstance(group_team, str) else None
     for item in items:
         team = (item.get("labels") or {}).get("team", group_team)
         teams.add(team)

@@ -73,10 +73,13 @@ def check_rules(source: RuleSource, candidates: Sequence[Tool], scratch: Path) -
     if source.plain_path is not None:
         target = source.plain_path
     else:
+        # Prometheus' own keys only: what Mimir, Cortex or Thanos add to a group is reported as lost, not refused
+        groups = [
+            {k: v for k, v in g.items() if k in PROMETHEUS_GROUP_KEYS} if isinstance(g, dict) else g
+            for g in source.groups.typed()
+        ]
         target = scratch / f"rules-{abs(hash(source.label))}.yml"
-        target.write_text(
-            yaml.safe_dump({"groups": source.groups.typed()}, sort_keys=False, allow_unicode=True), encoding="utf-8"
-        )
+        target.write_text(yaml.safe_dump({"groups": groups}, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
     def run(tool: Tool) -> tuple[bool, str]:
         try:
