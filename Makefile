@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 OUT ?= out
 SPEC ?= specs/call-automation.yaml
 
-.PHONY: setup tools venv demo test check-code bench clean
+.PHONY: setup tools browser venv demo test check-code bench clean
 
 setup: venv tools
 
@@ -25,12 +25,19 @@ $(VENV)/.installed: pyproject.toml
 tools:
 	scripts/install-toolchains.sh
 
+# headless Chromium (Debian's `chromium`, Debian 12 and 13) and a font, for the test that opens
+# `callalert report --format html` in a real browser; skipped when chromium is already there
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
+
 demo: setup
 	$(BIN)/callalert validate $(SPEC)
 	$(BIN)/callalert render $(SPEC) --out $(OUT)
 	$(BIN)/callalert check $(SPEC) --out $(OUT)
 
-test: setup check-code
+test: setup browser check-code
 	$(BIN)/python -m pytest
 
 # types, lint, format and the import-layer contract (docs/architecture.md): zero findings

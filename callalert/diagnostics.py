@@ -164,6 +164,14 @@ SERIES_VALUES = _rule("series-values", "Series values that are not promtool's no
 RULE_TEST = _rule("rule-test", "A rule test that cannot be compiled to a promtool test.")
 ROUTING_TEST = _rule("routing-test", "A routing test that cannot run.")
 OVERLAY = _rule("overlay", "An overlay that cannot be applied.")
+DASHBOARD_URL = _rule("dashboard-url", "A dashboard link that looks like a host name without https://.", "warning")
+
+# Rules of `callalert check`: what the real tools found, mapped back to the spec.
+RULE_TEST_FAILED = _rule("rule-test-failed", "A rule test whose expectation promtool test rules does not confirm.", area="check")
+ROUTING_TEST_FAILED = _rule("routing-test-failed", "A routing test whose receivers differ from the expected ones.", area="check")
+TEMPLATE_RENDER = _rule(
+    "template-render", "A notification template that amtool template render cannot render (or renders empty).", area="check"
+)
 
 # Rules of `callalert import` (rule files, alertmanager.yml, templates and their packagings → a spec).
 IMPORT_INPUT = _rule(

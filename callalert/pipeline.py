@@ -9,13 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from callalert.diagnostics import Problem
 from callalert.errors import ProblemsFound
 from callalert.model import Model
 from callalert.render import RenderContext, render_all
-from callalert.render.alertmanager import config_data
 from callalert.render.context import SecretMode
 from callalert.spec.load import Merged
 from callalert.validate import validate
@@ -67,17 +65,3 @@ def render(
     except ProblemsFound as exc:
         raise ProblemsFound(valid.warnings + exc.problems, exc.note) from None
     return Rendered(valid, files, ctx)
-
-
-def alertmanager_config(paths: Sequence[Path], overlays: Sequence[Path] = ()) -> dict[str, Any]:
-    """The alertmanager.yml a spec renders to, as data (secrets as *_file references)."""
-    return alertmanager_config_and_target(paths, overlays)[0]
-
-
-def alertmanager_config_and_target(paths: Sequence[Path], overlays: Sequence[Path] = ()) -> tuple[dict[str, Any], str]:
-    """The alertmanager.yml a spec renders to, and the Alertmanager version it targets."""
-    valid = load_valid(paths, overlays)
-    ctx = RenderContext(secrets="ref")
-    data = config_data(valid.model, ctx)
-    ctx.failures.clear()  # env secrets do not matter for routing
-    return data, valid.model.am_version

@@ -24,7 +24,8 @@ def write_tree(out_dir: Path, files: Mapping[str, str], *, private: bool = False
 
     Everything is written to a sibling temporary directory first, then swapped in with two
     renames; an interrupted render leaves the previous tree (or none) in place, never a mix.
-    With private=True (inline secrets) files holding secrets are mode 0600 and the tree 0700.
+    With private=True (inline secrets) files holding secrets are mode 0600 in a 0700 folder
+    (alertmanager/); the rest of the tree keeps the umask's modes.
     """
     out_dir = out_dir.resolve() if not out_dir.is_absolute() else out_dir
     if out_dir.exists() and not out_dir.is_dir():
@@ -40,10 +41,14 @@ def write_tree(out_dir: Path, files: Mapping[str, str], *, private: bool = False
     tmp = parent / f".{out_dir.name}.tmp-{os.getpid()}"
     old = parent / f".{out_dir.name}.old-{os.getpid()}"
     try:
-        tmp.mkdir(mode=0o700 if private else 0o777)
+        tmp.mkdir(mode=0o777)
         for rel, text in sorted(files.items()):
             target = tmp / rel
             target.parent.mkdir(parents=True, exist_ok=True)
+            if private and rel in SECRET_FILES:
+                # only the folder of the file that holds secrets is private: Prometheus (another user)
+                # must still read prometheus/rules/
+                os.chmod(target.parent, 0o700)
             secret = private and rel in SECRET_FILES
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if secret else 0o666)
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:

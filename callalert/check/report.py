@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from callalert.check.steps import Step
+from callalert.check.steps import Case, Step
 
 COVERAGE_SHOWN = 50  # coverage warnings printed; --junit has them all
 
@@ -52,13 +52,48 @@ def is_live(stream: TextIO) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
+SHOWN_NAMES = 5
+
+
+def _names(items: Sequence[str]) -> str:
+    shown = ", ".join(items[:SHOWN_NAMES])
+    return shown + (f", … ({len(items)} in all)" if len(items) > SHOWN_NAMES else "")
+
+
+def _group_note(cases: Sequence[Case]) -> str:
+    """What else failed the same way: `31 more: 2 fields × 8 alerts × firing/resolved (fields: ...; alerts: ...)`."""
+    subjects = list(dict.fromkeys(c.subject for c in cases if c.subject))
+    samples = list(dict.fromkeys(c.sample for c in cases if c.sample))
+    if not subjects or not samples:
+        return f"and {len(cases) - 1} more with the same error: " + _names([c.name for c in cases[1:]])
+    alerts = list(dict.fromkeys(s.rsplit(" (", 1)[0] for s in samples))
+    statuses = list(dict.fromkeys(s.rsplit(" (", 1)[-1].rstrip(")") for s in samples))
+    shape = " × ".join(
+        [
+            f"{len(subjects)} field{'s' if len(subjects) != 1 else ''}",
+            f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''}",
+            "/".join(statuses),
+        ]
+    )
+    return f"and {len(cases) - 1} more with the same error ({shape}): fields {_names(subjects)}; alerts {_names(alerts)}"
+
+
 def failure_report(steps: Sequence[Step]) -> str:
+    """One block per distinct failure of a step: a template bug that breaks every render shows once,
+    with how many renders it broke, not once per field × alert × status."""
     lines: list[str] = []
     for step in steps:
+        groups: dict[str, list[Case]] = {}
         for case in step.failed:
-            lines.append(f"FAILED {step.name}: {case.name}: {case.message}")
-            if case.output:
-                lines.extend("    " + line for line in case.output.splitlines())
+            groups.setdefault(case.message or case.name, []).append(case)
+        for cases in groups.values():
+            first = cases[0]
+            lines.append(f"FAILED {step.name}: {first.name}: {first.message}")
+            if len(cases) > 1:
+                lines.append("    " + _group_note(cases))
+            detail = first.output + ("\n" + first.data if first.data else "")
+            if detail:
+                lines.extend("    " + line for line in detail.splitlines())
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -116,7 +151,7 @@ def junit_xml(steps: Sequence[Step]) -> str:
             if not case.ok:
                 s_fail += 1
                 failure = ET.SubElement(case_el, "failure", message=case.message or "failed")
-                failure.text = case.output or case.message
+                failure.text = "\n".join(part for part in (case.output or case.message, case.data) if part)
             elif case.output:
                 ET.SubElement(case_el, "system-out").text = case.output
         count = len(cases) + (1 if step.skipped else 0)

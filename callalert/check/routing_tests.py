@@ -8,10 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from callalert.analysis.alertmanager.delivery import deliver
-from callalert.analysis.alertmanager.matchers import parse_matcher
 from callalert.analysis.alertmanager.routing import Route, match_routes
-from callalert.analysis.versions import am_go, am_matcher_mode
 from callalert.model import Model, RoutingTest
+from callalert.render.silences import silence_windows
 
 # --- routing tests ---------------------------------------------------------------------------
 
@@ -44,21 +43,16 @@ class RoutingOutcome:
     why: list[str]  # reasons receivers were dropped (inhibited, muted, silenced)
 
 
-def silenced_by(model: Model, labels: Mapping[str, str], at: datetime) -> int | None:
-    if at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    for i, silence in enumerate(model.silences):
-        starts = silence.starts_at if silence.starts_at.tzinfo else silence.starts_at.replace(tzinfo=UTC)
-        ends = silence.ends_at if silence.ends_at.tzinfo else silence.ends_at.replace(tzinfo=UTC)
-        mode, go = am_matcher_mode(model.am_version), am_go(model.am_version)
-        if starts <= at < ends and all(parse_matcher(m, mode, go).matches(labels) for m in silence.matchers):
-            return i
-    return None
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def evaluate_routing(model: Model, config: Mapping[str, Any], root: Route, test: RoutingTest) -> RoutingOutcome:
     labels = routing_labels(model, test)
-    result = deliver(config, labels, [dict(f) for f in test.firing], test.at, root=root, version=model.am_version)
+    at = _utc(test.at) if test.at is not None else None
+    result = deliver(
+        config, labels, [dict(f) for f in test.firing], at, root=root, version=model.am_version, silences=silence_windows(model)
+    )
     why: list[str] = []
     if result.inhibited_by is not None:
         rule, source = result.inhibited_by
@@ -66,13 +60,9 @@ def evaluate_routing(model: Model, config: Mapping[str, Any], root: Route, test:
         why.append(f"inhibited by {rule.path} (source alert {{{src}}})")
     for path, reason in result.muted.items():
         why.append(f"{path} {reason}")
-    receivers = result.notified
-    if test.at is not None:
-        index = silenced_by(model, labels, test.at)
-        if index is not None:
-            why.append(f"silenced by silences[{index}]")
-            receivers = []
-    return RoutingOutcome(receivers, why)
+    if result.silenced_by is not None:
+        why.append(f"silenced by {result.silenced_by.path}")
+    return RoutingOutcome(result.notified, why)
 
 
 # --- coverage --------------------------------------------------------------------------------

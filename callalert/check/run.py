@@ -23,6 +23,7 @@ from callalert.analysis.versions import Version
 from callalert.check import steps as s
 from callalert.check.report import Progress
 from callalert.check.steps import Case, Step
+from callalert.diagnostics import Problem, sort_problems
 from callalert.errors import ProblemsFound, UsageError
 from callalert.render import RenderContext
 from callalert.toolchain import discover, select
@@ -67,6 +68,19 @@ class CheckResult:
     @property
     def ok(self) -> bool:
         return all(step.ok for step in self.steps)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The failures positioned in the spec. A routing test both amtool and the engine fail is
+        reported once (the engine's words); one only amtool fails is a disagreement, shown too."""
+        seen: set[tuple[str, str]] = set()
+        out: list[Problem] = []
+        for step in sorted(self.steps, key=lambda st: st.name != "routing tests (engine)"):
+            for p in step.problems:
+                if (p.key, p.rule) not in seen:
+                    seen.add((p.key, p.rule))
+                    out.append(p)
+        return sort_problems(out)
 
 
 def run_check(
@@ -116,13 +130,14 @@ def run_check(
         scratch = tmp_path / "data"
         scratch.mkdir()
         files = sorted(rendered.files)
+        problem = rendered.valid.merged.problem  # failures the tools report, positioned in the spec
         runners: list[tuple[str, Callable[[], Step]]] = [
             ("promtool check rules", lambda: s.step_check_rules(root, files, promtool)),
-            ("promtool test rules", lambda: s.step_test_rules(root, files, promtool, model)),
+            ("promtool test rules", lambda: s.step_test_rules(root, files, promtool, model, problem)),
             ("amtool check-config", lambda: s.step_check_config(root, amtool)),
-            ("amtool template render", lambda: s.step_templates(root, model, config, amtool, scratch)),
-            ("routing tests (amtool)", lambda: s.step_routing_amtool(root, model, amtool_tool)),
-            ("routing tests (engine)", lambda: s.step_routing_engine(model, config, tree)),
+            ("amtool template render", lambda: s.step_templates(root, model, config, amtool, scratch, problem)),
+            ("routing tests (amtool)", lambda: s.step_routing_amtool(root, model, amtool_tool, problem)),
+            ("routing tests (engine)", lambda: s.step_routing_engine(model, config, tree, problem)),
             ("coverage", lambda: s.step_coverage(model, tree)),
         ]
         for name, runner in runners:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -12,12 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from callalert import diagnostics as d
+from callalert.analysis.alertmanager.defaults import unset_defaults
 from callalert.analysis.alertmanager.matchers import format_matcher
 from callalert.analysis.alertmanager.routing import Route, build_route_tree
-from callalert.check import routing_tests
+from callalert.check import routing_tests, rule_tests
 from callalert.check.samples import template_data
+from callalert.diagnostics import KeyPath, Problem
 from callalert.errors import ToolError
 from callalert.model import Model
+from callalert.render.promtool_tests import TESTS_DIR, plan
 from callalert.toolchain import Tool, run_tool
 
 # Receiver fields whose rendered text must not be empty (a Slack message without a title, a mail
@@ -34,6 +39,9 @@ class Case:
     seconds: float = 0.0
     message: str = ""  # one line: why it failed
     output: str = ""  # everything needed to understand it (command, exit code, stdout, stderr)
+    data: str = ""  # bulky context (a render's template data): in --junit, not in the text report
+    subject: str = ""  # what failed (a receiver field), to group one cause's failures in the report
+    sample: str = ""  # with which sample (an alert, firing or resolved)
 
 
 @dataclass
@@ -44,6 +52,7 @@ class Step:
     note: str = ""
     warnings: list[str] = field(default_factory=list)
     skipped: str = ""  # why the step did not run
+    problems: list[Problem] = field(default_factory=list)  # failures positioned in the spec
 
     @property
     def ok(self) -> bool:
@@ -110,15 +119,38 @@ def step_check_rules(root: Path, files: Sequence[str], promtool: str) -> Step:
     return step
 
 
-def step_test_rules(root: Path, files: Sequence[str], promtool: str, model: Model) -> Step:
-    tests = [f for f in files if f.startswith("prometheus/tests/") and f.endswith(".test.yml")]
+def step_test_rules(
+    root: Path, files: Sequence[str], promtool: str, model: Model, problem: Callable[..., Problem] | None = None
+) -> Step:
+    tests = [f for f in files if f.startswith(f"{TESTS_DIR}/") and f.endswith(".test.yml")]
     step = Step("promtool test rules", note=f"{plural(len(model.tests.rules), 'rule test')} in {plural(len(tests), 'file')}")
     if not tests:
         step.skipped = "the spec has no rule tests (tests.rules)"
         return step
-    step.cases = _parallel(
-        [lambda f=f: _tool_case(f, [promtool, "test", "rules", f], "promtool test rules", root) for f in tests]  # type: ignore[misc]
-    )
+
+    def run(path: str) -> tuple[Case, list[Problem]]:
+        start = time.perf_counter()
+        try:
+            run_tool([promtool, "test", "rules", path], what="promtool test rules", cwd=root, timeout=60.0)
+        except ToolError as exc:
+            case = Case(path, False, time.perf_counter() - start, "", exc.describe())
+            planned = next((pf for pf in plan(model) if pf.path == path), None)
+            found = (
+                rule_tests.positioned(model, planned, exc.stdout + "\n" + exc.stderr, problem)
+                if planned is not None and problem is not None
+                else []
+            )
+            if found:
+                case.message = f"{plural(len(found), 'expectation')} not met: " + "; ".join(p.key for p in found)
+            else:
+                case.message = first_line(exc.stderr) or first_line(exc.stdout) or f"exit code {exc.rc}"
+            return case, found
+        return Case(path, True, time.perf_counter() - start), []
+
+    with ThreadPoolExecutor(max_workers=_workers()) as pool:
+        results = list(pool.map(run, tests))
+    step.cases = [case for case, _ in results]
+    step.problems = [p for _, found in results for p in found]
     return step
 
 
@@ -136,6 +168,27 @@ def step_check_config(root: Path, amtool: str) -> Step:
 
 
 # --- template rendering --------------------------------------------------------------------------
+
+
+DEFAULT_NOTE = " (Alertmanager's default)"
+
+
+def default_fields(config: Mapping[str, Any], version: str) -> list[tuple[str, str, str, str]]:
+    """(receiver, field path, field name, template text) for every templated field a receiver leaves
+    unset and Alertmanager `version` fills from its defaults (`slack.default.text`, ...)."""
+    out: list[tuple[str, str, str, str]] = []
+    for receiver in config.get("receivers") or []:
+        name = str(receiver.get("name"))
+        for key, entries in receiver.items():
+            if key == "name" or not isinstance(entries, list):
+                continue
+            for i, entry in enumerate(entries):
+                if not isinstance(entry, Mapping):
+                    continue
+                for default in unset_defaults(str(key), entry, version):
+                    path = f"receivers.{name}.{key}[{i}]." + ".".join(default.path)
+                    out.append((name, path + DEFAULT_NOTE, default.path[-1], default.text))
+    return out
 
 
 def templated_fields(config: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -178,8 +231,8 @@ SEPARATOR = "@@callalert-field-separator@@"
 
 
 def _data_note(data: Path) -> str:
-    # the data file lives in a temporary directory: show its content, not only its name
-    return "\ntemplate data: " + data.read_text(encoding="utf-8")
+    # the data file lives in a temporary directory: keep its content, not only its name
+    return "template data: " + data.read_text(encoding="utf-8")
 
 
 def _empty_check(case: Case, name: str, text: str, cmd: Sequence[str], data: Path) -> Case:
@@ -187,7 +240,8 @@ def _empty_check(case: Case, name: str, text: str, cmd: Sequence[str], data: Pat
         return case
     case.ok = False
     case.message = f"renders to empty text; a {name} must say something"
-    case.output = f"{shlex.join(cmd)}\nrendered an empty {name!r}" + _data_note(data)
+    case.output = f"{shlex.join(cmd)}\nrendered an empty {name!r}"
+    case.data = _data_note(data)
     return case
 
 
@@ -209,9 +263,51 @@ def representative_alerts(alerts: Sequence[Any], limit: int = TEMPLATE_ALERTS_AL
     return list(seen.values())
 
 
-def step_templates(root: Path, model: Model, config: Mapping[str, Any], amtool: str, scratch: Path) -> Step:
+_FIELD_PATH_RE = re.compile(r"^receivers\.(?P<name>.+?)\.(?P<key>[a-z0-9]+_configs)\[(?P<i>\d+)\](?P<rest>(?:\.[^.]+)*)$")
+_TEMPLATE_POS_RE = re.compile(r"^template: (?P<file>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<rest>.*)$")
+
+
+def template_problems(
+    model: Model, cases: Sequence[Case], problem: Callable[..., Problem], texts: Mapping[str, str]
+) -> list[Problem]:
+    """One positioned problem per distinct template failure: at the line of the user's template file
+    when amtool names one (`template: slack.tmpl:1:68: ...`), else at the receiver field in the spec."""
+    groups: dict[str, list[Case]] = {}
+    for case in cases:
+        if not case.ok and case.subject:
+            groups.setdefault(case.message, []).append(case)
+    files = {tf.name: tf for tf in model.templates.files}
+    out: list[Problem] = []
+    for message, group in groups.items():
+        subject = group[0].subject.removesuffix(DEFAULT_NOTE)
+        found = _FIELD_PATH_RE.match(subject)
+        key: KeyPath = ("receivers",)
+        if found:
+            key = ("receivers", found["name"], found["key"], int(found["i"]))
+            if not group[0].subject.endswith(DEFAULT_NOTE):
+                key = (*key, *(part for part in found["rest"].split(".") if part))
+        count = f" ({plural(len(group), 'render')} failed; first {group[0].sample})"
+        where = _TEMPLATE_POS_RE.match(message)
+        in_file = where is not None and where["file"] in files
+        text = where["rest"] if where is not None and in_file else message
+        if group[0].subject.endswith(DEFAULT_NOTE) and found:
+            field_name = found["rest"].rsplit(".", 1)[-1]
+            text = f"{field_name} is unset, so Alertmanager renders its default {texts.get(group[0].subject, '')}: {text}"
+        base = problem(key, text + count, d.TEMPLATE_RENDER)
+        if where is not None and in_file:
+            tf = files[where["file"]]
+            base = Problem(tf.display, int(where["line"]), int(where["col"]), base.level, base.message, base.rule, base.key)
+        out.append(base)
+    return out
+
+
+def step_templates(
+    root: Path, model: Model, config: Mapping[str, Any], amtool: str, scratch: Path, problem: Callable[..., Problem] | None = None
+) -> Step:
     step = Step("amtool template render")
-    fields = templated_fields(config)
+    # the fields the config sets, and the ones Alertmanager fills with its defaults: a template file
+    # that redefines slack.default.text changes every Slack receiver without `text:`
+    fields = templated_fields(config) + default_fields(config, model.am_version)
     if not fields:
         step.skipped = "no receiver field uses a template"
         return step
@@ -253,12 +349,16 @@ def step_templates(root: Path, model: Model, config: Mapping[str, Any], amtool: 
         except ToolError as exc:
             message = first_line(exc.stderr) or first_line(exc.stdout) or f"exit code {exc.rc}"
             message = message.removeprefix("amtool: error: ")
-            return Case(label, False, time.perf_counter() - start, message, exc.describe() + _data_note(data))
-        return _empty_check(Case(label, True, time.perf_counter() - start), name, proc.stdout, cmd, data)
+            return Case(
+                label, False, time.perf_counter() - start, message, exc.describe(), _data_note(data), path, f"{alert} ({status})"
+            )
+        case = Case(label, True, time.perf_counter() - start, subject=path, sample=f"{alert} ({status})")
+        return _empty_check(case, name, proc.stdout, cmd, data)
 
     def batch(fields_: list[tuple[str, str, str, str]], alert: str, status: str, html: bool) -> list[Case]:
-        # One amtool run renders all fields of a receiver for one alert; only a failure (rare)
-        # costs one run per field, to say which field broke.
+        # One amtool run renders all fields of a receiver for one alert. A failure (rare) is narrowed
+        # down by halves to the fields that broke, so one bad template among a receiver's dozen
+        # default fields costs a few more runs, not one per field.
         receiver = fields_[0][0]
         data = data_files[(alert, receiver, status)]
         cmd = command([f[3] for f in fields_], data, html)
@@ -266,10 +366,19 @@ def step_templates(root: Path, model: Model, config: Mapping[str, Any], amtool: 
         proc = run_tool(cmd, what="amtool template render", cwd=am_dir, check=False)
         parts = proc.stdout.split(SEPARATOR)
         if proc.returncode != 0 or len(parts) != len(fields_):
-            return [one(f, alert, status, html) for f in fields_]
+            if len(fields_) == 1:
+                return [one(fields_[0], alert, status, html)]
+            half = len(fields_) // 2
+            return batch(fields_[:half], alert, status, html) + batch(fields_[half:], alert, status, html)
         each = (time.perf_counter() - start) / len(fields_)
         return [
-            _empty_check(Case(f"{f[1]} with {alert} ({status})", True, each), f[2], part, command([f[3]], data, html), data)
+            _empty_check(
+                Case(f"{f[1]} with {alert} ({status})", True, each, subject=f[1], sample=f"{alert} ({status})"),
+                f[2],
+                part,
+                command([f[3]], data, html),
+                data,
+            )
             for f, part in zip(fields_, parts, strict=True)
         ]
 
@@ -291,7 +400,11 @@ def step_templates(root: Path, model: Model, config: Mapping[str, Any], amtool: 
     shown = plural(len(alerts), "alert")
     if len(alerts) < len(model.alerts):
         shown += f" (one per shape, of {len(model.alerts)})"
-    step.note = f"{plural(len(fields), 'templated field')} × {shown} × firing/resolved"
+    if problem is not None:
+        step.problems = template_problems(model, step.cases, problem, {f[1]: f[3] for f in fields})
+    defaults = sum(1 for f in fields if f[1].endswith(DEFAULT_NOTE))
+    counted = plural(len(fields), "templated field") + (f" ({defaults} of them Alertmanager's defaults)" if defaults else "")
+    step.note = f"{counted} × {shown} × firing/resolved"
     return step
 
 
@@ -303,7 +416,16 @@ def _matcher_arg(name: str, value: str) -> str:
     return format_matcher(name, "=", value)
 
 
-def step_routing_amtool(root: Path, model: Model, tool: Tool) -> Step:
+def routing_mismatch(expected: Sequence[str], got: Sequence[str], verb: str = "got") -> str:
+    text = f"expected {routing_tests.receivers_text(expected)}, {verb} {routing_tests.receivers_text(got)}"
+    if list(expected) != list(got) and sorted(expected) == sorted(got):
+        text += (
+            " (the same receivers in another order: Alertmanager notifies in route order, and the test lists them in that order)"
+        )
+    return text
+
+
+def step_routing_amtool(root: Path, model: Model, tool: Tool, problem: Callable[..., Problem] | None = None) -> Step:
     amtool = tool.path
     step = Step("routing tests (amtool)")
     tests = model.tests.routing
@@ -328,7 +450,7 @@ def step_routing_amtool(root: Path, model: Model, tool: Tool) -> Step:
             *(_matcher_arg(k, v) for k, v in labels.items()),
         ]
 
-        def job(name: str = name, cmd: list[str] = cmd, expected: tuple[str, ...] = test.receivers) -> Case:
+        def job(name: str = name, cmd: list[str] = cmd, expected: tuple[str, ...] = test.receivers, index: int = i) -> Case:
             t0 = time.perf_counter()
             proc = run_tool(cmd, what="amtool config routes test", cwd=root, check=False)
             if proc.returncode == 0:
@@ -336,20 +458,26 @@ def step_routing_amtool(root: Path, model: Model, tool: Tool) -> Step:
             got = first_line(proc.stdout)
             error = ToolError(cmd, proc.returncode, proc.stdout, proc.stderr, "amtool config routes test")
             if proc.stdout.strip().endswith("did not match resolved receivers."):
-                message = f"expected {routing_tests.receivers_text(expected)}, amtool routes to [{got.replace(',', ', ')}]"
+                message = routing_mismatch(expected, [r for r in got.split(",") if r], "amtool routes to")
+                if problem is not None:
+                    positioned.append(problem(("tests", "routing", index), message, d.ROUTING_TEST_FAILED))
             else:
                 message = first_line(proc.stderr) or got or f"exit code {proc.returncode}"
             return Case(name, False, time.perf_counter() - t0, message, error.describe())
 
         jobs.append(job)
+    positioned: list[Problem] = []
     step.cases = _parallel(jobs)
+    step.problems = sorted(positioned)
     step.note = plural(len(jobs), "test")
     if engine_only:
         step.note += f"; {engine_only} with firing/at run by the engine only (amtool {tool.version.short} `config routes test` knows no inhibition, time or silences)"
     return step
 
 
-def step_routing_engine(model: Model, config: Mapping[str, Any], tree: Route) -> Step:
+def step_routing_engine(
+    model: Model, config: Mapping[str, Any], tree: Route, problem: Callable[..., Problem] | None = None
+) -> Step:
     step = Step("routing tests (engine)")
     tests = model.tests.routing
     if not tests:
@@ -364,9 +492,9 @@ def step_routing_engine(model: Model, config: Mapping[str, Any], tree: Route) ->
         message = ""
         output = ""
         if not ok:
-            message = (
-                f"expected {routing_tests.receivers_text(test.receivers)}, got {routing_tests.receivers_text(outcome.receivers)}"
-            )
+            message = routing_mismatch(test.receivers, outcome.receivers)
+            if problem is not None:
+                step.problems.append(problem(test.key, message, d.ROUTING_TEST_FAILED))
             lines = [f"tests.routing[{i}] labels: {routing_tests.labels_text(labels)}"]
             for source in test.firing:
                 lines.append(f"  firing: {routing_tests.labels_text(source)}")

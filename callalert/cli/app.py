@@ -226,34 +226,49 @@ def build_app() -> Any:
             ..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093."
         ),
         resolve: bool = typer.Option(False, "--resolve", help="Send it resolved (endsAt=now) instead of firing."),
-        label: list[str] = typer.Option(None, "--label", help="Extra or overriding label K=V (repeatable)."),
+        label: list[str] = typer.Option(None, "--label", help="Extra or overriding label K=V (repeatable); K= removes a label."),
+        overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
         format: str = FormatOpt,
     ) -> None:
-        """Send a synthetic copy of one alert to a real Alertmanager and show who it reaches."""
+        """Send a synthetic copy of one alert to a real Alertmanager and show who it reaches now."""
         from callalert.cli.live import cmd_drill
 
         with problems_as(format):
-            raise typer.Exit(cmd_drill(specs or [DEFAULT_SPEC], alertname, alertmanager_url, resolve, label or []))
+            raise typer.Exit(cmd_drill(specs or [DEFAULT_SPEC], alertname, alertmanager_url, resolve, label or [], overlay or []))
 
     silences_app = typer.Typer(help="Keep the spec's silences in Alertmanager (plan, apply, list, expire).", no_args_is_help=True)
     UrlOpt = typer.Option(..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093.")
     SpecsArg = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False)
 
+    OverlayOpt = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first.")
+
     @silences_app.command("plan")
-    def silences_plan(specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt, format: str = FormatOpt) -> None:
+    def silences_plan(
+        specs: list[Path] = SpecsArg,
+        alertmanager_url: str = UrlOpt,
+        overlay: list[Path] = OverlayOpt,
+        exit_code: bool = typer.Option(
+            False, "--exit-code", help="Exit 1 when apply would change something (CI drift check); 0 when in sync."
+        ),
+        format: str = FormatOpt,
+    ) -> None:
         """Show what apply would create, update, expire and skip."""
         from callalert.cli.live import cmd_silences_plan
 
         with problems_as(format):
-            raise typer.Exit(cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, False))
+            raise typer.Exit(
+                cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, False, overlays=overlay or [], exit_code=exit_code)
+            )
 
     @silences_app.command("apply")
-    def silences_apply(specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt, format: str = FormatOpt) -> None:
+    def silences_apply(
+        specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt, overlay: list[Path] = OverlayOpt, format: str = FormatOpt
+    ) -> None:
         """Make Alertmanager's managed silences match the spec (idempotent)."""
         from callalert.cli.live import cmd_silences_plan
 
         with problems_as(format):
-            raise typer.Exit(cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, True))
+            raise typer.Exit(cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, True, overlays=overlay or []))
 
     @silences_app.command("list")
     def silences_list(alertmanager_url: str = UrlOpt) -> None:
@@ -270,4 +285,47 @@ def build_app() -> Any:
         raise typer.Exit(cmd_silences_expire(alertmanager_url))
 
     app.add_typer(silences_app, name="silences")
+
+    @app.command()
+    def report(
+        specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),
+        prometheus_url: str = typer.Option(
+            ...,
+            "--prometheus-url",
+            help="Prometheus base URL, e.g. http://127.0.0.1:9090 (http://user:password@host for basic auth; never shown).",
+        ),
+        alertmanager_url: str | None = typer.Option(
+            None, "--alertmanager-url", help="Alertmanager base URL: its silences and current alerts join the report."
+        ),
+        range_: str = typer.Option("7d", "--range", help="How far back to look, a Prometheus duration (7d, 24h, 2w)."),
+        end: str | None = typer.Option(None, "--end", help="End of the range (default: now), e.g. 2025-01-13T00:00:00Z."),
+        format: str = typer.Option(
+            "text", "--format", "-f", help="text (a table), markdown, html (one self-contained file) or json."
+        ),
+        out: Path | None = typer.Option(None, "--out", "-o", help="Write the report to this file instead of stdout."),
+        flap_threshold: str = typer.Option(
+            "10m", "--flap-threshold", help="A re-fire within this long after resolving counts as flapping."
+        ),
+        timeout: float = typer.Option(30.0, "--timeout", help="Seconds each request to Prometheus/Alertmanager may take in all."),
+        overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
+    ) -> None:
+        """How well the alerts work: firings, flapping, noise, pages, silences, failed notifications, and what to fix first."""
+        from callalert.cli.quality import cmd_report
+
+        with problems_as(format):
+            raise typer.Exit(
+                cmd_report(
+                    specs or [DEFAULT_SPEC],
+                    overlay or [],
+                    prometheus_url,
+                    alertmanager_url,
+                    range_,
+                    end,
+                    format,
+                    out,
+                    flap_threshold,
+                    timeout,
+                )
+            )
+
     return app

@@ -31,19 +31,23 @@ def cmd_check(
                 junit, [Step("render", [Case("render", False, 0.0, f"{len(exc.problems)} problem(s) in the spec", details)])]
             )
         raise
-    emit(result.rendered.warnings, fmt)
+    # the spec's warnings, and the failures the tools reported positioned at the spec's lines
+    # (`specs.yaml:120:7: error: tests.rules[3].expect[1]: ...`), in the chosen --format
+    emit(result.rendered.warnings + result.problems, fmt)
+    # json and sarif make stdout one document a CI step parses: the human report goes to stderr then
+    stream = sys.stderr if fmt in ("json", "sarif") else sys.stdout
     steps = result.steps
     for step in steps:
         if step.name == "coverage":
             for warning in step.warnings[:COVERAGE_SHOWN]:
-                sys.stdout.write(f"warning: coverage: {warning}\n")
+                stream.write(f"warning: coverage: {warning}\n")
             if len(step.warnings) > COVERAGE_SHOWN:
-                sys.stdout.write(f"warning: coverage: ... and {len(step.warnings) - COVERAGE_SHOWN} more (see --junit for all)\n")
-    sys.stdout.write(failure_report(steps))
-    if live and sys.stdout.isatty():
-        rich_summary(steps, sys.stdout)
+                stream.write(f"warning: coverage: ... and {len(step.warnings) - COVERAGE_SHOWN} more (see --junit for all)\n")
+    stream.write(failure_report(steps))
+    if live and stream.isatty():
+        rich_summary(steps, stream)
     else:
-        sys.stdout.write(summary_table(steps))
+        stream.write(summary_table(steps))
     if junit is not None:
         write_junit(junit, steps)
     elapsed = time.perf_counter() - total

@@ -68,11 +68,13 @@ def cmd_lint(
         from callalert.analysis.promql.catalog import CatalogError, load_catalog
 
         try:
-            catalog = load_catalog(metrics.read_text(encoding="utf-8"))
+            catalog = load_catalog(metrics.read_text(encoding="utf-8"), metrics.name)
         except OSError as exc:
             raise UsageError(f"--metrics: cannot read {metrics}: {exc.strerror or exc}") from None
         except CatalogError as exc:
             raise UsageError(f"--metrics {metrics}: {exc}") from None
+        # say what was understood: a catalog of one metric makes every other metric "unknown"
+        sys.stderr.write(f"catalog: {len(catalog)} metric{'s' if len(catalog) != 1 else ''} from {metrics}\n")
     labels = [x.strip() for x in external_labels.split(",") if x.strip()] if external_labels is not None else None
     options = Options(moment, target_alertmanager, scrape, catalog)
     result = lint_paths(paths, options, external_labels=labels)

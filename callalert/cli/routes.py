@@ -7,8 +7,9 @@ The command bodies only load a dict and call callalert.routing; loading goes thr
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ import typer
 from callalert.errors import CallalertError, ProblemsFound, UsageError
 
 if TYPE_CHECKING:
-    from callalert.analysis.alertmanager.delivery import Delivery
+    from callalert.analysis.alertmanager.delivery import Delivery, SilenceWindow
     from callalert.analysis.alertmanager.routing import Route
 
 routes_app = typer.Typer(help="Show the Alertmanager route tree and test where alerts go.", no_args_is_help=True)
@@ -83,7 +84,10 @@ def parse_at(text: str) -> datetime:
         at = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise UsageError(f"--at {text!r}: not an ISO 8601 date-time (e.g. 2024-05-06T09:30:00+02:00)") from None
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    if at.tzinfo is None:
+        # the spec refuses silence times without a zone for the same reason: UTC or local time would be a guess
+        raise UsageError(f"--at {text!r}: add a time zone (Z or +01:00), e.g. {at.isoformat()}Z")
+    return at
 
 
 def route_label(route: Route) -> str:
@@ -92,7 +96,9 @@ def route_label(route: Route) -> str:
     return route.matchers_text() if route.matchers else "{} (matches everything)"
 
 
-def _show_tree(config: Mapping[str, Any], version: str | None = None) -> Any:
+def _show_tree(config: Mapping[str, Any], version: str | None = None, show_all: bool = False) -> Any:
+    """The tree; a child shows group_by and timings only where it changes them (`show_all`: every value,
+    inherited ones marked), so a log of a big tree stays readable."""
     from rich.text import Text
     from rich.tree import Tree
 
@@ -100,6 +106,7 @@ def _show_tree(config: Mapping[str, Any], version: str | None = None) -> Any:
     from callalert.analysis.versions import DEFAULT_ALERTMANAGER
 
     root = build_route_tree(config, version or DEFAULT_ALERTMANAGER)
+    timing_keys = ("group_wait", "group_interval", "repeat_interval")
 
     def node_text(route: Route) -> Text:
         text = Text()
@@ -107,6 +114,8 @@ def _show_tree(config: Mapping[str, Any], version: str | None = None) -> Any:
         text.append(f"  [{route.path}]", style="dim")
 
         def field(name: str, value: str, key: str) -> None:
+            if key in route.inherited and not show_all and name != "receiver":
+                return
             text.append(f"  {name}: ")
             if key in route.inherited:
                 text.append(value, style="dim")
@@ -118,16 +127,22 @@ def _show_tree(config: Mapping[str, Any], version: str | None = None) -> Any:
         if route.continue_:
             text.append("  continue: true", style="yellow")
         field("group_by", "[" + ", ".join(route.group_by) + "]", "group_by")
-        timings = f"{route.group_wait}/{route.group_interval}/{route.repeat_interval}"
-        inherited_timings = {"group_wait", "group_interval", "repeat_interval"} & route.inherited
-        text.append("  wait/interval/repeat: ")
-        if inherited_timings == {"group_wait", "group_interval", "repeat_interval"}:
-            text.append(timings, style="dim")
-            text.append(" (inherited)", style="dim italic")
+        inherited_timings = set(timing_keys) & route.inherited
+        if show_all or route.parent is None:
+            timings = f"{route.group_wait}/{route.group_interval}/{route.repeat_interval}"
+            text.append("  wait/interval/repeat: ")
+            if inherited_timings == set(timing_keys):
+                text.append(timings, style="dim")
+                text.append(" (inherited)", style="dim italic")
+            else:
+                text.append(timings, style="cyan")
+                if inherited_timings:
+                    text.append(" (inherited: " + ", ".join(sorted(inherited_timings)) + ")", style="dim italic")
         else:
-            text.append(timings, style="cyan")
-            if inherited_timings:
-                text.append(" (inherited: " + ", ".join(sorted(inherited_timings)) + ")", style="dim italic")
+            for key in timing_keys:
+                if key not in route.inherited:
+                    text.append(f"  {key}: ")
+                    text.append(str(getattr(route, key)), style="cyan")
         if route.mute_time_intervals:
             text.append("  mute: " + ", ".join(route.mute_time_intervals), style="magenta")
         if route.active_time_intervals:
@@ -143,7 +158,17 @@ def _show_tree(config: Mapping[str, Any], version: str | None = None) -> Any:
     return tree
 
 
-def load_for_cli(spec: Path | None, config: Path | None, target: str | None = None) -> tuple[dict[str, Any], str]:
+@dataclass(frozen=True)
+class Routable:
+    """What to route with: an alertmanager config, the Alertmanager version to read it as, and the
+    spec's silences when it came from a spec."""
+
+    config: dict[str, Any]
+    version: str
+    silences: list[SilenceWindow]
+
+
+def load_for_cli(spec: Path | None, config: Path | None, target: str | None = None, overlays: Sequence[Path] = ()) -> Routable:
     """The alertmanager config to route with (`--config FILE` as is, else the one SPEC renders to)
     and the Alertmanager version to read it as (`target`, else the spec's, else 0.25)."""
     from callalert.analysis.versions import DEFAULT_ALERTMANAGER, Version
@@ -156,13 +181,17 @@ def load_for_cli(spec: Path | None, config: Path | None, target: str | None = No
     if config is not None:
         if spec is not None:
             raise UsageError("give either a SPEC or --config FILE, not both")
-        return load_am_config_for_cli(config), target or DEFAULT_ALERTMANAGER
-    from callalert.pipeline import alertmanager_config_and_target
+        if overlays:
+            raise UsageError("--overlay applies to a spec, not to --config FILE")
+        return Routable(load_am_config_for_cli(config), target or DEFAULT_ALERTMANAGER, [])
+    from callalert.pipeline import load_valid
+    from callalert.render.alertmanager import routing_data
+    from callalert.render.silences import silence_windows
 
     path = spec or Path("specs.yaml")
     try:
-        data, spec_target = alertmanager_config_and_target([path])
-        return data, target or spec_target
+        valid = load_valid([path], overlays)
+        return Routable(routing_data(valid.model), target or valid.model.am_version, silence_windows(valid.model))
     except ProblemsFound as exc:
         from callalert import report
 
@@ -174,13 +203,21 @@ def load_for_cli(spec: Path | None, config: Path | None, target: str | None = No
 def show(
     spec: Path | None = typer.Argument(None, help="Spec file (default ./specs.yaml)", show_default=False),
     config: Path | None = typer.Option(None, "--config", "-c", help="an existing alertmanager.yml instead of a spec"),
+    overlay: list[Path] | None = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
+    show_all: bool = typer.Option(
+        False, "--all", help="Show every node's group_by and timings, inherited ones marked (default: only changes)."
+    ),
     target: str | None = typer.Option(None, "--target-alertmanager", help=TARGET_HELP),
 ) -> None:
-    """Print the route tree: matchers, receiver, continue, timings, group_by; inherited values dimmed."""
+    """Print the route tree: matchers, receiver, continue, and group_by and timings where a route changes them."""
+    import sys
+
     from rich.console import Console
 
-    data, version = load_for_cli(spec, config, target)
-    Console().print(_show_tree(data, version))
+    routable = load_for_cli(spec, config, target, overlay or [])
+    # in a log or a pipe a node is one line, however long: wrapped values are unreadable there
+    console = Console() if sys.stdout.isatty() else Console(width=100_000, soft_wrap=True)
+    console.print(_show_tree(routable.config, routable.version, show_all))
 
 
 def describe_delivery(result: Delivery, at: datetime | None) -> list[str]:
@@ -189,6 +226,12 @@ def describe_delivery(result: Delivery, at: datetime | None) -> list[str]:
         rule, source = result.inhibited_by
         source_text = ",".join(f'{k}="{v}"' for k, v in sorted(source.items()))
         lines.append(f"INHIBITED by {rule.path} (firing source alert {{{source_text}}}): nobody is notified")
+        lines.append("routes matched (not notified): " + ",".join(result.receivers))
+        return lines
+    if result.silenced_by is not None:
+        s = result.silenced_by
+        until = s.ends_at.isoformat().replace("+00:00", "Z")
+        lines.append(f"SILENCED by {s.path} {{{', '.join(s.matchers)}}} until {until}: nobody is notified")
         lines.append("routes matched (not notified): " + ",".join(result.receivers))
         return lines
     lines.append(",".join(result.notified) if result.notified else "(nobody is notified)")
@@ -209,7 +252,10 @@ def test(
     firing: list[str] | None = typer.Option(
         None, "--firing", help="another alert that is firing, 'a=b,c=d' (repeatable): applies inhibit_rules"
     ),
-    at: str | None = typer.Option(None, "--at", help="ISO 8601 time: applies mute/active time intervals"),
+    at: str | None = typer.Option(
+        None, "--at", help="ISO 8601 time with a zone: applies mute/active time intervals and the spec's silences"
+    ),
+    overlay: list[Path] | None = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
     expect: str | None = typer.Option(
         None, "--expect", help="expected comma-separated receivers (like amtool --verify.receivers)"
     ),
@@ -226,11 +272,11 @@ def test(
     spec = None
     if args and "=" not in args[0] and "~" not in args[0]:
         spec = Path(args.pop(0))
-    data, version = load_for_cli(spec, config, target)
-    label_set = parse_label_args(args, version)
-    firing_sets = [parse_firing(f, version) for f in firing or []]
+    routable = load_for_cli(spec, config, target, overlay or [])
+    label_set = parse_label_args(args, routable.version)
+    firing_sets = [parse_firing(f, routable.version) for f in firing or []]
     at_time = parse_at(at) if at is not None else None
-    result = deliver(data, label_set, firing_sets, at_time, version=version)
+    result = deliver(routable.config, label_set, firing_sets, at_time, version=routable.version, silences=routable.silences)
     slug = ",".join(result.notified)
     if as_json:
         inhibited = None
@@ -243,6 +289,7 @@ def test(
             "receivers": result.receivers,
             "inhibited_by": inhibited,
             "muted": result.muted,
+            "silenced_by": result.silenced_by.path if result.silenced_by is not None else None,
             "notified": result.notified,
         }
         typer.echo(json.dumps(payload, indent=2, sort_keys=False))

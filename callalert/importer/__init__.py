@@ -82,7 +82,9 @@ def run_import(paths: Sequence[Path], options: ImportOptions) -> ImportResult:
     inputs = read_inputs(paths)
     out = Built()
     result = ImportResult({}, list(inputs.problems), out, inputs)
-    if not (inputs.rules or inputs.ams or inputs.templates or inputs.operator_configs or inputs.unknown or _errors(result.problems)):
+    if not (
+        inputs.rules or inputs.ams or inputs.templates or inputs.operator_configs or inputs.unknown or _errors(result.problems)
+    ):
         first = _first_input(inputs)
         result.problems.append(d.problem(first.path, first.line, first.col, "nothing to import among the inputs", d.IMPORT_INPUT))
     if _errors(result.problems):

@@ -194,7 +194,7 @@ class Converter:
                         link.append(("text", fixed(item.get("alt"))))  # type: ignore[arg-type]
                     links.append(mapping(link, item.pos()))
                 entries.append(("links", sequence(links, value.pos())))
-            elif key == "tlsConfig" and value.is_map and any(k in value.keys() for k in ("ca", "cert", "keySecret")):
+            elif key == "tlsConfig" and value.is_map and any(value.get(k) is not None for k in ("ca", "cert", "keySecret")):
                 self.out.loss(
                     value,
                     "TLS certificates from Secrets or ConfigMaps: the Operator mounts them as files; the spec cannot say where",

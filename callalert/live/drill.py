@@ -2,36 +2,54 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from callalert.analysis.promql.sample import plausible_value, render_prometheus_text
 from callalert.analysis.times import rfc3339
-from callalert.errors import CallalertError
+from callalert.errors import CallalertError, UsageError
 
-SAMPLE_VALUE = "42"
-_VALUE_RE = re.compile(r"\{\{-?\s*\$value\b[^}]*-?\}\}")
-_LABEL_RE = re.compile(r"\{\{-?\s*\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)[^}]*-?\}\}")
+DRILL_LABEL = "drill"
 
 
 class DrillError(CallalertError):
     pass
 
 
-def render_annotation(text: str, labels: Mapping[str, str], value: str = SAMPLE_VALUE) -> str:
-    """Prometheus template text, simply: `$value` → a sample, `$labels.x` → the label or `<x>`."""
-    text = _VALUE_RE.sub(value, text)
-    return _LABEL_RE.sub(lambda m: labels.get(m.group(1), f"<{m.group(1)}>"), text)
+def render_annotation(text: str, labels: Mapping[str, str], value: float, external: Mapping[str, str] | None = None) -> str:
+    """Prometheus template text filled as Prometheus would for `value` (`{{ $value | humanizePercentage }}`
+    of 0.03 is `3%`); a label the drill does not carry shows as `<name>`, so the text says what is missing."""
+    return render_prometheus_text(text, value, labels, external or {}, missing=lambda name: f"<{name}>")
+
+
+def drill_labels(name: str, labels: Mapping[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    """The labels the drill sends: the alert's, `alertname`, `drill="true"`, then `--label` values.
+    An empty value removes the label (Alertmanager drops empty-valued labels itself)."""
+    if DRILL_LABEL in extra:
+        raise UsageError(
+            f"--label {DRILL_LABEL}={extra[DRILL_LABEL]}: the {DRILL_LABEL} label marks the alert as a drill "
+            "(receivers and silences can tell it from a real one) and cannot be overridden"
+        )
+    final = {**labels, "alertname": name, DRILL_LABEL: "true", **extra}
+    return {k: v for k, v in final.items() if v != ""}
 
 
 def drill_alert(
-    name: str, labels: Mapping[str, str], annotations: Mapping[str, str], extra: Mapping[str, str], now: datetime, resolve: bool
+    name: str,
+    labels: Mapping[str, str],
+    annotations: Mapping[str, str],
+    extra: Mapping[str, str],
+    now: datetime,
+    resolve: bool,
+    expr: str = "",
+    external: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    final = {**labels, "alertname": name, "drill": "true", **extra}
+    final = drill_labels(name, labels, extra)
+    value = plausible_value(expr) if expr else 1.0
     alert: dict[str, Any] = {
         "labels": final,
-        "annotations": {k: render_annotation(v, final) for k, v in annotations.items()},
+        "annotations": {k: render_annotation(v, final, value, external) for k, v in annotations.items()},
         "startsAt": rfc3339(now, millis=True),
     }
     if resolve:

@@ -1,14 +1,13 @@
 """The spec's `silences` as Alertmanager silences, kept in sync idempotently.
 
-A silence callalert manages ends its comment with ` [callalert:<key>]`; <key> is the first 12 hex
-digits of the SHA-256 of the silence's matchers (normalised, sorted, newline-joined), so editing
-times or comment keeps the key (-> update) while editing matchers makes a new silence (and the old
-one is expired). Silences without the marker are never read as managed, so never touched.
+A silence callalert manages ends its comment with ` [callalert:<key>]` (render/silences.py: the
+same marker silences.json carries for `amtool silence import`); editing times or comment keeps the
+key (-> update) while editing matchers makes a new silence (and the old one is expired). Silences
+without the marker are never read as managed, so never touched.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,23 +15,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from callalert.analysis.times import as_utc, parse_rfc3339, rfc3339
+from callalert.render.silences import marked, silence_key, silence_keys
 
 if TYPE_CHECKING:
     from callalert.live.amapi import AlertmanagerClient
     from callalert.model import Silence
 
+__all__ = ["Desired", "Plan", "managed_key", "marked", "plan", "silence_key"]
+
 MARKER_RE = re.compile(r" \[callalert:([0-9a-f]{12}(?:-\d+)?)\]$")
-
-
-def silence_key(matchers: Sequence[str]) -> str:
-    from callalert.live.amapi import Matcher
-
-    canonical = "\n".join(sorted(str(Matcher.parse(m)) for m in matchers))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
-
-
-def marked(comment: str, key: str) -> str:
-    return f"{comment} [callalert:{key}]"
 
 
 def managed_key(silence: Mapping[str, Any]) -> str | None:
@@ -51,16 +42,10 @@ class Desired:
 
     @classmethod
     def from_spec(cls, silences: Sequence[Silence]) -> list[Desired]:
-        out: list[Desired] = []
-        seen: dict[str, int] = {}
-        for s in silences:
-            key = silence_key(s.matchers)
-            # Two spec silences with the same matchers still get distinct, stable keys (by order).
-            n = seen[key] = seen.get(key, 0) + 1
-            if n > 1:
-                key = f"{key}-{n}"
-            out.append(cls(key, tuple(s.matchers), as_utc(s.starts_at), as_utc(s.ends_at), s.created_by, marked(s.comment, key)))
-        return out
+        return [
+            cls(key, tuple(s.matchers), as_utc(s.starts_at), as_utc(s.ends_at), s.created_by, marked(s.comment, key))
+            for s, key in zip(silences, silence_keys(silences), strict=True)
+        ]
 
 
 @dataclass(frozen=True)
@@ -77,6 +62,11 @@ class Plan:
     expire: list[Mapping[str, Any]] = field(default_factory=list)
     skip: list[Desired] = field(default_factory=list)
     unchanged: list[Desired] = field(default_factory=list)
+
+    @property
+    def pending(self) -> bool:
+        """Would `apply` change anything in Alertmanager?"""
+        return bool(self.create or self.update or self.expire)
 
     @property
     def summary(self) -> str:

@@ -23,6 +23,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "status": "Status",
         "open_dashboard": "Open dashboard",
         "open_runbook": "Open runbook",
+        "labels": "Labels",
+        "resolved": "Resolved",
+        "source": "Source",
+        "silence": "Silence",
     },
     "es": {
         "alert": "Alerta",
@@ -33,13 +37,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "status": "Estado",
         "open_dashboard": "Ver dashboard",
         "open_runbook": "Ver runbook",
+        "labels": "Etiquetas",
+        "resolved": "Resuelta",
+        "source": "Origen",
+        "silence": "Silenciar",
     },
 }
 
 # Go template names each built-in file defines (checked against user files for clashes).
 BUILTIN_DEFINES: dict[str, tuple[str, ...]] = {
     "slack": ("slack.default.title", "slack.default.text"),
-    "email": ("email.subject", "email.html"),
+    "email": ("email.subject", "email.html", "email.default.subject", "email.default.html"),
     "pagerduty": ("pagerduty.default.description",),
 }
 

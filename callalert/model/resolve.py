@@ -73,6 +73,14 @@ def _join_url(base: str | None, tail: str) -> str:
     return base.rstrip("/") + "/" + tail.lstrip("/")
 
 
+def _looks_like_host(value: str) -> bool:
+    """grafana.example.com/d/x: a first path segment with a dot (a relative link would start with / or a word)."""
+    if "://" in value or value.startswith(("/", ".")):
+        return False
+    first = value.split("/", 1)[0]
+    return "." in first and all(part for part in first.split("."))
+
+
 def am_data(model: BaseModel, *, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
     """A spec config model as Alertmanager's mapping: unset fields dropped, Alertmanager's option
     names, secret references as `Secret` leaves (the renderer decides how they are written)."""
@@ -373,6 +381,21 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             if alert.category is not None:
                 labels["category"] = alert.category
             labels.update(sorted(alert.labels.items()))
+            if alert.dashboard and _looks_like_host(alert.dashboard):
+                problems.append(
+                    problem(
+                        (*akey, "dashboard"),
+                        f"{alert.dashboard!r} looks like a host name without https://; it is "
+                        + (
+                            f"joined to dashboard_base_url as a path ({_join_url(defaults.dashboard_base_url, alert.dashboard)})"
+                            if defaults.dashboard_base_url
+                            else "not a link"
+                        ),
+                        d.DASHBOARD_URL,
+                        fix=f"write https://{alert.dashboard}, or a path like /{alert.dashboard.split('/', 1)[-1]} "
+                        "to join dashboard_base_url",
+                    )
+                )
             runbook_file = runbook_file_name(alert.name)
             if runbook_files.setdefault(runbook_file, alert.name) != alert.name:
                 problems.append(

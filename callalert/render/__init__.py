@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from callalert.model import Model
-from callalert.render import alertmanager, prometheus, promtool_tests, runbooks, templates
+from callalert.render import alertmanager, prometheus, promtool_tests, runbooks, silences, templates
 from callalert.render.context import RenderContext
 
 
@@ -12,6 +12,7 @@ def render_all(model: Model, ctx: RenderContext) -> dict[str, str]:
     files: dict[str, str] = {}
     files.update(prometheus.render(model))
     files.update(alertmanager.render(model, ctx))
+    files.update(silences.render(model))
     files.update(templates.render(model))
     files.update(runbooks.render(model))
     files.update(promtool_tests.render(model))

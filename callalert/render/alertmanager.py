@@ -1,13 +1,10 @@
-"""`alertmanager/alertmanager.yml` (and `alertmanager/silences.json` for `amtool silence import`)."""
+"""`alertmanager/alertmanager.yml` (silences.json is render/silences.py)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from callalert.analysis.alertmanager.matchers import parse_matcher
-from callalert.analysis.times import rfc3339
 from callalert.diagnostics import KeyPath
 from callalert.model import Model, Route, Secret
 from callalert.render.context import RenderContext
@@ -74,11 +71,8 @@ def _route(route: Route) -> dict[str, Any]:
     return out
 
 
-def config_data(model: Model, ctx: RenderContext) -> dict[str, Any]:
-    glob: dict[str, Any] = {}
-    for name, value in model.global_.items():  # smtp_* options sit under `smtp:` in the spec
-        glob.update(_smtp(name, value, ctx) if name.startswith("smtp_") else _plain({name: value}, ctx, ("global",)))
-
+def route_data(model: Model) -> dict[str, Any]:
+    """The root route of alertmanager.yml, with its subtree."""
     defaults = model.defaults
     route: dict[str, Any] = {
         "receiver": model.routing.receiver,
@@ -89,23 +83,44 @@ def config_data(model: Model, ctx: RenderContext) -> dict[str, Any]:
     }
     if model.routing.routes:
         route["routes"] = [_route(r) for r in model.routing.routes]
+    return route
+
+
+def inhibit_data(model: Model) -> list[dict[str, Any]]:
+    rules = []
+    for rule in model.inhibit_rules:
+        item: dict[str, Any] = {}
+        if rule.name is not None:
+            item["name"] = rule.name
+        if rule.source_matchers:
+            item["source_matchers"] = list(rule.source_matchers)
+        if rule.target_matchers:
+            item["target_matchers"] = list(rule.target_matchers)
+        if rule.equal:
+            item["equal"] = list(rule.equal)
+        rules.append(item)
+    return rules
+
+
+def routing_data(model: Model) -> dict[str, Any]:
+    """The parts of alertmanager.yml that decide where an alert goes (route, inhibit rules, time
+    intervals): no receiver settings, so no secrets are needed to build it."""
+    data: dict[str, Any] = {"route": route_data(model), "inhibit_rules": inhibit_data(model)}
+    data["time_intervals"] = [
+        {"name": ti.name, "time_intervals": [dict(t) for t in ti.time_intervals]} for ti in model.time_intervals
+    ]
+    return data
+
+
+def config_data(model: Model, ctx: RenderContext) -> dict[str, Any]:
+    glob: dict[str, Any] = {}
+    for name, value in model.global_.items():  # smtp_* options sit under `smtp:` in the spec
+        glob.update(_smtp(name, value, ctx) if name.startswith("smtp_") else _plain({name: value}, ctx, ("global",)))
 
     receivers = [{"name": r.name, **_plain(r.config, ctx, r.key)} for r in model.receivers.values()]
-    data: dict[str, Any] = {"global": glob, "route": route}
+    data: dict[str, Any] = {"global": glob, "route": route_data(model)}
     if model.inhibit_rules:
-        rules = []
-        for rule in model.inhibit_rules:
-            item: dict[str, Any] = {}
-            if rule.name is not None:
-                item["name"] = rule.name
-            if rule.source_matchers:
-                item["source_matchers"] = list(rule.source_matchers)
-            if rule.target_matchers:
-                item["target_matchers"] = list(rule.target_matchers)
-            if rule.equal:
-                item["equal"] = list(rule.equal)
-            rules.append(item)
-        data["inhibit_rules"] = rules
+        data["inhibit_rules"] = inhibit_data(model)
     data["receivers"] = receivers
     if model.time_intervals:
         data["time_intervals"] = [
@@ -121,29 +136,21 @@ def config_data(model: Model, ctx: RenderContext) -> dict[str, Any]:
     return data
 
 
-def silences_data(model: Model) -> list[dict[str, Any]]:
-    out = []
-    for silence in model.silences:
-        matchers = []
-        for text in silence.matchers:
-            m = parse_matcher(text)
-            matchers.append({"name": m.name, "value": m.value, "isRegex": m.op in ("=~", "!~"), "isEqual": m.op in ("=", "=~")})
-        out.append(
-            {
-                "matchers": matchers,
-                "startsAt": rfc3339(silence.starts_at),
-                "endsAt": rfc3339(silence.ends_at),
-                "createdBy": silence.created_by,
-                "comment": silence.comment,
-            }
-        )
-    return out
-
-
 def render(model: Model, ctx: RenderContext) -> dict[str, str]:
     data = config_data(model, ctx)
     ctx.raise_if_failed()
-    files = {"alertmanager/alertmanager.yml": header(model.source_name) + dump(data)}
-    if model.silences:
-        files["alertmanager/silences.json"] = json.dumps(silences_data(model), indent=2, ensure_ascii=False) + "\n"
-    return files
+    return {"alertmanager/alertmanager.yml": header(model.source_name) + _intent(model) + dump(data)}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _intent(model: Model) -> str:
+    """The spec's descriptions of receivers and inhibit rules, which alertmanager.yml has no field
+    for, as comments at the top: the deployed file keeps why each part exists."""
+    lines = [f"#   {r.name}: {_one_line(r.description)}" for r in model.receivers.values() if r.description]
+    out = ("# receivers:\n" + "\n".join(lines) + "\n") if lines else ""
+    rules = [f"#   [{i}]: {_one_line(r.description)}" for i, r in enumerate(model.inhibit_rules) if r.description]
+    out += ("# inhibit_rules:\n" + "\n".join(rules) + "\n") if rules else ""
+    return out

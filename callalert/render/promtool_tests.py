@@ -1,11 +1,13 @@
-"""promtool unit-test files compiled from the spec's rule tests: `prometheus/tests/`.
+"""promtool unit-test files compiled from the spec's rule tests: `tests/` of the output, beside
+`prometheus/` and `alertmanager/`, so a deploy of `prometheus/` (a rule_files glob, a ConfigMap
+of the folder) carries rules only.
 
-Users can run them without callalert: `promtool test rules prometheus/tests/*.test.yml`.
+Users can run them without callalert: `promtool test rules tests/*.test.yml`.
 
 promtool compares the *whole* annotation set of an alert, while a spec test names only the
 annotations it cares about. Rendering the unnamed annotations ourselves would mean
 re-implementing Prometheus' template engine (humanize, printf, query...). Instead each test
-runs against a generated copy of the alert's rule group under `prometheus/tests/rules/` whose
+runs against a generated copy of the alert's rule group under `tests/rules/` whose
 alert keeps only the annotations the test names. The expression, `for`, the labels and the
 group's recording rules are unchanged, so a passing test still proves the rule that ships.
 """
@@ -18,8 +20,11 @@ from typing import Any
 from callalert.model import Model, Record, RuleExpectation, RuleTest
 from callalert.render.prometheus import alert_rule, group_data, record_rule
 from callalert.render.yamlout import dump, header
+from callalert.spec.kinds import TEST_COPY_MARK
 
-TESTS_DIR = "prometheus/tests"
+TESTS_DIR = "tests"
+# First line of every test copy of a rule group (TEST_COPY_MARK): `callalert lint` and `callalert
+# import` skip files that start with it (the copies drop annotations on purpose).
 
 
 # --- rule tests → promtool files ------------------------------------------------------------
@@ -87,7 +92,8 @@ def plan(model: Model) -> list[PromtoolFile]:
     return sorted(out, key=lambda f: f.path)
 
 
-def _test_name(index: int, test: RuleTest) -> str:
+def group_name(index: int, test: RuleTest) -> str:
+    """The name of a rule test's group in the promtool file (promtool prints it when the group fails)."""
     return test.name or f"tests.rules[{index}] {test.alert}"
 
 
@@ -107,7 +113,7 @@ def compile_file(model: Model, pf: PromtoolFile) -> tuple[dict[str, Any], dict[s
 
     tests: list[dict[str, Any]] = []
     for index, test, exps in pf.cases:
-        case: dict[str, Any] = {"name": _test_name(index, test), "interval": test.interval}
+        case: dict[str, Any] = {"name": group_name(index, test), "interval": test.interval}
         case["input_series"] = [{"series": s.series, "values": s.values} for s in test.series]
         checks = []
         for exp in exps:
@@ -132,9 +138,10 @@ def render(model: Model) -> dict[str, str]:
         test_data, rule_data = compile_file(model, pf)
         kept = ", ".join(pf.annotations) or "none"
         note = (
-            f"# Rule group {rule_data['groups'][0]['name']!r} for the tests of {pf.alert}: the alert keeps only the "
-            f"annotations its tests compare ({kept}); expr, for and labels are those of prometheus/rules/.\n"
+            f"{TEST_COPY_MARK} rule group {rule_data['groups'][0]['name']!r} for the tests of {pf.alert}; the alert keeps "
+            f"only the annotations its tests compare ({kept}); expr, for and labels are those of prometheus/rules/. "
+            "Not for deployment.\n"
         )
-        files[pf.rules_path] = head + note + dump(rule_data)
+        files[pf.rules_path] = note + head + dump(rule_data)
         files[pf.path] = head + f"# Run: promtool test rules {pf.path}\n" + dump(test_data)
     return files

@@ -7,6 +7,7 @@ is legal but unreadable in review).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -23,7 +24,14 @@ class _Dumper(_Base):  # type: ignore[misc]  # CSafeDumper or SafeDumper, chosen
         return super().increase_indent(flow, False)
 
 
+# HH:MM: YAML 1.1 reads 18:00 as a number (base 60) and 09:00 as a string, so PyYAML quotes only the
+# first; quoting every time keeps `start_time: '09:00'` beside `end_time: '18:00'`.
+_CLOCK_RE = re.compile(r"\d{1,2}:\d{2}")
+
+
 def _str(dumper: Any, value: str) -> Any:
+    if _CLOCK_RE.fullmatch(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
     if (
         "\n" in value
         and not any(ch in value for ch in "\r\t")

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+# The first line of the rule-group copies `render` writes for promtool tests (not deployed).
+TEST_COPY_MARK = "# callalert test copy:"
+
 Kind = Literal[
     "spec",
     "rules",
     "rules-test",
+    "callalert-output",
     "alertmanager",
     "template",
     "mimir-rules",
@@ -35,6 +39,7 @@ DESCRIPTIONS: dict[str, str] = {
     "spec": "a callalert spec",
     "rules": "a Prometheus rule file",
     "rules-test": "a promtool unit-test file",
+    "callalert-output": "a rule group callalert copied for its tests",
     "alertmanager": "an alertmanager.yml",
     "template": "a notification template",
     "mimir-rules": "a Mimir/Cortex ruler namespace file",
@@ -61,6 +66,8 @@ _HELM_AM_KEYS = ("config", "templateFiles", "stringConfig", "tplConfig", "alertm
 
 def detect(path: str, text: str, data: Any) -> Kind:
     """`data` is the loaded YAML (None for a template or an unreadable file)."""
+    if text.startswith(TEST_COPY_MARK):
+        return "callalert-output"  # render's copy for promtool tests: annotations dropped on purpose, not deployed
     if path.endswith(".tmpl") or ((data is None or isinstance(data, str)) and "{{" in text and "define" in text):
         return "template"
     if not isinstance(data, dict):

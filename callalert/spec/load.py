@@ -158,6 +158,69 @@ def _mark_problem(path: str, mark: Any, message: str, rule: Rule) -> Problem:
     return d.problem(path, line, col, message, rule)
 
 
+def _indent_of(text: str, line: int) -> int:
+    lines = text.splitlines()
+    if not 0 <= line < len(lines):
+        return 0
+    raw = lines[line]
+    stripped = raw.lstrip(" ")
+    return len(raw) - len(stripped) + (2 if stripped.startswith("- ") else 0)
+
+
+def _open_bracket(text: str, upto: int) -> int | None:
+    """The line (0-based) of the last `[` or `{` not closed before offset `upto` (quotes and comments skipped)."""
+    stack: list[int] = []
+    line, i, quote = 0, 0, ""
+    while i < min(upto, len(text)):
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+        elif quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            while i < len(text) and text[i] != "\n":
+                i += 1
+            continue
+        elif ch in "[{":
+            stack.append(line)
+        elif ch in "]}" and stack:
+            stack.pop()
+        i += 1
+    return stack[-1] if stack else None
+
+
+def _syntax_fix(exc: yaml.MarkedYAMLError, text: str) -> str | None:
+    """A hint for the YAML mistakes people make most: indentation, an unquoted `: `, an open bracket."""
+    problem, context = str(exc.problem or ""), str(exc.context or "")
+    at, start = exc.problem_mark, exc.context_mark
+    if at is None:
+        return None
+    if "did not find expected" in problem and "block" in context and start is not None and start.line != at.line:
+        indent = _indent_of(text, at.line)
+        if "collection" in context:
+            return (
+                f"check the indentation of line {at.line + 1}: at {indent} spaces it is in the list that starts at line "
+                f"{start.line + 1} but does not start with '- '; indent it {start.column + 2} spaces to make it a key of "
+                "the item above"
+            )
+        return (
+            f"check the indentation of line {at.line + 1}: it is indented {indent} spaces, the keys of the mapping that "
+            f"starts at line {start.line + 1} are indented {start.column}"
+        )
+    if "mapping values are not allowed" in problem:
+        return "a value that contains ': ' needs quotes, e.g. summary: \"Disk: almost full\""
+    if "flow" in context:
+        opened = _open_bracket(text, at.index)
+        if opened is not None:
+            return f"the [ or {{ opened on line {opened + 1} is not closed (or a value in it needs quotes)"
+    if "tab" in problem:
+        return "YAML indents with spaces, never tabs"
+    return None
+
+
 def load_text(text: str, path: str) -> Document:
     loader = _Loader(text)
     try:
@@ -168,7 +231,11 @@ def load_text(text: str, path: str) -> Document:
             message = f"YAML syntax error: {exc.problem or exc}"
             if exc.context:
                 message += f" ({exc.context})"
-            return Document(path, None, None, [_mark_problem(path, mark, message, d.YAML_SYNTAX)])
+            found = _mark_problem(path, mark, message, d.YAML_SYNTAX)
+            fix = _syntax_fix(exc, text)
+            if fix is not None:
+                found = Problem(found.path, found.line, found.col, found.level, found.message, found.rule, found.key, fix)
+            return Document(path, None, None, [found])
         except yaml.YAMLError as exc:
             return Document(path, None, None, [d.problem(path, 1, 1, f"YAML error: {exc}", d.YAML_SYNTAX)])
         if root is None:
@@ -370,12 +437,14 @@ def merge(documents: Sequence[Document]) -> Merged:
                     if name in existing:
                         first = merged._map_owner[(key, str(name))]
                         line, col = doc.position((key, name), at_key=True)
+                        first_line, first_col = first.position((key, name), at_key=True)
+                        what = key[:-1] if not key.endswith("ies") else key[:-3] + "y"
                         merged.problems.append(
                             d.problem(
                                 doc.path,
                                 line,
                                 col,
-                                f"{key[:-1] if not key.endswith('ies') else key[:-3] + 'y'} {name!r} is also defined in {first.path}",
+                                f"{what} {name!r} is also defined in {first.path}:{first_line}:{first_col}",
                                 d.DUPLICATE_NAME,
                                 key=f"{key}.{name}",
                             )

@@ -726,7 +726,9 @@ class Severity(Model):
     )
     notify: list[str] = Field(
         default_factory=list,
-        description="Receivers this severity must reach. Drives the derived route tree; with explicit routes it is the declared policy that `lint` checks the routes against.",
+        description="Receivers this severity must reach. Drives the derived route tree (then every severity needs it); "
+        "with explicit `routing.routes` it is optional: the declared policy that `lint` checks the routes against "
+        "(leave it out when routes are keyed by another label, such as `team`).",
     )
     paging: bool | None = Field(None, description="Whether this severity pages someone (defaults to true for `critical`).")
 

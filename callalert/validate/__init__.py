@@ -34,7 +34,8 @@ def load_documents(paths: Sequence[Path]) -> Merged:
                 f"spec file not found: {path}" + (" (create one with `callalert init`)" if path.name == "specs.yaml" else "")
             )
         if path.is_dir():
-            raise UsageError(f"{path} is a directory; give the spec file(s) to read")
+            # which files of a folder form the spec (and which are overlays or something else) is the user's call
+            raise UsageError(f"{path} is a directory; give the spec file(s) to read, e.g. callalert validate {path}/*.yaml")
         try:
             docs.append(load_file(path))
         except UnicodeDecodeError as exc:

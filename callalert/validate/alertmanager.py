@@ -167,7 +167,13 @@ def _time_intervals(model: Model, merged: Merged) -> Iterator[Problem]:
             try:
                 validate_time_interval(ti, "time interval")
             except TimeIntervalError as exc:
-                yield merged.problem((*named.key, "time_intervals", j), str(exc), d.TIME_INTERVAL)
+                # positioned at the bad field (and word), in Alertmanager's words without its prefix
+                key = (*named.key, "time_intervals", j, *exc.key)
+                message = (str(exc).split(": ", 1)[1] if ": " in str(exc) else str(exc)) + exc.suggestion
+                if exc.offset is not None:
+                    yield merged.problem_in_value(key, 1, exc.offset + 1, message, d.TIME_INTERVAL, fix=exc.fix)
+                else:
+                    yield merged.problem(key, message, d.TIME_INTERVAL, fix=exc.fix)
 
 
 def _newer(merged: Merged, key: KeyPath, what: str, since: Version, model: Model, *, at_key: bool = False) -> Problem:

@@ -50,7 +50,8 @@ def salvage(model: type[BaseModel], data: dict[str, Any], exc: ValidationError) 
     """A Spec from `data` minus the mapping keys that failed, or None if that is not enough.
 
     Only mapping keys are dropped (never list items, which would shift the indices positions
-    rely on), so the remaining problems still point at the right lines."""
+    rely on), so the remaining problems still point at the right lines. (Alert names are checked
+    by resolve, under `defaults.alert_names`, so a bad one never needs a stand-in here.)"""
     pruned = copy.deepcopy(data)
     for _ in range(3):
         changed = False
@@ -158,6 +159,61 @@ def schema_problems(model: type[BaseModel], merged: Merged, exc: ValidationError
     return problems
 
 
+_DURATION_FIELDS = frozenset(
+    {
+        "for",
+        "keep_firing_for",
+        "group_wait",
+        "group_interval",
+        "repeat_interval",
+        "resolve_timeout",
+        "evaluation_interval",
+        "interval",
+        "response_time",
+        "eval_time",
+    }
+)
+# Keys people bring from Prometheus rule files and alertmanager.yml, and what callalert calls them.
+_FOREIGN_KEYS: dict[tuple[str, str], str] = {
+    ("groups[]", "rules"): "callalert groups list `alerts:` (each with `name:`, where Prometheus writes `alert:`) "
+    "and `records:` for recording rules",
+    ("groups[].alerts[]", "alert"): "an alert's name is `name:` in callalert (Prometheus rule files write `alert:`)",
+    ("", "route"): "callalert's route tree is `routing:` (receiver, group_by, routes with matchers as in alertmanager.yml)",
+    ("", "rule_files"): "rules are written in the spec itself under `groups:`",
+}
+
+
+def _shape(path: KeyPath) -> str:
+    return ".".join("[]" if isinstance(p, int) else str(p) for p in path).replace(".[]", "[]")
+
+
+def _flow_comma_fix(merged: Merged, path: KeyPath) -> str | None:
+    """`{description: Memory, connections, disk}`: the commas ended the value and made the words keys.
+    Recognised when the unknown key has no value and follows a string value on the same line."""
+    parent: Any = merged.data
+    for part in path[:-1]:
+        try:
+            parent = parent[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    if not isinstance(parent, dict) or parent.get(path[-1], "") is not None:
+        return None
+    keys = list(parent)
+    i = keys.index(path[-1])
+    j = i - 1
+    while j >= 0 and parent[keys[j]] is None:
+        j -= 1
+    if j < 0 or not isinstance(parent[keys[j]], str):
+        return None
+    first, words = keys[j], [str(k) for k in keys[j + 1 :] if parent[k] is None]
+    where_first = merged.locate((*path[:-1], first), at_key=True)
+    where_key = merged.locate(path, at_key=True)
+    if where_first[:2] != where_key[:2]:
+        return None
+    text = ", ".join([parent[first], *words])
+    return f'a comma inside {{...}} ended the value of {first!r}; quote the value: {first}: "{text}"'
+
+
 def _schema_problem(model: type[BaseModel], merged: Merged, path: KeyPath, err: dict[str, Any]) -> Problem:
     etype = err["type"]
     rule = _RULES.get(etype, d.SCHEMA)
@@ -166,14 +222,27 @@ def _schema_problem(model: type[BaseModel], merged: Merged, path: KeyPath, err: 
         key = str(path[-1])
         allowed = _allowed_keys(model, path[:-1])
         message = f"unknown key {key!r}{did_you_mean(key, allowed)}"
-        fix = f"allowed keys here: {', '.join(sorted(allowed))}" if allowed else None
+        fix = _flow_comma_fix(merged, path) or _FOREIGN_KEYS.get((_shape(path[:-1]), key))
+        if fix is None and allowed:
+            fix = f"allowed keys here: {', '.join(sorted(allowed))}"
         return merged.problem(path, message, rule, at_key=True, fix=fix)
     if etype == "missing":
         return _at(merged, path[:-1], path, f"missing required key {str(path[-1])!r}", rule)
     if etype in _TYPE_WORDS:
-        got = _describe(err.get("input"))
+        value = err.get("input")
+        got = _describe(value)
         message = f"expected {_TYPE_WORDS[etype]}, got {got}"
-        return merged.problem(path, message, rule, at_key=at_key)
+        fix = None
+        name = str(path[-1]) if path else ""
+        if etype == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+            if name in _DURATION_FIELDS:
+                fix = f"durations need a unit: {name}: {value}m (or {value}s, {value}h)"
+        elif etype in ("dict_type", "model_type", "model_attributes_type") and isinstance(value, list) and path == ("receivers",):
+            fix = (
+                "callalert's receivers are a mapping by name, receivers: {NAME: {slack_configs: [...]}}, "
+                "not alertmanager.yml's list of {name: ...}"
+            )
+        return merged.problem(path, message, rule, at_key=at_key, fix=fix)
     if etype == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         message = f"invalid value {err.get('input')!r}: expected one of {expected}"

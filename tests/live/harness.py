@@ -652,8 +652,10 @@ class PrometheusProcess(ManagedProcess):
         binary: str = "prometheus",
         extra_args: Sequence[str] = (),
         ready_timeout: float = 20.0,
+        extra_scrape_configs: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         super().__init__(binary, Path(config_dir), port, extra_args, ready_timeout)
+        self.extra_scrape_configs = [dict(c) for c in extra_scrape_configs]
         self.rule_files = [str(Path(p).resolve()) if not any(c in str(p) for c in "*?[") else str(p) for p in rule_files]
         self.scrape_targets = {job: [t] if isinstance(t, str) else list(t) for job, t in (scrape_targets or {}).items()}
         self.alertmanager_url = alertmanager_url
@@ -670,8 +672,11 @@ class PrometheusProcess(ManagedProcess):
             },
             "rule_files": self.rule_files,
             "scrape_configs": [
-                {"job_name": job, "static_configs": [{"targets": [t.removeprefix("http://").rstrip("/") for t in targets]}]}
-                for job, targets in self.scrape_targets.items()
+                *(
+                    {"job_name": job, "static_configs": [{"targets": [t.removeprefix("http://").rstrip("/") for t in targets]}]}
+                    for job, targets in self.scrape_targets.items()
+                ),
+                *self.extra_scrape_configs,
             ],
         }
         if self.alertmanager_url:

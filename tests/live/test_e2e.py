@@ -19,7 +19,7 @@ import copy
 import json
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,7 +35,7 @@ from callalert.live.amapi import AlertmanagerClient
 from callalert.pipeline import Rendered, render
 from callalert.render.context import RenderContext
 from callalert.write import write_tree
-from tests.conftest import EXAMPLE_SPEC
+from tests.conftest import EXAMPLE_SPEC, CliResult
 
 from .harness import AlertmanagerProcess, Exporter, HttpRequest, HttpSink, Mail, PrometheusProcess, SmtpSink, wait_until
 
@@ -143,6 +143,7 @@ class Stack:
     smtp: SmtpSink
     timings: dict[str, float] = field(default_factory=dict)
     fired: dict[str, dict[str, Any]] = field(default_factory=dict)  # alertname -> Prometheus alert when it fired
+    overlay: Path | None = None
 
     def notes(self, alertname: str | None = None, status: str | None = None, receiver: str | None = None) -> list[Note]:
         return [
@@ -281,13 +282,29 @@ def stack(prometheus_bin: str, alertmanager_bin: str, tmp_path_factory: pytest.T
         with AlertmanagerProcess(out / "alertmanager" / "alertmanager.yml", workdir=tmp / "am", binary=alertmanager_bin) as am:
             rules = sorted((out / "prometheus" / "rules").glob("*.yml"))
             targets = {"call-automation": [exporter.address, canary.address], "call-automation-blackbox": [blackbox.address]}
+            # Alertmanager's notification counters, for `callalert report` (nothing else of it: its own
+            # process_* metrics must not feed the spec's HighCPUUsage/HighMemoryUsage rules)
+            am_metrics = {
+                "job_name": "alertmanager",
+                "static_configs": [{"targets": [am.url.removeprefix("http://")]}],
+                "metric_relabel_configs": [
+                    {"source_labels": ["__name__"], "regex": "alertmanager_notifications.*", "action": "keep"}
+                ],
+            }
             with PrometheusProcess(
-                tmp / "prom", rules, targets, am.url, binary=prometheus_bin, extra_args=["--web.enable-admin-api"]
+                tmp / "prom",
+                rules,
+                targets,
+                am.url,
+                binary=prometheus_bin,
+                extra_args=["--web.enable-admin-api"],
+                extra_scrape_configs=[am_metrics],
             ) as prom:
                 # A fresh Prometheus first scrapes ~5-6 s after start (measured here); thresholds are
                 # crossed only after a baseline scrape, so rates have a zero to start from.
                 prom.wait_for_targets_up(timeout=15)
                 result = Stack(rendered, config, build_route_tree(config), out, prom, am, exporter, canary, blackbox, http, smtp)
+                result.overlay = overlay
                 result.timings["startup"] = time.monotonic() - started
                 yield result
                 # shown with `pytest -s`: where the module's time goes
@@ -422,14 +439,21 @@ def template_pattern(template: str) -> str:
     return ".+?".join(re.escape(part) for part in re.split(r"\{\{.*?\}\}", template))
 
 
-def slack_text_pattern(labels: Mapping[str, str], annotations: Mapping[str, str], description: str) -> str:
-    """What the spec's slack.default.text renders for one alert (`description` is already a regex)."""
+def slack_text_pattern(labels: Mapping[str, str], annotations: Mapping[str, str], description: str, status: str) -> str:
+    """What the spec's slack.default.text renders for one alert (`description` is already a regex): the
+    distinguishing labels when it has any, the end once resolved, its source, a silence link while firing."""
     return (
         re.escape(f"*Alerta:* {annotations['summary']}\n*Descripción:* ")
         + description
-        + re.escape(f"\n*Severidad:* {labels['severity']} ({labels['category']})\n*Inicio:* ")
+        + re.escape(f"\n*Severidad:* {labels['severity']} ({labels['category']})\n")
+        + r"(?:\*Etiquetas:\*( `[^`=]+=[^`]*`)+\n)?"
+        + re.escape("*Inicio:* ")
         + _STARTS.pattern
-        + re.escape(f"\n*Dashboard:* {annotations['dashboard']}\n*Runbook:* {annotations['runbook_url']}\n\n")
+        + (re.escape("\n*Resuelta:* ") + _STARTS.pattern if status == "resolved" else "")
+        + re.escape(f"\n*Dashboard:* {annotations['dashboard']}\n*Runbook:* {annotations['runbook_url']}\n*Origen:* http://")
+        + r"\S+/graph\?g0\.expr=\S+\n"
+        + (r"\*Silenciar:\* http://\S+/#/silences/new\?filter=%7B\S+%7D\n" if status == "firing" else "")
+        + "\n"
     )
 
 
@@ -458,9 +482,19 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
         attachment["text"].splitlines()[3],
         "*Dashboard:* https://grafana.example.com/d/errors/error-rates",
         "*Runbook:* https://runbooks.example.com/call-automation/HighCallErrorRate.md",
+        attachment["text"].splitlines()[6],
+        attachment["text"].splitlines()[7],
         "",
     ]
     assert _STARTS.fullmatch(attachment["text"].splitlines()[3].removeprefix("*Inicio:* "))
+    # the rule's source in Prometheus, and a silence for exactly this alert (no label besides
+    # alertname/severity/category: an aggregated ratio has none, so no *Etiquetas:* line)
+    assert attachment["text"].splitlines()[6].startswith("*Origen:* http://")
+    assert "/graph?g0.expr=" in attachment["text"].splitlines()[6]
+    assert attachment["text"].splitlines()[7] == (
+        f"*Silenciar:* {stack.alertmanager.url}/#/silences/new?filter=%7Balertname%3D%22HighCallErrorRate%22%2C"
+        "category%3D%22errors%22%2Cseverity%3D%22critical%22%7D"
+    )
 
     [mail] = stack.notes("HighCallErrorRate", "firing", "email")
     assert isinstance(mail.raw, Mail)
@@ -474,7 +508,8 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
     for fragment in (
         "<h2>HighCallErrorRate</h2>",
         "<p>Estado: FIRING</p>",
-        '<div class="alert critical">',
+        # inline styles (mail clients drop <style> blocks): the critical colours
+        "background-color: #f8d7da; border: 1px solid #f5c6cb;",
         "<h3>Alta tasa de error en llamadas</h3>",
         "<p>La tasa de error es 50%, superando el umbral del 5%</p>",
         "<p><strong>Severidad:</strong> critical</p>",
@@ -527,7 +562,7 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
             else:
                 attachment = note.raw.json["attachments"][0]
                 assert attachment["title"] == f"{tag} {name}"
-                assert re.fullmatch(slack_text_pattern(labels, annotations, description), attachment["text"]), (
+                assert re.fullmatch(slack_text_pattern(labels, annotations, description, note.status), attachment["text"]), (
                     name,
                     note.receiver,
                     attachment,
@@ -654,3 +689,55 @@ def test_resolved_is_not_sent_where_send_resolved_is_false(stack: Stack) -> None
     assert [n.status for n in stack.notes("E2ESmsProbe", receiver="sms")] == ["firing"]
     assert [n.status for n in stack.notes("E2ESmsProbe", receiver="slack-warnings")] == ["firing", "resolved"]
     stack.timings["send_resolved"] = time.monotonic() - started
+
+
+def test_report_sees_what_the_alerts_did(
+    stack: Stack, routing_run: dict[str, dict[str, str]], run_cli: Callable[..., CliResult]
+) -> None:
+    """`callalert report` on this stack: the alerts that really fired, their owners, Alertmanager's silences and
+    alerts, and its notification counters as Prometheus scraped them."""
+    started = time.monotonic()
+    # the notifications of the routing run reach Prometheus with its next scrape of Alertmanager
+    wait_until(
+        lambda: bool(stack.prometheus.query('sum(alertmanager_notifications_total{integration="pagerduty"}) > 0')),
+        10,
+        "Prometheus to scrape Alertmanager's notification counters",
+        interval=0.2,
+    )
+    assert stack.overlay is not None
+    result = run_cli(
+        "report",
+        str(EXAMPLE_SPEC),
+        "--overlay",
+        str(stack.overlay),
+        "--prometheus-url",
+        stack.prometheus.url,
+        "--alertmanager-url",
+        stack.alertmanager.url,
+        "--range",
+        "15m",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result
+    data = json.loads(result.stdout)
+    alerts = {a["name"]: a for a in data["alerts"]}
+    assert list(alerts)[:10] == [a.name for a in stack.rendered.model.alerts]  # the spec's alerts first, in its order
+    for name in SCENARIO_ALERTS["routing"]:
+        alert = alerts[name]
+        assert alert["in_spec"] and alert["fired"] >= 1 and alert["firing_seconds"] > 0, alert
+        assert alert["for"] == "1s"  # the overlay's
+        assert alert["owner"] == "receivers " + ", ".join(
+            r for r in ("pagerduty", "slack-critical", "slack-warnings", "email") if r in SEED_RECEIVERS[name]
+        )
+        assert alert["loaded"] is True
+        # each firing notified someone: the estimate counts at least the firing notification per receiver
+        assert alert["notifications"]["estimated"] >= len(SEED_RECEIVERS[name]), alert
+    # the injected info probe went straight to Alertmanager: Prometheus never had it
+    assert "E2EInfoProbe" not in alerts
+    assert data["resolution"][0]["step_seconds"] == 1  # the rule groups' 1s evaluation interval
+    assert data["alertmanager"]["version"] == stack.alertmanager.get("/api/v2/status")["versionInfo"]["version"]
+    sent = {i["integration"]: i for i in data["integrations"]}
+    for integration in ("pagerduty", "slack", "email"):
+        assert sent[integration]["sent"] >= 1 and sent[integration]["failed"] == 0, sent
+    stack.timings["report"] = time.monotonic() - started

@@ -114,3 +114,54 @@ def test_apply_is_idempotent_updates_expires_and_leaves_foreign_silences(
     live = [s for s in am.get("/api/v2/silences") if s["status"]["state"] != "expired"]
     assert [(s["id"], s["comment"]) for s in live] == [(foreign, "by hand")]
     assert run_cli("silences", "list", *url).stdout == "0 managed silence(s)\n"
+
+
+def test_silences_imported_with_amtool_are_recognised_and_plan_exit_code_reports_drift(
+    tmp_path: Path, start_alertmanager: Callable[..., AlertmanagerProcess], run_cli: Callable[..., CliResult]
+) -> None:
+    import subprocess
+
+    from tests.conftest import require_tool
+
+    amtool = require_tool("amtool")
+    am = start_alertmanager(AM_CONFIG)
+    now = datetime.now(UTC).replace(microsecond=0)
+    start, end = now + timedelta(days=1), now + timedelta(days=2)
+    spec = tmp_path / "spec.yaml"
+    write_spec(
+        spec,
+        run_cli,
+        f"""  - matchers: ['alertname=~"Redis.*"', 'namespace="shop"']
+    starts_at: {z(start)}
+    ends_at: {z(end)}
+    created_by: sre
+    comment: Redis upgrade
+""",
+    )
+    out = tmp_path / "out"
+    assert run_cli("render", str(spec), "--out", str(out)).exit_code == 0
+    imported = subprocess.run(
+        [amtool, "silence", "import", f"--alertmanager.url={am.url}", str(out / "alertmanager/silences.json")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert imported.returncode == 0, imported
+    key = silence_key(['alertname=~"Redis.*"', 'namespace="shop"'])
+    url = ["--alertmanager-url", am.url]
+    planned = run_cli("silences", "plan", str(spec), *url, "--exit-code")
+    assert planned.exit_code == 0, planned
+    assert planned.stdout.splitlines() == [
+        f'unchanged: {{alertname=~"Redis.*", namespace="shop"}} {z(start)} → {z(end)} [callalert:{key}]',
+        "plan: 0 to create, 0 to update, 0 to expire",
+    ]
+    assert (
+        run_cli("silences", "apply", str(spec), *url).stdout.splitlines()[-1] == "applied: 0 to create, 0 to update, 0 to expire"
+    )
+    assert len([s for s in am.get("/api/v2/silences") if s["status"]["state"] != "expired"]) == 1
+
+    spec.write_text(spec.read_text().replace("comment: Redis upgrade", "comment: Redis 7 upgrade"))
+    drift = run_cli("silences", "plan", str(spec), *url, "--exit-code")
+    assert drift.exit_code == 1, drift
+    assert drift.stdout.splitlines()[-1] == "plan: 0 to create, 1 to update, 0 to expire"
+    assert run_cli("silences", "plan", str(spec), *url).exit_code == 0  # without --exit-code plan only reports

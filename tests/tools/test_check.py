@@ -102,8 +102,12 @@ def test_bundled_spec_is_green(run_cli: Callable[..., CliResult], tmp_path: Path
     suites = {s.attrib["name"]: s for s in root.findall("testsuite")}
     assert suites["promtool test rules"].attrib["tests"] == "10"
     assert suites["routing tests (engine)"].attrib["tests"] == "20"
-    # 12 templated fields × 10 alerts × firing and resolved
-    assert suites["amtool template render"].attrib["tests"] == "240"
+    # (12 templated fields + 34 that Alertmanager fills with its defaults) × 10 alerts × firing and resolved
+    assert suites["amtool template render"].attrib["tests"] == "920"
+    assert (
+        "46 templated fields (34 of them Alertmanager's defaults) × 10 alerts × firing/resolved"
+        in summary["amtool template render"]
+    )
 
 
 def test_out_keeps_a_tree_promtool_can_test_on_its_own(run_cli: Callable[..., CliResult], tmp_path: Path, promtool: str) -> None:
@@ -116,7 +120,7 @@ def test_out_keeps_a_tree_promtool_can_test_on_its_own(run_cli: Callable[..., Cl
         in result.stdout
     )
     proc = subprocess.run(
-        [promtool, "test", "rules", "prometheus/tests/Down.test.yml"], cwd=out, capture_output=True, text=True, check=False
+        [promtool, "test", "rules", "tests/Down.test.yml"], cwd=out, capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, proc.stderr
     # {env: SLACK_URL} is unset: check rendered a placeholder so amtool could still check the config
@@ -129,12 +133,23 @@ def test_template_reading_a_missing_field(run_cli: Callable[..., CliResult], tmp
     spec = SPEC.replace("text: '{{ range .Alerts }}{{ .Annotations.summary }}{{ end }}'", "text: '{{ .Foo }}'")
     result = run_cli("check", str(_write(tmp_path, spec)))
     assert result.exit_code == 1, result
+    # one block for one cause, however many renders it broke; the problem points at the field in the spec
     assert _failed_lines(result) == [
-        f"FAILED amtool template render: receivers.team.slack_configs[0].text with Down ({status}): "
+        "FAILED amtool template render: receivers.team.slack_configs[0].text with Down (firing): "
         'template: :1:3: executing "" at <.Foo>: can\'t evaluate field Foo in type template.Data'
-        for status in ("firing", "resolved")
     ]
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        f'{tmp_path}/spec.yaml:12:15: error: receivers.team.slack_configs[0].text: template: :1:3: executing "" at <.Foo>: '
+        "can't evaluate field Foo in type template.Data (2 renders failed; first Down (firing)) [template-render]"
+    )
+    at = lines.index(_failed_lines(result)[0])
+    assert lines[at + 1] == (
+        "    and 1 more with the same error (1 field × 1 alert × firing/resolved): "
+        "fields receivers.team.slack_configs[0].text; alerts Down"
+    )
     assert "    amtool template render failed (exit code 1): " in result.stdout
+    assert result.stdout.count("template data: ") == 1
     assert "amtool template render  FAILED" in result.stdout
     assert "check failed: 2 failure(s) in amtool template render" in result.stderr
 
@@ -158,9 +173,8 @@ def test_template_failing_only_at_run_time(run_cli: Callable[..., CliResult], tm
     result = run_cli("check", str(_write(tmp_path, spec)))
     assert result.exit_code == 1, result
     assert _failed_lines(result) == [
-        f"FAILED amtool template render: receivers.team.slack_configs[0].title with Down ({status}): "
+        "FAILED amtool template render: receivers.team.slack_configs[0].title with Down (firing): "
         'template: :1:4: executing "" at <index .Alerts 1>: error calling index: reflect: slice index out of range'
-        for status in ("firing", "resolved")
     ]
     assert (
         '    template data: {"receiver": "team", "status": "firing", "alerts": [{"status": "firing", "labels": ' in result.stdout
@@ -172,10 +186,13 @@ def test_empty_title_is_a_failure(run_cli: Callable[..., CliResult], tmp_path: P
     result = run_cli("check", str(_write(tmp_path, spec)))
     assert result.exit_code == 1, result
     assert _failed_lines(result) == [
-        f"FAILED amtool template render: receivers.team.slack_configs[0].title with Down ({status}): "
+        "FAILED amtool template render: receivers.team.slack_configs[0].title with Down (firing): "
         "renders to empty text; a title must say something"
-        for status in ("firing", "resolved")
     ]
+    assert (
+        f"{tmp_path}/spec.yaml:11:16: error: receivers.team.slack_configs[0].title: renders to empty text; a title must say "
+        "something (2 renders failed; first Down (firing)) [template-render]\n" in result.stdout
+    )
 
 
 def test_failing_rule_test(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
@@ -183,13 +200,19 @@ def test_failing_rule_test(run_cli: Callable[..., CliResult], tmp_path: Path) ->
     result = run_cli("check", str(_write(tmp_path, spec)))
     assert result.exit_code == 1, result
     lines = result.stdout.splitlines()
-    start = lines.index("FAILED promtool test rules: prometheus/tests/Down.test.yml: FAILED:")
+    # promtool's report, read back into the spec: the expectation's own line
+    assert lines[0] == (
+        f"{tmp_path}/spec.yaml:36:11: error: tests.rules[0].expect[1]: Down at 4m: expected no alert, got "
+        '{alertname="Down", instance="a:1", job="api", severity="critical"} with annotations {summary="api is down"} '
+        "[rule-test-failed]"
+    )
+    start = lines.index("FAILED promtool test rules: tests/Down.test.yml: 1 expectation not met: tests.rules[0].expect[1]")
     promtool_cmd = lines[start + 1].split(": ", 1)[1]
     assert lines[start + 1] == f"    promtool test rules failed (exit code 1): {promtool_cmd}"
-    assert promtool_cmd.endswith(" test rules prometheus/tests/Down.test.yml")
+    assert promtool_cmd.endswith(" test rules tests/Down.test.yml")
     assert lines[start + 2 : start + 15] == [
         "    stdout:",
-        "    Unit Testing:  prometheus/tests/Down.test.yml",
+        "    Unit Testing:  tests/Down.test.yml",
         "    stderr:",
         "      FAILED:",
         "        name: fires after 2m,",
@@ -275,3 +298,97 @@ def test_relative_out_directory(run_cli: Callable[..., CliResult], tmp_path: Pat
     assert result.exit_code == 0, result
     assert "amtool template render  ok" in result.stdout
     assert (tmp_path / "out/alertmanager/templates/email.tmpl").is_file()
+
+
+def test_a_template_alertmanager_uses_by_default_is_rendered_too(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    # the starter's Slack receiver sets no `text`: Alertmanager sends {{ template "slack.default.text" . }},
+    # which this file redefines with a bug that only shows when it runs
+    assert run_cli("init", str(tmp_path / "spec.yaml")).exit_code == 0
+    (tmp_path / "my").mkdir()
+    (tmp_path / "my/slack.tmpl").write_text(
+        '{{ define "slack.default.text" }}{{ range .Alerts }}{{ .CommonLabels.team }} {{ .Annotations.summary }}{{ end }}{{ end }}\n'
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec.read_text() + "\ntemplates:\n  builtin: [email, pagerduty]\n  files: [my/slack.tmpl]\n")
+    result = run_cli("check", str(spec))
+    assert result.exit_code == 1, result
+    assert result.stdout.splitlines()[0] == (
+        f"{tmp_path}/my/slack.tmpl:1:68: error: receivers.team-chat.slack_configs[0]: text is unset, so Alertmanager renders "
+        'its default {{ template "slack.default.text" . }}: executing "slack.default.text" at <.CommonLabels.team>: '
+        "can't evaluate field CommonLabels in type template.Alert (4 renders failed; first MyServiceDown (firing)) "
+        "[template-render]"
+    )
+    assert _failed_lines(result) == [
+        "FAILED amtool template render: receivers.team-chat.slack_configs[0].text (Alertmanager's default) with "
+        'MyServiceDown (firing): template: slack.tmpl:1:68: executing "slack.default.text" at <.CommonLabels.team>: '
+        "can't evaluate field CommonLabels in type template.Alert"
+    ]
+    assert (
+        "    and 3 more with the same error (1 field × 2 alerts × firing/resolved): "
+        "fields receivers.team-chat.slack_configs[0].text (Alertmanager's default); alerts MyServiceDown, MyServiceErrors\n"
+    ) in result.stdout
+
+
+def test_routing_test_in_another_order_says_so(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    spec = SPEC.replace("  critical: {notify: [team]}", "  critical: {notify: [team, chat]}").replace(
+        "- {alert: Down, receivers: [team]}", "- {alert: Down, receivers: [chat, team]}"
+    )
+    result = run_cli("check", str(_write(tmp_path, spec)))
+    assert result.exit_code == 1, result
+    assert result.stdout.splitlines()[0] == (
+        f"{tmp_path}/spec.yaml:41:7: error: tests.routing[0]: expected [chat, team], got [team, chat] (the same receivers "
+        "in another order: Alertmanager notifies in route order, and the test lists them in that order) [routing-test-failed]"
+    )
+
+
+def test_every_failing_rule_test_points_at_its_expectation(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    spec = SPEC.replace(
+        "              annotations: {summary: api is down}",
+        "              annotations: {summary: api is up}",
+    ).replace(
+        "  routing:\n",
+        """    - alert: Down
+      series:
+        - {series: 'up{job="api", instance="b:1"}', values: '0x5'}
+      expect:
+        - eval_time: 3m
+          alerts:
+            - labels: {job: api, instance: 'c:1'}
+  routing:
+""",
+    )
+    result = run_cli("check", str(_write(tmp_path, spec)))
+    assert result.exit_code == 1, result
+    assert [line for line in result.stdout.splitlines() if "[rule-test-failed]" in line] == [
+        f"{tmp_path}/spec.yaml:36:11: error: tests.rules[0].expect[1]: Down at 3m: the alerts fire with other annotations: "
+        'expected {alertname="Down", instance="a:1", job="api", severity="critical"} with annotations {summary="api is up"}, '
+        'got {alertname="Down", instance="a:1", job="api", severity="critical"} with annotations {summary="api is down"} '
+        "(a test compares exactly the annotations it names) [rule-test-failed]",
+        f"{tmp_path}/spec.yaml:44:11: error: tests.rules[1].expect[0]: Down at 3m: expected "
+        '{alertname="Down", instance="c:1", job="api", severity="critical"}, got '
+        '{alertname="Down", instance="b:1", job="api", severity="critical"} [rule-test-failed]',
+    ]
+
+
+def test_check_format_json_is_one_document_of_the_positioned_failures(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    import json
+
+    spec = SPEC.replace("- {alert: Down, receivers: [team]}", "- {alert: Down, receivers: [chat]}")
+    result = run_cli("check", str(_write(tmp_path, spec)), "--format", "json")
+    assert result.exit_code == 1, result
+    assert json.loads(result.stdout) == [
+        {
+            "path": f"{tmp_path}/spec.yaml",
+            "line": 41,
+            "column": 7,
+            "level": "error",
+            "rule": "routing-test-failed",
+            "message": "tests.routing[0]: expected [chat], got [team]",
+            "fix": None,
+        }
+    ]
+    assert "FAILED routing tests (engine): " in result.stderr
+    github = run_cli("check", str(_write(tmp_path, spec)), "--format", "github")
+    assert github.stdout.splitlines()[0] == (
+        f"::error file={tmp_path}/spec.yaml,line=41,col=7,title=routing-test-failed::tests.routing[0]: expected [chat], got [team]"
+    )

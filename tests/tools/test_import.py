@@ -6,7 +6,6 @@ Run with -s to see the numbers (files, rules, routes, label sets, renders, timin
 from __future__ import annotations
 
 import json
-import os
 import stat
 import time
 from collections.abc import Callable
@@ -54,7 +53,9 @@ PROVEN: dict[str, dict[str, Any]] = {}
 
 
 def _import(paths: list[Path], tmp_path: Path, *extra: str, run_cli: Callable[..., CliResult]) -> CliResult:
-    return run_cli("import", *map(str, paths), "--out", str(tmp_path / "spec"), "--secrets-dir", str(tmp_path / "secrets"), *extra)
+    return run_cli(
+        "import", *map(str, paths), "--out", str(tmp_path / "spec"), "--secrets-dir", str(tmp_path / "secrets"), *extra
+    )
 
 
 @pytest.mark.parametrize("name", CORPUS_FILES)
@@ -71,7 +72,8 @@ def test_corpus_file_imports_proven_or_is_refused(name: str, tmp_path: Path, run
         assert errors, f"{name}: the tools reject it, import must refuse it"
         assert all(p.rule in ("import-refused", "import-input") for p in errors), [p.format() for p in errors]
         assert any(
-            ("promtool " in p.message or "amtool " in p.message) and ("rejects it" in p.message or "cannot" in p.message or ": yaml" in p.message or "unmarshal" in p.message)
+            ("promtool " in p.message or "amtool " in p.message)
+            and ("rejects it" in p.message or "cannot" in p.message or ": yaml" in p.message or "unmarshal" in p.message)
             for p in errors
         ), [p.format() for p in errors]
         assert result.files == {} or not result.ok
@@ -95,7 +97,10 @@ def test_corpus_totals() -> None:
     """Runs after the corpus tests in this module: how much was proven."""
     if len(PROVEN) < 20:
         pytest.skip(f"only {len(PROVEN)} corpus files were proven in this run (run the whole module)")
-    total = {key: sum(int(v[key]) for v in PROVEN.values()) for key in ("rules", "groups", "routes", "label_sets", "amtool_label_sets", "renders")}
+    total = {
+        key: sum(int(v[key]) for v in PROVEN.values())
+        for key in ("rules", "groups", "routes", "label_sets", "amtool_label_sets", "renders")
+    }
     print(
         f"\ncorpus: {len(PROVEN)} files proven: {total['rules']} rules in {total['groups']} groups, {total['routes']} routes, "
         f"{total['label_sets']} label sets by the engine ({total['amtool_label_sets']} also by amtool), "
@@ -151,7 +156,11 @@ def test_prometheusrules_import_as_rule_files_of_their_own(run_cli: Callable[...
     assert result.exit_code == 0, result
     groups = _spec(tmp_path)["groups"]
     assert [(g["name"], g["file"]) for g in groups] == [("general", "shop-checkout"), ("general", "monitoring-platform")]
-    assert [r.get("name") or r.get("record") for r in groups[0]["rules"]] == ["CheckoutErrors", "job:http_requests:rate5m", "CheckoutSlow"]
+    assert [r.get("name") or r.get("record") for r in groups[0]["rules"]] == [
+        "CheckoutErrors",
+        "job:http_requests:rate5m",
+        "CheckoutSlow",
+    ]
 
 
 def test_alertmanager_secret_with_its_template(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
@@ -178,7 +187,10 @@ def test_alertmanagerconfig_with_its_secret_and_alertmanager(run_cli: Callable[.
     secret_file = Path(pager["routing_key"]["file"])
     assert secret_file.read_text(encoding="utf-8") == "fedcba9876543210fedcba9876543210"  # from the Secret among the inputs
     # the Slack webhook's Secret was not given: named, not invented
-    assert "spec.receivers[0].slackConfigs[0].apiURL: the value is in key 'url' of the Kubernetes Secret team-a/slack-webhook" in result.stdout
+    assert (
+        "spec.receivers[0].slackConfigs[0].apiURL: the value is in key 'url' of the Kubernetes Secret team-a/slack-webhook"
+        in result.stdout
+    )
 
 
 def test_helm_values_and_mimir_files(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
@@ -191,7 +203,10 @@ def test_helm_values_and_mimir_files(run_cli: Callable[..., CliResult], tmp_path
     result = _import(mimir, tmp_path / "mimir", "--verify", run_cli=run_cli)
     assert result.exit_code == 0, result
     spec = _spec(tmp_path / "mimir")
-    assert (spec["groups"][0]["name"], spec["groups"][0]["file"]) == ("payments-slo", "payments")  # the namespace is the rule file
+    assert (spec["groups"][0]["name"], spec["groups"][0]["file"]) == (
+        "payments-slo",
+        "payments",
+    )  # the namespace is the rule file
     assert spec["templates"]["files"] == ["templates/payments.tmpl"]
 
 
@@ -212,7 +227,11 @@ def test_kubernetes_fixtures_validate_against_the_operator_crds(name: str, obj: 
     if not CRDS.is_dir():
         pytest.skip(f"{CRDS} is absent")
     kind = obj["kind"]
-    crd_file = {"PrometheusRule": "prometheusrules", "AlertmanagerConfig": "alertmanagerconfigs", "Alertmanager": "alertmanagers"}[kind]
+    crd_file = {
+        "PrometheusRule": "prometheusrules",
+        "AlertmanagerConfig": "alertmanagerconfigs",
+        "Alertmanager": "alertmanagers",
+    }[kind]
     crd = yaml.load((CRDS / f"monitoring.coreos.com_{crd_file}.yaml").read_text(encoding="utf-8"), Loader=_CRDLoader)
     version = obj["apiVersion"].split("/", 1)[1]
     (served,) = [v for v in crd["spec"]["versions"] if v["name"] == version]
@@ -300,7 +319,10 @@ def test_loss_is_reported_and_allowed_only_on_request(run_cli: Callable[..., Cli
 
 def test_import_is_idempotent_and_removes_what_it_no_longer_writes(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
     require_corpus()
-    sources = [CORPUS / "rules" / "kube-prometheus__node-exporter.yml", CORPUS / "alertmanager" / "kube-prometheus__alertmanager-secret.yml"]
+    sources = [
+        CORPUS / "rules" / "kube-prometheus__node-exporter.yml",
+        CORPUS / "alertmanager" / "kube-prometheus__alertmanager-secret.yml",
+    ]
     out = tmp_path / "spec"
     for _ in range(2):
         assert run_cli("import", *map(str, sources), "--out", str(out), "--split", "group").exit_code == 0
@@ -350,11 +372,16 @@ def _tampered(result: ImportResult, change: Callable[[dict[str, Any]], None]) ->
         ("an inhibit rule", lambda s: s["inhibit_rules"][0].update(equal=["namespace"]), "inhibit rules differ"),
     ],
 )
-def test_verify_finds_every_kind_of_difference(tmp_path: Path, what: str, change: Callable[[dict[str, Any]], None], expected: str) -> None:
+def test_verify_finds_every_kind_of_difference(
+    tmp_path: Path, what: str, change: Callable[[dict[str, Any]], None], expected: str
+) -> None:
     require_corpus()
     from callalert.importer.verify import verify
 
-    sources = [CORPUS / "rules" / "kube-prometheus__alertmanager.yml", CORPUS / "alertmanager" / "kube-prometheus__alertmanager-secret.yml"]
+    sources = [
+        CORPUS / "rules" / "kube-prometheus__alertmanager.yml",
+        CORPUS / "alertmanager" / "kube-prometheus__alertmanager-secret.yml",
+    ]
     result = run_import(sources, ImportOptions())
     assert result.ok
     proof = verify(_tampered(result, change), ImportOptions(), tmp_path)

@@ -110,6 +110,12 @@ def test_env_secrets_need_flag_and_are_private_and_redacted(run_cli, tmp_path: P
     am = out / "alertmanager/alertmanager.yml"
     assert yaml.safe_load(am.read_text())["receivers"][0]["slack_configs"][0]["api_url"] == secret
     assert stat.S_IMODE(os.stat(am).st_mode) == 0o600
+    # only alertmanager/ is private: another user (Prometheus) still reads the rules
+    assert stat.S_IMODE(os.stat(am.parent).st_mode) == 0o700
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o777 & ~umask
+    assert stat.S_IMODE(os.stat(out / "prometheus/rules").st_mode) == 0o777 & ~umask
     drift = run_cli("render", str(spec), "--out", str(out), "--check", "--secrets", "env", env={"TEST_SLACK_URL": secret + "2"})
     assert drift.exit_code == 1
     assert "sekrit" not in drift.stdout + drift.stderr
@@ -123,6 +129,35 @@ def test_init_writes_valid_starter(run_cli, tmp_path: Path) -> None:
     again = run_cli("init", cwd=tmp_path)
     assert again.exit_code == 2
     assert "already exists; use --force" in again.stderr
+
+
+def test_init_starter_renders_a_runbook_step_per_item(run_cli, tmp_path: Path) -> None:
+    assert run_cli("init", cwd=tmp_path).exit_code == 0
+    assert run_cli("render", cwd=tmp_path).exit_code == 0
+    page = (tmp_path / "out/runbooks/MyServiceDown.md").read_text()
+    assert "## Mitigation steps\n1. Restart the service, or roll back the last deploy.\n" in page
+
+
+def test_test_files_sit_beside_the_deployable_tree_and_lint_skips_them(run_cli, tmp_path: Path) -> None:
+    spec = ROOT / "tests/golden/cases/team-routing/spec.yaml"
+    out = tmp_path / "out"
+    assert run_cli("render", str(spec), "--out", str(out)).exit_code == 0
+    assert sorted(p.relative_to(out).as_posix() for p in (out / "prometheus").rglob("*") if p.is_file()) == [
+        "prometheus/rules/webshop.data.yml",
+        "prometheus/rules/webshop.payments.yml",
+        "prometheus/rules/webshop.platform.yml",
+    ]
+    assert sorted(p.relative_to(out).as_posix() for p in (out / "tests").rglob("*")) == [
+        "tests/ApiTargetDown.test.yml",
+        "tests/rules",
+        "tests/rules/ApiTargetDown.yml",
+    ]
+    assert (out / ".callalert").is_file()  # the marker stays: it is what lets render replace --out safely
+    result = run_cli("lint", str(out))
+    assert "tests/" not in result.stdout, result
+    assert result.stderr.endswith("9 file(s) linted: 1 info\n"), result
+    named = run_cli("lint", str(out / ".callalert"), str(out / "tests/rules/ApiTargetDown.yml"))
+    assert named.stdout == "" and named.exit_code == 0, named
 
 
 def test_schema_is_json_schema_of_the_spec(run_cli) -> None:
@@ -177,3 +212,22 @@ def test_webhook_url_secret_redacted_in_drift_even_when_old_value_unknown(run_cl
     )
     assert drift.exit_code == 1
     assert "OLDSECRET" not in drift.stdout and "NEWSECRET" not in drift.stdout
+
+
+def test_validate_a_directory_says_how(run_cli, tmp_path: Path) -> None:
+    result = run_cli("validate", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"callalert: error: {tmp_path} is a directory; give the spec file(s) to read, e.g. callalert validate {tmp_path}/*.yaml\n"
+    )
+
+
+def test_a_name_defined_in_two_files_names_both_places(run_cli, tmp_path: Path) -> None:
+    receivers = "receivers:\n  default: {webhook_configs: [{url: 'http://127.0.0.1:9/'}]}\n"
+    (tmp_path / "base.yaml").write_text("version: 1\nseverities: {critical: {notify: [default]}}\n" + receivers)
+    (tmp_path / "team.yaml").write_text("\n" + receivers)
+    result = run_cli("validate", "base.yaml", "team.yaml", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "team.yaml:3:3: error: receivers.default: receiver 'default' is also defined in base.yaml:4:3 [duplicate-name]\n"
+    )

@@ -297,7 +297,10 @@ def test_alertmanager_config_maps_onto_the_spec() -> None:
     spec, out = _am(AM)
     assert spec["defaults"] == {"resolve_timeout": "10m"}
     assert spec["global"] == {
-        "smtp": {"smarthost": "smtp.example.com:587", "auth_password": {"file": "/etc/alertmanager/secrets/global-smtp-auth_password"}},
+        "smtp": {
+            "smarthost": "smtp.example.com:587",
+            "auth_password": {"file": "/etc/alertmanager/secrets/global-smtp-auth_password"},
+        },
         "slack_api_url": {"file": "/etc/am/slack"},
     }
     assert spec["routing"] == {
@@ -343,12 +346,16 @@ def test_alertmanager_config_maps_onto_the_spec() -> None:
 
 
 def test_sigv4_secret_key_comes_from_the_environment() -> None:
-    spec, out = _am(
+    spec, _ = _am(
         "route: {receiver: sns}\nreceivers:\n- name: sns\n  sns_configs:\n  - topic_arn: arn:aws:sns:x:1:t\n"
         "    sigv4: {region: x, access_key: AKIAEXAMPLE, secret_key: not-a-real-key}\n"
     )
     sigv4 = spec["receivers"]["sns"]["sns_configs"][0]["sigv4"]
-    assert sigv4 == {"region": "x", "access_key": "AKIAEXAMPLE", "secret_key": {"env": "CALLALERT_SECRET_SNS_SNS_0_SIGV4_SECRET_KEY"}}
+    assert sigv4 == {
+        "region": "x",
+        "access_key": "AKIAEXAMPLE",
+        "secret_key": {"env": "CALLALERT_SECRET_SNS_SNS_0_SIGV4_SECRET_KEY"},
+    }
 
 
 def test_keys_the_spec_has_no_field_for_are_lost_out_loud() -> None:
@@ -395,7 +402,11 @@ def test_alertmanagerconfig_is_merged_as_the_operator_does() -> None:
 
 @pytest.mark.parametrize(("strategy", "matched"), [("None", False), ("OnNamespaceExceptForAlertmanagerNamespace", True)])
 def test_matcher_strategy_of_the_alertmanager_object(strategy: str, matched: bool, tmp_path: Path) -> None:
-    text = (FIXTURES / "k8s" / "alertmanagerconfig.yaml").read_text(encoding="utf-8").replace("type: OnNamespace", f"type: {strategy}")
+    text = (
+        (FIXTURES / "k8s" / "alertmanagerconfig.yaml")
+        .read_text(encoding="utf-8")
+        .replace("type: OnNamespace", f"type: {strategy}")
+    )
     path = tmp_path / "amc.yaml"
     path.write_text(text, encoding="utf-8")
     inputs = read_inputs([path])

@@ -481,3 +481,21 @@ def test_invalid_spec_reports_validation(tmp_path: Path) -> None:
     )
     assert result is not None and not result.valid
     assert ("unknown-key", "unknown key 'bogus'") in [(p.rule, p.message) for p in result.problems]
+
+
+def test_route_shadowed_explains_time_intervals(run_cli) -> None:
+    result = run_cli("lint", "--explain", "route-shadowed")
+    assert "outside its window it still matches (and notifies nobody)" in result.stdout
+    assert "active_time_intervals" in result.stdout
+
+
+def test_route_shadowed_by_a_time_bound_route_says_why(run_cli) -> None:
+    from tests.conftest import ROOT
+
+    spec = ROOT / "tests/lint/fixtures/shadowed-by-time-interval.yaml"
+    result = run_cli("lint", str(spec))
+    assert (
+        f'{spec}:14:7: warning: routing.routes[1]: route {{team="payments"}} (receiver oncall) is unreachable: the earlier '
+        'sibling {team="payments"} (receiver chat) takes every alert it matches and does not continue (also outside its '
+        "time intervals: a muted route still matches) [route-shadowed]\n"
+    ) in result.stdout

@@ -122,3 +122,33 @@ def test_load_catalog_detects_format() -> None:
     text_catalog = load_catalog(EXPOSITION)
     assert text_catalog.type_of("temperature_celsius") == "gauge"
     assert load_catalog("- name: x\n  type: gauge\n").type_of("x") == "gauge"
+
+
+def test_a_broken_or_empty_catalog_is_refused(run_cli, tmp_path) -> None:
+    import pytest as _pytest
+
+    with _pytest.raises(CatalogError) as exc:
+        load_catalog("garbage: [\n", "metrics.yaml")
+    assert str(exc.value) == "line 2: YAML syntax error: expected the node content, but found '<stream end>'"
+    with _pytest.raises(CatalogError) as exc:
+        load_catalog("garbage: [\n")  # no extension: read as a /metrics snapshot, whose values are numbers
+    assert str(exc.value) == "line 1: not a sample line: 'garbage: ['"
+    with _pytest.raises(CatalogError) as exc:
+        load_catalog("metrics: []\n", "m.yaml")
+    assert str(exc.value) == (
+        "it lists no metric; a catalog is a YAML list of {name, type, labels} (or `metrics:` with one) "
+        "or a /metrics text snapshot"
+    )
+    assert load_catalog('up{job="a"} NaN\nx +Inf 1700000000\ny 1e-3\n').names() == ["up", "x", "y"]
+
+    spec = tmp_path / "r.yml"
+    spec.write_text("groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0\n")
+    (tmp_path / "garbage.yaml").write_text("garbage: [\n")
+    result = run_cli("lint", str(spec), "--metrics", str(tmp_path / "garbage.yaml"))
+    assert result.exit_code == 2, result
+    assert result.stderr == (
+        f"callalert: error: --metrics {tmp_path}/garbage.yaml: line 2: YAML syntax error: expected the node content, but found '<stream end>'\n"
+    )
+    (tmp_path / "one.yaml").write_text("metrics: [{name: up}]\n")
+    result = run_cli("lint", str(spec), "--metrics", str(tmp_path / "one.yaml"))
+    assert result.stderr.startswith(f"catalog: 1 metric from {tmp_path}/one.yaml\n"), result

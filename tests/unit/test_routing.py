@@ -403,6 +403,7 @@ def test_cli_test_json(seedlike_file: Path) -> None:
         "receivers": ["pagerduty", "slack-critical"],
         "inhibited_by": None,
         "muted": {},
+        "silenced_by": None,
         "notified": ["pagerduty", "slack-critical"],
     }
 
@@ -431,7 +432,15 @@ def test_cli_expect(seedlike_file: Path) -> None:
 
 
 def test_cli_show(seedlike_file: Path) -> None:
-    result = CliRunner().invoke(routes_app, ["show", "--config", str(seedlike_file)], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(routes_app, ["show", "--config", str(seedlike_file)], env={"COLUMNS": "40"})
+    assert result.exit_code == 0, result.output
+    # not a terminal: one line per node whatever the width; a child shows only what it changes
+    assert result.output.splitlines() == [
+        "default-route  [route]  receiver: default  group_by: []  wait/interval/repeat: 30s/5m/4h",
+        '├── {severity="critical"}  [route.routes[0]]  receiver: pagerduty  continue: true  active: office',
+        '└── {severity="critical"}  [route.routes[1]]  receiver: slack-critical  mute: night',
+    ]
+    result = CliRunner().invoke(routes_app, ["show", "--config", str(seedlike_file), "--all"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "default-route  [route]  receiver: default  group_by: []  wait/interval/repeat: 30s/5m/4h"
@@ -467,3 +476,40 @@ def test_load_am_config_for_cli_rejects_non_mapping(tmp_path: Path) -> None:
     with pytest.raises(CallalertError) as err:
         load_am_config_for_cli(path)
     assert str(err.value) == f"{path}: expected a mapping at the top level, got str"
+
+
+def test_routes_test_at_applies_the_spec_s_silences_and_refuses_a_time_without_zone(run_cli, tmp_path: Path) -> None:
+    from tests.conftest import ROOT
+
+    spec = str(ROOT / "tests/golden/cases/team-routing/spec.yaml")
+    labels = ["alertname=RedisMemoryHigh", "team=data", "severity=warning", "namespace=shop"]
+    silenced = run_cli("routes", "test", spec, *labels, "--at", "2030-03-14T23:00:00Z")
+    assert silenced.exit_code == 0, silenced
+    assert silenced.stdout == (
+        'SILENCED by silences[0] {alertname=~"Redis.*", namespace="shop"} until 2030-03-15T02:00:00Z: nobody is notified\n'
+        "routes matched (not notified): data-email\n"
+    )
+    assert run_cli("routes", "test", spec, *labels, "--at", "2030-03-15T02:00:00Z").stdout == "data-email\n"
+    naive = run_cli("routes", "test", spec, *labels, "--at", "2030-03-12 23:00")
+    assert naive.exit_code == 2, naive
+    assert naive.stderr == (
+        "callalert: error: --at '2030-03-12 23:00': add a time zone (Z or +01:00), e.g. 2030-03-12T23:00:00Z\n"
+    )
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("silences: []\n")
+    unsilenced = run_cli("routes", "test", spec, *labels, "--at", "2030-03-14T23:00:00Z", "--overlay", str(overlay))
+    assert unsilenced.stdout == "data-email\n", unsilenced
+
+
+def test_cli_show_prints_what_a_child_changes(tmp_path: Path) -> None:
+    config = tmp_path / "am.yml"
+    config.write_text(
+        "route:\n  receiver: a\n  group_by: [alertname]\n  routes:\n"
+        "    - {receiver: b, matchers: ['team=\"x\"'], group_by: [alertname, team], group_wait: 10s}\n"
+        "receivers: [{name: a}, {name: b}]\n"
+    )
+    result = CliRunner().invoke(routes_app, ["show", "--config", str(config)])
+    assert result.output.splitlines() == [
+        "default-route  [route]  receiver: a  group_by: [alertname]  wait/interval/repeat: 30s/5m/4h",
+        '└── {team="x"}  [route.routes[0]]  receiver: b  group_by: [alertname, team]  group_wait: 10s',
+    ]

@@ -112,17 +112,17 @@ def _render(path: Path) -> Rendered:
 
 def test_rule_tests_compile_to_exact_promtool_files(tmp_path: Path) -> None:
     files = _render(_spec(tmp_path, BASE + TESTS)).files
-    assert sorted(f for f in files if f.startswith("prometheus/tests/")) == [
-        "prometheus/tests/Down.2.test.yml",
-        "prometheus/tests/Down.test.yml",
-        "prometheus/tests/rules/Down.2.yml",
-        "prometheus/tests/rules/Down.yml",
+    assert sorted(f for f in files if f.startswith("tests/")) == [
+        "tests/Down.2.test.yml",
+        "tests/Down.test.yml",
+        "tests/rules/Down.2.yml",
+        "tests/rules/Down.yml",
     ]
     assert (
-        files["prometheus/tests/Down.test.yml"]
+        files["tests/Down.test.yml"]
         == HEAD
         + """\
-# Run: promtool test rules prometheus/tests/Down.test.yml
+# Run: promtool test rules tests/Down.test.yml
 rule_files:
 - rules/Down.yml
 evaluation_interval: 1m
@@ -157,10 +157,11 @@ tests:
     )
     # the rule copy keeps only the compared annotation; records, expr, for and labels are untouched
     assert (
-        files["prometheus/tests/rules/Down.yml"]
-        == HEAD
+        files["tests/rules/Down.yml"]
+        == "# callalert test copy: rule group 'svc' for the tests of Down; the alert keeps only the annotations its tests "
+        "compare (summary); expr, for and labels are those of prometheus/rules/. Not for deployment.\n"
+        + HEAD
         + """\
-# Rule group 'svc' for the tests of Down: the alert keeps only the annotations its tests compare (summary); expr, for and labels are those of prometheus/rules/.
 groups:
 - name: svc
   rules:
@@ -176,10 +177,10 @@ groups:
 """
     )
     assert (
-        files["prometheus/tests/Down.2.test.yml"]
+        files["tests/Down.2.test.yml"]
         == HEAD
         + """\
-# Run: promtool test rules prometheus/tests/Down.2.test.yml
+# Run: promtool test rules tests/Down.2.test.yml
 rule_files:
 - rules/Down.2.yml
 evaluation_interval: 1m
@@ -200,20 +201,20 @@ tests:
         description: value 0
 """
     )
-    assert "      description: value {{ $value }}\n" in files["prometheus/tests/rules/Down.2.yml"]
-    assert "summary" not in files["prometheus/tests/rules/Down.2.yml"]
+    assert "      description: value {{ $value }}\n" in files["tests/rules/Down.2.yml"]
+    assert "summary" not in files["tests/rules/Down.2.yml"]
 
 
 def test_group_interval_is_the_evaluation_interval(tmp_path: Path) -> None:
     text = BASE.replace("  - name: svc\n", "  - name: svc\n    interval: 30s\n") + TESTS
     files = _render(_spec(tmp_path, text)).files
-    assert "evaluation_interval: 30s\n" in files["prometheus/tests/Down.test.yml"]
-    assert "- name: svc\n  interval: 30s\n" in files["prometheus/tests/rules/Down.yml"]
+    assert "evaluation_interval: 30s\n" in files["tests/Down.test.yml"]
+    assert "- name: svc\n  interval: 30s\n" in files["tests/rules/Down.yml"]
 
 
 def test_no_tests_no_files(tmp_path: Path) -> None:
     files = _render(_spec(tmp_path, BASE)).files
-    assert not [f for f in files if f.startswith("prometheus/tests/")]
+    assert not [f for f in files if f.startswith("tests/")]
 
 
 def _problems(tmp_path: Path, tests: str) -> list[str]:

@@ -26,26 +26,71 @@ _TIME_RE = re.compile(r"(([01][0-9]|2[0-3]):[0-5][0-9])|(24:00)")
 
 
 class TimeIntervalError(RoutingError):
-    pass
+    """Alertmanager's refusal, with where it applies: `key` inside the entry (("weekdays", 0)),
+    `offset` of the bad word inside that string value, and a `fix` where one is obvious."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: tuple[str | int, ...] = (),
+        offset: int | None = None,
+        fix: str | None = None,
+        suggestion: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.key = key
+        self.offset = offset
+        self.fix = fix
+        self.suggestion = suggestion  # "; did you mean 'friday'?"
+
+
+def _field(where: str) -> tuple[str | int, ...]:
+    """'time interval.times[0].start_time' -> ('times', 0, 'start_time'): the part after the entry."""
+    tail = where.split(".", 1)[1] if "." in where else ""
+    out: list[str | int] = []
+    for name, index in re.findall(r"([a-z_]+)|\[(\d+)\]", tail):
+        out.append(int(index) if index else name)
+    return tuple(out)
 
 
 def _ranges(values: Any, where: str, parse_one: Callable[[str, str], int]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
-    for raw in str_list(values, where):
+    for i, raw in enumerate(str_list(values, where)):
+        item = f"{where}[{i}]"
         parts = raw.split(":")
         if len(parts) > 2:
-            raise TimeIntervalError(f"{where}: invalid range {raw!r}")
-        begin = parse_one(parts[0].strip(), where)
-        end = parse_one(parts[-1].strip(), where)
+            raise TimeIntervalError(f"{where}: invalid range {raw!r}", key=_field(item))
+        try:
+            begin = parse_one(parts[0].strip(), where)
+        except TimeIntervalError as exc:
+            exc.key, exc.offset = _field(item), raw.index(parts[0].strip()) if parts[0].strip() else 0
+            raise
+        try:
+            end = parse_one(parts[-1].strip(), where)
+        except TimeIntervalError as exc:
+            exc.key, exc.offset = _field(item), len(parts[0]) + 1 + (len(parts[-1]) - len(parts[-1].lstrip()))
+            raise
         out.append((begin, end))
     return out
+
+
+def _suggest(text: str, names: Sequence[str]) -> str:
+    import difflib
+
+    found = difflib.get_close_matches(text.lower(), names, n=1, cutoff=0.6)
+    return f"; did you mean {found[0]!r}?" if found else ""
 
 
 def _weekday(text: str, where: str) -> int:
     try:
         return _WEEKDAYS[text.lower()]
     except KeyError:
-        raise TimeIntervalError(f"{where}: {text!r} is not a valid weekday") from None
+        raise TimeIntervalError(
+            f"{where}: {text!r} is not a valid weekday",
+            suggestion=_suggest(text, list(_WEEKDAYS)),
+            fix="weekdays are sunday … saturday, or a range like monday:friday",
+        ) from None
 
 
 def _month(text: str, where: str) -> int:
@@ -53,7 +98,11 @@ def _month(text: str, where: str) -> int:
         return _MONTHS[text.lower()]
     if text.lstrip("-").isdigit() and 1 <= int(text) <= 12:
         return int(text)
-    raise TimeIntervalError(f"{where}: {text!r} is not a valid month")
+    raise TimeIntervalError(
+        f"{where}: {text!r} is not a valid month",
+        suggestion=_suggest(text, list(_MONTHS)),
+        fix="months are january … december or 1 … 12, or a range like march:may",
+    )
 
 
 def _int(text: str, where: str) -> int:
@@ -65,7 +114,11 @@ def _int(text: str, where: str) -> int:
 
 def _minutes(text: str, where: str) -> int:
     if not _TIME_RE.fullmatch(text):
-        raise TimeIntervalError(f"{where}: couldn't parse timestamp {text}, invalid format")
+        raise TimeIntervalError(
+            f"{where}: couldn't parse timestamp {text}, invalid format",
+            key=_field(where),
+            fix="times are 24-hour HH:MM between 00:00 and 24:00, e.g. start_time: '09:00' (quoted)",
+        )
     hours, minutes = text.split(":")
     return int(hours) * 60 + int(minutes)
 

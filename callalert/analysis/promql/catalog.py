@@ -31,6 +31,8 @@ _LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 # A sample line: name, optional {labels}, value, optional timestamp. Label values are quoted strings
 # with \\, \" and \n escapes; the label block is matched as a whole and split afterwards.
 _SAMPLE_RE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{(?:[^}"]|"(?:[^"\\]|\\.)*")*\})?\s+(\S+)(?:\s+(-?\d+))?\s*$')
+# A sample value as Go's strconv.ParseFloat reads it (the exposition format's rule), with NaN and ±Inf.
+_FLOAT_RE = re.compile(r"^[+-]?(?:inf(?:inity)?|nan|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:e[+-]?\d+)?|0x[0-9a-f.p+-]+)$", re.I)
 _LABEL_PAIR_RE = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*,?')
 
 
@@ -131,7 +133,13 @@ class MetricsCatalog:
     def from_yaml(cls, text: str) -> MetricsCatalog:
         import yaml
 
-        data = yaml.safe_load(text)
+        try:
+            data = yaml.safe_load(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            raise CatalogError(f"YAML syntax error: {exc.problem or exc}", mark.line + 1 if mark else 0) from None
+        except yaml.YAMLError as exc:
+            raise CatalogError(f"YAML error: {exc}") from None
         if isinstance(data, Mapping) and "metrics" in data:
             data = data["metrics"]
         if data is None:
@@ -169,7 +177,7 @@ class MetricsCatalog:
                         order.append(name)
                 continue
             match = _SAMPLE_RE.match(line)
-            if match is None:
+            if match is None or not _FLOAT_RE.match(match.group(3)):
                 raise CatalogError(f"not a sample line: {raw.strip()[:80]!r}", lineno)
             name = match.group(1)
             sample_names.add(name)
@@ -219,9 +227,17 @@ def _family_of(sample_name: str, types: Mapping[str, str]) -> str:
     return sample_name
 
 
-def load_catalog(text: str) -> MetricsCatalog:
-    """A YAML/JSON entry list or an exposition-format snapshot, told apart by content."""
+SHAPES = "a catalog is a YAML list of {name, type, labels} (or `metrics:` with one) or a /metrics text snapshot"
+
+
+def load_catalog(text: str, name: str = "") -> MetricsCatalog:
+    """A YAML/JSON entry list (by the file's extension, else by content) or an exposition-format
+    snapshot. A catalog that lists no metric is refused: it would make every metric "unknown"."""
     stripped = text.lstrip()
-    if stripped.startswith(("- ", "metrics:", "[", "{")):
-        return MetricsCatalog.from_yaml(text)
-    return MetricsCatalog.from_text(text)
+    if name.lower().endswith((".yaml", ".yml", ".json")) or stripped.startswith(("- ", "metrics:", "[", "{")):
+        catalog = MetricsCatalog.from_yaml(text)
+    else:
+        catalog = MetricsCatalog.from_text(text)
+    if not len(catalog):
+        raise CatalogError(f"it lists no metric; {SHAPES}")
+    return catalog

@@ -79,7 +79,10 @@ ROUTE_SHADOWED = Rule(
     "warning",
     AREA,
     "route no alert can reach (an earlier sibling without continue takes all of its alerts)",
-    "Alertmanager stops at the first matching sibling unless it has `continue: true`; a later route with the same or narrower matchers is dead.",
+    "Alertmanager stops at the first matching sibling unless it has `continue: true`; a later route with the same or "
+    "narrower matchers is dead. This holds for a route with `active_time_intervals` or `mute_time_intervals` too: outside "
+    "its window it still matches (and notifies nobody), so an out-of-hours sibling after it never gets the alert; give "
+    "the time-bound route `continue: true`.",
     bad=_config(_route("""['team="db"']""", "db-chat") + _route("""['team="db"', 'severity="critical"']"""), _DB_CHAT),
     good=_config(_route("""['team="db"', 'severity="critical"']""") + _route("""['team="db"']""", "db-chat"), _DB_CHAT),
 )
@@ -267,7 +270,12 @@ def _route_shadowed(world: World, options: Options) -> Iterator[Problem]:
                     yield am.src.problem(
                         am.route_key(later.path),
                         f"route {later.matchers_text()} (receiver {later.receiver}) is unreachable: the earlier sibling "
-                        f"{earlier.matchers_text()} (receiver {earlier.receiver}) takes every alert it matches and does not continue",
+                        f"{earlier.matchers_text()} (receiver {earlier.receiver}) takes every alert it matches and does not continue"
+                        + (
+                            " (also outside its time intervals: a muted route still matches)"
+                            if earlier.active_time_intervals or earlier.mute_time_intervals
+                            else ""
+                        ),
                         ROUTE_SHADOWED,
                         fix="move the narrower route first, or add `continue: true` to the earlier one",
                     )
@@ -352,6 +360,8 @@ def _routing_policy_mismatch(world: World, options: Options) -> Iterator[Problem
     for sev_name in world.spec.model.severities:
         outcomes: dict[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]], list[str]] = {}
         for cat, declared, got in _declared_and_reached(world, root, sev_name):
+            if not declared:
+                continue  # no declared policy to compare the explicit routes with (notify is optional then)
             missing = tuple(r for r in declared if r not in got)
             extra = tuple(r for r in got if r not in declared)
             if missing or extra:
