@@ -45,7 +45,7 @@ def _team(group: dict[str, Any]) -> str | None:
     """The one `team` label of a group's alerts (None: none, or several)."""
     teams: set[str | None] = set()
     group_team = (group.get("labels") or {}).get("team")
-    items = [*group.get("alerts", []), *(r for r in group.get("rules", []) if "record" not in r)]
+    items = [*group.get("alerts", []), *(r for r in group.get("alerts_and_records", []) if "record" not in r)]
     if not items:
         return group_team if isinstance(group_team, str) else None
     for item in items:

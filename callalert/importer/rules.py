@@ -121,9 +121,9 @@ def import_rules(sources: list[RuleSource], out: Built) -> list[dict[str, Any]]:
         first_alert = next((i for i, (kind, _, _) in enumerate(items) if kind == "alert"), len(items))
         interleaved = any(kind == "record" for kind, _, _ in items[first_alert:])
         if interleaved:
-            group["rules"] = [data for _, data, _ in items]
+            group["alerts_and_records"] = [data for _, data, _ in items]
             for i, (_, _, ry) in enumerate(items):
-                _origins(out, (*key, "rules", i), ry)
+                _origins(out, (*key, "alerts_and_records", i), ry)
         else:
             records = [(data, ry) for kind, data, ry in items if kind == "record"]
             alerts = [(data, ry) for kind, data, ry in items if kind == "alert"]
@@ -261,7 +261,7 @@ def _alerts(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for group in groups:
         out.extend(group.get("alerts", []))
-        out.extend(item for item in group.get("rules", []) if "record" not in item)
+        out.extend(item for item in group.get("alerts_and_records", []) if "record" not in item)
     return out
 
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
@@ -38,11 +38,9 @@ from callalert.importer import emit
 from callalert.importer.inputs import AMSource, RuleSource
 from callalert.importer.labelsets import label_sets
 from callalert.importer.nodes import Pos, Y
+from callalert.importer.result import ImportOptions, ImportResult
 from callalert.spec.load import load_text
 from callalert.toolchain import Tool, discover, run_tool, select
-
-if TYPE_CHECKING:
-    from callalert.importer import ImportOptions, ImportResult
 
 AMTOOL_LABEL_SETS = 150  # label sets per configuration also routed by amtool (each is one amtool run)
 WORKERS = 4
@@ -92,7 +90,11 @@ class Proof:
         return f"verified ({self.seconds:.1f}s): " + "; ".join(parts)
 
 
-def verify(result: ImportResult, options: ImportOptions, scratch: Path) -> Proof:
+Reimport = Callable[[Sequence[Path], ImportOptions], ImportResult]
+
+
+def verify(result: ImportResult, options: ImportOptions, scratch: Path, reimport: Reimport) -> Proof:
+    """`reimport` is `run_import` (the fixed point imports the rendered files)."""
     started = time.perf_counter()
     proof = Proof()
     folder = scratch / "verify"
@@ -124,7 +126,7 @@ def verify(result: ImportResult, options: ImportOptions, scratch: Path) -> Proof
     if not proof.problems:
         _templates(result, am, out_dir, amtool, proof, scratch)
     if not proof.problems:
-        _fixed_point(result, options, out_dir, rendered, proof)
+        _fixed_point(result, options, out_dir, rendered, proof, reimport)
     proof.seconds = time.perf_counter() - started
     return proof
 
@@ -361,7 +363,7 @@ def _alerts(result: ImportResult) -> list[dict[str, Any]]:
     alerts: list[dict[str, Any]] = []
     for group in result.built.spec.get("groups", []):
         alerts.extend(group.get("alerts", []))
-        alerts.extend(r for r in group.get("rules", []) if "record" not in r)
+        alerts.extend(r for r in group.get("alerts_and_records", []) if "record" not in r)
     return alerts
 
 
@@ -535,12 +537,12 @@ def normal_spec(spec: Mapping[str, Any]) -> Any:
     return secrets(data)
 
 
-def _fixed_point(result: ImportResult, options: ImportOptions, out_dir: Path, rendered: Mapping[str, str], proof: Proof) -> None:
-    from callalert.importer import ImportOptions, run_import
-
+def _fixed_point(
+    result: ImportResult, options: ImportOptions, out_dir: Path, rendered: Mapping[str, str], proof: Proof, reimport: Reimport
+) -> None:
     paths = [out_dir / rel for rel in sorted(rendered) if rel.startswith("prometheus/rules/")]
     paths.append(out_dir / "alertmanager/alertmanager.yml")
-    again = run_import(paths, ImportOptions(options.split, options.secrets_dir, True, False))
+    again = reimport(paths, ImportOptions(options.split, options.secrets_dir, True, False))
     errors = [p for p in again.problems if p.level == "error"]
     if errors:
         for p in errors[:5]:

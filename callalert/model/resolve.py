@@ -317,7 +317,7 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
         alerts: list[Alert] = []
         records: list[Record] = []
         ordered: list[Record | Alert] = []
-        layout = "rules" if group.rules else None
+        layout = "alerts_and_records" if group.alerts_and_records else None
         ai = ri = 0
         for item in group.ordered():
             if isinstance(item, v1.Record):

@@ -797,7 +797,7 @@ def _rule_kind(value: Any) -> str:
     return "recording rule" if isinstance(value, dict) and "record" in value else "alert"
 
 
-# An item of `groups[*].rules`: a recording rule (it has `record:`) or an alert.
+# An item of `groups[*].alerts_and_records`: a recording rule (it has `record:`) or an alert.
 RuleItem = Annotated[
     Annotated[Alert, Tag("alert")] | Annotated[Record, Tag("recording rule")],
     Discriminator(_rule_kind),
@@ -819,7 +819,7 @@ class Group(Model):
     limit: int | None = Field(None, ge=0)
     alerts: list[Alert] = Field(default_factory=list)
     records: list[Record] = Field(default_factory=list, description="Recording rules, evaluated before the alerts of the group.")
-    rules: list[RuleItem] = Field(
+    alerts_and_records: list[RuleItem] = Field(
         default_factory=list,
         description="Alerts and recording rules in evaluation order (items with `record:` are recording rules), for a "
         "group whose order matters: Prometheus evaluates a group's rules one after the other, so a recording rule "
@@ -828,15 +828,17 @@ class Group(Model):
 
     @model_validator(mode="after")
     def _one_layout(self) -> Group:
-        if self.rules and (self.alerts or self.records):
+        if self.alerts_and_records and (self.alerts or self.records):
             raise PydanticCustomError(
-                "group_layout", "a group lists its rules either in `rules` or in `alerts` and `records`, not both", {}
+                "group_layout",
+                "a group lists its rules either in `alerts_and_records` or in `alerts` and `records`, not both",
+                {},
             )
         return self
 
     def ordered(self) -> list[Alert | Record]:
         """The group's rules in evaluation order."""
-        return list(self.rules) if self.rules else [*self.records, *self.alerts]
+        return list(self.alerts_and_records) if self.alerts_and_records else [*self.records, *self.alerts]
 
 
 class Route(Model):

@@ -156,7 +156,7 @@ def test_prometheusrules_import_as_rule_files_of_their_own(run_cli: Callable[...
     assert result.exit_code == 0, result
     groups = _spec(tmp_path)["groups"]
     assert [(g["name"], g["file"]) for g in groups] == [("general", "shop-checkout"), ("general", "monitoring-platform")]
-    assert [r.get("name") or r.get("record") for r in groups[0]["rules"]] == [
+    assert [r.get("name") or r.get("record") for r in groups[0]["alerts_and_records"]] == [
         "CheckoutErrors",
         "job:http_requests:rate5m",
         "CheckoutSlow",
@@ -354,7 +354,7 @@ def test_split_files_form_one_spec_that_verifies(run_cli: Callable[..., CliResul
 
 
 def _tampered(result: ImportResult, change: Callable[[dict[str, Any]], None]) -> ImportResult:
-    from callalert.importer import _files
+    from callalert.importer.run import _files
 
     change(result.built.spec)
     result.files = _files(result.built, result.inputs, ImportOptions())
@@ -384,6 +384,6 @@ def test_verify_finds_every_kind_of_difference(
     ]
     result = run_import(sources, ImportOptions())
     assert result.ok
-    proof = verify(_tampered(result, change), ImportOptions(), tmp_path)
+    proof = verify(_tampered(result, change), ImportOptions(), tmp_path, run_import)
     messages = [p.message for p in proof.problems]
     assert any(expected in m for m in messages), (what, messages)

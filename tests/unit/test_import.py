@@ -165,7 +165,7 @@ def test_rules_are_lifted_into_the_spec_fields_and_keep_their_order() -> None:
             "name": "app",
             "file": "rules",
             "interval": "30s",
-            "rules": [
+            "alerts_and_records": [
                 {
                     "name": "AppDown",
                     "expr": 'up{job="app"} == 0',
