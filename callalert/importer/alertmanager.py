@@ -55,7 +55,7 @@ class AMImport:
 
     # --- top level ------------------------------------------------------------------------
 
-    def run(self, config: Y) -> None:
+    def run(self, config: Y, descriptions: tuple[dict[str, str], dict[int, str]] = ({}, {})) -> None:
         out = self.out
         if not config.is_map:
             out.loss(config, "an Alertmanager configuration must be a mapping", at_key=False)
@@ -78,12 +78,18 @@ class AMImport:
         for ry in receivers if receivers is not None else []:
             name_y = ry.get("name")
             name = name_y.text() if name_y is not None else ""
-            spec_receivers[name] = self.receiver(ry, name)
+            receiver = self.receiver(ry, name)
+            if name in descriptions[0]:
+                receiver = {"description": descriptions[0][name], **receiver}
+            spec_receivers[name] = receiver
             out.at(("receivers", name), ry)
         out.spec["receivers"] = spec_receivers
         rules = config.get("inhibit_rules")
         if rules is not None and len(rules):
             out.spec["inhibit_rules"] = [self.inhibit_rule(iy, i) for i, iy in enumerate(rules)]
+            for i, rule in enumerate(out.spec["inhibit_rules"]):
+                if i in descriptions[1]:
+                    rule["description"] = descriptions[1][i]
         intervals: list[dict[str, Any]] = []
         for key in ("mute_time_intervals", "time_intervals"):
             found = config.get(key)

@@ -39,6 +39,9 @@ class AMSource:
     base_dir: Path | None = None  # relative globs resolve against it (the config file's folder)
     virtual: dict[str, TemplateSource] | None = None  # templates beside it by name (Secret keys, Mimir template_files)
     plain_path: Path | None = None  # a file amtool can check as it is
+    # descriptions callalert's render wrote as comments at the top (a rendered alertmanager.yml)
+    receiver_descriptions: dict[str, str] = field(default_factory=dict)
+    inhibit_descriptions: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -96,11 +96,39 @@ def read_inputs(paths: Sequence[Path]) -> Inputs:
     return inputs
 
 
+def generated_intent(text: str) -> tuple[dict[str, str], dict[int, str], int]:
+    """What callalert's own header block of an alertmanager.yml says (render writes the spec's
+    receiver and inhibit-rule descriptions there, Alertmanager having no field for them):
+    (receiver descriptions by name, inhibit-rule descriptions by index, lines the block takes)."""
+    if not text.startswith(GENERATED_HEADER):
+        return {}, {}, 0
+    receivers: dict[str, str] = {}
+    inhibit: dict[int, str] = {}
+    lines = text.split("\n")
+    section = ""
+    used = 1
+    for line in lines[1:]:
+        if line in ("# receivers:", "# inhibit_rules:"):
+            section = line[2:-1]
+        elif line.startswith("#   ") and section == "receivers" and ": " in line:
+            name, description = line[4:].split(": ", 1)
+            receivers[name] = description
+        elif line.startswith("#   [") and section == "inhibit_rules" and "]: " in line:
+            index, description = line[5:].split("]: ", 1)
+            if index.isdigit():
+                inhibit[int(index)] = description
+        else:
+            break
+        used += 1
+    return receivers, inhibit, used
+
+
 def first_comment(text: str, display: str) -> Pos | None:
     """Where the first YAML comment of `text` is (callalert's own generated header does not count):
     a `#` after a space or at a line start, outside every token of the YAML scanner."""
     if "#" not in text:
         return None
+    generated_lines = generated_intent(text)[2] if text.startswith(GENERATED_HEADER) else 0
     try:
         tokens = yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         prev = 0
@@ -110,8 +138,9 @@ def first_comment(text: str, display: str) -> Pos | None:
             while at >= 0:
                 if at == 0 or text[at - 1] in " \t\n":
                     line_start = text.rfind("\n", 0, at) + 1
-                    if not (line_start == 0 and text.startswith(GENERATED_HEADER)):
-                        return Pos(display, text.count("\n", 0, at) + 1, at - line_start + 1)
+                    line = text.count("\n", 0, at) + 1
+                    if line > generated_lines:  # callalert's own header block is not the team's comment
+                        return Pos(display, line, at - line_start + 1)
                 at = text.find("#", at + 1, stop)
             if token is not None:
                 prev = max(prev, token.end_mark.index)
@@ -133,9 +162,9 @@ def _document(inputs: Inputs, y: Y, doc: Document, path: Path, whole_text: str |
         namespace = _req(y, "namespace").text()
         inputs.rules.append(RuleSource(_req(y, "groups"), f"{display} (Mimir/Cortex namespace {namespace})", namespace))
     elif kind == "alertmanager":
-        inputs.ams.append(
-            AMSource(y, display, whole_text if whole_text is not None else _text_of(doc, y), path.parent, None, plain)
-        )
+        text = whole_text if whole_text is not None else _text_of(doc, y)
+        receivers, inhibit, _ = generated_intent(doc.text)
+        inputs.ams.append(AMSource(y, display, text, path.parent, None, plain, receivers, inhibit))
     elif kind == "mimir-alertmanager":
         _mimir_alertmanager(inputs, y, doc, path)
     elif kind in (

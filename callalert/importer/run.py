@@ -169,7 +169,8 @@ def _build(inputs: Inputs, out: Built, targets: dict[str, str], options: ImportO
                 d.IMPORT_INPUT,
             )
     if ams:
-        AMImport(out, store, inputs.k8s_secrets, targets["alertmanager"]).run(ams[0].config)
+        descriptions = (ams[0].receiver_descriptions, ams[0].inhibit_descriptions)
+        AMImport(out, store, inputs.k8s_secrets, targets["alertmanager"]).run(ams[0].config, descriptions)
         loaded = loaded_by(ams[0], out)
         loaded_paths = {str(t.path.resolve()) for t in loaded if t.path is not None}
         for extra in templates:
