@@ -52,6 +52,14 @@ CORPUS_FILES = _corpus_files()
 PROVEN: dict[str, dict[str, Any]] = {}
 
 
+@pytest.fixture(autouse=True)
+def _tools() -> None:
+    """import asks promtool and amtool for their verdict and --verify proves with them: every test
+    here needs both (a skip outside CI, a failure in CI)."""
+    require_tool("promtool")
+    require_tool("amtool")
+
+
 def _import(paths: list[Path], tmp_path: Path, *extra: str, run_cli: Callable[..., CliResult]) -> CliResult:
     return run_cli(
         "import", *map(str, paths), "--out", str(tmp_path / "spec"), "--secrets-dir", str(tmp_path / "secrets"), *extra
@@ -61,8 +69,6 @@ def _import(paths: list[Path], tmp_path: Path, *extra: str, run_cli: Callable[..
 @pytest.mark.parametrize("name", CORPUS_FILES)
 def test_corpus_file_imports_proven_or_is_refused(name: str, tmp_path: Path, run_cli: Callable[..., CliResult]) -> None:
     require_corpus()
-    require_tool("promtool")
-    require_tool("amtool")
     path = CORPUS / name
     started = time.perf_counter()
     result = run_import([path], ImportOptions(secrets_dir=tmp_path / "secrets", verify=True))
