@@ -350,8 +350,9 @@ class AMImport:
         match_re = y.get(f"{prefix}match_re")
         for name, value in match_re.items() if match_re is not None else []:
             found.append(format_matcher(name, "=~", value.text()))
-        if (match is not None and len(match)) or (match_re is not None and len(match_re)):
-            self.legacy.append(match if match is not None and len(match) else match_re)  # type: ignore[arg-type]
+        legacy = match if match is not None and len(match) else match_re
+        if legacy is not None and len(legacy):
+            self.legacy.append(legacy)
         listed = y.get(f"{prefix}matchers")
         for item in listed if listed is not None else []:
             try:

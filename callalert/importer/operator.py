@@ -17,12 +17,13 @@ Keys are the CRD's camelCase turned into Alertmanager's; Secret key selectors be
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import yaml
 from yaml.nodes import Node, ScalarNode
 
 from callalert import diagnostics as d
-from callalert.analysis.alertmanager.matchers import format_matcher
+from callalert.analysis.alertmanager.matchers import OPS, Op, format_matcher
 from callalert.importer.alertmanager import K8S_SECRET_TAG
 from callalert.importer.build import Built
 from callalert.importer.inputs import AMSource, Inputs, OperatorConfig
@@ -104,7 +105,10 @@ class Converter:
         op = match_type.text() if match_type is not None and match_type.text() else None
         if op is None:
             op = "=~" if regex is not None and regex.typed() is True else "="
-        return format_matcher(name.text() if name else "", op, value.text() if value else "")  # type: ignore[arg-type]
+        if op not in OPS:  # the CRD's enum refuses it; keep it visible rather than guess
+            self.out.loss(m, f"matchType {op!r} is not one of {', '.join(OPS)}")
+            op = "="
+        return format_matcher(name.text() if name else "", cast(Op, op), value.text() if value else "")
 
     def matchers(self, y: Y | None) -> list[ScalarNode]:
         return [scalar(self.matcher(m), m.pos(), where=m.where) for m in y or []]
@@ -189,9 +193,10 @@ class Converter:
             elif key == "pagerDutyLinkConfigs" and value.is_list:
                 links = []
                 for item in value:
-                    link = [("href", fixed(item.get("href")))] if item.get("href") is not None else []  # type: ignore[arg-type]
-                    if item.get("alt") is not None:
-                        link.append(("text", fixed(item.get("alt"))))  # type: ignore[arg-type]
+                    href, alt = item.get("href"), item.get("alt")
+                    link = [("href", fixed(href))] if href is not None else []
+                    if alt is not None:
+                        link.append(("text", fixed(alt)))
                     links.append(mapping(link, item.pos()))
                 entries.append(("links", sequence(links, value.pos())))
             elif key == "tlsConfig" and value.is_map and any(value.get(k) is not None for k in ("ca", "cert", "keySecret")):

@@ -283,19 +283,17 @@ def _helm_values(inputs: Inputs, y: Y, doc: Document, path: Path) -> None:
             inner = embedded_doc(inputs, string_config, string_config.text(), ("alertmanager", "stringConfig"))
             if inner is not None:
                 inputs.ams.append(AMSource(inner, f"{display} (alertmanager.stringConfig)", string_config.text(), None, virtual))
-        for key in ("tplConfig",):
-            if am.get(key) is not None and am.get(key).typed():  # type: ignore[union-attr]
-                found = am.get(key)
-                assert found is not None
-                inputs.problems.append(
-                    problem(
-                        found.key_pos(),
-                        "alertmanager.tplConfig: the config is run through Helm's tpl, which import cannot do; render the "
-                        "chart (helm template) and import the Secret it writes",
-                        d.IMPORT_LOSS,
-                        key="alertmanager.tplConfig",
-                    )
+        tpl = am.get("tplConfig")
+        if tpl is not None and tpl.typed() is True:
+            inputs.problems.append(
+                problem(
+                    tpl.key_pos(),
+                    "the chart runs alertmanager.config through Helm's tpl, which import cannot do; render the chart "
+                    "(helm template) and import the Secret it writes",
+                    d.IMPORT_LOSS,
+                    key="alertmanager.tplConfig",
                 )
+            )
     rules_map = y.get("additionalPrometheusRulesMap")
     if rules_map is not None and rules_map.is_map:
         for name, value in rules_map.items():
@@ -307,7 +305,8 @@ def _helm_values(inputs: Inputs, y: Y, doc: Document, path: Path) -> None:
     rules_list = y.get("additionalPrometheusRules")
     if rules_list is not None and rules_list.is_list:
         for item in rules_list:
-            name = item.get("name").text() if item.get("name") is not None else f"rules-{item.key[-1]}"  # type: ignore[union-attr]
+            name_y = item.get("name")
+            name = name_y.text() if name_y is not None else f"rules-{item.key[-1]}"
             groups = item.get("groups")
             if groups is None:
                 inputs.problems.append(problem(item.pos(), "no `groups:` in this rule set", d.IMPORT_INPUT, key=item.where))

@@ -172,7 +172,8 @@ def _labels(y: Y | None, out: Built, what: str) -> dict[str, str]:
 
 
 def _record(ry: Y, out: Built) -> dict[str, Any]:
-    record: dict[str, Any] = {"record": ry.get("record").text()}  # type: ignore[union-attr]
+    name = ry.get("record")
+    record: dict[str, Any] = {"record": name.text() if name is not None else ""}
     expr = ry.get("expr")
     record["expr"] = expr.text() if expr is not None else ""
     labels = _labels(ry.get("labels"), out, "label")

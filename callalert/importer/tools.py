@@ -141,16 +141,20 @@ def promtool_problems(source: RuleSource, output: str, tool: Tool, checked: str)
 
 
 def _rule_pos(ry: Y, message: str) -> Pos:
-    if message.startswith("could not parse expression") and ry.get("expr") is not None:
-        return ry.get("expr").pos()  # type: ignore[union-attr]
+    """Where in the rule promtool's message points: its expr, an annotation, a label's name."""
+    expr = ry.get("expr")
+    if message.startswith("could not parse expression") and expr is not None:
+        return expr.pos()
     found = re.match(r'annotation "([^"]*)"', message)
     annotations = ry.get("annotations")
-    if found is not None and annotations is not None and annotations.get(found.group(1)) is not None:
-        return annotations.get(found.group(1)).pos()  # type: ignore[union-attr]
+    annotation = annotations.get(found.group(1)) if found is not None and annotations is not None else None
+    if annotation is not None:
+        return annotation.pos()
     found = re.match(r"invalid label name: (.*)$", message)
     labels = ry.get("labels")
-    if found is not None and labels is not None and labels.get(found.group(1)) is not None:
-        return labels.get(found.group(1)).key_pos()  # type: ignore[union-attr]
+    label = labels.get(found.group(1)) if found is not None and labels is not None else None
+    if label is not None:
+        return label.key_pos()
     return ry.pos()
 
 

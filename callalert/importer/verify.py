@@ -253,10 +253,7 @@ def _tool(proof: Proof, cmd: list[str], cwd: Path, what: str, result: ImportResu
 
 
 def _input_am(result: ImportResult) -> AMSource | None:
-    merged = getattr(result.inputs, "merged_am", None)
-    if merged is not None:
-        return merged  # type: ignore[no-any-return]
-    return result.inputs.ams[0] if result.inputs.ams else None
+    return result.inputs.ams[0] if result.inputs.ams else None  # AlertmanagerConfig objects already merged in
 
 
 def input_config_file(am: AMSource, scratch: Path) -> Path:
