@@ -19,6 +19,7 @@ from callalert.importer.inputs import AMSource, Inputs, OperatorConfig, RuleSour
 from callalert.importer.nodes import Origin, Pos, Y
 from callalert.spec.kinds import DESCRIPTIONS, detect
 from callalert.spec.load import Document, load_all_text, load_text
+from callalert.spec.read import InputError, read_text
 
 YAML_SUFFIXES = (".yml", ".yaml", ".json")
 TEMPLATE_SUFFIXES = (".tmpl", ".tpl", ".gotmpl")
@@ -71,12 +72,10 @@ def read_inputs(paths: Sequence[Path]) -> Inputs:
         display = str(path)
         inputs.sources.append(display)
         try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            inputs.problems.append(problem(Pos(display, 1, 1), f"not UTF-8 text: {exc.reason}", d.YAML_SYNTAX))
+            text = read_text(path)
+        except InputError as exc:
+            inputs.problems.append(exc.problem(d.YAML_SYNTAX if exc.kind == "encoding" else d.UNREADABLE_FILE, display))
             continue
-        except OSError as exc:
-            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
         inputs.texts[display] = text
         if path.suffix in TEMPLATE_SUFFIXES:
             inputs.templates.append(TemplateSource(path.name, text, Pos(display, 1, 1), path, explicit=explicit))

@@ -13,6 +13,7 @@ from callalert.importer.build import Built
 from callalert.importer.inputs import AMSource, TemplateSource
 from callalert.model.builtin_templates import builtin_body
 from callalert.spec import v1
+from callalert.spec.read import InputError, read_text
 
 
 def loaded_by(am: AMSource, out: Built) -> list[TemplateSource]:
@@ -32,9 +33,9 @@ def loaded_by(am: AMSource, out: Built) -> list[TemplateSource]:
                 p = Path(path)
                 if p.is_file():
                     try:
-                        text = p.read_text(encoding="utf-8")
-                    except (OSError, UnicodeDecodeError) as exc:
-                        out.note(gy, f"template {path}: cannot read it ({exc}): not imported", level="warning", at_key=False)
+                        text = read_text(p)
+                    except InputError as exc:
+                        out.note(gy, f"{exc}: not imported", level="warning", at_key=False)
                         continue
                     from callalert.importer.nodes import Pos
 
