@@ -178,6 +178,15 @@ def _document(inputs: Inputs, y: Y, doc: Document, path: Path, whole_text: str |
         _kubernetes(inputs, y, doc, path)
     elif kind == "helm-values":
         _helm_values(inputs, y, doc, path)
+    elif kind == "callalert-output":
+        inputs.problems.append(
+            problem(
+                y.pos(),
+                "a rule group callalert copied for its promtool tests: not imported (import prometheus/rules/ instead)",
+                d.IMPORT_NOTE,
+                level="warning",
+            )
+        )
     elif kind == "rules-test":
         inputs.problems.append(
             problem(
