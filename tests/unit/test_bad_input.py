@@ -16,7 +16,6 @@ import resource
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -150,9 +149,7 @@ def test_a_recursive_alias_is_a_problem_not_a_recursion(tmp_path: Path, run_cli:
     levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     levels += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
     bomb.write_text("\n".join(levels) + "\n", encoding="utf-8")
-    start = time.perf_counter()
-    assert run_cli("lint", str(bomb)).exit_code == 1
-    assert time.perf_counter() - start < 20
+    assert run_cli("lint", str(bomb)).exit_code == 1  # within the test's timeout: checked once per node
 
 
 # --- the guarded reader (D2-D6) ---------------------------------------------------------------------
@@ -574,13 +571,10 @@ def test_positioning_many_problems_is_linear(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(load.Document, "_entry", counting)
     keys = 20_000
     spec = spec_file(tmp_path, MINIMAL + "".join(f"zz{i}: 1\n" for i in range(keys)))
-    start = time.perf_counter()
     result = validate([spec])
-    elapsed = time.perf_counter() - start
     assert sum(p.rule == "unknown-key" for p in result.problems) == keys
     # every mapping is scanned once to index it, whatever the number of problems positioned in it
     assert sum(indexed) < 2 * (keys + 100), sum(indexed)
-    assert elapsed < 20, elapsed  # 1.4 s on the reference machine; 14.7 s before (quadratic)
 
 
 def test_the_limits_are_documented() -> None:
