@@ -76,9 +76,11 @@ def _finish(result: ImportResult, options: ImportOptions) -> ImportResult:
 
 
 def _verdicts(inputs: Inputs, result: ImportResult, scratch: Path) -> dict[str, str]:
-    """Refuse what the tools reject; the versions the spec targets: for Alertmanager the newest
-    feature the input uses (the verified feature table), for Prometheus the oldest promtool that
-    accepts the rules; a newer tool's acceptance raises either."""
+    """Refuse what the tools reject, and the versions the spec targets: what the input needs at
+    least. Prometheus: the oldest promtool that accepts every rule source. Alertmanager: the
+    newest feature the configuration uses (the verified feature table), at least the oldest
+    amtool here, raised when only a newer amtool accepts it. A product the inputs do not
+    configure keeps the spec's default target."""
     from callalert.importer.alertmanager import am_needs
 
     targets = {"prometheus": DEFAULT_PROMETHEUS, "alertmanager": DEFAULT_ALERTMANAGER}
@@ -89,25 +91,31 @@ def _verdicts(inputs: Inputs, result: ImportResult, scratch: Path) -> dict[str, 
         result.problems.append(tools.missing_note("promtool", inputs.rules[0].groups.pos()))
     if inputs.ams and not amtools:
         result.problems.append(tools.missing_note("amtool", inputs.ams[0].config.pos()))
-    for source in inputs.rules if promtools else []:
-        verdict = tools.check_rules(source, promtools, scratch)
-        if verdict.accepted_by is None:
-            result.problems.extend(verdict.problems)
-        elif verdict.accepted_by is not promtools[0]:
-            _raise(targets, "prometheus", tools.short(verdict.accepted_by.version))
-    for am in inputs.ams:
-        need = am_needs(am.config)
-        if need is not None:
-            _raise(targets, "alertmanager", need[0])
-        if not amtools:
-            continue
-        floor = Version.parse(targets["alertmanager"])
-        candidates = [t for t in amtools if t.version >= floor] or amtools[-1:]
-        verdict = tools.check_config(am, candidates, scratch, secret_values + _literal_values(am))
-        if verdict.accepted_by is None:
-            result.problems.extend(verdict.problems)
-        elif verdict.accepted_by is not candidates[0]:
-            _raise(targets, "alertmanager", tools.short(verdict.accepted_by.version))
+    if inputs.rules and promtools:
+        needs = tools.short(promtools[0].version)
+        for source in inputs.rules:
+            verdict = tools.check_rules(source, promtools, scratch)
+            if verdict.accepted_by is None:
+                result.problems.extend(verdict.problems)
+            else:
+                needs = _higher(needs, tools.short(verdict.accepted_by.version))
+        targets["prometheus"] = needs
+    if inputs.ams:
+        needs = tools.short(amtools[0].version) if amtools else DEFAULT_ALERTMANAGER
+        for am in inputs.ams:
+            need = am_needs(am.config)
+            if need is not None:
+                needs = _higher(needs, need[0])
+            if not amtools:
+                continue
+            floor = Version.parse(needs)
+            candidates = [t for t in amtools if t.version >= floor] or amtools[-1:]
+            verdict = tools.check_config(am, candidates, scratch, secret_values + _literal_values(am))
+            if verdict.accepted_by is None:
+                result.problems.extend(verdict.problems)
+            elif verdict.accepted_by is not candidates[0]:
+                needs = _higher(needs, tools.short(verdict.accepted_by.version))
+        targets["alertmanager"] = needs
     for template in inputs.templates if amtools else []:
         result.problems.extend(tools.check_template(template, amtools, scratch))
     for path, at in inputs.unknown:
@@ -122,9 +130,8 @@ def _verdicts(inputs: Inputs, result: ImportResult, scratch: Path) -> dict[str, 
     return targets
 
 
-def _raise(targets: dict[str, str], product: str, version: str) -> None:
-    if Version.parse(version) > Version.parse(targets[product]):
-        targets[product] = version
+def _higher(a: str, b: str) -> str:
+    return b if Version.parse(b) > Version.parse(a) else a
 
 
 def _literal_values(am: AMSource) -> list[str]:

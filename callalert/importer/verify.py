@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -376,6 +377,15 @@ def _alert_labels(alert: Mapping[str, Any]) -> dict[str, str]:
 # --- 4. templates ------------------------------------------------------------------------------------
 
 
+# A duration computed from the clock at render time (`since`, `now`): two renders a moment apart
+# differ there and nowhere else, so those are compared as `<duration>`.
+_CLOCK_DURATION = re.compile(r"\b(?:\d+h)?(?:\d+m)?\d+(?:\.\d+)?(?:s|ms|µs|ns)\b")
+
+
+def _clockless(text: str) -> str:
+    return _CLOCK_DURATION.sub("<duration>", text)
+
+
 def _default_template(amtool: Tool) -> Path | None:
     """The default.tmpl of this amtool's own Alertmanager build (Debian ships it beside the binaries)."""
     import os
@@ -404,8 +414,6 @@ def _templated(config: Mapping[str, Any]) -> list[str]:
 
 
 def _defines(texts: Sequence[str]) -> list[str]:
-    import re
-
     names: list[str] = []
     for text in texts:
         for name in re.findall(r'\{\{-?\s*define\s+"([^"]+)"', text):
@@ -495,7 +503,8 @@ def _templates(result: ImportResult, am: AMSource | None, out_dir: Path, amtool:
             pairs = list(zip(texts, one_a, one_b, strict=True))
         else:
             pairs = list(zip(texts, a.split(SEPARATOR), b.split(SEPARATOR), strict=False))
-        for text, x, y in pairs:
+        for text, raw_x, raw_y in pairs:
+            x, y = _clockless(raw_x), _clockless(raw_y)
             proof.template_renders += 1
             if x.startswith("error:"):
                 proof.template_errors += 1

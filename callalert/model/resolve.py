@@ -481,7 +481,9 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
                 tuple(records),
                 tuple(alerts),
                 gkey,
-                tuple(ordered) if layout else (),
+                query_offset=group.query_offset,
+                labels=dict(group.labels),
+                rules=tuple(ordered) if layout else (),
             )
         )
 
@@ -501,7 +503,10 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             dashboard_base_url=defaults.dashboard_base_url,
             runbook_base_url=defaults.runbook_base_url,
             external_labels=dict(defaults.external_labels),
-            targets=Targets(defaults.targets.prometheus, defaults.targets.alertmanager),
+            targets=Targets(
+                defaults.targets.prometheus, defaults.targets.alertmanager, tuple(defaults.targets.prometheus_features)
+            ),
+            scrape_interval=defaults.scrape_interval,
         ),
         global_=_global(spec),
         severities={

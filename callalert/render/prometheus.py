@@ -33,8 +33,12 @@ def group_data(group: Group, alert_rules: list[dict[str, Any]] | None = None) ->
     data: dict[str, Any] = {"name": group.name}
     if group.interval:
         data["interval"] = group.interval
+    if group.query_offset:
+        data["query_offset"] = group.query_offset
     if group.limit is not None:
         data["limit"] = group.limit
+    if group.labels:
+        data["labels"] = dict(group.labels)
     if alert_rules is not None:
         data["rules"] = [record_rule(r) for r in group.records] + alert_rules
     else:
