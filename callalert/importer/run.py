@@ -116,8 +116,14 @@ def _verdicts(inputs: Inputs, result: ImportResult, scratch: Path) -> dict[str, 
             elif verdict.accepted_by is not candidates[0]:
                 needs = _higher(needs, tools.short(verdict.accepted_by.version))
         targets["alertmanager"] = needs
+    template_needs = tools.short(amtools[0].version) if amtools else DEFAULT_ALERTMANAGER
     for template in inputs.templates if amtools else []:
-        result.problems.extend(tools.check_template(template, amtools, scratch))
+        template_verdict = tools.check_template(template, amtools, scratch)
+        result.problems.extend(template_verdict.problems)
+        if template_verdict.accepted_by is not None:
+            template_needs = _higher(template_needs, tools.short(template_verdict.accepted_by.version))
+    if inputs.templates and not inputs.ams:  # the spec's alertmanager.yml loads them: it needs what they need
+        targets["alertmanager"] = template_needs
     for path, at in inputs.unknown:
         verdicts = tools.unknown_verdicts(path, promtools[-1:] + amtools[-1:])
         message = (

@@ -226,7 +226,7 @@ def missing_note(kind: str, at: Pos) -> Problem:
     )
 
 
-def check_template(template: TemplateSource, candidates: Sequence[Tool], scratch: Path) -> list[Problem]:
+def check_template(template: TemplateSource, candidates: Sequence[Tool], scratch: Path) -> Verdict:
     """A template file given by name: amtool must parse it (template render of an empty text)."""
     path = template.path
     if path is None:
@@ -246,7 +246,7 @@ def check_template(template: TemplateSource, candidates: Sequence[Tool], scratch
 
     tool, output, failed = _first_accepting(candidates, run)
     if tool is not None or failed is None:
-        return []
+        return Verdict(tool, tried=list(candidates))
     head = f"amtool {failed.version.short} cannot load this template"
     lines = [line.strip() for line in output.splitlines() if line.strip() and "level=" not in line]
     message = " ".join(line.removeprefix("amtool: error: ") for line in lines) or "(no message)"
@@ -255,7 +255,7 @@ def check_template(template: TemplateSource, candidates: Sequence[Tool], scratch
     if found is not None and template.pos.line == 1:
         line_no = int(found.group(1))
     at = Pos(template.pos.path, template.pos.line + line_no - 1, 1)
-    return [d.problem(at.path, at.line, at.col, f"{head}: {message}", d.IMPORT_REFUSED)]
+    return Verdict(None, [d.problem(at.path, at.line, at.col, f"{head}: {message}", d.IMPORT_REFUSED)], list(candidates))
 
 
 def unknown_verdicts(path: Path, candidates: Sequence[Tool]) -> list[str]:

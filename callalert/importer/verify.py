@@ -547,7 +547,8 @@ def _fixed_point(
     result: ImportResult, options: ImportOptions, out_dir: Path, rendered: Mapping[str, str], proof: Proof, reimport: Reimport
 ) -> None:
     paths = [out_dir / rel for rel in sorted(rendered) if rel.startswith("prometheus/rules/")]
-    paths.append(out_dir / "alertmanager/alertmanager.yml")
+    if result.inputs.ams or result.inputs.templates:  # a rules-only import's alertmanager.yml is the spec's default
+        paths.append(out_dir / "alertmanager/alertmanager.yml")
     again = reimport(paths, ImportOptions(options.split, options.secrets_dir, True, False))
     errors = [p for p in again.problems if p.level == "error"]
     if errors:

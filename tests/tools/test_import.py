@@ -393,3 +393,31 @@ def test_verify_finds_every_kind_of_difference(
     proof = verify(_tampered(result, change), ImportOptions(), tmp_path, run_import)
     messages = [p.message for p in proof.problems]
     assert any(expected in m for m in messages), (what, messages)
+
+
+PROM3_GROUP = """\
+groups:
+  - name: late
+    query_offset: 1m
+    labels:
+      team: payments
+      "service.name": checkout
+    rules:
+      - alert: LateDown
+        expr: up == 0
+        for: 5m
+        labels: {severity: critical}
+"""
+
+
+def test_group_query_offset_and_utf8_labels_need_prometheus_3(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    """Group `labels` (3.0) with a UTF-8 name and `query_offset` (2.53): only promtool 3.5 accepts
+    the file, so the spec targets it, and carries both keys."""
+    source = tmp_path / "late.yml"
+    source.write_text(PROM3_GROUP, encoding="utf-8")
+    result = run_cli("import", str(source), "--out", str(tmp_path / "spec" / "specs.yaml"), "--verify")
+    assert result.exit_code == 0, result
+    spec = _spec(tmp_path)
+    group = spec["groups"][0]
+    assert (group["query_offset"], group["labels"]) == ("1m", {"service.name": "checkout", "team": "payments"})
+    assert "promtool 3.5" in result.stderr and "import of the render is a fixed point" in result.stderr
