@@ -220,8 +220,9 @@ def _build(inputs: Inputs, out: Built, targets: dict[str, str], options: ImportO
     if out.categories:
         out.spec["categories"] = {name: {} for name in sorted(out.categories)}
     defaults = out.spec.setdefault("defaults", {})
-    defaults_of = {"prometheus": DEFAULT_PROMETHEUS, "alertmanager": DEFAULT_ALERTMANAGER}
-    target_data = {k: v for k, v in targets.items() if v != defaults_of[k]}
+    # what the input needs, written for every product it configures (the defaults move with callalert)
+    configured = {"prometheus": bool(inputs.rules), "alertmanager": bool(inputs.ams or inputs.templates)}
+    target_data = {k: v for k, v in targets.items() if configured[k]}
     if target_data:
         defaults["targets"] = target_data
     if out.text_alert_names:

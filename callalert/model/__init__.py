@@ -36,6 +36,7 @@ class Targets:
     prometheus: str
     alertmanager: str
     prometheus_features: tuple[str, ...] = ()
+    prometheus_written: bool = False  # the spec names its Prometheus (not the default)
 
 
 @dataclass(frozen=True)

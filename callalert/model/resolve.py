@@ -504,7 +504,10 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             runbook_base_url=defaults.runbook_base_url,
             external_labels=dict(defaults.external_labels),
             targets=Targets(
-                defaults.targets.prometheus, defaults.targets.alertmanager, tuple(defaults.targets.prometheus_features)
+                defaults.targets.prometheus,
+                defaults.targets.alertmanager,
+                tuple(defaults.targets.prometheus_features),
+                prometheus_written="prometheus" in defaults.targets.model_fields_set,
             ),
             scrape_interval=defaults.scrape_interval,
         ),

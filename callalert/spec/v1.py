@@ -681,7 +681,11 @@ Matchers = Annotated[list[str], BeforeValidator(_matchers_input)]
 
 
 class Targets(Model):
-    prometheus: VersionStr = Field(DEFAULT_PROMETHEUS, description="Prometheus version the rules must work on.")
+    prometheus: VersionStr = Field(
+        DEFAULT_PROMETHEUS,
+        description="Prometheus version the rules must work on. Rule label and annotation names beyond letters, digits "
+        "and _ (any UTF-8, Prometheus ≥ 3.0) need it written here, 3.0 or later: the default does not vouch for them.",
+    )
     alertmanager: VersionStr = Field(
         DEFAULT_ALERTMANAGER, description="Alertmanager version the config and templates must work on."
     )

@@ -48,8 +48,10 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
 
 
 def _label_names(model: Model, merged: Merged) -> Iterator[Problem]:
-    """Rule label and annotation names the target Prometheus accepts (any UTF-8 from 3.0)."""
-    utf8 = Version.parse(model.prom_version) >= UTF8_RULE_LABEL_NAMES
+    """Rule label and annotation names the target Prometheus accepts: any UTF-8 from 3.0, when the
+    spec names that target (a name only Prometheus 3 takes is a choice to write down, not a default)."""
+    targets = model.defaults.targets
+    utf8 = targets.prometheus_written and Version.parse(model.prom_version) >= UTF8_RULE_LABEL_NAMES
     named: list[tuple[KeyPath, str]] = []
     for group in model.groups:
         named.extend(((*group.key, "labels", name), name) for name in group.labels)
