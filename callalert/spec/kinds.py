@@ -1,7 +1,7 @@
 """What a file (or one YAML document of it) is, by content: the one detector `lint` and `import` share.
 
 A callalert spec, a Prometheus rule file, a promtool test file, an alertmanager.yml, a Go
-notification template, and the packagings real stacks keep them in: Kubernetes objects
+notification template, a list of silences in Alertmanager's API format, and the packagings real stacks keep them in: Kubernetes objects
 (PrometheusRule, AlertmanagerConfig, Alertmanager, a Secret or ConfigMap holding alertmanager.yaml,
 a List of them), kube-prometheus-stack Helm values, and Mimir/Cortex ruler namespace files and
 Alertmanager tenant configurations.
@@ -21,6 +21,7 @@ Kind = Literal[
     "callalert-output",
     "alertmanager",
     "template",
+    "silences",
     "mimir-rules",
     "mimir-alertmanager",
     "prometheusrule",
@@ -42,6 +43,7 @@ DESCRIPTIONS: dict[str, str] = {
     "callalert-output": "a rule group callalert copied for its tests",
     "alertmanager": "an alertmanager.yml",
     "template": "a notification template",
+    "silences": "a list of silences in Alertmanager's API format",
     "mimir-rules": "a Mimir/Cortex ruler namespace file",
     "mimir-alertmanager": "a Mimir/Cortex Alertmanager tenant configuration",
     "prometheusrule": "a Kubernetes PrometheusRule",
@@ -70,6 +72,8 @@ def detect(path: str, text: str, data: Any) -> Kind:
         return "callalert-output"  # render's copy for promtool tests: annotations dropped on purpose, not deployed
     if path.endswith(".tmpl") or ((data is None or isinstance(data, str)) and "{{" in text and "define" in text):
         return "template"
+    if isinstance(data, list) and data and all(isinstance(s, dict) and "matchers" in s and "endsAt" in s for s in data):
+        return "silences"  # Alertmanager API silences (what `callalert render` writes as silences.json)
     if not isinstance(data, dict):
         return "unknown"
     if "version" in data and (
