@@ -30,7 +30,6 @@ from callalert.importer.inputs import AMSource, Inputs, OperatorConfig
 from callalert.importer.nodes import Origin, Pos, Y, fixed, mapping, scalar, sequence
 
 BOOL = "tag:yaml.org,2002:bool"
-INT = "tag:yaml.org,2002:int"
 # CRD keys whose Alertmanager name the generic camelCase rule does not give.
 RENAMES = {
     "useAWSHTTPClient": "use_aws_http_client",

@@ -46,7 +46,6 @@ def short(version: Version) -> str:
 class Verdict:
     accepted_by: Tool | None  # the oldest tool that accepts the input
     problems: list[Problem] = field(default_factory=list)  # the newest tool's verdict when none accepts
-    tried: list[Tool] = field(default_factory=list)
 
 
 def _first_accepting(candidates: Sequence[Tool], run: Callable[[Tool], tuple[bool, str]]) -> tuple[Tool | None, str, Tool | None]:
@@ -89,7 +88,7 @@ def check_rules(source: RuleSource, candidates: Sequence[Tool], scratch: Path) -
         return True, ""
 
     tool, output, failed = _first_accepting(candidates, run)
-    verdict = Verdict(tool, tried=list(candidates))
+    verdict = Verdict(tool)
     if tool is None and failed is not None:
         verdict.problems = promtool_problems(source, output, failed, str(target))
     return verdict
@@ -177,7 +176,7 @@ def check_config(am: AMSource, candidates: Sequence[Tool], scratch: Path, secret
         return True, ""
 
     tool, output, failed = _first_accepting(candidates, run)
-    verdict = Verdict(tool, tried=list(candidates))
+    verdict = Verdict(tool)
     if tool is None and failed is not None:
         verdict.problems = amtool_problems(am, _redact(output, secrets), failed)
     return verdict
@@ -246,7 +245,7 @@ def check_template(template: TemplateSource, candidates: Sequence[Tool], scratch
 
     tool, output, failed = _first_accepting(candidates, run)
     if tool is not None or failed is None:
-        return Verdict(tool, tried=list(candidates))
+        return Verdict(tool)
     head = f"amtool {failed.version.short} cannot load this template"
     lines = [line.strip() for line in output.splitlines() if line.strip() and "level=" not in line]
     message = " ".join(line.removeprefix("amtool: error: ") for line in lines) or "(no message)"
@@ -255,7 +254,7 @@ def check_template(template: TemplateSource, candidates: Sequence[Tool], scratch
     if found is not None and template.pos.line == 1:
         line_no = int(found.group(1))
     at = Pos(template.pos.path, template.pos.line + line_no - 1, 1)
-    return Verdict(None, [d.problem(at.path, at.line, at.col, f"{head}: {message}", d.IMPORT_REFUSED)], list(candidates))
+    return Verdict(None, [d.problem(at.path, at.line, at.col, f"{head}: {message}", d.IMPORT_REFUSED)])
 
 
 def unknown_verdicts(path: Path, candidates: Sequence[Tool]) -> list[str]:
