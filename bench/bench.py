@@ -25,7 +25,7 @@ EXPRS = [
     "histogram_quantile(0.95, sum(rate(svc{n}_latency_seconds_bucket[5m])) by (le)) > 10",
     'sum(rate(svc{n}_requests_total{{status="failed"}}[5m])) / sum(rate(svc{n}_requests_total[5m])) > 0.05',
     "avg(svc{n}_quality_score) < 0.7",
-    'rate(process_cpu_seconds_total{{job="svc{n}"}}[1m]) > 0.8',
+    'rate(process_cpu_seconds_total{{job="svc{n}"}}[5m]) > 0.8',
     'up{{job="svc{n}"}} == 0',
 ]
 
