@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import ROOT, CliResult, require_in
+from tests.conftest import ROOT, CliResult, require_in, require_tool
 
 if TYPE_CHECKING:
     from callalert.toolchain import Toolchain
@@ -74,3 +74,34 @@ def test_the_prometheus_side_of_a_cluster_is_a_valid_prometheus_configuration(
         "platform.yml",
         "search.yml",
     ]
+
+
+def test_the_example_imported_with_split_team_is_one_spec_again(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    """docs/teams.md: render the example, `import --split team` it, and every command reads
+    specs.yaml plus teams/ as one spec that routes as the example does."""
+    require_tool("promtool")
+    require_tool("amtool")
+    out, spec = tmp_path / "out", tmp_path / "spec"
+    assert run_cli("render", str(WEB_SHOP), "--out", str(out)).exit_code == 0
+    imported = run_cli(
+        "import",
+        str(out / "prometheus/rules"),
+        str(out / "alertmanager/alertmanager.yml"),
+        "--split",
+        "team",
+        "--out",
+        str(spec),
+        "--secrets-dir",
+        "/etc/alertmanager/secrets",
+    )
+    assert imported.exit_code == 0, imported
+    teams = sorted(p.name for p in (spec / "teams").glob("*.yaml"))
+    assert teams == ["checkout.yaml", "payments.yaml", "platform.yaml", "search.yaml"]
+    valid = run_cli("validate", str(spec / "specs.yaml"), str(spec / "teams"))
+    assert valid.exit_code == 0 and "valid (8 alerts, 11 receivers;" in valid.stderr, valid
+    linted = run_cli("lint", str(spec / "specs.yaml"), *(str(spec / "teams" / t) for t in teams))
+    assert linted.exit_code == 0 and not [line for line in linted.stdout.splitlines() if ": error: " in line], linted
+    for labels in (("team=payments", "severity=critical"), ("team=search", "severity=warning"), ("team=nobody",)):
+        split = run_cli("routes", "test", str(spec / "specs.yaml"), str(spec / "teams"), *labels)
+        original = run_cli("routes", "test", str(WEB_SHOP), *labels)
+        assert (split.exit_code, split.stdout) == (original.exit_code, original.stdout), labels
