@@ -41,7 +41,7 @@ def _alertmanager_peers(urls: Sequence[str], cluster_file: Path | None) -> list[
     from callalert.live.amapi import check_url, display_url
     from callalert.live.cluster import peer_urls
 
-    peers = []
+    peers: list[str] = []
     for url in peer_urls([u.strip() for u in urls], cluster_file):
         try:
             check_url(url)
