@@ -78,7 +78,7 @@ def detect(path: str, text: str, data: Any) -> Kind:
         return "unknown"
     if "version" not in data and isinstance(data.get("alerts"), dict):
         return "unknown"  # an overlay (its `alerts:` changes alerts by name): lint the spec it is applied to
-    if (
+    if ("version" in data or "route" not in data) and (  # `route:` without `version:`: an alertmanager.yml
         "severities" in data
         or "routing" in data
         or ("receivers" in data and isinstance(data.get("receivers"), dict))

@@ -567,3 +567,19 @@ def test_each_team_declares_its_routing_policy_in_its_own_file(run_cli, tmp_path
         "PaymentsErrorRatioHigh miss search-pager, which `notify` requires (the routes deliver them to incidents, "
         "payments-pager, payments-slack) [routing-policy-mismatch]"
     ]
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        ({"receivers": {"pay": {}}, "routing": {"routes": []}}, "spec"),  # a team's file: no version
+        ({"groups": [{"name": "g", "alerts": []}]}, "spec"),
+        ({"defaults": {"group_wait": "1s"}, "alerts": {"*": {"for": "1s"}}}, "unknown"),  # an overlay
+        ({"route": {"receiver": "x"}, "receivers": {"x": {}}}, "alertmanager"),  # a broken alertmanager.yml, not a spec
+        ({"version": 1, "route": {"receiver": "x"}, "receivers": {"x": {}}}, "spec"),  # a spec with a typo: validate says so
+    ],
+)
+def test_the_one_detector_tells_a_file_of_a_spec_from_an_overlay_and_an_alertmanager_yml(data: object, kind: str) -> None:
+    from callalert.spec.kinds import detect
+
+    assert detect("x.yaml", "", data) == kind
