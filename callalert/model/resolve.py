@@ -16,12 +16,16 @@ from callalert import diagnostics as d
 from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean, format_key
 from callalert.model import (
     Alert,
+    Alerting,
     Category,
     Defaults,
     ExpectedAlert,
     Group,
     InhibitRule,
+    KubernetesTarget,
+    MimirTarget,
     Model,
+    PrometheusTarget,
     Receiver,
     Record,
     Route,
@@ -34,10 +38,12 @@ from callalert.model import (
     SeriesInput,
     Severity,
     Silence,
+    Target,
     Targets,
     TemplateFile,
     Templates,
     Tests,
+    ThanosTarget,
     TimeInterval,
 )
 from callalert.spec import v1
@@ -377,7 +383,9 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
         if interval is None and "evaluation_interval" in defaults.model_fields_set:
             interval = defaults.evaluation_interval
         records = tuple(Record(r.record, r.expr, dict(r.labels), (*gkey, "records", ri)) for ri, r in enumerate(group.records))
-        groups.append(Group(group.name, file_name, interval, group.limit, records, tuple(alerts), gkey))
+        groups.append(
+            Group(group.name, file_name, interval, group.limit, records, tuple(alerts), gkey, group.partial_response_strategy)
+        )
 
     template_files, template_problems = _template_files(spec, problem, template_dir)
     problems.extend(template_problems)
@@ -431,8 +439,59 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
         groups=tuple(groups),
         tests=_tests(spec),
         alerts=tuple(all_alerts),
+        outputs=_outputs(spec, problem, problems),
     )
     return model, problems
+
+
+def _outputs(spec: v1.Spec, problem: ProblemFactory, problems: list[Problem]) -> tuple[Target, ...]:
+    """The spec's `outputs:` as render targets, each listed once."""
+    out: list[Target] = []
+    seen: dict[str, int] = {}
+    for i, o in enumerate(spec.outputs):
+        key: KeyPath = ("outputs", i)
+        if o.target in seen:
+            problems.append(
+                problem(
+                    (*key, "target"),
+                    f"target {o.target!r} is listed twice (first at outputs[{seen[o.target]}]); one entry per target",
+                    d.DUPLICATE_NAME,
+                )
+            )
+            continue
+        seen[o.target] = i
+        if isinstance(o, v1.PrometheusOutput):
+            a = o.alerting
+            alerting = (
+                Alerting(tuple(a.alertmanagers), a.scheme, a.path_prefix, a.timeout, a.rules_dir) if a is not None else None
+            )
+            out.append(PrometheusTarget(alerting, key))
+        elif isinstance(o, v1.KubernetesOutput):
+            am = o.alertmanager
+            out.append(
+                KubernetesTarget(
+                    namespace=o.namespace,
+                    labels=dict(o.labels),
+                    annotations=dict(o.annotations),
+                    team_label=o.team_label,
+                    rules_split=o.rules.split,
+                    rules_namespaces=dict(o.rules.namespaces),
+                    am_mode=am.mode,
+                    am_name=am.name,
+                    am_namespace=am.namespace,
+                    matcher_strategy=am.matcher_strategy,
+                    am_namespaces=dict(am.namespaces),
+                    secret=am.secret,
+                    resource=am.resource,
+                    base=am.base,
+                    key=key,
+                )
+            )
+        elif isinstance(o, v1.MimirOutput):
+            out.append(MimirTarget(o.split, o.namespace, o.team_label, o.alertmanager, key))
+        else:
+            out.append(ThanosTarget(key))
+    return tuple(out)
 
 
 def _template_files(spec: v1.Spec, problem: ProblemFactory, template_dir: Path) -> tuple[tuple[TemplateFile, ...], list[Problem]]:
