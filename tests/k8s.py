@@ -156,3 +156,75 @@ def validate_object(obj: Mapping[str, Any]) -> list[str]:
 def load_objects(files: Mapping[str, str], prefix: str = "kubernetes/") -> dict[str, dict[str, Any]]:
     """The Kubernetes objects of a rendered tree, by file."""
     return {rel: yaml.safe_load(text) for rel, text in sorted(files.items()) if rel.startswith(prefix)}
+
+
+# --- the Operator's configuration, assembled from rendered objects -------------------------------
+
+
+def placeholder_secret(namespace: str, selector: Mapping[str, Any]) -> str:
+    """A Secret key's value for the tests: a URL (valid wherever Alertmanager wants a URL, a key or a token)."""
+    return f"https://secret.invalid/{namespace}/{selector['name']}/{selector['key']}"
+
+
+def operator_config(objects: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The configuration the Operator generates from rendered objects: the configuration Secret's
+    alertmanager.yaml plus every AlertmanagerConfig, under the matcher strategy and namespace of the
+    rendered Alertmanager object (callalert.analysis.operator.assemble, after amcfg.go)."""
+    from callalert.analysis.operator import assemble
+
+    by_kind: dict[str, list[Mapping[str, Any]]] = {}
+    for obj in objects.values():
+        by_kind.setdefault(str(obj["kind"]), []).append(obj)
+    [secret] = by_kind["Secret"]
+    base = yaml.safe_load(secret["stringData"]["alertmanager.yaml"])
+    [am] = by_kind.get("Alertmanager", [{"metadata": secret["metadata"], "spec": {}}])
+    strategy = (am["spec"].get("alertmanagerConfigMatcherStrategy") or {}).get("type", "OnNamespace")
+    return assemble(
+        base,
+        by_kind.get("AlertmanagerConfig", []),
+        strategy=strategy,
+        am_namespace=am["metadata"]["namespace"],
+        secret_value=placeholder_secret,
+    )
+
+
+def base_name(name: str) -> str:
+    """A receiver or time interval name without the Operator's `<namespace>/<object>/` prefix."""
+    return name.rsplit("/", 1)[-1]
+
+
+def notifications(root: Any, labels: Mapping[str, str]) -> list[tuple[Any, ...]]:
+    """What Alertmanager does with an alert of `labels`: per matched route its receiver, grouping,
+    timings and time intervals (names without the Operator's prefix), as a sorted multiset."""
+    from callalert.analysis.alertmanager.routing import match_routes
+
+    return sorted(
+        (
+            base_name(r.receiver),
+            r.group_by,
+            r.group_wait,
+            r.group_interval,
+            r.repeat_interval,
+            tuple(base_name(n) for n in r.mute_time_intervals),
+            tuple(base_name(n) for n in r.active_time_intervals),
+        )
+        for r in match_routes(root, labels)
+    )
+
+
+def time_intervals_by_name(config: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Every named time interval of a configuration (both `time_intervals` and the older
+    `mute_time_intervals`, which the Operator writes), by name without prefix, normalised."""
+    out: dict[str, list[list[dict[str, Any]]]] = {}
+    for item in [*config.get("time_intervals", []), *config.get("mute_time_intervals", [])]:
+        norm = []
+        for ti in item["time_intervals"]:
+            entry = {k: (sorted(map(str, v)) if isinstance(v, list) and k != "times" else v) for k, v in ti.items()}
+            if "days_of_month" in entry:
+                entry["days_of_month"] = sorted(d if ":" in d else f"{d}:{d}" for d in entry["days_of_month"])
+            for k in ("weekdays", "months"):
+                if k in entry:
+                    entry[k] = [v.lower() for v in entry[k]]
+            norm.append(entry)
+        out.setdefault(base_name(item["name"]), []).append(norm)
+    return {k: v[0] for k, v in out.items() if all(x == v[0] for x in v)}

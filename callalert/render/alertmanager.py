@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from callalert.diagnostics import KeyPath
@@ -145,16 +145,22 @@ def config_data(
     ctx: RenderContext,
     secret: SecretWriter = _secret,
     templates: Sequence[str] = ("templates/*.tmpl",),
+    receivers: Collection[str] | None = None,
+    time_intervals: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """alertmanager.yml as data; `secret` writes each secret reference, `templates` is the
-    `templates:` list (where the deployment finds the .tmpl files)."""
-    receivers = [receiver_data(r, ctx, secret) for r in model.receivers.values()]
+    `templates:` list (where the deployment finds the .tmpl files); `receivers` and
+    `time_intervals` pick the ones it holds by name (default: all)."""
+    receivers_ = [receiver_data(r, ctx, secret) for r in model.receivers.values() if receivers is None or r.name in receivers]
     data: dict[str, Any] = {"global": global_data(model, ctx, secret), "route": route_data(model)}
     if model.inhibit_rules:
         data["inhibit_rules"] = inhibit_data(model)
-    data["receivers"] = receivers
-    if model.time_intervals:
-        data["time_intervals"] = [time_interval_data(ti, ctx, secret) for ti in model.time_intervals]
+    data["receivers"] = receivers_
+    intervals = [
+        time_interval_data(ti, ctx, secret) for ti in model.time_intervals if time_intervals is None or ti.name in time_intervals
+    ]
+    if intervals:
+        data["time_intervals"] = intervals
     data["templates"] = list(templates)
     return data
 

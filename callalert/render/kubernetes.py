@@ -36,6 +36,7 @@ from callalert.analysis.operator import (
     receiver_to_crd,
     time_interval_to_crd,
 )
+from callalert.analysis.versions import Version, secret_file_feature
 from callalert.diagnostics import KeyPath
 from callalert.model import Group, KubernetesTarget, Model, Route, Secret
 from callalert.model.builtin_templates import builtin_templates
@@ -181,10 +182,42 @@ class _Kubernetes:
 
     def file_secret(self, ctx: RenderContext, key: KeyPath, field: str, ref: Secret, out: dict[str, Any]) -> None:
         """A secret of the configuration Secret: the file where the Operator mounts its key."""
+        if ref.env is not None and not self._file_option(key, field):
+            return
         found = self.secret_key(ref, key)
         if found is not None:
             self.mounted.add(found)
             out[f"{field}_file"] = mount_path(*found)
+
+    def _file_option(self, key: KeyPath, field: str) -> bool:
+        """Whether the target Alertmanager has the `*_file` option an {env:} secret becomes here
+        (validate checked the {file:} ones)."""
+        if key[:2] == ("global", "smtp"):
+            section, path = "global", f"smtp_{field}"
+        elif key[0] == "global":
+            section, path = "global", ".".join(str(p) for p in key[1:] if isinstance(p, str))
+        else:
+            section, path = str(key[2]), ".".join(p for p in key[4:] if isinstance(p, str))
+        feature = secret_file_feature(section, path)
+        option = f"{path.rsplit('.', 1)[-1]}_file"
+        if feature is None:
+            self.ctx.fail(
+                key,
+                f"the configuration Secret reads secrets as mounted files, and Alertmanager has no `{option}` option, so "
+                "this secret cannot be given there; route it from a team's AlertmanagerConfig (a Secret key selector) or use "
+                "the prometheus target",
+                d.TARGET_UNSUPPORTED,
+            )
+            return False
+        if not feature.available_in(Version.parse(self.model.am_version)):
+            self.ctx.fail(
+                key,
+                f"the configuration Secret reads secrets as mounted files, and `{option}` ({section}) needs Alertmanager "
+                f"≥ {feature.since.short}; the target is {self.model.am_version}",
+                d.TARGET_VERSION,
+            )
+            return False
+        return True
 
     def selector(self, value: Any, key: KeyPath) -> dict[str, str] | None:
         if not isinstance(value, Secret):
@@ -318,9 +351,7 @@ class _Kubernetes:
             out["routes"] = [self.crd_route(child) for child in route.routes]
         return out
 
-    def _check_team_route(
-        self, index: int, route: Route, namespace: str, routes: tuple[Route, ...], teams: dict[int, str]
-    ) -> None:
+    def _check_team_route(self, index: int, route: Route, namespace: str) -> None:
         key = route.key or ("routing", "routes", index)
         t = self.target
         if route.receiver is None:
@@ -342,28 +373,36 @@ class _Kubernetes:
                 f"(or OnNamespaceExceptForAlertmanagerNamespace with the team's AlertmanagerConfig in {t.alertmanager_namespace})",
                 d.TARGET_ROUTING,
             )
-        for j, other in enumerate(routes):
-            if j == index or not may_overlap(matchers, route_matchers(other, self.model)):
+
+    def _check_order(self, routes: tuple[Route, ...], teams: dict[int, str]) -> None:
+        """The Operator puts the AlertmanagerConfig routes first (namespace/name order) with
+        `continue: true`, the base routes after them. The spec's outcome survives that exactly when
+        of any two top-level routes that may match the same alert, one of them a team's, the
+        earlier one (in the spec) has `continue: true` (docs/targets.md has the argument)."""
+        matchers = [route_matchers(r, self.model) for r in routes]
+        for i, earlier in enumerate(routes):
+            if earlier.continue_:
                 continue
-            other_key = other.key or ("routing", "routes", j)
-            if not route.continue_:
-                what = f"the route of team {teams[j]!r}" if j in teams else "a route of the base configuration"
-                self.ctx.fail(
-                    key,
-                    f"the Operator gives this route (team {teams[index]!r}) continue: true, and alerts it takes may also match "
-                    f"routing.routes[{j}] ({what}), which would then notify them too; make the routes exclusive (e.g. a "
-                    f"{t.team_label} matcher on routing.routes[{j}]) or set continue: true here if both should notify",
-                    d.TARGET_ROUTING,
-                )
+            for j in range(i + 1, len(routes)):
+                if (i not in teams and j not in teams) or not may_overlap(matchers[i], matchers[j]):
+                    continue
+                key = earlier.key or ("routing", "routes", i)
+                if i in teams:
+                    later = f"the route of team {teams[j]!r}" if j in teams else "a route of the base configuration"
+                    message = (
+                        f"the Operator gives this route (team {teams[i]!r}) continue: true, so alerts it takes that also "
+                        f"match routing.routes[{j}] ({later}) would reach that route's receivers too; make the routes "
+                        f"exclusive (e.g. a {self.target.team_label} matcher on routing.routes[{j}]) or set continue: true "
+                        "here if both should be notified"
+                    )
+                else:
+                    message = (
+                        f"this route stops alerts that routing.routes[{j}] (team {teams[j]!r}) also matches, but the "
+                        "Operator puts AlertmanagerConfig routes first (with continue: true), so those alerts would reach "
+                        "both; make the routes exclusive or set continue: true here if both should be notified"
+                    )
+                self.ctx.fail(key, message, d.TARGET_ROUTING)
                 break
-            if j < index and not other.continue_ and j not in teams:
-                self.ctx.fail(
-                    other_key,
-                    f"this route stops alerts that routing.routes[{index}] (team {teams[index]!r}) may also match, but the "
-                    "Operator puts AlertmanagerConfig routes first, so those alerts would reach both; make the routes "
-                    "exclusive or set continue: true here",
-                    d.TARGET_ROUTING,
-                )
 
     def _subtree_names(self, route: Route) -> tuple[list[str], list[str]]:
         receivers: list[str] = []
@@ -417,6 +456,7 @@ class _Kubernetes:
                 d.TARGET_OPTION,
                 level="info",
             )
+        self._check_order(routes, teams)
         names: dict[str, int] = {}
         in_teams: set[str] = set()
         intervals_in_teams: set[str] = set()
@@ -426,7 +466,7 @@ class _Kubernetes:
             base_name = dns_name(team)
             names[base_name] = names.get(base_name, 0) + 1
             name = base_name if names[base_name] == 1 else f"{base_name}-{names[base_name]}"
-            self._check_team_route(index, route, namespace, routes, teams)
+            self._check_team_route(index, route, namespace)
             path, text = self.alertmanager_config(name, namespace, route)
             files[path] = text
             receivers, intervals = self._subtree_names(route)
@@ -442,17 +482,18 @@ class _Kubernetes:
         if t.base == "none":
             self._not_written(base_routes, teams)
             return files
-        config = config_data(self.model, self.ctx, self.file_secret, templates=[f"{CONFIG_DIR}/*.tmpl"])
+        # the base keeps what its routes use, and what no route uses (nothing is dropped)
+        config = config_data(
+            self.model,
+            self.ctx,
+            self.file_secret,
+            templates=[f"{CONFIG_DIR}/*.tmpl"],
+            receivers=used_by_base | (set(self.model.receivers) - in_teams),
+            time_intervals=intervals_by_base | ({ti.name for ti in self.model.time_intervals} - intervals_in_teams),
+        )
         config["route"]["routes"] = [r for i, r in enumerate(config["route"].get("routes", [])) if i not in teams]
         if not config["route"]["routes"]:
             del config["route"]["routes"]
-        config["receivers"] = [r for r in config["receivers"] if r["name"] in used_by_base or r["name"] not in in_teams]
-        if "time_intervals" in config:
-            config["time_intervals"] = [
-                ti for ti in config["time_intervals"] if ti["name"] in intervals_by_base or ti["name"] not in intervals_in_teams
-            ]
-            if not config["time_intervals"]:
-                del config["time_intervals"]
         files.update(self.config_secret(config))
         if t.resource:
             files.update(self.alertmanager_object(with_configs=True))
@@ -473,8 +514,11 @@ class _Kubernetes:
             self.ctx.fail(("global",), f"{why} these global settings", warn)
         for rule in self.model.inhibit_rules:
             self.ctx.fail(rule.key, f"{why} this inhibit rule (an AlertmanagerConfig's would only see its own namespace)", warn)
-        if self.model.templates.files or self.model.templates.builtin:
-            self.ctx.fail(("templates",), f"{why} the notification templates", warn)
+        names = [f"{n}.tmpl" for n in self.model.templates.builtin] + [tf.name for tf in self.model.templates.files]
+        if names:
+            self.ctx.fail(
+                (*self.base_key, "alertmanager", "base"), f"{why} the notification templates ({', '.join(names)})", warn
+            )
 
 
 def render(model: Model, ctx: RenderContext, target: KubernetesTarget) -> dict[str, str]:
