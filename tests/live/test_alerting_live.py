@@ -75,7 +75,9 @@ def test_alerting_yml_loads_the_rules_and_sends_to_every_peer(toolchain: Toolcha
         rendered = render([TEAMS / "spec.yaml"], overlays=[overlay], ctx=RenderContext(secrets="env", environ=env))
         out = tmp_path / "out"
         write_tree(out, rendered.files, private=True)
-        server = stack.enter_context(RenderedPrometheus(out / "prometheus/alerting.yml", tmp_path / "prometheus", prometheus.path))
+        server = stack.enter_context(
+            RenderedPrometheus(out / "prometheus/alerting.yml", tmp_path / "prometheus", prometheus.path)
+        )
 
         expected = sorted(f"http://127.0.0.1:{p.port}/api/v2/alerts" for p in peers)
 
@@ -92,7 +94,13 @@ def test_alerting_yml_loads_the_rules_and_sends_to_every_peer(toolchain: Toolcha
             ("shop.search", ["rules", "shop.search.yml"]),
         ]
         assert sorted(r["name"] for g in groups for r in g["rules"]) == sorted(
-            ["CheckoutErrorRatioHigh", "CheckoutLatencyHigh", "NodeNotReady", "SearchTrafficDropped", "service:search_requests:rate5m"]
+            [
+                "CheckoutErrorRatioHigh",
+                "CheckoutLatencyHigh",
+                "NodeNotReady",
+                "SearchTrafficDropped",
+                "service:search_requests:rate5m",
+            ]
         )
 
         def everywhere() -> bool:
