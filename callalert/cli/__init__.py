@@ -4,10 +4,11 @@ error to an exit code. `callalert --version` answers without importing anything 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 
 from callalert import __version__
-from callalert.errors import EXIT_OK
+from callalert.errors import EXIT_OK, EXIT_USAGE
 
 
 def main() -> None:
@@ -15,17 +16,37 @@ def main() -> None:
     if argv == ["--version"]:  # fast path: no typer, pydantic, jinja or rich
         sys.stdout.write(f"callalert {__version__}\n")
         sys.exit(EXIT_OK)
+    for stream in (sys.stdout, sys.stderr):
+        # a message must reach the reader whatever the locale (PYTHONIOENCODING=ascii, a lone surrogate)
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     from callalert.cli.app import build_app
     from callalert.cli.errors import run
+    from callalert.limits import ensure_recursion_limit
+
+    ensure_recursion_limit()
 
     def invoke() -> object:
         app = build_app()
         return app(prog_name="callalert", standalone_mode=False)
 
     code = run(invoke)
-    with contextlib.suppress(BrokenPipeError):
+    try:
         sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_stdout()
+    except OSError as exc:  # a full disk behind `> file`, /dev/full
+        _drop_stdout()
+        sys.stderr.write(f"callalert: error: cannot write to standard output: {exc.strerror or exc}\n")
+        code = max(code, EXIT_USAGE)
     sys.exit(code)
+
+
+def _drop_stdout() -> None:
+    # what could not be written is gone; keep Python's exit-time flush from failing again
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 __all__ = ["main"]

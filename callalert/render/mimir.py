@@ -25,14 +25,12 @@ from callalert.diagnostics import KeyPath
 from callalert.model import MimirTarget, Model, Secret
 from callalert.model.builtin_templates import builtin_templates
 from callalert.render.alertmanager import config_data, inline_env, intent
-from callalert.render.context import RenderContext
+from callalert.render.context import MIMIR_CONFIG, MIMIR_TENANT, RenderContext
 from callalert.render.prometheus import group_data
 from callalert.render.teams import groups_by_team
 from callalert.render.yamlout import dump, header
 
-CONFIG = "mimir/alertmanager/alertmanager.yml"
-TENANT = "mimir/alertmanager-tenant.yaml"
-SECRET_FILES = (CONFIG, TENANT)
+CONFIG, TENANT = MIMIR_CONFIG, MIMIR_TENANT
 TLS_FILES = ("ca_file", "cert_file", "key_file")
 
 
