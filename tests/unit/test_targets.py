@@ -446,3 +446,15 @@ def test_prometheus_alerting_fragment() -> None:
         },
     }
     assert all(rule in files for rule in (f"prometheus/{r}" for r in data["rule_files"]))
+
+
+def test_drift_diff_of_mimir_tenant_files_shows_no_secret(run_cli, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    spec = str(TEAMS / "spec.yaml")
+    assert run_cli("render", spec, "--secrets", "env", "-t", "mimir", "--out", str(out), env=TEAMS_ENV).exit_code == 0
+    changed = {**TEAMS_ENV, "SLACK_PAYMENTS": "https://hooks.slack.example.com/services/T0/B0/rotated"}
+    result = run_cli("render", spec, "--secrets", "env", "-t", "mimir", "--out", str(out), "--check", env=changed)
+    assert result.exit_code == 1, result
+    assert "+++ b/mimir/alertmanager-tenant.yaml" in result.stdout
+    for value in (TEAMS_ENV["SLACK_PAYMENTS"], changed["SLACK_PAYMENTS"], TEAMS_ENV["PD_PAYMENTS"]):
+        assert value not in result.stdout + result.stderr
