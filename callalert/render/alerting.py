@@ -22,7 +22,7 @@ _HOST_PORT = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$")
 
 
 def rule_files(model: Model, rules_dir: str) -> list[str]:
-    return [posixpath.join(rules_dir, group.file_name) for group in model.groups]
+    return list(dict.fromkeys(posixpath.join(rules_dir, group.file_name) for group in model.groups))
 
 
 def render(model: Model, ctx: RenderContext, target: PrometheusTarget) -> dict[str, str]:

@@ -27,4 +27,7 @@ def thanos_group(group: Group) -> dict[str, Any]:
 
 def render(model: Model, ctx: RenderContext, target: ThanosTarget) -> dict[str, str]:
     head = header(model.source_name)
-    return {f"thanos/rules/{group.file_name}": head + dump({"groups": [thanos_group(group)]}) for group in model.groups}
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    for group in model.groups:  # groups that share a rule file stay in it, in spec order
+        by_file.setdefault(f"thanos/rules/{group.file_name}", []).append(thanos_group(group))
+    return {path: head + dump({"groups": groups}) for path, groups in by_file.items()}

@@ -61,6 +61,11 @@ def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]
             [EXAMPLE_SPEC], overlays=[ROOT / "tests/golden/cases/call-automation-targets/overlay.yaml"], targets=ALL
         ).files,
         "teams": render([TEAMS / "spec.yaml"], ctx=env).files,
+        "team-routing": render(
+            [ROOT / "tests/golden/cases/team-routing/spec.yaml"],
+            overlays=[ROOT / "tests/golden/cases/team-routing-targets/overlay.yaml"],
+            targets=ALL,
+        ).files,
         "teams, strategy None": render(
             [TEAMS / "spec.yaml"], ctx=RenderContext(secrets="env", environ=TEAMS_ENV), overlays=[_strategy_none(tmp)]
         ).files,
@@ -100,7 +105,7 @@ def rule_files(files: dict[str, str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-@pytest.mark.parametrize("case", ["bundled", "teams"])
+@pytest.mark.parametrize("case", ["bundled", "teams", "team-routing"])
 def test_every_targets_rules_pass_promtool(
     case: str, cases: dict[str, dict[str, str]], toolchain: Toolchain | None, tmp_path: Path
 ) -> None:
@@ -166,7 +171,7 @@ def alertmanager_configs(files: dict[str, str], tmp: Path) -> dict[str, tuple[Pa
     return out
 
 
-@pytest.mark.parametrize("case", ["bundled", "teams", "teams, strategy None"])
+@pytest.mark.parametrize("case", ["bundled", "teams", "teams, strategy None", "team-routing"])
 def test_every_targets_alertmanager_configuration_passes_amtool(
     case: str, cases: dict[str, dict[str, str]], toolchain: Toolchain | None, tmp_path: Path
 ) -> None:

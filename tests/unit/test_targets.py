@@ -189,6 +189,11 @@ def _variants(tmp_path: Path) -> dict[str, dict[str, str]]:
 
     return {
         "call-automation": render([EXAMPLE_SPEC], targets=["prometheus", "kubernetes"]).files,
+        "team-routing": render(
+            [CASES / "team-routing" / "spec.yaml"],
+            overlays=[CASES / "team-routing-targets" / "overlay.yaml"],
+            targets=["prometheus", "kubernetes"],
+        ).files,
         "teams": render_env(),
         "teams, secret mode": render_env(teams_variant(tmp_path, secret_mode, "a.yaml")),
         "teams, strategy None": render_env(teams_variant(tmp_path, strategy_none, "b.yaml")),
@@ -217,7 +222,7 @@ def test_every_kubernetes_object_validates_against_the_crds(variants: dict[str, 
         for rel, obj in objects.items():
             assert validate_object(obj) == [], f"{name}: {rel}"
             counted[obj["kind"]] = counted.get(obj["kind"], 0) + 1
-    assert counted == {"PrometheusRule": 17, "Secret": 5, "Alertmanager": 5, "AlertmanagerConfig": 9}
+    assert counted == {"PrometheusRule": 20, "Secret": 6, "Alertmanager": 6, "AlertmanagerConfig": 9}
 
 
 def test_the_crd_check_has_teeth() -> None:
@@ -281,7 +286,9 @@ def assert_operator_routes_like_plain(files: dict[str, str]) -> int:
     return len(label_sets)
 
 
-@pytest.mark.parametrize("variant", ["teams", "teams, strategy None", "teams, strategy OnNamespace", "call-automation"])
+@pytest.mark.parametrize(
+    "variant", ["teams", "teams, strategy None", "teams, strategy OnNamespace", "call-automation", "team-routing"]
+)
 def test_operator_configuration_routes_like_the_plain_one(variant: str, variants: dict[str, dict[str, str]]) -> None:
     checked = assert_operator_routes_like_plain(variants[variant])
     assert checked > 100, checked
