@@ -26,8 +26,9 @@ from callalert.check.report import Progress
 from callalert.check.steps import Case, Step
 from callalert.diagnostics import Problem, sort_problems
 from callalert.errors import ProblemsFound, UsageError
+from callalert.model import Model
 from callalert.render import RenderContext
-from callalert.toolchain import discover, select
+from callalert.toolchain import Toolchain, discover, select
 from callalert.write import write_tree
 
 SECRET_MODES = ("placeholder", "env")
@@ -109,7 +110,7 @@ def run_check(
         raise ProblemsFound(exc.problems, "nothing checked") from None
     chains = discover()
     model = rendered.model
-    promtool = select(chains, "promtool", Version.parse(model.prom_version)).path
+    promtool, promtool_flags = _promtool_for(chains, model)
     amtool_tool = select(chains, "amtool", Version.parse(model.am_version))
     amtool = amtool_tool.path
 
@@ -133,8 +134,8 @@ def run_check(
         files = sorted(rendered.files)
         problem = rendered.valid.merged.problem  # failures the tools report, positioned in the spec
         runners: list[tuple[str, Callable[[], Step]]] = [
-            ("promtool check rules", lambda: s.step_check_rules(root, files, promtool)),
-            ("promtool test rules", lambda: s.step_test_rules(root, files, promtool, model, problem)),
+            ("promtool check rules", lambda: s.step_check_rules(root, files, promtool, promtool_flags)),
+            ("promtool test rules", lambda: s.step_test_rules(root, files, promtool, model, problem, promtool_flags)),
             ("amtool check-config", lambda: s.step_check_config(root, amtool)),
             ("amtool template render", lambda: s.step_templates(root, model, config, amtool, scratch, problem)),
             ("routing tests (amtool)", lambda: s.step_routing_amtool(root, model, amtool_tool, problem)),
@@ -167,3 +168,33 @@ def _redact(step: Step, redact: Callable[[str], str]) -> None:
         case.data = redact(case.data)
         case.subject = redact(case.subject)
         case.sample = redact(case.sample)
+
+
+def _promtool_for(chains: Sequence[Toolchain], model: Model) -> tuple[str, list[str]]:
+    """The promtool that proves the rules, and its flags: rules with experimental functions need
+    --enable-feature=promql-experimental-functions, which promtool honours only from 3.4 (before, it
+    ignores the flag and refuses them), so they need such a promtool whatever the target."""
+    from callalert.analysis.promql import check_syntax
+    from callalert.analysis.promql.versions import EXPERIMENTAL_FUNCTIONS, FLAGS
+
+    target = Version.parse(model.prom_version)
+    exprs = [(r.record, r.expr) for g in model.groups for r in g.records] + [(a.name, a.expr) for a in model.alerts]
+    needing = [
+        name
+        for name, expr in exprs
+        if EXPERIMENTAL_FUNCTIONS in model.defaults.targets.prometheus_features
+        and check_syntax(expr, target=target)
+        and not check_syntax(expr, target=target, experimental=True)
+    ]
+    if not needing:
+        return select(chains, "promtool", target).path, []
+    honoured = FLAGS[EXPERIMENTAL_FUNCTIONS].promtool_since
+    assert honoured is not None
+    try:
+        tool = select(chains, "promtool", max(target, honoured))
+    except UsageError as exc:
+        raise UsageError(
+            f"{', '.join(needing)} use experimental functions (--enable-feature={EXPERIMENTAL_FUNCTIONS}), and promtool "
+            f"honours that flag only from {honoured.short}: {exc}"
+        ) from None
+    return tool.path, [f"--enable-feature={EXPERIMENTAL_FUNCTIONS}"]

@@ -110,17 +110,22 @@ def _parallel(jobs: Sequence[Callable[[], Case]]) -> list[Case]:
 # --- steps -------------------------------------------------------------------------------------
 
 
-def step_check_rules(root: Path, files: Sequence[str], promtool: str) -> Step:
+def step_check_rules(root: Path, files: Sequence[str], promtool: str, flags: Sequence[str] = ()) -> Step:
     rules = [f for f in files if f.startswith("prometheus/rules/")]
-    step = Step("promtool check rules", note=plural(len(rules), "rule file"))
+    step = Step("promtool check rules", note=plural(len(rules), "rule file") + "".join(f", {f}" for f in flags))
     step.cases = _parallel(
-        [lambda f=f: _tool_case(f, [promtool, "check", "rules", f], "promtool check rules", root) for f in rules]  # type: ignore[misc]
+        [lambda f=f: _tool_case(f, [promtool, *flags, "check", "rules", f], "promtool check rules", root) for f in rules]  # type: ignore[misc]
     )
     return step
 
 
 def step_test_rules(
-    root: Path, files: Sequence[str], promtool: str, model: Model, problem: Callable[..., Problem] | None = None
+    root: Path,
+    files: Sequence[str],
+    promtool: str,
+    model: Model,
+    problem: Callable[..., Problem] | None = None,
+    flags: Sequence[str] = (),
 ) -> Step:
     tests = [f for f in files if f.startswith(f"{TESTS_DIR}/") and f.endswith(".test.yml")]
     step = Step("promtool test rules", note=f"{plural(len(model.tests.rules), 'rule test')} in {plural(len(tests), 'file')}")
@@ -131,7 +136,7 @@ def step_test_rules(
     def run(path: str) -> tuple[Case, list[Problem]]:
         start = time.perf_counter()
         try:
-            run_tool([promtool, "test", "rules", path], what="promtool test rules", cwd=root, timeout=60.0)
+            run_tool([promtool, *flags, "test", "rules", path], what="promtool test rules", cwd=root, timeout=60.0)
         except ToolError as exc:
             case = Case(path, False, time.perf_counter() - start, "", exc.describe())
             planned = next((pf for pf in plan(model) if pf.path == path), None)

@@ -1,5 +1,6 @@
 """The command line: typer parses (app.py), command modules do the work, errors.py maps every
-error to an exit code. `callalert --version` answers without importing anything heavy."""
+error to an exit code. `callalert --version` answers without importing anything heavy; with `-v` it
+also lists the tools found (cli/version.py)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,16 @@ def main() -> None:
         # a message must reach the reader whatever the locale (PYTHONIOENCODING=ascii, a lone surrogate)
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
-    from callalert.cli.app import build_app
     from callalert.cli.errors import run
     from callalert.limits import ensure_recursion_limit
 
     ensure_recursion_limit()
+
+    if len(argv) == 2 and "--version" in argv and {"-v", "--verbose"} & set(argv):
+        from callalert.cli.version import print_verbose_version
+
+        sys.exit(run(print_verbose_version))
+    from callalert.cli.app import build_app
 
     def invoke() -> object:
         app = build_app()

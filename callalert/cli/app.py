@@ -34,7 +34,12 @@ def build_app() -> Any:
     @app.callback()
     def root(
         version: bool = typer.Option(
-            False, "--version", help="Print the version and exit.", callback=version_callback, is_eager=True
+            False,
+            "--version",
+            help="Print the version and exit; `--version -v` also lists the promtool, amtool, prometheus and "
+            "alertmanager found, with their versions.",
+            callback=version_callback,
+            is_eager=True,
         ),
     ) -> None:
         """callalert: alerting as code."""
@@ -135,7 +140,14 @@ def build_app() -> Any:
         explain: str = typer.Option(None, "--explain", help="Explain a rule and exit."),
         list_rules: bool = typer.Option(False, "--list", help="List all rules and exit."),
         scrape_interval: str = typer.Option(
-            "1m", "--scrape-interval", help="Scrape interval for range checks (Prometheus' default: 1m)."
+            None,
+            "--scrape-interval",
+            help="Scrape interval for range checks (default: the spec's defaults.scrape_interval, else 1m, Prometheus' default).",
+        ),
+        target_prometheus: str = typer.Option(
+            None,
+            "--target-prometheus",
+            help="Prometheus version rule files must work on (default: the spec's target, else 2.42); range checks follow its semantics.",
         ),
         metrics: Path = typer.Option(None, "--metrics", help="Metric catalog: a /metrics text snapshot or a YAML list."),
         now: str = typer.Option(
@@ -160,6 +172,7 @@ def build_app() -> Any:
                 metrics,
                 now,
                 external_labels,
+                target_prometheus,
             )
         )
 

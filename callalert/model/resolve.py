@@ -406,7 +406,18 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             interval = defaults.evaluation_interval
         records = tuple(Record(r.record, r.expr, dict(r.labels), (*gkey, "records", ri)) for ri, r in enumerate(group.records))
         groups.append(
-            Group(group.name, file_name, interval, group.limit, records, tuple(alerts), gkey, group.partial_response_strategy)
+            Group(
+                group.name,
+                file_name,
+                interval,
+                group.limit,
+                records,
+                tuple(alerts),
+                gkey,
+                query_offset=group.query_offset,
+                labels=dict(group.labels),
+                partial_response_strategy=group.partial_response_strategy,
+            )
         )
 
     template_files, template_problems = _template_files(spec, problem, template_dir)
@@ -425,7 +436,10 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             dashboard_base_url=defaults.dashboard_base_url,
             runbook_base_url=defaults.runbook_base_url,
             external_labels=dict(defaults.external_labels),
-            targets=Targets(defaults.targets.prometheus, defaults.targets.alertmanager),
+            targets=Targets(
+                defaults.targets.prometheus, defaults.targets.alertmanager, tuple(defaults.targets.prometheus_features)
+            ),
+            scrape_interval=defaults.scrape_interval,
         ),
         global_=_global(spec),
         severities={
