@@ -27,7 +27,7 @@ routes_app = typer.Typer(help="Show the Alertmanager route tree and test where a
 EXPECT_MISMATCH = "WARNING: Expected receivers did not match resolved receivers."
 TARGET_HELP = (
     "Alertmanager version to read the config and labels as (matcher parser, UTF-8 label names); "
-    "default: the spec's target, else 0.25."
+    "default: the spec's target, else callalert's default target."
 )
 
 
@@ -193,7 +193,7 @@ class Routable:
 
 def load_for_cli(spec: Path | None, config: Path | None, target: str | None = None, overlays: Sequence[Path] = ()) -> Routable:
     """The alertmanager config to route with (`--config FILE` as is, else the one SPEC renders to)
-    and the Alertmanager version to read it as (`target`, else the spec's, else 0.25)."""
+    and the Alertmanager version to read it as (`target`, else the spec's, else DEFAULT_ALERTMANAGER)."""
     from callalert.analysis.versions import DEFAULT_ALERTMANAGER, Version
 
     if target is not None:

@@ -21,6 +21,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from callalert.analysis.alertmanager.matchers import format_matcher
+from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS
 from callalert.diagnostics import shown
 
 VERSION = 1
@@ -653,8 +654,10 @@ Matchers = Annotated[list[str], BeforeValidator(_matchers_input)]
 
 
 class Targets(Model):
-    prometheus: VersionStr = Field("2.42", description="Prometheus version the rules must work on.")
-    alertmanager: VersionStr = Field("0.25", description="Alertmanager version the config and templates must work on.")
+    prometheus: VersionStr = Field(DEFAULT_PROMETHEUS, description="Prometheus version the rules must work on.")
+    alertmanager: VersionStr = Field(
+        DEFAULT_ALERTMANAGER, description="Alertmanager version the config and templates must work on."
+    )
     prometheus_features: list[Literal["promql-experimental-functions"]] = Field(
         default_factory=list,
         description="Prometheus `--enable-feature` flags the rules rely on. `promql-experimental-functions` (Prometheus "
