@@ -114,14 +114,14 @@ def test_mimir_refuses_file_secrets_of_the_bundled_spec(run_cli, tmp_path: Path)
     result = run_cli("render", "specs/call-automation.yaml", "--target", "mimir", "--out", str(tmp_path / "out"), cwd=ROOT)
     assert result.exit_code == 1
     assert result.stdout == (
-        "specs/call-automation.yaml:28:20: error: global.smtp.auth_password: Mimir's Alertmanager refuses "
+        "specs/call-automation.yaml:31:20: error: global.smtp.auth_password: Mimir's Alertmanager refuses "
         "`smtp_auth_password_file` (a tenant configuration may not read files), so "
         "{file: /etc/alertmanager/secrets/smtp-password} cannot be written; give this secret as {env: NAME} and render "
         "with --secrets=env [target-unsupported]\n"
-        "specs/call-automation.yaml:29:18: error: global.slack_api_url: Mimir's Alertmanager refuses `slack_api_url_file` "
+        "specs/call-automation.yaml:32:18: error: global.slack_api_url: Mimir's Alertmanager refuses `slack_api_url_file` "
         "(a tenant configuration may not read files), so {file: /etc/alertmanager/secrets/slack-webhook-url} cannot be "
         "written; give this secret as {env: NAME} and render with --secrets=env [target-unsupported]\n"
-        "specs/call-automation.yaml:79:22: error: receivers.pagerduty.pagerduty_configs[0].service_key: Mimir's "
+        "specs/call-automation.yaml:82:22: error: receivers.pagerduty.pagerduty_configs[0].service_key: Mimir's "
         "Alertmanager refuses `service_key_file` (a tenant configuration may not read files), so "
         "{file: /etc/alertmanager/secrets/pagerduty-service-key} cannot be written; give this secret as {env: NAME} and "
         "render with --secrets=env [target-unsupported]\n"
@@ -390,7 +390,7 @@ def test_no_team_route_means_no_alertmanagerconfig(tmp_path: Path) -> None:
     rendered = render([EXAMPLE_SPEC.relative_to(ROOT)], overlays=[overlay])
     assert not any("/configs/" in rel for rel in rendered.files)
     assert [p.format() for p in rendered.warnings] == [
-        'specs/call-automation.yaml:93:3: info: routing: no top-level route selects a team (team="..."), so there is no '
+        'specs/call-automation.yaml:96:3: info: routing: no top-level route selects a team (team="..."), so there is no '
         "AlertmanagerConfig to write: the whole configuration is the base configuration Secret [target-option]"
     ]
     secret = yaml.safe_load(rendered.files["kubernetes/alertmanager/config-secret.yaml"])
