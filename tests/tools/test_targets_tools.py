@@ -20,7 +20,7 @@ import yaml
 from callalert.analysis.alertmanager.matchers import Matcher
 from callalert.analysis.alertmanager.routing import build_route_tree
 from callalert.analysis.versions import Version
-from callalert.pipeline import render
+from callalert.pipeline import Rendered, render
 from callalert.render import RenderContext
 from tests.conftest import EXAMPLE_SPEC, ROOT, require_in
 from tests.k8s import base_name, load_objects, operator_config
@@ -53,33 +53,35 @@ def _strategy_none(tmp: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+def rendered_cases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
     tmp = tmp_path_factory.mktemp("targets")
-    env = RenderContext(secrets="env", environ=TEAMS_ENV)
     return {
         "bundled": render(
             [EXAMPLE_SPEC], overlays=[ROOT / "tests/golden/cases/call-automation-targets/overlay.yaml"], targets=ALL
-        ).files,
-        "teams": render([TEAMS / "spec.yaml"], ctx=env).files,
+        ),
+        "teams": render([TEAMS / "spec.yaml"], ctx=RenderContext(secrets="env", environ=TEAMS_ENV)),
         "team-routing": render(
             [ROOT / "tests/golden/cases/team-routing/spec.yaml"],
             overlays=[ROOT / "tests/golden/cases/team-routing-targets/overlay.yaml"],
             targets=ALL,
-        ).files,
+        ),
         "teams, strategy None": render(
             [TEAMS / "spec.yaml"], ctx=RenderContext(secrets="env", environ=TEAMS_ENV), overlays=[_strategy_none(tmp)]
-        ).files,
+        ),
     }
 
 
-# The specs' targets (both specs: Prometheus 2.42, Alertmanager 0.25); a toolchain below them is not one they are for.
-TARGETS = {"promtool": Version.parse("2.42"), "amtool": Version.parse("0.25")}
+@pytest.fixture(scope="module")
+def cases(rendered_cases: dict[str, Rendered]) -> dict[str, dict[str, str]]:
+    return {name: r.files for name, r in rendered_cases.items()}
 
 
-def tool_for(toolchain: Toolchain | None, kind: str) -> str:
+def tool_for(toolchain: Toolchain | None, kind: str, rendered: Rendered) -> str:
+    """`kind` of the toolchain under test, when it is at or above the spec's target (the spec is not for older ones)."""
     tool = require_in(toolchain, kind)
-    if tool.version < TARGETS[kind]:
-        pytest.skip(f"{kind} {tool.version.short} is older than the specs' target {TARGETS[kind].short}")
+    target = Version.parse(rendered.model.prom_version if kind == "promtool" else rendered.model.am_version)
+    if tool.version < target:
+        pytest.skip(f"{kind} {tool.version.short} is older than the spec's target {target.short}")
     return tool.path
 
 
@@ -107,9 +109,9 @@ def rule_files(files: dict[str, str]) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.parametrize("case", ["bundled", "teams", "team-routing"])
 def test_every_targets_rules_pass_promtool(
-    case: str, cases: dict[str, dict[str, str]], toolchain: Toolchain | None, tmp_path: Path
+    case: str, cases: dict[str, dict[str, str]], rendered_cases: dict[str, Rendered], toolchain: Toolchain | None, tmp_path: Path
 ) -> None:
-    promtool = tool_for(toolchain, "promtool")
+    promtool = tool_for(toolchain, "promtool", rendered_cases[case])
     files = rule_files(cases[case])
     assert {rel.split("/")[0] for rel in files} == {"prometheus", "kubernetes", "mimir", "thanos"}
     paths = []
@@ -123,10 +125,10 @@ def test_every_targets_rules_pass_promtool(
 
 
 def test_promtool_refuses_what_only_thanos_reads(
-    cases: dict[str, dict[str, str]], toolchain: Toolchain | None, tmp_path: Path
+    cases: dict[str, dict[str, str]], rendered_cases: dict[str, Rendered], toolchain: Toolchain | None, tmp_path: Path
 ) -> None:
     """Why the thanos target is a target of its own: its group option is no Prometheus one."""
-    promtool = tool_for(toolchain, "promtool")
+    promtool = tool_for(toolchain, "promtool", rendered_cases["teams"])
     path = tmp_path / "search.yml"
     path.write_text(cases["teams"]["thanos/rules/shop.search.yml"], encoding="utf-8")
     result = _run([promtool, "check", "rules", str(path)])
@@ -173,9 +175,9 @@ def alertmanager_configs(files: dict[str, str], tmp: Path) -> dict[str, tuple[Pa
 
 @pytest.mark.parametrize("case", ["bundled", "teams", "teams, strategy None", "team-routing"])
 def test_every_targets_alertmanager_configuration_passes_amtool(
-    case: str, cases: dict[str, dict[str, str]], toolchain: Toolchain | None, tmp_path: Path
+    case: str, cases: dict[str, dict[str, str]], rendered_cases: dict[str, Rendered], toolchain: Toolchain | None, tmp_path: Path
 ) -> None:
-    amtool = tool_for(toolchain, "amtool")
+    amtool = tool_for(toolchain, "amtool", rendered_cases[case])
     configs = alertmanager_configs(cases[case], tmp_path)
     expected = 4 if case.startswith("teams") else 2
     assert len(configs) == expected, sorted(configs)
@@ -199,9 +201,9 @@ def _amtool_receivers(amtool: str, config: Path, labels: dict[str, str]) -> list
 
 @pytest.mark.parametrize("case", ["teams", "teams, strategy None"])
 def test_amtool_routes_the_operators_configuration_like_the_plain_one(
-    case: str, cases: dict[str, dict[str, str]], toolchain: Toolchain | None, tmp_path: Path
+    case: str, cases: dict[str, dict[str, str]], rendered_cases: dict[str, Rendered], toolchain: Toolchain | None, tmp_path: Path
 ) -> None:
-    amtool = tool_for(toolchain, "amtool")
+    amtool = tool_for(toolchain, "amtool", rendered_cases[case])
     files = cases[case]
     plain = tmp_path / "plain.yml"
     plain.write_text(files["alertmanager/alertmanager.yml"], encoding="utf-8")
