@@ -149,7 +149,7 @@ def build_app() -> Any:
         target_prometheus: str = typer.Option(
             None,
             "--target-prometheus",
-            help="Prometheus version rule files must work on (default: the spec's target, else 2.42); range checks follow its semantics.",
+            help="Prometheus version rule files must work on (default: the spec's target, else 3.5); range checks follow its semantics.",
         ),
         metrics: Path = typer.Option(None, "--metrics", help="Metric catalog: a /metrics text snapshot or a YAML list."),
         now: str = typer.Option(

@@ -26,7 +26,7 @@ class Options:
     target_alertmanager: str | None = None  # None: the spec's target, else DEFAULT_ALERTMANAGER
     scrape_interval: float | None = None  # None: the spec's defaults.scrape_interval, else 60 (Prometheus' default)
     catalog: MetricsCatalog | None = None
-    target_prometheus: str | None = None  # None: the spec's target, else 2.42
+    target_prometheus: str | None = None  # None: the spec's target, else DEFAULT_PROMETHEUS
 
 
 Check = Callable[["World", Options], Iterable[Problem]]
