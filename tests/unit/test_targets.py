@@ -401,6 +401,18 @@ def test_no_team_route_means_no_alertmanagerconfig(tmp_path: Path) -> None:
     ).replace("- templates/*.tmpl", "- /etc/alertmanager/config/*.tmpl")
 
 
+def test_alertmanager_mode_none_writes_the_rules_only(tmp_path: Path) -> None:
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text("outputs: [{target: kubernetes, alertmanager: {mode: none}}]\n", encoding="utf-8")
+    rendered = render([EXAMPLE_SPEC], overlays=[overlay])
+    kubernetes = sorted(rel for rel in rendered.files if rel.startswith("kubernetes/"))
+    assert kubernetes == sorted(
+        rel for rel in render([EXAMPLE_SPEC], targets=["kubernetes"]).files if rel.startswith("kubernetes/rules/")
+    )
+    assert {yaml.safe_load(rendered.files[rel])["kind"] for rel in kubernetes} == {"PrometheusRule"}
+    assert rendered.warnings == []
+
+
 def test_mimir_files_have_the_shapes_mimirtool_and_the_api_read() -> None:
     files = render_env(targets=["mimir"])
     namespaces = {rel: yaml.safe_load(text) for rel, text in files.items() if rel.startswith("mimir/rules/")}
