@@ -162,6 +162,8 @@ def config_data(
     if intervals:
         data["time_intervals"] = intervals
     data["templates"] = list(templates)
+    if model.tracing is not None:
+        data["tracing"] = plain(model.tracing, ctx, ("tracing",), secret)
     return data
 
 
