@@ -524,6 +524,14 @@ class _Kubernetes:
 def render(model: Model, ctx: RenderContext, target: KubernetesTarget) -> dict[str, str]:
     k = _Kubernetes(model, ctx, target)
     files = k.rules()
+    if model.tracing is not None and target.am_mode != "none":
+        ctx.fail(
+            ("tracing",),
+            "the Prometheus Operator cannot configure Alertmanager's own tracing: it reads the configuration Secret "
+            "into its own configuration types, which have no `tracing` (so it would refuse the Secret), and the "
+            "Alertmanager CRD has no tracing field; leave `tracing` out of the spec for this target",
+            d.TARGET_UNSUPPORTED,
+        )
     if target.am_mode == "secret":
         files.update(k.secret_mode())
     elif target.am_mode == "alertmanagerconfig":

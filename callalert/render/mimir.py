@@ -99,6 +99,13 @@ def render(model: Model, ctx: RenderContext, target: MimirTarget) -> dict[str, s
         files[f"mimir/rules/{_file_name(namespace)}"] = head + dump({"namespace": namespace, "groups": groups})
     if not target.alertmanager:
         return files
+    if model.tracing is not None:
+        ctx.fail(
+            ("tracing",),
+            "Mimir runs each tenant's Alertmanager inside its own process and traces it with its own settings, so a "
+            "tenant configuration's `tracing` would not be applied; leave it out of the spec for this target",
+            d.TARGET_UNSUPPORTED,
+        )
     templates = template_files(model)
     data = config_data(model, ctx, _secret, templates=list(templates))
     for receiver in model.receivers.values():

@@ -413,6 +413,35 @@ def test_alertmanager_mode_none_writes_the_rules_only(tmp_path: Path) -> None:
     assert rendered.warnings == []
 
 
+def test_alertmanager_tracing_is_refused_where_it_would_not_apply(tmp_path: Path) -> None:
+    """The Operator's configuration types have no `tracing` (it would refuse the Secret); Mimir traces
+    tenants' Alertmanagers itself. The plain target and the Operator's rules-only mode keep it."""
+    overlay = tmp_path / "overlay.yaml"
+    overlay.write_text(
+        'defaults: {targets: {alertmanager: "0.33"}}\ntracing: {endpoint: "127.0.0.1:4317", insecure: true}\n',
+        encoding="utf-8",
+    )
+    for target in ("kubernetes", "mimir"):
+        with pytest.raises(ProblemsFound) as exc:
+            render([EXAMPLE_SPEC.relative_to(ROOT)], overlays=[overlay], targets=[target])
+        assert [p.format().replace(str(tmp_path), "<tmp>") for p in exc.value.problems if p.key == "tracing"] == [
+            {
+                "kubernetes": "<tmp>/overlay.yaml:2:10: error: tracing: the Prometheus Operator cannot configure "
+                "Alertmanager's own tracing: it reads the configuration Secret into its own configuration types, which "
+                "have no `tracing` (so it would refuse the Secret), and the Alertmanager CRD has no tracing field; leave "
+                "`tracing` out of the spec for this target [target-unsupported]",
+                "mimir": "<tmp>/overlay.yaml:2:10: error: tracing: Mimir runs each tenant's Alertmanager inside its own "
+                "process and traces it with its own settings, so a tenant configuration's `tracing` would not be "
+                "applied; leave it out of the spec for this target [target-unsupported]",
+            }[target]
+        ]
+    plain = render([EXAMPLE_SPEC], overlays=[overlay]).files["alertmanager/alertmanager.yml"]
+    assert "tracing:\n  endpoint: 127.0.0.1:4317\n" in plain
+    none = tmp_path / "none.yaml"
+    none.write_text("outputs: [{target: kubernetes, alertmanager: {mode: none}}]\n", encoding="utf-8")
+    assert render([EXAMPLE_SPEC], overlays=[overlay, none]).files
+
+
 def test_mimir_files_have_the_shapes_mimirtool_and_the_api_read() -> None:
     files = render_env(targets=["mimir"])
     namespaces = {rel: yaml.safe_load(text) for rel, text in files.items() if rel.startswith("mimir/rules/")}
