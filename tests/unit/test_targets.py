@@ -442,6 +442,39 @@ def test_alertmanager_tracing_is_refused_where_it_would_not_apply(tmp_path: Path
     assert render([EXAMPLE_SPEC], overlays=[overlay, none]).files
 
 
+ORDERED_SPEC = """\
+version: 1
+name: shop
+severities:
+  warning: {notify: [default]}
+categories:
+  availability: {}
+receivers:
+  default: {webhook_configs: [{url: 'http://127.0.0.1:9099/hook'}]}
+groups:
+- name: ordered
+  alerts_and_records:
+  - {name: First, expr: up == 0, severity: warning, category: availability, summary: s, description: d}
+  - {record: "job:up:sum", expr: sum by (job) (up)}
+  - {name: Second, expr: "job:up:sum == 0", severity: warning, category: availability, summary: s, description: d}
+"""
+
+
+def test_every_target_keeps_a_groups_evaluation_order(tmp_path: Path) -> None:
+    """`alerts_and_records` (a recording rule after an alert) reaches every target's rule files in that order."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(ORDERED_SPEC, encoding="utf-8")
+    files = render([spec], targets=["prometheus", "kubernetes", "mimir", "thanos"]).files
+    groups = {
+        "prometheus": yaml.safe_load(files["prometheus/rules/ordered.yml"])["groups"],
+        "kubernetes": yaml.safe_load(files["kubernetes/rules/ordered.yaml"])["spec"]["groups"],
+        "mimir": yaml.safe_load(files["mimir/rules/shop.yaml"])["groups"],
+        "thanos": yaml.safe_load(files["thanos/rules/ordered.yml"])["groups"],
+    }
+    order = {name: [r.get("alert") or r["record"] for g in gs for r in g["rules"]] for name, gs in groups.items()}
+    assert order == {name: ["First", "job:up:sum", "Second"] for name in groups}
+
+
 def test_mimir_files_have_the_shapes_mimirtool_and_the_api_read() -> None:
     files = render_env(targets=["mimir"])
     namespaces = {rel: yaml.safe_load(text) for rel, text in files.items() if rel.startswith("mimir/rules/")}
