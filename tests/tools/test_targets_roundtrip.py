@@ -206,6 +206,17 @@ def test_mimir_round_trip(shape: str, importer: None, rendered: dict[str, Path],
     assert assert_equivalent(original, again) > 100
 
 
+def test_thanos_round_trip_of_the_bundled_spec(importer: None, rendered: dict[str, Path], tmp_path: Path) -> None:
+    original = rendered["bundled"]
+    spec = tmp_path / "imported" / "specs.yaml"
+    result = callalert("import", original / "thanos", "--out", spec, "--verify", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    again = tmp_path / "again"
+    assert callalert("render", spec, "--target", "thanos", "--out", again, cwd=tmp_path).returncode == 0
+    assert len(thanos_groups_of(original)) == 5
+    assert thanos_groups_of(again) == thanos_groups_of(original)
+
+
 def test_mimir_rules_only_round_trip(importer: None, rendered: dict[str, Path], tmp_path: Path) -> None:
     original = rendered["bundled"]
     spec = tmp_path / "imported" / "specs.yaml"
