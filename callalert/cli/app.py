@@ -182,6 +182,49 @@ def build_app() -> Any:
     app.add_typer(routes_app, name="routes")
 
     @app.command()
+    def diff(
+        paths: list[Path] = typer.Argument(
+            None,
+            help="OLD NEW: each a spec (file or folder), a rendered output folder, or rule files + alertmanager.yml. "
+            "With --base: the spec or files of the new side (default ./specs.yaml).",
+            show_default=False,
+        ),
+        base: str | None = typer.Option(
+            None,
+            "--base",
+            help="Read the old side from this git revision (e.g. HEAD~1, origin/main): the same paths as they were.",
+        ),
+        old: list[Path] = typer.Option(
+            None, "--old", help="A file or folder of the old side (repeatable: several files form one side)."
+        ),
+        new: list[Path] = typer.Option(None, "--new", help="A file or folder of the new side (repeatable)."),
+        format: str = typer.Option("text", "--format", "-f", help="text, markdown (a pull-request comment) or json."),
+        out: Path | None = typer.Option(None, "--out", "-o", help="Write the report to this file (e.g. a PR comment body)."),
+        fail_on: str = typer.Option(
+            "routing",
+            "--fail-on",
+            help="Exit 1 when: routing (who is notified changes: routes, receivers, inhibition, time intervals, "
+            "silences), any (anything changes) or none (never).",
+        ),
+        target_alertmanager: str | None = typer.Option(
+            None,
+            "--target-alertmanager",
+            help="Read both sides as this Alertmanager release (default: a spec's target, else 0.25).",
+        ),
+        no_render: bool = typer.Option(
+            False, "--no-render", help="Do not render changed notification templates with amtool (compare their text only)."
+        ),
+    ) -> None:
+        """What a change does: who is notified differently (every label set, through both route trees), rules,
+        receivers, templates, inhibit rules, silences."""
+        from callalert.cli.diff import cmd_diff
+
+        with problems_as("text"):
+            raise typer.Exit(
+                cmd_diff(paths or [], base, old or [], new or [], format, out, fail_on, target_alertmanager, not no_render)
+            )
+
+    @app.command()
     def drill(
         alertname: str = typer.Argument(..., help='The spec alert to fire (its labels and annotations, plus drill="true").'),
         specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),

@@ -14,10 +14,9 @@ from callalert.diagnostics import Problem, sort_problems
 from callalert.errors import UsageError
 from callalert.lint import rules
 from callalert.lint.engine import LINT_UNKNOWN_FILE, LintRule, Options, apply_suppressions
-from callalert.lint.kinds import Kind, detect
 from callalert.lint.world import AMConfig, TemplateFile, World, doc_source, rule_alerts, rule_records, spec_world, text_source
 from callalert.pipeline import Valid
-from callalert.render.promtool_tests import TEST_COPY_MARK
+from callalert.spec.kinds import TEST_COPY_MARK, Kind, detect
 from callalert.spec.load import Document, load_text
 from callalert.validate import validate
 from callalert.write import MARKER, MARKER_TEXT

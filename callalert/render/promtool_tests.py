@@ -20,11 +20,11 @@ from typing import Any
 from callalert.model import Model, RuleExpectation, RuleTest
 from callalert.render.prometheus import alert_rule, group_data
 from callalert.render.yamlout import dump, header
+from callalert.spec.kinds import TEST_COPY_MARK
 
 TESTS_DIR = "tests"
-# First line of every test copy of a rule group: `callalert lint` skips files that start with it
-# (the copies drop annotations on purpose; linting them would report callalert's own choice).
-TEST_COPY_MARK = "# callalert test copy:"
+# First line of every test copy of a rule group (TEST_COPY_MARK): `callalert lint` skips files that
+# start with it (the copies drop annotations on purpose; linting them would report callalert's own choice).
 
 
 # --- rule tests → promtool files ------------------------------------------------------------

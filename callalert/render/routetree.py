@@ -37,6 +37,7 @@ class NodeView:
     classes: list[str] = field(default_factory=list)
     children: list[NodeView] = field(default_factory=list)
     edge: str = ""  # the label of the edge from the parent (the evaluation order)
+    path: str = ""  # the route's path (route.routes[0]...), for views that mark routes
 
     def walk(self) -> Iterator[NodeView]:
         yield self
@@ -107,6 +108,7 @@ def tree_view(
             ],
             route_classes(route),
             edge=str(order) if route.parent is not None else "",
+            path=route.path,
         )
         skipped = 0
         for i, child in enumerate(route.routes, 1):

@@ -1,11 +1,13 @@
 """What a file is, by content: a callalert spec, a Prometheus rule file, a promtool test file,
-an alertmanager.yml, a Go notification template, or a rule group callalert copied for its tests."""
+an alertmanager.yml, a Go notification template, or a rule group callalert copied for its tests.
+The one detector `lint` and `diff` share."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from callalert.render.promtool_tests import TEST_COPY_MARK
+# The first line of the rule-group copies `render` writes for promtool tests (not deployed).
+TEST_COPY_MARK = "# callalert test copy:"
 
 Kind = Literal["spec", "rules", "rules-test", "callalert-output", "alertmanager", "template", "unknown"]
 
