@@ -111,6 +111,15 @@ def compare(old: Side, new: Side, *, limit: int = LABEL_SET_LIMIT, render_templa
         diff_template_files(old, new),
         errors=errors,
     )
+    if new_routing is not None:
+        from callalert.diff.routing import outcome
+
+        ids = {r.path: r.path for r in new_routing.root.walk()}
+        labels = {a.name: a.alert_labels for a in reversed(new.alerts)}
+        for item in result.rules:
+            if item.kind == "alert" and item.change == "added" and item.name in labels:
+                notified = outcome(new_routing, labels[item.name], ids).receivers
+                item.lines.append(f"notifies: {', '.join(notified)} (from its own labels)")
     if old.am_version != new.am_version and old.kind != "nothing":
         result.target = (old.am_version, new.am_version)
     if render_templates:

@@ -69,7 +69,8 @@ def text(result: DiffResult) -> str:
         if len(rows) > MAX_ROWS:
             out.append(f"  … {len(rows) - MAX_ROWS} more (--format json lists every label set)")
     elif rd.space is not None:
-        out += ["", f"Who is notified: unchanged for all {len(rd.space.sets)} label sets"]
+        n = len(rd.space.sets)
+        out += ["", f"Who is notified: unchanged for {'all ' if n > 1 else ''}{n} label set{'s' if n != 1 else ''}"]
     if rd.alerts:
         out += ["", "Alerts notified differently:"]
         out += [f"  {a.name}: {a.aspects.text}" for a in rd.alerts]
@@ -148,7 +149,7 @@ def changed_tree(rd: RoutingDiff) -> str | None:
 def _md_items(items: Sequence[Item]) -> list[str]:
     lines = []
     for item in items:
-        lines.append(f"- {_SIGN[item.change]} **{markdown.cell(item.kind)}** {markdown.code(item.name)} {item.change}")
+        lines.append(f"- **{markdown.cell(item.kind)}** {markdown.code(item.name)} {item.change}")
         details = [f.text() for f in item.fields if f.path != "expr"] + list(item.lines)
         if details:
             block = markdown.fenced("\n".join(details), "diff" if any(d.startswith(("+", "-")) for d in item.lines) else "")

@@ -36,7 +36,7 @@ class Item:
 def text_diff(old: str, new: str, context: int = 1) -> list[str]:
     """A small unified diff of two texts, without the file header lines."""
     lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=context))
-    return [line for line in lines[2:] if not line.startswith("@@")] if lines else []
+    return [f"{line[:1]} {line[1:]}" for line in lines[2:] if not line.startswith("@@")] if lines else []
 
 
 # --- rules ------------------------------------------------------------------------------------------
@@ -109,8 +109,8 @@ def diff_receivers(old: Side, new: Side) -> list[Item]:
     out: list[Item] = []
     for name, config in b.items():
         if name not in a:
-            kinds = ", ".join(sorted(k.removesuffix("_configs") for k in config if k.endswith("_configs"))) or "no integration"
-            out.append(Item("receiver", name, "added", lines=[kinds]))
+            kinds = ", ".join(sorted(k.removesuffix("_configs") for k in config if k.endswith("_configs"))) or "none"
+            out.append(Item("receiver", name, "added", lines=[f"integrations: {kinds}"]))
         else:
             changes = diff_values(a[name], config, secret=_receiver_secret)
             if changes:

@@ -132,11 +132,10 @@ def _pair(old: Sequence[Route], new: Sequence[Route]) -> list[tuple[int, int]]:
     rest_old = [i for i in all_old if i not in {a for a, _ in pairs}]
     rest_new = [j for j in all_new if j not in {b for _, b in pairs}]
     match([old[i].matchers_text() for i in rest_old], [new[j].matchers_text() for j in rest_new], rest_old, rest_new)
-    # a route whose matchers were edited: the same receiver at the same place
-    taken_old, taken_new = {a for a, _ in pairs}, {b for _, b in pairs}
-    for i in all_old:
-        if i not in taken_old and i < len(new) and i not in taken_new and old[i].receiver == new[i].receiver:
-            pairs.append((i, i))
+    # a route whose matchers were edited: what is left, paired by receiver in order
+    rest_old = [i for i in all_old if i not in {a for a, _ in pairs}]
+    rest_new = [j for j in all_new if j not in {b for _, b in pairs}]
+    match([old[i].receiver for i in rest_old], [new[j].receiver for j in rest_new], rest_old, rest_new)
     return sorted(pairs)
 
 
@@ -191,8 +190,6 @@ def tree_changes(old: Route, new: Route, pairs: Mapping[str, str]) -> list[Route
             a, b = getattr(before, name), getattr(route, name)
             if a != b:
                 details.append(f"{text}: {', '.join(a) or '-'} → {', '.join(b) or '-'}")
-        if before.path != route.path and route.parent is not None:
-            details.append(f"was {before.path}")
         if details:
             out.append(RouteChange("changed", route.path, route_title(route), details))
         # removed children of this route, at their old place

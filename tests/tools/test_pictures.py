@@ -32,8 +32,9 @@ def mermaid_blocks(markdown: str) -> list[str]:
 
 
 def test_mermaid_of_every_route_tree_and_runbook_index_renders(run_cli, tmp_path: Path) -> None:
-    """`routes show --format mermaid` (plain and --all) of the example and every golden case, and the
-    route tree of every rendered runbook index: one Markdown file, every block drawn by mmdc."""
+    """`routes show --format mermaid` (plain and --all) of the example and every golden case, the
+    route tree of every rendered runbook index and the changed routes of `diff --format markdown`:
+    one Markdown file, every block drawn by mmdc."""
     blocks: list[tuple[str, str]] = []  # (what, mermaid source)
     for spec in SPECS:
         for extra in ([], ["--all"]):
@@ -45,6 +46,15 @@ def test_mermaid_of_every_route_tree_and_runbook_index_renders(run_cli, tmp_path
             found = mermaid_blocks(index.read_text(encoding="utf-8"))
             assert len(found) == 1, index
             blocks.append((f"{spec.parent.name} runbook index", found[0]))
+    # the changed part of the route tree in `diff --format markdown` (routes added, changed and removed)
+    from tests.tools.test_diff_amtool import SCENARIOS, repo_with_change
+
+    for scenario in SCENARIOS:
+        repo = repo_with_change(tmp_path / scenario.name, scenario)
+        result = run_cli("diff", "--base", "HEAD~1", "specs/alerting.yaml", "-f", "markdown", "--no-render", cwd=repo)
+        found = mermaid_blocks(result.stdout)
+        assert len(found) == 1, result
+        blocks.append((f"diff {scenario.name}", found[0]))
     source = tmp_path / "pictures.md"
     source.write_text("".join(f"## {what}\n\n```mermaid\n{text}```\n\n" for what, text in blocks), encoding="utf-8")
     result = mmdc(source, tmp_path / "out.md")
