@@ -39,7 +39,12 @@ def build_app() -> Any:
     ) -> None:
         """callalert: alerting as code."""
 
-    FormatOpt = typer.Option("text", "--format", "-f", help="Problem output: text, json, github (workflow annotations) or sarif.")
+    FormatOpt = typer.Option(
+        "text",
+        "--format",
+        "-f",
+        help="Problem output: text, json, github (workflow annotations), sarif, gitlab (Code Quality), checkstyle or junit.",
+    )
 
     @app.command()
     def validate(
@@ -116,7 +121,9 @@ def build_app() -> Any:
             help="A spec, or Prometheus rule files, alertmanager.yml and .tmpl files (kind detected by content).",
             show_default=False,
         ),
-        format: str = typer.Option("text", "--format", "-f", help="text, json, github or sarif."),
+        format: str = typer.Option(
+            "text", "--format", "-f", help="text, json, github, sarif, gitlab (Code Quality), checkstyle or junit."
+        ),
         fail_on: str = typer.Option(
             "error", "--fail-on", help="Exit 1 when a finding is at or above this level: error, warning or info."
         ),

@@ -18,7 +18,7 @@ def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ())
 
     report.check_format(fmt)
     result = validate(specs, overlays=overlays)
-    emit(result.problems, fmt)
+    emit(result.problems, fmt, files=[str(s) for s in specs])
     names = ", ".join(str(s) for s in specs)
     if has_errors(result.problems) or result.model is None:
         sys.stderr.write(f"{names}: {summary(result.problems)}\n")
@@ -37,7 +37,7 @@ def cmd_render(specs: Sequence[Path], out: Path, check: bool, secrets: str, fmt:
         raise UsageError(f"unknown --secrets {secrets!r}; choose ref or env")
     report.check_format(fmt)
     rendered = pipeline.render(specs, secrets="env" if secrets == "env" else "ref", overlays=overlays)
-    emit(rendered.warnings, fmt)
+    emit(rendered.warnings, fmt, files=[str(s) for s in specs])
     if check:
         diff = diff_tree(out, rendered.files, rendered.ctx.redact)
         if diff:

@@ -78,7 +78,7 @@ def cmd_lint(
     labels = [x.strip() for x in external_labels.split(",") if x.strip()] if external_labels is not None else None
     options = Options(moment, target_alertmanager, scrape, catalog)
     result = lint_paths(paths, options, external_labels=labels)
-    emit(result.problems, fmt, tool="callalert-lint")
+    emit(result.problems, fmt, tool="callalert-lint", files=list(result.kinds))
     from callalert.diagnostics import has_errors, summary
 
     sys.stderr.write(f"{len(result.kinds)} file(s) linted: {summary(result.problems)}\n")
