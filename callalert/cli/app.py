@@ -144,6 +144,12 @@ def build_app() -> Any:
         external_labels: str = typer.Option(
             None, "--external-labels", help="Plain files: comma-separated Prometheus external label names (unknown without it)."
         ),
+        changed_since: str = typer.Option(
+            None,
+            "--changed-since",
+            help="Report only problems in what changed since this git revision (files, and alerts, routes, receivers "
+            "... within them); the whole configuration is still judged.",
+        ),
     ) -> None:
         """Semantic and cross-layer checks of a spec or of existing rules, alertmanager.yml and templates."""
         from callalert.cli.lint import cmd_lint
@@ -160,6 +166,7 @@ def build_app() -> Any:
                 metrics,
                 now,
                 external_labels,
+                changed_since,
             )
         )
 
