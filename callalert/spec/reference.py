@@ -66,6 +66,11 @@ def markdown() -> str:
     from callalert.spec.fielddocs import doc_for
     from callalert.spec.v1 import Spec
 
+    schema = json_schema()
+    values: dict[str, dict[str, list[Any]]] = {  # the examples the schema gives a value field
+        model: {k: p["examples"] for k, p in (node.get("properties") or {}).items() if "examples" in p}
+        for model, node in [("Spec", schema), *schema["$defs"].items()]
+    }
     lines = [
         "# Spec reference (version 1)",
         "",
@@ -95,10 +100,11 @@ def markdown() -> str:
                     pass
             else:
                 default = f"`{info.default}`" if info.default is not None else "-"
-            doc = doc_for(model.__name__, key)
-            desc = info.description or doc.description or ""
-            if doc.examples:
-                desc += (" " if desc else "") + "Example: " + "; ".join(_example(e) for e in doc.examples[:2]) + "."
+            field_doc = doc_for(model.__name__, key)
+            desc = info.description or field_doc.description or ""
+            examples = values.get(model.__name__, {}).get(key)
+            if examples:
+                desc += (" " if desc else "") + "Example: " + "; ".join(_example(e) for e in examples[:2]) + "."
             desc = desc.replace("|", "\\|").replace("\n", " ")
             type_name = _type_name(info.annotation).replace("|", "\\|")
             lines.append(f"| `{key}` | {type_name} | {default} | {desc} |")
