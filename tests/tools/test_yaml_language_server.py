@@ -30,11 +30,11 @@ receivers:
         send_resolved: maybe
         severityy: critical
   chat:
-    
+····
 defaults:
-  group_wait: 
-locale: 
-"""
+  group_wait:·
+locale:·
+""".replace("·", " ")  # the cursor's places: an empty key under chat, empty values
 
 
 class Server:
