@@ -16,11 +16,11 @@ CASES = sorted((ROOT / "tests/golden/cases").glob("*/spec.yaml"))
 SPECS = [EXAMPLE_SPEC, *CASES]
 
 
-def mmdc(source: Path, out: Path) -> subprocess.CompletedProcess[str]:
+def mmdc(source: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     require_program("chromium", "make browser (Debian's chromium)")
     tool = require_node_tool("mmdc")
     return subprocess.run(
-        [str(tool), "--puppeteerConfigFile", str(NODE_TOOLS / "puppeteer-config.json"), "-i", str(source), "-o", str(out)],
+        [str(tool), "--puppeteerConfigFile", str(NODE_TOOLS / "puppeteer-config.json"), "-i", str(source), "-o", str(out), *extra],
         capture_output=True,
         text=True,
         timeout=240,
