@@ -59,13 +59,20 @@ def test_gitlab_job_commands_run_as_written(run_cli, tmp_path: Path) -> None:
     shutil.copy(EXAMPLE_SPEC, repo / "specs/alerting.yaml")
     assert run_cli("render", "specs/alerting.yaml", "--out", "out", cwd=repo).exit_code == 0
     git = ["git", "-c", "user.email=ci@example.com", "-c", "user.name=ci"]
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "alerting"], ["update-ref", "refs/remotes/origin/main", "HEAD"]):
+    for args in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["commit", "-qm", "alerting"],
+        ["update-ref", "refs/remotes/origin/main", "HEAD"],
+    ):
         subprocess.run([*git, *args], cwd=repo, check=True, capture_output=True)
     env = {"CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main"}
     commands = [line for line in job["script"] if line.startswith("callalert ")]
     assert len(commands) == 5
     for line in commands:
-        words = shlex.split(os.path.expandvars(line.replace("$CI_MERGE_REQUEST_TARGET_BRANCH_NAME", env["CI_MERGE_REQUEST_TARGET_BRANCH_NAME"])))
+        words = shlex.split(
+            os.path.expandvars(line.replace("$CI_MERGE_REQUEST_TARGET_BRANCH_NAME", env["CI_MERGE_REQUEST_TARGET_BRANCH_NAME"]))
+        )
         redirect = words.index(">") if ">" in words else None
         args = words[1:redirect] if redirect is not None else words[1:]
         result = run_cli(*args, cwd=repo)

@@ -20,7 +20,16 @@ def mmdc(source: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[st
     require_program("chromium", "make browser (Debian's chromium)")
     tool = require_node_tool("mmdc")
     return subprocess.run(
-        [str(tool), "--puppeteerConfigFile", str(NODE_TOOLS / "puppeteer-config.json"), "-i", str(source), "-o", str(out), *extra],
+        [
+            str(tool),
+            "--puppeteerConfigFile",
+            str(NODE_TOOLS / "puppeteer-config.json"),
+            "-i",
+            str(source),
+            "-o",
+            str(out),
+            *extra,
+        ],
         capture_output=True,
         text=True,
         timeout=240,
