@@ -4,11 +4,13 @@
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+MIN_VENV ?= .venv-min
+MIN_BIN := $(MIN_VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 OUT ?= out
 SPEC ?= specs/call-automation.yaml
 
-.PHONY: setup tools browser node venv demo test check-code bench clean
+.PHONY: setup tools browser node venv demo test test-min check-code bench clean
 
 setup: venv tools
 
@@ -49,18 +51,36 @@ demo: setup
 	$(BIN)/callalert render $(SPEC) --out $(OUT)
 	$(BIN)/callalert check $(SPEC) --out $(OUT)
 
-test: setup browser node check-code
+test: setup browser node check-code test-min
 	$(BIN)/python -m pytest
 
 # types, lint, format and the import-layer contract (docs/architecture.md): zero findings
 check-code: venv
-	$(BIN)/ruff check callalert tests bench
-	$(BIN)/ruff format --check callalert tests bench
+	$(BIN)/ruff check callalert tests bench scripts
+	$(BIN)/ruff format --check callalert tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+# The declared floors are true: a fresh virtualenv with every direct dependency (and every test
+# extra) at exactly the lowest version pyproject.toml allows (scripts/lowest-constraints.py; what
+# they depend on resolves to the newest that fits), then the code gates and the tests that need no
+# promtool/amtool (packaging's too: build and pipx at their floors). A floor that fails here is
+# raised in pyproject.toml, with the reason beside it.
+test-min:
+	rm -rf $(MIN_VENV)
+	$(PY) -m venv $(MIN_VENV)
+	$(PY) scripts/lowest-constraints.py --extra test > $(MIN_VENV)/constraints.txt
+	$(MIN_BIN)/pip install --quiet -c $(MIN_VENV)/constraints.txt -e '.[test]'
+	$(MIN_BIN)/pip freeze --exclude-editable > $(MIN_VENV)/installed.txt
+	$(MIN_BIN)/python scripts/lowest-constraints.py --extra test --check $(MIN_VENV)/installed.txt
+	$(MIN_BIN)/ruff check callalert tests bench scripts
+	$(MIN_BIN)/ruff format --check callalert tests bench scripts
+	$(MIN_BIN)/mypy --cache-dir $(MIN_VENV)/.mypy_cache
+	$(MIN_BIN)/lint-imports
+	$(MIN_BIN)/python -m pytest -p no:cacheprovider tests/unit tests/golden tests/invalid tests/packaging
 
 bench: setup
 	$(BIN)/python bench/bench.py
 
 clean:
-	rm -rf $(OUT) build dist *.egg-info .pytest_cache .hypothesis
+	rm -rf $(OUT) build dist *.egg-info .pytest_cache .hypothesis $(MIN_VENV)

@@ -10,9 +10,12 @@ defined beside their checks in `callalert.lint.rules` and register into the same
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
+
+from callalert.limits import MAX_MESSAGE_CHARS, SHOWN_CHARS
 
 Level = Literal["error", "warning", "info"]
 LEVELS: tuple[Level, ...] = ("error", "warning", "info")
@@ -32,6 +35,62 @@ def format_key(path: KeyPath) -> str:
         else:
             out = str(part)
     return out
+
+
+# --- showing user text -----------------------------------------------------------------------
+
+# C0 and C1 controls, DEL, line and paragraph separators, and the bidi controls that can make a
+# terminal show text in another order than it is: none of them reaches output raw.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    ch = match.group()
+    return _NAMED.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
+def escape(text: str, *, keep_newlines: bool = False) -> str:
+    """`text` on one line with every control character escaped (\\n, \\x1b, \\u2028): a spec
+    cannot forge a diagnostic line or send a terminal escape sequence through a message."""
+    if keep_newlines:
+        return "\n".join(_CONTROL.sub(_escape_char, line) for line in text.split("\n"))
+    return _CONTROL.sub(_escape_char, text)
+
+
+def clip(text: str, limit: int = SHOWN_CHARS) -> str:
+    """`text` cut to `limit` characters, saying how long it was: 'xxxx… (1000000 bytes)'."""
+    if len(text) <= limit:
+        return text
+    size = len(text.encode("utf-8", "surrogatepass"))
+    return f"{text[:limit]}… ({size} bytes)"
+
+
+def shown(value: object, limit: int = SHOWN_CHARS) -> str:
+    """A user's value as a message quotes it: escaped, cut to `limit` characters, in quotes
+    ('5x', 'xxxx…' (1000000 bytes))."""
+    text = value if isinstance(value, str) else str(value)
+    cut = clip(text, limit)
+    if cut is text:
+        return "'" + escape(text) + "'"
+    return "'" + escape(cut[:limit]) + "…'" + cut[limit + 1 :]
+
+
+def display_path(path: object) -> str:
+    """A path as messages show it: one line, at most 200 characters."""
+    return escape(clip(str(path), 200))
+
+
+def kind_of(value: object) -> str:
+    """What a YAML value is, for "expected X, got Y": 'a mapping', 'a list', 'an integer', 'nothing'."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    name = {list: "list", str: "string", int: "integer", float: "number"}.get(type(value), type(value).__name__)
+    return ("an " if name[0] in "aeiou" else "a ") + name
 
 
 # --- rules ----------------------------------------------------------------------------------------
@@ -94,7 +153,8 @@ UNKNOWN_KEY = _rule("unknown-key", "A key the spec format does not define (usual
 MISSING_KEY = _rule("missing-key", "A required key is missing.")
 DURATION = _rule("duration", "Not a Prometheus duration (30s, 5m, 1h30m, 7d).")
 LABEL_NAME = _rule("label-name", "Not a valid label name.")
-ALERT_NAME = _rule("alert-name", "Not a valid alert name.")
+ALERT_NAME = _rule("alert-name", "Not a valid alert name (or too long to name its runbook and test files).")
+GROUP_NAME = _rule("group-name", "A rule group name too long to name its rule file.")
 PLAINTEXT_SECRET = _rule("plaintext-secret", "A secret written as a literal value instead of a {file:} or {env:} reference.")
 SECRET_REF = _rule("secret-ref", "A secret reference that is not exactly one of {file: PATH} or {env: NAME}.")
 SECRET_ENV = _rule("secret-env", "An {env:} secret that cannot be resolved in this render.")
@@ -116,6 +176,10 @@ INHIBIT_RULE = _rule("inhibit-rule", "An inhibit rule that matches every alert o
 TIME_INTERVAL = _rule("time-interval", "A time interval Alertmanager would refuse.")
 SILENCE_WINDOW = _rule("silence-window", "A silence that ends before it starts.")
 SILENCE_TIME = _rule("silence-time", "A silence time without a time zone.")
+SILENCE_MATCHERS = _rule("silence-matchers", "A silence whose matchers all match the empty string (Alertmanager refuses it).")
+RECEIVER_CONFIG = _rule("receiver-config", "A receiver option Alertmanager requires, set neither here nor in `global`.")
+UNREADABLE_FILE = _rule("unreadable-file", "A file that cannot be read: no permission, an I/O error, or over the size limit.")
+NESTING_DEPTH = _rule("nesting-depth", "A route tree or template nested deeper than callalert's stated limit.")
 PROMQL_SYNTAX = _rule("promql-syntax", "PromQL that Prometheus cannot parse.")
 PROMQL_VERSION = _rule("promql-version", "PromQL that the target Prometheus version does not have.")
 UNKNOWN_RECEIVER = _rule("unknown-receiver", "A reference to a receiver that is not defined.")
@@ -188,6 +252,16 @@ class Problem:
     key: str = ""
     fix: str | None = field(default=None, compare=False)
 
+    def __post_init__(self) -> None:
+        # One line each, bounded: whatever a message quotes from a spec, it cannot break the
+        # `path:line:col` format, reach the terminal as an escape, or run to a megabyte.
+        for name, limit in (("path", MAX_MESSAGE_CHARS), ("key", MAX_MESSAGE_CHARS), ("message", MAX_MESSAGE_CHARS)):
+            value = getattr(self, name)
+            if len(value) > limit or _CONTROL.search(value):
+                object.__setattr__(self, name, escape(clip(value, limit)))
+        if self.fix is not None and (len(self.fix) > MAX_MESSAGE_CHARS or _CONTROL.search(self.fix)):
+            object.__setattr__(self, "fix", escape(clip(self.fix, MAX_MESSAGE_CHARS)))
+
     def format(self) -> str:
         where = f"{self.key}: " if self.key else ""
         text = f"{self.path}:{self.line}:{self.col}: {self.level}: {where}{self.message} [{self.rule}]"
@@ -220,6 +294,8 @@ def problem(
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """'; did you mean 'x'?' or '' — appended to messages about unknown names."""
+    if len(word) > SHOWN_CHARS:  # a 1 MB key resembles nothing, and difflib would take its time
+        return ""
     matches = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
     return f"; did you mean {matches[0]!r}?" if matches else ""
 

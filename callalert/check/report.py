@@ -175,6 +175,7 @@ def junit_xml(steps: Sequence[Step]) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def write_junit(path: Path, steps: Sequence[Step]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(junit_xml(steps), encoding="utf-8")
+def write_junit(path: Path, steps: Sequence[Step], *, private: bool = False) -> None:
+    from callalert.write import write_file
+
+    write_file(path, junit_xml(steps), what="--junit", private=private)

@@ -1,13 +1,15 @@
 """The command line: typer parses (app.py), command modules do the work, errors.py maps every
-error to an exit code. `callalert --version` answers without importing anything heavy."""
+error to an exit code. `callalert --version` answers without importing anything heavy; with `-v` it
+also lists the tools found (cli/version.py)."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 
 from callalert import __version__
-from callalert.errors import EXIT_OK
+from callalert.errors import EXIT_OK, EXIT_USAGE
 
 
 def main() -> None:
@@ -15,17 +17,42 @@ def main() -> None:
     if argv == ["--version"]:  # fast path: no typer, pydantic, jinja or rich
         sys.stdout.write(f"callalert {__version__}\n")
         sys.exit(EXIT_OK)
-    from callalert.cli.app import build_app
+    for stream in (sys.stdout, sys.stderr):
+        # a message must reach the reader whatever the locale (PYTHONIOENCODING=ascii, a lone surrogate)
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     from callalert.cli.errors import run
+    from callalert.limits import ensure_recursion_limit
+
+    ensure_recursion_limit()
+
+    if len(argv) == 2 and "--version" in argv and {"-v", "--verbose"} & set(argv):
+        from callalert.cli.version import print_verbose_version
+
+        sys.exit(run(print_verbose_version))
+    from callalert.cli.app import build_app
 
     def invoke() -> object:
         app = build_app()
         return app(prog_name="callalert", standalone_mode=False)
 
     code = run(invoke)
-    with contextlib.suppress(BrokenPipeError):
+    try:
         sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_stdout()
+    except OSError as exc:  # a full disk behind `> file`, /dev/full
+        _drop_stdout()
+        sys.stderr.write(f"callalert: error: cannot write to standard output: {exc.strerror or exc}\n")
+        code = max(code, EXIT_USAGE)
     sys.exit(code)
+
+
+def _drop_stdout() -> None:
+    # what could not be written is gone; keep Python's exit-time flush from failing again
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 __all__ = ["main"]

@@ -34,7 +34,12 @@ def build_app() -> Any:
     @app.callback()
     def root(
         version: bool = typer.Option(
-            False, "--version", help="Print the version and exit.", callback=version_callback, is_eager=True
+            False,
+            "--version",
+            help="Print the version and exit; `--version -v` also lists the promtool, amtool, prometheus and "
+            "alertmanager found, with their versions.",
+            callback=version_callback,
+            is_eager=True,
         ),
     ) -> None:
         """callalert: alerting as code."""

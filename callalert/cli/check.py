@@ -49,7 +49,7 @@ def cmd_check(
     else:
         stream.write(summary_table(steps))
     if junit is not None:
-        write_junit(junit, steps)
+        write_junit(junit, steps, private=result.rendered.ctx.has_inline_secrets)
     elapsed = time.perf_counter() - total
     failed = [s for s in steps if not s.ok]
     if failed:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from callalert import pipeline, report
 from callalert.cli.errors import emit
-from callalert.diagnostics import has_errors, summary
+from callalert.diagnostics import display_path, has_errors, summary
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
 
@@ -19,7 +19,7 @@ def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ())
     report.check_format(fmt)
     result = validate(specs, overlays=overlays)
     emit(result.problems, fmt, files=[str(s) for s in specs])
-    names = ", ".join(str(s) for s in specs)
+    names = ", ".join(display_path(s) for s in specs)
     if has_errors(result.problems) or result.model is None:
         sys.stderr.write(f"{names}: {summary(result.problems)}\n")
         return EXIT_PROBLEMS
@@ -39,27 +39,41 @@ def cmd_render(specs: Sequence[Path], out: Path, check: bool, secrets: str, fmt:
     rendered = pipeline.render(specs, secrets="env" if secrets == "env" else "ref", overlays=overlays)
     emit(rendered.warnings, fmt, files=[str(s) for s in specs])
     if check:
-        diff = diff_tree(out, rendered.files, rendered.ctx.redact)
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {display_path(out)} exists and is not a directory")
+        diff = diff_tree(out, rendered.files, rendered.ctx.redact_file)
         if diff:
             sys.stdout.write(diff)
-            sys.stderr.write(f"{out} is out of date: run `callalert render {' '.join(map(str, specs))} --out {out}`\n")
+            names = " ".join(display_path(s) for s in specs)
+            sys.stderr.write(f"{display_path(out)} is out of date: run `callalert render {names} --out {display_path(out)}`\n")
             return EXIT_PROBLEMS
-        sys.stderr.write(f"{out} is up to date ({len(rendered.files)} files)\n")
+        sys.stderr.write(f"{display_path(out)} is up to date ({len(rendered.files)} files)\n")
         return EXIT_OK
     write_tree(out, rendered.files, private=rendered.ctx.has_inline_secrets)
-    sys.stderr.write(f"rendered {len(rendered.files)} files into {out}\n")
+    sys.stderr.write(f"rendered {len(rendered.files)} files into {display_path(out)}\n")
     return EXIT_OK
 
 
 def cmd_init(path: Path, force: bool) -> int:
     from importlib.resources import files
 
-    if path.exists() and not force:
-        raise UsageError(f"{path} already exists; use --force to overwrite it")
+    from callalert.diagnostics import display_path
+    from callalert.write import write_file
+
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"cannot write {display_path(path)}: {getattr(exc, 'strerror', None) or exc}") from None
+    if is_dir:
+        raise UsageError(
+            f"{display_path(path)} is a directory; give the spec file to write, e.g. {display_path(path / 'specs.yaml')}"
+        )
+    if exists and not force:
+        raise UsageError(f"{display_path(path)} already exists; use --force to overwrite it")
     text = files("callalert").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    sys.stderr.write(f"wrote {path}; next: callalert validate {path} && callalert render {path} --out out\n")
+    write_file(path, text, what="the starter spec")
+    shown = display_path(path)
+    sys.stderr.write(f"wrote {shown}; next: callalert validate {shown} && callalert render {shown} --out out\n")
     return EXIT_OK
 
 

@@ -61,13 +61,23 @@ def run(app: Callable[[], object]) -> int:
         report_problems(exc)
         return EXIT_PROBLEMS
     except CallalertError as exc:
-        sys.stderr.write(f"callalert: error: {exc}\n")
+        from callalert.diagnostics import escape
+        from callalert.errors import ToolError
+
+        # one line unless it is a tool's own output; never a raw control character from a spec
+        sys.stderr.write(f"callalert: error: {escape(str(exc), keep_newlines=isinstance(exc, ToolError))}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("callalert: interrupted\n")
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `callalert ... | head`: the reader went away, nothing more to say
         return EXIT_PROBLEMS
+    except OSError as exc:  # an environment error no command mapped (a full disk, stdout gone)
+        from callalert.diagnostics import display_path
+
+        where = f": {display_path(exc.filename)}" if exc.filename else ""
+        sys.stderr.write(f"callalert: error: {exc.strerror or exc}{where}\n")
+        return EXIT_USAGE
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_PROBLEMS)
     except Exception as exc:

@@ -67,15 +67,17 @@ def cmd_lint(
     catalog = None
     if metrics is not None:
         from callalert.analysis.promql.catalog import CatalogError, load_catalog
+        from callalert.spec.read import InputError, display, read_text
 
         try:
-            catalog = load_catalog(metrics.read_text(encoding="utf-8"), metrics.name)
-        except OSError as exc:
-            raise UsageError(f"--metrics: cannot read {metrics}: {exc.strerror or exc}") from None
+            catalog = load_catalog(read_text(metrics), metrics.name)
+        except InputError as exc:
+            where = f" (line {exc.line}, column {exc.col})" if exc.kind == "encoding" else ""
+            raise UsageError(f"--metrics {display(metrics)}: {exc.reason}{where}") from None
         except CatalogError as exc:
-            raise UsageError(f"--metrics {metrics}: {exc}") from None
+            raise UsageError(f"--metrics {display(metrics)}: {exc}") from None
         # say what was understood: a catalog of one metric makes every other metric "unknown"
-        sys.stderr.write(f"catalog: {len(catalog)} metric{'s' if len(catalog) != 1 else ''} from {metrics}\n")
+        sys.stderr.write(f"catalog: {len(catalog)} metric{'s' if len(catalog) != 1 else ''} from {display(metrics)}\n")
     labels = [x.strip() for x in external_labels.split(",") if x.strip()] if external_labels is not None else None
     options = Options(moment, target_alertmanager, scrape, catalog)
     result = lint_paths(paths, options, external_labels=labels)

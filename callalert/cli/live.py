@@ -12,12 +12,24 @@ from typing import Any
 from callalert import pipeline
 from callalert.analysis.alertmanager.delivery import deliver
 from callalert.cli.routes import parse_label_args
+from callalert.diagnostics import escape
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, CallalertError
+from callalert.limits import NETWORK_DEADLINE
 from callalert.live import silences as sil
-from callalert.live.amapi import AlertmanagerClient
+from callalert.live.amapi import AlertmanagerClient, Matcher
 from callalert.live.drill import DRILL_LABEL, DrillError, drill_alert
 from callalert.render.alertmanager import routing_data
 from callalert.render.silences import silence_windows
+
+
+def _out(text: str) -> None:
+    # what Alertmanager sends back (comments, label values) reaches the terminal escaped
+    sys.stdout.write(escape(text[:-1]) + "\n" if text.endswith("\n") else escape(text))
+
+
+def _client(url: str) -> AlertmanagerClient:
+    # every request of one command together within NETWORK_DEADLINE; a bad URL fails before any work
+    return AlertmanagerClient(url, deadline=NETWORK_DEADLINE)
 
 
 def cmd_drill(
@@ -29,6 +41,20 @@ def cmd_drill(
     overlays: Sequence[Path] = (),
     now: datetime | None = None,
 ) -> int:
+    with _client(url) as client:
+        return _drill(client, specs, alertname, resolve, label_args, overlays, now)
+
+
+def _drill(
+    client: AlertmanagerClient,
+    specs: Sequence[Path],
+    alertname: str,
+    resolve: bool,
+    label_args: Sequence[str],
+    overlays: Sequence[Path],
+    now: datetime | None,
+) -> int:
+    url = client.display
     valid = pipeline.load_valid(specs, overlays)
     model = valid.model
     alerts = {a.name: a for a in model.alerts}
@@ -47,33 +73,33 @@ def cmd_drill(
     # Alertmanager decides (a route outside its active_time_intervals matches but notifies nobody).
     delivery = deliver(routing_data(model), labels, at=moment, version=model.am_version, silences=silence_windows(model))
     shown = ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
-    sys.stdout.write(f"alert: {{{shown}}}\n")
-    sys.stdout.write(f"receivers now (per the spec's routing): {', '.join(delivery.notified) or '(none)'}\n")
+    _out(f"alert: {{{shown}}}\n")
+    _out(f"receivers now (per the spec's routing): {', '.join(delivery.notified) or '(none)'}\n")
     for route in delivery.routes:
         if route.path in delivery.muted:
-            sys.stdout.write(f"muted now: {route.receiver} ({route.path} {delivery.muted[route.path]})\n")
+            _out(f"muted now: {route.receiver} ({route.path} {delivery.muted[route.path]})\n")
     if delivery.silenced_by is not None:
         s = delivery.silenced_by
-        sys.stdout.write(
+        _out(
             f"silenced now by {s.path} {{{', '.join(s.matchers)}}} until {s.ends_at.isoformat().replace('+00:00', 'Z')}: "
             f"{', '.join(delivery.receivers)} would be notified otherwise\n"
         )
-    with AlertmanagerClient(url) as client:
-        client.post_alerts([alert])
-        present = [
-            a
-            for a in client.get_alerts([f'alertname="{labels["alertname"]}"', f'{DRILL_LABEL}="true"'])
-            if a.get("labels") == labels
-        ]
+    client.post_alerts([alert])
+    # looked up by what was sent (an overridden alertname included; empty values were dropped)
+    present = [
+        a
+        for a in client.get_alerts([Matcher("alertname", labels["alertname"]), Matcher(DRILL_LABEL, "true")])
+        if a.get("labels") == labels
+    ]
     if resolve:
         if present:
-            sys.stdout.write(f"resolved at {url}; Alertmanager still lists it (state {_state(present[0])})\n")
+            _out(f"resolved at {url}; Alertmanager still lists it (state {_state(present[0])})\n")
         else:
-            sys.stdout.write(f"resolved at {url}; Alertmanager no longer lists it as active\n")
+            _out(f"resolved at {url}; Alertmanager no longer lists it as active\n")
         return EXIT_OK
     if not present:
         raise DrillError(f"Alertmanager at {url} accepted the alert but does not list it in GET /api/v2/alerts")
-    sys.stdout.write(f"accepted by Alertmanager at {url} (state {_state(present[0])})\n")
+    _out(f"accepted by Alertmanager at {url} (state {_state(present[0])})\n")
     return EXIT_OK
 
 
@@ -98,35 +124,35 @@ def cmd_silences_plan(
     exit_code: bool = False,
 ) -> int:
     """`exit_code`: plan exits 1 when apply would change something (like `git diff --exit-code`)."""
-    desired = sil.Desired.from_spec(pipeline.load_valid(specs, overlays).model.silences)
-    with AlertmanagerClient(url) as client:
+    with _client(url) as client:
+        desired = sil.Desired.from_spec(pipeline.load_valid(specs, overlays).model.silences)
         todo = sil.plan(desired, client.list_silences(), now or datetime.now(UTC))
         for line in todo.lines():
-            sys.stdout.write(line + "\n")
+            _out(line + "\n")
         if do_apply:
             sil.apply(client, todo)
-            sys.stdout.write(f"applied: {todo.summary}\n")
+            _out(f"applied: {todo.summary}\n")
         else:
-            sys.stdout.write(f"plan: {todo.summary}\n")
+            _out(f"plan: {todo.summary}\n")
     if exit_code and not do_apply and todo.pending:
         return EXIT_PROBLEMS
     return EXIT_OK
 
 
 def cmd_silences_list(url: str) -> int:
-    with AlertmanagerClient(url) as client:
+    with _client(url) as client:
         found = sil.managed(client)
     for s in found:
-        sys.stdout.write(f"{s['status']['state']}: {sil.describe_existing(s)} {s['comment']}\n")
-    sys.stdout.write(f"{len(found)} managed silence(s)\n")
+        _out(f"{s['status']['state']}: {sil.describe_existing(s)} {s['comment']}\n")
+    _out(f"{len(found)} managed silence(s)\n")
     return EXIT_OK
 
 
 def cmd_silences_expire(url: str) -> int:
-    with AlertmanagerClient(url) as client:
+    with _client(url) as client:
         found = sil.managed(client)
         for s in found:
             client.expire_silence(str(s["id"]))
-            sys.stdout.write(f"expired: {sil.describe_existing(s)}\n")
-    sys.stdout.write(f"{len(found)} managed silence(s) expired\n")
+            _out(f"expired: {sil.describe_existing(s)}\n")
+    _out(f"{len(found)} managed silence(s) expired\n")
     return EXIT_OK

@@ -7,7 +7,8 @@ The command bodies only load a dict and call callalert.routing; loading goes thr
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,18 +33,26 @@ TARGET_HELP = (
 
 
 def load_am_config_for_cli(spec_or_config: Path) -> dict[str, Any]:
-    """An alertmanager.yml as a dict (the lead swaps in: spec -> rendered alertmanager dict)."""
-    import yaml
+    """An alertmanager.yml as a dict: read through the guarded reader, loaded with positions."""
+    from callalert.diagnostics import kind_of
+    from callalert.spec.load import load_text
+    from callalert.spec.read import InputError, display, read_text
 
-    if not spec_or_config.is_file():
-        raise UsageError(f"{spec_or_config}: no such file")
     try:
-        data = yaml.safe_load(spec_or_config.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CallalertError(f"{spec_or_config}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise CallalertError(f"{spec_or_config}: expected a mapping at the top level, got {type(data).__name__}")
-    return data
+        text = read_text(spec_or_config)
+    except InputError as exc:
+        where = f" (line {exc.line}, column {exc.col})" if exc.kind == "encoding" else ""
+        raise UsageError(f"--config {display(spec_or_config)}: {exc.reason}{where}") from None
+    doc = load_text(text, str(spec_or_config))
+    errors = [p for p in doc.problems if p.level == "error" and p.rule != "duplicate-key"]
+    if errors:
+        from callalert import report
+
+        report.emit(errors, "text")
+        raise CallalertError(f"{display(spec_or_config)} is not valid YAML; fix the problem above")
+    if not isinstance(doc.data, dict):
+        raise CallalertError(f"{display(spec_or_config)}: expected a mapping at the top level, got {kind_of(doc.data)}")
+    return doc.data
 
 
 def parse_label_args(args: list[str], version: str | None = None) -> dict[str, str]:
@@ -159,6 +168,20 @@ def _show_tree(config: Mapping[str, Any], version: str | None = None, show_all: 
     return tree
 
 
+@contextmanager
+def _config_errors(config: Path | None) -> Iterator[None]:
+    """A routing error of `--config FILE` names the file (Alertmanager would refuse to load it)."""
+    from callalert.analysis.alertmanager.routing import RoutingError
+    from callalert.spec.read import display
+
+    try:
+        yield
+    except RoutingError as exc:
+        if config is None:
+            raise
+        raise CallalertError(f"{display(config)}: {exc} (Alertmanager would refuse this file)") from None
+
+
 @dataclass(frozen=True)
 class Routable:
     """What to route with: an alertmanager config, the Alertmanager version to read it as, and the
@@ -230,7 +253,9 @@ def show(
         return
     # in a log or a pipe a node is one line, however long: wrapped values are unreadable there
     console = Console() if sys.stdout.isatty() else Console(width=100_000, soft_wrap=True)
-    console.print(_show_tree(routable.config, routable.version, show_all))
+    with _config_errors(config):
+        tree = _show_tree(routable.config, routable.version, show_all)
+    console.print(tree)
 
 
 def describe_delivery(result: Delivery, at: datetime | None) -> list[str]:
@@ -289,7 +314,8 @@ def test(
     label_set = parse_label_args(args, routable.version)
     firing_sets = [parse_firing(f, routable.version) for f in firing or []]
     at_time = parse_at(at) if at is not None else None
-    result = deliver(routable.config, label_set, firing_sets, at_time, version=routable.version, silences=routable.silences)
+    with _config_errors(config):
+        result = deliver(routable.config, label_set, firing_sets, at_time, version=routable.version, silences=routable.silences)
     slug = ",".join(result.notified)
     if as_json:
         inhibited = None

@@ -22,9 +22,11 @@ import yaml
 
 from callalert.analysis.alertmanager.matchers import Op, format_matcher
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER
-from callalert.diagnostics import Problem
+from callalert.diagnostics import Problem, display_path
 from callalert.errors import CallalertError, ProblemsFound, UsageError
 from callalert.spec.kinds import TEST_COPY_MARK, detect
+from callalert.spec.load import load_text
+from callalert.spec.read import InputError, read_text
 
 SILENCE_MARK_PREFIX = " [callalert:"
 
@@ -146,13 +148,24 @@ def _silence_from_json(item: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _read_yaml(path: Path, shown: str) -> Any:
+def _text(path: Path, shown: str) -> str:
+    """The guarded reader's text (bounded, every failure one line with exit 2), named as shown."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise CallalertError(f"{shown}: not valid YAML: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {shown}: {exc}") from None
+        return read_text(path)
+    except InputError as exc:
+        raise UsageError(f"cannot read {display_path(shown)}: {exc.reason}") from None
+
+
+def _yaml(text: str, shown: str, label: str) -> Any:
+    """YAML as the spec loader reads it (depth and alias bounds); a syntax error is a positioned problem."""
+    doc = load_text(text, shown)
+    if doc.data is None and doc.problems:
+        raise ProblemsFound(doc.problems, f"{label}: nothing compared")
+    return doc.data
+
+
+def _read_yaml(path: Path, shown: str, label: str = "") -> Any:
+    return _yaml(_text(path, shown), shown, label or shown)
 
 
 # The first line of a template callalert generated names the spec it came from: not content.
@@ -168,7 +181,7 @@ def _templates_of(am: Mapping[str, Any], am_dir: Path) -> dict[str, str]:
     for pattern in am.get("templates") or []:
         full = str(pattern) if os.path.isabs(str(pattern)) else str(am_dir / str(pattern))
         for match in sorted(glob.glob(full)):
-            out[Path(match).name] = template_text(Path(match).read_text(encoding="utf-8"))
+            out[Path(match).name] = template_text(_text(Path(match), match))
     return out
 
 
@@ -179,9 +192,9 @@ def is_rendered_output(folder: Path) -> bool:
 def _load_rendered(folder: Path, label: str, shown: Shown, target: str | None) -> Side:
     rules: list[RuleInfo] = []
     for path in sorted((folder / "prometheus" / "rules").glob("*.yml")):
-        rules.extend(rules_from_data(_read_yaml(path, shown(path)), path.name))
+        rules.extend(rules_from_data(_read_yaml(path, shown(path), label), path.name))
     am_path = folder / "alertmanager" / "alertmanager.yml"
-    am = _read_yaml(am_path, shown(am_path)) if am_path.is_file() else None
+    am = _read_yaml(am_path, shown(am_path), label) if am_path.is_file() else None
     if am is not None and not isinstance(am, dict):
         raise CallalertError(f"{shown(am_path)}: expected a mapping at the top level")
     templates = _templates_of(am, am_path.parent) if am else {}
@@ -189,7 +202,7 @@ def _load_rendered(folder: Path, label: str, shown: Shown, target: str | None) -
     silences: list[dict[str, Any]] = []
     if silences_path.is_file():
         try:
-            raw = json.loads(silences_path.read_text(encoding="utf-8"))
+            raw = json.loads(_text(silences_path, shown(silences_path)))
         except json.JSONDecodeError as exc:
             raise CallalertError(f"{shown(silences_path)}: not valid JSON: {exc}") from None
         silences = [_silence_from_json(item) for item in raw if isinstance(item, dict)]
@@ -265,18 +278,12 @@ def load_side(paths: Sequence[Path], label: str, target: str | None = None, show
     am_docs: list[tuple[Path, dict[str, Any]]] = []
     templates: dict[str, str] = {}
     for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"cannot read {show(path)}: {exc}") from None
+        text = _text(path, show(path))
         if text.startswith(TEST_COPY_MARK):
             continue  # a rule group render copied for promtool tests: not deployed
         data = None
         if path.suffix not in (".tmpl", ".tpl"):
-            try:
-                data = yaml.safe_load(text)
-            except yaml.YAMLError as exc:
-                raise CallalertError(f"{show(path)}: not valid YAML: {exc}") from None
+            data = _yaml(text, show(path), label)
         kind = detect(str(path), text, data)
         if kind == "spec":
             specs.append(path)

@@ -14,10 +14,12 @@ from callalert.diagnostics import Problem, sort_problems
 from callalert.errors import UsageError
 from callalert.lint import rules
 from callalert.lint.engine import LINT_UNKNOWN_FILE, LintRule, Options, apply_suppressions
+from callalert.lint.shapes import shape_problems
 from callalert.lint.world import AMConfig, TemplateFile, World, doc_source, rule_alerts, rule_records, spec_world, text_source
 from callalert.pipeline import Valid
 from callalert.spec.kinds import TEST_COPY_MARK, Kind, detect
 from callalert.spec.load import Document, load_text
+from callalert.spec.read import InputError, display, read_text
 from callalert.validate import validate
 from callalert.write import MARKER, MARKER_TEXT
 
@@ -37,15 +39,23 @@ class LintResult:
         return sum(1 for p in self.problems if p.path == path)
 
 
-def _expand(paths: Sequence[Path]) -> list[Path]:
-    out: list[Path] = []
+def _expand(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
+    """Every file to lint, and whether it was named explicitly (not found in a directory)."""
+    out: list[tuple[Path, bool]] = []
     for path in paths:
-        if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".yml", ".yaml", ".tmpl")))
-        elif path.exists():
-            out.append(path)
+        try:
+            is_dir = path.is_dir()
+            exists = is_dir or path.exists() or path.is_symlink()
+        except (OSError, ValueError) as exc:  # a name too long, a NUL in the path
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a valid path"
+            raise UsageError(f"cannot read {display(path)}: {reason}") from None
+        if is_dir:
+            found = sorted(p for p in path.rglob("*") if p.suffix in (".yml", ".yaml", ".tmpl") and p.is_file())
+            out.extend((p, False) for p in found)
+        elif exists:
+            out.append((path, True))
         else:
-            raise UsageError(f"file not found: {path}")
+            raise UsageError(f"file not found: {display(path)}")
     return out
 
 
@@ -59,12 +69,12 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
     am_docs: list[Document] = []
     templates: list[TemplateFile] = []
     problems: list[Problem] = []
-    for path in files:
+    for path, explicit in files:
         name = str(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(d.problem(name, 1, 1, f"not UTF-8 text: {exc.reason}", d.YAML_SYNTAX))
+            text = read_text(path)
+        except InputError as exc:
+            problems.append(exc.problem(d.YAML_SYNTAX if exc.kind == "encoding" else d.UNREADABLE_FILE))
             result.kinds[name] = "unknown"
             continue
         texts[name] = text
@@ -91,18 +101,26 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             if doc is not None and doc.problems:
                 problems.extend(doc.problems)
             else:
+                # named on the command line, a file lint cannot read is a failed lint (a truncated or
+                # empty spec must not pass a CI step); found in a directory, it is only noted
+                what = "empty file" if not text.strip() or (doc is not None and doc.data is None) else "unknown file"
                 problems.append(
                     d.problem(
                         name,
                         1,
                         1,
-                        "not a callalert spec, Prometheus rule file, alertmanager.yml or .tmpl template: nothing to lint",
+                        f"{what}: not a callalert spec, Prometheus rule file, alertmanager.yml or .tmpl template: nothing to lint",
                         LINT_UNKNOWN_FILE,
+                        level="error" if explicit else "info",
                     )
                 )
         elif kind in ("rules", "alertmanager"):
             assert doc is not None
             problems.extend(p for p in doc.problems if p.rule == d.DUPLICATE_KEY.id)
+            malformed = shape_problems(doc, kind)
+            if malformed:  # what promtool or amtool would refuse to read: no rule can judge it
+                problems.extend(malformed)
+                continue
             (rule_docs if kind == "rules" else am_docs).append(doc)
     worlds: list[World] = []
     if spec_paths:

@@ -19,6 +19,7 @@ from typing import Any
 
 from callalert.diagnostics import KeyPath, Problem, format_key
 from callalert.spec.load import load_text, merge
+from callalert.spec.read import read_text
 
 NAMED_MAPS = ("severities", "categories", "receivers")
 ITEM_LISTS = ("inhibit_rules", "silences", "time_intervals", "mute_time_intervals")
@@ -214,11 +215,11 @@ def changed_since(ref: str, files: Mapping[str, str], spec_files: Sequence[str])
         old_text: dict[str, str | None] = {}
         for name in files:
             at = revision.at(Path(name))
-            old_text[name] = at.read_text(encoding="utf-8", errors="replace") if at is not None else None
+            old_text[name] = read_text(at) if at is not None else None
         new_files = {name for name in files if old_text[name] is None}
         present_specs = [s for s in spec_files if old_text.get(s) is not None]
         if present_specs:
-            new_merged = merge([load_text(Path(s).read_text(encoding="utf-8"), s) for s in spec_files])
+            new_merged = merge([load_text(read_text(Path(s)), s) for s in spec_files])
             old_merged = merge([load_text(old_text[s] or "", s) for s in present_specs])
             found = [format_key(u) for u in spec_units(old_merged.data, new_merged.data)]
             for s in spec_files:
@@ -227,7 +228,7 @@ def changed_since(ref: str, files: Mapping[str, str], spec_files: Sequence[str])
             before = old_text[name]
             if before is None or kind == "spec":
                 continue
-            text = Path(name).read_text(encoding="utf-8", errors="replace")
+            text = read_text(Path(name))
             if before == text:
                 units[name] = []
             elif kind == "rules":

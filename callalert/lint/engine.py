@@ -113,7 +113,8 @@ LINT_UNKNOWN_FILE = Rule(
     "lint",
     "file of a kind lint does not check",
     "Only callalert specs, Prometheus rule files, alertmanager.yml files and .tmpl templates are checked; anything "
-    "else given to lint is skipped, and it is worth knowing that nothing was checked.",
+    "else given to lint is skipped, and it is worth knowing that nothing was checked. A file named on the command "
+    "line (an empty or truncated spec) is an error, so a CI lint step fails; one found in a directory is an info.",
     bad="""\
 scrape_configs:
   - job_name: node

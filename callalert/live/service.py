@@ -35,6 +35,7 @@ import json
 import logging
 import random
 import re
+import reprlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -43,7 +44,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
 
-from callalert.live.amapi import AlertmanagerError, AsyncAlertmanagerClient, format_time
+from callalert.live.amapi import AlertmanagerError, AsyncAlertmanagerClient, check_url, display_url, format_time
 
 if TYPE_CHECKING:
     import httpx
@@ -254,7 +255,13 @@ class AlertService:
             raise ValueError("history_limit, queue_limit and batch_size must be at least 1")
         if not 0 <= backoff_jitter <= 1:
             raise ValueError("backoff_jitter must be between 0 and 1")
+        if alertmanager_url:
+            try:
+                check_url(alertmanager_url)
+            except ValueError as exc:
+                raise ValueError(f"alertmanager_url {display_url(alertmanager_url)!r} is not a valid URL: {exc}") from None
         self.alertmanager_url = alertmanager_url.rstrip("/") if alertmanager_url else None
+        self._shown_url = display_url(self.alertmanager_url) if self.alertmanager_url else None  # for logs
         self.thresholds = thresholds or Thresholds()
         self.static_labels = _check_labels(dict(labels or {}))
         self.queue_limit = queue_limit
@@ -308,7 +315,10 @@ class AlertService:
             raise ValueError(f"unknown alert level {level!r}; expected one of {', '.join(LEVELS)}")
         if self._closed:
             raise RuntimeError("AlertService is closed")
-        alert = self._build(level, message, dict(context or {}), name, labels)
+        given: Any = context  # callers are not type-checked: a list or a string is kept, not raised
+        if given is not None and not isinstance(given, Mapping):
+            context = {"context": given}
+        alert = self._build(level, str(message), dict(context or {}), name, labels)
 
         if level == "critical":
             self._log.critical("ALERTA CRÍTICA: %s", message)
@@ -331,7 +341,7 @@ class AlertService:
         """
         sent: list[Alert] = []
         limits = self.thresholds
-        error_rate = metrics.get("error_rate", 0.0)
+        error_rate = self._metric(metrics, "error_rate", 0.0)
         if error_rate > limits.max_error_rate:
             sent.append(
                 await self.send_alert(
@@ -341,7 +351,7 @@ class AlertService:
                     name="HighCallErrorRate",
                 )
             )
-        audio_quality = metrics.get("audio_quality", 1.0)
+        audio_quality = self._metric(metrics, "audio_quality", 1.0)
         if audio_quality < limits.min_audio_quality:
             sent.append(
                 await self.send_alert(
@@ -351,7 +361,7 @@ class AlertService:
                     name="LowAudioQuality",
                 )
             )
-        latency = metrics.get("latency", 0.0)
+        latency = self._metric(metrics, "latency", 0.0)
         if latency > limits.max_latency_ms:
             patterns = await self.correlate_alerts()
             sent.append(
@@ -409,7 +419,7 @@ class AlertService:
             self._log.warning(
                 "%d alert(s) not delivered to Alertmanager at %s before close (last error: %s)",
                 len(self._queue),
-                self.alertmanager_url,
+                self._shown_url,
                 self.last_error,
             )
         if self._client is not None:
@@ -424,6 +434,16 @@ class AlertService:
 
     # ------------------------------------------------------------------ internals
 
+    def _metric(self, metrics: Mapping[str, Any], name: str, default: float) -> float:
+        # the value as given (an int stays an int: messages show 6000ms, not 6000.0ms)
+        """A metric as a number; a value that is not one (None, a string) is logged and skipped,
+        never raised into the caller."""
+        value = metrics.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self._log.warning("check_quality_thresholds: metrics[%r] is %r, not a number; not checked", name, value)
+            return default
+        return value
+
     def _build(
         self, level: str, message: str, context: dict[str, Any], name: str | None, labels: Mapping[str, str] | None
     ) -> Alert:
@@ -435,10 +455,8 @@ class AlertService:
         # severity and source identify in-app alerts for routing; a caller cannot override them.
         merged["severity"] = level
         merged["source"] = SOURCE
-        annotations = {
-            "summary": message,
-            "description": json.dumps(context, sort_keys=True, ensure_ascii=False, default=str),
-        }
+        annotations = {"summary": _text(message), "description": _text(_describe_context(context))}
+        merged = {name: _text(value) for name, value in merged.items()}
         return Alert(level, message, context, self._clock(), merged, annotations)
 
     def _prune_history(self) -> None:
@@ -467,7 +485,7 @@ class AlertService:
                 "Alertmanager delivery queue full (%d alerts, Alertmanager at %s: %s); dropping the oldest"
                 " (%d dropped so far, see dropped_count)",
                 self.queue_limit,
-                self.alertmanager_url,
+                self._shown_url,
                 self.last_error or "slow",
                 self.dropped_count,
             )
@@ -488,6 +506,9 @@ class AlertService:
                 await self._wakeup.wait()
                 continue
             batch = [self._queue.popleft() for _ in range(min(self.batch_size, len(self._queue)))]
+            batch = [a for a in batch if self._sendable(a)]
+            if not batch:
+                continue
             self._inflight = batch
             try:
                 await self._client.post_alerts([a.to_api(self.alert_ttl) for a in batch])
@@ -499,18 +520,28 @@ class AlertService:
                     continue
                 await self._retry_later(batch, str(exc))
                 continue
-            except Exception as exc:
+            except Exception as exc:  # not Alertmanager's answer: retrying the same batch cannot help
                 self._inflight = []
-                await self._retry_later(batch, f"{type(exc).__name__}: {exc}")
+                self.rejected_count += len(batch)
+                self._log.error("could not send %d alert(s); dropping them: %s: %s", len(batch), type(exc).__name__, exc)
                 continue
             self._inflight = []
             self.delivered_count += len(batch)
             if self._backoff.attempt:
-                self._log.info(
-                    "Alertmanager at %s reachable again; delivered %d queued alert(s)", self.alertmanager_url, len(batch)
-                )
+                self._log.info("Alertmanager at %s reachable again; delivered %d queued alert(s)", self._shown_url, len(batch))
                 self._backoff.attempt = 0
                 self.last_error = None
+
+    def _sendable(self, alert: Alert) -> bool:
+        """Whether `alert` can be sent at all (JSON in UTF-8); one that cannot is dropped and
+        counted as rejected, so it never holds up the alerts queued behind it."""
+        try:
+            json.dumps(alert.to_api(self.alert_ttl), ensure_ascii=False).encode("utf-8")
+        except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
+            self.rejected_count += 1
+            self._log.error("alert %s cannot be sent (%s); dropping it", alert.labels.get("alertname"), exc)
+            return False
+        return True
 
     async def _retry_later(self, batch: list[Alert], error: str) -> None:
         self._queue.extendleft(reversed(batch))
@@ -525,7 +556,28 @@ class AlertService:
 
 def _check_labels(labels: dict[str, str]) -> dict[str, str]:
     for key, value in labels.items():
-        if not _LABEL_NAME.match(key):
+        if not isinstance(key, str) or not _LABEL_NAME.match(key):
             raise ValueError(f"invalid label name {key!r}: must match [a-zA-Z_][a-zA-Z0-9_]*")
+        if value is None:
+            raise ValueError(f"label {key!r} is None: give it a value, or leave it out")
         labels[key] = str(value)
     return labels
+
+
+def _text(value: str) -> str:
+    """`value` as valid UTF-8: a lone surrogate (a file name decoded with surrogateescape) becomes
+    a visible escape instead of an alert that cannot be encoded."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _describe_context(context: Mapping[Any, Any]) -> str:
+    """The context as JSON for the description; keys of mixed types or a context that contains
+    itself are shown anyway, never raised into the caller."""
+    try:
+        return json.dumps(context, sort_keys=True, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        pass
+    try:
+        return json.dumps({str(k): v for k, v in context.items()}, sort_keys=True, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return reprlib.repr(dict(context))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from callalert.diagnostics import KeyPath
+from callalert.diagnostics import KeyPath, escape
 
 
 @dataclass(frozen=True)
@@ -142,9 +142,12 @@ class Route:
     labels: Mapping[str, str] | None = None  # route labels (Alertmanager 0.34)
 
     def walk(self) -> Iterator[Route]:
-        yield self
-        for child in self.routes:
-            yield from child.walk()
+        """This route and every route below it, depth first (iterative: trees can be deep)."""
+        stack: list[Route] = [self]
+        while stack:
+            route = stack.pop()
+            yield route
+            stack.extend(reversed(route.routes))
 
 
 @dataclass(frozen=True)
@@ -295,8 +298,9 @@ class Model:
 
     @property
     def source_name(self) -> str:
-        """How generated files name their origin: every spec file, comma-separated."""
-        return ", ".join(self.sources)
+        """How generated files name their origin: every spec file, comma-separated, control
+        characters escaped (a newline in a file name must not end the header's comment line)."""
+        return ", ".join(escape(source) for source in self.sources)
 
     def alert(self, name: str) -> Alert | None:
         return next((a for a in self.alerts if a.name == name), None)

@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from callalert import diagnostics as d
-from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean, format_key
+from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean, format_key, shown
+from callalert.limits import MAX_FILE_NAME_BYTES
 from callalert.model import (
     Alert,
     Category,
@@ -41,6 +42,7 @@ from callalert.model import (
     TimeInterval,
 )
 from callalert.spec import v1
+from callalert.spec.read import InputError, read_text
 
 ProblemFactory = Callable[..., Problem]
 
@@ -275,6 +277,16 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
     for gi, group in enumerate(spec.groups):
         gkey: KeyPath = ("groups", gi)
         file_name = file_name_for_group(group.name) + ".yml"
+        if len(file_name.encode("utf-8", "surrogatepass")) > MAX_FILE_NAME_BYTES:
+            problems.append(
+                problem(
+                    (*gkey, "name"),
+                    f"group name makes a {len(file_name.encode('utf-8', 'surrogatepass'))}-byte rule file name; "
+                    f"file names must stay within {MAX_FILE_NAME_BYTES} bytes",
+                    d.GROUP_NAME,
+                    fix="shorten the group name",
+                )
+            )
         if file_name in group_files:
             problems.append(
                 problem(
@@ -287,6 +299,16 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
         alerts: list[Alert] = []
         for ai, alert in enumerate(group.alerts):
             akey: KeyPath = (*gkey, "alerts", ai)
+            if len(alert.name) > MAX_FILE_NAME_BYTES:
+                problems.append(
+                    problem(
+                        (*akey, "name"),
+                        f"alert name is {len(alert.name)} characters; it names the alert's runbook and test files, "
+                        f"which must stay within {MAX_FILE_NAME_BYTES} bytes",
+                        d.ALERT_NAME,
+                        fix="shorten the alert name",
+                    )
+                )
             if alert.name in first_alert:
                 problems.append(
                     problem(
@@ -435,14 +457,27 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
     return model, problems
 
 
+def _inside(path: Path, root: Path) -> bool:
+    """Whether `path` (symlinks resolved) is `root` or below it."""
+    return path == root or root in path.parents
+
+
 def _template_files(spec: v1.Spec, problem: ProblemFactory, template_dir: Path) -> tuple[tuple[TemplateFile, ...], list[Problem]]:
     """Read the user's template files (relative to the spec file that lists them)."""
     problems: list[Problem] = []
     files: dict[str, TemplateFile] = {}
     builtin_names = {f"{name}.tmpl" for name in spec.templates.builtin}
+    root = template_dir.resolve()
     for i, rel in enumerate(spec.templates.files):
         key: KeyPath = ("templates", "files", i)
-        path = (template_dir / rel).resolve()
+        if "\0" in rel:
+            problems.append(problem(key, f"template file name {shown(rel)} contains a NUL byte", d.TEMPLATE_FILE))
+            continue
+        try:
+            path = (template_dir / rel).resolve()
+        except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long
+            problems.append(problem(key, f"cannot read template file {shown(rel)}: {exc}", d.TEMPLATE_FILE))
+            continue
         out_name = Path(rel).name
         if not out_name.endswith(".tmpl"):
             problems.append(
@@ -464,17 +499,20 @@ def _template_files(spec: v1.Spec, problem: ProblemFactory, template_dir: Path) 
         if out_name in files:
             problems.append(problem(key, f"two template files are both named {out_name!r}; rename one", d.TEMPLATE_FILE))
             continue
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            problems.append(problem(key, f"cannot read template file {rel!r}: {exc.strerror or exc}", d.TEMPLATE_FILE))
-            continue
-        except UnicodeDecodeError as exc:
+        if not _inside(path, root):
             problems.append(
                 problem(
-                    key, f"cannot read template file {rel!r}: not UTF-8 text ({exc.reason} at byte {exc.start})", d.TEMPLATE_FILE
+                    key,
+                    f"template file {shown(rel)} resolves to {shown(str(path), 200)}, outside the spec's folder; "
+                    "templates are read only from the spec's folder and below: copy it there",
+                    d.TEMPLATE_FILE,
                 )
             )
+            continue
+        try:
+            text = read_text(path)
+        except InputError as exc:
+            problems.append(problem(key, f"cannot read template file {shown(rel)}: {exc.reason}", d.TEMPLATE_FILE))
             continue
         files[out_name] = TemplateFile(out_name, str(path), str(template_dir / rel), text, key)
     return tuple(files.values()), problems

@@ -7,18 +7,25 @@ last one wins), are problems here, positioned at the second occurrence.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser as _PyParser
+from yaml.reader import Reader, ReaderError
 from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 from callalert import diagnostics as d
-from callalert.diagnostics import KeyPath, Level, Problem, Rule, format_key
+from callalert.diagnostics import KeyPath, Level, Problem, Rule, format_key, shown
+from callalert.limits import MAX_YAML_DEPTH, ensure_recursion_limit
+from callalert.spec.read import read_text
 
 _Parser: Any  # libyaml's parser+composer is ~10x faster; fall back where PyYAML was built without it
 try:
@@ -35,6 +42,20 @@ class _Constructor(SafeConstructor):
     def __init__(self) -> None:
         super().__init__()
         self.duplicates: list[tuple[MappingNode, ScalarNode]] = []
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        # PyYAML's constructors for !!int, !!float, !!bool, !!timestamp ... raise plain Python
+        # errors on a bad value (`!!int abc`); every one becomes a problem at the node.
+        try:
+            return super().construct_object(node, deep=deep)
+        except ConstructorError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError) as exc:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            value = shown(node.value) if isinstance(node, ScalarNode) else "this collection"
+            raise ConstructorError(
+                None, None, f"{value} is not a valid {tag} value ({type(exc).__name__})", node.start_mark
+            ) from None
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -55,19 +76,39 @@ if HAVE_LIBYAML:
             _Constructor.__init__(self)
             Resolver.__init__(self)
 
-else:  # pragma: no cover
-    from yaml.composer import Composer
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
 
-    class _Loader(Reader, Scanner, _Parser, Composer, _Constructor, Resolver):  # type: ignore[no-redef,misc]
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            _Parser.__init__(self)
-            Composer.__init__(self)
-            _Constructor.__init__(self)
-            Resolver.__init__(self)
+class _DeepLoader(Reader, Scanner, _PyParser, Composer, _Constructor, Resolver):
+    """PyYAML's own (Python) parser: slower, but without libyaml's fixed limit of 1,000 nesting
+    levels; used for files deeper than that, up to MAX_YAML_DEPTH."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        _PyParser.__init__(self)
+        Composer.__init__(self)
+        _Constructor.__init__(self)
+        Resolver.__init__(self)
+        self.depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested more than {MAX_YAML_DEPTH} levels deep (callalert's limit)",
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+if not HAVE_LIBYAML:  # pragma: no cover
+
+    class _Loader(_DeepLoader):  # type: ignore[no-redef]
+        pass
 
 
 @dataclass
@@ -79,16 +120,26 @@ class Document:
     root: Node | None
     problems: list[Problem] = field(default_factory=list)
     text: str = field(default="", repr=False)
+    _keys: dict[int, dict[str, tuple[Node, Node]]] = field(default_factory=dict, repr=False)
+
+    def _entry(self, mapping: MappingNode, part: str | int) -> tuple[Node, Node] | None:
+        """(key node, value node) of `part` in `mapping`; the last one when a key repeats, as
+        YAML keeps it. Indexed once per mapping, so positioning many problems stays linear."""
+        index = self._keys.get(id(mapping))
+        if index is None:
+            index = {}
+            for key_node, value_node in mapping.value:
+                if isinstance(key_node, ScalarNode):
+                    index[key_node.value] = (key_node, value_node)
+            self._keys[id(mapping)] = index
+        return index.get(str(part))
 
     def node_at(self, key: KeyPath) -> Node | None:
         node = self.root
         for part in key:
             if isinstance(node, MappingNode):
-                found = None
-                for key_node, value_node in node.value:
-                    if isinstance(key_node, ScalarNode) and key_node.value == str(part):
-                        found = value_node
-                node = found
+                entry = self._entry(node, part)
+                node = entry[1] if entry is not None else None
             elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
                 node = node.value[part]
             else:
@@ -134,10 +185,7 @@ class Document:
         for i, part in enumerate(key):
             last = i == len(key) - 1
             if isinstance(node, MappingNode):
-                found = None
-                for key_node, value_node in node.value:
-                    if isinstance(key_node, ScalarNode) and key_node.value == str(part):
-                        found = (key_node, value_node)
+                found = self._entry(node, part)
                 if found is None:
                     break
                 if last and at_key:
@@ -156,6 +204,64 @@ def _mark_problem(path: str, mark: Any, message: str, rule: Rule) -> Problem:
     line = mark.line + 1 if mark is not None else 1
     col = mark.column + 1 if mark is not None else 1
     return d.problem(path, line, col, message, rule)
+
+
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]")
+
+
+def _reader_problem(path: str, text: str, exc: ReaderError, in_bytes: bool) -> Problem:
+    # A reader error (a control character, a NUL) has an offset, not a mark: libyaml counts
+    # bytes of UTF-8, PyYAML characters.
+    offset = len(text.encode("utf-8", "surrogatepass")[: exc.position].decode("utf-8", "replace")) if in_bytes else exc.position
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return d.problem(
+        path, line, col, f"YAML syntax error: character #x{char:04x} is not allowed here ({exc.reason})", d.YAML_SYNTAX
+    )
+
+
+def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    message = f"YAML syntax error: {exc.problem or exc}"
+    if exc.context:
+        message += f" ({exc.context})"
+    found = _mark_problem(path, mark, message, d.YAML_SYNTAX)
+    fix = _syntax_fix(exc, text)
+    if fix is not None:
+        found = Problem(found.path, found.line, found.col, found.level, found.message, found.rule, found.key, fix)
+    return found
+
+
+def _cycle(root: Node) -> Node | None:
+    """The collection that closes a cycle (a YAML alias inside its own anchor), or None.
+
+    Walks each node once (an alias bomb is a DAG of a few nodes, never expanded here)."""
+    state: dict[int, int] = {}  # id -> 1 on the current path, 2 done
+    stack: list[tuple[Node, Any]] = [(root, iter(_children(root)))]
+    state[id(root)] = 1
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            state[id(node)] = 2
+            stack.pop()
+            continue
+        seen = state.get(id(child))
+        if seen == 1:
+            return node
+        if seen is None and isinstance(child, CollectionNode):
+            state[id(child)] = 1
+            stack.append((child, iter(_children(child))))
+    return None
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _indent_of(text: str, line: int) -> int:
@@ -222,24 +328,32 @@ def _syntax_fix(exc: yaml.MarkedYAMLError, text: str) -> str | None:
 
 
 def load_text(text: str, path: str) -> Document:
-    loader = _Loader(text)
+    loader: Any = _Loader(text)
     try:
         try:
             root = loader.get_single_node()
+        except ReaderError as exc:
+            return Document(path, None, None, [_reader_problem(path, text, exc, HAVE_LIBYAML)])
         except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            message = f"YAML syntax error: {exc.problem or exc}"
-            if exc.context:
-                message += f" ({exc.context})"
-            found = _mark_problem(path, mark, message, d.YAML_SYNTAX)
-            fix = _syntax_fix(exc, text)
-            if fix is not None:
-                found = Problem(found.path, found.line, found.col, found.level, found.message, found.rule, found.key, fix)
-            return Document(path, None, None, [found])
+            if "exceeded maximum nesting depth" not in str(exc.problem) or not HAVE_LIBYAML:
+                return Document(path, None, None, [_syntax_problem(path, exc, text)])
+            loader.dispose()  # deeper than libyaml goes: PyYAML's parser, bounded by MAX_YAML_DEPTH
+            ensure_recursion_limit()
+            loader = _DeepLoader(text)
+            try:
+                root = loader.get_single_node()
+            except ReaderError as deep_exc:
+                return Document(path, None, None, [_reader_problem(path, text, deep_exc, False)])
+            except yaml.MarkedYAMLError as deep_exc:
+                return Document(path, None, None, [_syntax_problem(path, deep_exc, text)])
         except yaml.YAMLError as exc:
             return Document(path, None, None, [d.problem(path, 1, 1, f"YAML error: {exc}", d.YAML_SYNTAX)])
         if root is None:
             return Document(path, None, None, [])
+        if _ANCHOR.search(text) and (closing := _cycle(root)) is not None:
+            line, col = closing.start_mark.line + 1, closing.start_mark.column + 1
+            message = "recursive alias: this collection contains itself (an alias inside its own anchor)"
+            return Document(path, None, root, [d.problem(path, line, col, message, d.YAML_SYNTAX)])
         try:
             data = loader.construct_document(root)
         except ConstructorError as exc:
@@ -268,8 +382,8 @@ def _first_line(mapping: MappingNode, dup: ScalarNode) -> int:
 
 
 def load_file(path: Path, display: str | None = None) -> Document:
-    text = path.read_text(encoding="utf-8")
-    return load_text(text, display or str(path))
+    """Read and load one YAML file; the file cannot be read: `read.InputError`."""
+    return load_text(read_text(path), display or str(path))
 
 
 # --- several files, one spec ---------------------------------------------------------------
@@ -295,14 +409,30 @@ class Merged:
     problems: list[Problem]
     _owners: dict[str, list[_Piece]] = field(default_factory=dict)
     _map_owner: dict[tuple[str, str], Document] = field(default_factory=dict)
+    # key paths set by an overlay -> (the overlay, its key path): what an overlay introduced is
+    # positioned in the overlay (spec.overlay fills it)
+    provenance: dict[KeyPath, tuple[Document, KeyPath]] = field(default_factory=dict)
+
+    def _overlay(self, key: KeyPath) -> tuple[Document, KeyPath] | None:
+        if not self.provenance:
+            return None
+        for n in range(len(key), 0, -1):
+            found = self.provenance.get(key[:n])
+            if found is not None:
+                return found[0], (*found[1], *key[n:])
+        return None
 
     def locate(self, key: KeyPath, *, at_key: bool = False) -> tuple[str, int, int]:
-        doc = self._doc_for(key)
-        if doc is None:
+        overlay = self._overlay(key)
+        if overlay is not None:
+            doc, local = overlay
+            return (doc.path, *doc.position(local, at_key=at_key))
+        found = self._doc_for(key)
+        if found is None:
             return ("<spec>", 1, 1)
         if key and not self._owners.get(str(key[0])):
-            return (doc.path, *doc.position(key[:1], at_key=True))  # a key no file has
-        return (doc.path, *doc.position(self._local_key(key), at_key=at_key))
+            return (found.path, *found.position(key[:1], at_key=True))  # a key no file has
+        return (found.path, *found.position(self._local_key(key), at_key=at_key))
 
     def _piece(self, key: KeyPath) -> _Piece | None:
         """The file piece a list item comes from (lists concatenate across files)."""
@@ -318,10 +448,14 @@ class Merged:
     def problem_in_value(self, key: KeyPath, line: int, col: int, message: str, rule: Rule, **kw: Any) -> Problem:
         """A problem at (line, col) inside the string value at `key` (e.g. in a PromQL expr)."""
         problem = self.problem(key, message, rule, **kw)
-        doc = self._doc_for(key)
-        if doc is None:
-            return problem
-        local = self._local_key(key)
+        overlay = self._overlay(key)
+        if overlay is not None:
+            doc, local = overlay
+        else:
+            found = self._doc_for(key)
+            if found is None:
+                return problem
+            doc, local = found, self._local_key(key)
         l2, c2 = doc.position_in_value(local, line, col)
         return Problem(problem.path, l2, c2, problem.level, problem.message, problem.rule, problem.key, problem.fix)
 

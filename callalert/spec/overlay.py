@@ -20,44 +20,67 @@ from pathlib import Path
 from typing import Any
 
 from callalert import diagnostics as d
-from callalert.diagnostics import Problem, did_you_mean
+from callalert.diagnostics import KeyPath, Problem, did_you_mean
 from callalert.errors import UsageError
-from callalert.spec.load import Document, load_file
+from callalert.spec.load import Document, Merged, load_file
+from callalert.spec.read import InputError, display
 
 ALERTS_KEY = "alerts"
 
 
-def _merge(base: Any, over: Any) -> Any:
+Provenance = dict[KeyPath, tuple[Document, KeyPath]]
+
+
+def _merge(base: Any, over: Any, path: KeyPath, opath: KeyPath, doc: Document, provenance: Provenance) -> Any:
+    """`over` merged into `base`; every value the overlay sets is recorded in `provenance`
+    (merged key path -> the overlay and its key path), so problems in it point at the overlay."""
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for key, value in over.items():
-            out[key] = _merge(base[key], value) if key in base else copy.deepcopy(value)
+            kpath, kopath = (*path, key), (*opath, key)
+            if key in base and isinstance(base[key], dict) and isinstance(value, dict):
+                out[key] = _merge(base[key], value, kpath, kopath, doc, provenance)
+            else:
+                out[key] = copy.deepcopy(value)
+                provenance[kpath] = (doc, kopath)
         return out
+    provenance[path] = (doc, opath)
     return copy.deepcopy(over)
 
 
 def load_overlays(paths: Sequence[Path]) -> list[Document]:
     docs = []
     for path in paths:
-        if not path.is_file():
-            raise UsageError(f"overlay file not found: {path}")
-        docs.append(load_file(path))
+        try:
+            docs.append(load_file(path))
+        except InputError as exc:
+            if exc.kind == "encoding":
+                docs.append(Document(str(path), None, None, [exc.problem()]))
+            elif exc.kind in ("missing", "directory"):
+                raise UsageError(
+                    f"overlay file not found: {display(path)}" + (" (it is a directory)" if exc.kind == "directory" else "")
+                ) from None
+            else:
+                raise UsageError(f"--overlay: {exc}") from None
     return docs
 
 
-def apply_overlays(data: dict[str, Any], overlays: Sequence[Document]) -> tuple[dict[str, Any], list[Problem]]:
+def apply_overlays(merged: Merged, overlays: Sequence[Document]) -> list[Problem]:
+    """Apply `overlays` to `merged.data` in order; positions of what they set point into them."""
     problems: list[Problem] = []
-    result = copy.deepcopy(data)
+    result = merged.data
+    provenance: Provenance = merged.provenance
     for doc in overlays:
         problems.extend(doc.problems)
         if doc.data is None:
             continue
         if not isinstance(doc.data, dict):
-            problems.append(d.problem(doc.path, 1, 1, "an overlay must be a mapping (a partial spec)", d.OVERLAY))
+            line, col = doc.position(())
+            problems.append(d.problem(doc.path, line, col, "an overlay must be a mapping (a partial spec)", d.OVERLAY))
             continue
         over = dict(doc.data)
         alert_changes = over.pop(ALERTS_KEY, None)
-        result = _merge(result, over)
+        result = _merge(result, over, (), (), doc, provenance)
         if alert_changes is None:
             continue
         if not isinstance(alert_changes, dict):
@@ -68,10 +91,13 @@ def apply_overlays(data: dict[str, Any], overlays: Sequence[Document]) -> tuple[
                 )
             )
             continue
-        alerts = [
-            a for g in result.get("groups") or [] if isinstance(g, dict) for a in g.get("alerts") or [] if isinstance(a, dict)
-        ]
-        names = [str(a.get("name")) for a in alerts]
+        alerts: list[tuple[KeyPath, dict[str, Any]]] = []
+        for gi, group in enumerate(result.get("groups") or [] if isinstance(result.get("groups"), list) else []):
+            if isinstance(group, dict) and isinstance(group.get("alerts"), list):
+                for ai, alert in enumerate(group["alerts"]):
+                    if isinstance(alert, dict):
+                        alerts.append((("groups", gi, "alerts", ai), alert))
+        names = [str(a.get("name")) for _, a in alerts]
         ordered = sorted(alert_changes.items(), key=lambda kv: kv[0] != "*")
         for name, change in ordered:
             if not isinstance(change, dict):
@@ -87,7 +113,7 @@ def apply_overlays(data: dict[str, Any], overlays: Sequence[Document]) -> tuple[
                     )
                 )
                 continue
-            targets = alerts if name == "*" else [a for a in alerts if a.get("name") == name]
+            targets = alerts if name == "*" else [(k, a) for k, a in alerts if a.get("name") == name]
             if not targets:
                 line, col = doc.position((ALERTS_KEY, name), at_key=True)
                 problems.append(
@@ -100,8 +126,9 @@ def apply_overlays(data: dict[str, Any], overlays: Sequence[Document]) -> tuple[
                         key=f"alerts.{name}",
                     )
                 )
-            for alert in targets:
-                merged = _merge(alert, change)
+            for key, alert in targets:
+                changed = _merge(alert, change, key, (ALERTS_KEY, name), doc, provenance)
                 alert.clear()
-                alert.update(merged)
-    return result, problems
+                alert.update(changed)
+    merged.data = result
+    return problems

@@ -21,31 +21,58 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from callalert.analysis.alertmanager.matchers import format_matcher
+from callalert.diagnostics import shown
 
 VERSION = 1
 
-_DURATION_RE = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
+# Prometheus' model.ParseDuration: units in this order, each at most once, ASCII digits only
+# (fullmatch: "1m\n" is refused, as Go's `$` is the end of the text).
+_DURATION_RE = re.compile(r"(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?")
 _LABEL_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _METRIC_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _UNITS = (365 * 86400.0, 7 * 86400.0, 86400.0, 3600.0, 60.0, 1.0, 0.001)
+_UNIT_MS = (365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1_000, 1)
+# Go's time.Duration is int64 nanoseconds: about 292 years
+MAX_DURATION_MS = (2**63 - 1) // 1_000_000
 
 
 def duration_seconds(text: str) -> float:
-    match = _DURATION_RE.match(text)
+    match = _DURATION_RE.fullmatch(text)
     if not match or text in ("",):
         raise ValueError(text)
     return sum(int(g) * unit for g, unit in zip(match.groups(), _UNITS, strict=True) if g)
 
 
+def duration_ms(text: str) -> int | None:
+    """Milliseconds of a Prometheus duration, or None when it is not one."""
+    if text == "0":
+        return 0
+    match = _DURATION_RE.fullmatch(text) if text and len(text) < 200 else None
+    if match is None:
+        return None
+    return sum(int(g) * unit for g, unit in zip(match.groups(), _UNIT_MS, strict=True) if g)
+
+
 def _check_duration(value: str) -> str:
-    if value == "0":
-        return value
-    if not value or not _DURATION_RE.match(value):
+    ms = duration_ms(value)
+    if ms is None:
         raise PydanticCustomError(
             "duration",
-            "invalid duration '{value}': use Prometheus durations like 30s, 5m, 1h30m, 7d",
-            {"value": value},
+            "invalid duration {value}: use Prometheus durations like 30s, 5m, 1h30m, 7d",
+            {"value": shown(value)},
         )
+    if ms > MAX_DURATION_MS:
+        raise PydanticCustomError(
+            "duration",
+            "duration {value} is out of range: Prometheus and Alertmanager durations are at most 292y (106751d)",
+            {"value": shown(value)},
+        )
+    return value
+
+
+def _check_nonzero_duration(value: str) -> str:
+    if duration_ms(value) == 0:
+        raise PydanticCustomError("duration", "must not be 0: Alertmanager refuses a zero group_interval or repeat_interval", {})
     return value
 
 
@@ -53,8 +80,8 @@ def _check_label_name(value: str) -> str:
     if not _LABEL_RE.match(value) or value.startswith("__"):
         raise PydanticCustomError(
             "label_name",
-            "invalid label name '{value}': use letters, digits and _, not starting with a digit or __",
-            {"value": value},
+            "invalid label name {value}: use letters, digits and _, not starting with a digit or __",
+            {"value": shown(value)},
         )
     return value
 
@@ -63,9 +90,9 @@ def _check_alert_name(value: str) -> str:
     if not _METRIC_RE.match(value):
         raise PydanticCustomError(
             "alert_name",
-            "invalid alert name '{value}': alert names are label values of `alertname`; use "
+            "invalid alert name {value}: alert names are label values of `alertname`; use "
             "letters, digits, _ and : (e.g. HighCallLatency)",
-            {"value": value},
+            {"value": shown(value)},
         )
     return value
 
@@ -73,11 +100,12 @@ def _check_alert_name(value: str) -> str:
 def _check_version(value: Any) -> str:
     text = str(value)
     if not re.match(r"^\d+\.\d+(\.\d+)?$", text):
-        raise PydanticCustomError("version", "invalid version '{value}': write MAJOR.MINOR, e.g. 0.25", {"value": text})
+        raise PydanticCustomError("version", "invalid version {value}: write MAJOR.MINOR, e.g. 0.25", {"value": shown(text)})
     return text
 
 
 Duration = Annotated[str, AfterValidator(_check_duration)]
+NonZeroDuration = Annotated[str, AfterValidator(_check_duration), AfterValidator(_check_nonzero_duration)]
 LabelName = Annotated[str, AfterValidator(_check_label_name)]
 AlertName = Annotated[str, AfterValidator(_check_alert_name)]
 VersionStr = Annotated[str, BeforeValidator(_check_version)]
@@ -111,6 +139,14 @@ def _reject_literal(value: Any) -> Any:
             "plaintext_secret",
             "plaintext secret: write a reference, {file: /path/to/secret} or {env: VAR_NAME}, never the value",
             {},
+        )
+    if value is not None and not isinstance(value, dict | SecretRef):
+        # a number or a list here is a secret value too: refused without showing it
+        kind = "a number" if isinstance(value, int | float) and not isinstance(value, bool) else f"a {type(value).__name__}"
+        raise PydanticCustomError(
+            "plaintext_secret",
+            "plaintext secret: a secret is a reference, {file: PATH} or {env: NAME}; got {kind} (not shown)",
+            {"kind": kind},
         )
     return value
 
@@ -626,8 +662,8 @@ class Defaults(Model):
         default_factory=lambda: ["alertname"], description="Route-level grouping labels (`['...']` groups by all labels)."
     )
     group_wait: Duration = "30s"
-    group_interval: Duration = "5m"
-    repeat_interval: Duration = "4h"
+    group_interval: NonZeroDuration = "5m"
+    repeat_interval: NonZeroDuration = "4h"
     resolve_timeout: Duration = Field("5m", description="Alertmanager `global.resolve_timeout`.")
     evaluation_interval: Duration = Field(
         "1m",
@@ -760,8 +796,8 @@ class Route(Model):
     continue_: bool = Field(False, alias="continue")
     group_by: list[str] | None = Field(None, description="Label names (any UTF-8 from Alertmanager 0.27), or `['...']`.")
     group_wait: Duration | None = None
-    group_interval: Duration | None = None
-    repeat_interval: Duration | None = None
+    group_interval: NonZeroDuration | None = None
+    repeat_interval: NonZeroDuration | None = None
     mute_time_intervals: list[str] | None = None
     active_time_intervals: list[str] | None = None
     labels: dict[str, str] | None = Field(
@@ -827,7 +863,8 @@ class Templates(Model):
     )
     files: list[str] = Field(
         default_factory=list,
-        description="Your own `.tmpl` files, relative to the spec; a define with a built-in's name requires removing that built-in.",
+        description="Your own `.tmpl` files, relative to the spec and inside its folder (symlinks resolved); a define "
+        "with a built-in's name requires removing that built-in.",
     )
 
 

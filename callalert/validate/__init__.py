@@ -7,10 +7,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from callalert import diagnostics as d
-from callalert.diagnostics import Problem, sort_problems
+from callalert.diagnostics import Problem, shown, sort_problems
 from callalert.errors import UsageError
+from callalert.limits import MAX_ROUTE_DEPTH, ensure_recursion_limit
 from callalert.model import Model
 from callalert.spec.load import Document, Merged, load_file, merge
+from callalert.spec.read import InputError, display
 
 Check = Callable[[Model, Merged], Iterator[Problem]]
 
@@ -29,21 +31,21 @@ class Validated:
 def load_documents(paths: Sequence[Path]) -> Merged:
     docs = []
     for path in paths:
-        if not path.exists():
-            raise UsageError(
-                f"spec file not found: {path}" + (" (create one with `callalert init`)" if path.name == "specs.yaml" else "")
-            )
-        if path.is_dir():
-            # which files of a folder form the spec (and which are overlays or something else) is the user's call
-            raise UsageError(f"{path} is a directory; give the spec file(s) to read, e.g. callalert validate {path}/*.yaml")
         try:
             docs.append(load_file(path))
-        except UnicodeDecodeError as exc:
-            docs.append(
-                Document(str(path), None, None, [d.problem(str(path), 1, 1, f"not UTF-8 text: {exc.reason}", d.YAML_SYNTAX)])
-            )
-        except OSError as exc:
-            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        except InputError as exc:
+            if exc.kind == "encoding":  # the file is there: a problem in it, positioned
+                docs.append(Document(str(path), None, None, [exc.problem()]))
+            elif exc.kind == "missing":
+                hint = " (create one with `callalert init`)" if path.name == "specs.yaml" else ""
+                raise UsageError(f"spec file not found: {display(path)}{hint}") from None
+            elif exc.kind == "directory":
+                # which files of a folder form the spec (and which are overlays or something else) is the user's call
+                raise UsageError(
+                    f"{display(path)} is a directory; give the spec file(s) to read, e.g. callalert validate {display(path)}/*.yaml"
+                ) from None
+            else:
+                raise
     return merge(docs)
 
 
@@ -62,19 +64,17 @@ def _checks() -> tuple[Check, ...]:
 
 
 def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence[Path] = ()) -> Validated:
-    from pydantic import ValidationError
-
     from callalert.model.resolve import resolve
     from callalert.spec import FORMATS, LATEST, v1
-    from callalert.validate.schema import salvage, schema_problems
+    from callalert.validate.schema import route_depth, salvage, schema_problems, validate_data
 
+    ensure_recursion_limit()  # route trees and templates within the limits of callalert.limits
     merged = load_documents(paths)
     result = Validated(merged, list(merged.problems))
     if overlays:
         from callalert.spec.overlay import apply_overlays, load_overlays
 
-        merged.data, overlay_problems = apply_overlays(merged.data, load_overlays(overlays))
-        result.problems.extend(overlay_problems)
+        result.problems.extend(apply_overlays(merged, load_overlays(overlays)))
 
     def done() -> Validated:
         result.problems = sort_problems(result.problems)
@@ -87,20 +87,44 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
     version = merged.data.get("version", LATEST)
     model_class = FORMATS.get(version) if isinstance(version, int) and not isinstance(version, bool) else None
     if model_class is None:
-        known = ", ".join(map(str, FORMATS))
+        known = " or ".join(map(str, FORMATS))
+        if isinstance(version, int) and not isinstance(version, bool):
+            message = f"unsupported spec version {version}: this callalert reads version {known}"
+        elif isinstance(version, str) and version.strip() in {str(v) for v in FORMATS}:
+            message = f"expected the integer {version.strip()}, got the string {shown(version)} (write version: {version.strip()} without quotes)"
+        else:
+            got = (
+                "true"
+                if version is True
+                else "false"
+                if version is False
+                else shown(version)
+                if isinstance(version, str)
+                else f"a {type(version).__name__}"
+            )
+            message = f"expected the integer {known}, got {got}"
+        result.problems.append(merged.problem(("version",), message, d.SPEC_VERSION))
+        return done()
+    depth, deepest = route_depth(merged.data)
+    if depth > MAX_ROUTE_DEPTH:
+        path, line, col = merged.locate(deepest)
         result.problems.append(
-            merged.problem(
-                ("version",), f"unsupported spec version {version!r}: this callalert reads version {known}", d.SPEC_VERSION
+            d.problem(
+                path,
+                line,
+                col,
+                f"route tree nested {depth} levels deep; callalert reads at most {MAX_ROUTE_DEPTH} (amtool 0.25: 1,500)",
+                d.NESTING_DEPTH,
+                key="routing.routes",
             )
         )
         return done()
     salvaged = False
-    try:
-        spec = model_class.model_validate(merged.data)
-    except ValidationError as exc:
-        result.problems.extend(schema_problems(model_class, merged, exc))
-        stand_ins: dict[str, str] = {}
-        rest = salvage(model_class, merged.data, exc, stand_ins)
+    spec, errors = validate_data(model_class, merged.data)
+    stand_ins: dict[str, str] = {}
+    if spec is None:
+        result.problems.extend(schema_problems(model_class, merged, errors))
+        rest = salvage(model_class, merged.data, errors, stand_ins)
         if rest is None or not semantic:
             return done()
         spec, salvaged = rest, True  # check what remains, so one run reports references and PromQL too

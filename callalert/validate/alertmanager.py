@@ -23,6 +23,7 @@ from callalert.analysis.versions import (
     am_feature_min_version,
     am_go,
     am_matcher_mode,
+    am_supports,
     am_unproven_note,
     am_unreleased,
     am_utf8_label_names,
@@ -42,6 +43,123 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
     yield from _time_intervals(model, merged)
     yield from _versions(model, merged)
     yield from _silences(model, merged)
+    yield from _receiver_requirements(model, merged)
+
+
+# (receiver type, options, the `global` options that can stand in for them, Alertmanager's message):
+# config.Load refuses the whole file when a receiver has none of them (the same in 0.25, 0.28, 0.33;
+# a Slack app token, from 0.30, stands in for the webhook URL)
+_REQUIRED: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...] = (
+    ("email_configs", ("smarthost",), ("smtp_smarthost",), "no global SMTP smarthost set"),
+    ("email_configs", ("from",), ("smtp_from",), "no global SMTP from set"),
+    (
+        "slack_configs",
+        ("api_url", "app_token"),
+        ("slack_api_url", "slack_app_token"),
+        "no global Slack API URL set either inline or in a file",
+    ),
+    ("opsgenie_configs", ("api_key",), ("opsgenie_api_key",), "no global OpsGenie API Key set either inline or in a file"),
+    ("victorops_configs", ("api_key",), ("victorops_api_key",), "no global VictorOps API Key set"),
+    ("wechat_configs", ("api_secret",), ("wechat_api_secret",), "no global Wechat ApiSecret set"),
+    ("wechat_configs", ("corp_id",), ("wechat_api_corp_id",), "no global Wechat CorpID set"),
+)
+_GLOBAL_NAMES = {"smtp_smarthost": "global.smtp.smarthost", "smtp_from": "global.smtp.from"}
+
+
+def _set(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def _written(merged: Merged, key: KeyPath) -> bool:
+    """Whether the spec as written has `key` (a value the schema may have refused and dropped)."""
+    node: Any = merged.data
+    for part in key:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return False
+    return _set(node)
+
+
+def _known_global(option: str, target: Version) -> bool:
+    """Whether the spec's `global` has the option and the target Alertmanager reads it."""
+    from callalert.spec.v1 import SMTP, Global
+
+    fields = {f"smtp_{name}" for name in SMTP.model_fields} | {"smtp_from"} | set(Global.model_fields)
+    feature = f"global.{option}"
+    return option in fields and (am_feature(feature) is None or am_supports(feature, target))
+
+
+def _global_key(option: str) -> KeyPath:
+    return ("global", "smtp", option[5:]) if option.startswith("smtp_") else ("global", option)
+
+
+def _receiver_requirements(model: Model, merged: Merged) -> Iterator[Problem]:
+    target = Version.parse(model.am_version)
+    for receiver in model.receivers.values():
+        for kind, options, global_options, message in _REQUIRED:
+            known = [
+                o for o in options if o == options[0] or am_feature(f"{kind}.{o}") is None or am_supports(f"{kind}.{o}", target)
+            ]
+            for i, cfg in enumerate(receiver.config.get(kind) or ()):
+                if any(_set(cfg.get(o)) for o in options) or any(_set(model.global_.get(g)) for g in global_options):
+                    continue
+                if any(_written(merged, (*receiver.key, kind, i, o)) for o in options) or any(
+                    _written(merged, _global_key(g)) for g in global_options
+                ):
+                    continue  # written, but refused by the schema: that problem is reported
+                here = " or ".join(f"`{o}`" for o in known)
+                globals_ = [
+                    _GLOBAL_NAMES.get(g, "global." + g) for g in global_options if g in model.global_ or _known_global(g, target)
+                ]
+                where = "set it here" + (
+                    f" or {' or '.join(globals_)}" if globals_ else " (the spec has no global default for it)"
+                )
+                yield merged.problem(
+                    (*receiver.key, kind, i),
+                    f"no {here}: {where} (Alertmanager: {message!r})",
+                    d.RECEIVER_CONFIG,
+                )
+        for i, cfg in enumerate(receiver.config.get("webex_configs") or ()):
+            http = cfg.get("http_config") if cfg.get("http_config") is not None else model.global_.get("http_config")
+            if not (isinstance(http, Mapping) and http.get("authorization")):
+                yield merged.problem(
+                    (*receiver.key, "webex_configs", i),
+                    "no `http_config.authorization` (the bot token) (Alertmanager: 'missing webex_configs.http_config.authorization')",
+                    d.RECEIVER_CONFIG,
+                )
+
+
+# Go's regexp/syntax refuses a regex whose parse tree is more than 1,000 levels high; Alertmanager
+# wraps every matcher regex in ^(?:...)$, two more levels (amtool 0.25, 0.28, 0.33: 998 nested
+# groups load, 999 do not).
+_GO_REGEX_MAX_HEIGHT = 1000
+
+
+def _group_depth(regex: str) -> int:
+    depth = deepest = 0
+    i = 0
+    in_class = False
+    while i < len(regex):
+        ch = regex[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if regex[i + 1 : i + 2] == "]":
+                i += 1
+        elif ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        i += 1
+    return deepest
 
 
 def _target(model: Model, merged: Merged) -> Iterator[Problem]:
@@ -87,10 +205,8 @@ def _matcher_list(merged: Merged, key: KeyPath, texts: Sequence[str], target: Ve
     mode, go = am_matcher_mode(target), am_go(target)
     for i, text in enumerate(texts):
         try:
-            if mode == "classic":
-                parse_matcher(text, mode, go)
-                continue
-            parsed = parse_matchers_in(text, mode, go)
+            parsed = None if mode == "classic" else parse_matchers_in(text, mode, go)
+            found = [parse_matcher(text, mode, go)] if parsed is None else parsed.matchers
         except MatcherError as exc:
             hint = _go_hint(text, target) if "error parsing regexp" in str(exc) else ""
             if mode == "classic" and not hint:
@@ -106,6 +222,16 @@ def _matcher_list(merged: Merged, key: KeyPath, texts: Sequence[str], target: Ve
                 d.MATCHER_SYNTAX,
                 fix='write label="value", label!="value", label=~"regex" or label!~"regex"',
             )
+            continue
+        deepest = max((_group_depth(m.value) for m in found if m.op in ("=~", "!~")), default=0)
+        if deepest + 2 > _GO_REGEX_MAX_HEIGHT:
+            yield merged.problem(
+                (*key, i),
+                f"regex nested {deepest} groups deep: Alertmanager refuses it ('error parsing regexp: expression nests too deeply')",
+                d.MATCHER_SYNTAX,
+            )
+            continue
+        if parsed is None:
             continue
         if len(parsed.matchers) != 1:
             yield merged.problem(
@@ -163,6 +289,12 @@ def _label_lists(model: Model, merged: Merged) -> Iterator[Problem]:
 
 def _time_intervals(model: Model, merged: Merged) -> Iterator[Problem]:
     for named in model.time_intervals:
+        if not named.name:
+            yield merged.problem(
+                (*named.key, "name"),
+                "a time interval needs a name (Alertmanager: 'missing name in time interval')",
+                d.TIME_INTERVAL,
+            )
         for j, ti in enumerate(named.time_intervals):
             try:
                 validate_time_interval(ti, "time interval")
@@ -299,6 +431,22 @@ def _versions(model: Model, merged: Merged) -> Iterator[Problem]:
 
 def _silences(model: Model, merged: Merged) -> Iterator[Problem]:
     for silence in model.silences:
+        try:
+            parsed = [parse_matcher(text) for text in silence.matchers]
+        except MatcherError:
+            parsed = None  # reported by _matchers
+        if parsed is not None and all(m.matches({}) for m in parsed):
+            message = (
+                "a silence needs at least one matcher"
+                if not parsed
+                else "every matcher matches the empty string, so the silence would cover alerts without those labels too"
+            )
+            yield merged.problem(
+                (*silence.key, "matchers"),
+                f"{message} (Alertmanager: 'at least one matcher must not match the empty string')",
+                d.SILENCE_MATCHERS,
+                fix='add a matcher on a label the silenced alerts have, e.g. alertname="HighCPUUsage"',
+            )
         if silence.ends_at <= silence.starts_at:
             yield merged.problem((*silence.key, "ends_at"), "`ends_at` must be after `starts_at`", d.SILENCE_WINDOW)
         for field in ("starts_at", "ends_at"):

@@ -4,6 +4,7 @@ reference and PromQL problems alongside schema errors."""
 from __future__ import annotations
 
 import copy
+import functools
 import re
 import types
 import typing
@@ -48,8 +49,85 @@ _TYPE_WORDS = {
 }
 
 
+Errors = list[dict[str, Any]]  # pydantic's ErrorDetails, as `ValidationError.errors()` gives them
+
+# Route levels validated in one pydantic call: pydantic-core stops recursive models at 255 levels,
+# so deeper route trees are validated in slices of this many levels, deepest first.
+_ROUTE_SLICE = 100
+
+
+def validate_data(model: type[BaseModel], data: dict[str, Any]) -> tuple[BaseModel | None, Errors]:
+    """`model` validated from `data`: (instance, []) or (None, errors). Route trees of any depth
+    up to MAX_ROUTE_DEPTH are validated, not only the 255 levels pydantic's recursion allows."""
+    routes = data.get("routing", {}).get("routes") if isinstance(data.get("routing"), dict) else None
+    if not isinstance(routes, list) or _route_depth(routes)[0] <= _ROUTE_SLICE:
+        try:
+            return model.model_validate(data), []
+        except ValidationError as exc:
+            return None, exc.errors(include_url=False)  # type: ignore[return-value]
+    return _validate_sliced(model, data)
+
+
+def _route_depth(routes: list[Any]) -> tuple[int, KeyPath]:
+    """(levels of the deepest route, its key path) of a raw `routing.routes` list."""
+    deepest: tuple[int, KeyPath] = (0, ())
+    stack: list[tuple[list[Any], KeyPath, int]] = [(routes, ("routing", "routes"), 1)]
+    while stack:
+        items, path, depth = stack.pop()
+        for i, route in enumerate(items):
+            if isinstance(route, dict):
+                if depth > deepest[0]:
+                    deepest = (depth, (*path, i))
+                children = route.get("routes")
+                if isinstance(children, list):
+                    stack.append((children, (*path, i, "routes"), depth + 1))
+    return deepest
+
+
+def route_depth(data: Any) -> tuple[int, KeyPath]:
+    routing = data.get("routing") if isinstance(data, dict) else None
+    routes = routing.get("routes") if isinstance(routing, dict) else None
+    return _route_depth(routes) if isinstance(routes, list) else (0, ())
+
+
+def _validate_sliced(model: type[BaseModel], data: dict[str, Any]) -> tuple[BaseModel | None, Errors]:
+    from callalert.spec import v1
+
+    # a copy of the route tree (dicts and lists only; the rest is shared, never changed)
+    top: list[Any] = list(data["routing"]["routes"])
+    data = {**data, "routing": {**data["routing"], "routes": top}}
+    slices: list[tuple[list[Any], int, KeyPath, int]] = []  # (parent list, index, key path, depth)
+    stack: list[tuple[list[Any], KeyPath, int]] = [(top, ("routing", "routes"), 1)]
+    while stack:
+        items, path, depth = stack.pop()
+        for i, raw in enumerate(items):
+            if not isinstance(raw, dict):
+                continue
+            route = items[i] = dict(raw)
+            if depth % _ROUTE_SLICE == 0:
+                slices.append((items, i, (*path, i), depth))
+            children = route.get("routes")
+            if isinstance(children, list):
+                route["routes"] = list(children)
+                stack.append((route["routes"], (*path, i, "routes"), depth + 1))
+    errors: Errors = []
+    for items, i, path, _depth in sorted(slices, key=lambda s: -s[3]):
+        try:
+            items[i] = v1.Route.model_validate(items[i])
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                errors.append({**err, "loc": (*path, *err["loc"])})
+            items[i] = v1.Route.model_construct()  # checked apart: a valid stand-in for the rest
+    try:
+        instance = model.model_validate(data)
+    except ValidationError as exc:
+        errors.extend(exc.errors(include_url=False))  # type: ignore[arg-type]
+        instance = None
+    return (None, errors) if errors else (instance, [])
+
+
 def salvage(
-    model: type[BaseModel], data: dict[str, Any], exc: ValidationError, stand_ins: dict[str, str] | None = None
+    model: type[BaseModel], data: dict[str, Any], errors: Errors, stand_ins: dict[str, str] | None = None
 ) -> BaseModel | None:
     """A Spec from `data` minus the mapping keys that failed, or None if that is not enough.
 
@@ -60,7 +138,7 @@ def salvage(
     pruned = copy.deepcopy(data)
     for _ in range(3):
         changed = False
-        for err in exc.errors(include_url=False):
+        for err in errors:
             path, _at_key = _clean_loc(pruned, tuple(err["loc"]))
             if err["type"] == "missing" or not path:
                 return None
@@ -81,10 +159,9 @@ def salvage(
                 return None
         if not changed:
             return None
-        try:
-            return model.model_validate(pruned)
-        except ValidationError as again:
-            exc = again
+        instance, errors = validate_data(model, pruned)
+        if instance is not None:
+            return instance
     return None
 
 
@@ -116,6 +193,11 @@ def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[KeyPath, bool]:
 
 def _allowed_keys(root: type[BaseModel], loc: KeyPath) -> list[str]:
     """Keys the model at `loc` accepts (for "did you mean")."""
+    return list(_allowed_keys_cached(root, tuple(0 if isinstance(part, int) else part for part in loc)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _allowed_keys_cached(root: type[BaseModel], loc: KeyPath) -> tuple[str, ...]:
 
     def unwrap(tp: Any) -> list[Any]:
         origin = typing.get_origin(tp)
@@ -148,11 +230,11 @@ def _allowed_keys(root: type[BaseModel], loc: KeyPath) -> list[str]:
         for t in unwrap(tp):
             if isinstance(t, type) and issubclass(t, BaseModel):
                 keys.extend(info.alias or name for name, info in t.model_fields.items())
-    return keys
+    return tuple(keys)
 
 
-def schema_problems(model: type[BaseModel], merged: Merged, exc: ValidationError) -> list[Problem]:
-    errors: list[dict[str, Any]] = [dict(e) for e in exc.errors(include_url=False)]
+def schema_problems(model: type[BaseModel], merged: Merged, raw_errors: Errors) -> list[Problem]:
+    errors: list[dict[str, Any]] = [dict(e) for e in raw_errors]
     located: dict[KeyPath, list[dict[str, Any]]] = {}
     order: list[KeyPath] = []
     for err in errors:

@@ -1,43 +1,116 @@
-"""Literal secrets: values that look like credentials written where a reference belongs."""
+"""Literal secrets: values that look like credentials written where a reference belongs.
+
+Scanned wherever a spec string ends up in an output file: receivers and `global`
+(alertmanager.yml), alert labels, annotations and runbooks (rule files, runbooks), the defaults'
+base URLs and the rule tests' expected annotations. A value is never echoed in the message.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from urllib.parse import unquote, urlsplit
 
 from callalert import diagnostics as d
 from callalert.diagnostics import KeyPath, Problem, iter_strings
 from callalert.model import Model
 from callalert.spec.load import Merged
 
-_SLACK_HOOK = re.compile(r"https://hooks\.slack\.com/(services|workflows|triggers)/[A-Za-z0-9/_-]+")
-_SECRET_QUERY = re.compile(r"[?&](token|key|api_key|apikey|access_token|secret|password|sig|signature)=[^&\s]+", re.I)
-_USERINFO = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s:]+:[^/@\s]+@", re.I)
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^\s\"'<>]+", re.I)
+_SECRET_QUERY = re.compile(r"(?:^|&)(token|key|api_key|apikey|access_token|secret|password|sig|signature)=[^&\s]+", re.I)
+_SLACK_PATH = re.compile(r"/(services|workflows|triggers)/[A-Za-z0-9/_-]+")
+_DISCORD_PATH = re.compile(r"/api/webhooks/\d+/[A-Za-z0-9_-]+")
+_TELEGRAM_PATH = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")
+# Header names whose value is a credential (email headers, http headers)
+_CREDENTIAL_HEADER = re.compile(
+    r"^(authorization|proxy-authorization|cookie|x-[\w-]*(token|key|secret|auth)[\w-]*|[\w-]*api[-_]?key)$", re.I
+)
 
 
-def literal_secret_reason(text: str) -> str | None:
-    """Why a plain string looks like a secret, or None."""
-    if _SLACK_HOOK.search(text):
-        return "a Slack webhook URL (its path is the token)"
-    if _USERINFO.search(text):
+def _url_reason(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        password = parts.password
+    except ValueError:
+        return None
+    path = unquote(parts.path)
+    if password:
         return "a URL with a password in it"
-    match = _SECRET_QUERY.search(text)
+    if host == "hooks.slack.com" and _SLACK_PATH.match(path):
+        return "a Slack webhook URL (its path is the token)"
+    if host in ("discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com") and _DISCORD_PATH.match(path):
+        return "a Discord webhook URL (its path is the token)"
+    if host.endswith(".webhook.office.com") or (host == "outlook.office.com" and path.startswith("/webhook")):
+        return "a Microsoft Teams webhook URL (its path is the token)"
+    if host == "api.telegram.org" and _TELEGRAM_PATH.match(path):
+        return "a Telegram bot URL (its path is the token)"
+    match = _SECRET_QUERY.search(unquote(parts.query))
     if match:
         return f"a URL with a credential in its query ({match.group(1)}=...)"
     return None
 
 
+def literal_secret_reason(text: str) -> str | None:
+    """Why a plain string looks like a secret, or None."""
+    for url in _URL.findall(text):
+        reason = _url_reason(url)
+        if reason:
+            return reason
+    return None
+
+
+def _header_reason(key: KeyPath, text: str) -> str | None:
+    if len(key) >= 2 and key[-2] == "headers" and _CREDENTIAL_HEADER.match(str(key[-1])) and text.strip():
+        if "{{" in text and not re.search(r"\b(Bearer|Basic|Token|Bot)\s+[^\s{]", text):
+            return None  # a template that reads the value at run time
+        return f"a credential in the {key[-1]} header"
+    return None
+
+
+def _sources(model: Model) -> Iterable[tuple[KeyPath, object]]:
+    yield from ((r.key, r.config) for r in model.receivers.values())
+    yield ("global",), {k: v for k, v in model.global_.items() if not k.startswith("smtp_")}
+    yield ("global", "smtp"), {k[5:]: v for k, v in model.global_.items() if k.startswith("smtp_")}
+    yield (
+        ("defaults",),
+        {"dashboard_base_url": model.defaults.dashboard_base_url, "runbook_base_url": model.defaults.runbook_base_url},
+    )
+    for alert in model.alerts:
+        for key, _field, text in alert.text_fields():
+            yield key, text
+        yield (*alert.key, "labels"), {k: v for k, v in alert.labels.items() if k not in ("severity", "category")}
+        if alert.own_dashboard:
+            yield (*alert.key, "dashboard"), alert.own_dashboard
+        if alert.runbook is not None:
+            rb = alert.runbook
+            yield (
+                (*alert.key, "runbook"),
+                {
+                    "title": rb.title,
+                    "description": rb.description,
+                    "investigation": list(rb.investigation),
+                    "mitigation": list(rb.mitigation),
+                    "contacts": list(rb.contacts),
+                    "escalation": list(rb.escalation) if isinstance(rb.escalation, tuple) else rb.escalation,
+                },
+            )
+    for test in model.tests.rules:
+        for j, exp in enumerate(test.expect):
+            for k, expected in enumerate(exp.alerts):
+                yield (*test.key, "expect", j, "alerts", k, "annotations"), dict(expected.annotations)
+
+
 def check(model: Model, merged: Merged) -> Iterator[Problem]:
-    sources: list[tuple[KeyPath, object]] = [(r.key, r.config) for r in model.receivers.values()]
-    sources.append((("global",), {k: v for k, v in model.global_.items() if not k.startswith("smtp_")}))
-    sources.append((("global", "smtp"), {k[5:]: v for k, v in model.global_.items() if k.startswith("smtp_")}))
-    for key, data in sources:
+    for key, data in _sources(model):
         for skey, text in iter_strings(data, key):
-            reason = literal_secret_reason(text)
+            reason = _header_reason(skey, text) or literal_secret_reason(text)
             if reason:
                 yield merged.problem(
                     skey,
-                    f"plaintext secret: this value is {reason}",
+                    f"plaintext secret: this value is {reason} (not shown)",
                     d.PLAINTEXT_SECRET,
-                    fix="move it to a file or environment variable and write {file: PATH} or {env: NAME}",
+                    fix="move it to a file or environment variable and write {file: PATH} or {env: NAME}"
+                    if skey[0] in ("receivers", "global")
+                    else "remove it: this text is written to files anyone with the output can read",
                 )

@@ -380,10 +380,7 @@ def test_dingtalk_template_uses_foreign_functions_and_fields(corpus: Path) -> No
     ]
 
 
-def test_speed_of_annotation_parsing() -> None:
-    import time
-
-    start = time.perf_counter()
-    for _ in range(2000):
-        parse_prometheus_template("El endpoint {{ $labels.instance }} está {{ $value | humanizePercentage }}")
-    assert time.perf_counter() - start < 2.0
+def test_annotation_parsing_is_repeatable() -> None:
+    text = "El endpoint {{ $labels.instance }} está {{ $value | humanizePercentage }}"
+    first = parse_prometheus_template(text)
+    assert all(parse_prometheus_template(text) == first for _ in range(100))

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -523,12 +522,10 @@ def test_every_corpus_expr_analyses_without_crashing(corpus: Path) -> None:
     assert counts["promql-delta-on-counter"] == 1
 
 
-def test_performance_10k_simple_exprs() -> None:
-    exprs = [f'sum by (job) (rate(metric_{i}_total{{job="j{i}"}}[5m])) > {i}' for i in range(10_000)]
-    start = time.perf_counter()
+@pytest.mark.timeout(120)  # a hang guard; speed is bench/bench.py's to measure, never a unit test's
+def test_many_simple_exprs() -> None:
+    exprs = [f'sum by (job) (rate(metric_{i}_total{{job="j{i}"}}[5m])) > {i}' for i in range(2_000)]
     for expr in exprs:
         assert not check_syntax(expr)
-        output_labels(expr)
-        find_pitfalls(expr)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 3.0, f"{elapsed:.2f}s for 10,000 expressions"  # ~0.7s measured; slack for busy CI
+        assert output_labels(expr).can_have("job")
+        assert not find_pitfalls(expr)

@@ -455,7 +455,7 @@ def test_cli_show(seedlike_file: Path) -> None:
 def test_cli_errors(tmp_path: Path, seedlike_file: Path) -> None:
     missing = invoke("test", "--config", str(tmp_path / "nope.yml"))
     assert isinstance(missing.exception, UsageError)
-    assert str(missing.exception) == f"{tmp_path / 'nope.yml'}: no such file"
+    assert str(missing.exception) == f"--config {tmp_path / 'nope.yml'}: no such file"
     bad_label = invoke("test", "--config", str(seedlike_file), "a!=b")
     assert isinstance(bad_label.exception, UsageError)
     assert str(bad_label.exception) == "failed to parse labels: labels must be specified as key=value pairs: a!=b"
@@ -475,7 +475,7 @@ def test_load_am_config_for_cli_rejects_non_mapping(tmp_path: Path) -> None:
     path.write_text("BAD\n", encoding="utf-8")
     with pytest.raises(CallalertError) as err:
         load_am_config_for_cli(path)
-    assert str(err.value) == f"{path}: expected a mapping at the top level, got str"
+    assert str(err.value) == f"{path}: expected a mapping at the top level, got a string"
 
 
 def test_routes_test_at_applies_the_spec_s_silences_and_refuses_a_time_without_zone(run_cli, tmp_path: Path) -> None:

@@ -153,7 +153,7 @@ class FakeClient:
 
     created: ClassVar[list[tuple[str, ...]]] = []
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, **options: object) -> None:
         self.url = url
 
     def __enter__(self) -> FakeClient:

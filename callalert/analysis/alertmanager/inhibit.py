@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from callalert.analysis.alertmanager.matchers import Matcher, all_match, is_valid_label_name
-from callalert.analysis.alertmanager.routing import RoutingError, read_matchers, str_list
+from callalert.analysis.alertmanager.routing import RoutingError, mapping_list, read_matchers, str_list
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER, Version, am_utf8_label_names
 
 
@@ -29,7 +29,7 @@ def build_inhibit_rules(
 ) -> list[InhibitRule]:
     rules: list[InhibitRule] = []
     utf8 = am_utf8_label_names("equal", version)
-    for i, raw in enumerate(raw_rules or []):
+    for i, raw in enumerate(mapping_list(raw_rules, "inhibit_rules")):
         where = f"inhibit_rules[{i}]"
         equal = tuple(str_list(raw.get("equal"), f"{where}.equal"))
         for name in equal:

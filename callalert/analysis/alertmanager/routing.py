@@ -24,7 +24,9 @@ from callalert.analysis.alertmanager.matchers import (
     sort_key,
 )
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER, Version, am_go, am_matcher_mode, am_supports, am_utf8_label_names
+from callalert.diagnostics import kind_of
 from callalert.errors import CallalertError
+from callalert.limits import MAX_ROUTE_DEPTH, ensure_recursion_limit
 
 DEFAULT_GROUP_WAIT = "30s"
 DEFAULT_GROUP_INTERVAL = "5m"
@@ -83,9 +85,16 @@ class Route:
         return matchers_str(self.matchers)
 
     def walk(self) -> Iterator[Route]:
-        yield self
-        for child in self.routes:
-            yield from child.walk()
+        """This route and every route below it, depth first (iterative: trees can be deep)."""
+        stack: list[Route] = [self]
+        while stack:
+            route = stack.pop()
+            yield route
+            stack.extend(reversed(route.routes))
+
+
+def _kind(value: Any) -> str:
+    return kind_of(value)
 
 
 def str_list(value: Any, where: str) -> list[str]:
@@ -93,15 +102,54 @@ def str_list(value: Any, where: str) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise RoutingError(f"{where}: expected a list, got {type(value).__name__}")
-    return [go_yaml_string(v) for v in value]
+        raise RoutingError(f"{where}: expected a list, got {_kind(value)}")
+    out = []
+    for i, item in enumerate(value):
+        try:
+            out.append(go_yaml_string(item))
+        except MatcherError:
+            raise RoutingError(f"{where}[{i}]: expected a string, got {_kind(item)}") from None
+    return out
+
+
+def mapping(value: Any, where: str) -> Mapping[str, Any]:
+    """A mapping of alertmanager.yml (absent: empty); anything else is what amtool refuses to unmarshal."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise RoutingError(f"{where}: expected a mapping, got {_kind(value)}")
+    return value
+
+
+def mapping_list(value: Any, where: str) -> list[Mapping[str, Any]]:
+    """A list of mappings of alertmanager.yml (absent: empty)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RoutingError(f"{where}: expected a list, got {_kind(value)}")
+    for i, item in enumerate(value):
+        if not isinstance(item, Mapping):
+            raise RoutingError(f"{where}[{i}]: expected a mapping, got {_kind(item)}")
+    return value
+
+
+_UNIT_MS = (365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1_000, 1)
+_MAX_MS = (2**63 - 1) // 1_000_000  # Go's time.Duration: int64 nanoseconds
 
 
 def _duration(value: Any, where: str) -> str:
-    text = go_yaml_string(value)
-    if text == "0" or (text and _DURATION_RE.fullmatch(text)):
+    try:
+        text = go_yaml_string(value)
+    except MatcherError:
+        raise RoutingError(f"{where}: expected a duration, got {_kind(value)}") from None
+    if text == "0":
         return text
-    raise RoutingError(f'{where}: not a valid duration string: "{text}"')
+    match = _DURATION_RE.fullmatch(text) if text and len(text) < 200 else None
+    if match is None:
+        raise RoutingError(f'{where}: not a valid duration string: "{text[:80]}"')
+    if sum(int(n) * unit for n, unit in zip(match.groups()[1::2], _UNIT_MS, strict=True) if n) > _MAX_MS:
+        raise RoutingError(f"{where}: duration out of range")
+    return text
 
 
 def read_matchers(
@@ -111,12 +159,13 @@ def read_matchers(
     inhibit rule side ("source_", "target_"), in Alertmanager's order (labels.Matchers.Less), as
     Alertmanager `version` parses them (`match*` keys stay classic in every release)."""
     go = am_go(version)
+    match = mapping(raw.get(f"{prefix}match"), f"{where}.{prefix}match")
+    match_re = mapping(raw.get(f"{prefix}match_re"), f"{where}.{prefix}match_re")
     try:
-        match_re = raw.get(f"{prefix}match_re") or {}
         for name, value in match_re.items():
             if value is None:
                 raise MatcherError(f'invalid regexp value for "{name}"')
-        out = matchers_from_legacy(raw.get(f"{prefix}match"), match_re, go)
+        out = matchers_from_legacy(match, match_re, go)
         for line in str_list(raw.get(f"{prefix}matchers"), f"{where}.{prefix}matchers"):
             out.extend(parse_matchers(line, am_matcher_mode(version), go))
     except MatcherError as exc:
@@ -138,15 +187,28 @@ def _group_by(raw: Mapping[str, Any], where: str, version: Version) -> tuple[str
     return tuple(names)
 
 
-def _build(raw: Mapping[str, Any], path: str, parent: Route | None, version: Version) -> Route:
+def _build(raw: Mapping[str, Any], path: str, parent: Route | None, version: Version, depth: int = 0) -> Route:
+    try:
+        return _build_route(raw, path, parent, version, depth)
+    except MatcherError as exc:  # a value Go would not read into a string (a list, a mapping)
+        raise RoutingError(f"{path}: {exc}") from None
+
+
+def _build_route(raw: Mapping[str, Any], path: str, parent: Route | None, version: Version, depth: int) -> Route:
+    if depth > MAX_ROUTE_DEPTH:
+        raise RoutingError(
+            f"route tree nested more than {MAX_ROUTE_DEPTH} levels deep (callalert's limit; amtool 0.25 reads 1,500)"
+        )
     if not isinstance(raw, Mapping):
-        raise RoutingError(f"{path}: expected a mapping, got {type(raw).__name__}")
+        raise RoutingError(f"{path}: expected a mapping, got {_kind(raw)}")
     known = ROUTE_KEYS | {k for k in LATER_ROUTE_KEYS if am_supports(f"route.{k}", version)}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise RoutingError(f"{path}: unknown field {unknown[0]!r} (Alertmanager {version.short} rejects it)")
     own: dict[str, Any] = {}
     if raw.get("receiver"):
+        if isinstance(raw["receiver"], list | Mapping):
+            raise RoutingError(f"{path}.receiver: expected a string, got {_kind(raw['receiver'])}")
         own["receiver"] = go_yaml_string(raw["receiver"])
     group_by = _group_by(raw, path, version)
     if group_by is not None:
@@ -154,6 +216,9 @@ def _build(raw: Mapping[str, Any], path: str, parent: Route | None, version: Ver
     for key in ("group_wait", "group_interval", "repeat_interval"):
         if raw.get(key) is not None:
             own[key] = _duration(raw[key], f"{path}.{key}")
+    for key in ("group_interval", "repeat_interval"):
+        if key in own and not any(ch in "123456789" for ch in own[key]):
+            raise RoutingError(f"{key} cannot be zero")
     if parent is None:
         base: dict[str, Any] = {
             "receiver": "",
@@ -166,11 +231,14 @@ def _build(raw: Mapping[str, Any], path: str, parent: Route | None, version: Ver
         base = {key: getattr(parent, key) for key in INHERITABLE}
     values = {**base, **own}
     inherited = frozenset(k for k in INHERITABLE if k not in own) if parent is not None else frozenset()
+    cont = raw.get("continue", False)
+    if not isinstance(cont, bool):
+        raise RoutingError(f"{path}.continue: expected true or false, got {_kind(cont)}")
     route = Route(
         path=path,
         receiver=values["receiver"],
         matchers=read_matchers(raw, "", path, version),
-        continue_=bool(raw.get("continue", False)),
+        continue_=cont,
         group_by=values["group_by"],
         group_wait=values["group_wait"],
         group_interval=values["group_interval"],
@@ -183,18 +251,19 @@ def _build(raw: Mapping[str, Any], path: str, parent: Route | None, version: Ver
     )
     children = raw.get("routes") or []
     if not isinstance(children, list):
-        raise RoutingError(f"{path}.routes: expected a list, got {type(children).__name__}")
-    route.routes = [_build(child, f"{path}.routes[{i}]", route, version) for i, child in enumerate(children)]
+        raise RoutingError(f"{path}.routes: expected a list, got {_kind(children)}")
+    route.routes = [_build(child, f"{path}.routes[{i}]", route, version, depth + 1) for i, child in enumerate(children)]
     return route
 
 
 def build_route_tree(config: Mapping[str, Any], version: str | Version = DEFAULT_ALERTMANAGER) -> Route:
     """The route tree of `config` as Alertmanager `version` builds it; RoutingError as it refuses it."""
+    ensure_recursion_limit()  # up to MAX_ROUTE_DEPTH levels
     raw = config.get("route")
     if raw is None:
         raise RoutingError("no routes provided")
     if not isinstance(raw, Mapping):
-        raise RoutingError(f"route: expected a mapping, got {type(raw).__name__}")
+        raise RoutingError(f"route: expected a mapping, got {_kind(raw)}")
     if not raw.get("receiver"):
         raise RoutingError("root route must specify a default receiver")
     if raw.get("match") or raw.get("match_re") or raw.get("matchers"):
@@ -208,7 +277,7 @@ def build_route_tree(config: Mapping[str, Any], version: str | Version = DEFAULT
     root = _build(raw, "route", None, Version.parse(version))
     receivers = config.get("receivers")
     if receivers is not None:
-        names = {str(r.get("name")) for r in receivers if isinstance(r, Mapping)}
+        names = {str(r.get("name")) for r in mapping_list(receivers, "receivers")}
         for node in root.walk():
             if node.receiver and node.receiver not in names:
                 raise RoutingError(f'undefined receiver "{node.receiver}" used in route')
@@ -249,6 +318,6 @@ def named_time_intervals(config: Mapping[str, Any]) -> dict[str, list[Mapping[st
     """The config's time intervals by name; routes refer to them by these names."""
     out: dict[str, list[Mapping[str, Any]]] = {}
     for key in ("mute_time_intervals", "time_intervals"):  # the old top-level name is still read
-        for entry in config.get(key) or []:
-            out[str(entry.get("name"))] = list(entry.get("time_intervals") or [])
+        for i, entry in enumerate(mapping_list(config.get(key), key)):
+            out[str(entry.get("name"))] = mapping_list(entry.get("time_intervals"), f"{key}[{i}].time_intervals")
     return out

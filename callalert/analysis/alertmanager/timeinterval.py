@@ -105,11 +105,17 @@ def _month(text: str, where: str) -> int:
     )
 
 
+_GO_INT = re.compile(r"[+-]?[0-9]+")
+
+
 def _int(text: str, where: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise TimeIntervalError(f"{where}: {text!r} is not an integer") from None
+    # Go's strconv.Atoi: ASCII digits and a sign, within int64
+    if not _GO_INT.fullmatch(text):
+        raise TimeIntervalError(f"{where}: {text[:80]!r} is not an integer")
+    value = int(text)
+    if not -(2**63) <= value < 2**63:
+        raise TimeIntervalError(f'{where}: strconv.Atoi: parsing "{text[:80]}": value out of range')
+    return value
 
 
 def _minutes(text: str, where: str) -> int:
@@ -131,7 +137,7 @@ def _location(name: Any, where: str) -> tzinfo:
         return local if local is not None else UTC
     try:
         return ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise TimeIntervalError(f"{where}.location: unknown time zone {name}") from None
 
 

@@ -4,6 +4,7 @@ applies to them."""
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 from callalert.analysis.versions import GO_DEFAULT, GO_FEATURES, Version
@@ -360,11 +361,10 @@ def number_error(lit: str, kind: str) -> str | None:
         if -(2**63) <= value < 2**64:
             return None
     try:
-        if body[:2] in ("0x", "0X"):
-            float.fromhex(body.replace("_", ""))
-        else:
-            float(body)
-    except ValueError:
+        value_f = float.fromhex(body.replace("_", "")) if body[:2] in ("0x", "0X") else float(body)
+    except (ValueError, OverflowError):
+        return f"illegal number syntax: {go_quote(lit)}"
+    if math.isinf(value_f):  # strconv.ParseFloat: out of range (1e999)
         return f"illegal number syntax: {go_quote(lit)}"
     if not any(ch in lit for ch in ".eEpP"):
         # Go parses it as a float but, looking like an integer, calls it too large.

@@ -10,6 +10,7 @@ from typing import NamedTuple
 from callalert.analysis.gotemplate.lex import KEYWORDS, Token, go_quote, lex, number_error, unquote, unquote_char
 from callalert.analysis.versions import GO_DEFAULT, Version, go_supports
 from callalert.errors import CallalertError
+from callalert.limits import MAX_TEMPLATE_DEPTH, ensure_recursion_limit
 
 
 class Position(NamedTuple):
@@ -143,6 +144,7 @@ class _Parser:
         self.hi = 0
         self.vars: list[str] = ["$", *predeclared]
         self.range_depth = 0
+        self.depth = 0  # nested control structures and parentheses (MAX_TEMPLATE_DEPTH)
         self.action_pos = -1
         self.trees: dict[str, Tree] = {}
         self.order: list[Tree] = []
@@ -305,7 +307,19 @@ class _Parser:
         pos = self.peek().pos
         return Control("action", pos, self.pipeline("command", "rdelim"))
 
+    def _deeper(self, pos: int) -> None:
+        self.depth += 1
+        if self.depth > MAX_TEMPLATE_DEPTH:
+            raise self.error(f"actions nested more than {MAX_TEMPLATE_DEPTH} levels deep (callalert's limit)", pos)
+
     def parse_control(self, context: str, pos: int) -> Control:
+        self._deeper(pos)
+        try:
+            return self._parse_control(context, pos)
+        finally:
+            self.depth -= 1
+
+    def _parse_control(self, context: str, pos: int) -> Control:
         saved_vars = len(self.vars)
         pipe = self.pipeline(context, "rdelim")
         if context == "range":
@@ -346,7 +360,9 @@ class _Parser:
         name = self._template_name(name_tok, context)
         pipe = self.pipeline(context, "rdelim")
         saved = self._fresh_scope()
+        self._deeper(name_tok.pos)
         body, end = self.item_list()
+        self.depth -= 1
         if end.word != "end":
             raise self.error(f"unexpected {{{{{end.word}}}}} in {context}", end.pos)
         self.vars, self.range_depth = saved
@@ -480,7 +496,9 @@ class _Parser:
                 raise self.error(problem, tok.pos)
             return Operand("number", tok.val, tok.pos)
         if kind == "lparen":
+            self._deeper(tok.pos)
             pipe = self.pipeline("parenthesized pipeline", "rparen")
+            self.depth -= 1
             return Operand("pipe", "(", tok.pos, inner=pipe)
         if kind in ("string", "rawstring"):
             value = self._unquote(tok)
@@ -527,6 +545,7 @@ class Locator:
 def parse_trees(text: str, name: str, predeclared: tuple[str, ...] = (), go: Version = GO_DEFAULT) -> tuple[list[Tree], Locator]:
     """The templates of `text` in the order Go `go` adds them (a define before the text around
     it); `predeclared` variables exist at top level. Raises TemplateSyntaxError."""
+    ensure_recursion_limit()  # MAX_TEMPLATE_DEPTH levels of recursive descent (and of the type walk)
     locate = Locator(text)
     parser = _Parser(text, name, lex(text, go), predeclared, go)
     try:

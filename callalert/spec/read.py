@@ -1,0 +1,96 @@
+"""The one guarded reader: every input file callalert reads (spec, overlay, template, `--config`,
+`--metrics`, a linted file) goes through `read_text`.
+
+It opens first and asks questions after (no `exists()` that raises on a long name), reads at most
+`MAX_INPUT_BYTES` (so /dev/zero or a runaway file cannot fill memory), and turns every way a read
+can fail into one `InputError`: a missing file, a directory, a NUL in the path, a name too long,
+no permission, an I/O error, text that is not UTF-8 (with the line and column of the bad byte).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from callalert import diagnostics as d
+from callalert.diagnostics import Problem, Rule, display_path
+from callalert.errors import UsageError
+from callalert.limits import MAX_INPUT_BYTES
+
+_CHUNK = 1 << 20
+
+
+display = display_path  # the name the readers' callers import
+
+
+class InputError(UsageError):
+    """An input file that cannot be read or decoded (exit 2 unless a caller positions it).
+
+    `kind` is "missing", "directory", "unreadable", "too-large" or "encoding"; for "encoding",
+    `line` and `col` point at the first byte that is not UTF-8."""
+
+    def __init__(self, path: Path | str, reason: str, kind: str, line: int = 1, col: int = 1) -> None:
+        self.path = str(path)
+        self.reason = reason
+        self.kind = kind
+        self.line = line
+        self.col = col
+        where = f" (line {line}, column {col})" if kind == "encoding" else ""
+        super().__init__(f"cannot read {display(path)}: {reason}{where}")
+
+    def problem(self, rule: Rule = d.YAML_SYNTAX, shown_path: str | None = None) -> Problem:
+        """The failure as a positioned problem in the file itself (e.g. a lint input, a spec file)."""
+        message = self.reason if self.kind == "encoding" else f"cannot read the file: {self.reason}"
+        return d.problem(shown_path or self.path, self.line, self.col, message, rule)
+
+
+def _os_reason(exc: OSError) -> tuple[str, str]:
+    if exc.errno == errno.ENOENT:
+        return "no such file", "missing"
+    if exc.errno == errno.EISDIR:
+        return "it is a directory", "directory"
+    return exc.strerror or str(exc), "unreadable"
+
+
+def read_bytes(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except ValueError:  # "embedded null byte"
+        raise InputError(path, "the path contains a NUL byte", "unreadable") from None
+    except OSError as exc:
+        reason, kind = _os_reason(exc)
+        raise InputError(path, reason, kind) from None
+    try:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = os.read(fd, min(_CHUNK, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise InputError(path, f"larger than {limit // (1024 * 1024)} MiB, the input size limit", "too-large")
+    except OSError as exc:
+        reason, kind = _os_reason(exc)
+        raise InputError(path, reason, kind) from None
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+def decode(data: bytes, path: Path | str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        start = exc.start
+        line_start = data.rfind(b"\n", 0, start) + 1
+        line = data.count(b"\n", 0, start) + 1
+        col = len(data[line_start:start].decode("utf-8", "replace")) + 1
+        raise InputError(path, f"not UTF-8 text: byte 0x{data[start]:02x} ({exc.reason})", "encoding", line, col) from None
+
+
+def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
+    """The file's text (UTF-8), or InputError."""
+    return decode(read_bytes(path, limit), path)
