@@ -74,7 +74,7 @@ def test_checkstyle_lists_every_file_and_escapes_text() -> None:
         ("14", "7", "info", "callalert.promql-rate-on-gauge"),
     ]
     assert errors[0].get("message") == "groups[0].alerts[0].severity: unknown severity 'critcal' & <\"x\"> (fix: use critical)"
-    assert errors[2].get("message") == "rate() of a gauge"  # a control character XML cannot carry is dropped
+    assert errors[2].get("message") == "rate() of a gauge\\x07"  # a control character is shown escaped, never raw
 
 
 def test_junit_fails_on_errors_and_warnings_and_passes_clean_files() -> None:
