@@ -129,7 +129,7 @@ def elided(count: int) -> NodeView:
 
 # --- Mermaid -------------------------------------------------------------------------------------
 
-_MERMAID_ENTITIES = {"#": "#35;", '"': "#quot;", "&": "#amp;", "<": "#lt;", ">": "#gt;"}
+_MERMAID_ENTITIES = {"#": "#35;", '"': "#quot;", "&": "#amp;", "<": "#lt;", ">": "#gt;", "\n": " ", "\r": " "}
 
 
 def mermaid_text(text: str) -> str:
@@ -163,7 +163,7 @@ def mermaid(view: NodeView, direction: str = "LR") -> str:
 
 
 def dot_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", " ").replace("\n", "\\n")
 
 
 def dot(view: NodeView, name: str = "routes") -> str:

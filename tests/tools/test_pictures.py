@@ -99,3 +99,42 @@ def test_dot_of_every_route_tree_is_drawn_by_graphviz(run_cli, spec: Path) -> No
         svg = html.unescape(drawn.stdout)  # Graphviz writes '-' as &#45;
         for receiver in set(re.findall(r"receiver: ([\w.-]+)", result.stdout)):
             assert receiver in svg
+
+
+AWKWARD = """\
+route:
+  receiver: 'team "core" <ops>'
+  routes:
+    - matchers: ['service=~"a|b{2}|[cd]"', 'note="x # y & z"']
+      receiver: '#1 & co'
+      continue: true
+    - matchers: ['team="{}"']
+      receiver: 'line|pipe'
+receivers:
+  - name: 'team "core" <ops>'
+  - name: '#1 & co'
+  - name: 'line|pipe'
+"""
+
+
+def test_awkward_names_are_drawn_as_written(run_cli, tmp_path: Path) -> None:
+    """Quotes, angle brackets, #, &, | and braces in receivers and matchers neither break a picture nor
+    turn into markup: mmdc and dot draw them and the text survives."""
+    config = tmp_path / "am.yml"
+    config.write_text(AWKWARD, encoding="utf-8")
+    mermaid = run_cli("routes", "show", "--config", str(config), "--format", "mermaid")
+    assert mermaid.exit_code == 0, mermaid
+    source = tmp_path / "awkward.mmd"
+    source.write_text(mermaid.stdout, encoding="utf-8")
+    drawn = mmdc(source, tmp_path / "awkward.svg")
+    assert drawn.returncode == 0, drawn.stderr
+    svg = html.unescape((tmp_path / "awkward.svg").read_text(encoding="utf-8"))
+    for text in ('team "core" <ops>', "#1 & co", "line|pipe", 'service=~"a|b{2}|[cd]"'):
+        assert text in svg, text
+    dot = require_program("dot", "make node (Debian's graphviz)")
+    source_dot = run_cli("routes", "show", "--config", str(config), "--format", "dot").stdout
+    result = subprocess.run([dot, "-Tsvg"], input=source_dot, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    svg = html.unescape(result.stdout)
+    for text in ('team "core" <ops>', "#1 & co", "line|pipe", 'note="x # y & z"'):
+        assert text in svg, text
