@@ -182,6 +182,17 @@ UNREADABLE_FILE = _rule("unreadable-file", "A file that cannot be read: no permi
 NESTING_DEPTH = _rule("nesting-depth", "A route tree or template nested deeper than callalert's stated limit.")
 PROMQL_SYNTAX = _rule("promql-syntax", "PromQL that Prometheus cannot parse.")
 PROMQL_VERSION = _rule("promql-version", "PromQL that the target Prometheus version does not have.")
+PROMQL_TOO_LARGE = _rule(
+    "promql-too-large",
+    "PromQL beyond callalert's analysis limits: nested deeper than 100 levels (an error), or longer than 16 KiB or "
+    "300 operators (a warning: only its syntax is checked).",
+)
+PROMQL_RANGE_LEFT_OPEN = _rule(
+    "promql-range-left-open",
+    "A rate()-like range too short for two samples under Prometheus 3's left-open range selectors: it returns nothing.",
+    why="Prometheus 3.0 made range selectors left-open: a sample exactly at the start of the window is left out. "
+    "rate(x[1m]) over samples scraped every 1m sees one sample and returns nothing, so the alert can never fire.",
+)
 UNKNOWN_RECEIVER = _rule("unknown-receiver", "A reference to a receiver that is not defined.")
 UNKNOWN_SEVERITY = _rule("unknown-severity", "A reference to a severity that is not defined.")
 UNKNOWN_CATEGORY = _rule("unknown-category", "A reference to a category that is not defined.")

@@ -25,8 +25,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-DEFAULT_ALERTMANAGER = "0.25"
-DEFAULT_PROMETHEUS = "2.42"
+# What `init` writes and an absent `targets:` means: the newest toolchain proven here (`make tools`
+# installs Debian sid's Prometheus 3.5 and Alertmanager 0.33 beside bookworm's and trixie's).
+DEFAULT_ALERTMANAGER = "0.33"
+DEFAULT_PROMETHEUS = "3.5"  # the newest Prometheus proven here (Debian sid)
 
 _VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?(?:-([0-9A-Za-z.\-]+))?$")
 

@@ -33,7 +33,7 @@ def routing_test_name(index: int, test: RoutingTest, labels: Mapping[str, str]) 
 
 
 def engine_only(test: RoutingTest) -> bool:
-    """amtool 0.25 `config routes test` knows neither inhibition nor time nor silences."""
+    """amtool's `config routes test` (every release) knows neither inhibition nor time nor silences."""
     return bool(test.firing) or test.at is not None
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shlex
+import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +24,8 @@ from callalert.errors import ToolError
 from callalert.model import Model
 from callalert.render.promtool_tests import TESTS_DIR, plan
 from callalert.render.samples import template_data
-from callalert.toolchain import Tool, run_tool
+from callalert.toolchain import Tool, run_tool, split_log
+from callalert.toolchain.logs import describe_record
 from callalert.toolchain.templates import default_template_file, render_command
 
 # Receiver fields whose rendered text must not be empty (a Slack message without a title, a mail
@@ -53,6 +55,7 @@ class Step:
     note: str = ""
     warnings: list[str] = field(default_factory=list)
     skipped: str = ""  # why the step did not run
+    tool: Tool | None = None  # the tool the step ran, when it ran one
     problems: list[Problem] = field(default_factory=list)  # failures positioned in the spec
 
     @property
@@ -72,6 +75,31 @@ class Step:
         return [c for c in self.cases if not c.ok]
 
 
+@dataclass
+class ToolchainRun:
+    """The steps run with one pair of tools."""
+
+    name: str  # the toolchain's name; "" when promtool and amtool were picked from different ones
+    promtool: Tool
+    amtool: Tool
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(step.ok for step in self.steps)
+
+    @property
+    def label(self) -> str:
+        return self.name or f"promtool {self.promtool.version.short}, amtool {self.amtool.version.short}"
+
+    def tools_text(self) -> str:
+        return f"{_tool_text(self.promtool)}, {_tool_text(self.amtool)}"
+
+
+def _tool_text(tool: Tool) -> str:
+    return f"{tool.kind} {tool.version.short} ({tool.origin})"
+
+
 # --- running -----------------------------------------------------------------------------------
 
 
@@ -83,11 +111,30 @@ def _workers() -> int:
     return max(4, min(16, (os.cpu_count() or 2) * 4))
 
 
-def _tool_case(name: str, cmd: Sequence[str], what: str, cwd: Path, timeout: float = 60.0) -> Case:
+def tool_label(tool: Tool) -> str:
+    return f"{tool.kind} {tool.version.short}"
+
+
+def run_logged(
+    cmd: Sequence[str], tool: Tool, what: str, cwd: Path, warnings: list[str], timeout: float = 60.0
+) -> subprocess.CompletedProcess[str]:
+    """Run a tool; the log records it mixes into stdout (amtool ≥ 0.28's matcher warnings) become
+    `warnings`, never part of what callers read as its output."""
+    proc = run_tool(cmd, what=what, cwd=cwd, timeout=timeout, check=False)
+    stdout, records = split_log(proc.stdout)
+    stderr, err_records = split_log(proc.stderr)
+    for record in [*records, *err_records]:
+        text = describe_record(record, tool_label(tool))
+        if text not in warnings:
+            warnings.append(text)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+
+
+def _tool_case(name: str, cmd: Sequence[str], what: str, cwd: Path, tool: Tool, warnings: list[str]) -> Case:
     start = time.perf_counter()
-    try:
-        run_tool(cmd, what=what, cwd=cwd, timeout=timeout)
-    except ToolError as exc:
+    proc = run_logged(cmd, tool, what, cwd, warnings)
+    if proc.returncode != 0:
+        exc = ToolError(cmd, proc.returncode, proc.stdout, proc.stderr, what)
         first = first_line(exc.stderr) or first_line(exc.stdout) or f"exit code {exc.rc}"
         return Case(name, False, time.perf_counter() - start, first, exc.describe())
     return Case(name, True, time.perf_counter() - start)
@@ -111,29 +158,44 @@ def _parallel(jobs: Sequence[Callable[[], Case]]) -> list[Case]:
 # --- steps -------------------------------------------------------------------------------------
 
 
-def step_check_rules(root: Path, files: Sequence[str], promtool: str) -> Step:
+def step_check_rules(root: Path, files: Sequence[str], promtool: Tool, flags: Sequence[str] = ()) -> Step:
     rules = [f for f in files if f.startswith("prometheus/rules/")]
-    step = Step("promtool check rules", note=plural(len(rules), "rule file"))
+    step = Step("promtool check rules", note=plural(len(rules), "rule file") + "".join(f", {f}" for f in flags), tool=promtool)
     step.cases = _parallel(
-        [lambda f=f: _tool_case(f, [promtool, "check", "rules", f], "promtool check rules", root) for f in rules]  # type: ignore[misc]
+        [
+            lambda f=f: _tool_case(  # type: ignore[misc]
+                f, [promtool.path, *flags, "check", "rules", f], "promtool check rules", root, promtool, step.warnings
+            )
+            for f in rules
+        ]
     )
     return step
 
 
 def step_test_rules(
-    root: Path, files: Sequence[str], promtool: str, model: Model, problem: Callable[..., Problem] | None = None
+    root: Path,
+    files: Sequence[str],
+    promtool: Tool,
+    model: Model,
+    problem: Callable[..., Problem] | None = None,
+    flags: Sequence[str] = (),
 ) -> Step:
     tests = [f for f in files if f.startswith(f"{TESTS_DIR}/") and f.endswith(".test.yml")]
-    step = Step("promtool test rules", note=f"{plural(len(model.tests.rules), 'rule test')} in {plural(len(tests), 'file')}")
+    step = Step(
+        "promtool test rules",
+        note=f"{plural(len(model.tests.rules), 'rule test')} in {plural(len(tests), 'file')}",
+        tool=promtool,
+    )
     if not tests:
         step.skipped = "the spec has no rule tests (tests.rules)"
         return step
 
     def run(path: str) -> tuple[Case, list[Problem]]:
         start = time.perf_counter()
-        try:
-            run_tool([promtool, "test", "rules", path], what="promtool test rules", cwd=root, timeout=60.0)
-        except ToolError as exc:
+        cmd = [promtool.path, *flags, "test", "rules", path]
+        proc = run_logged(cmd, promtool, "promtool test rules", root, step.warnings)
+        if proc.returncode != 0:
+            exc = ToolError(cmd, proc.returncode, proc.stdout, proc.stderr, "promtool test rules")
             case = Case(path, False, time.perf_counter() - start, "", exc.describe())
             planned = next((pf for pf in plan(model) if pf.path == path), None)
             found = (
@@ -155,16 +217,31 @@ def step_test_rules(
     return step
 
 
-def step_check_config(root: Path, amtool: str) -> Step:
-    step = Step("amtool check-config")
-    step.cases = [
-        _tool_case(
-            "alertmanager/alertmanager.yml",
-            [amtool, "check-config", "alertmanager/alertmanager.yml"],
-            "amtool check-config",
-            root,
-        )
-    ]
+def check_config_reason(stdout: str) -> str:
+    """amtool's own reason from `Checking '<file>'  FAILED: <reason>` (a yaml error's detail is on
+    the next line), or "" when there is none."""
+    lines = [line.strip() for line in stdout.splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        if "FAILED:" in line:
+            reason = line.split("FAILED:", 1)[1].strip()
+            if reason.endswith(":") and i + 1 < len(lines):
+                reason += " " + lines[i + 1]
+            return reason
+    return ""
+
+
+def step_check_config(root: Path, amtool: Tool) -> Step:
+    step = Step("amtool check-config", tool=amtool)
+    cmd = [amtool.path, "check-config", "alertmanager/alertmanager.yml"]
+    start = time.perf_counter()
+    proc = run_logged(cmd, amtool, "amtool check-config", root, step.warnings)
+    case = Case("alertmanager/alertmanager.yml", proc.returncode == 0, time.perf_counter() - start)
+    if not case.ok:
+        exc = ToolError(cmd, proc.returncode, proc.stdout, proc.stderr, "amtool check-config")
+        # stderr only says `amtool: error: failed to validate 1 file(s)`: the reason is on stdout
+        case.message = check_config_reason(proc.stdout) or first_line(proc.stderr) or f"exit code {proc.returncode}"
+        case.output = exc.describe()
+    step.cases = [case]
     return step
 
 
@@ -249,9 +326,10 @@ def template_problems(
 
 
 def step_templates(
-    root: Path, model: Model, config: Mapping[str, Any], amtool: str, scratch: Path, problem: Callable[..., Problem] | None = None
+    root: Path, model: Model, config: Mapping[str, Any], tool: Tool, scratch: Path, problem: Callable[..., Problem] | None = None
 ) -> Step:
-    step = Step("amtool template render")
+    amtool = tool.path
+    step = Step("amtool template render", tool=tool)
     # the fields the config sets, and the ones Alertmanager fills with its defaults: a template file
     # that redefines slack.default.text changes every Slack receiver without `text:`
     fields = templated_fields(config) + default_fields(config, model.am_version)
@@ -263,9 +341,15 @@ def step_templates(
         return step
     am_dir = root / "alertmanager"
     globs: list[str] = []
-    default = default_template_file(amtool)
-    if default is not None:
+    default = default_template_file(tool)
+    if default.is_file():
+        # Debian's amtool has no built-in templates; upstream builds embed the same file
         globs.append(str(default))
+    elif not tool.build.embeds_templates:
+        step.warnings.append(
+            f"{tool_label(tool)} ({tool.build.describe()}, {tool.path}) has no built-in templates and its "
+            f"default.tmpl is not beside it ({default}): Alertmanager's default template names are undefined here"
+        )
     for pattern in config.get("templates") or []:
         globs.append(str(pattern) if os.path.isabs(str(pattern)) else str(am_dir / str(pattern)))
     tree = build_route_tree(config, model.am_version)
@@ -290,9 +374,9 @@ def step_templates(
         cmd = command([text], data, html)
         label = f"{path} with {alert} ({status})"
         start = time.perf_counter()
-        try:
-            proc = run_tool(cmd, what="amtool template render", cwd=am_dir)
-        except ToolError as exc:
+        proc = run_logged(cmd, tool, "amtool template render", am_dir, step.warnings)
+        if proc.returncode != 0:
+            exc = ToolError(cmd, proc.returncode, proc.stdout, proc.stderr, "amtool template render")
             message = first_line(exc.stderr) or first_line(exc.stdout) or f"exit code {exc.rc}"
             message = message.removeprefix("amtool: error: ")
             return Case(
@@ -309,7 +393,7 @@ def step_templates(
         data = data_files[(alert, receiver, status)]
         cmd = command([f[3] for f in fields_], data, html)
         start = time.perf_counter()
-        proc = run_tool(cmd, what="amtool template render", cwd=am_dir, check=False)
+        proc = run_logged(cmd, tool, "amtool template render", am_dir, step.warnings)
         parts = proc.stdout.split(SEPARATOR)
         if proc.returncode != 0 or len(parts) != len(fields_):
             if len(fields_) == 1:
@@ -373,7 +457,7 @@ def routing_mismatch(expected: Sequence[str], got: Sequence[str], verb: str = "g
 
 def step_routing_amtool(root: Path, model: Model, tool: Tool, problem: Callable[..., Problem] | None = None) -> Step:
     amtool = tool.path
-    step = Step("routing tests (amtool)")
+    step = Step("routing tests (amtool)", tool=tool)
     tests = model.tests.routing
     if not tests:
         step.skipped = "the spec has no routing tests (tests.routing)"
@@ -398,7 +482,7 @@ def step_routing_amtool(root: Path, model: Model, tool: Tool, problem: Callable[
 
         def job(name: str = name, cmd: list[str] = cmd, expected: tuple[str, ...] = test.receivers, index: int = i) -> Case:
             t0 = time.perf_counter()
-            proc = run_tool(cmd, what="amtool config routes test", cwd=root, check=False)
+            proc = run_logged(cmd, tool, "amtool config routes test", root, step.warnings)
             if proc.returncode == 0:
                 return Case(name, True, time.perf_counter() - t0)
             got = first_line(proc.stdout)
@@ -417,7 +501,10 @@ def step_routing_amtool(root: Path, model: Model, tool: Tool, problem: Callable[
     step.problems = sorted(positioned)
     step.note = plural(len(jobs), "test")
     if engine_only:
-        step.note += f"; {engine_only} with firing/at run by the engine only (amtool {tool.version.short} `config routes test` knows no inhibition, time or silences)"
+        step.note += (
+            f"; {engine_only} with firing/at run by the engine only "
+            f"({tool_label(tool)} `config routes test` knows no inhibition, time or silences)"
+        )
     return step
 
 

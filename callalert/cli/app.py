@@ -44,6 +44,8 @@ def build_app() -> Any:
     ) -> None:
         """callalert: alerting as code."""
 
+    PromtoolOpt = typer.Option(None, "--promtool", help="The promtool to use (else $CALLALERT_PROMTOOL, tools folders, PATH).")
+    AmtoolOpt = typer.Option(None, "--amtool", help="The amtool to use (else $CALLALERT_AMTOOL, tools folders, PATH).")
     FormatOpt = typer.Option(
         "text",
         "--format",
@@ -135,12 +137,19 @@ def build_app() -> Any:
         target_alertmanager: str = typer.Option(
             None,
             "--target-alertmanager",
-            help="Alertmanager version templates must work on (default: the spec's target, else 0.25).",
+            help="Alertmanager version templates must work on (default: the spec's target, else callalert's default target).",
         ),
         explain: str = typer.Option(None, "--explain", help="Explain a rule and exit."),
         list_rules: bool = typer.Option(False, "--list", help="List all rules and exit."),
         scrape_interval: str = typer.Option(
-            "1m", "--scrape-interval", help="Scrape interval for range checks (Prometheus' default: 1m)."
+            None,
+            "--scrape-interval",
+            help="Scrape interval for range checks (default: the spec's defaults.scrape_interval, else 1m, Prometheus' default).",
+        ),
+        target_prometheus: str = typer.Option(
+            None,
+            "--target-prometheus",
+            help="Prometheus version rule files must work on (default: the spec's target, else 3.5); range checks follow its semantics.",
         ),
         metrics: Path = typer.Option(None, "--metrics", help="Metric catalog: a /metrics text snapshot or a YAML list."),
         now: str = typer.Option(
@@ -171,6 +180,7 @@ def build_app() -> Any:
                 metrics,
                 now,
                 external_labels,
+                target_prometheus,
                 changed_since,
             )
         )
@@ -191,12 +201,39 @@ def build_app() -> Any:
         ),
         overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
         format: str = FormatOpt,
+        promtool: str | None = PromtoolOpt,
+        amtool: str | None = AmtoolOpt,
+        toolchain: str | None = typer.Option(
+            None,
+            "--toolchain",
+            help="Prove with this toolchain of `callalert toolchains` (e.g. sid), or `all`: every toolchain at or above "
+            "the spec's targets, with a step × toolchain matrix. Default: the oldest promtool and amtool at or above the targets.",
+        ),
     ) -> None:
         """Render, then prove it: promtool check/test rules, amtool check-config, template renders, routing tests, coverage."""
         from callalert.cli.check import cmd_check
 
+        explicit = {"promtool": promtool, "amtool": amtool}
         with problems_as(format, "nothing checked"):
-            raise typer.Exit(cmd_check(specs or [DEFAULT_SPEC], out, junit, secrets, overlay or [], format))
+            raise typer.Exit(cmd_check(specs or [DEFAULT_SPEC], out, junit, secrets, overlay or [], format, explicit, toolchain))
+
+    @app.command()
+    def toolchains(
+        promtool: str | None = PromtoolOpt,
+        amtool: str | None = AmtoolOpt,
+        prometheus: str | None = typer.Option(
+            None, "--prometheus", help="A prometheus binary (else $CALLALERT_PROMETHEUS, tools folders, PATH)."
+        ),
+        alertmanager: str | None = typer.Option(
+            None, "--alertmanager", help="An alertmanager binary (else $CALLALERT_ALERTMANAGER, tools folders, PATH)."
+        ),
+        format: str = typer.Option("text", "--format", "-f", help="text or json."),
+    ) -> None:
+        """List every promtool, amtool, prometheus and alertmanager found: version, Go version, build, where from."""
+        from callalert.cli.toolchains import cmd_toolchains
+
+        explicit = {"promtool": promtool, "amtool": amtool, "prometheus": prometheus, "alertmanager": alertmanager}
+        raise typer.Exit(cmd_toolchains(explicit, format))
 
     app.add_typer(routes_app, name="routes")
 

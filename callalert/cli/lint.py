@@ -17,10 +17,11 @@ def cmd_lint(
     target_alertmanager: str | None = None,
     explain_rule: str | None = None,
     list_rules: bool = False,
-    scrape_interval: str = "1m",
+    scrape_interval: str | None = None,
     metrics: Path | None = None,
     now: str | None = None,
     external_labels: str | None = None,
+    target_prometheus: str | None = None,
     changed_since: str | None = None,
 ) -> int:
     from callalert import report
@@ -43,17 +44,18 @@ def cmd_lint(
         raise UsageError(f"unknown --fail-on {fail_on!r}; choose error, warning or info")
     if not paths:
         raise UsageError("give the files to lint: a spec, or rule files, alertmanager.yml and .tmpl files")
-    if target_alertmanager is not None:
-        from callalert.analysis.versions import Version
+    for option, value in (("--target-alertmanager", target_alertmanager), ("--target-prometheus", target_prometheus)):
+        if value is not None:
+            from callalert.analysis.versions import Version
 
-        try:
-            Version.parse(target_alertmanager)
-        except ValueError as exc:
-            raise UsageError(f"--target-alertmanager: {exc}") from None
+            try:
+                Version.parse(value)
+            except ValueError as exc:
+                raise UsageError(f"{option}: {exc}") from None
     from callalert.spec.v1 import duration_seconds
 
     try:
-        scrape = duration_seconds(scrape_interval)
+        scrape = duration_seconds(scrape_interval) if scrape_interval is not None else None
     except ValueError:
         raise UsageError(f"--scrape-interval: invalid duration {scrape_interval!r} (e.g. 30s, 1m)") from None
     moment = datetime.now(UTC)
@@ -79,7 +81,7 @@ def cmd_lint(
         # say what was understood: a catalog of one metric makes every other metric "unknown"
         sys.stderr.write(f"catalog: {len(catalog)} metric{'s' if len(catalog) != 1 else ''} from {display(metrics)}\n")
     labels = [x.strip() for x in external_labels.split(",") if x.strip()] if external_labels is not None else None
-    options = Options(moment, target_alertmanager, scrape, catalog)
+    options = Options(moment, target_alertmanager, scrape, catalog, target_prometheus)
     result = lint_paths(paths, options, external_labels=labels)
     problems = result.problems
     note = ""

@@ -28,7 +28,7 @@ EXPECT_MISMATCH = "WARNING: Expected receivers did not match resolved receivers.
 SHOW_FORMATS = ("text", "mermaid", "dot")
 TARGET_HELP = (
     "Alertmanager version to read the config and labels as (matcher parser, UTF-8 label names); "
-    "default: the spec's target, else 0.25."
+    "default: the spec's target, else callalert's default target."
 )
 
 
@@ -194,7 +194,7 @@ class Routable:
 
 def load_for_cli(spec: Path | None, config: Path | None, target: str | None = None, overlays: Sequence[Path] = ()) -> Routable:
     """The alertmanager config to route with (`--config FILE` as is, else the one SPEC renders to)
-    and the Alertmanager version to read it as (`target`, else the spec's, else 0.25)."""
+    and the Alertmanager version to read it as (`target`, else the spec's, else DEFAULT_ALERTMANAGER)."""
     from callalert.analysis.versions import DEFAULT_ALERTMANAGER, Version
 
     if target is not None:

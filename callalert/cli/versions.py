@@ -135,7 +135,118 @@ def markdown() -> str:
             note = f" ({_cell(f.note)})" if f.note else ""
             ref = f" {f.ref}" if f.ref else ""
             lines.append(f"| `{f.name}`{note} | {f.since_text} | {removed} | {f.proof()} | {_cell(f.source)}{ref} |")
+    lines += _prometheus_lines()
     return "\n".join(lines) + "\n"
+
+
+def _prometheus_lines() -> list[str]:
+    """The Prometheus part of the reference: PromQL syntax, feature flags, functions, rule-file keys, regexes."""
+    from callalert.analysis.promql import FUNCTIONS
+    from callalert.analysis.promql.versions import (
+        FLAGS,
+        PROM_BUILDS,
+        PROM_NEWEST,
+        RULE_FIELDS,
+        SYNTAX_FEATURES,
+        Dialect,
+        proof,
+    )
+
+    builds = ", ".join(f"promtool {b.label} (package {b.package}, Go {b.go})" for b in PROM_BUILDS)
+    lines = [
+        "",
+        "# Prometheus: PromQL and rule files by release",
+        "",
+        "callalert parses PromQL with its own parser, per Prometheus release (callalert/analysis/promql: `lex`, `parse`, "
+        "`regex`, `functions`, `versions`), from upstream's grammar and lexer at every tag v2.42.0 … "
+        f"v{PROM_NEWEST}. `defaults.targets.prometheus` picks the release: an expression, function or rule-file key "
+        "the target lacks is an error naming the release that has it.",
+        "",
+        f"**Proven here**: {builds}. tests/tools/test_promql_promtool.py runs every entry below on each of them, in "
+        "both directions (refused before the release, accepted from it), and compares callalert's verdict and promtool's "
+        "exact message on the corpus, edge cases and 12,000 mutated expressions. Other releases are reported as "
+        "`target-unproven` by validate.",
+        "",
+        "One difference is known and kept: promtool 3.x's own parser panics on some invalid expressions (in its "
+        "error recovery) and prints `could not parse expression: unexpected error`, without a position; callalert "
+        "names the first error there, as promtool 2.x does. Both refuse the expression.",
+        "",
+        "## PromQL syntax and semantics",
+        "",
+        "| change | since | until | needs | proven here | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in SYNTAX_FEATURES:
+        needs = f"--enable-feature={f.flag}" if f.flag else ("(results, not syntax)" if f.semantic else "")
+        if f.semantic:
+            shown = proof(f.since, f.until).replace("accepted by", "so in").replace("refused by", "not in")
+            proven = f"promtool test rules: {shown}"
+        else:
+            proven = proof(f.since, f.until, f.flag)
+        until = f.until.short if f.until else ""
+        lines.append(f"| {_cell(f.summary)} | {f.since.short} | {until} | {needs} | {proven} | {_cell(f.ref)} |")
+    lines += [
+        "",
+        "## Feature flags",
+        "",
+        "promtool before the release in the third column cannot check a rule that needs the flag: up to 2.55 it "
+        'warns "Unknown option" and ignores it, 3.0 – 3.3 accept and ignore it.',
+        "",
+        "| flag | Prometheus server from | promtool check rules honours it from | on by default from |",
+        "|---|---|---|---|",
+    ]
+    for flag in FLAGS.values():
+        honoured = flag.promtool_since.short if flag.promtool_since else "never"
+        default = flag.default_since.short if flag.default_since else ""
+        lines.append(f"| `{flag.name}` | {flag.server_since.short} | {honoured} | {default} |")
+    lines += [
+        "",
+        "## Functions and aggregations",
+        "",
+        "| name | since | experimental (needs promql-experimental-functions) | removed | proven here |",
+        "|---|---|---|---|---|",
+    ]
+    for name, info in sorted(FUNCTIONS.items()):
+        if info.stable is None:
+            experimental = "always"
+        elif info.stable > info.added:
+            experimental = f"until {info.stable.short}"
+        else:
+            experimental = ""
+        removed = info.removed.short + (f" (use {info.renamed_to})" if info.renamed_to else "") if info.removed else ""
+        stable_from = info.stable if info.stable is not None and info.stable > info.added else None
+        usable_from = info.added if info.stable is not None and stable_from is None else stable_from
+        if usable_from is not None:
+            proven = proof(usable_from, info.removed)
+        else:
+            proven = "with the flag: " + proof(info.added, info.removed, "promql-experimental-functions")
+        lines.append(f"| `{name}` | {info.added.short} | {experimental} | {removed} | {proven} |")
+    lines += [
+        "",
+        "## Rule-file keys",
+        "",
+        "| key | since | proven here | source |",
+        "|---|---|---|---|",
+    ]
+    for field in RULE_FIELDS.values():
+        lines.append(f"| `{field.key}` | {field.since.short} | {proof(field.since)} | {_cell(field.ref)} |")
+    lines += [
+        "",
+        "## Label-matcher regexes",
+        "",
+        "Prometheus parses `=~` and `!~` values with github.com/grafana/regexp/syntax, a copy of Go's regexp/syntax "
+        "taken at one Go release, and the Unicode tables of the Go that built the binary. From 3.0 `.` also matches "
+        "a newline.",
+        "",
+        "| Prometheus | regexp/syntax copy of | `(?<name>re)` | Unicode tables | proven here |",
+        "|---|---|---|---|---|",
+    ]
+    for since, copy in (("2.42", "Go 1.19.2"), ("2.53", "Go 1.22.1"), ("3.5", "Go 1.22.1"), ("3.7", "Go 1.24.7")):
+        regex = Dialect.of(since).regex
+        build = next((b.label for b in PROM_BUILDS if f"{b.version.major}.{b.version.minor}" == since), "not proven here")
+        named = "yes" if regex.named_groups else "no"
+        lines.append(f"| {since} | {copy} | {named} | Unicode {regex.unicode} | {build} |")
+    return lines
 
 
 def _as_json(features: Iterable[Feature]) -> list[dict[str, Any]]:

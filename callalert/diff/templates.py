@@ -93,7 +93,8 @@ def render_both(old: Side, new: Side) -> Rendered:
     with tempfile.TemporaryDirectory(prefix="callalert-diff-") as tmp:
         root = Path(tmp)
         globs: dict[str, list[str]] = {}
-        default = default_template_file(amtool)
+        own = default_template_file(tool)  # Debian's amtool has no built-in templates; its own default.tmpl is beside it
+        default = own if own.is_file() else None
         for name, side in (("old", old), ("new", new)):
             folder = root / name
             folder.mkdir()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from callalert import diagnostics as d
-from callalert.analysis.versions import DEFAULT_ALERTMANAGER
+from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS
 from callalert.diagnostics import Problem, sort_problems
 from callalert.errors import UsageError
 from callalert.lint import rules
@@ -140,7 +140,10 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
         version = options.target_alertmanager or DEFAULT_ALERTMANAGER
         ams: list[AMConfig | None] = [AMConfig(doc.data, doc_source(doc), am_version=version) for doc in am_docs] or [None]
         for am in ams:
-            worlds.append(World(alerts, bool(rule_docs), am, templates, version, ext, None, records, rule_docs))
+            prom = options.target_prometheus or DEFAULT_PROMETHEUS
+            worlds.append(
+                World(alerts, bool(rule_docs), am, templates, version, ext, None, records, rule_docs, prom_version=prom)
+            )
     for world in worlds:
         problems.extend(_check(world, options, lint_rules))
     result.problems = sort_problems(apply_suppressions(problems, texts, d.RULES.ids()))

@@ -23,9 +23,10 @@ if TYPE_CHECKING:
 @dataclass
 class Options:
     now: datetime
-    target_alertmanager: str | None = None  # None: the spec's target, else 0.25
-    scrape_interval: float = 60.0
+    target_alertmanager: str | None = None  # None: the spec's target, else DEFAULT_ALERTMANAGER
+    scrape_interval: float | None = None  # None: the spec's defaults.scrape_interval, else 60 (Prometheus' default)
     catalog: MetricsCatalog | None = None
+    target_prometheus: str | None = None  # None: the spec's target, else DEFAULT_PROMETHEUS
 
 
 Check = Callable[["World", Options], Iterable[Problem]]

@@ -15,7 +15,7 @@ from callalert.analysis import gotemplate
 from callalert.analysis.alertmanager.routing import Route, build_route_tree
 from callalert.analysis.promql import LabelInfo, Pitfall, find_pitfalls, output_labels
 from callalert.analysis.promql.catalog import MetricsCatalog
-from callalert.analysis.versions import DEFAULT_ALERTMANAGER, am_go
+from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS, am_go
 from callalert.diagnostics import KeyPath, Level, Problem, Rule, format_key
 from callalert.model import Runbook
 from callalert.model.builtin_templates import builtin_templates
@@ -86,14 +86,16 @@ class AlertRec:
             return True
         return self.expr_can_have(label)
 
-    def pitfalls(self, scrape_interval: float, catalog: MetricsCatalog | None, records: frozenset[str]) -> list[Pitfall]:
-        """PromQL pitfalls of the expression (found once per run: one lint rule reports each kind)."""
+    def pitfalls(
+        self, scrape_interval: float, catalog: MetricsCatalog | None, records: frozenset[str], target: str = DEFAULT_PROMETHEUS
+    ) -> list[Pitfall]:
+        """PromQL pitfalls of the expression at Prometheus `target` (found once per run: one lint rule reports each kind)."""
         if self._pitfalls is None:
             self._pitfalls = []
             if self.label_info() is not None:  # does not parse: validate / promtool report it
                 try:
                     self._pitfalls = find_pitfalls(
-                        self.expr, scrape_interval=scrape_interval, catalog=catalog, extra_metrics=records
+                        self.expr, scrape_interval=scrape_interval, catalog=catalog, extra_metrics=records, target=target
                     )
                 except Exception:
                     self._pitfalls = []
@@ -172,6 +174,8 @@ class World:
     spec: Valid | None = None  # when the world is a spec
     records: frozenset[str] = frozenset()
     rule_files: list[Document] = field(default_factory=list)  # plain rule files
+    prom_version: str = DEFAULT_PROMETHEUS  # the Prometheus release whose PromQL semantics apply
+    scrape_interval: float | None = None  # the spec's defaults.scrape_interval (seconds)
     _label_cache: dict[str, bool | None] = field(default_factory=dict)
     _parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
 
@@ -267,7 +271,20 @@ def spec_world(valid: Valid) -> World:
     templates = [TemplateFile(f"alertmanager/templates/{name}", text, None) for name, text in builtin_templates(model).items()]
     templates += [TemplateFile(tf.source, tf.text, Source(_text_locate(tf.source))) for tf in model.templates.files]
     records = frozenset(r.record for g in model.groups for r in g.records)
-    return World(alerts, True, am, templates, model.am_version, external, valid, records)
+    from callalert.spec.v1 import duration_seconds
+
+    return World(
+        alerts,
+        True,
+        am,
+        templates,
+        model.am_version,
+        external,
+        valid,
+        records,
+        prom_version=model.prom_version,
+        scrape_interval=duration_seconds(model.defaults.scrape_interval),
+    )
 
 
 def _text_locate(path: str) -> Locate:

@@ -35,6 +35,7 @@ AMData = Mapping[str, Any]
 class Targets:
     prometheus: str
     alertmanager: str
+    prometheus_features: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Defaults:
     runbook_base_url: str | None
     external_labels: Mapping[str, str]
     targets: Targets
+    scrape_interval: str = "1m"  # how often Prometheus scrapes what the rules read (range checks)
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,8 @@ class Group:
     records: tuple[Record, ...]
     alerts: tuple[Alert, ...]
     key: KeyPath
+    query_offset: str | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

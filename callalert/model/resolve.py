@@ -399,7 +399,19 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
         if interval is None and "evaluation_interval" in defaults.model_fields_set:
             interval = defaults.evaluation_interval
         records = tuple(Record(r.record, r.expr, dict(r.labels), (*gkey, "records", ri)) for ri, r in enumerate(group.records))
-        groups.append(Group(group.name, file_name, interval, group.limit, records, tuple(alerts), gkey))
+        groups.append(
+            Group(
+                group.name,
+                file_name,
+                interval,
+                group.limit,
+                records,
+                tuple(alerts),
+                gkey,
+                query_offset=group.query_offset,
+                labels=dict(group.labels),
+            )
+        )
 
     template_files, template_problems = _template_files(spec, problem, template_dir)
     problems.extend(template_problems)
@@ -417,7 +429,10 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             dashboard_base_url=defaults.dashboard_base_url,
             runbook_base_url=defaults.runbook_base_url,
             external_labels=dict(defaults.external_labels),
-            targets=Targets(defaults.targets.prometheus, defaults.targets.alertmanager),
+            targets=Targets(
+                defaults.targets.prometheus, defaults.targets.alertmanager, tuple(defaults.targets.prometheus_features)
+            ),
+            scrape_interval=defaults.scrape_interval,
         ),
         global_=_global(spec),
         severities={

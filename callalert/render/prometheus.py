@@ -25,8 +25,12 @@ def group_data(group: Group, alert_rules: list[dict[str, Any]] | None = None) ->
     data: dict[str, Any] = {"name": group.name}
     if group.interval:
         data["interval"] = group.interval
+    if group.query_offset:
+        data["query_offset"] = group.query_offset
     if group.limit is not None:
         data["limit"] = group.limit
+    if group.labels:
+        data["labels"] = dict(group.labels)
     rules: list[dict[str, Any]] = []
     for record in group.records:
         entry: dict[str, Any] = {"record": record.record, "expr": record.expr}

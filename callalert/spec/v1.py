@@ -21,6 +21,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from callalert.analysis.alertmanager.matchers import format_matcher
+from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS
 from callalert.diagnostics import shown
 
 VERSION = 1
@@ -653,8 +654,16 @@ Matchers = Annotated[list[str], BeforeValidator(_matchers_input)]
 
 
 class Targets(Model):
-    prometheus: VersionStr = Field("2.42", description="Prometheus version the rules must work on.")
-    alertmanager: VersionStr = Field("0.25", description="Alertmanager version the config and templates must work on.")
+    prometheus: VersionStr = Field(DEFAULT_PROMETHEUS, description="Prometheus version the rules must work on.")
+    alertmanager: VersionStr = Field(
+        DEFAULT_ALERTMANAGER, description="Alertmanager version the config and templates must work on."
+    )
+    prometheus_features: list[Literal["promql-experimental-functions"]] = Field(
+        default_factory=list,
+        description="Prometheus `--enable-feature` flags the rules rely on. `promql-experimental-functions` (Prometheus "
+        "≥ 2.49) allows experimental functions such as sort_by_label() and limitk(); `check` proves such rules with a "
+        "promtool that honours the flag (≥ 3.4).",
+    )
 
 
 class Defaults(Model):
@@ -665,6 +674,11 @@ class Defaults(Model):
     group_interval: NonZeroDuration = "5m"
     repeat_interval: NonZeroDuration = "4h"
     resolve_timeout: Duration = Field("5m", description="Alertmanager `global.resolve_timeout`.")
+    scrape_interval: Duration = Field(
+        "1m",
+        description="How often Prometheus scrapes the series the rules read (its `scrape_interval`; 1m is Prometheus' "
+        "default). validate and lint check that every rate()-like range holds two samples at this interval.",
+    )
     evaluation_interval: Duration = Field(
         "1m",
         description="Rule group evaluation interval. When set, every group without its own `interval` gets it; when omitted, groups use Prometheus' global `evaluation_interval`.",
@@ -756,7 +770,9 @@ class Alert(Model):
     name: AlertName = Field(description="Alert name (the `alertname` label).")
     expr: str = Field(description="PromQL expression; the alert fires for each series it returns.")
     for_: Duration | None = Field(None, alias="for", description="How long the condition must hold before firing.")
-    keep_firing_for: Duration | None = Field(None, description="Prometheus ≥ 2.42.")
+    keep_firing_for: Duration | None = Field(
+        None, description="Keep the alert firing this long after the condition stops being true (Prometheus ≥ 2.42)."
+    )
     severity: str = Field(description="A key of `severities`.")
     category: str | None = Field(None, description="A key of `categories`.")
     summary: str = Field(description="One line; the `summary` annotation (Prometheus template text allowed).")
@@ -781,7 +797,20 @@ class Group(Model):
     interval: Duration | None = Field(
         None, description="Evaluation interval of this group; defaults to `defaults.evaluation_interval` when the spec sets it."
     )
-    limit: int | None = Field(None, ge=0)
+    query_offset: Duration | None = Field(
+        None,
+        description="Evaluate the group's expressions this far in the past, so late samples (remote write) are in "
+        "(Prometheus ≥ 2.53; without it the global `rule_query_offset` applies).",
+    )
+    limit: int | None = Field(
+        None,
+        ge=0,
+        description="At most this many alerts (or series of a recording rule) per evaluation, or the rule fails; 0 is no limit (Prometheus ≥ 2.31).",
+    )
+    labels: dict[LabelName, str] = Field(
+        default_factory=dict,
+        description="Labels added to every alert and recording rule of the group; a rule's own label of the same name wins (Prometheus ≥ 3.0).",
+    )
     alerts: list[Alert] = Field(default_factory=list)
     records: list[Record] = Field(default_factory=list, description="Recording rules, evaluated before the alerts of the group.")
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from callalert.analysis.versions import Version
 from callalert.errors import ToolNotFound, UsageError
+from callalert.toolchain.builds import Build, build_of
 
 KINDS = ("promtool", "amtool", "prometheus", "alertmanager")
 BINARIES: dict[str, tuple[str, ...]] = {
@@ -48,9 +49,14 @@ class Tool:
     version: Version
     go: str | None  # the Go release that built it (its text/template and regexp syntax)
     origin: str  # where it was found: "PATH", ".tools/sid", "--amtool", "$CALLALERT_AMTOOL"
+    build: Build = field(default_factory=Build)
 
     def __str__(self) -> str:
         return f"{self.kind} {self.version.short}"
+
+    @property
+    def explicit(self) -> bool:
+        return self.origin.startswith(("--", "$"))
 
 
 @dataclass(frozen=True)
@@ -90,7 +96,7 @@ def tool_info(kind: str, path: str, origin: str) -> Tool:
         first = text.strip().splitlines()[0] if text.strip() else "(no output)"
         raise UsageError(f"{origin}: {path} does not look like {kind}: `--version` printed {first!r}")
     go = _GO_LINE.search(text)
-    return Tool(kind, path, Version.parse(match.group(1)), go.group(1) if go else None, origin)
+    return Tool(kind, path, Version.parse(match.group(1)), go.group(1) if go else None, origin, build_of(kind, text))
 
 
 def tools_dirs() -> list[Path]:
@@ -162,19 +168,23 @@ def _candidates(chains: Sequence[Toolchain], kind: str) -> list[Tool]:
     return [t for c in chains if (t := c.get(kind)) is not None]
 
 
+def _found(tools: Sequence[Tool]) -> str:
+    return ", ".join(f"{t.version.short} from {t.origin}" for t in tools)
+
+
 def select(chains: Sequence[Toolchain], kind: str, target: Version | None) -> Tool:
     """The tool of `kind` to prove a config for `target`: an explicit one if given, else the
     oldest found whose version is at least the target (closest to what will run it)."""
     tools = _candidates(chains, kind)
     if not tools:
         raise ToolNotFound(kind, install_hint())
-    explicit = [t for t in tools if t.origin.startswith(("--", "$"))]
+    explicit = [t for t in tools if t.explicit]
     if explicit:
         tool = explicit[0]
         if target is not None and tool.version < target:
             raise UsageError(
-                f"{tool.kind} {tool.version.short} ({tool.origin}: {tool.path}) cannot prove a config for "
-                f"{PRODUCT[kind]} {target.short}: it is older than the target"
+                f"{tool.kind} {tool.version.short} cannot prove a config for {PRODUCT[kind]} {target.short}: "
+                f"it is older than the target ({tool.origin}: {tool.path}); use one ≥ {target.short}"
             )
         return tool
     good = sorted((t for t in tools if target is None or t.version >= target), key=lambda t: t.version._key())
@@ -184,6 +194,25 @@ def select(chains: Sequence[Toolchain], kind: str, target: Version | None) -> To
     assert target is not None
     raise UsageError(
         f"{newest.kind} {newest.version.short} cannot prove a config for {PRODUCT[kind]} {target.short}: "
-        f"no {kind} ≥ {target.short} found (found: {', '.join(f'{t.version.short} from {t.origin}' for t in tools)}); "
-        f"install one with: {install_hint()}"
+        f"no {kind} ≥ {target.short} found (found: {_found(tools)}); install one with: {install_hint()}"
     )
+
+
+def shortfalls(chain: Toolchain, targets: Mapping[str, Version]) -> list[str]:
+    """Why `chain` cannot prove a spec for `targets` ({kind: version}): missing or older tools."""
+    out: list[str] = []
+    for kind, target in targets.items():
+        tool = chain.get(kind)
+        if tool is None:
+            out.append(f"no {kind}")
+        elif tool.version < target:
+            out.append(f"{kind} {tool.version.short} < target {target.short}")
+    return out
+
+
+def by_name(chains: Sequence[Toolchain], name: str) -> Toolchain:
+    for chain in chains:
+        if chain.name == name:
+            return chain
+    names = ", ".join(c.name for c in chains) or "none"
+    raise UsageError(f"no toolchain named {name!r} (found: {names}; `callalert toolchains` lists them)")

@@ -6,18 +6,16 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from callalert.toolchain.discover import Tool
 
-def default_template_file(amtool: str) -> Path | None:
-    """Alertmanager's own default.tmpl when it lives beside the binaries (Debian's amtool 0.25 does
-    not load it, Debian's alertmanager does; upstream builds embed it in both)."""
-    real = Path(os.path.realpath(amtool))
-    for candidate in (
-        real.parent.parent / "share/prometheus/alertmanager/default.tmpl",
-        Path("/usr/share/prometheus/alertmanager/default.tmpl"),
-    ):
-        if candidate.is_file():
-            return candidate
-    return None
+
+def default_template_file(amtool: Tool) -> Path:
+    """Where the default.tmpl of `amtool`'s own build is: beside it, as a package installs it
+    (<prefix>/bin/amtool, <prefix>/share/prometheus/alertmanager/default.tmpl). Never another
+    Alertmanager's: built-in template names differ between versions. It may not exist (upstream
+    builds embed it)."""
+    real = Path(os.path.realpath(amtool.path))
+    return real.parent.parent / "share/prometheus/alertmanager/default.tmpl"
 
 
 def render_command(amtool: str, globs: Sequence[str], text: str, data: Path, html: bool = False) -> list[str]:

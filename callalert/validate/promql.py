@@ -1,59 +1,135 @@
-"""PromQL of rules and recording rules: what the target Prometheus would refuse to load."""
+"""PromQL of rules and recording rules, and the rule-file keys of groups and alerts: what the target
+Prometheus would refuse to load, or load and then evaluate to nothing."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from callalert import diagnostics as d
-from callalert.analysis.promql import check_syntax
-from callalert.diagnostics import RULES, Problem, shown
+from callalert.analysis.promql import analysis_limit_problem, check_syntax
+from callalert.analysis.promql.functions import release_line
+from callalert.analysis.promql.pitfalls import short_ranges
+from callalert.analysis.promql.versions import (
+    EXPERIMENTAL_FUNCTIONS,
+    FLAGS,
+    RULE_FIELDS,
+    Dialect,
+    prom_unproven_note,
+    prom_unreleased,
+    rule_field_problem,
+)
+from callalert.diagnostics import RULES, KeyPath, Problem
 from callalert.model import Model
 from callalert.spec.load import Merged
-from callalert.spec.v1 import MAX_DURATION_MS, duration_ms
+from callalert.spec.v1 import duration_seconds
 
-# Numbers Prometheus' parser bounds, found in the expression's text (string literals blanked):
-# a duration in a range, subquery or offset must fit Go's time.Duration (292y), and an @ time
-# must be below 2^63 seconds ("timestamp out of bounds for @ modifier").
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
-_DURATION = r"(?:[0-9]+(?:ms|[smhdwy]))+"
-_DURATION_AT = re.compile(rf"(?:\[\s*|:\s*|\boffset\s+-?)({_DURATION})")
-_AT = re.compile(r"@\s*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
-
-
-def _bounds(expr: str) -> Iterator[tuple[int, str]]:
-    """(offset, message) of each number in `expr` that Prometheus refuses as out of range."""
-    text = _STRING.sub(lambda m: " " * len(m.group()), expr)
-    for match in _DURATION_AT.finditer(text):
-        ms = duration_ms(match.group(1))
-        if ms is not None and ms > MAX_DURATION_MS:
-            yield match.start(1), f"duration {shown(match.group(1))} is out of range (at most 292y)"
-    for match in _AT.finditer(text):
-        try:
-            at = float(match.group(1))
-        except ValueError:  # pragma: no cover - the pattern only matches numbers
-            continue
-        if not -(2.0**63) < at < 2.0**63:
-            yield match.start(1), f"timestamp {shown(match.group(1))} out of bounds for @ modifier"
-
-
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+_TARGET_KEY = ("defaults", "targets", "prometheus")
 
 
 def check(model: Model, merged: Merged) -> Iterator[Problem]:
+    unreleased = prom_unreleased(model.prom_version)
+    if unreleased is not None:
+        yield merged.problem(
+            _TARGET_KEY, unreleased, d.TARGET_VERSION, fix="target a Prometheus release from 2.0 to 3.14 (docs/versions.md)"
+        )
+        return
+    note = prom_unproven_note(model.prom_version)
+    if note is not None:
+        yield merged.problem(_TARGET_KEY, note, d.TARGET_UNPROVEN, fix="`callalert versions` shows what each release has")
+    yield from _features(model, merged)
+    yield from _rule_fields(model, merged)
+    yield from _syntax_and_ranges(model, merged)
+
+
+def _features(model: Model, merged: Merged) -> Iterator[Problem]:
+    target = release_line(model.prom_version)
+    for i, name in enumerate(model.defaults.targets.prometheus_features):
+        flag = FLAGS[name]
+        if target < flag.server_since:
+            yield merged.problem(
+                ("defaults", "targets", "prometheus_features", i),
+                f"--enable-feature={name} needs Prometheus ≥ {flag.server_since.short}; the target is Prometheus {target.short}",
+                d.TARGET_VERSION,
+                fix=f"raise defaults.targets.prometheus to {flag.server_since.short}, or remove it",
+            )
+
+
+def _rule_fields(model: Model, merged: Merged) -> Iterator[Problem]:
     target = model.prom_version
-    exprs = [(record.key, record.expr) for group in model.groups for record in group.records]
-    exprs += [(alert.key, alert.expr) for alert in model.alerts]
-    for key, expr in exprs:
-        problems = check_syntax(expr, target=target)
-        for sp in problems:
-            rule = RULES.get(sp.rule)
-            assert rule is not None, sp.rule
-            yield merged.problem_in_value((*key, "expr"), sp.line, sp.col, f"invalid PromQL: {sp.message}", rule)
-        if problems:
-            continue
-        for offset, message in _bounds(expr):
-            line, col = _line_col(expr, offset)
-            yield merged.problem_in_value((*key, "expr"), line, col, f"invalid PromQL: {message}", d.PROMQL_SYNTAX)
+    for group in model.groups:
+        present = {"group.labels": bool(group.labels), "group.query_offset": group.query_offset is not None}
+        present["group.limit"] = group.limit is not None
+        for key, used in present.items():
+            why = rule_field_problem(key, target) if used else None
+            if why is not None:
+                since = RULE_FIELDS[key].since.short
+                yield merged.problem(
+                    (*group.key, RULE_FIELDS[key].yaml),
+                    why,
+                    d.TARGET_VERSION,
+                    at_key=True,
+                    fix=f"raise defaults.targets.prometheus to {since}, or remove it",
+                )
+        for alert in group.alerts:
+            why = rule_field_problem("alert.keep_firing_for", target) if alert.keep_firing_for else None
+            if why is not None:
+                yield merged.problem(
+                    (*alert.key, "keep_firing_for"),
+                    why,
+                    d.TARGET_VERSION,
+                    at_key=True,
+                    fix=f"raise defaults.targets.prometheus to {RULE_FIELDS['alert.keep_firing_for'].since.short}, or remove it",
+                )
+
+
+def _syntax_and_ranges(model: Model, merged: Merged) -> Iterator[Problem]:
+    target = release_line(model.prom_version)
+    experimental = EXPERIMENTAL_FUNCTIONS in model.defaults.targets.prometheus_features
+    scrape = duration_seconds(model.defaults.scrape_interval)
+    test_intervals: dict[str, list[tuple[KeyPath, float]]] = {}
+    for test in model.tests.rules:
+        test_intervals.setdefault(test.alert, []).append(((*test.key, "interval"), duration_seconds(test.interval)))
+    for group in model.groups:
+        evaluation = duration_seconds(group.interval or model.defaults.evaluation_interval or "1m")
+        rules: list[tuple[KeyPath, str, str | None]] = [(record.key, record.expr, None) for record in group.records]
+        rules += [(alert.key, alert.expr, alert.name) for alert in group.alerts]
+        for key, expr, alert in rules:
+            problems = check_syntax(expr, target=target, experimental=experimental)
+            for sp in problems:
+                rule = RULES.get(sp.rule)
+                assert rule is not None, sp.rule
+                yield merged.problem_in_value((*key, "expr"), sp.line, sp.col, f"invalid PromQL: {sp.message}", rule)
+            too_large = None if problems else analysis_limit_problem(expr)
+            if too_large is not None:
+                yield merged.problem(
+                    (*key, "expr"),
+                    f"expression too large for callalert's analysis ({too_large}): its syntax is checked, "
+                    "but lint's label and pitfall checks skip it (promtool has no such limit)",
+                    d.PROMQL_TOO_LARGE,
+                    level="warning",
+                )
+            if problems or not Dialect(target).left_open_ranges:
+                continue  # before 3.0 a short range is lint's warning (promql-range-too-short), not an error
+            reported: set[tuple[str, float]] = set()
+            for short in short_ranges(expr, scrape_interval=scrape, evaluation_interval=evaluation, target=target):
+                reported.add((short.function, short.range))
+                yield merged.problem((*key, "expr"), short.message(target), d.PROMQL_RANGE_LEFT_OPEN, fix=short.fix)
+            for test_key, interval in test_intervals.get(alert or "", []):
+                if interval <= scrape:
+                    continue
+                for short in short_ranges(expr, scrape_interval=interval, evaluation_interval=evaluation, target=target):
+                    if (short.function, short.range) in reported or short.subquery:
+                        continue
+                    never = "sees at most one sample" if short.never else "holds two samples only at some evaluations"
+                    yield merged.problem(
+                        test_key,
+                        f"this test's series have a sample every {_text(interval)}: {alert}'s {short.function}() over "
+                        f"[{_text(short.range)}] {never} at that interval under Prometheus 3's left-open range selectors "
+                        f"(3.0), so the test cannot see what the alert does; the target is Prometheus {target.short}",
+                        d.PROMQL_RANGE_LEFT_OPEN,
+                        fix=short.fix,
+                    )
+
+
+def _text(seconds: float) -> str:
+    return f"{int(seconds // 60)}m" if seconds >= 60 and seconds % 60 == 0 else f"{seconds:g}s"

@@ -1,4 +1,10 @@
-"""Fixtures for tests that start real Prometheus/Alertmanager servers on loopback."""
+"""Fixtures for tests that start real Prometheus/Alertmanager servers on loopback.
+
+Which servers: the toolchains of `installed_toolchains()` that have both. A module runs on the
+newest by default; one that sets `LIVE_TOOLCHAINS = "oldest-and-newest"` (the end-to-end suite)
+runs once on the oldest and once on the newest. Tests name the toolchain they ran on (`[sid]`) and
+ask `live_chain` for versions instead of assuming one.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,32 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import require_tool  # pytest 9 imports the rootdir conftest as tests.conftest
+from tests.conftest import installed_toolchains, require_in  # pytest 9 imports the rootdir conftest as tests.conftest
 
 from .harness import AlertmanagerProcess, Exporter, HttpSink, ManagedProcess, PrometheusProcess, SmtpSink, show_logs
+
+if TYPE_CHECKING:
+    from callalert.toolchain import Toolchain
+
+
+def live_toolchains(which: str) -> list[Toolchain | None]:
+    """The toolchains a live module runs on: [newest], or [oldest, newest] (one when they are the same)."""
+    chains = [c for c in installed_toolchains() if c.get("prometheus") and c.get("alertmanager")]
+    if not chains:
+        return [None]  # require_in skips (or fails in CI) with the install command
+    picked = [chains[0], chains[-1]] if which == "oldest-and-newest" and len(chains) > 1 else [chains[-1]]
+    return list(picked)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "live_chain" in metafunc.fixturenames:
+        chains = live_toolchains(getattr(metafunc.module, "LIVE_TOOLCHAINS", "newest"))
+        ids = [c.name if c is not None else "no-toolchain" for c in chains]
+        metafunc.parametrize("live_chain", chains, ids=ids, scope="session")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -36,13 +61,13 @@ def _show_server_logs_on_failure(request: pytest.FixtureRequest) -> Iterator[Non
 
 
 @pytest.fixture(scope="session")
-def prometheus_bin() -> str:
-    return require_tool("prometheus")
+def prometheus_bin(live_chain: Toolchain | None) -> str:
+    return require_in(live_chain, "prometheus").path
 
 
 @pytest.fixture(scope="session")
-def alertmanager_bin() -> str:
-    return require_tool("prometheus-alertmanager")
+def alertmanager_bin(live_chain: Toolchain | None) -> str:
+    return require_in(live_chain, "alertmanager").path
 
 
 @pytest.fixture

@@ -2,6 +2,12 @@
 
 Everything binds 127.0.0.1. Servers run in daemon threads; processes are terminated (then killed)
 when their context manager exits, and an atexit hook kills whatever a crash left behind.
+
+Debian's prometheus-alertmanager reads its default templates from the fixed path
+/usr/share/prometheus/alertmanager/{default,email}.tmpl, not from beside the binary. A toolchain
+installed side by side (.tools/<suite>/usr/bin/prometheus-alertmanager) therefore runs in a private
+mount namespace with its own usr/share laid over /usr/share (a read-only overlay), so it starts on a
+machine without the system package and never reads another version's templates.
 """
 
 from __future__ import annotations
@@ -9,8 +15,12 @@ from __future__ import annotations
 import atexit
 import email
 import email.policy
+import functools
 import json
 import math
+import os
+import shlex
+import shutil
 import socket
 import subprocess
 import threading
@@ -522,7 +532,7 @@ class ManagedProcess:
             self.port = self.fixed_port or free_port()
             self.args = self.command()
             with open(self.log_path, "ab") as log:
-                log.write(f"$ {' '.join(self.args)}\n".encode())
+                log.write(f"$ {shlex.join(self.args)}\n".encode())
                 log.flush()
                 self.proc = subprocess.Popen(
                     self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.workdir
@@ -595,6 +605,67 @@ class _PortTaken(Exception):
     pass
 
 
+# --------------------------------------------------------------------------------------------
+# Debian's Alertmanager and its fixed template path
+
+SYSTEM_TEMPLATES = Path("/usr/share/prometheus/alertmanager")
+TEMPLATE_FILES = ("default.tmpl", "email.tmpl")
+_OVERLAY_SCRIPT = 'mount -t overlay overlay -o "lowerdir=$1:/usr/share" /usr/share && shift && exec "$@"'
+
+
+class NamespaceUnavailable(RuntimeError):
+    """The private mount namespace a side-by-side Debian Alertmanager needs cannot be made here."""
+
+
+def alertmanager_share(binary: str) -> Path | None:
+    """The usr/share to lay over /usr/share for the Alertmanager server `binary`, or None when it
+    needs none: a system package (its templates are at the fixed path), an upstream build (they are
+    built in), or a toolchain whose templates are byte for byte the ones already at the fixed path."""
+    real = Path(os.path.realpath(shutil.which(binary) or binary))
+    share = real.parent.parent / "share"
+    own = share / "prometheus" / "alertmanager"
+    if share == Path("/usr/share") or not (own / "default.tmpl").is_file():
+        return None
+    same = all(
+        (SYSTEM_TEMPLATES / name).is_file() and (SYSTEM_TEMPLATES / name).read_bytes() == (own / name).read_bytes()
+        for name in TEMPLATE_FILES
+        if (own / name).is_file()
+    )
+    return None if same else share
+
+
+@functools.cache
+def overlay_prefix(share: str) -> tuple[str, ...]:
+    """The command prefix that runs a program with `share` laid over /usr/share: `unshare --mount`
+    as root, else a user namespace (`unshare --user --map-root-user --mount`). Tried once, proven
+    by comparing the overlaid default.tmpl; raises NamespaceUnavailable saying what failed."""
+    variants: list[tuple[str, ...]] = []
+    if os.geteuid() == 0:
+        variants.append(("unshare", "--mount", "--propagation", "private"))
+    variants.append(("unshare", "--user", "--map-root-user", "--mount", "--propagation", "private"))
+    probe = ("cmp", f"{share}/prometheus/alertmanager/default.tmpl", str(SYSTEM_TEMPLATES / "default.tmpl"))
+    failures: list[str] = []
+    for variant in variants:
+        prefix = (*variant, "sh", "-c", _OVERLAY_SCRIPT, "sh", share)
+        try:
+            proc = subprocess.run([*prefix, *probe], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            failures.append(f"$ {shlex.join([*prefix, *probe])}\n    {exc}")
+            continue
+        if proc.returncode == 0:
+            return prefix
+        failures.append(f"$ {shlex.join([*prefix, *probe])}\n    exit {proc.returncode}: {(proc.stderr or proc.stdout).strip()}")
+    raise NamespaceUnavailable(
+        f"Debian's prometheus-alertmanager reads its templates from {SYSTEM_TEMPLATES}/, and this machine has "
+        + ("other ones there" if (SYSTEM_TEMPLATES / "default.tmpl").exists() else "none there")
+        + f"; the harness lays {share} over /usr/share in a private mount namespace, which failed here:\n"
+        + "\n".join(failures)
+        + "\nRun the live tests as root, enable unprivileged user namespaces "
+        "(sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0), "
+        "or install the same prometheus-alertmanager system-wide."
+    )
+
+
 class AlertmanagerProcess(ManagedProcess):
     """prometheus-alertmanager with clustering disabled and storage in `workdir`."""
 
@@ -614,7 +685,10 @@ class AlertmanagerProcess(ManagedProcess):
         super().__init__(binary, workdir or self.config_file.parent, port, extra_args, ready_timeout)
 
     def command(self) -> list[str]:
+        share = alertmanager_share(self.binary)
+        prefix = list(overlay_prefix(str(share))) if share is not None else []
         return [
+            *prefix,
             self.binary,
             f"--config.file={self.config_file}",
             f"--storage.path={self.workdir / 'alertmanager-data'}",

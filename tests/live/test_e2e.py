@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -35,11 +35,16 @@ from callalert.live.amapi import AlertmanagerClient
 from callalert.pipeline import Rendered, render
 from callalert.render.context import RenderContext
 from callalert.write import write_tree
-from tests.conftest import EXAMPLE_SPEC, CliResult
+from tests.conftest import EXAMPLE_SPEC, CliResult, require_in
 
 from .harness import AlertmanagerProcess, Exporter, HttpRequest, HttpSink, Mail, PrometheusProcess, SmtpSink, wait_until
 
+if TYPE_CHECKING:
+    from callalert.toolchain import Toolchain
+
 pytestmark = pytest.mark.live
+# The end-to-end suite runs on the oldest and on the newest installed toolchain.
+LIVE_TOOLCHAINS = "oldest-and-newest"
 
 SLACK_RECEIVERS = ("default", "slack-critical", "slack-warnings")
 HTTP_PATHS = {
@@ -260,17 +265,30 @@ def seed_baseline(exporter: Exporter, blackbox: Exporter) -> None:
     blackbox.set("probe_success", 1)
 
 
+def targets_of(chain: Toolchain | None) -> dict[str, str]:
+    """The spec rendered for the servers under test, as a team running them would target them."""
+    return {
+        product: f"{tool.version.major}.{tool.version.minor}"
+        for product, tool in (
+            ("prometheus", require_in(chain, "prometheus")),
+            ("alertmanager", require_in(chain, "alertmanager")),
+        )
+    }
+
+
 @pytest.fixture(scope="module")
-def stack(prometheus_bin: str, alertmanager_bin: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    prometheus_bin: str, alertmanager_bin: str, live_chain: Toolchain | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     started = time.monotonic()
     tmp = tmp_path_factory.mktemp("e2e")
     spec = yaml.safe_load(EXAMPLE_SPEC.read_text(encoding="utf-8"))
     with Exporter() as exporter, Exporter() as canary, Exporter() as blackbox, HttpSink() as http, SmtpSink() as smtp:
         now = datetime.now(UTC).replace(microsecond=0)
         overlay = tmp / "e2e-overlay.yaml"
-        overlay.write_text(
-            yaml.safe_dump(build_overlay(spec, http, smtp, (now - timedelta(hours=1), now + timedelta(hours=1))), sort_keys=False)
-        )
+        changes = build_overlay(spec, http, smtp, (now - timedelta(hours=1), now + timedelta(hours=1)))
+        changes["defaults"]["targets"] = targets_of(live_chain)
+        overlay.write_text(yaml.safe_dump(changes, sort_keys=False))
         # Secrets go through `{env: NAME}` references, resolved from this mapping only.
         environ = {slack_env(name): http.url_for(HTTP_PATHS[name]) for name in SLACK_RECEIVERS}
         environ["E2E_PAGERDUTY_KEY"] = PAGERDUTY_KEY
@@ -303,7 +321,8 @@ def stack(prometheus_bin: str, alertmanager_bin: str, tmp_path_factory: pytest.T
                 # A fresh Prometheus first scrapes ~5-6 s after start (measured here); thresholds are
                 # crossed only after a baseline scrape, so rates have a zero to start from.
                 prom.wait_for_targets_up(timeout=15)
-                result = Stack(rendered, config, build_route_tree(config), out, prom, am, exporter, canary, blackbox, http, smtp)
+                tree = build_route_tree(config, rendered.model.am_version)
+                result = Stack(rendered, config, tree, out, prom, am, exporter, canary, blackbox, http, smtp)
                 result.overlay = overlay
                 result.timings["startup"] = time.monotonic() - started
                 yield result
@@ -431,7 +450,15 @@ def test_every_alert_reaches_exactly_its_receivers_and_resolves(stack: Stack, ro
     assert {n.alertname for n in stack.notes(receiver="default")} == {"E2EInfoProbe"}
 
 
-_STARTS = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
+_DATE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC"
+
+
+def starts_pattern(stack: Stack) -> re.Pattern[str]:
+    """How the spec's Slack template shows when an alert started: `since` and the date where the
+    target Alertmanager has `since` (0.28), else the date alone."""
+    if "| since" in stack.rendered.files["alertmanager/templates/slack.tmpl"]:
+        return re.compile(rf"\d[\d.]*(?:[µnm]?s|h|m)(?:[\d.]+(?:[µnm]?s|h|m))* \({_DATE}\)")
+    return re.compile(_DATE)
 
 
 def template_pattern(template: str) -> str:
@@ -439,17 +466,19 @@ def template_pattern(template: str) -> str:
     return ".+?".join(re.escape(part) for part in re.split(r"\{\{.*?\}\}", template))
 
 
-def slack_text_pattern(labels: Mapping[str, str], annotations: Mapping[str, str], description: str, status: str) -> str:
-    """What the spec's slack.default.text renders for one alert (`description` is already a regex): the
-    distinguishing labels when it has any, the end once resolved, its source, a silence link while firing."""
+def slack_text_pattern(
+    labels: Mapping[str, str], annotations: Mapping[str, str], description: str, status: str, starts: str
+) -> str:
+    """What the spec's slack.default.text renders for one alert (`description` and `starts` are regexes):
+    the distinguishing labels when it has any, the end once resolved, its source, a silence link while firing."""
     return (
         re.escape(f"*Alerta:* {annotations['summary']}\n*Descripción:* ")
         + description
         + re.escape(f"\n*Severidad:* {labels['severity']} ({labels['category']})\n")
         + r"(?:\*Etiquetas:\*( `[^`=]+=[^`]*`)+\n)?"
         + re.escape("*Inicio:* ")
-        + _STARTS.pattern
-        + (re.escape("\n*Resuelta:* ") + _STARTS.pattern if status == "resolved" else "")
+        + starts
+        + (re.escape("\n*Resuelta:* ") + _DATE if status == "resolved" else "")
         + re.escape(f"\n*Dashboard:* {annotations['dashboard']}\n*Runbook:* {annotations['runbook_url']}\n*Origen:* http://")
         + r"\S+/graph\?g0\.expr=\S+\n"
         + (r"\*Silenciar:\* http://\S+/#/silences/new\?filter=%7B\S+%7D\n" if status == "firing" else "")
@@ -486,7 +515,7 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
         attachment["text"].splitlines()[7],
         "",
     ]
-    assert _STARTS.fullmatch(attachment["text"].splitlines()[3].removeprefix("*Inicio:* "))
+    assert starts_pattern(stack).fullmatch(attachment["text"].splitlines()[3].removeprefix("*Inicio:* ")), attachment["text"]
     # the rule's source in Prometheus, and a silence for exactly this alert (no label besides
     # alertname/severity/category: an aggregated ratio has none, so no *Etiquetas:* line)
     assert attachment["text"].splitlines()[6].startswith("*Origen:* http://")
@@ -530,8 +559,15 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
         "description": "La tasa de error es 50%, superando el umbral del 5%",
     }
     # Alertmanager's default `firing` detail lists every annotation: dashboard and runbook reach the page.
-    assert " - dashboard = https://grafana.example.com/d/errors/error-rates\n" in details["firing"]
-    assert " - runbook_url = https://runbooks.example.com/call-automation/HighCallErrorRate.md\n" in details["firing"]
+    # 0.25 and 0.28 write it as text (` - name = value` lines); 0.33 (structured details) as the alerts' JSON.
+    firing = details["firing"]
+    if isinstance(firing, str):
+        assert " - dashboard = https://grafana.example.com/d/errors/error-rates\n" in firing
+        assert " - runbook_url = https://runbooks.example.com/call-automation/HighCallErrorRate.md\n" in firing
+    else:
+        [fired] = firing
+        assert fired["annotations"]["dashboard"] == "https://grafana.example.com/d/errors/error-rates"
+        assert fired["annotations"]["runbook_url"] == "https://runbooks.example.com/call-automation/HighCallErrorRate.md"
 
     # Every Prometheus alert's notification, in every format, carries its own rendered annotations.
     assert stack.rendered.model is not None
@@ -562,7 +598,8 @@ def test_notifications_carry_the_rendered_texts(stack: Stack, routing_run: dict[
             else:
                 attachment = note.raw.json["attachments"][0]
                 assert attachment["title"] == f"{tag} {name}"
-                assert re.fullmatch(slack_text_pattern(labels, annotations, description, note.status), attachment["text"]), (
+                pattern = slack_text_pattern(labels, annotations, description, note.status, starts_pattern(stack).pattern)
+                assert re.fullmatch(pattern, attachment["text"]), (
                     name,
                     note.receiver,
                     attachment,

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from callalert.pipeline import render
+from callalert.toolchain import Tool
 from callalert.toolchain.templates import default_template_file
 from callalert.write import write_tree
 from tests.conftest import ROOT, require_in
@@ -44,12 +45,12 @@ DATA = {
 }
 
 
-def _render(amtool: str, out: Path, text: str, html: bool = False, data_: dict[str, Any] = DATA) -> str:
+def _render(amtool: Tool, out: Path, text: str, html: bool = False, data_: dict[str, Any] = DATA) -> str:
     data = out / "data.json"
     data.write_text(json.dumps(data_))
-    cmd = [amtool, "template", "render", f"--template.glob={out}/alertmanager/templates/*.tmpl"]
-    default = default_template_file(amtool)
-    if default is not None:
+    cmd = [amtool.path, "template", "render", f"--template.glob={out}/alertmanager/templates/*.tmpl"]
+    default = default_template_file(amtool)  # the amtool's own build's (Debian's amtool has none built in)
+    if default.is_file():
         cmd.insert(3, f"--template.glob={default}")
     cmd += [f"--template.text={text}", f"--template.data={data}"] + (["--template.type=html"] if html else [])
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -58,7 +59,7 @@ def _render(amtool: str, out: Path, text: str, html: bool = False, data_: dict[s
 
 
 def test_builtin_templates_render_what_tells_alerts_apart(toolchain: Any, tmp_path: Path) -> None:
-    amtool = require_in(toolchain, "amtool").path
+    amtool = require_in(toolchain, "amtool")
     out = tmp_path / "out"
     write_tree(out, render([SPEC]).files)
     text = _render(amtool, out, '{{ template "slack.default.text" . }}')
@@ -91,7 +92,7 @@ def test_builtin_templates_render_what_tells_alerts_apart(toolchain: Any, tmp_pa
 
 
 def test_builtin_slack_text_has_no_labels_line_without_distinguishing_labels(toolchain: Any, tmp_path: Path) -> None:
-    amtool = require_in(toolchain, "amtool").path
+    amtool = require_in(toolchain, "amtool")
     out = tmp_path / "out"
     write_tree(out, render([SPEC]).files)
     alert = _alert("x", "firing")

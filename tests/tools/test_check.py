@@ -1,5 +1,6 @@
-"""`callalert check` with the real promtool and amtool: the bundled spec is green, and each kind
-of failure is reported with the exact lines a user sees."""
+"""`callalert check` with the real promtool and amtool: the bundled spec is green on every installed
+toolchain at or above its targets, and each kind of failure is reported with the exact lines a user
+sees, on every toolchain (the spec then targets that toolchain's versions, and `--toolchain` picks it)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import EXAMPLE_SPEC, CliResult
+from tests.conftest import EXAMPLE_SPEC, CliResult, require_in
+
+if TYPE_CHECKING:
+    from callalert.toolchain import Tool, Toolchain
 
 pytestmark = pytest.mark.tools
 
@@ -59,60 +64,117 @@ tests:
   routing:
     - {alert: Down, receivers: [team]}
     - {labels: {alertname: Slow, severity: warning}, receivers: [chat]}
+defaults:
+  targets: {prometheus: "@PROMETHEUS@", alertmanager: "@ALERTMANAGER@"}
 """
 
 
-@pytest.fixture(autouse=True)
-def _tools(promtool: str, amtool: str) -> None:
-    """Every test here needs both tools (skipped locally without them, failing in CI)."""
+@pytest.fixture
+def tools(toolchain: Toolchain | None) -> tuple[Tool, Tool]:
+    """The toolchain's promtool and amtool (skipped locally without them, failing in CI)."""
+    return require_in(toolchain, "promtool"), require_in(toolchain, "amtool")
 
 
-def _write(tmp_path: Path, text: str) -> Path:
+@pytest.fixture
+def on(toolchain: Toolchain | None, tools: tuple[Tool, Tool]) -> list[str]:
+    """`check` options that run it with the toolchain under test."""
+    assert toolchain is not None
+    return ["--toolchain", toolchain.name]
+
+
+def _write(tmp_path: Path, text: str, tools: tuple[Tool, Tool]) -> Path:
+    """The spec, targeting the versions of `tools` (MAJOR.MINOR)."""
+    promtool, amtool = tools
+    text = text.replace("@PROMETHEUS@", f"{promtool.version.major}.{promtool.version.minor}")
+    text = text.replace("@ALERTMANAGER@", f"{amtool.version.major}.{amtool.version.minor}")
     path = tmp_path / "spec.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+STEPS = (
+    "render",
+    "promtool check rules",
+    "promtool test rules",
+    "amtool check-config",
+    "amtool template render",
+    "routing tests (amtool)",
+    "routing tests (engine)",
+    "coverage",
+)
 
 
 def _failed_lines(result: CliResult) -> list[str]:
     return [line for line in result.stdout.splitlines() if line.startswith("FAILED ")]
 
 
-def test_bundled_spec_is_green(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+def test_bundled_spec_is_green_on_every_toolchain_at_or_above_its_targets(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    from callalert.analysis.versions import Version
+    from callalert.pipeline import load_valid
+    from callalert.toolchain import discover, shortfalls
+
+    model = load_valid([EXAMPLE_SPEC]).model
+    targets = {"promtool": Version.parse(model.prom_version), "amtool": Version.parse(model.am_version)}
+    chains = [c for c in discover() if c.get("promtool") or c.get("amtool")]
+    runs = [c.name for c in chains if not shortfalls(c, targets)]
+    skipped = {c.name: shortfalls(c, targets) for c in chains if shortfalls(c, targets)}
+    assert runs, f"no installed toolchain is at or above the bundled spec's targets {targets}"
     junit = tmp_path / "report.xml"
-    result = run_cli("check", str(EXAMPLE_SPEC), "--junit", str(junit), env={"CI": "true"})
+    result = run_cli("check", str(EXAMPLE_SPEC), "--toolchain", "all", "--junit", str(junit), env={"CI": "true"})
     assert result.exit_code == 0, result
-    assert re.fullmatch(r"check passed \(\d+\.\d\ds\)\n", result.stderr.splitlines(keepends=True)[-1]), result
-    summary = {line.split("  ")[0]: line for line in result.stdout.splitlines()}
-    for step in (
-        "render",
-        "promtool check rules",
-        "promtool test rules",
-        "amtool check-config",
-        "amtool template render",
-        "routing tests (amtool)",
-        "routing tests (engine)",
-        "coverage",
-    ):
-        assert re.match(rf"{re.escape(step)} +ok +\d+\.\d\ds", summary[step]), summary
-    assert "20 rule tests in 10 files" in summary["promtool test rules"]
-    assert "15 tests; 5 with firing/at run by the engine only" in summary["routing tests (amtool)"]
-    assert "10/10 alerts tested, 5/5 routes reached" in summary["coverage"]
+    assert re.fullmatch(
+        rf"check passed on {re.escape(', '.join(runs))} \(\d+\.\d\ds\)\n", result.stderr.splitlines(keepends=True)[-1]
+    ), result
+    rows = {line.split("  ")[0]: line.split() for line in result.stdout.splitlines() if "  " in line}
+    assert rows["step"] == ["step", *runs]
+    by_name = {c.name: c for c in chains}
+    assert rows["promtool"] == ["promtool", *(str(by_name[n].tools["promtool"].version) for n in runs)]
+    assert rows["amtool"] == ["amtool", *(str(by_name[n].tools["amtool"].version) for n in runs)]
+    for step in STEPS:
+        assert result.stdout.count(f"\n{step}  ") == 1, step
+        cells = next(line for line in result.stdout.splitlines() if line.startswith(step + "  "))[len(step) :].split()
+        assert cells == ["ok"] * len(runs), (step, cells)
+    for name, reasons in skipped.items():
+        assert f"{name}: not run: {', '.join(reasons)}\n" in result.stdout
     root = ET.parse(junit).getroot()
     assert root.attrib["failures"] == "0"
     suites = {s.attrib["name"]: s for s in root.findall("testsuite")}
-    assert suites["promtool test rules"].attrib["tests"] == "10"
-    assert suites["routing tests (engine)"].attrib["tests"] == "20"
-    # (12 templated fields + 34 that Alertmanager fills with its defaults) × 10 alerts × firing and resolved
-    assert suites["amtool template render"].attrib["tests"] == "920"
-    assert (
-        "46 templated fields (34 of them Alertmanager's defaults) × 10 alerts × firing/resolved"
-        in summary["amtool template render"]
+    assert sorted(suites) == sorted(f"{step} [{name}]" for step in STEPS for name in runs)
+    progress = result.stderr.splitlines()
+    for name in runs:
+        assert suites[f"promtool test rules [{name}]"].attrib["tests"] == "10"
+        assert suites[f"routing tests (engine) [{name}]"].attrib["tests"] == "20"
+        # (templated fields + the ones Alertmanager fills with its defaults) × 10 alerts × firing and resolved
+        note = next(line for line in progress if line.startswith(f"[{name}] amtool template render: ok in "))
+        found = re.search(
+            r"\((\d+) templated fields \((\d+) of them Alertmanager's defaults\) × 10 alerts × firing/resolved\)$", note
+        )
+        assert found, note
+        assert int(found[1]) > int(found[2]) > 0
+        assert suites[f"amtool template render [{name}]"].attrib["tests"] == str(int(found[1]) * 10 * 2)
+    for name in runs:
+        assert f"[{name}] promtool test rules: ok in " in result.stderr
+        assert any(
+            line.startswith(f"[{name}] routing tests (amtool): ok in ")
+            and line.endswith(
+                f"(15 tests; 5 with firing/at run by the engine only (amtool {by_name[name].tools['amtool'].version.short} "
+                "`config routes test` knows no inhibition, time or silences))"
+            )
+            for line in progress
+        ), progress
+    assert "[" not in "".join(
+        line for line in progress if "10/10 alerts tested, 5/5 routes reached" not in line and "coverage" in line
     )
 
 
-def test_out_keeps_a_tree_promtool_can_test_on_its_own(run_cli: Callable[..., CliResult], tmp_path: Path, promtool: str) -> None:
+def test_out_keeps_a_tree_promtool_can_test_on_its_own(
+    run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]
+) -> None:
+    promtool = tools[0].path
     out = tmp_path / "out"
-    result = run_cli("check", str(_write(tmp_path, SPEC)), "--out", str(out))
+    result = run_cli("check", str(_write(tmp_path, SPEC, tools)), "--out", str(out), *on)
     assert result.exit_code == 0, result
     assert "coverage                1 warning(s)" in result.stdout
     assert (
@@ -129,9 +191,11 @@ def test_out_keeps_a_tree_promtool_can_test_on_its_own(run_cli: Callable[..., Cl
     )
 
 
-def test_template_reading_a_missing_field(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+def test_template_reading_a_missing_field(
+    run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]
+) -> None:
     spec = SPEC.replace("text: '{{ range .Alerts }}{{ .Annotations.summary }}{{ end }}'", "text: '{{ .Foo }}'")
-    result = run_cli("check", str(_write(tmp_path, spec)))
+    result = run_cli("check", str(_write(tmp_path, spec, tools)), *on)
     assert result.exit_code == 1, result
     # one block for one cause, however many renders it broke; the problem points at the field in the spec
     assert _failed_lines(result) == [
@@ -154,23 +218,30 @@ def test_template_reading_a_missing_field(run_cli: Callable[..., CliResult], tmp
     assert "check failed: 2 failure(s) in amtool template render" in result.stderr
 
 
-def test_undefined_template_is_caught_before_any_tool_runs(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+def test_undefined_template_is_caught_before_any_tool_runs(
+    run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]
+) -> None:
     spec = SPEC.replace("title: '{{ .CommonLabels.alertname }} ({{ .Status }})'", "title: '{{ template \"team.title\" . }}'")
-    result = run_cli("check", str(_write(tmp_path, spec)))
+    result = run_cli("check", str(_write(tmp_path, spec, tools)), *on)
     assert result.exit_code == 1, result
-    assert (
-        f"{tmp_path}/spec.yaml:11:29: error: receivers.team.slack_configs[0].title: template 'team.title' is not defined [unknown-template]"
-        in result.stdout
-    )
+    # (a did-you-mean names the closest built-in template of the target Alertmanager, when one is close)
+    assert re.search(
+        rf"^{re.escape(str(tmp_path))}/spec\.yaml:11:29: error: receivers\.team\.slack_configs\[0\]\.title: "
+        r"template 'team\.title' is not defined(; did you mean '[a-z.]+'\?)? \[unknown-template\]$",
+        result.stdout,
+        re.MULTILINE,
+    ), result
     assert result.stderr.endswith("1 error; nothing checked\n")
 
 
-def test_template_failing_only_at_run_time(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+def test_template_failing_only_at_run_time(
+    run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]
+) -> None:
     # valid syntax, defined names: only executing it (as Alertmanager will) shows it needs two alerts
     spec = SPEC.replace(
         "title: '{{ .CommonLabels.alertname }} ({{ .Status }})'", "title: '{{ (index .Alerts 1).Labels.alertname }}'"
     )
-    result = run_cli("check", str(_write(tmp_path, spec)))
+    result = run_cli("check", str(_write(tmp_path, spec, tools)), *on)
     assert result.exit_code == 1, result
     assert _failed_lines(result) == [
         "FAILED amtool template render: receivers.team.slack_configs[0].title with Down (firing): "
@@ -181,9 +252,11 @@ def test_template_failing_only_at_run_time(run_cli: Callable[..., CliResult], tm
     )
 
 
-def test_empty_title_is_a_failure(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+def test_empty_title_is_a_failure(
+    run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]
+) -> None:
     spec = SPEC.replace("title: '{{ .CommonLabels.alertname }} ({{ .Status }})'", "title: '{{ .CommonLabels.team }}'")
-    result = run_cli("check", str(_write(tmp_path, spec)))
+    result = run_cli("check", str(_write(tmp_path, spec, tools)), *on)
     assert result.exit_code == 1, result
     assert _failed_lines(result) == [
         "FAILED amtool template render: receivers.team.slack_configs[0].title with Down (firing): "
@@ -195,9 +268,10 @@ def test_empty_title_is_a_failure(run_cli: Callable[..., CliResult], tmp_path: P
     )
 
 
-def test_failing_rule_test(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+def test_failing_rule_test(run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]) -> None:
     spec = SPEC.replace("{eval_time: 1m, alerts: []}", "{eval_time: 1m, alerts: []}\n        - {eval_time: 4m, alerts: []}")
-    result = run_cli("check", str(_write(tmp_path, spec)))
+    out = tmp_path / "out"
+    result = run_cli("check", str(_write(tmp_path, spec, tools)), "--out", str(out), *on)
     assert result.exit_code == 1, result
     lines = result.stdout.splitlines()
     # promtool's report, read back into the spec: the expectation's own line
@@ -209,33 +283,42 @@ def test_failing_rule_test(run_cli: Callable[..., CliResult], tmp_path: Path) ->
     start = lines.index("FAILED promtool test rules: tests/Down.test.yml: 1 expectation not met: tests.rules[0].expect[1]")
     promtool_cmd = lines[start + 1].split(": ", 1)[1]
     assert lines[start + 1] == f"    promtool test rules failed (exit code 1): {promtool_cmd}"
-    assert promtool_cmd.endswith(" test rules tests/Down.test.yml")
-    assert lines[start + 2 : start + 15] == [
-        "    stdout:",
-        "    Unit Testing:  tests/Down.test.yml",
-        "    stderr:",
-        "      FAILED:",
-        "        name: fires after 2m,",
-        "        alertname: Down, time: 4m, ",
-        "            exp:[], ",
-        "            got:[",
-        "                0:",
-        '                  Labels:{alertname="Down", instance="a:1", job="api", severity="critical"}',
-        '                  Annotations:{summary="api is down"}',
-        "                ]",
-        "step                    result        time   details",
+    assert promtool_cmd == f"{tools[0].path} test rules tests/Down.test.yml"
+    # everything promtool printed, as it printed it (2.x starts stdout with `Unit Testing:  <file>`, 3.x does not)
+    proc = subprocess.run(
+        [tools[0].path, "test", "rules", "tests/Down.test.yml"], cwd=out, capture_output=True, text=True, check=False
+    )
+    shown: list[str] = []
+    for name, text in (("stdout", proc.stdout), ("stderr", proc.stderr)):
+        if text.strip():
+            shown += [f"    {name}:", *(f"    {line}" for line in text.rstrip().splitlines())]
+    assert lines[start + 2 : start + 2 + len(shown)] == shown
+    assert lines[start + 2 + len(shown)] == "step                    result        time   details"
+    # what the failure says, in promtool's words
+    failure = proc.stderr.splitlines()
+    assert [line.strip() for line in failure[failure.index("  FAILED:") :]] == [
+        "FAILED:",
+        "name: fires after 2m,",
+        "alertname: Down, time: 4m,",
+        "exp:[],",
+        "got:[",
+        "0:",
+        'Labels:{alertname="Down", instance="a:1", job="api", severity="critical"}',
+        'Annotations:{summary="api is down"}',
+        "]",
     ]
-    assert lines[start + 15].startswith("render ")
-    assert re.match(r"promtool test rules +FAILED +\d+\.\d\ds  1 of 1 failed$", lines[start + 17]), lines[start + 17]
+    assert re.match(r"promtool test rules +FAILED +\d+\.\d\ds  1 of 1 failed$", lines[start + 5 + len(shown)]), lines
     assert result.stderr.splitlines()[-1].startswith("check failed: 1 failure(s) in promtool test rules (")
 
 
-def test_routing_test_with_wrong_receivers(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+def test_routing_test_with_wrong_receivers(
+    run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]
+) -> None:
     spec = SPEC.replace("receivers: [chat]}", "receivers: [team, chat]}").replace(
         "  routing:\n",
         "  routing:\n    - {alert: Down, labels: {job: api}, firing: [{alertname: Down, severity: warning}], receivers: []}\n",
     )
-    result = run_cli("check", str(_write(tmp_path, spec)))
+    result = run_cli("check", str(_write(tmp_path, spec, tools)), *on)
     assert result.exit_code == 1, result
     lines = result.stdout.splitlines()
     failed = _failed_lines(result)
@@ -265,12 +348,14 @@ def test_routing_test_with_wrong_receivers(run_cli: Callable[..., CliResult], tm
 
 
 def test_missing_amtool_exits_2_with_the_install_command(
-    run_cli: Callable[..., CliResult], tmp_path: Path, promtool: str
+    run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool]
 ) -> None:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    os.symlink(promtool, bin_dir / "promtool")
-    result = run_cli("check", str(_write(tmp_path, SPEC)), env={"PATH": str(bin_dir), "CALLALERT_TOOLS_DIR": ""})
+    os.symlink(tools[0].path, bin_dir / "promtool")
+    result = run_cli(
+        "check", str(_write(tmp_path, SPEC, tools)), env={"PATH": str(bin_dir), "CALLALERT_TOOLS_DIR": "", "CALLALERT_AMTOOL": ""}
+    )
     assert result.exit_code == 2, result
     assert result.stderr == (
         "callalert: error: amtool not found (options, CALLALERT_AMTOOL, tools folders, PATH); install it with: "
@@ -279,10 +364,10 @@ def test_missing_amtool_exits_2_with_the_install_command(
     assert result.stdout == ""
 
 
-def test_invalid_spec_checks_nothing(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+def test_invalid_spec_checks_nothing(run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool]) -> None:
     spec = SPEC.replace("alert: Down\n      series", "alert: Dwn\n      series")
     junit = tmp_path / "report.xml"
-    result = run_cli("check", str(_write(tmp_path, spec)), "--junit", str(junit))
+    result = run_cli("check", str(_write(tmp_path, spec, tools)), "--junit", str(junit))
     assert result.exit_code == 1, result
     assert re.search(
         r"spec\.yaml:\d+:\d+: error: tests\.rules\[0\]\.alert: unknown alert 'Dwn'; did you mean 'Down'\?", result.stdout
@@ -292,12 +377,14 @@ def test_invalid_spec_checks_nothing(run_cli: Callable[..., CliResult], tmp_path
     assert root.attrib["failures"] == "1"
 
 
-def test_relative_out_directory(run_cli: Callable[..., CliResult], tmp_path: Path, amtool: str) -> None:
+def test_relative_out_directory(
+    run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]
+) -> None:
     # amtool runs with another working directory: a relative --out must still find the templates
-    result = run_cli("check", str(EXAMPLE_SPEC), "--out", "out", cwd=tmp_path)
+    result = run_cli("check", str(_write(tmp_path, SPEC, tools)), "--out", "out", *on, cwd=tmp_path)
     assert result.exit_code == 0, result
     assert "amtool template render  ok" in result.stdout
-    assert (tmp_path / "out/alertmanager/templates/email.tmpl").is_file()
+    assert (tmp_path / "out/alertmanager/templates/slack.tmpl").is_file()
 
 
 def test_a_template_alertmanager_uses_by_default_is_rendered_too(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
@@ -329,11 +416,13 @@ def test_a_template_alertmanager_uses_by_default_is_rendered_too(run_cli: Callab
     ) in result.stdout
 
 
-def test_routing_test_in_another_order_says_so(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+def test_routing_test_in_another_order_says_so(
+    run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]
+) -> None:
     spec = SPEC.replace("  critical: {notify: [team]}", "  critical: {notify: [team, chat]}").replace(
         "- {alert: Down, receivers: [team]}", "- {alert: Down, receivers: [chat, team]}"
     )
-    result = run_cli("check", str(_write(tmp_path, spec)))
+    result = run_cli("check", str(_write(tmp_path, spec, tools)), *on)
     assert result.exit_code == 1, result
     assert result.stdout.splitlines()[0] == (
         f"{tmp_path}/spec.yaml:41:7: error: tests.routing[0]: expected [chat, team], got [team, chat] (the same receivers "
@@ -341,7 +430,9 @@ def test_routing_test_in_another_order_says_so(run_cli: Callable[..., CliResult]
     )
 
 
-def test_every_failing_rule_test_points_at_its_expectation(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+def test_every_failing_rule_test_points_at_its_expectation(
+    run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]
+) -> None:
     spec = SPEC.replace(
         "              annotations: {summary: api is down}",
         "              annotations: {summary: api is up}",
@@ -357,7 +448,7 @@ def test_every_failing_rule_test_points_at_its_expectation(run_cli: Callable[...
   routing:
 """,
     )
-    result = run_cli("check", str(_write(tmp_path, spec)))
+    result = run_cli("check", str(_write(tmp_path, spec, tools)), *on)
     assert result.exit_code == 1, result
     assert [line for line in result.stdout.splitlines() if "[rule-test-failed]" in line] == [
         f"{tmp_path}/spec.yaml:36:11: error: tests.rules[0].expect[1]: Down at 3m: the alerts fire with other annotations: "
@@ -370,11 +461,13 @@ def test_every_failing_rule_test_points_at_its_expectation(run_cli: Callable[...
     ]
 
 
-def test_check_format_json_is_one_document_of_the_positioned_failures(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+def test_check_format_json_is_one_document_of_the_positioned_failures(
+    run_cli: Callable[..., CliResult], tmp_path: Path, tools: tuple[Tool, Tool], on: list[str]
+) -> None:
     import json
 
     spec = SPEC.replace("- {alert: Down, receivers: [team]}", "- {alert: Down, receivers: [chat]}")
-    result = run_cli("check", str(_write(tmp_path, spec)), "--format", "json")
+    result = run_cli("check", str(_write(tmp_path, spec, tools)), "--format", "json", *on)
     assert result.exit_code == 1, result
     assert json.loads(result.stdout) == [
         {
@@ -388,7 +481,7 @@ def test_check_format_json_is_one_document_of_the_positioned_failures(run_cli: C
         }
     ]
     assert "FAILED routing tests (engine): " in result.stderr
-    github = run_cli("check", str(_write(tmp_path, spec)), "--format", "github")
+    github = run_cli("check", str(_write(tmp_path, spec, tools)), "--format", "github", *on)
     assert github.stdout.splitlines()[0] == (
         f"::error file={tmp_path}/spec.yaml,line=41,col=7,title=routing-test-failed::tests.routing[0]: expected [chat], got [team]"
     )

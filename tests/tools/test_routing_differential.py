@@ -1,8 +1,9 @@
-"""callalert.routing against the real `amtool config routes test` (Alertmanager 0.25).
+"""callalert.routing against the real `amtool config routes test` of every installed toolchain.
 
-For every corpus alertmanager.yml that amtool 0.25 accepts, label sets are derived from the
-config's own matchers (hit, just miss, absent, sibling combinations, seeded random mixes) and
-`receivers_for` must print exactly what amtool prints. Run with -s to see the pair counts.
+For every corpus alertmanager.yml that the amtool under test accepts, label sets are derived from
+the config's own matchers (hit, just miss, absent, sibling combinations, seeded random mixes) and
+`receivers_for` must print exactly what that amtool prints. A config an amtool rejects is skipped
+for that amtool with the amtool's own message. Run with -s to see the pair counts.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
@@ -23,6 +24,12 @@ import yaml
 from callalert.analysis.alertmanager.inhibit import build_inhibit_rules
 from callalert.analysis.alertmanager.matchers import Matcher, validate_regex
 from callalert.analysis.alertmanager.routing import Route, build_route_tree, receivers_for
+from callalert.analysis.versions import Version
+from callalert.toolchain import split_log
+from tests.conftest import require_in
+
+if TYPE_CHECKING:
+    from callalert.toolchain import Tool, Toolchain
 
 pytestmark = pytest.mark.tools
 
@@ -30,7 +37,7 @@ CORPUS_AM = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "alertma
 CORPUS_FILES = sorted(p.name for p in CORPUS_AM.glob("*.yml")) or ["(corpus missing)"]
 
 # Top-level parts that only newer Alertmanagers know and that play no part in routing: removing
-# them lets amtool 0.25 route the rest of an otherwise rejected config.
+# them lets an older amtool route the rest of a config it rejects (used only when it does).
 ROUTING_NEUTRAL_FIXUPS: dict[str, list[tuple[str, ...]]] = {
     "alertmanager__simple.yml": [("tracing",)],
     "prometheus-operator__valid_global_config.yml": [("global", "smtp_tls_config")],
@@ -42,8 +49,12 @@ GENERIC_LABELS = {
 }
 MIN_PAIRS_PER_FILE = 35
 MIN_PAIRS_TOTAL = 800
-PAIRS: dict[str, int] = {}
+PAIRS: dict[tuple[str, str], int] = {}  # (toolchain, corpus file) -> label sets compared
 WORKERS = 4
+
+
+def amtool_of(toolchain: Toolchain | None) -> Tool:
+    return require_in(toolchain, "amtool")
 
 
 def amtool_args(amtool: str, config_file: Path, labels: Mapping[str, str]) -> list[str]:
@@ -62,7 +73,8 @@ def amtool_route(amtool: str, config_file: Path, labels: Mapping[str, str]) -> s
     proc = subprocess.run(amtool_args(amtool, config_file, labels), capture_output=True, text=True, timeout=60)
     if proc.returncode != 0:
         raise AssertionError(f"amtool failed for {dict(labels)}: rc={proc.returncode}\n{proc.stdout}\n{proc.stderr}")
-    return proc.stdout.removesuffix("\n")
+    # amtool ≥ 0.28 logs matcher warnings on stdout: the receivers are what remains
+    return split_log(proc.stdout)[0].removesuffix("\n")
 
 
 def compare_all(amtool: str, config_file: Path, root: Route, label_sets: list[dict[str, str]]) -> list[str]:
@@ -79,15 +91,6 @@ def compare_all(amtool: str, config_file: Path, root: Route, label_sets: list[di
 def amtool_check(amtool: str, path: Path) -> tuple[bool, str]:
     proc = subprocess.run([amtool, "check-config", str(path)], capture_output=True, text=True, timeout=60)
     return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
-
-
-def sources_note(name: str) -> str:
-    sources = CORPUS_AM.parent / "SOURCES.md"
-    for line in sources.read_text(encoding="utf-8").splitlines():
-        if f"`alertmanager/{name}`" in line:
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            return f"{cells[6]}: {cells[7]}"
-    return "(no SOURCES.md row)"
 
 
 # ------------------------------------------------------------------ label set derivation
@@ -197,39 +200,57 @@ def _drop(config: dict[str, Any], key_path: tuple[str, ...]) -> None:
     node.pop(key_path[-1], None)
 
 
+def first_failure(output: str) -> str:
+    """amtool's own reason: the FAILED line and what follows it (yaml errors come on the next line)."""
+    lines = [line.strip() for line in split_log(output)[0].splitlines() if line.strip()]
+    for i, line in enumerate(lines):
+        if "FAILED" in line:
+            reason = line.split("FAILED:", 1)[-1].strip()
+            return f"{reason} {lines[i + 1]}" if reason.endswith(":") and i + 1 < len(lines) else reason
+    return lines[0] if lines else "(no output)"
+
+
 @pytest.mark.parametrize("name", CORPUS_FILES)
-def test_corpus_config_routes_like_amtool(name: str, amtool: str, corpus: Path, tmp_path: Path) -> None:
+def test_corpus_config_routes_like_amtool(name: str, toolchain: Toolchain | None, corpus: Path, tmp_path: Path) -> None:
+    tool = amtool_of(toolchain)
+    amtool = tool.path
     path = corpus / "alertmanager" / name
     ok, output = amtool_check(amtool, path)
     if not ok:
         fixups = ROUTING_NEUTRAL_FIXUPS.get(name)
         if fixups is None:
-            pytest.skip(f"amtool 0.25 rejects {name} ({output.splitlines()[0]}); SOURCES.md: {sources_note(name)}")
+            pytest.skip(f"amtool {tool.version} rejects {name}: {first_failure(output)}")
         config = yaml.safe_load(path.read_text(encoding="utf-8"))
         for key_path in fixups:
             _drop(config, key_path)
         path = tmp_path / name
         path.write_text(yaml.safe_dump(config), encoding="utf-8")
         ok, output = amtool_check(amtool, path)
-        assert ok, f"{name} is still rejected after removing {fixups}: {output}"
+        assert ok, f"{name} is still rejected by amtool {tool.version} after removing {fixups}: {output}"
     config = yaml.safe_load(path.read_text(encoding="utf-8"))
-    root = build_route_tree(config)
-    inhibit_matchers = [m for rule in build_inhibit_rules(config.get("inhibit_rules")) for m in (*rule.source, *rule.target)]
+    root = build_route_tree(config, tool.version)
+    inhibit_matchers = [
+        m for rule in build_inhibit_rules(config.get("inhibit_rules"), tool.version) for m in (*rule.source, *rule.target)
+    ]
     label_sets = derive_label_sets(root, seed=len(name), extra=inhibit_matchers)
     started = time.monotonic()
     problems = compare_all(amtool, path, root, label_sets)
-    PAIRS[name] = len(label_sets)
-    print(f"\n{name}: {len(label_sets)} label sets compared with amtool in {time.monotonic() - started:.1f}s")
+    PAIRS[(tool.origin, name)] = len(label_sets)
+    print(f"\n{name}: {len(label_sets)} label sets compared with amtool {tool.version} in {time.monotonic() - started:.1f}s")
     assert problems == []
     assert len(label_sets) >= MIN_PAIRS_PER_FILE
 
 
-def test_corpus_pair_total() -> None:
-    """Runs after the corpus tests in this module: the total number of (config, label set) pairs."""
-    if len(PAIRS) < 9:
-        pytest.skip(f"only {len(PAIRS)} corpus configs were compared in this run (run the whole module)")
-    total = sum(PAIRS.values())
-    print(f"\ncorpus total: {total} (config, label set) pairs compared with amtool over {len(PAIRS)} configs")
+def test_corpus_pair_total(toolchain: Toolchain | None) -> None:
+    """Runs after the corpus tests in this module: the total number of (config, label set) pairs per amtool."""
+    tool = amtool_of(toolchain)
+    pairs = {name: n for (origin, name), n in PAIRS.items() if origin == tool.origin}
+    if len(pairs) < 9:
+        pytest.skip(
+            f"only {len(pairs)} corpus configs were compared with amtool {tool.version} in this run (run the whole module)"
+        )
+    total = sum(pairs.values())
+    print(f"\ncorpus total: {total} (config, label set) pairs compared with amtool {tool.version} over {len(pairs)} configs")
     assert total >= MIN_PAIRS_TOTAL
 
 
@@ -273,12 +294,14 @@ SEED_EXPECTED = {
 }
 
 
-def test_seed_tree_every_severity_and_category(amtool: str, tmp_path: Path) -> None:
+def test_seed_tree_every_severity_and_category(toolchain: Toolchain | None, tmp_path: Path) -> None:
+    tool = amtool_of(toolchain)
+    amtool = tool.path
     path = tmp_path / "alertmanager.yml"
     path.write_text(yaml.safe_dump(SEED_CONFIG, sort_keys=False), encoding="utf-8")
     ok, output = amtool_check(amtool, path)
     assert ok, output
-    root = build_route_tree(SEED_CONFIG)
+    root = build_route_tree(SEED_CONFIG, tool.version)
     label_sets = [
         {k: v for k, v in (("alertname", "X"), ("severity", sev), ("category", cat)) if v is not None}
         for sev, cat in product([*SEVERITIES, None], [*CATEGORIES, None])
@@ -332,7 +355,9 @@ SEMANTICS_VALUES = [
 ]
 
 
-def test_regex_and_quoting_semantics_like_amtool(amtool: str, tmp_path: Path) -> None:
+def test_regex_and_quoting_semantics_like_amtool(toolchain: Toolchain | None, tmp_path: Path) -> None:
+    tool = amtool_of(toolchain)
+    amtool = tool.path
     config = {
         "route": {
             "receiver": "default",
@@ -353,7 +378,7 @@ def test_regex_and_quoting_semantics_like_amtool(amtool: str, tmp_path: Path) ->
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     ok, output = amtool_check(amtool, path)
     assert ok, output
-    root = build_route_tree(yaml.safe_load(path.read_text(encoding="utf-8")))
+    root = build_route_tree(yaml.safe_load(path.read_text(encoding="utf-8")), tool.version)
     label_sets = [{"v": v} for v in SEMANTICS_VALUES] + [{}]
     assert compare_all(amtool, path, root, label_sets) == []
     # spot checks that would differ with Python's re
@@ -393,7 +418,13 @@ REGEXES = [
 ]
 
 
-def test_validate_regex_agrees_with_amtool_check_config(amtool: str, tmp_path: Path) -> None:
+def test_validate_regex_agrees_with_amtool_check_config(toolchain: Toolchain | None, tmp_path: Path) -> None:
+    """`match_re` values (the classic parser's regexes) as the Go that built this amtool reads them."""
+    tool = amtool_of(toolchain)
+    amtool = tool.path
+    assert tool.go is not None
+    go = Version.parse(tool.go)
+
     def check(i_pattern: tuple[int, str]) -> tuple[str, bool, str]:
         i, pattern = i_pattern
         path = tmp_path / f"re{i}.yml"
@@ -407,8 +438,8 @@ def test_validate_regex_agrees_with_amtool_check_config(amtool: str, tmp_path: P
     with ThreadPoolExecutor(WORKERS) as pool:
         results = list(pool.map(check, enumerate(REGEXES)))
     mismatches = [
-        (p, ok, msg, validate_regex(p))
+        (p, ok, msg, validate_regex(p, go))
         for p, ok, msg in results
-        if (validate_regex(p) is None) != ok or (not ok and validate_regex(p) != msg)
+        if (validate_regex(p, go) is None) != ok or (not ok and validate_regex(p, go) != msg)
     ]
-    assert mismatches == []
+    assert mismatches == [], f"amtool {tool.version} (Go {go})"

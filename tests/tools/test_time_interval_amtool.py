@@ -1,15 +1,19 @@
-"""Time-interval validation agrees with amtool 0.25 check-config, entry by entry."""
+"""Time-interval validation agrees with the amtool of every installed toolchain (check-config), entry by entry."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
 
 from callalert.analysis.alertmanager.timeinterval import TimeIntervalError, validate_time_interval
+from tests.conftest import require_in
+
+if TYPE_CHECKING:
+    from callalert.toolchain import Toolchain
 
 pytestmark = pytest.mark.tools
 
@@ -49,7 +53,8 @@ def _amtool_accepts(amtool: str, entry: dict[str, Any], tmp_path: Path) -> bool:
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[yaml.safe_dump(e, default_flow_style=True).strip() for e in ENTRIES])
-def test_validation_matches_amtool(entry: dict[str, Any], amtool: str, tmp_path: Path) -> None:
+def test_validation_matches_amtool(entry: dict[str, Any], toolchain: Toolchain | None, tmp_path: Path) -> None:
+    amtool = require_in(toolchain, "amtool").path
     try:
         validate_time_interval(entry)
         ours = True

@@ -10,7 +10,9 @@ from tests.conftest import EXAMPLE_SPEC
 
 def _slack(tmp_path: Path, version: str) -> str:
     spec = tmp_path / "spec.yaml"
-    spec.write_text(EXAMPLE_SPEC.read_text().replace('alertmanager: "0.25"', f'alertmanager: "{version}"'))
+    text = EXAMPLE_SPEC.read_text()
+    assert 'alertmanager: "0.28"' in text  # the bundled spec's target
+    spec.write_text(text.replace('alertmanager: "0.28"', f'alertmanager: "{version}"'))
     return render([spec]).files["alertmanager/templates/slack.tmpl"]
 
 

@@ -15,7 +15,8 @@ AM_SECRET = "route: {receiver: a}\nreceivers:\n- name: a\n  pagerduty_configs:\n
 
 def test_seed_files_exact(run_cli) -> None:  # type: ignore[no-untyped-def]
     files = [str(FIXTURES / n) for n in ("seed-alertmanager.yml", "seed-slack.tmpl", "seed-email.tmpl")]
-    result = run_cli("lint", *files, "--format", "json")
+    # the seed's Slack template uses `since`: at 0.25 that is an error (the default target, 0.33, has it)
+    result = run_cli("lint", *files, "--format", "json", "--target-alertmanager", "0.25")
     assert result.exit_code == 1, result
     found = [(Path(f["path"]).name, f["line"], f["rule"], f["message"]) for f in json.loads(result.stdout)]
     assert found == [

@@ -237,7 +237,7 @@ def test_alert_default_only(tmp_path: Path) -> None:
 
 def test_templates(tmp_path: Path) -> None:
     tmpl = '{{ define "x" }}{{ .CommonLabel.alertname | upper }}{{ template "y" . }}{{ .StartsAt | since }}{{ end }}\n'
-    found = lint(tmp_path, {"t.tmpl": tmpl})
+    found = lint(tmp_path, {"t.tmpl": tmpl}, target_alertmanager="0.25")
     assert sorted((f[2], f[3]) for f in found) == [
         ("template-function-unknown", "function 'upper' is not defined in Alertmanager templates; did you mean 'toUpper'?"),
         (
@@ -256,7 +256,7 @@ def test_templates(tmp_path: Path) -> None:
             "use it inside {{ range .Alerts }}",
         ),
     ]
-    assert [(f[1], f[2]) for f in lint(tmp_path, {"t.tmpl": tmpl})] == [
+    assert [(f[1], f[2]) for f in lint(tmp_path, {"t.tmpl": tmpl}, target_alertmanager="0.25")] == [
         (1, "template-unknown-field"),
         (1, "template-function-unknown"),
         (1, "template-undefined"),
@@ -291,7 +291,7 @@ def test_template_fields_follow_dot(tmp_path: Path) -> None:
 def test_template_builtin_names_by_version(tmp_path: Path) -> None:
     # msteams.default.* arrived after 0.25: amtool 0.25 has no such template in its default.tmpl
     tmpl = '{{ define "x" }}{{ template "msteams.default.title" . }}{{ template "slack.default.title" . }}{{ end }}\n'
-    assert [f[1:] for f in lint(tmp_path, {"t.tmpl": tmpl})] == [
+    assert [f[1:] for f in lint(tmp_path, {"t.tmpl": tmpl}, target_alertmanager="0.25")] == [
         (1, "template-undefined", "template 'msteams.default.title' is not defined in any template given")
     ]
     assert lint(tmp_path, {"t.tmpl": tmpl}, target_alertmanager="0.28") == []
@@ -499,3 +499,19 @@ def test_route_shadowed_by_a_time_bound_route_says_why(run_cli) -> None:
         'sibling {team="payments"} (receiver chat) takes every alert it matches and does not continue (also outside its '
         "time intervals: a muted route still matches) [route-shadowed]\n"
     ) in result.stdout
+
+
+def test_inhibit_rules_alertmanager_refuses_are_invalid(tmp_path: Path) -> None:
+    # the corpus' conf.nil-source_match_re-inhibition.yml: every amtool refuses `invalid regexp value for ...`
+    am = "route: {receiver: a}\nreceivers: [{name: a}]\ninhibit_rules:\n  - source_match_re: {broken: null}\n    target_match_re: {severity: critical}\n"
+    assert [f for f in lint(tmp_path, {"am.yml": am}) if f[2] == "am-config-invalid"] == [
+        (
+            "am.yml",
+            4,
+            "am-config-invalid",
+            'Alertmanager would reject these inhibit rules: inhibit_rules[0]: invalid regexp value for "broken"',
+        )
+    ]
+    # an invalid matcher is reported once, at the matcher
+    am = "route: {receiver: a}\nreceivers: [{name: a}]\ninhibit_rules:\n  - source_matchers: ['a=~\"(\"']\n"
+    assert [(f[1], f[2]) for f in lint(tmp_path, {"am.yml": am}) if f[2] == "am-config-invalid"] == [(4, "am-config-invalid")]

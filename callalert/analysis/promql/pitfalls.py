@@ -10,9 +10,14 @@ from dataclasses import dataclass, field
 
 from promql_parser import BinaryExpr, Call, Expr, MatchOp, MatrixSelector, NumberLiteral, ParenExpr, VectorSelector
 
+from callalert.analysis.promql import parse as p
 from callalert.analysis.promql.catalog import MetricsCatalog
+from callalert.analysis.promql.functions import DEFAULT_TARGET, release_line
 from callalert.analysis.promql.labels import COMPARISON_OPS, NAME, LabelInference
-from callalert.analysis.promql.syntax import ParsedExpr, ast_of, iter_nodes
+from callalert.analysis.promql.parse import children
+from callalert.analysis.promql.syntax import ParsedExpr, ast_of, iter_nodes, tree
+from callalert.analysis.promql.versions import Dialect
+from callalert.analysis.versions import Version
 from callalert.diagnostics import did_you_mean
 
 
@@ -28,7 +33,11 @@ class Pitfall:
 COUNTER_SUFFIXES = ("_total", "_count", "_sum", "_bucket")
 _RATE_FUNCS = frozenset({"rate", "irate", "increase", "resets"})
 _GAUGE_FUNCS = frozenset({"delta", "deriv"})
-_NEEDS_TWO_SAMPLES = frozenset({"rate", "irate", "increase", "delta", "idelta", "deriv", "predict_linear", "resets"})
+# Functions that return nothing for a series with fewer than two samples in the range (resets() and
+# changes() return 0 for one sample, checked with promtool test rules).
+NEEDS_TWO_SAMPLES = frozenset(
+    {"rate", "irate", "increase", "delta", "idelta", "deriv", "predict_linear", "holt_winters", "double_exponential_smoothing"}
+)
 # Series Prometheus makes itself: they are never in a /metrics snapshot.
 SYNTHETIC_METRICS = frozenset(
     {
@@ -68,9 +77,90 @@ def _text(node: Expr) -> str:
 
 
 def _duration_text(seconds: float) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{int(seconds // 3600)}h"
     if seconds >= 60 and seconds % 60 == 0:
         return f"{int(seconds // 60)}m"
     return f"{seconds:g}s"
+
+
+@dataclass(frozen=True, slots=True)
+class ShortRange:
+    """A range that does not always hold the two samples its function needs.
+
+    `never`: no evaluation sees two samples; otherwise only some do (the result flaps)."""
+
+    function: str
+    range: float  # seconds
+    interval: float  # seconds between samples: the scrape interval, or the subquery's step
+    subquery: bool
+    never: bool
+    left_open: bool  # Prometheus 3 semantics (the sample exactly at the window start is excluded)
+    pos: int  # offset of the function call in the expression
+    call: str = ""  # the call's text, on one line
+
+    def message(self, target: Version) -> str:
+        what = f"{self.function}() over [{_duration_text(self.range)}]"
+        every = (
+            f"a {_duration_text(self.interval)} subquery step"
+            if self.subquery
+            else f"a {_duration_text(self.interval)} scrape interval"
+        )
+        if self.range < self.interval:
+            return f"{what} sees at most one sample at {every}, so it returns nothing (in every Prometheus version)"
+        if self.left_open:
+            seen = "sees at most one sample" if self.never else "holds two samples only at some evaluations"
+            outcome = "so it returns nothing" if self.never else "so the result flaps between a value and nothing"
+            return (
+                f"{what} {seen} at {every}: since Prometheus 3.0 range selectors are left-open (a sample exactly "
+                f"{_duration_text(self.range)} old is left out), {outcome}; the target is Prometheus {target.short}"
+            )
+        return (
+            f"{what} sees 2 samples at {every} only when the samples line up with the window exactly (promtool's tests "
+            "do, real scrapes do not), so it flaps between a value and nothing; under Prometheus 3 it never does"
+            if self.range == self.interval
+            else f"{what} holds two samples only at some evaluations at {every}, so the result flaps between a value and nothing"
+        )
+
+    @property
+    def fix(self) -> str:
+        twice, four = _duration_text(2 * self.interval), _duration_text(4 * self.interval)
+        return f"use a range of at least twice the {'step' if self.subquery else 'scrape interval'}, e.g. [{twice}] ([{four}] also survives a missed scrape)"
+
+
+def short_ranges(
+    expr: str, *, scrape_interval: float, evaluation_interval: float = 60.0, target: str | Version = DEFAULT_TARGET
+) -> list[ShortRange]:
+    """Ranges of rate()-like functions in `expr` too short for two samples at the target's range semantics.
+
+    Prometheus 3 (left-open windows (t-R, t]) needs R >= 2 intervals for two samples at every evaluation;
+    Prometheus 2 (closed [t-R, t]) sees two samples at R == 1 interval only when samples align exactly.
+    A subquery without a step steps at `evaluation_interval`."""
+    version = release_line(target)
+    root = tree(expr, target=version, experimental=True)
+    if root is None:
+        return []
+    dialect = Dialect(version)
+    found: list[ShortRange] = []
+    stack: list[p.Node] = [root]
+    while stack:
+        node = stack.pop()
+        stack.extend(reversed(children(node)))
+        if not isinstance(node, p.Call) or node.name not in NEEDS_TWO_SAMPLES:
+            continue
+        for arg in node.args:
+            if isinstance(arg, p.MatrixSelector):
+                span, interval, subquery = arg.range, scrape_interval, False
+            elif isinstance(arg, p.SubqueryExpr):
+                span, interval, subquery = arg.range, arg.step or evaluation_interval, True
+            else:
+                continue
+            if interval <= 0 or span >= 2 * interval:
+                continue
+            never = span <= interval if dialect.left_open_ranges else span < interval
+            call = " ".join(expr[node.start : node.end].split())
+            found.append(ShortRange(node.name, span, interval, subquery, never, dialect.left_open_ranges, node.start, call))
+    return found
 
 
 def find_pitfalls(
@@ -79,16 +169,24 @@ def find_pitfalls(
     scrape_interval: float | None = None,
     catalog: MetricsCatalog | None = None,
     extra_metrics: Iterable[str] = (),
+    target: str | Version = DEFAULT_TARGET,
+    evaluation_interval: float = 60.0,
 ) -> list[Pitfall]:
-    """Likely mistakes in a (syntactically valid) expression. `extra_metrics`: names recorded by rules."""
+    """Likely mistakes in a (syntactically valid) expression. `extra_metrics`: names recorded by rules;
+    `target`: the Prometheus release whose range semantics the range check follows."""
     ast = ast_of(expr)
     found: list[Pitfall] = []
+    text = expr if isinstance(expr, str) else expr.text if isinstance(expr, ParsedExpr) else None
+    if scrape_interval and text is not None:
+        version = release_line(target)
+        for short in short_ranges(text, scrape_interval=scrape_interval, evaluation_interval=evaluation_interval, target=version):
+            found.append(Pitfall("promql-range-too-short", "warning", short.message(version), short.fix, short.call))
     inference = LabelInference(catalog)
     known_extra = frozenset(extra_metrics)
     reported_unknown: set[str] = set()
     for node in iter_nodes(ast):
         if isinstance(node, Call):
-            found.extend(_call_pitfalls(node, inference, catalog, scrape_interval))
+            found.extend(_call_pitfalls(node, inference, catalog, None if text is not None else scrape_interval))
         elif isinstance(node, VectorSelector) and catalog is not None:
             name = _selector_name(node)
             if (
@@ -134,7 +232,7 @@ def _call_pitfalls(
     args = node.args
     matrix = next((a for a in args if isinstance(a, MatrixSelector)), None)
     metric = _selector_name(matrix.vector_selector) if matrix is not None else None
-    if matrix is not None and scrape_interval and name in _NEEDS_TWO_SAMPLES:
+    if matrix is not None and scrape_interval and name in NEEDS_TWO_SAMPLES:
         seconds = matrix.range.total_seconds()
         if seconds < 2 * scrape_interval:
             yield Pitfall(

@@ -1,10 +1,16 @@
 """PromQL syntax as promtool of a given Prometheus version sees it, with positions for every problem.
 
-Parsing is done by the `promql-parser` package (a Rust port of the Prometheus parser). It follows a
-newer Prometheus than the 2.42 we target, so `check_syntax` adds what 2.42 rejects on top of it
-(newer functions, quoted/UTF-8 label names, unit-less durations, fill() modifiers...). Every such
-difference was found by running the corpus and hand-written cases through the real promtool 2.42
-(see tests/tools/test_promql_promtool.py).
+`check_syntax` runs callalert's own parser (`parse`), which accepts exactly what promtool of the
+target accepts and finds the same first error (the corpus, edge cases and mutations of both are
+compared with each installed promtool in tests/tools/test_promql_promtool.py). Problems carry
+promtool's words: the token, and its line and column inside the expression. A few get more
+help than promtool gives: an unknown function suggests a name, a function or syntax of another
+Prometheus version names that version, an unclosed parenthesis points at the parenthesis.
+
+The typed tree that label inference and pitfalls read comes from the `promql-parser` package
+(`ast_of`). It is only asked for expressions that passed `check_syntax` and are within
+`ANALYSIS_LIMITS`: its recursive parser needs memory that grows with the cube of the number of
+binary operators, and crashes on long chains.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import contextlib
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import promql_parser
@@ -28,10 +34,20 @@ from promql_parser import (
     UnaryExpr,
 )
 
+from callalert.analysis.promql import parse as p
 from callalert.analysis.promql.functions import DEFAULT_TARGET, FUNCTIONS, function_problem, release_line
+from callalert.analysis.promql.lex import Token, tokenize
+from callalert.analysis.promql.versions import DURATION_EXPR, FLAGS, SYNTAX_FEATURES, Dialect
 from callalert.analysis.versions import Version
 from callalert.diagnostics import did_you_mean
 from callalert.errors import CallalertError
+
+# promql-parser (the typed tree for analysis) is only given expressions within these bounds.
+MAX_ANALYSIS_CHARS = 16 * 1024
+MAX_ANALYSIS_OPERATORS = 300
+
+# Releases where PromQL syntax changed: where to look when the target refuses an expression.
+_SYNTAX_RELEASES = sorted({f.since for f in SYNTAX_FEATURES} | {Version(2, 49)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +56,8 @@ class SyntaxProblem:
     line: int = 1
     col: int = 1
     rule: str = "promql-syntax"
+    # promtool's own line (`1:2: parse error: ...`, byte columns); "" when callalert's limit refused it.
+    promtool: str = field(default="", compare=False)
 
 
 class PromQLSyntaxError(CallalertError):
@@ -50,11 +68,181 @@ class PromQLSyntaxError(CallalertError):
         super().__init__(f"{first.line}:{first.col}: {first.message}")
 
 
+class PromQLTooLarge(CallalertError):
+    """A valid expression beyond ANALYSIS limits: its syntax is checked, its labels and pitfalls are not."""
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedExpr:
     text: str
     # Shared through the parse cache: read it, never mutate it.
     ast: Expr
+
+
+def _line_col(expr: str, pos: int) -> tuple[int, int]:
+    pos = max(0, min(pos, len(expr)))
+    line = expr.count("\n", 0, pos) + 1
+    start = expr.rfind("\n", 0, pos) + 1
+    return line, pos - start + 1
+
+
+def _problem(expr: str, pos: int, message: str, rule: str = "promql-syntax", promtool: str = "") -> SyntaxProblem:
+    line, col = _line_col(expr, pos)
+    return SyntaxProblem(message, line, col, rule, promtool)
+
+
+@lru_cache(maxsize=16384)
+def _parsed(expr: str, target: Version, experimental: bool) -> p.ParseResult | p.ExpressionTooDeep:
+    try:
+        return p.parse(expr, Dialect(target, experimental))
+    except p.ExpressionTooDeep as exc:
+        return exc
+
+
+def tree(expr: str, *, target: str | Version = DEFAULT_TARGET, experimental: bool = False) -> p.Node | None:
+    """callalert's own syntax tree of a valid expression (None when `check_syntax` finds a problem)."""
+    result = _parsed(expr, release_line(target), experimental)
+    return result.tree if isinstance(result, p.ParseResult) else None
+
+
+def _accepted_by(expr: str, target: Version) -> Version | None:
+    """The nearest Prometheus release line (after the target) whose promtool accepts `expr`."""
+    for version in _SYNTAX_RELEASES:
+        if version > target:
+            result = _parsed(expr, version, False)
+            if isinstance(result, p.ParseResult) and result.error is None:
+                return version
+    return None
+
+
+def _unclosed_paren(expr: str, target: Version) -> int:
+    stack: list[int] = []
+    for tok in tokenize(expr, Dialect(target)):
+        if tok.kind == "LEFT_PAREN":
+            stack.append(tok.pos)
+        elif tok.kind == "RIGHT_PAREN" and stack:
+            stack.pop()
+    return stack[-1] if stack else len(expr.rstrip())
+
+
+def _explain(expr: str, error: p.ParseError, target: Version, experimental: bool, promtool: str) -> SyntaxProblem:
+    hint = _flag_feature_hint(expr, error, target)
+    if hint is not None:
+        return _problem(expr, error.pos, f"{error.message} ({hint})", "promql-version", promtool)
+    if error.kind == "unknown-function":
+        name = error.subject
+        why = function_problem(name, target, experimental=experimental) if name in FUNCTIONS else None
+        if why is not None:
+            return _problem(expr, error.pos, why, "promql-version", promtool)
+        return _problem(expr, error.pos, f'unknown function "{name}"{did_you_mean(name, FUNCTIONS)}', promtool=promtool)
+    if error.kind == "not-enabled":
+        if error.subject == "duration-expressions":
+            message = (
+                f"arithmetic in a duration needs --enable-feature={DURATION_EXPR} in Prometheus {target.short} "
+                "(from 3.4; promtool can check it from 3.10, on by default from 3.14); write a literal duration such as [2m]"
+            )
+            return _problem(expr, error.pos, message, "promql-version", promtool)
+        why = function_problem(error.subject, target, experimental=experimental)
+        return _problem(expr, error.pos, why or error.message, "promql-version", promtool)
+    if error.kind == "lex" and error.message == "unclosed left parenthesis":
+        pos = _unclosed_paren(expr, target)
+        return _problem(expr, pos, "unclosed left parenthesis: this '(' is never closed", promtool=promtool)
+    newer = _accepted_by(expr, target)
+    if newer is not None:
+        candidates = [f for f in SYNTAX_FEATURES if f.since == newer and not f.semantic and not f.flag]
+        marked = [f for f in candidates if f.marker and re.search(f.marker, expr)]
+        named = marked[:1] or [f for f in candidates if not f.marker] or candidates
+        what = ": " + "; ".join(f.summary for f in named) if named else ""
+        message = f"{error.message} (Prometheus {newer.short} accepts this{what}; the target is Prometheus {target.short})"
+        return _problem(expr, error.pos, message, "promql-version", promtool)
+    return _problem(expr, error.pos, error.message + _plain_hint(expr, error, target), promtool=promtool)
+
+
+def _tokens_around(expr: str, pos: int, target: Version) -> tuple[Token | None, Token | None]:
+    """The token at `pos` and the one before it."""
+    previous = None
+    for tok in tokenize(expr, Dialect(target)):
+        if tok.pos >= pos:
+            return tok, previous
+        previous = tok
+    return None, previous
+
+
+def _flag_feature_hint(expr: str, error: p.ParseError, target: Version) -> str | None:
+    """PromQL of a later release behind a feature flag, which the parser here does not accept at all."""
+    key = None
+    if error.kind == "unknown-function" and error.subject in ("fill", "fill_left", "fill_right"):
+        key = "binop-fill-modifiers"
+    elif error.kind == "syntax":
+        tok, previous = _tokens_around(expr, error.pos, target)
+        if tok is not None and tok.text in ("smoothed", "anchored") and previous is not None and previous.kind == "RIGHT_BRACKET":
+            key = "extended-range-selectors"
+        elif (
+            tok is not None
+            and tok.kind in ("ADD", "SUB", "MUL", "DIV", "MOD", "POW", "LEFT_PAREN")
+            and (error.message.endswith('in subquery or range, expected ":" or "]"') or " in offset," in error.message)
+        ):
+            key = "duration-expressions"
+    if key is None:
+        return None
+    feature = next(f for f in SYNTAX_FEATURES if f.key == key)
+    flag = FLAGS[feature.flag] if feature.flag else None
+    honoured = f", which promtool honours from {flag.promtool_since.short}" if flag and flag.promtool_since else ""
+    return (
+        f"Prometheus {feature.since.short} accepts this with --enable-feature={feature.flag}{honoured}: "
+        f"{feature.summary}; the target is Prometheus {target.short}"
+    )
+
+
+def _plain_hint(expr: str, error: p.ParseError, target: Version) -> str:
+    if error.message == "duration out of range":
+        tok, _ = _tokens_around(expr, error.pos, target)
+        shown = f"{tok.text} is" if tok is not None and tok.kind in ("DURATION", "NUMBER") else "it is"
+        return f": {shown} longer than 292y, the longest duration Prometheus (Go) can hold"
+    if error.kind != "syntax":
+        return ""
+    tok, previous = _tokens_around(expr, error.pos, target)
+    if tok is not None and tok.kind == "EOF" and error.message == "unexpected end of input" and previous is not None:
+        return f" after {previous.text!r}"
+    if tok is not None and tok.text.lower() == "or" and " in label matching" in error.message:
+        return "; alternative matcher sets inside {...} are not PromQL: join two selectors with `or`"
+    return ""
+
+
+def check_syntax(expr: str, *, target: str | Version = DEFAULT_TARGET, experimental: bool = False) -> list[SyntaxProblem]:
+    """The problem that makes `promtool check rules` of Prometheus `target` reject `expr`; [] when it is valid.
+
+    Like promtool, only the first problem of an expression is reported."""
+    if not expr.strip():
+        return [SyntaxProblem("empty expression")]
+    version = release_line(target)
+    result = _parsed(expr, version, experimental)
+    if isinstance(result, p.ExpressionTooDeep):
+        message = (
+            f"expression nests deeper than {result.depth} levels (parentheses, calls, aggregations, unary minus or ^); "
+            "callalert does not analyse deeper PromQL (promtool has no such limit): simplify it, e.g. with a recording rule"
+        )
+        return [_problem(expr, result.pos, message, "promql-too-large")]
+    if result.error is None:
+        return []
+    return [_explain(expr, result.error, version, experimental, p.promtool_message(result))]
+
+
+def analysis_limit_problem(expr: str) -> str | None:
+    """Why callalert does not hand a valid `expr` to its analysis parser (None: it does)."""
+    if len(expr) > MAX_ANALYSIS_CHARS:
+        return f"{len(expr):,} characters, limit {MAX_ANALYSIS_CHARS:,}"
+    if len(expr) <= 2 * MAX_ANALYSIS_OPERATORS:
+        return None  # every binary operator takes at least two characters with its operand
+    operators = sum(1 for tok in tokenize(expr, Dialect(release_line("3.5"))) if tok.kind in _BINARY_KINDS)
+    if operators > MAX_ANALYSIS_OPERATORS:
+        return f"{operators:,} operators, limit {MAX_ANALYSIS_OPERATORS:,}"
+    return None
+
+
+_BINARY_KINDS = frozenset(
+    {"ADD", "SUB", "MUL", "DIV", "MOD", "POW", "EQLC", "NEQ", "LTE", "LSS", "GTE", "GTR", "LAND", "LOR", "LUNLESS", "ATAN2"}
+)
 
 
 @functools.cache
@@ -69,6 +257,11 @@ def _register_extra_functions() -> None:
 
 @lru_cache(maxsize=16384)
 def _parse_cached(expr: str) -> tuple[Expr | None, str | None]:
+    limit = analysis_limit_problem(expr)
+    if limit is not None:
+        return None, f"too large for callalert's analysis: {limit}"
+    if len(expr) > p.MAX_DEPTH and isinstance(_parsed(expr, release_line("3.5"), True), p.ExpressionTooDeep):
+        return None, f"too large for callalert's analysis: nesting deeper than {p.MAX_DEPTH} levels"
     _register_extra_functions()
     try:
         return promql_parser.parse(expr), None
@@ -77,197 +270,11 @@ def _parse_cached(expr: str) -> tuple[Expr | None, str | None]:
 
 
 def parse_expr(expr: str, *, target: str | Version = DEFAULT_TARGET, experimental: bool = False) -> ParsedExpr:
-    """Parse, raising PromQLSyntaxError with every problem `check_syntax` finds."""
+    """Parse for analysis, raising PromQLSyntaxError with the problem `check_syntax` finds."""
     problems = check_syntax(expr, target=target, experimental=experimental)
     if problems:
         raise PromQLSyntaxError(expr, problems)
-    ast, _ = _parse_cached(expr)
-    assert ast is not None  # check_syntax found no problem, so it parsed
-    return ParsedExpr(expr, ast)
-
-
-# ---- a small tokenizer, only for positions and for the checks that need the source text ----------
-
-_TOKEN_RE = re.compile(
-    r"""
-     (?P<ws>\s+)
-    |(?P<comment>\#[^\n]*)
-    |(?P<str>"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?|`[^`]*`?)
-    |(?P<dur>(?:\d+(?:ms|[smhdwy]))+(?![\w.]))
-    |(?P<num>0[xX][0-9a-fA-F]+|(?:\d+(?:_\d+)*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
-    |(?P<ident>(?:[a-zA-Z_]|:(?=[a-zA-Z_]))[a-zA-Z0-9_:]*)
-    |(?P<op>==|!=|>=|<=|=~|!~|[-+*/%^=<>(){}\[\],@:])
-    |(?P<bad>.)
-    """,
-    re.X | re.S,
-)
-
-_GROUPING_KEYWORDS = frozenset({"by", "without", "on", "ignoring", "group_left", "group_right"})
-_FILL_MODIFIERS = frozenset({"fill", "fill_left", "fill_right"})
-
-
-@dataclass(frozen=True, slots=True)
-class _Token:
-    kind: str
-    text: str
-    pos: int
-
-
-def _tokens(expr: str) -> list[_Token]:
-    out = []
-    for match in _TOKEN_RE.finditer(expr):
-        kind = match.lastgroup or "bad"
-        if kind in ("ws", "comment"):
-            continue
-        out.append(_Token(kind, match.group(), match.start()))
-    return out
-
-
-def _line_col(expr: str, pos: int) -> tuple[int, int]:
-    pos = max(0, min(pos, len(expr)))
-    line = expr.count("\n", 0, pos) + 1
-    start = expr.rfind("\n", 0, pos) + 1
-    return line, pos - start + 1
-
-
-def _problem(expr: str, pos: int, message: str, rule: str = "promql-syntax") -> SyntaxProblem:
-    line, col = _line_col(expr, pos)
-    return SyntaxProblem(message, line, col, rule)
-
-
-def _call_position(tokens: list[_Token], name: str) -> int:
-    for i, tok in enumerate(tokens):
-        if tok.kind == "ident" and tok.text == name and i + 1 < len(tokens) and tokens[i + 1].text == "(":
-            return tok.pos
-    return 0
-
-
-def _locate_parser_error(expr: str, message: str, tokens: list[_Token]) -> tuple[int, str]:
-    """Best-effort position (0-based offset) and a clearer message for a promql-parser error."""
-    end = len(expr.rstrip())
-    if "unknown function with name" in message:
-        name = message.rsplit(" ", 1)[-1].strip("'\"")
-        return _call_position(tokens, name), f'unknown function "{name}"{did_you_mean(name, FUNCTIONS)}'
-    if message.startswith("unclosed left parenthesis") or "unclosed left" in message:
-        stack: list[_Token] = []
-        for tok in tokens:
-            if tok.text in "([{" and tok.kind == "op":
-                stack.append(tok)
-            elif tok.text in ")]}" and tok.kind == "op" and stack:
-                stack.pop()
-        pos = stack[-1].pos if stack else end
-        return pos, "unclosed left parenthesis: this '(' is never closed"
-    if message.startswith("unexpected end of input"):
-        return end, message
-    if "inside brackets" in message:
-        quoted = re.search(r"'(.)'", message)
-        depth = 0
-        for tok in tokens:
-            if tok.text == "[":
-                depth += 1
-            elif tok.text == "]":
-                depth -= 1
-            elif depth > 0 and quoted and tok.text.startswith(quoted.group(1)):
-                if tok.text in "*/+-":
-                    return tok.pos, (
-                        "arithmetic in a duration is not supported by Prometheus 2.42 (duration expressions "
-                        "came with Prometheus 3 behind --enable-feature=promql-duration-expr); write a "
-                        "literal duration such as [2m]"
-                    )
-                return tok.pos, message
-        return 0, message
-    if message == "invalid promql query":
-        for i, tok in enumerate(tokens):
-            if tok.kind == "ident" and tok.text in ("anchored", "smoothed") and i and tokens[i - 1].text == "]":
-                return tok.pos, (
-                    f'unexpected identifier "{tok.text}": {tok.text} range selectors are not supported by '
-                    "Prometheus 2.42 (they came with Prometheus 3 behind "
-                    "--enable-feature=promql-extended-range-selectors)"
-                )
-        if tokens and tokens[-1].kind == "op" and tokens[-1].text not in ")]}":
-            return end, f"unexpected end of input after {tokens[-1].text!r}"
-        if tokens and tokens[-1].kind == "ident" and tokens[-1].text in ("and", "or", "unless", "bool", "offset"):
-            return end, f"unexpected end of input after {tokens[-1].text!r}"
-        return 0, "invalid PromQL expression"
-    quoted = re.search(r"'([^']+)'", message) or re.search(r"for (\S+)$", message)
-    if quoted:
-        needle = quoted.group(1)
-        for tok in tokens:
-            if tok.text == needle or tok.text.strip("\"'`") == needle:
-                return tok.pos, message
-        found = expr.find(needle)
-        if found >= 0:
-            return found, message
-    return 0, message
-
-
-def _compat_problems(expr: str, tokens: list[_Token]) -> Iterator[SyntaxProblem]:
-    """What promql-parser accepts but Prometheus 2.42's parser rejects (checked against promtool 2.42)."""
-    stack: list[str] = []
-    prev: _Token | None = None
-    prev2: _Token | None = None
-    for i, tok in enumerate(tokens):
-        context = stack[-1] if stack else ""
-        if tok.kind == "op" and tok.text in "([{":
-            if tok.text == "(":
-                grouping = prev is not None and prev.kind == "ident" and prev.text.lower() in _GROUPING_KEYWORDS
-                stack.append("group" if grouping else "paren")
-            else:
-                stack.append("brace" if tok.text == "{" else "bracket")
-        elif tok.kind == "op" and tok.text in ")]}":
-            if stack:
-                stack.pop()
-        elif tok.kind == "num":
-            after_offset = prev is not None and (
-                prev.text.lower() == "offset" or (prev.text == "-" and prev2 is not None and prev2.text.lower() == "offset")
-            )
-            if context == "bracket":
-                yield _problem(expr, tok.pos, f'missing unit character in duration "{tok.text}" (write e.g. {tok.text}s or 5m)')
-            elif after_offset:
-                yield _problem(expr, tok.pos, f'unexpected number "{tok.text}" in offset, expected a duration such as 5m')
-        elif tok.kind == "dur" and context != "bracket":
-            after_offset = prev is not None and (
-                prev.text.lower() == "offset" or (prev.text == "-" and prev2 is not None and prev2.text.lower() == "offset")
-            )
-            if not after_offset:
-                yield _problem(
-                    expr,
-                    tok.pos,
-                    f'unexpected duration "{tok.text}": Prometheus 2.42 only accepts a duration inside [...] or '
-                    "after offset (write the number of seconds instead)",
-                )
-        elif tok.kind == "str":
-            if context == "brace" and prev is not None and prev.text in ("{", ","):
-                yield _problem(
-                    expr,
-                    tok.pos,
-                    f"quoted label or metric name {tok.text} is not supported by Prometheus 2.42 (UTF-8 names "
-                    "came with Prometheus 3.0); use a name matching [a-zA-Z_][a-zA-Z0-9_]*",
-                )
-            elif context == "group":
-                yield _problem(
-                    expr,
-                    tok.pos,
-                    f"quoted label name {tok.text} in a grouping list is not supported by Prometheus 2.42 "
-                    "(UTF-8 names came with Prometheus 3.0)",
-                )
-        elif tok.kind == "ident":
-            if context == "brace" and tok.text.lower() == "or" and prev is not None and prev.kind == "str":
-                yield _problem(
-                    expr,
-                    tok.pos,
-                    'unexpected identifier "or" in label matching: alternative matcher sets inside {...} are '
-                    "not supported by Prometheus 2.42; use two selectors joined with `or`",
-                )
-            elif tok.text in _FILL_MODIFIERS and i + 1 < len(tokens) and tokens[i + 1].text == "(":
-                yield _problem(
-                    expr,
-                    tok.pos,
-                    f"the {tok.text}() binary operator modifier is not supported by Prometheus 2.42 (it came "
-                    "with Prometheus 3 behind --enable-feature=promql-binop-fill-modifiers); use `or` with a "
-                    "default series instead",
-                )
-        prev2, prev = prev, tok
+    return ParsedExpr(expr, ast_of(expr))
 
 
 def iter_nodes(node: Expr) -> Iterator[Expr]:
@@ -291,44 +298,19 @@ def iter_nodes(node: Expr) -> Iterator[Expr]:
             stack.append(current.vector_selector)
 
 
-def check_syntax(expr: str, *, target: str | Version = DEFAULT_TARGET, experimental: bool = False) -> list[SyntaxProblem]:
-    """Problems that make `promtool check rules` of Prometheus `target` reject `expr`; [] when it is valid."""
-    if not expr.strip():
-        return [SyntaxProblem("empty expression")]
-    target = release_line(target)
-    ast, error = _parse_cached(expr)
-    tokens = _tokens(expr)
-    if ast is None:
-        pos, message = _locate_parser_error(expr, error or "", tokens)
-        return [_problem(expr, pos, message)]
-    problems = list(_compat_problems(expr, tokens)) if target < Version(3, 0) else []
-    seen: set[str] = set()
-    for node in iter_nodes(ast):
-        if isinstance(node, Call):
-            name = node.func.name
-        elif isinstance(node, AggregateExpr):
-            name = str(node.op)
-        else:
-            continue
-        if name in seen:
-            continue
-        seen.add(name)
-        why = function_problem(name, target, experimental=experimental)
-        if why is not None:
-            problems.append(_problem(expr, _call_position(tokens, name), why, "promql-version"))
-    problems.sort(key=lambda p: (p.line, p.col))
-    return problems
-
-
 def ast_of(expr: str | ParsedExpr | Expr) -> Expr:
-    """The syntax tree of an expression given as text, as parsed, or as a tree already."""
+    """The typed tree (promql-parser) of an expression given as text, as parsed, or as a tree already.
+
+    Raises PromQLTooLarge beyond the analysis limits and PromQLSyntaxError for what promql-parser
+    cannot read (invalid PromQL, or syntax newer than promql-parser)."""
     if isinstance(expr, ParsedExpr):
         return expr.ast
     if isinstance(expr, str):
         ast, error = _parse_cached(expr)
         if ast is None:
-            tokens = _tokens(expr)
-            pos, message = _locate_parser_error(expr, error or "", tokens)
-            raise PromQLSyntaxError(expr, [_problem(expr, pos, message)])
+            if error and error.startswith("too large"):
+                raise PromQLTooLarge(f"{error}; only its syntax is checked")
+            problems = check_syntax(expr, target="3.5", experimental=True) or [SyntaxProblem(error or "invalid PromQL")]
+            raise PromQLSyntaxError(expr, problems)
         return ast
     return expr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from callalert.analysis.promql.versions import Dialect
 from callalert.diagnostics import Level, Problem, Rule
 from callalert.lint.engine import Check, LintRule, Options
 from callalert.lint.world import World
@@ -92,7 +93,10 @@ PROMQL_RANGE_TOO_SHORT = Rule(
     AREA,
     "range shorter than two scrape intervals",
     "rate() and friends need two samples in the range; with fewer they return nothing and the alert goes blind. "
-    "The scrape interval is --scrape-interval (default 1m, Prometheus' own default).",
+    "Under Prometheus 2 a range of exactly one scrape interval holds two samples only when scrapes line up with the "
+    "window, so the alert flaps; Prometheus 3's left-open ranges never hold two (for a spec targeting 3.x, validate "
+    "reports that as the error promql-range-left-open). The scrape interval is --scrape-interval, else the spec's "
+    "defaults.scrape_interval, else 1m (Prometheus' own default); the semantics follow --target-prometheus or the spec's target.",
     bad=_rules("HighCpu", "rate(process_cpu_seconds_total[1m]) > 0.8", "CPU above 80%"),
     good=_rules("HighCpu", "rate(process_cpu_seconds_total[5m]) > 0.8", "CPU above 80%"),
 )
@@ -147,8 +151,11 @@ _LEVELS: dict[str, Level] = {"error": "error", "warning": "warning", "info": "in
 
 def _pitfalls_of(rule: Rule) -> Check:
     def check(world: World, options: Options) -> Iterator[Problem]:
+        if rule is PROMQL_RANGE_TOO_SHORT and world.spec is not None and Dialect.of(world.prom_version).left_open_ranges:
+            return  # validate reports these ranges as errors at a 3.x target (promql-range-left-open)
+        scrape = options.scrape_interval or world.scrape_interval or 60.0
         for alert in world.alerts:
-            for p in alert.pitfalls(options.scrape_interval, options.catalog, world.records):
+            for p in alert.pitfalls(scrape, options.catalog, world.records, world.prom_version):
                 if p.rule == rule.id:
                     yield alert.src.problem(
                         alert.expr_key, f"alert {alert.name}: {p.message}", rule, level=_LEVELS[p.level], fix=p.fix or None

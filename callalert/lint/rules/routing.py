@@ -207,9 +207,11 @@ def _tree(world: World) -> tuple[AMConfig, Route] | None:
 
 
 def _am_config_invalid(world: World, options: Options) -> Iterator[Problem]:
+    bad_inhibit_matchers = False
     if world.spec is None:  # validate checks a spec's matchers
         for src, key, text, parsed in _matcher_sites(world):
             if isinstance(parsed, MatcherError):
+                bad_inhibit_matchers = bad_inhibit_matchers or key[0] == "inhibit_rules"
                 yield src.problem(
                     key,
                     f"invalid matcher {text!r}: {parsed}",
@@ -230,6 +232,18 @@ def _am_config_invalid(world: World, options: Options) -> Iterator[Problem]:
             )
     elif isinstance(root, Exception):
         yield am.src.problem(("route",), f"cannot read the route tree: {root}", AM_CONFIG_INVALID)
+    if not am.from_spec and not bad_inhibit_matchers:  # a spec's inhibit rules are validated with the spec
+        from callalert.analysis.alertmanager.inhibit import build_inhibit_rules
+
+        try:
+            build_inhibit_rules(am.data.get("inhibit_rules"), am.am_version)
+        except RoutingError as exc:
+            yield am.src.problem(
+                ("inhibit_rules",),
+                f"Alertmanager would reject these inhibit rules: {exc}",
+                AM_CONFIG_INVALID,
+                fix="see https://prometheus.io/docs/alerting/latest/configuration/#inhibit_rule",
+            )
 
 
 def _receiver_undefined(world: World, options: Options) -> Iterator[Problem]:

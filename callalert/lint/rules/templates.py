@@ -53,11 +53,11 @@ TEMPLATE_FUNCTION_VERSION = Rule(
     "error",
     AREA,
     "template function the target Alertmanager does not have yet",
-    'Alertmanager refuses to load templates that call an undefined function (`function "since" not defined`), so '
+    'Alertmanager refuses to load templates that call an undefined function (`function "toDate" not defined`), so '
     "the whole config fails to load. The target is --target-alertmanager, a spec's defaults.targets.alertmanager, "
-    "or 0.25.",
-    bad=_tmpl("Firing for {{ .StartsAt | since }}\n"),
-    good=_tmpl('Firing since {{ .StartsAt.Format "15:04 MST" }}\n'),
+    "or callalert's default target (the newest Alertmanager proven here).",
+    bad=_tmpl('Due {{ toDate "2006-01-02" .Labels.due_date }}\n'),
+    good=_tmpl("Due {{ .Labels.due_date }}\n"),
 )
 TEMPLATE_FUNCTION_UNKNOWN = Rule(
     "template-function-unknown",
