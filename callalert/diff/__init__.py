@@ -86,6 +86,12 @@ def _routing(side: Side, errors: list[str], which: str) -> Routing | None:
 
 
 def compare(old: Side, new: Side, *, limit: int = LABEL_SET_LIMIT, render_templates: bool = True) -> DiffResult:
+    # a side that does not say which Alertmanager it is for (plain files, a rendered folder) is read
+    # as the other side's release: a spec rendered and compared with its own output is no change
+    if old.target_set and not new.target_set:
+        new.am_version = old.am_version
+    elif new.target_set and not old.target_set:
+        old.am_version = new.am_version
     errors: list[str] = []
     old_routing = _routing(old, errors, "old")
     new_routing = _routing(new, errors, "new")
@@ -120,7 +126,7 @@ def compare(old: Side, new: Side, *, limit: int = LABEL_SET_LIMIT, render_templa
             if item.kind == "alert" and item.change == "added" and item.name in labels:
                 notified = outcome(new_routing, labels[item.name], ids).receivers
                 item.lines.append(f"notifies: {', '.join(notified)} (from its own labels)")
-    if old.am_version != new.am_version and old.kind != "nothing":
+    if old.am_version != new.am_version and old.target_set and new.target_set:
         result.target = (old.am_version, new.am_version)
     if render_templates:
         result.rendered = render_both(old, new)

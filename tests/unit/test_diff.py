@@ -282,3 +282,12 @@ def test_an_invalid_spec_side_is_reported_with_its_positions(run_cli, tmp_path: 
     assert result.exit_code == 1, result
     assert f"{bad}:" in result.stdout and "unknown severity 'critcal'" in result.stdout
     assert result.stderr.endswith(f"; {bad} is not a valid spec: nothing compared\n")
+
+
+def test_what_a_template_prints_of_the_clock_is_no_change() -> None:
+    from callalert.diff.templates import without_clock
+
+    a = "*Inicio:* 25197h55m41.932006036s (2024-01-15 10:00:00 UTC), now 2025-01-01 10:00:00.123456 +0000 UTC"
+    b = "*Inicio:* 25197h55m42.101023454s (2024-01-15 10:00:00 UTC), now 2025-01-01 10:00:00.654321 +0000 UTC"
+    assert without_clock(a) == without_clock(b) == "*Inicio:* <clock> (2024-01-15 10:00:00 UTC), now <clock>"
+    assert without_clock("for: 5m") == "for: 5m"  # a duration a template writes itself is content
