@@ -23,8 +23,13 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # promtool, amtool, prometheus and alertmanager from three Debian suites, side by side in .tools/
-# (bookworm 2.42/0.25, trixie 2.53/0.28, sid 3.5/0.33), without touching the system's packages
+# (bookworm 2.42/0.25, trixie 2.53/0.28, sid 3.5/0.33), without touching the system's packages; and the
+# system's time zone database, which they and callalert read a time interval's `location` from (a minimal
+# Debian image has none: then every time zone is unknown to amtool and to callalert alike)
 tools:
+	@[ -e /usr/share/zoneinfo/Europe/Madrid ] || { \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tzdata; }
 	scripts/install-toolchains.sh
 
 # headless Chromium (Debian's `chromium`, Debian 12 and 13) and a font, for the test that opens

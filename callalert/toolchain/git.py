@@ -78,7 +78,8 @@ def checkout_at(ref: str, paths: Sequence[Path], cwd: Path | None = None) -> Ite
     import tempfile
 
     cwd = cwd or Path.cwd()
-    starts = [p if p.is_dir() else (p.parent if str(p.parent) else Path(".")) for p in paths] or [Path(".")]
+    absolutes = [p if p.is_absolute() else cwd / p for p in paths]
+    starts = [p if p.is_dir() else p.parent for p in absolutes] or [cwd]
     repo = toplevel(starts[0] if starts[0].exists() else cwd)
     commit = resolve_commit(ref, repo)
     rels: dict[Path, str] = {}
@@ -106,9 +107,29 @@ def checkout_at(ref: str, paths: Sequence[Path], cwd: Path | None = None) -> Ite
             proc = _git(["archive", "--format=tar", commit, "--", *(w or "." for w in wanted)], repo)
             if proc.returncode != 0:
                 raise UsageError(f"git archive {ref} failed: {_error(proc)}")
-            with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as archive:
-                archive.extractall(root, filter="data")
+            _extract(proc.stdout, root)
         yield Revision(ref, commit, root, found)
+
+
+def _extract(tar: bytes, root: Path) -> None:
+    """The folders and regular files of `git archive`'s tar under `root`. Written member by member, not
+    with `extractall(filter=...)`, which Python 3.11 has only from 3.11.4 (Debian 12 ships 3.11.2);
+    links, devices and any name that would land outside `root` are left out."""
+    base = os.path.realpath(root)
+    with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
+        for member in archive:
+            target = os.path.realpath(os.path.join(base, member.name))
+            if os.path.isabs(member.name) or not (target == base or target.startswith(base + os.sep)):
+                continue
+            if member.isdir():
+                os.makedirs(target, exist_ok=True)
+            elif member.isreg():
+                data = archive.extractfile(member)
+                if data is None:
+                    continue
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                with data, open(target, "wb") as out:
+                    out.write(data.read())
 
 
 def show(ref: str, path: Path, cwd: Path | None = None) -> str | None:
