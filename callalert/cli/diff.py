@@ -25,6 +25,25 @@ def cmd_diff(
     target: str | None,
     render_templates: bool,
 ) -> int:
+    from callalert.cli.errors import problems_as
+
+    # a side that is not a valid configuration: its problems, positioned, in JSON when the report is (stdout
+    # stays one document a script parses), else as text lines
+    with problems_as("json" if fmt == "json" else "text"):
+        return _diff(paths, base, old, new, fmt, out, fail_on, target, render_templates)
+
+
+def _diff(
+    paths: Sequence[Path],
+    base: str | None,
+    old: Sequence[Path],
+    new: Sequence[Path],
+    fmt: str,
+    out: Path | None,
+    fail_on: str,
+    target: str | None,
+    render_templates: bool,
+) -> int:
     from callalert.diff import FAIL_ON, compare
     from callalert.diff import output as o
     from callalert.diff.sides import empty_side, load_side

@@ -282,6 +282,14 @@ def test_an_invalid_spec_side_is_reported_with_its_positions(run_cli, tmp_path: 
     assert result.exit_code == 1, result
     assert f"{bad}:" in result.stdout and "unknown severity 'critcal'" in result.stdout
     assert result.stderr.endswith(f"; {bad} is not a valid spec: nothing compared\n")
+    # --format json keeps stdout one JSON document: the problems, as validate --format json lists them
+    as_json = run_cli("diff", str(EXAMPLE_SPEC), str(bad), "--format", "json")
+    assert as_json.exit_code == 1, as_json
+    problems = json.loads(as_json.stdout)
+    assert [p["message"] for p in problems] == [
+        p["message"] for p in json.loads(run_cli("validate", str(bad), "--format", "json").stdout)
+    ]
+    assert any("unknown severity 'critcal'" in p["message"] for p in problems)
 
 
 def test_what_a_template_prints_of_the_clock_is_no_change() -> None:
