@@ -34,3 +34,19 @@ def test_a_missing_program_or_toolchain_tool_fails_in_ci(monkeypatch: pytest.Mon
     assert "make node (Graphviz)" in str(raised.value)
     with pytest.raises(outcome):
         conftest.require_in(None, "amtool")
+
+
+def test_tools_node_commits_the_manifests_only() -> None:
+    """`make node` installs from the committed lock file; node_modules and binaries stay out of git."""
+    import subprocess
+
+    if not (conftest.ROOT / ".git").exists():
+        pytest.skip("not a git checkout (an unpacked sdist)")
+    git = conftest.require_program("git", "apt-get install git")
+    listed = subprocess.run([git, "ls-files", "tools"], cwd=conftest.ROOT, capture_output=True, text=True, check=True)
+    assert listed.stdout.split() == [
+        "tools/node/.puppeteerrc.cjs",
+        "tools/node/package-lock.json",
+        "tools/node/package.json",
+        "tools/node/puppeteer-config.json",
+    ]
