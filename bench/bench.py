@@ -1,4 +1,5 @@
-"""Benchmark: validate and render specs of 1,000 and 10,000 alerts, against promtool.
+"""Benchmark: validate and render specs of 1,000 and 10,000 alerts, against promtool; import the
+rendered files back (and the corpus' 10,002-rule file when ../shared/corpus is there).
 
 Prints wall time and peak memory (max RSS) of each step, and for 10,000 alerts the ratio of
 `callalert validate` to `promtool check rules` on the same rendered rules (target: ≤ 3×).
@@ -24,7 +25,7 @@ EXPRS = [
     "histogram_quantile(0.95, sum(rate(svc{n}_latency_seconds_bucket[5m])) by (le)) > 10",
     'sum(rate(svc{n}_requests_total{{status="failed"}}[5m])) / sum(rate(svc{n}_requests_total[5m])) > 0.05',
     "avg(svc{n}_quality_score) < 0.7",
-    'rate(process_cpu_seconds_total{{job="svc{n}"}}[1m]) > 0.8',
+    'rate(process_cpu_seconds_total{{job="svc{n}"}}[5m]) > 0.8',
     'up{{job="svc{n}"}} == 0',
 ]
 
@@ -101,6 +102,8 @@ def main() -> None:
             rows.append(("callalert render", t, m))
             t, m = run([*callalert, "--version"], args.repeat)
             rows.append(("callalert --version", t, m))
+            t, m = run([*callalert, "import", str(out), "--out", str(work / f"imported-{n}.yaml"), "--allow-loss"], args.repeat)
+            rows.append(("callalert import (rendered)", t, m))
             rules = sorted(str(p) for p in (out / "prometheus/rules").glob("*.yml"))
             if promtool:
                 t, m = run([promtool, "check", "rules", *rules], args.repeat)
@@ -111,6 +114,10 @@ def main() -> None:
                 print(f"{n:>7} {step:<28} {t:8.3f} {mem}")
             if not promtool:
                 print("promtool not found: install prometheus (make tools) for the comparison")
+        large = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "rules" / "prometheus__rules_large.yml"
+        if large.is_file():
+            t, m = run([*callalert, "import", str(large), "--out", str(work / "large.yaml")], args.repeat)
+            print(f"{10002:>7} {'callalert import (corpus)':<28} {t:8.3f} {m:12.0f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("note: max RSS is the peak over all child processes so far (getrusage), not per step")

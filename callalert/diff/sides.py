@@ -287,7 +287,7 @@ def load_side(paths: Sequence[Path], label: str, target: str | None = None, show
         kind = detect(str(path), text, data)
         if kind == "spec":
             specs.append(path)
-        elif kind == "rules":
+        elif kind in ("rules", "mimir-rules"):  # a Mimir/Cortex ruler namespace file is a rule file with a namespace
             rule_docs.append((path, data))
         elif kind == "alertmanager":
             assert isinstance(data, dict)

@@ -179,32 +179,34 @@ def render(model: Model) -> dict[str, str]:
     root = build_route_tree(data, model.am_version)
     inhibit = build_inhibit_rules(data["inhibit_rules"], model.am_version)
     md = {"cell": markdown.cell, "code": markdown.code, "fenced": markdown.fenced, "readable": markdown.readable}
-    routing = {alert.name: alert_routing(alert, root, inhibit, t) for alert in model.alerts}
+    routing = {alert.key: alert_routing(alert, root, inhibit, t) for alert in model.alerts}
     files: dict[str, str] = {}
     for alert in model.alerts:
-        title = (alert.runbook.title if alert.runbook and alert.runbook.title else None) or alert.summary
+        if f"runbooks/{alert.runbook_file}" in files:
+            continue  # alerts that share a name share the runbook of the first
+        title = (alert.runbook.title if alert.runbook and alert.runbook.title else None) or alert.summary or alert.name
         own = {k: v for k, v in alert.labels.items() if k not in ("severity", "category")}
         files[f"runbooks/{alert.runbook_file}"] = page.render(
             a=alert,
             rb=alert.runbook,
             t=t,
             title=markdown.readable(title),
-            severity=model.severities.get(alert.severity),
+            severity=model.severities.get(alert.severity or ""),
             source=model.source_name,
             owner=owner(alert),
             labels=own,
-            routing=routing[alert.name],
+            routing=routing[alert.key],
             **md,
         )
     response = {
         name: (f"< {sev.response_time}" if sev.response_time else t["no_action"]) for name, sev in model.severities.items()
     }
     for alert in model.alerts:
-        response.setdefault(alert.severity, "-")
+        response.setdefault(alert.severity or "", "-")
     owners = {alert.name: owner(alert) for alert in model.alerts}
     taken: dict[str, list[str]] = {}
     for alert in model.alerts:
-        for hop in routing[alert.name].hops:
+        for hop in routing[alert.key].hops:
             names = taken.setdefault(hop.path, [])
             if alert.name not in names:
                 names.append(alert.name)

@@ -299,3 +299,15 @@ def test_what_a_template_prints_of_the_clock_is_no_change() -> None:
     b = "*Inicio:* 25197h55m42.101023454s (2024-01-15 10:00:00 UTC), now 2025-01-01 10:00:00.654321 +0000 UTC"
     assert without_clock(a) == without_clock(b) == "*Inicio:* <clock> (2024-01-15 10:00:00 UTC), now <clock>"
     assert without_clock("for: 5m") == "for: 5m"  # a duration a template writes itself is content
+
+
+def test_a_mimir_ruler_namespace_file_is_compared_as_rules(run_cli, tmp_path: Path) -> None:
+    rules = "namespace: team\ngroups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: {expr}\n"
+    (tmp_path / "old.yml").write_text(rules.format(expr="up == 0"), encoding="utf-8")
+    (tmp_path / "new.yml").write_text(rules.format(expr="up < 1"), encoding="utf-8")
+    result = run_cli("diff", "old.yml", "new.yml", cwd=tmp_path)
+    assert result.exit_code == 0, result
+    assert result.stdout == (
+        "callalert diff: old.yml → new.yml\n\nRules:\n  ~ alert Down\n      - up == 0\n      + up < 1\n\n"
+        "Who is notified does not change (rules, templates or other parts do).\n"
+    )
