@@ -245,6 +245,23 @@ COMPOSE = _rule(
     "apply to or that apply to the whole spec, a route that hides the routes of the files after it.",
 )
 CLUSTER_FILE = _rule("cluster-file", "A cluster file (--cluster) that is not a YAML list of Alertmanager URLs.")
+TARGET_UNSUPPORTED = _rule(
+    "target-unsupported",
+    "Part of the spec that the chosen output target cannot express (a field the Operator's CRD lacks, an option Mimir "
+    "refuses); the render stops instead of dropping it.",
+)
+TARGET_ROUTING = _rule(
+    "target-routing",
+    "An output that would route alerts differently from the spec once deployed (the Operator's injected namespace "
+    "matcher, its forced `continue: true`, its route order).",
+)
+TARGET_OPTION = _rule("target-option", "An output option that cannot be honoured (names Kubernetes refuses, teams that collide).")
+TARGET_NOT_WRITTEN = _rule(
+    "target-not-written",
+    "Part of the spec that the chosen output leaves to another owner (e.g. the Alertmanager's base configuration); "
+    "it must be deployed by them for the alerts to be routed as the spec says.",
+    "warning",
+)
 DASHBOARD_URL = _rule("dashboard-url", "A dashboard link that looks like a host name without https://.", "warning")
 
 # Rules of `callalert check`: what the real tools found, mapped back to the spec.

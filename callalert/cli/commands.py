@@ -9,7 +9,7 @@ from pathlib import Path
 
 from callalert import pipeline, report
 from callalert.cli.errors import emit
-from callalert.diagnostics import display_path, has_errors, summary
+from callalert.diagnostics import display_path, has_errors, sort_problems, summary
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
 
@@ -18,7 +18,10 @@ def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ())
 
     report.check_format(fmt)
     result = validate(specs, overlays=overlays)
-    emit(result.problems, fmt)
+    if result.ok and result.model is not None:
+        # the spec's `outputs:`: what rendering them would report (nothing is written)
+        result.problems = sort_problems([*result.problems, *pipeline.output_problems(result.model, result.merged)])
+    emit(result.problems, fmt, files=[str(s) for s in specs])
     names = ", ".join(display_path(s) for s in specs)
     if has_errors(result.problems) or result.model is None:
         sys.stderr.write(f"{names}: {summary(result.problems)}\n")
@@ -30,34 +33,6 @@ def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ())
     return EXIT_OK
 
 
-def _alertmanager_peers(urls: Sequence[str], cluster_file: Path | None) -> list[str]:
-    """The peers render writes into prometheus/alerting.yml: checked like drill's and silences',
-    and without credentials (a password in a URL would be written into the file)."""
-    if not urls and cluster_file is None:
-        return []
-    from urllib.parse import urlsplit
-
-    from callalert.diagnostics import shown
-    from callalert.live.amapi import check_url, display_url
-    from callalert.live.cluster import peer_urls
-
-    peers: list[str] = []
-    for url in peer_urls([u.strip() for u in urls], cluster_file):
-        try:
-            check_url(url)
-        except ValueError as exc:
-            raise UsageError(
-                f"--alertmanager-url {shown(display_url(url))}: not a valid URL ({exc}); e.g. http://127.0.0.1:9093"
-            ) from None
-        if urlsplit(url).username is not None or "@" in urlsplit(url).netloc:
-            raise UsageError(
-                f"{shown(display_url(url))}: prometheus/alerting.yml lists the peers without credentials; give the URL "
-                "without them and add basic_auth (with password_file) to the alertmanagers entry in your prometheus.yml"
-            )
-        peers.append(url)
-    return peers
-
-
 def cmd_render(
     specs: Sequence[Path],
     out: Path,
@@ -65,24 +40,22 @@ def cmd_render(
     secrets: str,
     fmt: str,
     overlays: Sequence[Path] = (),
-    alertmanager_urls: Sequence[str] = (),
-    cluster_file: Path | None = None,
+    targets: Sequence[str] = (),
 ) -> int:
     from callalert.write import diff_tree, write_tree
 
     if secrets not in ("ref", "env"):
         raise UsageError(f"unknown --secrets {secrets!r}; choose ref or env")
     report.check_format(fmt)
-    peers = _alertmanager_peers(alertmanager_urls, cluster_file)
-    rendered = pipeline.render(specs, secrets="env" if secrets == "env" else "ref", overlays=overlays, alertmanagers=peers)
-    emit(rendered.warnings, fmt)
+    rendered = pipeline.render(specs, secrets="env" if secrets == "env" else "ref", overlays=overlays, targets=targets or None)
+    emit(rendered.warnings, fmt, files=[str(s) for s in specs])
     if check:
         if out.exists() and not out.is_dir():
             raise UsageError(f"--out {display_path(out)} exists and is not a directory")
         diff = diff_tree(out, rendered.files, rendered.ctx.redact_file)
         if diff:
             sys.stdout.write(diff)
-            names = " ".join(display_path(s) for s in specs)
+            names = " ".join([*(display_path(s) for s in specs), *(f"--target {t}" for t in targets)])
             sys.stderr.write(f"{display_path(out)} is out of date: run `callalert render {names} --out {display_path(out)}`\n")
             return EXIT_PROBLEMS
         sys.stderr.write(f"{display_path(out)} is up to date ({len(rendered.files)} files)\n")

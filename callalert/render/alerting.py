@@ -1,57 +1,53 @@
-"""The Prometheus side of a (highly available) Alertmanager: `prometheus/alerting.yml`.
+"""`prometheus/alerting.yml`: the part of prometheus.yml that loads the rule files and sends the
+alerts to every Alertmanager peer (`rule_files` + `alerting.alertmanagers`).
 
-Written only when render is given the Alertmanager peers (`--alertmanager-url`, `--cluster`): the
-rule files (relative to this file, as Prometheus resolves `rule_files`), the spec's external labels
-and `alerting.alertmanagers` listing every peer, so Prometheus sends every alert to every peer (the
-peers then notify once between them). It is a complete Prometheus configuration without scrape
-configurations: run Prometheus with it, or copy its keys into your prometheus.yml.
+It is a complete prometheus.yml on its own (Prometheus needs no scrape job to evaluate rules), so
+`prometheus --config.file=prometheus/alerting.yml` runs it as written; usually it is merged into
+the prometheus.yml that holds the scrape jobs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import posixpath
+import re
 from typing import Any
-from urllib.parse import urlsplit
 
-from callalert.model import Model
+from callalert import diagnostics as d
+from callalert.model import Model, PrometheusTarget
+from callalert.render.context import RenderContext
 from callalert.render.yamlout import dump, header
 
 PATH = "prometheus/alerting.yml"
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+_HOST_PORT = re.compile(r"^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}$")
 
 
-def alertmanagers(urls: Sequence[str]) -> list[dict[str, Any]]:
-    """One `alertmanagers` entry per scheme and path prefix (in the order first seen), each with
-    its peers as `host:port` targets (a port always written: Prometheus needs one)."""
-    entries: dict[tuple[str, str], list[str]] = {}
-    for url in urls:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        host = f"[{host}]" if ":" in host else host
-        target = f"{host}:{parts.port or _DEFAULT_PORTS[parts.scheme]}"
-        targets = entries.setdefault((parts.scheme, parts.path.rstrip("/")), [])
-        if target not in targets:
-            targets.append(target)
-    found: list[dict[str, Any]] = []
-    for (scheme, prefix), targets in entries.items():
-        entry: dict[str, Any] = {"scheme": scheme}
-        if prefix:
-            entry["path_prefix"] = prefix
-        entry["static_configs"] = [{"targets": targets}]
-        found.append(entry)
-    return found
+def rule_files(model: Model, rules_dir: str) -> list[str]:
+    return list(dict.fromkeys(posixpath.join(rules_dir, group.file_name) for group in model.groups))
 
 
-def render(model: Model, urls: Sequence[str]) -> dict[str, str]:
-    if not urls:
-        return {}
-    data: dict[str, Any] = {}
-    if model.defaults.external_labels:
-        data["global"] = {"external_labels": dict(model.defaults.external_labels)}
-    data["rule_files"] = [f"rules/{group.file_name}" for group in model.groups]
-    data["alerting"] = {"alertmanagers": alertmanagers(urls)}
+def render(model: Model, ctx: RenderContext, target: PrometheusTarget) -> dict[str, str]:
+    assert target.alerting is not None
+    options = target.alerting
+    base = target.key or ("outputs",)
+    for i, peer in enumerate(options.alertmanagers):
+        if not _HOST_PORT.match(peer):
+            ctx.fail(
+                (*base, "alerting", "alertmanagers", i),
+                f"{peer!r} is not host:port; Prometheus' static targets are host:port (the scheme is `scheme:`, a path "
+                "`path_prefix:`)",
+                d.TARGET_OPTION,
+            )
+    manager: dict[str, Any] = {}
+    if options.scheme is not None:
+        manager["scheme"] = options.scheme
+    if options.path_prefix is not None:
+        manager["path_prefix"] = options.path_prefix
+    if options.timeout is not None:
+        manager["timeout"] = options.timeout
+    manager["static_configs"] = [{"targets": list(options.alertmanagers)}]
+    data = {"rule_files": rule_files(model, options.rules_dir.rstrip("/") or "/"), "alerting": {"alertmanagers": [manager]}}
     note = (
-        "# Prometheus sends every alert to every Alertmanager peer listed here; the peers notify once between them.\n"
-        "# Run Prometheus with this file plus your scrape_configs, or copy its keys into your prometheus.yml.\n"
+        "# Merge into prometheus.yml: Prometheus loads these rule files and sends every alert to each Alertmanager\n"
+        "# below (the peers of one cluster deduplicate the notifications).\n"
     )
     return {PATH: header(model.source_name) + note + dump(data)}

@@ -9,7 +9,7 @@ from callalert.analysis.alertmanager.inhibit import InhibitRule, build_inhibit_r
 from callalert.analysis.alertmanager.routing import Route, build_route_tree, match_routes
 from callalert.model import Alert, Model
 from callalert.model.builtin_templates import jinja_env
-from callalert.render import markdown
+from callalert.render import markdown, routetree
 from callalert.render.alertmanager import routing_data
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -48,6 +48,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "expression sets at runtime ({labels}) may send an instance elsewhere: check with "
         "`callalert routes test SPEC alertname={name} ...`.",
         "computed": "Computed by `callalert render` from the alert's own labels and the spec's routes.",
+        "route_tree": "Route tree",
+        "route_tree_note": "Each box is a route with the alerts it notifies about; siblings are tried in the order on "
+        "the arrows and the first that matches takes the alert, unless it has `continue: true` (dashed).",
+        "alerts": "alerts",
+        "more": "more",
     },
     "es": {
         "alert": "Alerta",
@@ -84,9 +89,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "comprueban etiquetas que la expresión añade en tiempo de ejecución ({labels}) pueden enviar una "
         "instancia a otro sitio: compruébalo con `callalert routes test SPEC alertname={name} ...`.",
         "computed": "Calculado por `callalert render` con las etiquetas propias de la alerta y las rutas del spec.",
+        "route_tree": "Árbol de rutas",
+        "route_tree_note": "Cada caja es una ruta con las alertas que notifica; las rutas hermanas se prueban en el "
+        "orden de las flechas y la primera que coincide se queda la alerta, salvo que tenga `continue: true` (discontinua).",
+        "alerts": "alertas",
+        "more": "más",
     },
 }
 
+
+# The route tree of the index names at most this many alerts per route.
+ALERTS_PER_ROUTE = 6
 
 # Labels that say who owns an alert, in the order they are looked for.
 OWNER_LABELS = ("team", "owner")
@@ -191,6 +204,20 @@ def render(model: Model) -> dict[str, str]:
     for alert in model.alerts:
         response.setdefault(alert.severity or "", "-")
     owners = {alert.name: owner(alert) for alert in model.alerts}
+    taken: dict[str, list[str]] = {}
+    for alert in model.alerts:
+        for hop in routing[alert.key].hops:
+            names = taken.setdefault(hop.path, [])
+            if alert.name not in names:
+                names.append(alert.name)
+    notes = {
+        path: [
+            f"{t['alerts']}: {', '.join(names[:ALERTS_PER_ROUTE])}"
+            + (f" (+{len(names) - ALERTS_PER_ROUTE} {t['more']})" if len(names) > ALERTS_PER_ROUTE else "")
+        ]
+        for path, names in taken.items()
+    }
+    tree = routetree.mermaid(routetree.tree_view(root, notes=notes))
     index = env.get_template("runbooks-index.md.j2")
     files["runbooks/README.md"] = index.render(
         alerts=model.alerts,
@@ -200,6 +227,7 @@ def render(model: Model) -> dict[str, str]:
         source=model.source_name,
         owners=owners if any(owners.values()) else None,
         routing=routing,
+        tree=tree,
         **md,
     )
     return files

@@ -138,16 +138,18 @@ def _prometheus(
     run_cli: Callable[..., CliResult],
     targets: dict[str, str],
 ) -> PrometheusProcess:
-    """One Prometheus run with the Prometheus side render writes for the cluster: the rule files and
-    every peer (prometheus/alerting.yml), scraping `targets`."""
+    """One Prometheus run with the Prometheus side the `prometheus` target writes for the cluster
+    (`outputs: [{target: prometheus, alerting: ...}]`, set by an overlay: the rule files and every
+    peer in prometheus/alerting.yml), scraping `targets`."""
+    peers_overlay = tmp_path / "peers.yaml"
+    hosts = [u.removeprefix("http://") for u in stack.urls]
+    peers_overlay.write_text(f"outputs: [{{target: prometheus, alerting: {{alertmanagers: [{', '.join(hosts)}]}}}}]\n")
     out = tmp_path / "with-peers"
-    rendered = run_cli(
-        "render", str(spec), "--overlay", str(stack.overlay), "--out", str(out), "--cluster", str(stack.cluster_file)
-    )
+    rendered = run_cli("render", str(spec), "--overlay", str(stack.overlay), "--overlay", str(peers_overlay), "--out", str(out))
     assert rendered.exit_code == 0, rendered
     alerting = out / "prometheus/alerting.yml"
     peers = yaml.safe_load(alerting.read_text())["alerting"]["alertmanagers"]
-    assert peers == [{"scheme": "http", "static_configs": [{"targets": [u.removeprefix("http://") for u in stack.urls]}]}]
+    assert peers == [{"static_configs": [{"targets": hosts}]}]
     prometheus = exits.enter_context(
         PrometheusProcess(
             tmp_path / "prometheus", (), targets, binary=require_in(chain, "prometheus").path, alerting_file=alerting
@@ -182,7 +184,7 @@ def test_every_notification_once_and_none_lost_when_the_sending_peer_stops(
         app.set_rate("payments_requests_total", 5.0, outcome="error")  # 50% > 5%: PaymentsErrorRatioHigh
         app.set_rate("checkout_orders_total", 10.0)
         app.set_rate("checkout_orders_failed_total", 1.0)  # 10% > 2%: CheckoutFailuresHigh
-        # every peer gets every alert, as in production (prometheus/alerting.yml from render --cluster)
+        # every peer gets every alert, as in production (prometheus/alerting.yml of the prometheus target)
         prometheus = _prometheus(
             exits, stack, WEB_SHOP, edge_chain, tmp_path, run_cli, {"shop": app.url, "edge-proxy": edge.url, "cart": cart.url}
         )

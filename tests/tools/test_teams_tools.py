@@ -5,7 +5,6 @@ Alertmanager 0.25), and lint reads the folder as one spec."""
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,30 +49,6 @@ def test_lint_reads_the_folder_as_one_spec(run_cli: Callable[..., CliResult]) ->
         if not line.startswith("    "):
             assert re.match(r"specs/web-shop/(base|payments|search|checkout)\.yaml:\d+:\d+: ", line), line
             assert "groups[1]" not in line and "groups[2]" not in line and "groups[3]" not in line, line
-
-
-def test_the_prometheus_side_of_a_cluster_is_a_valid_prometheus_configuration(
-    toolchain: Toolchain | None, run_cli: Callable[..., CliResult], tmp_path: Path
-) -> None:
-    """render --cluster writes prometheus/alerting.yml: promtool check config accepts it and reads
-    every rule file it names (relative to it), on every toolchain."""
-    promtool = require_in(toolchain, "promtool")
-    cluster = tmp_path / "cluster.yaml"
-    cluster.write_text("- http://am-0.shop:9093\n- http://am-1.shop:9093\n- https://am-2.shop/eu\n")
-    out = tmp_path / "out"
-    rendered = run_cli("render", str(WEB_SHOP), "--out", str(out), "--cluster", str(cluster))
-    assert rendered.exit_code == 0, rendered
-    result = subprocess.run(
-        [promtool.path, "check", "config", str(out / "prometheus/alerting.yml")], capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result
-    checked = re.findall(r"Checking (\S+)", result.stdout + result.stderr)
-    assert sorted(Path(p).name for p in checked if "/rules/" in p) == [
-        "checkout.yml",
-        "payments.yml",
-        "platform.yml",
-        "search.yml",
-    ]
 
 
 def test_the_example_imported_with_split_team_is_one_spec_again(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
