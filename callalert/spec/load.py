@@ -1,13 +1,22 @@
-"""YAML → plain data, keeping the node tree so any key path can be given a line and column.
+"""YAML → plain data, and a line and column for any key path of it.
 
-Positions are looked up lazily (walking the node tree along a key path) so a clean load of a
-10,000-alert spec pays nothing for them. Duplicate keys, which PyYAML silently accepts (the
-last one wins), are problems here, positioned at the second occurrence.
+Most specs are plain YAML: block and flow collections, scalars, no anchors, aliases, tags or
+merge keys. Those are loaded on a fast path that builds the data straight from libyaml's events
+(`_fast_data`), with PyYAML's own resolver and constructors for every scalar, so the data is what
+PyYAML would build; positions are not kept, and are looked up only when a problem needs one, in
+an index of the document built from a second pass over the events on first use (`_Index`: a few
+flat arrays, where PyYAML's node tree of a 10,000-alert spec takes 110 MiB). Anything else
+(anchors, tags, duplicate keys, any error) goes the slow way: PyYAML's node tree, kept for
+positions. Both ways give the same data and the same positions (tests/unit/test_load_positions.py).
+
+Duplicate keys, which PyYAML silently accepts (the last one wins), are problems here, positioned
+at the second occurrence.
 """
 
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +25,17 @@ from typing import Any
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
 from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser as _PyParser
 from yaml.reader import Reader, ReaderError
@@ -121,6 +141,14 @@ class Document:
     problems: list[Problem] = field(default_factory=list)
     text: str = field(default="", repr=False)
     _keys: dict[int, dict[str, tuple[Node, Node]]] = field(default_factory=dict, repr=False)
+    # loaded on the fast path: no node tree; positions come from an index of `text`, built on first use
+    fast: bool = field(default=False, repr=False)
+    _index: _Index | None = field(default=None, repr=False)
+
+    def _positions(self) -> _Index:
+        if self._index is None:
+            self._index = _Index(self.text)
+        return self._index
 
     def _entry(self, mapping: MappingNode, part: str | int) -> tuple[Node, Node] | None:
         """(key node, value node) of `part` in `mapping`; the last one when a key repeats, as
@@ -135,6 +163,7 @@ class Document:
         return index.get(str(part))
 
     def node_at(self, key: KeyPath) -> Node | None:
+        """The node at `key` (slow path only: a document loaded on the fast path has no nodes)."""
         node = self.root
         for part in key:
             if isinstance(node, MappingNode):
@@ -151,6 +180,8 @@ class Document:
     def position_in_value(self, key: KeyPath, line: int, col: int) -> tuple[int, int]:
         """Position of (line, col) of a scalar's *value* in the file, where the text maps
         one to one (plain, quoted without escapes, literal blocks); else the value's start."""
+        if self.fast:
+            return self._positions().position_in_value(key, line, col, self.text)
         node = self.node_at(key)
         if not isinstance(node, ScalarNode):
             return self.position(key)
@@ -178,6 +209,8 @@ class Document:
         With at_key=True and a mapping key as the last part, the position of the key itself
         (where an unknown or duplicate key should be reported).
         """
+        if self.fast:
+            return self._positions().position(key, at_key=at_key)
         node = self.root
         if node is None:
             return (1, 1)
@@ -327,7 +360,279 @@ def _syntax_fix(exc: yaml.MarkedYAMLError, text: str) -> str | None:
     return None
 
 
+# --- the fast path: plain YAML straight from libyaml's events ---------------------------------------
+
+_SLOW = object()  # _fast_data's answer for a document it leaves to the node tree
+_IMPLICIT = Resolver.yaml_implicit_resolvers  # PyYAML's own: first character -> [(tag, regexp)]
+_SCALARS = {
+    tag: SafeConstructor.yaml_constructors[tag]
+    for tag in (f"tag:yaml.org,2002:{name}" for name in ("bool", "int", "float", "null", "timestamp"))
+}
+
+
+def _fast_data(text: str) -> Any:
+    """The data of a plain YAML document, as PyYAML's safe loader builds it, without nodes; _SLOW
+    when the document has anything else: an anchor, an alias, a tag, a merge key, a complex or
+    duplicate key, more or less than one document, an error of any kind."""
+    parser = _Parser(text)
+    constructor = SafeConstructor()
+    resolved: dict[str, Any] = {}  # plain scalar -> its value (keys repeat thousands of times: one object each)
+    get = parser.get_event
+    try:
+        if type(get()) is not StreamStartEvent or type(get()) is not DocumentStartEvent:
+            return _SLOW
+        root: Any = _SLOW
+        stack: list[tuple[Any, bool, Any, set[str] | None]] = []
+        container: Any = None  # the open collection: a dict or a list
+        in_map = False
+        key: Any = _SLOW  # in a mapping: the key waiting for its value
+        raw_keys: set[str] | None = None  # the mapping's keys as written (a repeated one is a duplicate)
+        while True:
+            event = get()
+            kind = type(event)
+            raw = ""
+            if kind is ScalarEvent:
+                if event.anchor is not None or event.tag is not None:
+                    return _SLOW
+                raw = event.value
+                if event.implicit[0]:  # plain: PyYAML's implicit resolvers decide the type
+                    value = resolved.get(raw, _SLOW)
+                    if value is _SLOW:
+                        value = raw
+                        for tag, regexp in _IMPLICIT.get(raw[0] if raw else "", ()):
+                            if regexp.match(raw):
+                                construct = _SCALARS.get(tag)
+                                if construct is None:  # a merge key (<<) or =
+                                    return _SLOW
+                                value = construct(constructor, ScalarNode(tag, raw))
+                                break
+                        resolved[raw] = value
+                else:
+                    value = raw
+                opened = None
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if event.anchor is not None or event.tag is not None:
+                    return _SLOW
+                value = {} if kind is MappingStartEvent else []
+                opened = value
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                container, in_map, key, raw_keys = stack.pop()
+                continue
+            elif kind is DocumentEndEvent:
+                break
+            else:  # an alias
+                return _SLOW
+            if container is None:
+                root = value
+            elif not in_map:
+                container.append(value)
+            elif key is _SLOW:
+                assert raw_keys is not None
+                if opened is not None or raw in raw_keys or value in container:
+                    return _SLOW
+                raw_keys.add(raw)
+                key = value
+                continue
+            else:
+                container[key] = value
+                key = _SLOW
+            if opened is not None:
+                stack.append((container, in_map, key, raw_keys))
+                container, in_map, key = opened, kind is MappingStartEvent, _SLOW
+                raw_keys = set() if in_map else None
+        if type(get()) is not StreamEndEvent:
+            return _SLOW
+        return root
+    except Exception:  # a syntax error, libyaml's depth limit, a scalar its constructor refuses: the slow way says which
+        return _SLOW
+    finally:
+        parser.dispose()
+
+
+_STYLES = {"": 0, "'": 1, '"': 2, "|": 3, ">": 4}
+_MAPPING, _SEQUENCE = 5, 6
+
+
+class _Index:
+    """Where every node of a document loaded on the fast path is, in document order, as PyYAML's
+    node tree would say: start line and column, the index after its subtree, the style and end of
+    scalars, the text of mapping keys. Built from one more pass over libyaml's events."""
+
+    def __init__(self, text: str) -> None:
+        self.line = array("l")
+        self.col = array("l")
+        self.end = array("l")  # index of the first node after this one's subtree
+        self.end_line = array("l")
+        self.end_col = array("l")
+        self.kind = bytearray()  # _STYLES of a scalar, _MAPPING or _SEQUENCE
+        self.keys: list[str | None] = []  # the text of a mapping key, None for any other node
+        self._maps: dict[int, dict[str, tuple[int, int]]] = {}
+        self._seqs: dict[int, list[int]] = {}
+        self._values: list[str | None] | None = None
+        parser = _Parser(text)
+        try:
+            self._read(parser.get_event)
+        finally:
+            parser.dispose()
+
+    def _read(self, get: Any) -> None:
+        line, col, end, end_line, end_col, kind, keys = self.line, self.col, self.end, self.end_line, self.end_col, self.kind, self.keys
+        stack: list[list[int]] = []  # [index, 1 if a mapping, 1 if its next node is a key]
+        while True:
+            event = get()
+            etype = type(event)
+            if etype is ScalarEvent or etype is MappingStartEvent or etype is SequenceStartEvent:
+                i = len(line)
+                mark = event.start_mark
+                line.append(mark.line)
+                col.append(mark.column)
+                is_key = False
+                if stack:
+                    top = stack[-1]
+                    if top[1]:
+                        is_key = top[2] == 1
+                        top[2] = 0 if is_key else 1
+                if etype is ScalarEvent:
+                    end.append(i + 1)
+                    end_line.append(event.end_mark.line)
+                    end_col.append(event.end_mark.column)
+                    kind.append(_STYLES.get(event.style or "", 0))
+                    keys.append(event.value if is_key else None)
+                else:
+                    end.append(0)
+                    end_line.append(0)
+                    end_col.append(0)
+                    is_map = etype is MappingStartEvent
+                    kind.append(_MAPPING if is_map else _SEQUENCE)
+                    keys.append(None)
+                    stack.append([i, 1 if is_map else 0, 1])
+            elif etype is MappingEndEvent or etype is SequenceEndEvent:
+                end[stack.pop()[0]] = len(line)
+            elif etype is StreamEndEvent:
+                return
+
+    def _children(self, i: int) -> list[int]:
+        out = []
+        j, stop, end = i + 1, self.end[i], self.end
+        while j < stop:
+            out.append(j)
+            j = end[j]
+        return out
+
+    def _entry(self, i: int, part: str | int) -> tuple[int, int] | None:
+        """(key, value) node indexes of `part` in the mapping at `i` (indexed once per mapping)."""
+        entries = self._maps.get(i)
+        if entries is None:
+            children = self._children(i)
+            entries = {}
+            for k, v in zip(children[::2], children[1::2], strict=True):
+                text = self.keys[k]
+                if text is not None:
+                    entries[text] = (k, v)
+            self._maps[i] = entries
+        return entries.get(str(part))
+
+    def _item(self, i: int, part: str | int) -> int | None:
+        if not isinstance(part, int):
+            return None
+        items = self._seqs.get(i)
+        if items is None:
+            items = self._seqs[i] = self._children(i)
+        return items[part] if 0 <= part < len(items) else None
+
+    def node_at(self, key: KeyPath) -> int | None:
+        i: int | None = 0 if self.line else None
+        for part in key:
+            if i is None:
+                return None
+            if self.kind[i] == _MAPPING:
+                entry = self._entry(i, part)
+                i = entry[1] if entry is not None else None
+            elif self.kind[i] == _SEQUENCE:
+                i = self._item(i, part)
+            else:
+                return None
+        return i
+
+    def position(self, key: KeyPath, *, at_key: bool = False) -> tuple[int, int]:
+        """Document.position of the node tree, on the index."""
+        if not self.line:
+            return (1, 1)
+        i = best = 0
+        for n, part in enumerate(key):
+            if self.kind[i] == _MAPPING:
+                found = self._entry(i, part)
+                if found is None:
+                    break
+                if n == len(key) - 1 and at_key:
+                    best = found[0]
+                    break
+                i = found[1]
+            elif self.kind[i] == _SEQUENCE:
+                item = self._item(i, part)
+                if item is None:
+                    break
+                i = item
+            else:
+                break
+            best = i
+        return (self.line[best] + 1, self.col[best] + 1)
+
+    def position_in_value(self, key: KeyPath, line: int, col: int, text: str) -> tuple[int, int]:
+        """Document.position_in_value of the node tree, on the index."""
+        i = self.node_at(key)
+        if i is None or self.kind[i] >= _MAPPING:
+            return self.position(key)
+        start_line, start_col = self.line[i] + 1, self.col[i] + 1
+        style = self.kind[i]
+        value = self._value(i, text)
+        if style <= 2 and "\n" not in value:
+            escaped = (style == 1 and "'" in value) or (style == 2 and ("\\" in value or '"' in value))
+            if line == 1 and not escaped and self.end_line[i] == self.line[i]:
+                return (start_line, start_col + (1 if style else 0) + col - 1)
+        elif style == 3:
+            first = start_line + 1
+            lines = value.split("\n")
+            source = text.split("\n")
+            if 1 <= line <= len(lines) and first - 1 < len(source):
+                content = source[first - 1]
+                indent = len(content) - len(content.lstrip(" "))
+                return (first + line - 1, indent + col)
+        return (start_line, start_col)
+
+    def _value(self, i: int, text: str) -> str:
+        """The scalar's value as libyaml gives it (node.value): all of them are read again from the
+        events the first time one is asked for."""
+        if self._values is None:
+            values: list[str | None] = []
+            parser = _Parser(text)
+            try:
+                while True:
+                    event = parser.get_event()
+                    etype = type(event)
+                    if etype is ScalarEvent:
+                        values.append(event.value)
+                    elif etype is MappingStartEvent or etype is SequenceStartEvent:
+                        values.append(None)
+                    elif etype is StreamEndEvent:
+                        break
+            finally:
+                parser.dispose()
+            self._values = values
+        return self._values[i] or ""
+
+
 def load_text(text: str, path: str) -> Document:
+    if HAVE_LIBYAML:
+        fast = _fast_data(text)
+        if fast is not _SLOW:
+            return Document(path, fast, None, [], text, fast=True)
+    return load_nodes(text, path)
+
+
+def load_nodes(text: str, path: str) -> Document:
+    """The slow way: PyYAML's node tree, kept for positions (what load_text does with any document
+    the fast path leaves)."""
     loader: Any = _Loader(text)
     try:
         try:
