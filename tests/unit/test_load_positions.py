@@ -5,6 +5,7 @@ and column for every key path, present or not."""
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ TRICKY = [
     # keys that are not strings
     "1: a\ntrue: b\n~: c\n2024-01-01: d\n1.5: e\n",
     # styles: quoted with escapes, literal and folded blocks, multi-line plain, flow collections
-    'a: "x\\ty \\u00e9 \\"q\\""\nb: \'it\'\'s\'\nc: |\n  line 1\n    line 2\nd: >-\n  folded\n  text\n'
+    "a: \"x\\ty \\u00e9 \\\"q\\\"\"\nb: 'it''s'\nc: |\n  line 1\n    line 2\nd: >-\n  folded\n  text\n"
     "e: plain text that\n  goes on\nf: {x: 1, y: [a, b, {z: c}]}\ng: []\nh: {}\ni: [1, 2, [3, [4]]]\n",
     # comments, document markers, unicode, keys written with quotes
     "# top\n---\n'quoted key': 1 # trailing\n\"dq\": 2\nüñí: çødé\nlist:\n- - nested\n  - more\n- x: 1\n  y: 2\n...\n",
@@ -70,11 +71,13 @@ def _same(a: Any, b: Any) -> bool:
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):
-        return list(a) == list(b) and all(_same(ka, kb) for ka, kb in zip(a, b, strict=True)) and all(_same(a[k], b[k]) for k in a)
+        return (
+            list(a) == list(b) and all(_same(ka, kb) for ka, kb in zip(a, b, strict=True)) and all(_same(a[k], b[k]) for k in a)
+        )
     if isinstance(a, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and a != a:
-        return b != b
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
     return bool(a == b)
 
 
@@ -120,6 +123,8 @@ def test_the_fast_path_takes_plain_specs_and_leaves_the_rest() -> None:
 def test_positions_need_no_node_tree() -> None:
     doc = load_text((ROOT / "specs/call-automation.yaml").read_text(encoding="utf-8"), "spec.yaml")
     assert doc.fast and doc.root is None
-    assert doc.position(("groups", 0, "alerts", 0, "expr")) == load_nodes(doc.text, "s").position(("groups", 0, "alerts", 0, "expr"))
+    assert doc.position(("groups", 0, "alerts", 0, "expr")) == load_nodes(doc.text, "s").position(
+        ("groups", 0, "alerts", 0, "expr")
+    )
     assert doc.root is None  # an index, not PyYAML's nodes
     assert isinstance(doc._index, load._Index)
