@@ -196,7 +196,9 @@ def main() -> None:
             spec.unlink()
             shutil.rmtree(out, ignore_errors=True)
         print()
-        print(f"{'alerts':>7} {'command':<22} {'wall s':>8} {'cpu s':>8} {'peak MiB':>9} {'× promtool':>11} {'ms/1k alerts':>13} {'rounds':>7}")
+        print(
+            f"{'alerts':>7} {'command':<22} {'wall s':>8} {'cpu s':>8} {'peak MiB':>9} {'× promtool':>11} {'ms/1k alerts':>13} {'rounds':>7}"
+        )
         for n, series in results.items():
             base = series["promtool"].wall
             for name, s in series.items():
@@ -216,7 +218,9 @@ def main() -> None:
                 print(f"goal at 10,000 alerts: {name:<8} ≤ {goal:.2f}× promtool: {ratio:.2f}×  {verdict}")
             peak = max(s10[name].rss for name in GOALS)
             failed += [f"peak memory {peak:.0f} MiB"] if peak > GOAL_MEMORY_MIB else []
-            print(f"goal at 10,000 alerts: peak memory ≤ {GOAL_MEMORY_MIB} MiB: {peak:.0f} MiB  {'ok' if peak <= GOAL_MEMORY_MIB else 'MISSED'}")
+            print(
+                f"goal at 10,000 alerts: peak memory ≤ {GOAL_MEMORY_MIB} MiB: {peak:.0f} MiB  {'ok' if peak <= GOAL_MEMORY_MIB else 'MISSED'}"
+            )
         if len(results) > 1:
             print()
             print("linearity: wall time per 1,000 alerts, relative to the smallest size")
@@ -244,7 +248,9 @@ def main() -> None:
         version = Series([run([*callalert, "--version"]) for _ in range(21)])
         ms = 1000 * version.wall
         failed += [f"--version {ms:.0f} ms"] if ms > GOAL_VERSION_MS else []
-        print(f"goal: callalert --version ≤ {GOAL_VERSION_MS} ms: {ms:.0f} ms (median of 21)  {'ok' if ms <= GOAL_VERSION_MS else 'MISSED'}")
+        print(
+            f"goal: callalert --version ≤ {GOAL_VERSION_MS} ms: {ms:.0f} ms (median of 21)  {'ok' if ms <= GOAL_VERSION_MS else 'MISSED'}"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"\n{load()}; {time.perf_counter() - began:.0f} s in all")

@@ -476,7 +476,15 @@ class _Index:
             parser.dispose()
 
     def _read(self, get: Any) -> None:
-        line, col, end, end_line, end_col, kind, keys = self.line, self.col, self.end, self.end_line, self.end_col, self.kind, self.keys
+        line, col, end, end_line, end_col, kind, keys = (
+            self.line,
+            self.col,
+            self.end,
+            self.end_line,
+            self.end_col,
+            self.kind,
+            self.keys,
+        )
         stack: list[list[int]] = []  # [index, 1 if a mapping, 1 if its next node is a key]
         while True:
             event = get()

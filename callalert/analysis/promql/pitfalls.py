@@ -140,7 +140,11 @@ def short_ranges(
     A subquery without a step steps at `evaluation_interval`."""
     version = release_line(target)
     canonical = shape(expr)
-    if canonical is not None and canonical != expr and _shape_has_no_short_range(canonical, scrape_interval, evaluation_interval, version):
+    if (
+        canonical is not None
+        and canonical != expr
+        and _shape_has_no_short_range(canonical, scrape_interval, evaluation_interval, version)
+    ):
         return []  # the shape keeps every function and range as written (shape.py)
     return _short_ranges(expr, scrape_interval, evaluation_interval, version)
 
