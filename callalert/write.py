@@ -7,6 +7,7 @@ import difflib
 import errno
 import os
 import shutil
+import stat
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -68,17 +69,28 @@ def _write_tree(out_dir: Path, files: Mapping[str, str], private: bool) -> None:
     old = parent / f".{out_dir.name}.old-{os.getpid()}"
     try:
         tmp.mkdir(mode=0o777)
+        reuse = _Reuse(out_dir, tmp) if out_dir.is_dir() else None
+        folders: set[Path] = {tmp}
         for rel, text in sorted(files.items()):
             target = tmp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if private and rel in SECRET_FILES:
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.update(target.parents)
+            secret = private and rel in SECRET_FILES
+            if secret:
                 # only the folder of the file that holds secrets is private: Prometheus (another user)
                 # must still read prometheus/rules/
                 os.chmod(target.parent, 0o700)
-            secret = private and rel in SECRET_FILES
+            data = text.encode("utf-8", "surrogateescape")
+            if not secret and reuse is not None and reuse.link(rel, data, target):
+                continue
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if secret else 0o666)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n", errors="surrogateescape") as fh:
-                fh.write(text)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
         (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # last: a tree with the marker is complete
         if out_dir.exists() and _exchange(tmp, out_dir):
             shutil.rmtree(tmp, ignore_errors=True)  # the old tree, now at tmp
@@ -92,6 +104,47 @@ def _write_tree(out_dir: Path, files: Mapping[str, str], private: bool) -> None:
             os.rename(old, out_dir)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+class _Reuse:
+    """Files of the previous tree that a render would write again byte for byte are linked into the
+    new tree instead: same bytes, same owner and mode as a new file would get, and no other link
+    (so the tree shares an inode with nothing outside it). Creating an inode is the slowest part
+    of writing 10,000 runbooks (about 0.3 ms each on some file systems); a link is a tenth of that."""
+
+    def __init__(self, old: Path, tmp: Path) -> None:
+        self.old = old
+        mask = os.umask(0)
+        os.umask(mask)
+        self.mode = 0o666 & ~mask
+        info = tmp.stat()
+        self.uid = os.geteuid()
+        self.gid = info.st_gid if info.st_mode & stat.S_ISGID else os.getegid()
+
+    def link(self, rel: str, data: bytes, target: Path) -> bool:
+        source = self.old / rel
+        try:
+            fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return False
+        try:
+            info = os.fstat(fd)
+            if (
+                not stat.S_ISREG(info.st_mode)
+                or info.st_nlink != 1
+                or info.st_size != len(data)
+                or stat.S_IMODE(info.st_mode) != self.mode
+                or (info.st_uid, info.st_gid) != (self.uid, self.gid)
+                or os.read(fd, len(data) + 1) != data
+            ):
+                return False
+        finally:
+            os.close(fd)
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except OSError:
+            return False
+        return True
 
 
 _AT_FDCWD = -100
