@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from callalert import pipeline, report
+from callalert import report
 from callalert.cli.errors import emit
 from callalert.diagnostics import display_path, has_errors, summary
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
@@ -35,6 +35,8 @@ def cmd_render(specs: Sequence[Path], out: Path, check: bool, secrets: str, fmt:
 
     if secrets not in ("ref", "env"):
         raise UsageError(f"unknown --secrets {secrets!r}; choose ref or env")
+    from callalert import pipeline
+
     report.check_format(fmt)
     rendered = pipeline.render(specs, secrets="env" if secrets == "env" else "ref", overlays=overlays)
     emit(rendered.warnings, fmt)

@@ -462,13 +462,11 @@ class _Index:
         self.line = array("l")
         self.col = array("l")
         self.end = array("l")  # index of the first node after this one's subtree
-        self.end_line = array("l")
-        self.end_col = array("l")
         self.kind = bytearray()  # _STYLES of a scalar, _MAPPING or _SEQUENCE
         self.keys: list[str | None] = []  # the text of a mapping key, None for any other node
         self._maps: dict[int, dict[str, tuple[int, int]]] = {}
         self._seqs: dict[int, list[int]] = {}
-        self._values: list[str | None] | None = None
+        self._values: list[tuple[str, int] | None] | None = None
         parser = _Parser(text)
         try:
             self._read(parser.get_event)
@@ -476,46 +474,42 @@ class _Index:
             parser.dispose()
 
     def _read(self, get: Any) -> None:
-        line, col, end, end_line, end_col, kind, keys = (
-            self.line,
-            self.col,
-            self.end,
-            self.end_line,
-            self.end_col,
-            self.kind,
-            self.keys,
-        )
-        stack: list[list[int]] = []  # [index, 1 if a mapping, 1 if its next node is a key]
+        line, col, end, kind, keys = self.line.append, self.col.append, self.end, self.kind.append, self.keys.append
+        styles = _STYLES
+        stack: list[tuple[int, bool, bool]] = []  # the open collections: (index, in a mapping, next is a key)
+        in_map = is_key = False
+        n = 0  # nodes so far
         while True:
             event = get()
             etype = type(event)
-            if etype is ScalarEvent or etype is MappingStartEvent or etype is SequenceStartEvent:
-                i = len(line)
+            if etype is ScalarEvent:
                 mark = event.start_mark
-                line.append(mark.line)
-                col.append(mark.column)
-                is_key = False
-                if stack:
-                    top = stack[-1]
-                    if top[1]:
-                        is_key = top[2] == 1
-                        top[2] = 0 if is_key else 1
-                if etype is ScalarEvent:
-                    end.append(i + 1)
-                    end_line.append(event.end_mark.line)
-                    end_col.append(event.end_mark.column)
-                    kind.append(_STYLES.get(event.style or "", 0))
-                    keys.append(event.value if is_key else None)
+                line(mark.line)
+                col(mark.column)
+                end.append(n + 1)
+                kind(styles.get(event.style, 0))
+                if in_map:
+                    keys(event.value if is_key else None)
+                    is_key = not is_key
                 else:
-                    end.append(0)
-                    end_line.append(0)
-                    end_col.append(0)
-                    is_map = etype is MappingStartEvent
-                    kind.append(_MAPPING if is_map else _SEQUENCE)
-                    keys.append(None)
-                    stack.append([i, 1 if is_map else 0, 1])
+                    keys(None)
+                n += 1
+            elif etype is MappingStartEvent or etype is SequenceStartEvent:
+                mark = event.start_mark
+                line(mark.line)
+                col(mark.column)
+                end.append(0)
+                keys(None)
+                if in_map:
+                    is_key = not is_key
+                stack.append((n, in_map, is_key))
+                in_map = etype is MappingStartEvent
+                kind(_MAPPING if in_map else _SEQUENCE)
+                is_key = True
+                n += 1
             elif etype is MappingEndEvent or etype is SequenceEndEvent:
-                end[stack.pop()[0]] = len(line)
+                start, in_map, is_key = stack.pop()
+                end[start] = n
             elif etype is StreamEndEvent:
                 return
 
@@ -593,10 +587,10 @@ class _Index:
             return self.position(key)
         start_line, start_col = self.line[i] + 1, self.col[i] + 1
         style = self.kind[i]
-        value = self._value(i, text)
+        value, end_line = self._scalar(i, text)
         if style <= 2 and "\n" not in value:
             escaped = (style == 1 and "'" in value) or (style == 2 and ("\\" in value or '"' in value))
-            if line == 1 and not escaped and self.end_line[i] == self.line[i]:
+            if line == 1 and not escaped and end_line == self.line[i]:
                 return (start_line, start_col + (1 if style else 0) + col - 1)
         elif style == 3:
             first = start_line + 1
@@ -608,18 +602,18 @@ class _Index:
                 return (first + line - 1, indent + col)
         return (start_line, start_col)
 
-    def _value(self, i: int, text: str) -> str:
-        """The scalar's value as libyaml gives it (node.value): all of them are read again from the
-        events the first time one is asked for."""
+    def _scalar(self, i: int, text: str) -> tuple[str, int]:
+        """The value (node.value) and end line of the scalar at `i`: every scalar's are read again
+        from the events the first time one is asked for."""
         if self._values is None:
-            values: list[str | None] = []
+            values: list[tuple[str, int] | None] = []
             parser = _Parser(text)
             try:
                 while True:
                     event = parser.get_event()
                     etype = type(event)
                     if etype is ScalarEvent:
-                        values.append(event.value)
+                        values.append((event.value, event.end_mark.line))
                     elif etype is MappingStartEvent or etype is SequenceStartEvent:
                         values.append(None)
                     elif etype is StreamEndEvent:
@@ -627,7 +621,9 @@ class _Index:
             finally:
                 parser.dispose()
             self._values = values
-        return self._values[i] or ""
+        found = self._values[i]
+        assert found is not None
+        return found
 
 
 def load_text(text: str, path: str) -> Document:
@@ -734,6 +730,14 @@ class Merged:
             if found is not None:
                 return found[0], (*found[1], *key[n:])
         return None
+
+    def path_of(self, key: KeyPath) -> str:
+        """The file `key` comes from (what locate() says first), without looking up a position."""
+        overlay = self._overlay(key)
+        if overlay is not None:
+            return overlay[0].path
+        found = self._doc_for(key)
+        return found.path if found is not None else "<spec>"
 
     def locate(self, key: KeyPath, *, at_key: bool = False) -> tuple[str, int, int]:
         overlay = self._overlay(key)

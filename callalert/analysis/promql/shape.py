@@ -41,12 +41,11 @@ from callalert.analysis.promql.lex import _KEYWORDS, _LIMIT_KEYWORDS
 
 _UNSAFE = re.compile(r"[^\t\n\r\x20-\x7e]|[\\'`#]")
 _PARTS = re.compile(
-    r"(?P<bracket>\[[^\]]*\])"
-    r"|(?P<eq>=[ \t\n\r]*)\"(?P<value>[^\"\n]*)\""
-    r"|(?P<string>\"[^\"\n]*\")"
-    r"|(?P<word>[A-Za-z_:][A-Za-z0-9_:]*)(?P<call>(?=[ \t\n\r]*\())?"
-    r"|[0-9.][0-9A-Za-z_.]*"
-    r"|(?P<open>[\"\[])"  # a quote or bracket that does not close on its line: no shape
+    r"(\[[^\]]*\])"  # 1: a range, a subquery's range and step, duration arithmetic: kept
+    r"|(=[ \t\n\r]*)\"([^\"\n]+)\""  # 2, 3: a non-empty string after `=`
+    r"|(\"[^\"\n]*\")"  # 4: any other string: kept
+    r"|(?<![0-9A-Za-z_:.])([A-Za-z_:][A-Za-z0-9_:]*+)(?![ \t\n\r]*\()"  # 5: a name, not a call's
+    r"|([\"\[])"  # 6: a quote or bracket that does not close on its line: no shape
 )
 # words the lexer or parser treats by their text (lower-cased where the lexer folds case)
 _KEPT = frozenset(
@@ -69,21 +68,22 @@ def shape(expr: str) -> str | None:
     values: dict[str, str] = {}
 
     def replace(match: re.Match[str]) -> str:
-        word = match.group("word")
-        if word is not None:
-            if match.group("call") is not None or word.startswith("__") or word.lower() in _KEPT:
+        group = match.lastindex
+        if group == 5:
+            word = match.group(5)
+            if word.startswith("__") or word.lower() in _KEPT:
                 return word
             found = names.get(word)
             if found is None:
                 found = names[word] = f"Q{len(names)}:" if ":" in word else f"Q{len(names)}"
             return found
-        value = match.group("value")
-        if value:
+        if group == 3:
+            value = match.group(3)
             found = values.get(value)
             if found is None:
                 found = values[value] = f"v{len(values)}"
-            return f'{match.group("eq")}"{found}"'
-        if match.group("open") is not None:
+            return f'{match.group(2)}"{found}"'
+        if group == 6:
             raise _NoShape
         return match.group()
 

@@ -217,6 +217,15 @@ def _plain_hint(expr: str, error: p.ParseError, target: Version) -> str:
     return ""
 
 
+def _valid_shape(expr: str, version: Version = release_line("3.5"), experimental: bool = True) -> bool:
+    """Whether the shape of `expr` parses (then `expr` does too: shape.py), parsing each shape once."""
+    canonical = shape(expr)
+    if canonical is None or canonical == expr:
+        return False
+    shaped = _parsed(canonical, version, experimental)
+    return isinstance(shaped, p.ParseResult) and shaped.error is None
+
+
 def check_syntax(expr: str, *, target: str | Version = DEFAULT_TARGET, experimental: bool = False) -> list[SyntaxProblem]:
     """The problem that makes `promtool check rules` of Prometheus `target` reject `expr`; [] when it is valid.
 
@@ -224,11 +233,8 @@ def check_syntax(expr: str, *, target: str | Version = DEFAULT_TARGET, experimen
     if not expr.strip():
         return [SyntaxProblem("empty expression")]
     version = release_line(target)
-    canonical = shape(expr)
-    if canonical is not None and canonical != expr:
-        shaped = _parsed(canonical, version, experimental)
-        if isinstance(shaped, p.ParseResult) and shaped.error is None:
-            return []  # its shape is valid, so it is (shape.py); problems are found on the text itself
+    if _valid_shape(expr, version, experimental):
+        return []  # its shape is valid, so it is (shape.py); problems are found on the text itself
     result = _parsed(expr, version, experimental)
     if isinstance(result, p.ExpressionTooDeep):
         message = (
@@ -273,7 +279,11 @@ def _parse_cached(expr: str) -> tuple[Expr | None, str | None]:
     limit = analysis_limit_problem(expr)
     if limit is not None:
         return None, f"too large for callalert's analysis: {limit}"
-    if len(expr) > p.MAX_DEPTH and isinstance(_parsed(expr, release_line("3.5"), True), p.ExpressionTooDeep):
+    if (
+        len(expr) > p.MAX_DEPTH
+        and not _valid_shape(expr)
+        and isinstance(_parsed(expr, release_line("3.5"), True), p.ExpressionTooDeep)
+    ):
         return None, f"too large for callalert's analysis: nesting deeper than {p.MAX_DEPTH} levels"
     _register_extra_functions()
     try:
