@@ -145,6 +145,11 @@ def build_app() -> Any:
             help="Prometheus version rule files must work on (default: the spec's target, else 3.5); range checks follow its semantics.",
         ),
         metrics: Path = typer.Option(None, "--metrics", help="Metric catalog: a /metrics text snapshot or a YAML list."),
+        config: Path = typer.Option(
+            None,
+            "--config",
+            help="Project configuration (default: .callalert.yml or pyproject.toml [tool.callalert] here or above).",
+        ),
         now: str = typer.Option(
             None, "--now", help="Reference time for silence expiry (default: now), e.g. 2024-01-01T00:00:00Z."
         ),
@@ -168,6 +173,7 @@ def build_app() -> Any:
                 now,
                 external_labels,
                 target_prometheus,
+                config,
             )
         )
 

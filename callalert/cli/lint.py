@@ -22,6 +22,7 @@ def cmd_lint(
     now: str | None = None,
     external_labels: str | None = None,
     target_prometheus: str | None = None,
+    config: Path | None = None,
 ) -> int:
     from callalert import report
     from callalert.cli.errors import emit
@@ -80,7 +81,20 @@ def cmd_lint(
         # say what was understood: a catalog of one metric makes every other metric "unknown"
         sys.stderr.write(f"catalog: {len(catalog)} metric{'s' if len(catalog) != 1 else ''} from {display(metrics)}\n")
     labels = [x.strip() for x in external_labels.split(",") if x.strip()] if external_labels is not None else None
-    options = Options(moment, target_alertmanager, scrape, catalog, target_prometheus)
+    from callalert.lint import rules as lint_rules
+    from callalert.lint.project import discover, load_project
+
+    project = None
+    project_path = config if config is not None else discover(Path.cwd())
+    if config is not None and not config.is_file():
+        raise UsageError(f"--config: file not found: {config}")
+    if project_path is not None:
+        from callalert import diagnostics
+
+        lint_rules.register()
+        project = load_project(project_path, diagnostics.RULES.ids())
+        sys.stderr.write(f"project configuration: {project_path}\n")
+    options = Options(moment, target_alertmanager, scrape, catalog, target_prometheus, project)
     result = lint_paths(paths, options, external_labels=labels)
     emit(result.problems, fmt, tool="callalert-lint")
     from callalert.diagnostics import has_errors, summary

@@ -16,7 +16,18 @@ from callalert.lint import rules
 from callalert.lint.engine import LINT_UNKNOWN_FILE, LintRule, Options, apply_suppressions
 from callalert.lint.kinds import Kind, detect
 from callalert.lint.shapes import shape_problems
-from callalert.lint.world import AMConfig, TemplateFile, World, doc_source, rule_alerts, rule_records, spec_world, text_source
+from callalert.lint.world import (
+    AMConfig,
+    TemplateFile,
+    World,
+    doc_source,
+    record_definitions,
+    rule_alerts,
+    rule_records,
+    silence_records,
+    spec_world,
+    text_source,
+)
 from callalert.pipeline import Valid
 from callalert.render.promtool_tests import TEST_COPY_MARK
 from callalert.spec.load import Document, load_text
@@ -51,7 +62,7 @@ def _expand(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not a valid path"
             raise UsageError(f"cannot read {display(path)}: {reason}") from None
         if is_dir:
-            found = sorted(p for p in path.rglob("*") if p.suffix in (".yml", ".yaml", ".tmpl") and p.is_file())
+            found = sorted(p for p in path.rglob("*") if p.suffix in (".yml", ".yaml", ".tmpl", ".json") and p.is_file())
             out.extend((p, False) for p in found)
         elif exists:
             out.append((path, True))
@@ -62,6 +73,9 @@ def _expand(paths: Sequence[Path]) -> list[tuple[Path, bool]]:
 
 def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequence[str] | None = None) -> LintResult:
     lint_rules = rules.register()
+    if options.project is not None and options.project.problems:
+        # a project configuration that does not make sense: nothing is linted with half of it
+        return LintResult(sort_problems(options.project.problems), {options.project.path: "unknown"}, valid=False)
     files = _expand(paths)
     result = LintResult([])
     texts: dict[str, str] = {}
@@ -69,6 +83,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
     rule_docs: list[Document] = []
     am_docs: list[Document] = []
     templates: list[TemplateFile] = []
+    silence_docs: list[Document] = []
     problems: list[Problem] = []
     for path, explicit in files:
         name = str(path)
@@ -93,8 +108,13 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             kind = detect(name, text, doc.data if doc is not None else None)
         if doc is not None and doc.data is None and doc.problems and kind != "template":
             kind = "unknown"
+        if path.suffix == ".json" and not explicit and kind != "silences":
+            continue  # a directory's other JSON files are none of lint's business
         result.kinds[name] = kind
-        if kind == "spec":
+        if kind == "silences":
+            assert doc is not None
+            silence_docs.append(doc)
+        elif kind == "spec":
             spec_paths.append(path)
         elif kind == "template":
             templates.append(TemplateFile(name, text, text_source(name, text)))
@@ -131,23 +151,41 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             result.valid = False
         else:
             worlds.append(spec_world(Valid(validated.model, validated.merged, validated.problems)))
-    if rule_docs or am_docs or templates:
+    if rule_docs or am_docs or templates or silence_docs:
         alerts = [a for doc in rule_docs for a in rule_alerts(doc)]
         ext = dict.fromkeys(external_labels, "") if external_labels is not None else None
         if ext is not None:
             for a in alerts:
                 a.external = frozenset(ext)
         records = frozenset(r for doc in rule_docs for r in rule_records(doc))
+        recs = [rec for doc in rule_docs for rec in record_definitions(doc)]
         version = options.target_alertmanager or DEFAULT_ALERTMANAGER
         ams: list[AMConfig | None] = [AMConfig(doc.data, doc_source(doc), am_version=version) for doc in am_docs] or [None]
+        prom = options.target_prometheus or DEFAULT_PROMETHEUS
         for am in ams:
-            prom = options.target_prometheus or DEFAULT_PROMETHEUS
             worlds.append(
-                World(alerts, bool(rule_docs), am, templates, version, ext, None, records, rule_docs, prom_version=prom)
+                World(
+                    alerts,
+                    bool(rule_docs),
+                    am,
+                    templates,
+                    version,
+                    ext,
+                    None,
+                    records,
+                    rule_docs,
+                    prom_version=prom,
+                    record_recs=recs,
+                    silences=[sl for doc in silence_docs for sl in silence_records(doc)],
+                )
             )
     for world in worlds:
+        world.use_catalog(options.catalog)
         problems.extend(_check(world, options, lint_rules))
-    result.problems = sort_problems(apply_suppressions(problems, texts, d.RULES.ids()))
+    found = apply_suppressions(problems, texts, d.RULES.ids())
+    if options.project is not None:
+        found = options.project.apply(found)
+    result.problems = sort_problems(found)
     return result
 
 

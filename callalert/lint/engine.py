@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
 from callalert.diagnostics import Problem, Rule, did_you_mean, problem
+from callalert.lint.project import LINT_CONFIG
 
 if TYPE_CHECKING:
     from callalert.analysis.promql.catalog import MetricsCatalog
+    from callalert.lint.project import Project
     from callalert.lint.world import World
 
 
@@ -27,17 +29,19 @@ class Options:
     scrape_interval: float | None = None  # None: the spec's defaults.scrape_interval, else 60 (Prometheus' default)
     catalog: MetricsCatalog | None = None
     target_prometheus: str | None = None  # None: the spec's target, else DEFAULT_PROMETHEUS
+    project: Project | None = None  # .callalert.yml / [tool.callalert]: levels, overrides, policy
 
 
 Check = Callable[["World", Options], Iterable[Problem]]
 
 # What a rule's `bad` and `good` examples are: the kind of file the example test writes.
-ExampleKind = Literal["spec", "rules", "alertmanager", "template"]
+ExampleKind = Literal["spec", "rules", "alertmanager", "template", "project"]
 EXAMPLE_FILE_NAMES: dict[ExampleKind, str] = {
     "spec": "spec.yaml",
     "rules": "rules.yml",
     "alertmanager": "alertmanager.yml",
     "template": "notifications.tmpl",
+    "project": ".callalert.yml",  # the project configuration itself; a clean rule file is linted with it
 }
 # The moment the examples are linted at (`--now`): silences in them end before or after it.
 EXAMPLES_NOW = datetime(2024, 5, 1, tzinfo=UTC)
@@ -54,6 +58,7 @@ class LintRule:
     examples: ExampleKind
     check: Check | None = field(default=None, compare=False)
     metrics: str | None = None
+    project: str | None = None  # the .callalert.yml the examples are linted with, for the policy rules
 
     @property
     def id(self) -> str:
@@ -136,6 +141,7 @@ RULES: tuple[LintRule, ...] = (
     LintRule(LINT_DISABLE_REASON, "alertmanager"),
     LintRule(LINT_DISABLE_UNKNOWN, "alertmanager"),
     LintRule(LINT_UNKNOWN_FILE, "rules"),
+    LintRule(LINT_CONFIG, "project"),
 )
 _ABOUT_DISABLE_COMMENTS = frozenset({LINT_DISABLE_SYNTAX.id, LINT_DISABLE_REASON.id, LINT_DISABLE_UNKNOWN.id})
 

@@ -1,5 +1,6 @@
 """What a file is, by content: a callalert spec, a Prometheus rule file, a promtool test file,
-an alertmanager.yml, a Go notification template, or a rule group callalert copied for its tests."""
+an alertmanager.yml, a Go notification template, a list of silences in Alertmanager's API format, or a
+rule group callalert copied for its tests."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any, Literal
 
 from callalert.render.promtool_tests import TEST_COPY_MARK
 
-Kind = Literal["spec", "rules", "rules-test", "callalert-output", "alertmanager", "template", "unknown"]
+Kind = Literal["spec", "rules", "rules-test", "callalert-output", "alertmanager", "template", "silences", "unknown"]
 
 _AM_KEYS = frozenset({"route", "receivers", "inhibit_rules", "templates", "time_intervals", "mute_time_intervals"})
 _AM_GLOBAL_KEYS = frozenset(
@@ -21,6 +22,8 @@ def detect(path: str, text: str, data: Any) -> Kind:
         return "callalert-output"  # render's copy for promtool tests: annotations dropped on purpose, not deployed
     if path.endswith(".tmpl") or ((data is None or isinstance(data, str)) and "{{" in text and "define" in text):
         return "template"
+    if isinstance(data, list) and data and all(isinstance(s, dict) and "matchers" in s and "endsAt" in s for s in data):
+        return "silences"  # Alertmanager API silences (what `callalert render` writes as silences.json)
     if not isinstance(data, dict):
         return "unknown"
     if "version" in data and (

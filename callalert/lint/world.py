@@ -7,24 +7,29 @@ templates) form one world; whatever was not given is unknown, and the checks tha
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from callalert.analysis import gotemplate
+from callalert.analysis.alertmanager.matchers import format_matcher
 from callalert.analysis.alertmanager.routing import Route, build_route_tree
 from callalert.analysis.promql import LabelInfo, Pitfall, find_pitfalls, output_labels
-from callalert.analysis.promql.catalog import MetricsCatalog
+from callalert.analysis.promql.catalog import MetricInfo, MetricsCatalog
+from callalert.analysis.promql.smells import MetricTypes, query_smells
+from callalert.analysis.times import parse_rfc3339
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS, am_go
-from callalert.diagnostics import KeyPath, Level, Problem, Rule, format_key
+from callalert.diagnostics import KeyPath, Level, Problem, Rule, did_you_mean, format_key
 from callalert.model import Runbook
 from callalert.model.builtin_templates import builtin_templates
 from callalert.pipeline import Valid
 from callalert.render.alertmanager import config_data
 from callalert.render.context import RenderContext
-from callalert.spec.load import Document
+from callalert.spec.load import Document, Merged
 
 Locate = Callable[[KeyPath, bool], tuple[str, int, int]]
+LocateInValue = Callable[[KeyPath, int, int], tuple[str, int, int]]
 Parsed = gotemplate.TemplateInfo | gotemplate.TemplateSyntaxError
 
 
@@ -33,6 +38,16 @@ class Source:
     """Turns a key path into a positioned finding (in a spec, or in a plain file)."""
 
     locate: Locate
+    locate_in_value: LocateInValue | None = None
+
+    def problem_in_value(
+        self, key: KeyPath, line: int, col: int, message: str, rule: Rule, *, level: Level | None = None, fix: str | None = None
+    ) -> Problem:
+        """A problem at (line, col) inside the string value at `key` (a PromQL expression, a template)."""
+        if self.locate_in_value is None:
+            return self.problem(key, message, rule, level=level, fix=fix)
+        path, line, col = self.locate_in_value(key, line, col)
+        return Problem(path, line, col, level or rule.level, message, rule.id, format_key(key), fix)
 
     def problem(
         self, key: KeyPath, message: str, rule: Rule, *, level: Level | None = None, at_key: bool = False, fix: str | None = None
@@ -42,7 +57,10 @@ class Source:
 
 
 def doc_source(doc: Document) -> Source:
-    return Source(lambda key, at_key: (doc.path, *doc.position(key, at_key=at_key)))
+    return Source(
+        lambda key, at_key: (doc.path, *doc.position(key, at_key=at_key)),
+        lambda key, line, col: (doc.path, *doc.position_in_value(key, line, col)),
+    )
 
 
 @dataclass
@@ -59,6 +77,7 @@ class AlertRec:
     external: frozenset[str] = frozenset()
     runbook: Runbook | None = None
     from_spec: bool = False
+    catalog: MetricsCatalog | None = field(default=None, repr=False)  # --metrics, plus the recording rules' labels
     _info: LabelInfo | None = field(default=None, repr=False)
     _parsed: bool = field(default=False, repr=False)
     _pitfalls: list[Pitfall] | None = field(default=None, repr=False)
@@ -68,7 +87,7 @@ class AlertRec:
         if not self._parsed:
             self._parsed = True
             try:
-                self._info = output_labels(self.expr)
+                self._info = output_labels(self.expr, catalog=self.catalog)
             except Exception:  # invalid PromQL: validation reports it; lint only skips
                 self._info = None
         return self._info
@@ -104,6 +123,70 @@ class AlertRec:
     @property
     def severity(self) -> str | None:
         return self.labels.get("severity")
+
+
+@dataclass(frozen=True)
+class LabelVerdict:
+    label: str
+    can: bool | None  # some alert can carry it / provably none / unknown
+    open_alerts: list[str]  # when unknown: the alerts whose label sets are open
+    producible: frozenset[str]
+
+    def suggestion(self) -> str:
+        """ "; did you mean 'team'?" against the labels the alerts can produce, or ''."""
+        return did_you_mean(self.label, self.producible - {self.label})
+
+    def open_note(self, limit: int = 3) -> str:
+        names = self.open_alerts[:limit]
+        more = f" and {len(self.open_alerts) - limit} more" if len(self.open_alerts) > limit else ""
+        return f"{', '.join(names)}{more}"
+
+
+def with_records(catalog: MetricsCatalog | None, records: Sequence[tuple[str, str, Mapping[str, str]]]) -> MetricsCatalog | None:
+    """The catalog plus what each recording rule's series carry: the labels of its expression
+    (when known exactly) and its static labels. Records that read other records are resolved in
+    order, twice, so a chain of records closes too."""
+    if not records:
+        return catalog
+    known = MetricsCatalog(dict(catalog.metrics) if catalog is not None else {})
+    for _ in range(2):
+        for name, expr, labels in records:
+            if name in known.metrics and known.metrics[name].labels:
+                continue
+            try:
+                info = output_labels(expr, catalog=known)
+            except Exception:
+                continue
+            if info.open:
+                continue
+            found = (set(info.possible) | set(labels)) - {"__name__"}
+            known.metrics[name] = MetricInfo(name, "unknown", frozenset(found), "recording rule", name)
+    return known
+
+
+@dataclass
+class SilenceRec:
+    """A silence: its matchers (Alertmanager's text) and window, and where it is written."""
+
+    matchers: list[str]
+    starts_at: datetime
+    ends_at: datetime
+    src: Source
+    key: KeyPath  # the silence; (*key, "matchers") and (*key, "ends_at"/"endsAt") point inside it
+    ends_key: KeyPath
+    matchers_key: KeyPath
+
+
+@dataclass
+class RecordRec:
+    """A recording rule: its name, expression and static labels, and where it is written."""
+
+    name: str
+    expr: str
+    labels: dict[str, str]
+    src: Source
+    key: KeyPath
+    expr_key: KeyPath
 
 
 @dataclass
@@ -175,8 +258,15 @@ class World:
     records: frozenset[str] = frozenset()
     rule_files: list[Document] = field(default_factory=list)  # plain rule files
     prom_version: str = DEFAULT_PROMETHEUS  # the Prometheus release whose PromQL semantics apply
+    record_recs: list[RecordRec] = field(default_factory=list)  # the recording rules, positioned
+    silences: list[SilenceRec] = field(default_factory=list)
+    catalog: MetricsCatalog | None = None  # --metrics plus the recording rules' labels (use_catalog)
     scrape_interval: float | None = None  # the spec's defaults.scrape_interval (seconds)
     _label_cache: dict[str, bool | None] = field(default_factory=dict)
+    _producible: frozenset[str] | None = field(default=None, repr=False)
+    _types: MetricTypes | None = field(default=None, repr=False)
+    _smells: dict[int, list[Pitfall]] = field(default_factory=dict, repr=False)
+    _records_by_name: dict[str, str] | None = field(default=None, repr=False)
     _parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
 
     def parse_template(self, text: str, kind: str = "alertmanager") -> Parsed:
@@ -199,8 +289,71 @@ class World:
         """Positions in the spec's files, when the world is a spec."""
         if self.spec is None:
             return None
-        merged = self.spec.merged
-        return Source(lambda key, at_key: merged.locate(key, at_key=at_key))
+        return _merged_source(self.spec.merged)
+
+    def use_catalog(self, catalog: MetricsCatalog | None) -> None:
+        """Label inference of every alert reads `catalog` (--metrics) and the recording rules' own labels."""
+        self.catalog = with_records(catalog, [(r.name, r.expr, r.labels) for r in self.record_recs])
+        for alert in self.alerts:
+            alert.catalog = self.catalog
+            alert._parsed = False
+        self._label_cache.clear()
+        self._producible = None
+        self._types = None
+        self._smells.clear()
+
+    def metric_types(self) -> MetricTypes:
+        """What kind each metric is, from the catalog, names and how every rule of the world uses it."""
+        if self._types is None:
+            rules = [(a.name, a.expr) for a in self.alerts] + [(r.name, r.expr) for r in self.record_recs]
+            self._types = MetricTypes.from_rules(rules, self.catalog)
+        return self._types
+
+    def _record_exprs(self) -> dict[str, str]:
+        if self._records_by_name is None:
+            self._records_by_name = {r.name: r.expr for r in self.record_recs}
+        return self._records_by_name
+
+    def query_smells(self, rule: AlertRec | RecordRec) -> list[Pitfall]:
+        """pint's offline findings for one rule's expression (found once per run)."""
+        found = self._smells.get(id(rule))
+        if found is None:
+            found = []
+            is_alert = isinstance(rule, AlertRec)
+            try:
+                found = query_smells(
+                    rule.expr,
+                    rule=rule.name,
+                    alert=is_alert,
+                    has_for=bool(is_alert and rule.for_ and rule.for_ not in ("0", "0s")),  # type: ignore[union-attr]
+                    types=self.metric_types(),
+                    records=self._record_exprs(),
+                    catalog=self.catalog,
+                )
+            except Exception:
+                found = []  # does not parse: validate / promtool report it
+            self._smells[id(rule)] = found
+        return found
+
+    def label_verdict(self, label: str) -> LabelVerdict:
+        """Whether some alert can carry `label`, which alerts might (open label sets) and the labels
+        the alerts can produce (for a did-you-mean)."""
+        can = self.any_alert_can_have(label)
+        open_alerts = [a.name for a in self.alerts if a.can_have(label) is None] if can is None else []
+        return LabelVerdict(label, can, list(dict.fromkeys(open_alerts)), self.producible_labels())
+
+    def producible_labels(self) -> frozenset[str]:
+        """Every label some alert certainly or possibly carries (static, expression, external)."""
+        if self._producible is None:
+            names: set[str] = {"alertname"}
+            for alert in self.alerts:
+                names |= set(alert.labels) | set(alert.external)
+                info = alert.label_info()
+                if info is not None:
+                    names |= set(info.possible) - {"__name__"}
+            names |= set(self.external_labels or {})
+            self._producible = frozenset(names)
+        return self._producible
 
     def any_alert_can_have(self, label: str) -> bool | None:
         """True if some alert can carry it, False if provably none can, None if unknown."""
@@ -227,10 +380,21 @@ class World:
 # --- spec worlds ----------------------------------------------------------------------------
 
 
+def _merged_source(merged: Merged) -> Source:
+    def in_value(key: KeyPath, line: int, col: int) -> tuple[str, int, int]:
+        found = merged.problem_in_value(key, line, col, "", _POSITION_ONLY)
+        return (found.path, found.line, found.col)
+
+    return Source(lambda key, at_key: merged.locate(key, at_key=at_key), in_value)
+
+
+_POSITION_ONLY = Rule("position", "info", "lint", "")
+
+
 def spec_world(valid: Valid) -> World:
     model = valid.model
     merged = valid.merged
-    src = Source(lambda key, at_key: merged.locate(key, at_key=at_key))
+    src = _merged_source(merged)
     external = dict(model.defaults.external_labels)
     ext_names = frozenset(external)
     alerts: list[AlertRec] = []
@@ -271,6 +435,11 @@ def spec_world(valid: Valid) -> World:
     templates = [TemplateFile(f"alertmanager/templates/{name}", text, None) for name, text in builtin_templates(model).items()]
     templates += [TemplateFile(tf.source, tf.text, Source(_text_locate(tf.source))) for tf in model.templates.files]
     records = frozenset(r.record for g in model.groups for r in g.records)
+    recs = [RecordRec(r.record, r.expr, dict(r.labels), src, r.key, (*r.key, "expr")) for g in model.groups for r in g.records]
+    silences = [
+        SilenceRec(list(sl.matchers), sl.starts_at, sl.ends_at, src, sl.key, (*sl.key, "ends_at"), (*sl.key, "matchers"))
+        for sl in model.silences
+    ]
     from callalert.spec.v1 import duration_seconds
 
     return World(
@@ -283,6 +452,8 @@ def spec_world(valid: Valid) -> World:
         valid,
         records,
         prom_version=model.prom_version,
+        record_recs=recs,
+        silences=silences,
         scrape_interval=duration_seconds(model.defaults.scrape_interval),
     )
 
@@ -325,12 +496,41 @@ def rule_alerts(doc: Document) -> Iterator[AlertRec]:
 
 
 def rule_records(doc: Document) -> Iterator[str]:
+    for rec in record_definitions(doc):
+        yield rec.name
+
+
+def record_definitions(doc: Document) -> Iterator[RecordRec]:
+    """Every recording rule of a plain rule file."""
+    src = doc_source(doc)
     groups = doc.data.get("groups") if isinstance(doc.data, dict) else None
-    for group in groups or []:
+    for gi, group in enumerate(groups or []):
         if isinstance(group, dict):
-            for rule in group.get("rules") or []:
+            for ri, rule in enumerate(group.get("rules") or []):
                 if isinstance(rule, dict) and "record" in rule:
-                    yield _s(rule["record"])
+                    raw = rule.get("labels")
+                    labels = {str(k): _s(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+                    key: KeyPath = ("groups", gi, "rules", ri)
+                    yield RecordRec(_s(rule["record"]), _s(rule.get("expr")), labels, src, key, (*key, "expr"))
+
+
+def silence_records(doc: Document) -> Iterator[SilenceRec]:
+    """The silences of a file in Alertmanager's API format (a JSON list, as `callalert render` writes)."""
+    src = doc_source(doc)
+    for i, raw in enumerate(doc.data if isinstance(doc.data, list) else []):
+        if not isinstance(raw, dict):
+            continue
+        try:
+            starts, ends = parse_rfc3339(_s(raw.get("startsAt"))), parse_rfc3339(_s(raw.get("endsAt")))
+        except ValueError:
+            continue
+        texts = []
+        for m in raw.get("matchers") or []:
+            if isinstance(m, dict):
+                op = ("=" if m.get("isEqual", True) else "!") + ("~" if m.get("isRegex") else "")
+                op = {"=": "=", "=~": "=~", "!": "!=", "!~": "!~"}[op]
+                texts.append(format_matcher(_s(m.get("name")), op, _s(m.get("value"))))  # type: ignore[arg-type]
+        yield SilenceRec(texts, starts, ends, src, (i,), (i, "endsAt"), (i, "matchers"))
 
 
 def _s(value: object) -> str:

@@ -438,7 +438,7 @@ class AlertService:
         # the value as given (an int stays an int: messages show 6000ms, not 6000.0ms)
         """A metric as a number; a value that is not one (None, a string) is logged and skipped,
         never raised into the caller."""
-        value = metrics.get(name, default)
+        value: object = metrics.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
             self._log.warning("check_quality_thresholds: metrics[%r] is %r, not a number; not checked", name, value)
             return default

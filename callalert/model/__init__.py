@@ -186,6 +186,19 @@ class InhibitRule:
 
 
 @dataclass(frozen=True)
+class PolicyEntry:
+    """The declared routing policy for the alerts `matchers` select (spec `policy:`)."""
+
+    matchers: tuple[str, ...]
+    notify: tuple[str, ...]
+    notify_any: tuple[str, ...]
+    only: tuple[str, ...] | None
+    never: tuple[str, ...]
+    description: str | None
+    key: KeyPath
+
+
+@dataclass(frozen=True)
 class TimeInterval:
     name: str
     time_intervals: tuple[AMData, ...]  # Alertmanager's own mappings (times, weekdays, ...)
@@ -291,6 +304,7 @@ class Model:
     groups: tuple[Group, ...]
     tests: Tests
     alerts: tuple[Alert, ...] = field(default=())
+    policy: tuple[PolicyEntry, ...] = field(default=())
 
     @property
     def am_version(self) -> str:

@@ -23,6 +23,7 @@ from callalert.model import (
     Group,
     InhibitRule,
     Model,
+    PolicyEntry,
     Receiver,
     Record,
     Route,
@@ -211,6 +212,11 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
     for cat_name, cat in spec.categories.items():
         for i, receiver in enumerate(cat.notify):
             ref("receiver", receiver, receivers, ("categories", cat_name, "notify", i), d.UNKNOWN_RECEIVER)
+
+    for i, entry in enumerate(spec.policy):
+        for field_name in ("notify", "notify_any", "only", "never"):
+            for j, receiver in enumerate(getattr(entry, field_name) or []):
+                ref("receiver", receiver, receivers, ("policy", i, field_name, j), d.UNKNOWN_RECEIVER)
 
     derived = spec.routing.routes is None
     routes = (
@@ -468,6 +474,18 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
         groups=tuple(groups),
         tests=_tests(spec),
         alerts=tuple(all_alerts),
+        policy=tuple(
+            PolicyEntry(
+                tuple(p.matchers),
+                tuple(p.notify),
+                tuple(p.notify_any),
+                tuple(p.only) if p.only is not None else None,
+                tuple(p.never),
+                p.description,
+                ("policy", i),
+            )
+            for i, p in enumerate(spec.policy)
+        ),
     )
     return model, problems
 

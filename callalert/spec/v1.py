@@ -854,6 +854,30 @@ class InhibitRule(Model):
     description: str | None = None
 
 
+class PolicyEntry(Model):
+    """What the routes must do with the alerts these matchers select (any labels: severity, category, team...).
+    `callalert lint` checks every alert of the spec against it (rule routing-policy-mismatch)."""
+
+    matchers: Matchers = Field(
+        default_factory=list,
+        description='Which alerts the entry is about, by their labels (`severity="critical"`, `team="payments"`); '
+        "empty: every alert.",
+    )
+    notify: list[str] = Field(default_factory=list, description="Receivers every selected alert must reach, each of them.")
+    notify_any: list[str] = Field(
+        default_factory=list, description="Receivers of which every selected alert must reach at least one."
+    )
+    only: list[str] | None = Field(None, description="The only receivers a selected alert may reach.")
+    never: list[str] = Field(default_factory=list, description="Receivers a selected alert must not reach.")
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _says_something(self) -> PolicyEntry:
+        if not (self.notify or self.notify_any or self.never or self.only is not None):
+            raise ValueError("a policy entry needs at least one of notify, notify_any, only or never")
+        return self
+
+
 class TimeRange(Model):
     start_time: str
     end_time: str
@@ -910,6 +934,11 @@ class Spec(Model):
     receivers: dict[str, Receiver] = Field(description="Notification receivers by name.")
     routing: Routing = Field(default_factory=Routing)
     inhibit_rules: list[InhibitRule] = Field(default_factory=list)
+    policy: list[PolicyEntry] = Field(
+        default_factory=list,
+        description="The declared routing policy, keyed by any labels; without it, lint holds explicit routes to the "
+        "severity and category `notify` tables.",
+    )
     time_intervals: list[NamedTimeInterval] = Field(
         default_factory=list,
         description="Named recurring windows (maintenance, business hours) for routes' mute/active intervals.",

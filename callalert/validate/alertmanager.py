@@ -262,6 +262,8 @@ def _matchers(model: Model, merged: Merged) -> Iterator[Problem]:
             yield merged.problem(rule.key, f"inhibit rule without {side}: it matches every alert on that side", d.INHIBIT_RULE)
     for silence in model.silences:
         yield from _matcher_list(merged, (*silence.key, "matchers"), silence.matchers, target)
+    for entry in model.policy:
+        yield from _matcher_list(merged, (*entry.key, "matchers"), entry.matchers, target)
 
 
 def _label_list(

@@ -11,14 +11,15 @@ import pytest
 
 from callalert.lint import rules
 from callalert.lint.engine import LintRule
-from callalert.lint.rules import routing, templates
+from callalert.lint.rules import parity, routing, templates
 
 pytestmark = pytest.mark.tools
 
 # Bad examples the real tools refuse to load.
 REFUSED = {
     routing.RECEIVER_UNDEFINED.id,
-    routing.AM_CONFIG_INVALID.id,
+    parity.AM_CONFIG_INVALID.id,
+    parity.RULE_FILE_INVALID.id,
     templates.TEMPLATE_SYNTAX.id,
     templates.TEMPLATE_FUNCTION_VERSION.id,
     templates.TEMPLATE_FUNCTION_UNKNOWN.id,

@@ -473,7 +473,7 @@ def test_lint_checks_the_shape_of_plain_files(
         ),
         ("route: {receiver: [1]}\n", "route.receiver: expected a string, got a list"),
         ("route: {receiver: a, routes: [{continue: 5}]}\n", "route.routes[0].continue: expected true or false, got an integer"),
-        ("route: {receiver: a, group_interval: 0s}\n", "group_interval cannot be zero"),
+        ("route: {receiver: a, group_interval: 0s}\n", "route.group_interval: group_interval cannot be zero"),
         ("route: {receiver: a, group_wait: 293y}\n", "route.group_wait: duration out of range"),
         (
             "route: {receiver: a}\ntime_intervals: [{name: t, time_intervals: 5}]\n",

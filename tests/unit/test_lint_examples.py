@@ -12,15 +12,41 @@ from callalert.analysis.promql.catalog import load_catalog
 from callalert.diagnostics import Problem
 from callalert.lint import lint_paths, rules
 from callalert.lint.engine import EXAMPLE_FILE_NAMES, EXAMPLES_NOW, LintRule, Options
+from callalert.lint.project import load_project
 
 LINT_RULES = rules.register()
+
+
+# A clean rule file, linted with a project configuration that is the example (rule lint-config).
+CLEAN_RULES = """\
+groups:
+  - name: api
+    rules:
+      - alert: ApiDown
+        expr: up{job="api"} == 0
+        for: 5m
+        labels: {severity: critical}
+        annotations:
+          summary: The API is down
+          description: No scrape for 5 minutes.
+          runbook_url: https://runbooks.example.com/ApiDown.md
+          dashboard: https://grafana.example.com/d/api
+"""
 
 
 def run(tmp_path: Path, lint_rule: LintRule, text: str) -> list[Problem]:
     path = tmp_path / EXAMPLE_FILE_NAMES[lint_rule.examples]
     path.write_text(text, encoding="utf-8")
     catalog = load_catalog(lint_rule.metrics) if lint_rule.metrics else None
-    return lint_paths([path], Options(EXAMPLES_NOW, catalog=catalog)).problems
+    project = None
+    if lint_rule.examples == "project" or lint_rule.project:
+        if lint_rule.project:
+            (tmp_path / ".callalert.yml").write_text(lint_rule.project, encoding="utf-8")
+        project = load_project(tmp_path / ".callalert.yml", diagnostics.RULES.ids())
+    if lint_rule.examples == "project":
+        path = tmp_path / "rules.yml"
+        path.write_text(CLEAN_RULES, encoding="utf-8")
+    return lint_paths([path], Options(EXAMPLES_NOW, catalog=catalog, project=project)).problems
 
 
 @pytest.mark.parametrize("lint_rule", LINT_RULES, ids=lambda r: r.id)

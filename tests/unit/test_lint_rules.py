@@ -95,7 +95,7 @@ def test_cross_layer_label_contract(tmp_path: Path) -> None:
     assert by_rule["inhibit-equal-never-set"][:2] == ("am.yml", 10)
     assert (
         by_rule["template-label-never-set"][3]
-        == "receiver pager: .CommonLabels.team reads a label no alert carries; it is always empty"
+        == "receiver pager: .CommonLabels.team: no alert carries the label 'team', so it is always empty"
     )
 
 
@@ -215,7 +215,9 @@ def test_routing_rules_plain(tmp_path: Path) -> None:
         receiver: a
     receivers:
     - name: a
+      webhook_configs: [{url: 'http://chat.example.com/hook'}]
     - name: pager
+      pagerduty_configs: [{routing_key_file: /etc/alertmanager/pagerduty}]
     """
     assert not rules & rules_of(lint(tmp_path, {"am.yml": good}))
 
@@ -310,9 +312,9 @@ def test_template_label_read_inside_range(tmp_path: Path) -> None:
     tmpl = '{{ define "x" }}{{ range .Alerts }}\n{{ .Labels.team }}{{ index .Labels "cluster" }}{{ end }}{{ .GroupLabels.instance }}{{ end }}\n'
     found = lint(tmp_path, {"r.yml": RULES, "t.tmpl": tmpl}, external_labels=[])
     assert [(f[1], f[3]) for f in found if f[2] == "template-label-never-set"] == [
-        (2, ".Labels.team: no alert carries a team label, so this is always empty"),
-        (2, ".Labels.cluster: no alert carries a cluster label, so this is always empty"),
-        (2, ".GroupLabels.instance: no alert carries a instance label, so this is always empty"),
+        (2, ".Labels.team: no alert carries the label 'team', so this is always empty"),
+        (2, ".Labels.cluster: no alert carries the label 'cluster', so this is always empty"),
+        (2, ".GroupLabels.instance: no alert carries the label 'instance', so this is always empty"),
     ]
 
 
@@ -388,18 +390,15 @@ def test_spec_policy_and_silences(tmp_path: Path) -> None:
 
     result = lint_paths([EXAMPLE_SPEC], Options(NOW))
     found = [(p.key, p.rule, p.message) for p in result.problems]
-    assert (
-        "severities.critical.notify",
-        "routing-policy-mismatch",
-        "severity=critical, category performance|quality|resources|(none): the routes deliver to pagerduty, slack-critical, "
-        "but the severity/category tables declare email, sms, slack-critical, pagerduty (missing email, sms)",
-    ) in found
-    assert (
-        "severities.critical.notify",
-        "routing-policy-mismatch",
-        "severity=critical, category errors|availability: the routes deliver to pagerduty, slack-critical, email, "
-        "but the severity/category tables declare email, sms, slack-critical, pagerduty (missing sms)",
-    ) in found
+    # the table read as the policy of explicit routes: each declared receiver must be reachable by an
+    # alert of that severity (nothing routes to sms), each alert must reach a declared receiver (they do)
+    assert [(k, m) for k, r, m in found if r == "routing-policy-mismatch"] == [
+        (
+            "severities.critical.notify[1]",
+            "severity critical declares sms, but no alert with severity='critical' can reach it: no route that delivers "
+            "to sms matches severity='critical'",
+        )
+    ]
     assert ("receivers.sms", "receiver-unused", "receiver 'sms' is not used by any route") in found
     assert [k for k, r, _ in found if r == "silence-expired"] == ["silences[0].ends_at", "silences[1].ends_at"]
     later = lint_paths([EXAMPLE_SPEC], Options(datetime(2023, 6, 1, 11, tzinfo=UTC)))
@@ -448,7 +447,7 @@ groups:
 def test_spec_rules(tmp_path: Path) -> None:
     found = lint(tmp_path, {"s.yaml": SPEC})
     rules = [(f[1], f[2]) for f in found]
-    assert (3, "critical-no-paging") in rules
+    assert (21, "critical-no-paging") in rules and (27, "critical-no-paging") in rules
     assert (8, "silence-matches-nothing") in rules
     assert (13, "silence-all-critical") in rules
     assert (21, "critical-without-for") in rules
@@ -497,7 +496,7 @@ def test_route_shadowed_by_a_time_bound_route_says_why(run_cli) -> None:
     assert (
         f'{spec}:14:7: warning: routing.routes[1]: route {{team="payments"}} (receiver oncall) is unreachable: the earlier '
         'sibling {team="payments"} (receiver chat) takes every alert it matches and does not continue (also outside its '
-        "time intervals: a muted route still matches) [route-shadowed]\n"
+        'time intervals: a muted route still matches), e.g. {team="payments"} [route-shadowed]\n'
     ) in result.stdout
 
 
@@ -509,7 +508,7 @@ def test_inhibit_rules_alertmanager_refuses_are_invalid(tmp_path: Path) -> None:
             "am.yml",
             4,
             "am-config-invalid",
-            'Alertmanager would reject these inhibit rules: inhibit_rules[0]: invalid regexp value for "broken"',
+            'invalid regexp value for "broken"',
         )
     ]
     # an invalid matcher is reported once, at the matcher

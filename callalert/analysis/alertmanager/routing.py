@@ -218,7 +218,7 @@ def _build_route(raw: Mapping[str, Any], path: str, parent: Route | None, versio
             own[key] = _duration(raw[key], f"{path}.{key}")
     for key in ("group_interval", "repeat_interval"):
         if key in own and not any(ch in "123456789" for ch in own[key]):
-            raise RoutingError(f"{key} cannot be zero")
+            raise RoutingError(f"{path}.{key}: {key} cannot be zero")
     if parent is None:
         base: dict[str, Any] = {
             "receiver": "",
@@ -321,3 +321,30 @@ def named_time_intervals(config: Mapping[str, Any]) -> dict[str, list[Mapping[st
         for i, entry in enumerate(mapping_list(config.get(key), key)):
             out[str(entry.get("name"))] = mapping_list(entry.get("time_intervals"), f"{key}[{i}].time_intervals")
     return out
+
+
+def path_conditions(route: Route) -> tuple[list[Matcher], list[list[Matcher]]]:
+    """What an alert must satisfy to reach `route`: every matcher on the path from the root
+    (required), and no earlier sibling without `continue` along that path may match it in full
+    (excluded: one matcher list per such sibling)."""
+    required: list[Matcher] = []
+    excluded: list[list[Matcher]] = []
+    node: Route | None = route
+    while node is not None and node.parent is not None:
+        required.extend(node.matchers)
+        siblings = node.parent.routes
+        for earlier in siblings[: siblings.index(node)]:
+            if not earlier.continue_:
+                excluded.append(list(earlier.matchers))
+        node = node.parent
+    return required, excluded
+
+
+def depth(route: Route) -> int:
+    """0 for the root."""
+    level = 0
+    node = route.parent
+    while node is not None:
+        level += 1
+        node = node.parent
+    return level

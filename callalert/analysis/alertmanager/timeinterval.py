@@ -230,3 +230,131 @@ def _one_interval_active(spec: Mapping[str, Any], at: datetime, where: str) -> b
 def interval_active(time_intervals: Sequence[Mapping[str, Any]], at: datetime, where: str = "time_intervals") -> bool:
     """Any of the entries contains `at` (the list under one named time interval)."""
     return any(_one_interval_active(spec, at, f"{where}[{i}]") for i, spec in enumerate(time_intervals))
+
+
+# --- what a time interval covers, decided exactly over the calendar ------------------------------
+#
+# Whether an entry is active on a day depends on the weekday, the day of the month, the month, the
+# number of days in that month (negative days_of_month) and the year. Every combination of the
+# first four occurs in every 400-year Gregorian cycle, again and again, so an entry without
+# `years` is active on some future day exactly when some combination satisfies it, and a set of
+# entries covers every instant exactly when, for every combination, the time ranges of the entries
+# active that day cover the whole day. Times are local clock times: covering every local minute
+# covers every instant, whatever the location's DST does.
+
+_FULL_DAY = (0, 1440)
+
+
+def _month_lengths(month: int) -> tuple[int, ...]:
+    return (28, 29) if month == 2 else (30,) if month in (4, 6, 9, 11) else (31,)
+
+
+def _day_predicate(spec: Mapping[str, Any], where: str) -> Callable[[int, int, int, int], bool]:
+    """(weekday 0=sunday, day of month, month, days in that month) -> whether the entry's date fields match."""
+    weekdays = _ranges(spec.get("weekdays"), f"{where}.weekdays", _weekday)
+    days = _ranges(spec.get("days_of_month"), f"{where}.days_of_month", _int)
+    months = _ranges(spec.get("months"), f"{where}.months", _month)
+
+    def matches(weekday: int, day: int, month: int, in_month: int) -> bool:
+        if weekdays and not any(b <= weekday <= e for b, e in weekdays):
+            return False
+        if months and not any(b <= month <= e for b, e in months):
+            return False
+        if days:
+            ok = False
+            for begin, end in days:
+                b = in_month + begin + 1 if begin < 0 else begin
+                e = in_month + end + 1 if end < 0 else end
+                if b > in_month:
+                    continue
+                b = max(-in_month, min(b, in_month))
+                e = max(-in_month, min(e, in_month))
+                if b <= day <= e:
+                    ok = True
+                    break
+            if not ok:
+                return False
+        return True
+
+    return matches
+
+
+def _times(spec: Mapping[str, Any], where: str) -> list[tuple[int, int]]:
+    spans = []
+    for j, span in enumerate(spec.get("times") or []):
+        start = _minutes(go_yaml_string(span.get("start_time", "")), f"{where}.times[{j}].start_time")
+        end = _minutes(go_yaml_string(span.get("end_time", "")), f"{where}.times[{j}].end_time")
+        spans.append((start, end))
+    return spans or [_FULL_DAY]
+
+
+def _covers_day(spans: list[tuple[int, int]]) -> bool:
+    reached = 0
+    for start, end in sorted(spans):
+        if start > reached:
+            return False
+        reached = max(reached, end)
+    return reached >= 1440
+
+
+def always_active(time_intervals: Sequence[Mapping[str, Any]]) -> bool:
+    """True when the entries (one named time interval, or several together) contain every instant.
+    Entries limited to some `years` are left out: they end, so they cannot make it always (a
+    False answer is then "not proved", never "proved not")."""
+    entries = []
+    for i, spec in enumerate(time_intervals):
+        validate_time_interval(spec, f"time_intervals[{i}]")
+        if spec.get("years"):
+            continue
+        entries.append((_day_predicate(spec, f"time_intervals[{i}]"), _times(spec, f"time_intervals[{i}]")))
+    if not entries:
+        return False
+    for month in range(1, 13):
+        for in_month in _month_lengths(month):
+            for day in range(1, in_month + 1):
+                for weekday in range(7):
+                    spans = [span for matches, times in entries if matches(weekday, day, month, in_month) for span in times]
+                    if not _covers_day(spans):
+                        return False
+    return True
+
+
+def next_active_day(time_intervals: Sequence[Mapping[str, Any]], now: datetime) -> bool | None:
+    """Whether any entry can be active at or after `now`: True, False (proved never again), or
+    None (an entry limited to years too far ahead to check day by day)."""
+    undecided = False
+    for i, spec in enumerate(time_intervals):
+        where = f"time_intervals[{i}]"
+        validate_time_interval(spec, where)
+        matches = _day_predicate(spec, where)
+        years = _ranges(spec.get("years"), f"{where}.years", _int)
+        if not years:
+            if any(
+                matches(weekday, day, month, in_month)
+                for month in range(1, 13)
+                for in_month in _month_lengths(month)
+                for day in range(1, in_month + 1)
+                for weekday in range(7)
+            ):
+                return True
+            continue
+        local = now.astimezone(_location(spec.get("location"), where))
+        last = max(end for _, end in years)
+        if last < local.year:
+            continue
+        if last > local.year + 4:
+            undecided = True
+            continue
+        latest_end = max(end for _, end in _times(spec, where))
+        day = local.date()
+        while day.year <= last:
+            in_year = any(b <= day.year <= e for b, e in years)
+            weekday = day.isoweekday() % 7
+            if (
+                in_year
+                and matches(weekday, day.day, day.month, _days_in_month(day.year, day.month))
+                and (day != local.date() or local.hour * 60 + local.minute < latest_end)
+            ):
+                return True
+            day = day.fromordinal(day.toordinal() + 1)
+    return None if undecided else False

@@ -1,5 +1,7 @@
 """Likely mistakes in valid PromQL: rate() of a gauge, histogram_quantile() without `le`, ranges
-too short for the scrape interval, ratios that go NaN when traffic stops, unknown metrics."""
+too short for the scrape interval, ratios that go NaN when traffic stops, unknown metrics.
+A metric's kind is taken from the catalog here; smells.py weighs the other evidence (names,
+how the rules use it)."""
 
 from __future__ import annotations
 
@@ -274,15 +276,6 @@ def _call_pitfalls(
                 "use deriv() or delta() for a gauge, or max_over_time()/avg_over_time()",
                 _text(node),
             )
-        elif mtype is None and ":" not in metric and not metric.endswith(COUNTER_SUFFIXES):
-            yield Pitfall(
-                "promql-rate-on-gauge",
-                "info",
-                f"{name}() of {metric!r}, whose name does not end in _total/_count/_sum/_bucket: if it is a "
-                f"gauge, {name}() gives wrong results",
-                "if it is a gauge use deriv() or delta(); if it is a counter, consider naming it *_total",
-                _text(node),
-            )
     if metric is not None and name in _GAUGE_FUNCS:
         mtype = _metric_type(metric, catalog)
         if mtype == "counter":
@@ -290,14 +283,6 @@ def _call_pitfalls(
                 "promql-delta-on-counter",
                 "warning",
                 f"{name}() of {metric!r}, which the metrics catalog says is a counter: {name}() does not handle counter resets",
-                "use rate() or increase() for counters",
-                _text(node),
-            )
-        elif mtype is None and metric.endswith("_total"):
-            yield Pitfall(
-                "promql-delta-on-counter",
-                "info",
-                f"{name}() of {metric!r}, which is named like a counter: {name}() does not handle counter resets",
                 "use rate() or increase() for counters",
                 _text(node),
             )

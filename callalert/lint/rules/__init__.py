@@ -6,14 +6,31 @@ from __future__ import annotations
 from callalert import diagnostics
 from callalert.lint import engine
 from callalert.lint.engine import LintRule
-from callalert.lint.rules import labels, practice, promql, routing, secrets, templates
+from callalert.lint.rules import (
+    inhibition,
+    labels,
+    parity,
+    policy,
+    practice,
+    promql,
+    queries,
+    routing,
+    secrets,
+    templates,
+    timing,
+)
 
 ALL: tuple[LintRule, ...] = (
     *engine.RULES,
+    *parity.RULES,
     *labels.RULES,
     *practice.RULES,
+    *policy.RULES,
     *promql.RULES,
+    *queries.RULES,
     *routing.RULES,
+    *inhibition.RULES,
+    *timing.RULES,
     *secrets.RULES,
     *templates.RULES,
 )

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from callalert.analysis.alertmanager.inhibit import build_inhibit_rules
 from callalert.analysis.gotemplate import TemplateSyntaxError
-from callalert.diagnostics import Problem, Rule, iter_strings, problem
+from callalert.diagnostics import Level, Problem, Rule, iter_strings, problem
 from callalert.lint.engine import LintRule, Options
 from callalert.lint.rules import examples as ex
 from callalert.lint.world import AlertRec, World
@@ -69,6 +69,14 @@ inhibit_rules:
     equal: {equal}
 """
 
+_WARNING_ALERT = ex.alert(
+    "HighLatency",
+    'histogram_quantile(0.99, sum by (le, instance) (rate(http_request_duration_seconds_bucket{job="api"}[5m]))) > 1',
+    severity="warning",
+    summary="The API is slow",
+    description="'{{ $labels.instance }} answers in more than a second.'",
+)
+
 ANNOTATION_LABEL_NEVER_SET = Rule(
     "annotation-label-never-set",
     "warning",
@@ -103,8 +111,8 @@ INHIBIT_EQUAL_NEVER_SET = Rule(
     AREA,
     "inhibit rule `equal` on a label neither side carries",
     "Absent equals absent in Alertmanager: the rule then inhibits across everything it matches, far more than meant.",
-    bad=ex.spec(extra=_INHIBIT.format(equal="[cluster]")),
-    good=ex.spec(extra=_INHIBIT.format(equal="[alertname]")),
+    bad=ex.spec(extra=_INHIBIT.format(equal="[cluster]"), alerts=ex.alert() + _WARNING_ALERT),
+    good=ex.spec(extra=_INHIBIT.format(equal="[instance]"), alerts=ex.alert() + _WARNING_ALERT),
 )
 ROUTE_MATCHER_LABEL_NEVER_SET = Rule(
     "route-matcher-label-never-set",
@@ -117,8 +125,22 @@ ROUTE_MATCHER_LABEL_NEVER_SET = Rule(
 )
 
 
-def _never(world: World, label: str) -> bool:
-    return world.any_alert_can_have(label) is False
+def _verdict(world: World, label: str, consequence: str) -> tuple[Level, str] | None:
+    """The finding about a label read by the Alertmanager side: proved absent (the rule's level,
+    with a did-you-mean against the labels the alerts can produce), or absent from every alert
+    whose labels are known while a did-you-mean suggests a typo (info, naming the alerts whose
+    label sets are open); None otherwise."""
+    v = world.label_verdict(label)
+    if v.can is False:
+        return "warning", f"no alert carries the label {label!r}, so {consequence}{v.suggestion()}"
+    if v.can is None and v.suggestion():
+        why = (
+            f"the metrics of {v.open_note()} may carry it, --metrics decides"
+            if v.open_alerts
+            else "it may be a Prometheus external label, --external-labels decides"
+        )
+        return "info", f"no alert sets the label {label!r} (not proved absent: {why}){v.suggestion()}"
+    return None
 
 
 def _labels_known(world: World) -> bool:
@@ -192,14 +214,16 @@ def _template_label_never_set(world: World, options: Options) -> Iterator[Proble
             if (tf.path, line, label) in seen:
                 continue
             seen.add((tf.path, line, label))
-            if _never(world, label):
+            found = _verdict(world, label, "this is always empty")
+            if found is not None:
                 yield problem(
                     tf.path,
                     line,
                     col,
-                    f".{mapname}.{label}: no alert carries a {label} label, so this is always empty",
+                    f".{mapname}.{label}: {found[1]}",
                     TEMPLATE_LABEL_NEVER_SET,
-                    fix=f"set {label} on the alerts that need it, or remove the read",
+                    level=found[0],
+                    fix=f"set {label} on the alerts that need it, or fix the name",
                 )
     am = world.am
     if am is None:
@@ -209,12 +233,14 @@ def _template_label_never_set(world: World, options: Options) -> Iterator[Proble
             if "{{" not in text:
                 continue
             for mapname, label, _line, _col in _notification_reads(world, text):
-                if _never(world, label):
+                found = _verdict(world, label, "it is always empty")
+                if found is not None:
                     yield am.src.problem(
                         (*am.receiver_key(name), *key),
-                        f"receiver {name}: .{mapname}.{label} reads a label no alert carries; it is always empty",
+                        f"receiver {name}: .{mapname}.{label}: {found[1]}",
                         TEMPLATE_LABEL_NEVER_SET,
-                        fix=f"set {label} on the alerts, or remove the read",
+                        level=found[0],
+                        fix=f"set {label} on the alerts, or fix the name",
                     )
 
 
@@ -233,13 +259,15 @@ def _group_by_label_never_set(world: World, options: Options) -> Iterator[Proble
             continue
         rkey = am.route_key(node.path)
         for i, label in enumerate(node.group_by):
-            if _never(world, label):
+            found = _verdict(world, label, "it groups nothing apart")
+            if found is not None:
                 key = (*am.root_group_by_key, i) if node.parent is None and am.from_spec else (*rkey, "group_by", i)
                 yield am.src.problem(
                     key,
-                    f"group_by {label!r}: no alert carries a {label} label, so it groups nothing apart",
+                    f"group_by {label!r}: {found[1]}",
                     GROUP_BY_LABEL_NEVER_SET,
-                    fix=f"remove {label!r} from group_by",
+                    level=found[0],
+                    fix=f"fix the name, or remove {label!r} from group_by",
                 )
 
 
@@ -253,11 +281,13 @@ def _route_matcher_label_never_set(world: World, options: Options) -> Iterator[P
     for node in root.walk():
         rkey = am.route_key(node.path)
         for m in node.matchers:
-            if not m.matches({}) and _never(world, m.name):
+            found = None if m.matches({}) else _verdict(world, m.name, "this route never matches")
+            if found is not None:
                 yield am.src.problem(
                     (*rkey, "matchers") if am.from_spec or "matchers" in _raw_route(am.data, node.path) else rkey,
-                    f"route matcher {m}: no alert carries a {m.name} label, so this route never matches",
+                    f"route matcher {m}: {found[1]}",
                     ROUTE_MATCHER_LABEL_NEVER_SET,
+                    level=found[0],
                     fix=f"set {m.name} on the alerts meant for this route, or fix the matcher",
                 )
 
@@ -272,12 +302,15 @@ def _inhibit_equal_never_set(world: World, options: Options) -> Iterator[Problem
         return
     for rule in rules:
         for j, label in enumerate(rule.equal):
-            if _never(world, label):
+            found = _verdict(
+                world, label, "absent equals absent: every matching source alert inhibits every matching target alert"
+            )
+            if found is not None:
                 yield am.src.problem(
                     ("inhibit_rules", rule.index, "equal", j),
-                    f"inhibit equal {label!r}: neither side carries {label}; absent equals absent, so every matching "
-                    "source alert inhibits every matching target alert",
+                    f"inhibit equal {label!r}: {found[1]}",
                     INHIBIT_EQUAL_NEVER_SET,
+                    level=found[0],
                     fix=f"use a label both sides carry (e.g. alertname, instance), or drop {label!r}",
                 )
 

@@ -7,12 +7,13 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from callalert.analysis.alertmanager.matchers import Matcher, MatcherError, parse_matcher
+from callalert.analysis.promql.smells import confirms_itself
 from callalert.analysis.times import rfc3339
 from callalert.analysis.versions import am_go, am_matcher_mode
-from callalert.diagnostics import KeyPath, Problem, Rule
+from callalert.diagnostics import Problem, Rule
 from callalert.lint.engine import LintRule, Options
 from callalert.lint.rules import examples as ex
-from callalert.lint.world import AlertRec, World
+from callalert.lint.world import AlertRec, SilenceRec, World
 
 AREA = "practice"
 
@@ -109,7 +110,9 @@ CRITICAL_WITHOUT_FOR = Rule(
     "warning",
     AREA,
     "critical alert without `for`",
-    "A critical alert pages someone; without `for` a single bad scrape wakes them up.",
+    "A critical alert pages someone; without `for` a single bad scrape wakes them up. An expression that requires two "
+    "conditions at once (`short window > x and long window > x`, the multiwindow burn-rate alerts Sloth and the SRE "
+    "workbook write) confirms itself and needs no `for`.",
     bad=_rules(for_=False),
     good=_rules(),
 )
@@ -213,7 +216,7 @@ def _alert_missing_dashboard(world: World, options: Options) -> Iterator[Problem
 
 def _critical_without_for(world: World, options: Options) -> Iterator[Problem]:
     for alert in world.alerts:
-        if _is_critical(alert) and (not alert.for_ or alert.for_ in ("0", "0s")):
+        if _is_critical(alert) and (not alert.for_ or alert.for_ in ("0", "0s")) and not confirms_itself(alert.expr):
             yield alert.src.problem(
                 alert.key,
                 f"critical alert {alert.name} has no `for`: one bad evaluation pages someone",
@@ -243,16 +246,13 @@ def _critical_runbook_steps(world: World, options: Options) -> Iterator[Problem]
 
 
 def _silence_expired(world: World, options: Options) -> Iterator[Problem]:
-    src = world.spec_source()
-    if world.spec is None or src is None:
-        return
-    for i, silence in enumerate(world.spec.model.silences):
+    for silence in world.silences:
         if _ended(silence.ends_at, options):
-            yield src.problem(
-                ("silences", i, "ends_at"),
+            yield silence.src.problem(
+                silence.ends_key,
                 f"silence ended at {rfc3339(silence.ends_at)}; it no longer silences anything",
                 SILENCE_EXPIRED,
-                fix="remove it from silences",
+                fix="remove it",
             )
 
 
@@ -262,11 +262,9 @@ def _ended(end: datetime, options: Options) -> bool:
     return end <= options.now
 
 
-def _active_silences(world: World, options: Options) -> Iterator[tuple[KeyPath, list[Matcher]]]:
+def _active_silences(world: World, options: Options) -> Iterator[tuple[SilenceRec, list[Matcher]]]:
     """Silences that have not ended, with their parsed matchers (validation reports unparsable ones)."""
-    if world.spec is None:
-        return
-    for i, silence in enumerate(world.spec.model.silences):
+    for silence in world.silences:
         if _ended(silence.ends_at, options):
             continue  # silence-expired says so
         try:
@@ -274,32 +272,30 @@ def _active_silences(world: World, options: Options) -> Iterator[tuple[KeyPath, 
             matchers = [parse_matcher(m, mode, go) for m in silence.matchers]
         except MatcherError:
             continue
-        yield ("silences", i, "matchers"), matchers
+        yield silence, matchers
 
 
 def _silence_matches_nothing(world: World, options: Options) -> Iterator[Problem]:
-    src = world.spec_source()
-    if src is None or not world.alerts:
+    if not (world.alerts_known and world.alerts):
         return
-    for key, matchers in _active_silences(world, options):
+    for silence, matchers in _active_silences(world, options):
         if all(_silence_verdict(matchers, alert) is False for alert in world.alerts):
-            yield src.problem(
-                key,
-                "this silence matches no alert of the spec",
+            yield silence.src.problem(
+                silence.matchers_key,
+                "this silence matches none of the alerts linted",
                 SILENCE_MATCHES_NOTHING,
                 fix="check the label names and values against the alerts' labels",
             )
 
 
 def _silence_all_critical(world: World, options: Options) -> Iterator[Problem]:
-    src = world.spec_source()
     critical = [a for a in world.alerts if _is_critical(a)]
-    if src is None or len(critical) <= 1:
+    if len(critical) <= 1:
         return
-    for key, matchers in _active_silences(world, options):
+    for silence, matchers in _active_silences(world, options):
         if all(_silence_verdict(matchers, alert) is True for alert in critical):
-            yield src.problem(
-                key,
+            yield silence.src.problem(
+                silence.matchers_key,
                 f"this silence mutes every critical alert ({len(critical)})",
                 SILENCE_ALL_CRITICAL,
                 fix="narrow it with alertname=... or instance=... matchers",

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from callalert.analysis.promql.versions import Dialect
 from callalert.diagnostics import Level, Problem, Rule
 from callalert.lint.engine import Check, LintRule, Options
-from callalert.lint.world import World
+from callalert.lint.world import AlertRec, RecordRec, World
 
 AREA = "promql"
 
@@ -29,7 +29,7 @@ groups:
 """
 
 
-def _rules(alert: str, expr: str, summary: str, description: str = "'Value: {{ $value }}'", group: str = "api") -> str:
+def _rules(alert: str, expr: str, summary: str, description: str = "'Value: {{ $value | humanize }}'", group: str = "api") -> str:
     return _RULES_FILE.format(alert=alert, expr=expr, summary=summary, description=description, group=group)
 
 
@@ -38,8 +38,11 @@ PROMQL_RATE_ON_GAUGE = Rule(
     "warning",
     AREA,
     "rate()/increase()/irate() of a gauge",
-    "rate() treats every decrease as a counter reset: on a gauge the result is nonsense. Without a --metrics catalog "
-    "the metric's type is guessed from its name (reported as info).",
+    "rate() treats every decrease as a counter reset: on a gauge the result is nonsense. The metric's kind comes from "
+    "evidence, never from a name alone: the --metrics catalog (`# TYPE` of a /metrics snapshot) makes it a warning; "
+    "another rule taking deriv()/delta() of it, or a unit suffix that names a level (_bytes, _ratio, _celsius...) "
+    "makes it an info; the _total suffix, a catalog counter or another rule's rate() of it clear it, and a metric "
+    "with no evidence either way (kubelet_evictions, pg_stat_database_deadlocks) is not judged.",
     bad=_rules("MemoryGrowing", "rate(process_resident_memory_bytes[15m]) > 1e6", "Memory grows fast", group="node"),
     good=_rules("MemoryGrowing", "deriv(process_resident_memory_bytes[15m]) > 1e6", "Memory grows fast", group="node"),
 )
@@ -48,8 +51,9 @@ PROMQL_DELTA_ON_COUNTER = Rule(
     "warning",
     AREA,
     "delta()/deriv() of a counter",
-    "delta() does not handle counter resets: a restart looks like a huge drop. Without a --metrics catalog the "
-    "metric's type is guessed from its name (reported as info).",
+    "delta() does not handle counter resets: a restart looks like a huge drop. Evidence that it is a counter: the "
+    "--metrics catalog, the _total suffix (a warning: OpenMetrics reserves it for counters), or another rule taking "
+    "rate()/increase() of it (an info).",
     bad=_rules("TrafficSpike", "sum(delta(http_requests_total[5m])) > 10000", "Traffic spike"),
     good=_rules("TrafficSpike", "sum(increase(http_requests_total[5m])) > 10000", "Traffic spike"),
 )
@@ -146,6 +150,7 @@ _BY_ID = {
         PROMQL_UNKNOWN_METRIC,
     )
 }
+_EVIDENCE_RULES = frozenset({"promql-rate-on-gauge", "promql-delta-on-counter"})
 _LEVELS: dict[str, Level] = {"error": "error", "warning": "warning", "info": "info"}
 
 
@@ -160,6 +165,15 @@ def _pitfalls_of(rule: Rule) -> Check:
                     yield alert.src.problem(
                         alert.expr_key, f"alert {alert.name}: {p.message}", rule, level=_LEVELS[p.level], fix=p.fix or None
                     )
+        if rule.id in _EVIDENCE_RULES:  # the kind of metric weighed across the rules (smells.MetricTypes)
+            recs: list[AlertRec | RecordRec] = [*world.alerts, *world.record_recs]
+            for rec in recs:
+                for p in world.query_smells(rec):
+                    if p.rule == rule.id:
+                        what = "alert" if isinstance(rec, AlertRec) else "record"
+                        yield rec.src.problem(
+                            rec.expr_key, f"{what} {rec.name}: {p.message}", rule, level=_LEVELS[p.level], fix=p.fix or None
+                        )
 
     return check
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from callalert.analysis.alertmanager.matchers import Matcher, MatcherError, format_matcher, parse_matchers
-from callalert.analysis.alertmanager.routing import Route, RoutingError, match_routes, receivers_for
+from callalert.analysis.alertmanager.matchers import Matcher, MatcherError, format_matcher, matchers_str, parse_matchers
+from callalert.analysis.alertmanager.matchset import UNSAT, Sat, new_cache, satisfiable
+from callalert.analysis.alertmanager.routing import Route, depth, match_routes, path_conditions, receivers_for
 from callalert.analysis.versions import am_go, am_matcher_mode
 from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean
 from callalert.lint.engine import LintRule, Options
 from callalert.lint.rules import examples as ex
-from callalert.lint.world import AMConfig, Source, World
+from callalert.lint.world import AlertRec, AMConfig, Source, World
 from callalert.model import Route as SpecRoute
 
 AREA = "routing"
@@ -78,13 +80,100 @@ ROUTE_SHADOWED = Rule(
     "route-shadowed",
     "warning",
     AREA,
-    "route no alert can reach (an earlier sibling without continue takes all of its alerts)",
-    "Alertmanager stops at the first matching sibling unless it has `continue: true`; a later route with the same or "
-    "narrower matchers is dead. This holds for a route with `active_time_intervals` or `mute_time_intervals` too: outside "
-    "its window it still matches (and notifies nobody), so an out-of-hours sibling after it never gets the alert; give "
-    "the time-bound route `continue: true`.",
-    bad=_config(_route("""['team="db"']""", "db-chat") + _route("""['team="db"', 'severity="critical"']"""), _DB_CHAT),
-    good=_config(_route("""['team="db"', 'severity="critical"']""") + _route("""['team="db"']""", "db-chat"), _DB_CHAT),
+    "route no alert can reach (earlier siblings without continue take all of its alerts)",
+    "Alertmanager stops at the first matching sibling unless it has `continue: true`; a later route whose alerts all "
+    'match earlier siblings is dead. Decided exactly over what the matchers accept (`team=~"payments|search"` takes '
+    'every alert of `team="search", env="prod"`; negations, anchors and absent labels count too), alone or by several '
+    "earlier siblings together, and reported only when proved, with an example label set. This holds for a route with "
+    "`active_time_intervals` or `mute_time_intervals` too: outside its window it still matches (and notifies nobody), "
+    "so an out-of-hours sibling after it never gets the alert; give the time-bound route `continue: true`.",
+    bad=_config(_route("""['team=~"payments|search"']""", "chat") + _route("""['team="search"', 'env="prod"']""")),
+    good=_config(_route("""['team="search"', 'env="prod"']""") + _route("""['team=~"payments|search"']""", "chat")),
+)
+ROUTE_UNREACHABLE = Rule(
+    "route-unreachable",
+    "warning",
+    AREA,
+    "route whose matchers exclude every alert its parent receives",
+    "A child route only sees the alerts its parent matched. When its own matchers contradict the ones on its path "
+    '(severity="warning" under a severity="critical" route, team="db" under team=~"web|api"), no alert can match it: '
+    "its receiver never hears anything. The finding names the matchers on the path.",
+    bad=_config(
+        "    - matchers: ['team=~\"web|api\"']\n      receiver: oncall\n      routes:\n"
+        "        - matchers: ['team=\"db\"']\n          receiver: db-chat\n",
+        _DB_CHAT,
+    ),
+    good=_config(
+        "    - matchers: ['team=~\"web|api|db\"']\n      receiver: oncall\n      routes:\n"
+        "        - matchers: ['team=\"db\"']\n          receiver: db-chat\n",
+        _DB_CHAT,
+    ),
+)
+ROUTE_CONTINUE_LAST = Rule(
+    "route-continue-last",
+    "info",
+    AREA,
+    "`continue: true` on the last of its siblings",
+    "`continue` lets the next sibling try the alert; the last sibling has none, so the flag does nothing. Usually a "
+    "route was removed or reordered and the flag stayed.",
+    bad=_config(_route(_CRITICAL, extra=_CONTINUE)),
+    good=_config(_route(_CRITICAL, extra=_CONTINUE) + _route(_CRITICAL, "chat")),
+)
+ROUTE_DEEP_NESTING = Rule(
+    "route-deep-nesting",
+    "info",
+    AREA,
+    "route tree nested more than 5 levels deep",
+    "Every level multiplies the ways an alert can go; past five, nobody can say where an alert ends up without a tool "
+    "(`callalert routes test`). Flatten it with matchers that say the whole condition.",
+    bad=_config(
+        "".join(
+            "  " * i
+            + f"    - matchers: ['level{i}=\"x\"']\n"
+            + "  " * i
+            + "      receiver: oncall\n"
+            + "  " * i
+            + "      routes:\n"
+            for i in range(6)
+        )
+        + "  " * 6
+        + "    - matchers: ['level6=\"x\"']\n"
+        + "  " * 6
+        + "      receiver: oncall\n"
+    ),
+    good=_config(
+        _route("""['level0="x"', 'level1="x"', 'level2="x"', 'level3="x"', 'level4="x"', 'level5="x"', 'level6="x"']""")
+    ),
+)
+RECEIVER_EMPTY = Rule(
+    "receiver-empty",
+    "warning",
+    AREA,
+    "route sends alerts to a receiver with no integration",
+    "A receiver without any *_configs notifies nobody: the alerts routed to it are dropped without a trace. Receivers "
+    "named to say so (null, blackhole, devnull, discard, drop, noop, void) are left alone: dropping is their job.",
+    bad=_config(_route(_CRITICAL) + _route("""['team="db"']""", "db-chat"), "  - name: db-chat\n"),
+    good=_config(_route(_CRITICAL) + _route("""['team="db"']""", "db-chat"), _DB_CHAT),
+)
+ROUTE_UNKNOWN_ALERTNAME = Rule(
+    "route-unknown-alertname",
+    "warning",
+    AREA,
+    "route matcher on an alertname no rule produces",
+    "When the rules are known (a spec, or rule files given with the alertmanager.yml), a route for an alert name "
+    "none of them has is a typo or a leftover of a renamed alert: the alerts it was written for go elsewhere.",
+    bad=ex.spec(
+        routing=_SPEC_ROUTES
+        + _SPEC_CRITICAL_TO_PAGER
+        + _CONTINUE
+        + "    - matchers: ['alertname=\"HighErorRate\"']\n      receiver: pager\n"
+    ),
+    good=ex.spec(
+        routing=_SPEC_ROUTES
+        + _SPEC_CRITICAL_TO_PAGER
+        + _CONTINUE
+        + "    - matchers: ['alertname=\"HighErrorRate\"']\n      receiver: pager\n"
+    ),
 )
 RECEIVER_UNUSED = Rule(
     "receiver-unused",
@@ -103,15 +192,6 @@ RECEIVER_UNDEFINED = Rule(
     "Alertmanager refuses to load the config.",
     bad=_config(_route("""['team="db"', 'severity="critical"']""") + _route("""['team="db"']""", "db-chat")),
     good=_config(_route("""['team="db"', 'severity="critical"']""") + _route("""['team="db"']""", "db-chat"), _DB_CHAT),
-)
-AM_CONFIG_INVALID = Rule(
-    "am-config-invalid",
-    "error",
-    AREA,
-    "alertmanager.yml routing Alertmanager would reject",
-    "Alertmanager keeps running the previous config (or does not start).",
-    bad=_config(_route("""['team="db"']""")).replace("  group_by: [alertname]\n", "  matchers: ['env=\"prod\"']\n"),
-    good=_config(_route("""['team="db"', 'env="prod"']""")),
 )
 ALERT_DEFAULT_ONLY = Rule(
     "alert-default-only",
@@ -194,7 +274,7 @@ def is_paging(name: str, receiver: dict[str, Any] | None) -> bool:
     return bool(_PAGING_NAME.search(name))
 
 
-def _tree(world: World) -> tuple[AMConfig, Route] | None:
+def tree_of(world: World) -> tuple[AMConfig, Route] | None:
     """The config and its route tree, when there is a config and Alertmanager would build its tree."""
     am = world.am
     if am is None:
@@ -206,50 +286,10 @@ def _tree(world: World) -> tuple[AMConfig, Route] | None:
 # --- the route tree ------------------------------------------------------------------------------
 
 
-def _am_config_invalid(world: World, options: Options) -> Iterator[Problem]:
-    bad_inhibit_matchers = False
-    if world.spec is None:  # validate checks a spec's matchers
-        for src, key, text, parsed in _matcher_sites(world):
-            if isinstance(parsed, MatcherError):
-                bad_inhibit_matchers = bad_inhibit_matchers or key[0] == "inhibit_rules"
-                yield src.problem(
-                    key,
-                    f"invalid matcher {text!r}: {parsed}",
-                    AM_CONFIG_INVALID,
-                    fix='write label="value", label!="value", label=~"regex" or label!~"regex"',
-                )
-    am = world.am
-    if am is None:
-        return
-    root = am.route_tree()
-    if isinstance(root, RoutingError):
-        if "undefined receiver" not in str(root):
-            yield am.src.problem(
-                ("route",),
-                f"Alertmanager would reject this routing: {root}",
-                AM_CONFIG_INVALID,
-                fix="see https://prometheus.io/docs/alerting/latest/configuration/#route",
-            )
-    elif isinstance(root, Exception):
-        yield am.src.problem(("route",), f"cannot read the route tree: {root}", AM_CONFIG_INVALID)
-    if not am.from_spec and not bad_inhibit_matchers:  # a spec's inhibit rules are validated with the spec
-        from callalert.analysis.alertmanager.inhibit import build_inhibit_rules
-
-        try:
-            build_inhibit_rules(am.data.get("inhibit_rules"), am.am_version)
-        except RoutingError as exc:
-            yield am.src.problem(
-                ("inhibit_rules",),
-                f"Alertmanager would reject these inhibit rules: {exc}",
-                AM_CONFIG_INVALID,
-                fix="see https://prometheus.io/docs/alerting/latest/configuration/#inhibit_rule",
-            )
-
-
 def _receiver_undefined(world: World, options: Options) -> Iterator[Problem]:
     am = world.am
-    if am is None or am.from_spec:  # validate checks a spec's receivers
-        return
+    if am is None or am.from_spec or not isinstance(am.data.get("receivers", []), list):
+        return  # validate checks a spec's receivers; am-config-invalid reports receivers that are not a list
     receivers = am.receivers()
 
     def walk(raw: Any, key: KeyPath) -> Iterator[Problem]:
@@ -269,35 +309,209 @@ def _receiver_undefined(world: World, options: Options) -> Iterator[Problem]:
     yield from walk(am.data.get("route"), ("route",))
 
 
+def _muted_note(route: Route) -> str:
+    if route.active_time_intervals or route.mute_time_intervals:
+        return " (also outside its time intervals: a muted route still matches)"
+    return ""
+
+
+def _reach(world: World) -> Iterator[tuple[AMConfig, Route, str, Route | None, list[Route]]]:
+    """For each route no alert can reach, the topmost only: (config, route, why, the parent whose
+    alerts it cannot take or None, the earlier siblings that take them). `why` is "contradiction"
+    (its matchers exclude every alert its parent receives) or "shadowed"."""
+    tree = tree_of(world)
+    if tree is None:
+        return
+    am, root = tree
+    cache = new_cache()
+    dead: set[int] = set()
+    for node in root.walk():
+        if node.parent is None or id(node.parent) in dead:
+            if node.parent is not None:
+                dead.add(id(node))
+            continue
+        required, excluded = path_conditions(node)
+        reach = satisfiable(required, excluded, cache)
+        if reach is not UNSAT:
+            continue
+        dead.add(id(node))
+        parent_required, parent_excluded = path_conditions(node.parent)
+        siblings = [e for e in node.parent.routes[: node.parent.routes.index(node)] if not e.continue_]
+        own = satisfiable([*parent_required, *node.matchers], parent_excluded, cache)
+        if own is UNSAT:
+            yield am, node, "contradiction", node.parent, []
+        elif isinstance(own, Sat):
+            # the earlier siblings that take its alerts: one if one does, else a minimal set of them
+            base = [*parent_required, *node.matchers]
+            takers = list(siblings)
+            for sibling in list(siblings):
+                rest = [t for t in takers if t is not sibling]
+                if satisfiable(base, [*parent_excluded, *(list(t.matchers) for t in rest)], cache) is UNSAT:
+                    takers = rest
+            yield am, node, "shadowed", node.parent, takers
+
+
+def _example(world: World, node: Route) -> str:
+    """A label set the route's own matchers (and its parent's) accept: what the earlier sibling takes."""
+    required, excluded = path_conditions(node.parent) if node.parent is not None else ([], [])
+    found = satisfiable([*required, *node.matchers], excluded)
+    return f", e.g. {found.text()}" if isinstance(found, Sat) and found.labels else ""
+
+
 def _route_shadowed(world: World, options: Options) -> Iterator[Problem]:
-    tree = _tree(world)
+    for am, node, why, _parent, takers in _reach(world):
+        if why != "shadowed" or not takers:
+            continue
+        if len(takers) == 1:
+            taker = takers[0]
+            by = (
+                f"the earlier sibling {taker.matchers_text()} (receiver {taker.receiver}) takes every alert it matches "
+                f"and does not continue{_muted_note(taker)}"
+            )
+        else:
+            by = "the earlier siblings " + ", ".join(f"{t.matchers_text()} ({t.receiver})" for t in takers)
+            by += " take every alert it matches between them and do not continue"
+        yield am.src.problem(
+            am.route_key(node.path),
+            f"route {node.matchers_text()} (receiver {node.receiver}) is unreachable: {by}{_example(world, node)}",
+            ROUTE_SHADOWED,
+            fix="move the narrower route first, or add `continue: true` to the earlier one",
+        )
+
+
+def _route_unreachable(world: World, options: Options) -> Iterator[Problem]:
+    for am, node, why, parent, _takers in _reach(world):
+        if why != "contradiction" or parent is None:
+            continue
+        required, _ = path_conditions(parent)
+        inherited = matchers_str([*required]) if required else "{}"
+        yield am.src.problem(
+            am.route_key(node.path),
+            f"route {node.matchers_text()} (receiver {node.receiver}) can never match: no label set satisfies both its "
+            f"matchers and the ones on its path {inherited}",
+            ROUTE_UNREACHABLE,
+            fix="a child route only sees the alerts its parent matched: move it, or fix the matchers",
+        )
+
+
+def _route_continue_last(world: World, options: Options) -> Iterator[Problem]:
+    tree = tree_of(world)
+    if tree is None or tree[0].routes_derived:
+        return
+    am, root = tree
+    for node in root.walk():
+        if node.routes and node.routes[-1].continue_:
+            last = node.routes[-1]
+            yield am.src.problem(
+                (*am.route_key(last.path), "continue"),
+                f"route {last.matchers_text()} (receiver {last.receiver}) has `continue: true` but no later sibling: "
+                "the flag does nothing",
+                ROUTE_CONTINUE_LAST,
+                at_key=True,
+                fix="remove `continue: true`, or add the route that was meant to come after it",
+            )
+
+
+MAX_DEPTH = 5
+
+
+def _route_deep_nesting(world: World, options: Options) -> Iterator[Problem]:
+    tree = tree_of(world)
     if tree is None:
         return
     am, root = tree
     for node in root.walk():
-        for j, later in enumerate(node.routes):
-            for earlier in node.routes[:j]:
-                if earlier.continue_:
-                    continue
-                # every alert `later` matches also matches `earlier` when earlier's matchers are a subset
-                if set(map(str, earlier.matchers)) <= set(map(str, later.matchers)):
-                    yield am.src.problem(
-                        am.route_key(later.path),
-                        f"route {later.matchers_text()} (receiver {later.receiver}) is unreachable: the earlier sibling "
-                        f"{earlier.matchers_text()} (receiver {earlier.receiver}) takes every alert it matches and does not continue"
-                        + (
-                            " (also outside its time intervals: a muted route still matches)"
-                            if earlier.active_time_intervals or earlier.mute_time_intervals
-                            else ""
-                        ),
-                        ROUTE_SHADOWED,
-                        fix="move the narrower route first, or add `continue: true` to the earlier one",
-                    )
-                    break
+        if depth(node) == MAX_DEPTH + 1:
+            yield am.src.problem(
+                am.route_key(node.path),
+                f"route {node.matchers_text()} is nested {MAX_DEPTH + 1} levels deep (more than {MAX_DEPTH})",
+                ROUTE_DEEP_NESTING,
+                fix="merge levels: a route's matchers can say the whole condition",
+            )
+
+
+_DISCARD_NAME = re.compile(
+    r"(^|/)(null|nil|none|blackhole|black-hole|devnull|dev-null|discard|drop|noop|no-op|void|ignore|silent)$", re.I
+)
+
+
+def is_discard(name: str) -> bool:
+    """A receiver named to drop what it gets (null, blackhole, ...; prometheus-operator prefixes a namespace/config)."""
+    return bool(_DISCARD_NAME.search(name))
+
+
+def notifies_nobody(world: World, matchers: Sequence[Matcher]) -> bool:
+    """Proved: every alert `matchers` accepts ends at routes whose receivers notify nobody (named to
+    discard, or without any integration). An undecided route counts as notifying someone."""
+    tree = tree_of(world)
+    if tree is None:
+        return False
+    am, root = tree
+    receivers = am.receivers()
+    cache = new_cache()
+    for node in root.walk():
+        required, excluded = path_conditions(node)
+        final = satisfiable([*required, *matchers], [*excluded, *(list(c.matchers) for c in node.routes)], cache)
+        if final is UNSAT:
+            continue
+        receiver = receivers.get(node.receiver)
+        empty = receiver is not None and not any(str(k).endswith("_configs") and v for k, v in receiver.items())
+        if not (is_discard(node.receiver) or empty):
+            return False
+    return True
+
+
+def _receiver_empty(world: World, options: Options) -> Iterator[Problem]:
+    tree = tree_of(world)
+    if tree is None:
+        return
+    am, root = tree
+    receivers = am.receivers()
+    reported: set[str] = set()
+    for node in root.walk():
+        receiver = receivers.get(node.receiver)
+        if receiver is None or node.receiver in reported or is_discard(node.receiver):
+            continue
+        if any(str(k).endswith("_configs") and v for k, v in receiver.items()):
+            continue
+        reported.add(node.receiver)
+        yield am.src.problem(
+            am.receiver_key(node.receiver),
+            f"receiver {node.receiver!r} has no integration (no *_configs), so the alerts routed to it "
+            f"({'the root route' if node.parent is None else 'route ' + node.matchers_text()}) are dropped",
+            RECEIVER_EMPTY,
+            at_key=am.from_spec,
+            fix="add its webhook/slack/pagerduty/email config, or name it `null` if dropping is intended",
+        )
+
+
+def alertname_unknown(world: World, m: Matcher) -> bool:
+    """A positive matcher on alertname that none of the known alerts' names satisfies."""
+    if m.name != "alertname" or m.op not in ("=", "=~") or not world.alerts_known or not world.alerts:
+        return False
+    return not any(m.matches_value(alert.name) for alert in world.alerts)
+
+
+def _route_unknown_alertname(world: World, options: Options) -> Iterator[Problem]:
+    tree = tree_of(world)
+    if tree is None:
+        return
+    am, root = tree
+    names = sorted({a.name for a in world.alerts})
+    for node in root.walk():
+        for m in node.matchers:
+            if alertname_unknown(world, m):
+                hint = did_you_mean(m.value, names) if m.op == "=" else ""
+                yield am.src.problem(
+                    am.route_key(node.path),
+                    f"route matcher {m}: none of the alerts linted is named that{hint}",
+                    ROUTE_UNKNOWN_ALERTNAME,
+                    fix="fix the name, or remove the route if the alert is gone",
+                )
 
 
 def _receiver_unused(world: World, options: Options) -> Iterator[Problem]:
-    tree = _tree(world)
+    tree = tree_of(world)
     if tree is None:
         return
     am, root = tree
@@ -314,7 +528,7 @@ def _receiver_unused(world: World, options: Options) -> Iterator[Problem]:
 
 
 def _alert_default_only(world: World, options: Options) -> Iterator[Problem]:
-    tree = _tree(world)
+    tree = tree_of(world)
     if tree is None or not (world.alerts_known and world.alerts):
         return
     _am, root = tree
@@ -338,91 +552,203 @@ def _alert_default_only(world: World, options: Options) -> Iterator[Problem]:
 
 
 # --- the declared policy of a spec and paging ---------------------------------------------------
+#
+# Both are judged on the alerts that exist, with their real labels: static rule labels (severity,
+# category, team, ...), the spec's external labels, and for every label the routes match on but an
+# alert does not set itself, whether its expression can produce it. An alert whose route depends
+# on such a label is not judged (proof or silence).
 
 
-def _reached(root: Route, labels: dict[str, str]) -> list[str]:
-    return list(dict.fromkeys(receivers_for(root, labels)))
+@dataclass(frozen=True)
+class Delivery:
+    alert: AlertRec
+    labels: dict[str, str]
+    receivers: tuple[str, ...]
 
 
-def _categories(world: World) -> list[str | None]:
-    assert world.spec is not None
-    return [*world.spec.model.categories, None]
+def deliveries(world: World) -> tuple[list[Delivery], list[AlertRec]]:
+    """Where each alert goes, for the alerts whose route is decided by labels known here; and the
+    alerts whose route depends on labels only their metrics would tell."""
+    tree = tree_of(world)
+    if tree is None:
+        return [], []
+    _am, root = tree
+    routed = {m.name for node in root.walk() for m in node.matchers}
+    decided: list[Delivery] = []
+    undecided: list[AlertRec] = []
+    for alert in world.alerts:
+        labels = _known_labels(world, alert, routed)
+        if labels is None:
+            undecided.append(alert)
+            continue
+        decided.append(Delivery(alert, labels, tuple(dict.fromkeys(receivers_for(root, labels)))))
+    return decided, undecided
 
 
-def _declared_and_reached(world: World, root: Route, severity: str) -> Iterator[tuple[str | None, list[str], list[str]]]:
-    """(category, receivers the tables declare, receivers the routes reach) per category and none."""
-    assert world.spec is not None
-    spec = world.spec.model
-    sev = spec.severities[severity]
-    for cat in _categories(world):
-        labels = {"alertname": "", "severity": severity}
-        declared: list[str] = list(sev.notify)
-        if cat is not None:
-            labels["category"] = cat
-            declared += [r for r in spec.categories[cat].notify if r not in declared]
-        yield cat, declared, _reached(root, labels)
+def _known_labels(world: World, alert: AlertRec, names: set[str]) -> dict[str, str] | None:
+    """The alert's labels as far as `names` go, or None when one of them is not known."""
+    labels = dict(alert.labels)
+    external = world.external_labels or {}
+    for name in names:
+        if name in labels:
+            continue
+        if name in external and world.spec is not None:
+            labels[name] = external[name]
+        elif alert.can_have(name) is not False:
+            return None
+    return labels
+
+
+def _names(alerts: Sequence[AlertRec], limit: int = 4) -> str:
+    unique = list(dict.fromkeys(a.name for a in alerts))
+    more = f" and {len(unique) - limit} more" if len(unique) > limit else ""
+    return ", ".join(unique[:limit]) + more
+
+
+def _selects(world: World, matchers: Sequence[Matcher], delivery: Delivery) -> bool | None:
+    labels = _known_labels(world, delivery.alert, {m.name for m in matchers})
+    if labels is None:
+        return None
+    return all(m.matches({**delivery.labels, **labels}) for m in matchers)
 
 
 def _routing_policy_mismatch(world: World, options: Options) -> Iterator[Problem]:
-    tree = _tree(world)
+    tree = tree_of(world)
     if tree is None or world.spec is None:
         return
-    am, root = tree
+    am, _root = tree
     if am.routes_derived:  # the routes are the tables
         return
-    categories = _categories(world)
-    for sev_name in world.spec.model.severities:
-        outcomes: dict[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]], list[str]] = {}
-        for cat, declared, got in _declared_and_reached(world, root, sev_name):
-            if not declared:
-                continue  # no declared policy to compare the explicit routes with (notify is optional then)
-            missing = tuple(r for r in declared if r not in got)
-            extra = tuple(r for r in got if r not in declared)
-            if missing or extra:
-                outcomes.setdefault((tuple(got), tuple(declared), missing, extra), []).append(
-                    cat if cat is not None else "(none)"
-                )
-        for (got_t, declared_t, missing, extra), cats in outcomes.items():
-            parts = []
+    decided, _undecided = deliveries(world)
+    spec = world.spec.model
+    if spec.policy:
+        yield from _policy_entries(world, am, decided)
+        return
+    yield from _policy_tables(world, am, decided)
+
+
+def _policy_entries(world: World, am: AMConfig, decided: list[Delivery]) -> Iterator[Problem]:
+    assert world.spec is not None
+    mode, go = am_matcher_mode(world.am_version), am_go(world.am_version)
+    for entry in world.spec.model.policy:
+        try:
+            matchers = [m for text in entry.matchers for m in parse_matchers(text, mode, go)]
+        except MatcherError:
+            continue  # validate reports it
+        selected = [d for d in decided if _selects(world, matchers, d)]
+        what = "every alert" if not matchers else f"the alerts {matchers_str(matchers)}"
+        findings: dict[str, list[Delivery]] = {}
+        for dl in selected:
+            got = set(dl.receivers)
+            missing = [r for r in entry.notify if r not in got]
             if missing:
-                parts.append(f"missing {', '.join(missing)}")
+                findings.setdefault(f"miss {', '.join(missing)}, which `notify` requires", []).append(dl)
+            if entry.notify_any and not got & set(entry.notify_any):
+                findings.setdefault(f"reach none of {', '.join(entry.notify_any)} (`notify_any`)", []).append(dl)
+            extra = [r for r in dl.receivers if entry.only is not None and r not in entry.only]
             if extra:
-                parts.append(f"not declared: {', '.join(extra)}")
-            what = f"category {'|'.join(cats)}" if len(cats) < len(categories) else "every category"
+                findings.setdefault(f"also reach {', '.join(extra)}, outside `only`", []).append(dl)
+            banned = [r for r in dl.receivers if r in entry.never]
+            if banned:
+                findings.setdefault(f"reach {', '.join(banned)}, which `never` forbids", []).append(dl)
+        for why, dls in findings.items():
+            reached = sorted({r for dl in dls for r in dl.receivers})
             yield am.src.problem(
-                ("severities", sev_name, "notify"),
-                f"severity={sev_name}, {what}: the routes deliver to {', '.join(got_t) or 'nobody'}, but the severity/category "
-                f"tables declare {', '.join(declared_t)} ({'; '.join(parts)})",
+                entry.key,
+                f"policy for {what}: {_names([dl.alert for dl in dls])} {why} (the routes deliver them to "
+                f"{', '.join(reached) or 'nobody'})",
                 ROUTING_POLICY_MISMATCH,
-                fix="add routes (with continue: true) for the missing receivers, or change notify to what the routes do",
+                fix="change the routes (add a route, or continue: true), or the policy entry",
             )
 
 
+def _policy_tables(world: World, am: AMConfig, decided: list[Delivery]) -> Iterator[Problem]:
+    """Without `policy:`, explicit routes are held to the severity and category `notify` tables:
+    each alert reaches at least one receiver its severity (and category) declares, and each
+    declared receiver can be reached by some label set with that severity (category)."""
+    assert world.spec is not None
+    spec = world.spec.model
+    none_declared: dict[tuple[str, str | None], list[Delivery]] = {}
+    for dl in decided:
+        sev = spec.severities.get(dl.labels.get("severity", ""))
+        if sev is None:
+            continue
+        cat_name = dl.labels.get("category")
+        cat = spec.categories.get(cat_name or "")
+        declared = [*sev.notify, *(cat.notify if cat is not None else ())]
+        if declared and not set(dl.receivers) & set(declared):
+            none_declared.setdefault((sev.name, cat.name if cat is not None else None), []).append(dl)
+    for (sev_name, cat_name), dls in none_declared.items():
+        sev = spec.severities[sev_name]
+        declared = [*sev.notify, *(spec.categories[cat_name].notify if cat_name else ())]
+        reached = sorted({r for dl in dls for r in dl.receivers})
+        where = f"severity={sev_name}" + (f", category={cat_name}" if cat_name else "")
+        yield am.src.problem(
+            ("severities", sev_name, "notify"),
+            f"{where}: {_names([dl.alert for dl in dls])} reach {', '.join(reached) or 'nobody'}, none of the receivers "
+            f"the tables declare ({', '.join(declared)})",
+            ROUTING_POLICY_MISMATCH,
+            fix="add routes (with continue: true) to a declared receiver, or change notify to what the routes do",
+        )
+    tree = tree_of(world)
+    assert tree is not None
+    _am, root = tree
+    cache = new_cache()
+    for table, entries, label in (("severities", spec.severities, "severity"), ("categories", spec.categories, "category")):
+        for name, entry in entries.items():
+            for i, receiver in enumerate(entry.notify):
+                if _can_reach(root, receiver, [Matcher(label, "=", name)], cache) is False:
+                    yield am.src.problem(
+                        (table, name, "notify", i),
+                        f"{label} {name} declares {receiver}, but no alert with {label}={name!r} can reach it: no route "
+                        f"that delivers to {receiver} matches {label}={name!r}",
+                        ROUTING_POLICY_MISMATCH,
+                        fix=f"route {label}={name!r} alerts to {receiver} (continue: true keeps the other routes), or drop it from notify",
+                    )
+
+
+def _can_reach(root: Route, receiver: str, matchers: Sequence[Matcher], cache: object) -> bool | None:
+    """Whether some label set that `matchers` accept is delivered to `receiver` (proved either way), or None."""
+    unknown = False
+    for node in root.walk():
+        if node.receiver != receiver:
+            continue
+        required, excluded = path_conditions(node)
+        final = satisfiable([*required, *matchers], [*excluded, *(list(c.matchers) for c in node.routes)], cache)  # type: ignore[arg-type]
+        if isinstance(final, Sat):
+            return True
+        if final is not UNSAT:
+            unknown = True
+    return None if unknown else False
+
+
+def _paging_severities(world: World) -> set[str]:
+    if world.spec is not None:
+        return {n for n, s in world.spec.model.severities.items() if (s.paging if s.paging is not None else n == "critical")}
+    return {"critical", "page", "p1"}
+
+
 def _critical_no_paging(world: World, options: Options) -> Iterator[Problem]:
-    tree = _tree(world)
+    tree = tree_of(world)
     if tree is None:
         return
     am, root = tree
     receivers = am.receivers()
-    if world.spec is not None:
-        for sev_name, sev in world.spec.model.severities.items():
-            if not (sev.paging if sev.paging is not None else sev_name == "critical"):
-                continue
-            no_paging = [
-                cat or "(none)"
-                for cat, _declared, got in _declared_and_reached(world, root, sev_name)
-                if not any(is_paging(r, receivers.get(r)) for r in got)
-            ]
-            if no_paging:
-                yield am.src.problem(
-                    ("severities", sev_name),
-                    f"severity {sev_name} pages, but alerts of category {'|'.join(no_paging)} reach no paging receiver",
+    if world.alerts_known and world.alerts:
+        paging = _paging_severities(world)
+        decided, _undecided = deliveries(world)
+        for dl in decided:
+            severity = dl.labels.get("severity", "")
+            if severity.lower() in paging and not any(is_paging(r, receivers.get(r)) for r in dl.receivers):
+                yield dl.alert.src.problem(
+                    dl.alert.key,
+                    f"alert {dl.alert.name} (severity {severity}) reaches {', '.join(dl.receivers) or 'nobody'}, "
+                    "none of them a paging receiver",
                     CRITICAL_NO_PAGING,
-                    at_key=True,
-                    fix="route it to a pagerduty/opsgenie receiver (or set paging: false)",
+                    fix="route it to a pagerduty/opsgenie receiver (or, in a spec, set paging: false on its severity)",
                 )
         return
-    # Routes written for critical alerts: a matcher on severity that accepts "critical".
+    # No alerts known: the routes written for critical alerts (a matcher on severity that accepts "critical").
     critical = [n for n in root.walk() if any(m.name == "severity" and m.matches({"severity": "critical"}) for m in n.matchers)]
     if not critical:
         return  # the config does not route by severity=critical: nothing to hold it to
@@ -441,7 +767,7 @@ def _critical_no_paging(world: World, options: Options) -> Iterator[Problem]:
 _Site = tuple[Source, KeyPath, str, list[Matcher] | MatcherError]
 
 
-def _matcher_sites(world: World) -> Iterator[_Site]:
+def matcher_sites(world: World) -> Iterator[_Site]:
     """Every matcher text of the routes, inhibit rules (and a spec's silences), parsed."""
     mode, go = am_matcher_mode(world.am_version), am_go(world.am_version)
     for src, key, text in _matcher_texts(world):
@@ -500,7 +826,7 @@ def _matcher_texts(world: World) -> Iterator[tuple[Source, KeyPath, str]]:
 
 
 def _parsed(world: World) -> Iterator[tuple[Source, KeyPath, str, list[Matcher]]]:
-    for src, key, text, parsed in _matcher_sites(world):
+    for src, key, text, parsed in matcher_sites(world):
         if not isinstance(parsed, MatcherError):
             yield src, key, text, parsed
 
@@ -604,9 +930,13 @@ def _am_deprecated_match(world: World, options: Options) -> Iterator[Problem]:
 RULES: tuple[LintRule, ...] = (
     LintRule(ROUTING_POLICY_MISMATCH, "spec", _routing_policy_mismatch),
     LintRule(ROUTE_SHADOWED, "alertmanager", _route_shadowed),
+    LintRule(ROUTE_UNREACHABLE, "alertmanager", _route_unreachable),
+    LintRule(ROUTE_CONTINUE_LAST, "alertmanager", _route_continue_last),
+    LintRule(ROUTE_DEEP_NESTING, "alertmanager", _route_deep_nesting),
+    LintRule(RECEIVER_EMPTY, "alertmanager", _receiver_empty),
+    LintRule(ROUTE_UNKNOWN_ALERTNAME, "spec", _route_unknown_alertname),
     LintRule(RECEIVER_UNUSED, "alertmanager", _receiver_unused),
     LintRule(RECEIVER_UNDEFINED, "alertmanager", _receiver_undefined),
-    LintRule(AM_CONFIG_INVALID, "alertmanager", _am_config_invalid),
     LintRule(ALERT_DEFAULT_ONLY, "spec", _alert_default_only),
     LintRule(CRITICAL_NO_PAGING, "alertmanager", _critical_no_paging),
     LintRule(MATCHER_REGEX_LITERAL, "alertmanager", _matcher_regex_literal),
