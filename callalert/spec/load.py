@@ -459,12 +459,12 @@ class _Index:
     scalars, the text of mapping keys. Built from one more pass over libyaml's events."""
 
     def __init__(self, text: str) -> None:
-        self.line = array("l")
-        self.col = array("l")
-        self.end = array("l")  # index of the first node after this one's subtree
+        self.line = array("i")
+        self.col = array("i")
+        self.end = array("i")  # index of the first node after this one's subtree
         self.kind = bytearray()  # _STYLES of a scalar, _MAPPING or _SEQUENCE
         self.keys: list[str | None] = []  # the text of a mapping key, None for any other node
-        self._maps: dict[int, dict[str, tuple[int, int]]] = {}
+        self._maps: dict[int, dict[str, int]] = {}
         self._seqs: dict[int, list[int]] = {}
         self._values: list[tuple[str, int] | None] | None = None
         parser = _Parser(text)
@@ -475,6 +475,8 @@ class _Index:
 
     def _read(self, get: Any) -> None:
         line, col, end, kind, keys = self.line.append, self.col.append, self.end, self.kind.append, self.keys.append
+        texts: dict[str, str] = {}  # one object per key text: keys repeat in every alert
+        text_of = texts.setdefault
         styles = _STYLES
         stack: list[tuple[int, bool, bool]] = []  # the open collections: (index, in a mapping, next is a key)
         in_map = is_key = False
@@ -489,7 +491,7 @@ class _Index:
                 end.append(n + 1)
                 kind(styles.get(event.style, 0))
                 if in_map:
-                    keys(event.value if is_key else None)
+                    keys(text_of(event.value, event.value) if is_key else None)
                     is_key = not is_key
                 else:
                     keys(None)
@@ -522,17 +524,19 @@ class _Index:
         return out
 
     def _entry(self, i: int, part: str | int) -> tuple[int, int] | None:
-        """(key, value) node indexes of `part` in the mapping at `i` (indexed once per mapping)."""
+        """(key, value) node indexes of `part` in the mapping at `i` (indexed once per mapping). A key
+        is a scalar on the fast path, so its value is the next node."""
         entries = self._maps.get(i)
         if entries is None:
             children = self._children(i)
             entries = {}
-            for k, v in zip(children[::2], children[1::2], strict=True):
+            for k in children[::2]:
                 text = self.keys[k]
                 if text is not None:
-                    entries[text] = (k, v)
+                    entries[text] = k
             self._maps[i] = entries
-        return entries.get(str(part))
+        key = entries.get(str(part))
+        return None if key is None else (key, key + 1)
 
     def _item(self, i: int, part: str | int) -> int | None:
         if not isinstance(part, int):
