@@ -1,4 +1,5 @@
-"""Benchmark: callalert against promtool on specs of 1,000, 10,000 and 50,000 alerts, in one run.
+"""Benchmark: callalert against promtool on specs of 1,000, 10,000 and 50,000 alerts, in one run;
+import of the rendered files back (and of the corpus' 10,002-rule file when ../shared/corpus is there).
 
 For each size it renders the spec once (the rule files promtool checks), then runs `callalert
 validate`, `callalert render`, `callalert lint` and `promtool check rules` on those rule files,
@@ -184,6 +185,7 @@ def main() -> None:
                 "validate": [*callalert, "validate", str(spec)],
                 "render": [*callalert, "render", str(spec), "--out", str(out)],
                 "lint": [*callalert, "lint", str(spec)],
+                "import": [*callalert, "import", str(out), "--out", str(work / f"imported-{n}.yaml"), "--allow-loss"],
                 "promtool": [promtool, "check", "rules", *rules],
             }
             series = results[n] = {name: Series() for name in commands}
@@ -224,11 +226,15 @@ def main() -> None:
         if len(results) > 1:
             print()
             print("linearity: wall time per 1,000 alerts, relative to the smallest size")
-            for name in ("validate", "render", "lint", "promtool"):
+            for name in ("validate", "render", "lint", "import", "promtool"):
                 per = {n: s[name].wall / n for n, s in results.items()}
                 first = per[sizes[0]]
                 cells = "  ".join(f"{n:>6}: {1000 * p:6.3f} s ({p / first:4.2f})" for n, p in per.items())
                 print(f"  {name:<9} {cells}")
+        large = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "rules" / "prometheus__rules_large.yml"
+        if large.is_file():
+            corpus = Series([run([*callalert, "import", str(large), "--out", str(work / "large.yaml")]) for _ in range(3)])
+            print(f"\ncallalert import of the corpus' 10,002-rule file: {corpus.wall:.3f} s wall, {corpus.rss:.0f} MiB peak")
         if args.check_alerts:
             print()
             n = args.check_alerts

@@ -248,6 +248,33 @@ TEMPLATE_RENDER = _rule(
     "template-render", "A notification template that amtool template render cannot render (or renders empty).", area="check"
 )
 
+# Rules of `callalert import` (rule files, alertmanager.yml, templates and their packagings → a spec).
+IMPORT_INPUT = _rule(
+    "import-input", "An input import cannot read: not a kind it knows, or not shaped like its kind.", area="import"
+)
+IMPORT_REFUSED = _rule(
+    "import-refused",
+    "An input the real promtool or amtool rejects: import refuses it with the tool's verdict instead of converting it.",
+    area="import",
+)
+IMPORT_LOSS = _rule(
+    "import-loss",
+    "Something of the input the spec cannot express; import exits 1 unless --allow-loss (then it is a warning).",
+    area="import",
+)
+IMPORT_SECRET = _rule(
+    "import-secret",
+    "A secret of the input that must move into a file (give --secrets-dir), or whose value is not among the inputs.",
+    area="import",
+)
+IMPORT_NOTE = _rule(
+    "import-note",
+    "What import changed in form but not in meaning, or did not carry (comments, Kubernetes metadata).",
+    "info",
+    area="import",
+)
+IMPORT_VERIFY = _rule("import-verify", "The spec import wrote is not equivalent to its input (`import --verify`).", area="import")
+
 
 # --- problems -------------------------------------------------------------------------------------
 

@@ -227,6 +227,43 @@ def build_app() -> Any:
         explicit = {"promtool": promtool, "amtool": amtool, "prometheus": prometheus, "alertmanager": alertmanager}
         raise typer.Exit(cmd_toolchains(explicit, format))
 
+    @app.command("import")
+    def import_(
+        paths: list[Path] = typer.Argument(
+            None,
+            help="Rule files, alertmanager.yml, templates, Kubernetes objects (PrometheusRule, AlertmanagerConfig, "
+            "Alertmanager, Secret, ConfigMap), kube-prometheus-stack values, Mimir/Cortex files, or folders of them "
+            "(kinds detected by content).",
+            show_default=False,
+        ),
+        out: Path | None = typer.Option(
+            None, "--out", "-o", help="The spec file to write (a .yaml name), or a folder. Default: the spec on stdout."
+        ),
+        split: str = typer.Option(
+            "none", "--split", help="none: one spec file; group: one file per rule group; team: one file per `team` label."
+        ),
+        secrets_dir: Path | None = typer.Option(
+            None,
+            "--secrets-dir",
+            help="Write the inputs' literal secrets here (mode 0600, folder 0700); the spec refers to these files. "
+            "Without it import lists what must move and exits 1.",
+        ),
+        allow_loss: bool = typer.Option(
+            False, "--allow-loss", help="Write the spec even when the input has something the spec cannot express (reported)."
+        ),
+        verify: bool = typer.Option(
+            False,
+            "--verify",
+            help="Prove the spec equivalent to the input: same rules, promtool/amtool pass, routing alike for a "
+            "generated suite of label sets (engine and amtool), templates render alike, import of the render is a fixed point.",
+        ),
+        format: str = FormatOpt,
+    ) -> None:
+        """Turn existing rule files, alertmanager.yml and templates into a spec (nothing silently lost, secrets moved out)."""
+        from callalert.cli.importer import cmd_import
+
+        raise typer.Exit(cmd_import(paths or [], out, split, secrets_dir, allow_loss, verify, format))
+
     app.add_typer(routes_app, name="routes")
 
     @app.command()

@@ -9,21 +9,22 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TextIO
 
 from callalert import __version__
 from callalert.diagnostics import Problem
 from callalert.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PROBLEMS, EXIT_USAGE, CallalertError, ProblemsFound
 
 
-def emit(problems: Sequence[Problem], fmt: str, tool: str = "callalert") -> None:
-    """Problems to stdout in `fmt`; SARIF describes every rule callalert has, lint's included."""
+def emit(problems: Sequence[Problem], fmt: str, tool: str = "callalert", stream: TextIO | None = None) -> None:
+    """Problems to stdout (or `stream`) in `fmt`; SARIF describes every rule callalert has, lint's included."""
     from callalert import report
 
     if fmt == "sarif":
         from callalert.lint.rules import register
 
         register()
-    report.emit(problems, fmt, tool=tool)
+    report.emit(problems, fmt, stream=stream, tool=tool)
 
 
 def report_problems(exc: ProblemsFound, fmt: str = "text") -> None:

@@ -14,7 +14,6 @@ from callalert.diagnostics import Problem, sort_problems
 from callalert.errors import UsageError
 from callalert.lint import rules
 from callalert.lint.engine import LINT_UNKNOWN_FILE, LintRule, Options, apply_suppressions
-from callalert.lint.kinds import Kind, detect
 from callalert.lint.shapes import shape_problems
 from callalert.lint.world import (
     AMConfig,
@@ -29,8 +28,8 @@ from callalert.lint.world import (
     text_source,
 )
 from callalert.pipeline import Valid
-from callalert.render.promtool_tests import TEST_COPY_MARK
-from callalert.spec.load import Document, load_text
+from callalert.spec.kinds import DESCRIPTIONS, TEST_COPY_MARK, Kind, detect
+from callalert.spec.load import Document, load_all_text, load_text
 from callalert.spec.read import InputError, display, read_text
 from callalert.validate import validate
 from callalert.write import MARKER, MARKER_TEXT
@@ -110,6 +109,25 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             kind = "unknown"
         if path.suffix == ".json" and not explicit and kind != "silences":
             continue  # a directory's other JSON files are none of lint's business
+        if kind == "unknown" and doc is not None and any("another document" in p.message for p in doc.problems):
+            docs = [x for x in load_all_text(text, name) if x.data is not None]
+            if docs and not any(x.problems for x in docs):
+                # a stream of documents (a Kubernetes manifest): lint reads one document per file
+                what = ", ".join(DESCRIPTIONS[detect(name, x.text, x.data)] for x in docs)
+                result.kinds[name] = "unknown"
+                problems.append(
+                    d.problem(
+                        name,
+                        1,
+                        1,
+                        f"{len(docs)} YAML documents ({what}): lint reads one document per file; "
+                        f"`callalert import {name}` turns them into a spec",
+                        LINT_UNKNOWN_FILE,
+                    )
+                )
+                continue
+        if kind == "mimir-rules":
+            kind = "rules"  # a rule file with a `namespace:` key: its groups are linted the same way
         result.kinds[name] = kind
         if kind == "silences":
             assert doc is not None
@@ -135,6 +153,17 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
                         level="error" if explicit else "info",
                     )
                 )
+        elif kind not in ("rules", "alertmanager", "rules-test"):
+            problems.append(
+                d.problem(
+                    name,
+                    1,
+                    1,
+                    f"{DESCRIPTIONS[kind]}: lint reads specs, plain rule files, alertmanager.yml and .tmpl templates; "
+                    f"`callalert import {name}` turns this one into a spec",
+                    LINT_UNKNOWN_FILE,
+                )
+            )
         elif kind in ("rules", "alertmanager"):
             assert doc is not None
             problems.extend(p for p in doc.problems if p.rule == d.DUPLICATE_KEY.id)

@@ -402,6 +402,8 @@ def spec_world(valid: Valid) -> World:
         ann_keys: dict[str, KeyPath] = {"summary": (*ra.key, "summary"), "description": (*ra.key, "description")}
         if ra.own_dashboard is not None:
             ann_keys["dashboard"] = (*ra.key, "dashboard")
+        if ra.own_runbook_url is not None:
+            ann_keys["runbook_url"] = (*ra.key, "runbook_url")
         for name in ra.extra_annotations:
             ann_keys[name] = (*ra.key, "annotations", name)
         labels = {"alertname": ra.name, **ra.labels}

@@ -36,6 +36,7 @@ class Targets:
     prometheus: str
     alertmanager: str
     prometheus_features: tuple[str, ...] = ()
+    prometheus_written: bool = False  # the spec names its Prometheus (not the default)
 
 
 @dataclass(frozen=True)
@@ -86,23 +87,29 @@ class Alert:
     expr: str
     for_: str | None
     keep_firing_for: str | None
-    severity: str
+    severity: str | None  # None: the alert has no severity label
     category: str | None
-    summary: str
-    description: str
+    summary: str | None
+    description: str | None
     labels: Mapping[str, str]  # as rendered: severity, category, then the alert's own labels
     annotations: Mapping[str, str]  # as rendered: summary, description, dashboard, runbook_url, then extra
     extra_annotations: Mapping[str, str]  # the spec's `annotations:` only
     own_dashboard: str | None  # the spec's `dashboard:` as written (None: the base dashboard)
     dashboard: str | None
     runbook: Runbook | None
-    runbook_file: str
+    runbook_file: str  # file name of its runbook (and stem of its promtool test files): safe for any alert name
     key: KeyPath
+    own_runbook_url: str | None = None  # the spec's `runbook_url:` (None: the link to the rendered runbook)
+    shares_name: bool = False  # another alert before it has the same name, on purpose
 
     def text_fields(self) -> Iterator[tuple[KeyPath, str, str]]:
         """(key path, annotation name, template text) of every annotation the spec wrote."""
-        yield (*self.key, "summary"), "summary", self.summary
-        yield (*self.key, "description"), "description", self.description
+        if self.summary is not None:
+            yield (*self.key, "summary"), "summary", self.summary
+        if self.description is not None:
+            yield (*self.key, "description"), "description", self.description
+        if self.own_runbook_url is not None:
+            yield (*self.key, "runbook_url"), "runbook_url", self.own_runbook_url
         for name, text in self.extra_annotations.items():
             yield (*self.key, "annotations", name), name, text
 
@@ -118,7 +125,7 @@ class Record:
 @dataclass(frozen=True)
 class Group:
     name: str
-    file_name: str
+    file_name: str  # the rule file it renders into (groups may share one)
     interval: str | None
     limit: int | None
     records: tuple[Record, ...]
@@ -126,6 +133,10 @@ class Group:
     key: KeyPath
     query_offset: str | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
+    rules: tuple[Record | Alert, ...] = ()  # every rule in evaluation order
+
+    def ordered(self) -> tuple[Record | Alert, ...]:
+        return self.rules or (*self.records, *self.alerts)
 
 
 @dataclass(frozen=True)
@@ -305,6 +316,7 @@ class Model:
     tests: Tests
     alerts: tuple[Alert, ...] = field(default=())
     policy: tuple[PolicyEntry, ...] = field(default=())
+    tracing: AMData | None = None  # Alertmanager's `tracing:` mapping
 
     @property
     def am_version(self) -> str:

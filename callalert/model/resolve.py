@@ -6,6 +6,7 @@ and nothing after this point reads a spec class.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,19 @@ RENAMES = {"from_": "from", "class_": "class", "continue_": "continue"}
 def file_name_for_group(name: str) -> str:
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name)
     return safe.strip(".") or "rules"
+
+
+def runbook_file_name(alert_name: str) -> str:
+    """`<AlertName>.md`, with what a file name cannot hold replaced (names are free text under
+    `defaults.alert_names: text`)."""
+    if re.fullmatch(r"[A-Za-z0-9_:]+", alert_name):
+        return f"{alert_name}.md"
+    return file_name_for_group(alert_name) + ".md"
+
+
+def default_runbook_url(runbook_base_url: str | None, runbook_file: str) -> str:
+    """The `runbook_url` of an alert without its own: its rendered runbook."""
+    return _join_url(runbook_base_url, runbook_file) if runbook_base_url else f"runbooks/{runbook_file}"
 
 
 def _join_url(base: str | None, tail: str) -> str:
@@ -279,32 +293,61 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
     groups: list[Group] = []
     all_alerts: list[Alert] = []
     first_alert: dict[str, KeyPath] = {}
-    group_files: dict[str, int] = {}
+    # rule file -> (index of the first group in it, whether that group named the file, group names in it)
+    group_files: dict[str, tuple[int, bool, dict[str, int]]] = {}
+    runbook_files: dict[str, str] = {}
     for gi, group in enumerate(spec.groups):
         gkey: KeyPath = ("groups", gi)
-        file_name = file_name_for_group(group.name) + ".yml"
+        file_name = file_name_for_group(group.file if group.file is not None else group.name) + ".yml"
+        explicit = group.file is not None
         if len(file_name.encode("utf-8", "surrogatepass")) > MAX_FILE_NAME_BYTES:
             problems.append(
                 problem(
-                    (*gkey, "name"),
-                    f"group name makes a {len(file_name.encode('utf-8', 'surrogatepass'))}-byte rule file name; "
-                    f"file names must stay within {MAX_FILE_NAME_BYTES} bytes",
+                    (*gkey, "file" if explicit else "name"),
+                    f"group {'file' if explicit else 'name'} makes a {len(file_name.encode('utf-8', 'surrogatepass'))}-byte "
+                    f"rule file name; file names must stay within {MAX_FILE_NAME_BYTES} bytes",
                     d.GROUP_NAME,
-                    fix="shorten the group name",
+                    fix=f"shorten the group {'file' if explicit else 'name'}",
                 )
             )
         if file_name in group_files:
-            problems.append(
-                problem(
-                    (*gkey, "name"),
-                    f"group {group.name!r} renders to the same file as groups[{group_files[file_name]}] ({file_name}); rename one",
-                    d.DUPLICATE_NAME,
+            first, first_explicit, names = group_files[file_name]
+            if not (explicit and first_explicit):
+                problems.append(
+                    problem(
+                        (*gkey, "name"),
+                        f"group {group.name!r} renders to the same file as groups[{first}] ({file_name}); rename one",
+                        d.DUPLICATE_NAME,
+                    )
                 )
-            )
-        group_files.setdefault(file_name, gi)
+            elif group.name in names:
+                problems.append(
+                    problem(
+                        (*gkey, "name"),
+                        f"group {group.name!r} is already in rule file {file_name} (groups[{names[group.name]}]); "
+                        "Prometheus refuses a group name twice in one file",
+                        d.DUPLICATE_NAME,
+                    )
+                )
+            names.setdefault(group.name, gi)
+        else:
+            group_files[file_name] = (gi, explicit, {group.name: gi})
         alerts: list[Alert] = []
-        for ai, alert in enumerate(group.alerts):
-            akey: KeyPath = (*gkey, "alerts", ai)
+        records: list[Record] = []
+        ordered: list[Record | Alert] = []
+        layout = "alerts_and_records" if group.alerts_and_records else None
+        ai = ri = 0
+        for item in group.ordered():
+            if isinstance(item, v1.Record):
+                rkey: KeyPath = (*gkey, layout or "records", ri if layout is None else len(ordered))
+                ri += 1
+                record = Record(item.record, item.expr, dict(item.labels), rkey)
+                records.append(record)
+                ordered.append(record)
+                continue
+            alert = item
+            akey: KeyPath = (*gkey, layout or "alerts", ai if layout is None else len(ordered))
+            ai += 1
             if len(alert.name) > MAX_FILE_NAME_BYTES:
                 problems.append(
                     problem(
@@ -315,7 +358,7 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
                         fix="shorten the alert name",
                     )
                 )
-            if alert.name in first_alert:
+            if alert.name in first_alert and not alert.shares_name:
                 problems.append(
                     problem(
                         (*akey, "name"),
@@ -323,9 +366,21 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
                         d.DUPLICATE_ALERT,
                     )
                 )
-            else:
-                first_alert[alert.name] = akey
-            ref("severity", alert.severity, severities, (*akey, "severity"), d.UNKNOWN_SEVERITY)
+            elif alert.name not in first_alert and alert.shares_name:
+                problems.append(
+                    problem(
+                        (*akey, "shares_name"),
+                        f"no earlier alert is named {alert.name!r}: `shares_name` is for a later alert that reuses a name",
+                        d.DUPLICATE_ALERT,
+                    )
+                )
+            first_alert.setdefault(alert.name, akey)
+            if defaults.alert_names == "identifier":
+                name_problem = v1.alert_name_problem(alert.name)
+                if name_problem is not None:
+                    problems.append(problem((*akey, "name"), name_problem, d.ALERT_NAME))
+            if alert.severity is not None:
+                ref("severity", alert.severity, severities, (*akey, "severity"), d.UNKNOWN_SEVERITY)
             if alert.category is not None:
                 ref("category", alert.category, categories, (*akey, "category"), d.UNKNOWN_CATEGORY)
             for reserved in ("severity", "category", "alertname"):
@@ -348,7 +403,9 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
                             at_key=True,
                         )
                     )
-            labels = {"severity": alert.severity}
+            labels: dict[str, str] = {}
+            if alert.severity is not None:
+                labels["severity"] = alert.severity
             if alert.category is not None:
                 labels["category"] = alert.category
             labels.update(sorted(alert.labels.items()))
@@ -367,55 +424,72 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
                         "to join dashboard_base_url",
                     )
                 )
-            runbook_file = f"{alert.name}.md"
+            runbook_file = runbook_file_name(alert.name)
+            if runbook_files.setdefault(runbook_file, alert.name) != alert.name:
+                problems.append(
+                    problem(
+                        (*akey, "name"),
+                        f"alert {alert.name!r} and alert {runbook_files[runbook_file]!r} would share the runbook file "
+                        f"{runbook_file} (a file name cannot hold every character); rename one",
+                        d.DUPLICATE_NAME,
+                    )
+                )
             # every alert links a dashboard: its own, else the base dashboard of the system
             dashboard = (
                 _join_url(defaults.dashboard_base_url, alert.dashboard) if alert.dashboard else defaults.dashboard_base_url
             )
-            annotations = {"summary": alert.summary, "description": alert.description}
+            annotations: dict[str, str] = {}
+            if alert.summary is not None:
+                annotations["summary"] = alert.summary
+            if alert.description is not None:
+                annotations["description"] = alert.description
             if dashboard:
                 annotations["dashboard"] = dashboard
             annotations["runbook_url"] = (
-                _join_url(defaults.runbook_base_url, runbook_file) if defaults.runbook_base_url else f"runbooks/{runbook_file}"
+                alert.runbook_url
+                if alert.runbook_url is not None
+                else default_runbook_url(defaults.runbook_base_url, runbook_file)
             )
             annotations.update(sorted(alert.annotations.items()))
-            alerts.append(
-                Alert(
-                    name=alert.name,
-                    group=group.name,
-                    expr=alert.expr,
-                    for_=alert.for_,
-                    keep_firing_for=alert.keep_firing_for,
-                    severity=alert.severity,
-                    category=alert.category,
-                    summary=alert.summary,
-                    description=alert.description,
-                    labels=labels,
-                    annotations=annotations,
-                    extra_annotations=dict(alert.annotations),
-                    own_dashboard=alert.dashboard,
-                    dashboard=dashboard,
-                    runbook=_runbook(alert.runbook),
-                    runbook_file=runbook_file,
-                    key=akey,
-                )
+            model_alert = Alert(
+                name=alert.name,
+                group=group.name,
+                expr=alert.expr,
+                for_=alert.for_,
+                keep_firing_for=alert.keep_firing_for,
+                severity=alert.severity,
+                category=alert.category,
+                summary=alert.summary,
+                description=alert.description,
+                labels=labels,
+                annotations=annotations,
+                extra_annotations=dict(alert.annotations),
+                own_dashboard=alert.dashboard,
+                dashboard=dashboard,
+                runbook=_runbook(alert.runbook),
+                runbook_file=runbook_file,
+                key=akey,
+                own_runbook_url=alert.runbook_url,
+                shares_name=alert.shares_name,
             )
+            alerts.append(model_alert)
+            ordered.append(model_alert)
         all_alerts.extend(alerts)
         interval = group.interval
         if interval is None and "evaluation_interval" in defaults.model_fields_set:
             interval = defaults.evaluation_interval
-        records = tuple(Record(r.record, r.expr, dict(r.labels), (*gkey, "records", ri)) for ri, r in enumerate(group.records))
         groups.append(
             Group(
                 group.name,
                 file_name,
                 interval,
                 group.limit,
-                records,
+                tuple(records),
                 tuple(alerts),
                 gkey,
                 query_offset=group.query_offset,
                 labels=dict(group.labels),
+                rules=tuple(ordered) if layout else (),
             )
         )
 
@@ -436,7 +510,10 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             runbook_base_url=defaults.runbook_base_url,
             external_labels=dict(defaults.external_labels),
             targets=Targets(
-                defaults.targets.prometheus, defaults.targets.alertmanager, tuple(defaults.targets.prometheus_features)
+                defaults.targets.prometheus,
+                defaults.targets.alertmanager,
+                tuple(defaults.targets.prometheus_features),
+                prometheus_written="prometheus" in defaults.targets.model_fields_set,
             ),
             scrape_interval=defaults.scrape_interval,
         ),
@@ -471,6 +548,7 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             for i, s in enumerate(spec.silences)
         ),
         templates=Templates(tuple(spec.templates.builtin), template_files),
+        tracing=am_data(spec.tracing) if spec.tracing is not None else None,
         groups=tuple(groups),
         tests=_tests(spec),
         alerts=tuple(all_alerts),

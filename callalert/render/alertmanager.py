@@ -131,6 +131,8 @@ def config_data(model: Model, ctx: RenderContext) -> dict[str, Any]:
             for ti in model.time_intervals
         ]
     data["templates"] = ["templates/*.tmpl"]
+    if model.tracing is not None:
+        data["tracing"] = _plain(model.tracing, ctx, ("tracing",))
     return data
 
 

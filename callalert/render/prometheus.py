@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from callalert.model import Alert, Group, Model
+from callalert.model import Alert, Group, Model, Record
 from callalert.render.yamlout import dump, header
 
 
@@ -14,14 +14,22 @@ def alert_rule(alert: Alert) -> dict[str, Any]:
         rule["for"] = alert.for_
     if alert.keep_firing_for:
         rule["keep_firing_for"] = alert.keep_firing_for
-    rule["labels"] = dict(alert.labels)
+    if alert.labels:
+        rule["labels"] = dict(alert.labels)
     rule["annotations"] = dict(alert.annotations)
     return rule
 
 
+def record_rule(record: Record) -> dict[str, Any]:
+    entry: dict[str, Any] = {"record": record.record, "expr": record.expr}
+    if record.labels:
+        entry["labels"] = dict(record.labels)
+    return entry
+
+
 def group_data(group: Group, alert_rules: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """A rule group as Prometheus reads it: recording rules first, then `alert_rules`
-    (by default every alert of the group)."""
+    """A rule group as Prometheus reads it: its rules in evaluation order (recording rules first
+    unless the spec orders them), or its recording rules then `alert_rules`."""
     data: dict[str, Any] = {"name": group.name}
     if group.interval:
         data["interval"] = group.interval
@@ -31,17 +39,16 @@ def group_data(group: Group, alert_rules: list[dict[str, Any]] | None = None) ->
         data["limit"] = group.limit
     if group.labels:
         data["labels"] = dict(group.labels)
-    rules: list[dict[str, Any]] = []
-    for record in group.records:
-        entry: dict[str, Any] = {"record": record.record, "expr": record.expr}
-        if record.labels:
-            entry["labels"] = dict(record.labels)
-        rules.append(entry)
-    rules.extend(alert_rules if alert_rules is not None else [alert_rule(a) for a in group.alerts])
-    data["rules"] = rules
+    if alert_rules is not None:
+        data["rules"] = [record_rule(r) for r in group.records] + alert_rules
+    else:
+        data["rules"] = [record_rule(r) if isinstance(r, Record) else alert_rule(r) for r in group.ordered()]
     return data
 
 
 def render(model: Model) -> dict[str, str]:
     head = header(model.source_name)
-    return {f"prometheus/rules/{group.file_name}": head + dump({"groups": [group_data(group)]}) for group in model.groups}
+    files: dict[str, list[dict[str, Any]]] = {}
+    for group in model.groups:  # groups naming one file share it, in spec order
+        files.setdefault(group.file_name, []).append(group_data(group))
+    return {f"prometheus/rules/{name}": head + dump({"groups": groups}) for name, groups in files.items()}

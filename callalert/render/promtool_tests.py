@@ -17,14 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from callalert.model import Model, RuleExpectation, RuleTest
-from callalert.render.prometheus import alert_rule, group_data
+from callalert.model import Model, Record, RuleExpectation, RuleTest
+from callalert.render.prometheus import alert_rule, group_data, record_rule
 from callalert.render.yamlout import dump, header
+from callalert.spec.kinds import TEST_COPY_MARK
 
 TESTS_DIR = "tests"
-# First line of every test copy of a rule group: `callalert lint` skips files that start with it
-# (the copies drop annotations on purpose; linting them would report callalert's own choice).
-TEST_COPY_MARK = "# callalert test copy:"
+# First line of every test copy of a rule group (TEST_COPY_MARK): `callalert lint` and `callalert
+# import` skip files that start with it (the copies drop annotations on purpose).
 
 
 # --- rule tests → promtool files ------------------------------------------------------------
@@ -47,6 +47,7 @@ def plan(model: Model) -> list[PromtoolFile]:
     """Which promtool files the rule tests compile to (one per alert and compared annotation set)."""
     by_alert: dict[str, list[PromtoolFile]] = {}
     known = {a.name for a in model.alerts}
+    stems = {a.name: a.runbook_file.removesuffix(".md") for a in model.alerts}
     rule_tests = list(enumerate(model.tests.rules))
     # tests that only assert silence compare no annotations: they join the alert's first file,
     # so they go last and an alert's tests usually share one file
@@ -76,10 +77,11 @@ def plan(model: Model) -> list[PromtoolFile]:
             if target is None:
                 n = len(files) + 1
                 suffix = "" if n == 1 else f".{n}"
+                stem = stems[test.alert]
                 target = PromtoolFile(
                     test.alert,
-                    f"{TESTS_DIR}/{test.alert}{suffix}.test.yml",
-                    f"{TESTS_DIR}/rules/{test.alert}{suffix}.yml",
+                    f"{TESTS_DIR}/{stem}{suffix}.test.yml",
+                    f"{TESTS_DIR}/rules/{stem}{suffix}.yml",
                     names,
                 )
                 files.append(target)
@@ -98,12 +100,16 @@ def group_name(index: int, test: RuleTest) -> str:
 def compile_file(model: Model, pf: PromtoolFile) -> tuple[dict[str, Any], dict[str, Any]]:
     """(promtool test file data, rule file data) for one planned file."""
     alert = next(a for a in model.alerts if a.name == pf.alert)
-    group = next(g for g in model.groups if g.name == alert.group)
+    group = next(g for g in model.groups if g.key == alert.key[:2])
     rule = alert_rule(alert)
     rule["annotations"] = {k: v for k, v in alert.annotations.items() if k in pf.annotations}
     if not rule["annotations"]:
         del rule["annotations"]
-    group_rules = group_data(group, [rule])
+    group_rules = group_data(group)
+    # the group's recording rules and this alert, in the group's order
+    group_rules["rules"] = [
+        record_rule(r) if isinstance(r, Record) else rule for r in group.ordered() if r is alert or isinstance(r, Record)
+    ]
 
     tests: list[dict[str, Any]] = []
     for index, test, exps in pf.cases:

@@ -50,12 +50,17 @@ from callalert.spec.read import read_text
 _Parser: Any  # libyaml's parser+composer is ~10x faster; fall back where PyYAML was built without it
 try:
     from yaml._yaml import CParser as _Parser
+    from yaml._yaml import get_version as _libyaml_version
 
-    HAVE_LIBYAML = True
+    # libyaml before 0.2.6 has no nesting limit, and PyYAML composes its nodes by recursing in C:
+    # a file of opening brackets would overflow the C stack. Such a build (PyYAML's wheels before
+    # 6.0.4, or a distribution's PyYAML on an older libyaml) reads with the Python parser instead,
+    # bounded by MAX_YAML_DEPTH.
+    HAVE_LIBYAML = _libyaml_version() >= (0, 2, 6)
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml.parser import Parser as _Parser
-
     HAVE_LIBYAML = False
+if not HAVE_LIBYAML:  # pragma: no cover - depends on the PyYAML build
+    from yaml.parser import Parser as _Parser
 
 
 class _Constructor(SafeConstructor):
@@ -685,6 +690,63 @@ def load_nodes(text: str, path: str) -> Document:
         return Document(path, data, root, problems, text)
     finally:
         loader.dispose()
+
+
+def load_all_text(text: str, path: str) -> list[Document]:
+    """Every YAML document of a stream (`---` separated), each with its node tree; positions are
+    those of the whole file. One document is read by `load_text` (deep nesting, recursive aliases,
+    reader errors all handled there); in a stream a syntax error ends it with a document holding
+    the problem."""
+    single = load_text(text, path)
+    if not any("found another document" in p.message for p in single.problems):
+        return [single]
+    loader: Any = _Loader(text)
+    docs: list[Document] = []
+    try:
+        while True:
+            try:
+                if not loader.check_node():
+                    break
+                root = loader.get_node()
+            except ReaderError as exc:
+                docs.append(Document(path, None, None, [_reader_problem(path, text, exc, HAVE_LIBYAML)], text))
+                break
+            except yaml.MarkedYAMLError as exc:
+                docs.append(Document(path, None, None, [_syntax_problem(path, exc, text)], text))
+                break
+            except yaml.YAMLError as exc:
+                docs.append(Document(path, None, None, [d.problem(path, 1, 1, f"YAML error: {exc}", d.YAML_SYNTAX)], text))
+                break
+            if root is None:
+                continue
+            if _ANCHOR.search(text) and (closing := _cycle(root)) is not None:
+                line, col = closing.start_mark.line + 1, closing.start_mark.column + 1
+                message = "recursive alias: this collection contains itself (an alias inside its own anchor)"
+                docs.append(Document(path, None, root, [d.problem(path, line, col, message, d.YAML_SYNTAX)], text))
+                continue
+            before = len(loader.duplicates)
+            try:
+                data = loader.construct_document(root)
+            except ConstructorError as exc:
+                mark = exc.problem_mark or exc.context_mark
+                docs.append(
+                    Document(path, None, root, [_mark_problem(path, mark, f"YAML error: {exc.problem}", d.YAML_SYNTAX)], text)
+                )
+                continue
+            problems = [
+                _mark_problem(
+                    path,
+                    key_node.start_mark,
+                    f"duplicate key {key_node.value!r} (YAML keeps only the last one; "
+                    f"the first is at line {_first_line(mapping, key_node)})",
+                    d.DUPLICATE_KEY,
+                )
+                for mapping, key_node in loader.duplicates[before:]
+            ]
+            docs.append(Document(path, data, root, problems, text))
+    finally:
+        loader.dispose()
+    return docs
 
 
 def _first_line(mapping: MappingNode, dup: ScalarNode) -> int:

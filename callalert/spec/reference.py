@@ -25,6 +25,8 @@ def _type_name(tp: Any) -> str:
                     return "matchers"
                 if func.__name__ in ("_check_label_name",):
                     return "label name"
+            if getattr(meta, "title", None) == "label name":  # rule label names: checked per target version
+                return "label name"
         return names.get(base, base)
     if origin in (typing.Union, __import__("types").UnionType):
         parts = [_type_name(a) for a in args if a is not type(None)]

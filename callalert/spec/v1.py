@@ -15,7 +15,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -77,25 +79,34 @@ def _check_nonzero_duration(value: str) -> str:
     return value
 
 
-def _check_label_name(value: str) -> str:
+def label_name_problem(value: str, *, utf8: bool = False) -> str | None:
+    """Why `value` is not a label name callalert writes (None: it is one). Prometheus before 3.0
+    knows only letters, digits and _; from 3.0 (`utf8=True`) any text. Names starting with __ are
+    Prometheus' own in both."""
+    if utf8 and value and not value.startswith("__"):
+        return None
+    if utf8 and value.startswith("__"):
+        return f"invalid label name {shown(value)}: names starting with __ are reserved for Prometheus' own labels"
     if not _LABEL_RE.match(value) or value.startswith("__"):
-        raise PydanticCustomError(
-            "label_name",
-            "invalid label name {value}: use letters, digits and _, not starting with a digit or __",
-            {"value": shown(value)},
-        )
+        return f"invalid label name {shown(value)}: use letters, digits and _, not starting with a digit or __"
+    return None
+
+
+def _check_label_name(value: str) -> str:
+    problem = label_name_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("label_name", problem, {})
     return value
 
 
-def _check_alert_name(value: str) -> str:
-    if not _METRIC_RE.match(value):
-        raise PydanticCustomError(
-            "alert_name",
-            "invalid alert name {value}: alert names are label values of `alertname`; use "
-            "letters, digits, _ and : (e.g. HighCallLatency)",
-            {"value": shown(value)},
-        )
-    return value
+def alert_name_problem(value: str) -> str | None:
+    """Why `value` is not an alert name under `defaults.alert_names: identifier` (None: it is one)."""
+    if _METRIC_RE.match(value):
+        return None
+    return (
+        f"invalid alert name {shown(value)}: alert names are label values of `alertname`; use "
+        "letters, digits, _ and : (e.g. HighCallLatency)"
+    )
 
 
 def _check_version(value: Any) -> str:
@@ -108,7 +119,9 @@ def _check_version(value: Any) -> str:
 Duration = Annotated[str, AfterValidator(_check_duration)]
 NonZeroDuration = Annotated[str, AfterValidator(_check_duration), AfterValidator(_check_nonzero_duration)]
 LabelName = Annotated[str, AfterValidator(_check_label_name)]
-AlertName = Annotated[str, AfterValidator(_check_alert_name)]
+# Label and annotation names of rules: which names Prometheus accepts depends on the target
+# version (any UTF-8 from 3.0), so validate checks them against defaults.targets.prometheus.
+RuleLabelName = Annotated[str, Field(min_length=1, title="label name")]
 VersionStr = Annotated[str, BeforeValidator(_check_version)]
 
 
@@ -178,6 +191,7 @@ class TLSConfig(Model):
     server_name: str | None = None
     insecure_skip_verify: bool | None = None
     min_version: str | None = None
+    max_version: str | None = None
 
 
 class BasicAuth(Model):
@@ -190,11 +204,24 @@ class Authorization(Model):
     credentials: Secret | None = Field(None, description="Rendered as `credentials_file` (or inline with --secrets=env).")
 
 
+class OAuth2(Model):
+    """OAuth 2.0 client credentials for `http_config`."""
+
+    client_id: str | None = None
+    client_secret: Secret | None = Field(None, description="Rendered as `client_secret_file` (or inline with --secrets=env).")
+    scopes: list[str] | None = None
+    token_url: str | None = None
+    endpoint_params: dict[str, str] | None = None
+    tls_config: TLSConfig | None = None
+    proxy_url: str | None = None
+
+
 class HTTPConfig(Model):
     """Alertmanager's `http_config`; secret values by reference only."""
 
     basic_auth: BasicAuth | None = None
     authorization: Authorization | None = None
+    oauth2: OAuth2 | None = None
     bearer_token: Secret | None = Field(None, description="Rendered as `bearer_token_file`.")
     proxy_url: str | None = None
     tls_config: TLSConfig | None = None
@@ -654,7 +681,11 @@ Matchers = Annotated[list[str], BeforeValidator(_matchers_input)]
 
 
 class Targets(Model):
-    prometheus: VersionStr = Field(DEFAULT_PROMETHEUS, description="Prometheus version the rules must work on.")
+    prometheus: VersionStr = Field(
+        DEFAULT_PROMETHEUS,
+        description="Prometheus version the rules must work on. Rule label and annotation names beyond letters, digits "
+        "and _ (any UTF-8, Prometheus ≥ 3.0) need it written here, 3.0 or later: the default does not vouch for them.",
+    )
     alertmanager: VersionStr = Field(
         DEFAULT_ALERTMANAGER, description="Alertmanager version the config and templates must work on."
     )
@@ -693,6 +724,12 @@ class Defaults(Model):
         default_factory=dict, description="Prometheus external labels the alerts will carry (used by checks)."
     )
     targets: Targets = Field(default_factory=Targets)
+    alert_names: Literal["identifier", "text"] = Field(
+        "identifier",
+        description="`identifier`: alert names are letters, digits, _ and : (callalert's convention: safe in file names, "
+        "matchers and URLs). `text`: any non-empty text, as Prometheus allows (rule files often have names like "
+        "`Service Is Down`); file names of runbooks and tests then replace what a file name cannot hold.",
+    )
 
 
 class SMTP(Model):
@@ -767,33 +804,71 @@ class Runbook(Model):
 
 
 class Alert(Model):
-    name: AlertName = Field(description="Alert name (the `alertname` label).")
+    name: str = Field(
+        min_length=1, description="Alert name (the `alertname` label); its syntax is set by `defaults.alert_names`."
+    )
     expr: str = Field(description="PromQL expression; the alert fires for each series it returns.")
     for_: Duration | None = Field(None, alias="for", description="How long the condition must hold before firing.")
     keep_firing_for: Duration | None = Field(
         None, description="Keep the alert firing this long after the condition stops being true (Prometheus ≥ 2.42)."
     )
-    severity: str = Field(description="A key of `severities`.")
+    severity: str | None = Field(
+        None, description="A key of `severities`: the `severity` label. Omit it for an alert without one."
+    )
     category: str | None = Field(None, description="A key of `categories`.")
-    summary: str = Field(description="One line; the `summary` annotation (Prometheus template text allowed).")
-    description: str = Field(description="The `description` annotation (Prometheus template text allowed).")
+    summary: str | None = Field(
+        None, description="One line; the `summary` annotation (Prometheus template text allowed). `lint` warns without it."
+    )
+    description: str | None = Field(
+        None, description="The `description` annotation (Prometheus template text allowed). `lint` warns without it."
+    )
     dashboard: str | None = Field(
         None,
         description="Dashboard URL, absolute or relative to `defaults.dashboard_base_url`; without it the alert links `defaults.dashboard_base_url` itself.",
     )
+    runbook_url: str | None = Field(
+        None,
+        description="The `runbook_url` annotation, written as is (an absolute URL; Prometheus template text allowed), "
+        "for an alert whose runbook lives elsewhere. Without it the alert links its rendered runbook "
+        "(`defaults.runbook_base_url`).",
+    )
     runbook: Runbook | None = None
-    labels: dict[LabelName, str] = Field(default_factory=dict, description="Extra labels (severity and category are added).")
-    annotations: dict[LabelName, str] = Field(default_factory=dict, description="Extra annotations.")
+    labels: dict[RuleLabelName, str] = Field(default_factory=dict, description="Extra labels (severity and category are added).")
+    annotations: dict[RuleLabelName, str] = Field(default_factory=dict, description="Extra annotations.")
+    shares_name: bool = Field(
+        False,
+        description="Set on an alert that reuses the name of an earlier one on purpose (Prometheus allows several rules "
+        "per alert name, e.g. a warning and a critical threshold); they share one runbook. Without it a repeated "
+        "name is an error.",
+    )
 
 
 class Record(Model):
     record: str
     expr: str
-    labels: dict[LabelName, str] = Field(default_factory=dict)
+    labels: dict[RuleLabelName, str] = Field(default_factory=dict)
+
+
+def _rule_kind(value: Any) -> str:
+    return "recording rule" if isinstance(value, dict) and "record" in value else "alert"
+
+
+# An item of `groups[*].alerts_and_records`: a recording rule (it has `record:`) or an alert.
+RuleItem = Annotated[
+    Annotated[Alert, Tag("alert")] | Annotated[Record, Tag("recording rule")],
+    Discriminator(_rule_kind),
+]
 
 
 class Group(Model):
-    name: str = Field(description="Rule group name; also the rule file name (`prometheus/rules/<name>.yml`).")
+    name: str = Field(
+        description="Rule group name; also the rule file name (`prometheus/rules/<name>.yml`) unless `file` is set."
+    )
+    file: str | None = Field(
+        None,
+        description="The rule file this group renders into (`prometheus/rules/<file>.yml`); groups that name the same file "
+        "share it, in spec order (as groups of one rule file in Prometheus). Default: the group's name.",
+    )
     interval: Duration | None = Field(
         None, description="Evaluation interval of this group; defaults to `defaults.evaluation_interval` when the spec sets it."
     )
@@ -807,12 +882,32 @@ class Group(Model):
         ge=0,
         description="At most this many alerts (or series of a recording rule) per evaluation, or the rule fails; 0 is no limit (Prometheus ≥ 2.31).",
     )
-    labels: dict[LabelName, str] = Field(
+    labels: dict[RuleLabelName, str] = Field(
         default_factory=dict,
         description="Labels added to every alert and recording rule of the group; a rule's own label of the same name wins (Prometheus ≥ 3.0).",
     )
     alerts: list[Alert] = Field(default_factory=list)
     records: list[Record] = Field(default_factory=list, description="Recording rules, evaluated before the alerts of the group.")
+    alerts_and_records: list[RuleItem] = Field(
+        default_factory=list,
+        description="Alerts and recording rules in evaluation order (items with `record:` are recording rules), for a "
+        "group whose order matters: Prometheus evaluates a group's rules one after the other, so a recording rule "
+        "placed after an alert gives that alert the previous evaluation's value. Use it instead of `alerts` and `records`.",
+    )
+
+    @model_validator(mode="after")
+    def _one_layout(self) -> Group:
+        if self.alerts_and_records and (self.alerts or self.records):
+            raise PydanticCustomError(
+                "group_layout",
+                "a group lists its rules either in `alerts_and_records` or in `alerts` and `records`, not both",
+                {},
+            )
+        return self
+
+    def ordered(self) -> list[Alert | Record]:
+        """The group's rules in evaluation order."""
+        return list(self.alerts_and_records) if self.alerts_and_records else [*self.records, *self.alerts]
 
 
 class Route(Model):
@@ -897,6 +992,18 @@ class NamedTimeInterval(Model):
     time_intervals: list[TimeInterval]
 
 
+class Tracing(Model):
+    """Alertmanager's own tracing (OpenTelemetry), Alertmanager ≥ 0.30."""
+
+    endpoint: str = Field(description="host:port of the OTLP collector.")
+    client_type: Literal["grpc", "http"] | None = None
+    sampling_fraction: float | None = None
+    insecure: bool | None = None
+    compression: str | None = Field(None, description="gzip, or nothing.")
+    timeout: Duration | None = None
+    tls_config: TLSConfig | None = None
+
+
 class Silence(Model):
     matchers: Matchers
     starts_at: datetime
@@ -944,6 +1051,7 @@ class Spec(Model):
         description="Named recurring windows (maintenance, business hours) for routes' mute/active intervals.",
     )
     silences: list[Silence] = Field(default_factory=list)
+    tracing: Tracing | None = Field(None, description="Alertmanager's `tracing:` (Alertmanager ≥ 0.30).")
     templates: Templates = Field(default_factory=Templates)
     groups: list[Group] = Field(default_factory=list, description="Rule groups with their alerts.")
     tests: Tests = Field(
@@ -1015,7 +1123,7 @@ class RuleExpectation(Model):
 
 class RuleTest(Model):
     name: str | None = Field(None, description="What the test shows (in reports).")
-    alert: AlertName = Field(description="The alert under test (the name of one of `groups[*].alerts`).")
+    alert: str = Field(description="The alert under test (the name of one of `groups[*].alerts`).")
     interval: Duration = Field("1m", description="Time between two samples of `series`.")
     series: list[InputSeries] = Field(description="Input series.")
     expect: list[RuleExpectation] = Field(description="What must fire (or not) at which time.")
@@ -1023,7 +1131,7 @@ class RuleTest(Model):
 
 class RoutingTest(Model):
     name: str | None = Field(None, description="What the test shows (in reports).")
-    alert: AlertName | None = Field(
+    alert: str | None = Field(
         None, description="Start from this alert's labels (alertname, severity, category, `labels:`); `labels` adds to them."
     )
     labels: dict[str, str] = Field(

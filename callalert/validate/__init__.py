@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from callalert import diagnostics as d
@@ -47,14 +47,6 @@ def load_documents(paths: Sequence[Path]) -> Merged:
             else:
                 raise
     return merge(docs)
-
-
-def _original_names(problem: Problem, stand_ins: dict[str, str]) -> Problem:
-    """A message that names a salvage stand-in names the alert as the spec wrote it."""
-    message = problem.message
-    for stand_in, original in stand_ins.items():
-        message = message.replace(repr(stand_in), repr(original))
-    return problem if message == problem.message else replace(problem, message=message)
 
 
 def _checks() -> tuple[Check, ...]:
@@ -121,10 +113,9 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
         return done()
     salvaged = False
     spec, errors = validate_data(model_class, merged.data)
-    stand_ins: dict[str, str] = {}
     if spec is None:
         result.problems.extend(schema_problems(model_class, merged, errors))
-        rest = salvage(model_class, merged.data, errors, stand_ins)
+        rest = salvage(model_class, merged.data, errors)
         if rest is None or not semantic:
             return done()
         spec, salvaged = rest, True  # check what remains, so one run reports references and PromQL too
@@ -136,8 +127,6 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
     if semantic:
         for check in _checks():
             result.problems.extend(check(model, merged))
-    if salvaged and stand_ins:
-        result.problems = [_original_names(p, stand_ins) for p in result.problems]
     if not salvaged:
         result.model = model
     return done()

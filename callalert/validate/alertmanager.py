@@ -423,6 +423,11 @@ def _versions(model: Model, merged: Merged) -> Iterator[Problem]:
             assert since is not None
             if target < since:
                 yield _newer(merged, (*route.key, "labels"), "route `labels`", since, model, at_key=True)
+    if model.tracing is not None:
+        since = am_feature_min_version("tracing")
+        assert since is not None
+        if target < since:
+            yield _newer(merged, ("tracing",), "`tracing`", since, model, at_key=True)
     for rule in model.inhibit_rules:
         if rule.name is not None:
             since = am_feature_min_version("inhibit_rules.name")

@@ -18,10 +18,15 @@ from callalert.analysis.promql.versions import (
     prom_unreleased,
     rule_field_problem,
 )
+from callalert.analysis.versions import Version
 from callalert.diagnostics import RULES, KeyPath, Problem
 from callalert.model import Model
 from callalert.spec.load import Merged
-from callalert.spec.v1 import duration_seconds
+from callalert.spec.v1 import duration_seconds, label_name_problem
+
+# Rule label and annotation names: legacy (letters, digits, _) up to Prometheus 2.55, any UTF-8
+# from 3.0 (docs/versions: promtool 2.42 and 2.53 refuse `bad key`, 3.5 accepts it).
+UTF8_RULE_LABEL_NAMES = Version.parse("3.0")
 
 _TARGET_KEY = ("defaults", "targets", "prometheus")
 
@@ -39,6 +44,26 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
     yield from _features(model, merged)
     yield from _rule_fields(model, merged)
     yield from _syntax_and_ranges(model, merged)
+    yield from _label_names(model, merged)
+
+
+def _label_names(model: Model, merged: Merged) -> Iterator[Problem]:
+    """Rule label and annotation names the target Prometheus accepts: any UTF-8 from 3.0, when the
+    spec names that target (a name only Prometheus 3 takes is a choice to write down, not a default)."""
+    targets = model.defaults.targets
+    utf8 = targets.prometheus_written and Version.parse(model.prom_version) >= UTF8_RULE_LABEL_NAMES
+    named: list[tuple[KeyPath, str]] = []
+    for group in model.groups:
+        named.extend(((*group.key, "labels", name), name) for name in group.labels)
+        for record in group.records:
+            named.extend(((*record.key, "labels", name), name) for name in record.labels)
+    for alert in model.alerts:
+        named.extend(((*alert.key, "labels", name), name) for name in alert.labels if name not in ("severity", "category"))
+        named.extend(((*alert.key, "annotations", name), name) for name in alert.extra_annotations)
+    for key, name in named:
+        problem = label_name_problem(name, utf8=utf8)
+        if problem is not None:
+            yield merged.problem(key, problem, d.LABEL_NAME, at_key=True)
 
 
 def _features(model: Model, merged: Merged) -> Iterator[Problem]:

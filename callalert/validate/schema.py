@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import re
 import types
 import typing
 from typing import Any
@@ -22,7 +21,6 @@ _RULES: dict[str, Rule] = {
     "missing": d.MISSING_KEY,
     "duration": d.DURATION,
     "label_name": d.LABEL_NAME,
-    "alert_name": d.ALERT_NAME,
     "plaintext_secret": d.PLAINTEXT_SECRET,
     "secret_ref": d.SECRET_REF,
     "literal_error": d.SCHEMA,
@@ -126,15 +124,12 @@ def _validate_sliced(model: type[BaseModel], data: dict[str, Any]) -> tuple[Base
     return (None, errors) if errors else (instance, [])
 
 
-def salvage(
-    model: type[BaseModel], data: dict[str, Any], errors: Errors, stand_ins: dict[str, str] | None = None
-) -> BaseModel | None:
+def salvage(model: type[BaseModel], data: dict[str, Any], errors: Errors) -> BaseModel | None:
     """A Spec from `data` minus the mapping keys that failed, or None if that is not enough.
 
     Only mapping keys are dropped (never list items, which would shift the indices positions
-    rely on), so the remaining problems still point at the right lines. An invalid alert name is
-    checked under a legal stand-in; `stand_ins` records stand-in -> the name as written, so no
-    message suggests a name that exists nowhere."""
+    rely on), so the remaining problems still point at the right lines. (Alert names are checked
+    by resolve, under `defaults.alert_names`, so a bad one never needs a stand-in here.)"""
     pruned = copy.deepcopy(data)
     for _ in range(3):
         changed = False
@@ -145,14 +140,7 @@ def salvage(
             parent: Any = pruned
             for part in path[:-1]:
                 parent = parent[part]
-            if err["type"] == "alert_name" and isinstance(parent, dict):
-                # keep the alert (its name is required): check the rest under a legal stand-in
-                original = str(parent[path[-1]])
-                parent[path[-1]] = re.sub(r"[^a-zA-Z0-9_:]", "_", original) or "_"
-                if stand_ins is not None:
-                    stand_ins[parent[path[-1]]] = original
-                changed = True
-            elif isinstance(parent, dict) and path[-1] in parent and not (len(path) == 2 and path[0] in MAP_KEYS):
+            if isinstance(parent, dict) and path[-1] in parent and not (len(path) == 2 and path[0] in MAP_KEYS):
                 del parent[path[-1]]
                 changed = True
             else:

@@ -17,7 +17,8 @@ _SERIES_RE = re.compile(r"^(?:[a-zA-Z_:][a-zA-Z0-9_:]*\s*(?:\{.*\})?|\{.*\})$", 
 
 
 def check(model: Model, merged: Merged) -> Iterator[Problem]:
-    alerts = {a.name: a for a in model.alerts}
+    alerts = {a.name: a for a in reversed(model.alerts)}  # the first alert of each name
+    shared = {a.name for a in model.alerts if a.shares_name}
     for test in model.tests.rules:
         key = test.key
         alert = alerts.get(test.alert)
@@ -26,6 +27,13 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
                 (*key, "alert"),
                 f"unknown alert {test.alert!r}{did_you_mean(test.alert, alerts)} (rule tests test alerts of `groups`)",
                 d.UNKNOWN_ALERT,
+            )
+        elif test.alert in shared:
+            yield merged.problem(
+                (*key, "alert"),
+                f"several alerts are named {test.alert!r} (shares_name): a rule test names one alert, so it cannot "
+                "tell them apart yet",
+                d.RULE_TEST,
             )
         for j, series in enumerate(test.series):
             yield from _series_problems(merged, (*key, "series", j, "series"), series.series)
@@ -62,6 +70,13 @@ def check(model: Model, merged: Merged) -> Iterator[Problem]:
         if rtest.alert is not None and rtest.alert not in alerts:
             yield merged.problem(
                 (*key, "alert"), f"unknown alert {rtest.alert!r}{did_you_mean(rtest.alert, alerts)}", d.UNKNOWN_ALERT
+            )
+        elif rtest.alert in shared:
+            yield merged.problem(
+                (*key, "alert"),
+                f"several alerts are named {rtest.alert!r} (shares_name), each with its own labels: write the label set "
+                "to route in `labels` instead",
+                d.ROUTING_TEST,
             )
         if rtest.alert is None and not rtest.labels:
             yield merged.problem(key, "a routing test needs `alert` or `labels` (the label set to route)", d.ROUTING_TEST)

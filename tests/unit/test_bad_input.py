@@ -544,8 +544,8 @@ def test_problems_an_overlay_introduces_point_into_the_overlay(tmp_path: Path, r
     assert result.stdout == (
         f"{overlay}:2:15: error: defaults.group_wait: invalid duration 'bogus': use Prometheus durations like 30s, 5m, 1h30m, 7d [duration]\n"
         f"{overlay}:3:3: error: defaults.group_wiat: unknown key 'group_wiat'; did you mean 'group_wait'? [unknown-key]\n"
-        "    fix: allowed keys here: dashboard_base_url, evaluation_interval, external_labels, group_by, group_interval, "
-        "group_wait, repeat_interval, resolve_timeout, runbook_base_url, scrape_interval, targets\n"
+        "    fix: allowed keys here: alert_names, dashboard_base_url, evaluation_interval, external_labels, group_by, "
+        "group_interval, group_wait, repeat_interval, resolve_timeout, runbook_base_url, scrape_interval, targets\n"
         f"{overlay}:5:14: error: groups[0].alerts[0].for: invalid duration '5x': use Prometheus durations like 30s, 5m, 1h30m, 7d [duration]\n"
         f"{overlay}:8:29: error: receivers.team.webhook_configs[0].url: plaintext secret: this value is a Slack webhook URL "
         "(its path is the token) (not shown) [plaintext-secret]\n"

@@ -146,7 +146,7 @@ def test_sarif_shape() -> None:
 
 
 def test_kind_detection_mix(tmp_path: Path) -> None:
-    from callalert.lint.kinds import detect
+    from callalert.spec.kinds import detect
 
     assert detect("x.yml", "groups: []", {"groups": []}) == "rules"
     assert detect("x.yml", "", {"route": {}}) == "alertmanager"

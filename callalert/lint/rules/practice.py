@@ -167,7 +167,14 @@ def _is_critical(alert: AlertRec) -> bool:
 def _alert_missing_annotation(world: World, options: Options) -> Iterator[Problem]:
     for alert in world.alerts:
         missing = [a for a in ("summary", "description") if not alert.annotations.get(a)]
-        if missing and not alert.from_spec:  # a spec requires both
+        if missing and alert.from_spec:
+            yield alert.src.problem(
+                alert.key,
+                f"alert {alert.name} has no {' and '.join(missing)}",
+                ALERT_MISSING_ANNOTATION,
+                fix=f"add {', '.join(f'{m}: ...' for m in missing)}",
+            )
+        elif missing:
             yield alert.src.problem(
                 (*alert.key, "annotations") if alert.annotations else alert.key,
                 f"alert {alert.name} has no {' and '.join(missing)} annotation",
@@ -179,7 +186,7 @@ def _alert_missing_annotation(world: World, options: Options) -> Iterator[Proble
 def _alert_missing_runbook(world: World, options: Options) -> Iterator[Problem]:
     for alert in world.alerts:
         if alert.from_spec:
-            if alert.runbook is None:
+            if alert.runbook is None and "runbook_url" not in alert.annotation_keys:  # its own runbook_url: elsewhere
                 yield alert.src.problem(
                     alert.key,
                     f"alert {alert.name} has no runbook",

@@ -1,0 +1,105 @@
+"""The body of `callalert import`: options in, exit code out."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from callalert.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
+
+MARKER = ".callalert-import"  # the files the last import wrote into a folder (stale ones are removed)
+
+
+def cmd_import(
+    paths: Sequence[Path],
+    out: Path | None,
+    split: str,
+    secrets_dir: Path | None,
+    allow_loss: bool,
+    verify: bool,
+    fmt: str,
+) -> int:
+    from callalert import report
+    from callalert.cli.errors import emit
+    from callalert.diagnostics import summary
+    from callalert.importer import ImportOptions, run_import
+
+    report.check_format(fmt)
+    if not paths:
+        raise UsageError("give the files to import: rule files, alertmanager.yml, templates, Kubernetes objects, folders")
+    if split != "none" and out is None:
+        raise UsageError(f"--split {split} writes several files: give --out DIR")
+    if out is not None and out.exists() and not out.is_dir() and (split != "none" or not _is_spec_file(out)):
+        raise UsageError(f"--out {out}: give a folder, or a .yaml file name with --split none")
+    result = run_import(paths, ImportOptions(split, secrets_dir, allow_loss, verify))
+    templates = [name for name in result.files if name.startswith("templates/")]
+    to_stdout = out is None
+    if to_stdout and templates and result.ok:
+        raise UsageError(f"the spec comes with {len(templates)} template file(s) to write beside it: give --out")
+    emit(result.problems, fmt, stream=sys.stderr if to_stdout and fmt == "text" else None)
+    if not result.ok:
+        sys.stderr.write(f"{summary(result.problems)}; nothing written\n")
+        return EXIT_PROBLEMS
+    if to_stdout:
+        sys.stdout.write(result.files["specs.yaml"])
+    else:
+        assert out is not None
+        root, rename = _layout(out, split)
+        written = _write(root, {rename.get(k, k): v for k, v in result.files.items()})
+        main = root / rename.get("specs.yaml", "specs.yaml")
+        if secrets_dir is not None:
+            from callalert.importer.secrets import write
+
+            write(result.built, secrets_dir)
+        others = " ".join(str(root / p) for p in written if p.endswith(".yaml") and root / p != main)
+        sys.stderr.write(f"wrote {main}" + (f" and {len(written) - 1} more file(s)" if len(written) > 1 else "") + "\n")
+        sys.stderr.write(f"next: callalert validate {main}{' ' + others if others else ''}\n")
+    sys.stderr.write(_summary_line(result) + "\n")
+    if result.proof is not None:
+        sys.stderr.write(result.proof.summary() + "\n")
+    return EXIT_OK
+
+
+def _is_spec_file(path: Path) -> bool:
+    return path.suffix in (".yaml", ".yml")
+
+
+def _layout(out: Path, split: str) -> tuple[Path, dict[str, str]]:
+    """The folder files go to, and the name of the main spec file in it."""
+    if split == "none" and _is_spec_file(out) and not out.is_dir():
+        return out.parent, {"specs.yaml": out.name}
+    return out, {}
+
+
+def _write(root: Path, files: dict[str, str]) -> list[str]:
+    """Write `files` under `root` (each atomically); remove what the previous import there wrote
+    and this one does not (a folder import writes is its own; other files are left alone)."""
+    root.mkdir(parents=True, exist_ok=True)
+    marker = root / MARKER
+    previous = marker.read_text(encoding="utf-8").splitlines() if marker.is_file() else []
+    for rel in previous:
+        if rel and rel not in files and ".." not in Path(rel).parts:
+            (root / rel).unlink(missing_ok=True)
+    for rel, text in sorted(files.items()):
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+        os.replace(tmp, target)
+    marker.write_text("".join(f"{rel}\n" for rel in sorted(files)), encoding="utf-8")
+    return sorted(files)
+
+
+def _summary_line(result: object) -> str:
+    from callalert.importer import ImportResult
+
+    assert isinstance(result, ImportResult)
+    c = result.counts
+    targets = ", ".join(f"{'Prometheus' if k == 'prometheus' else 'Alertmanager'} {v}" for k, v in result.targets.items())
+    return (
+        f"imported {len(result.inputs.sources)} file(s): {c['groups']} rule group(s) ({c['alerts']} alerts, "
+        f"{c['records']} recording rules), {c['receivers']} receiver(s), {c['routes']} route(s), {c['templates']} "
+        f"template file(s), {c['secrets']} secret(s); the spec targets {targets}"
+    )
