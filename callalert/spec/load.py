@@ -142,13 +142,21 @@ class Document:
 
     path: str
     data: Any
-    root: Node | None
+    tree: Node | None  # the node tree; None on the fast path until `root` is asked for
     problems: list[Problem] = field(default_factory=list)
     text: str = field(default="", repr=False)
     _keys: dict[int, dict[str, tuple[Node, Node]]] = field(default_factory=dict, repr=False)
     # loaded on the fast path: no node tree; positions come from an index of `text`, built on first use
     fast: bool = field(default=False, repr=False)
     _index: _Index | None = field(default=None, repr=False)
+
+    @property
+    def root(self) -> Node | None:
+        """The node tree (what a caller walking nodes needs): a document loaded on the fast path
+        builds it from its text the first time it is asked for."""
+        if self.tree is None and self.fast:
+            self.tree = load_nodes(self.text, self.path).tree
+        return self.tree
 
     def _positions(self) -> _Index:
         if self._index is None:
@@ -168,7 +176,7 @@ class Document:
         return index.get(str(part))
 
     def node_at(self, key: KeyPath) -> Node | None:
-        """The node at `key` (slow path only: a document loaded on the fast path has no nodes)."""
+        """The node at `key` (a document loaded on the fast path builds its node tree for this)."""
         node = self.root
         for part in key:
             if isinstance(node, MappingNode):
@@ -697,7 +705,7 @@ def load_all_text(text: str, path: str) -> list[Document]:
     those of the whole file. One document is read by `load_text` (deep nesting, recursive aliases,
     reader errors all handled there); in a stream a syntax error ends it with a document holding
     the problem."""
-    single = load_text(text, path)
+    single = load_nodes(text, path)
     if not any("found another document" in p.message for p in single.problems):
         return [single]
     loader: Any = _Loader(text)

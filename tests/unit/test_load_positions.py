@@ -122,9 +122,18 @@ def test_the_fast_path_takes_plain_specs_and_leaves_the_rest() -> None:
 
 def test_positions_need_no_node_tree() -> None:
     doc = load_text((ROOT / "specs/call-automation.yaml").read_text(encoding="utf-8"), "spec.yaml")
-    assert doc.fast and doc.root is None
+    assert doc.fast and doc.tree is None
     assert doc.position(("groups", 0, "alerts", 0, "expr")) == load_nodes(doc.text, "s").position(
         ("groups", 0, "alerts", 0, "expr")
     )
-    assert doc.root is None  # an index, not PyYAML's nodes
+    assert doc.tree is None  # an index, not PyYAML's nodes (doc.root would build them)
     assert isinstance(doc._index, load._Index)
+
+
+def test_a_fast_document_builds_its_node_tree_when_asked() -> None:
+    text = (ROOT / "specs/call-automation.yaml").read_text(encoding="utf-8")
+    doc = load_text(text, "spec.yaml")
+    assert doc.fast and doc.tree is None
+    root = doc.root  # the importer walks nodes
+    assert root is not None and doc.tree is root
+    assert root.start_mark.line == load_nodes(text, "spec.yaml").root.start_mark.line  # type: ignore[union-attr]
