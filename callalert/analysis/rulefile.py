@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from callalert.analysis import gotemplate
+from callalert.analysis.labels import is_valid_label_name
 from callalert.analysis.promql import check_syntax
 from callalert.analysis.versions import Version
 from callalert.diagnostics import KeyPath, did_you_mean
 
 _DURATION_RE = re.compile(r"(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?")
-_LEGACY_LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _LEGACY_METRIC = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 
 # Group and rule fields, with the Prometheus release that added each (rulefmt.RuleGroup / Rule).
@@ -85,9 +85,7 @@ def _scalar(value: Any) -> str:
 
 
 def label_name_ok(name: str, version: Version) -> bool:
-    if version >= UTF8_NAMES:
-        return bool(name)
-    return bool(_LEGACY_LABEL.fullmatch(name))
+    return is_valid_label_name(name, utf8=version >= UTF8_NAMES)
 
 
 def metric_name_ok(name: str, version: Version) -> bool:

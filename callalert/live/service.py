@@ -34,7 +34,6 @@ import contextlib
 import json
 import logging
 import random
-import re
 import reprlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -44,6 +43,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Self
 
+from callalert.analysis.labels import is_valid_label_name
 from callalert.live.amapi import AlertmanagerError, AsyncAlertmanagerClient, check_url, display_url, format_time
 
 if TYPE_CHECKING:
@@ -54,7 +54,6 @@ LEVELS: tuple[str, ...] = ("info", "warning", "critical")
 SOURCE = "callalert-service"
 DEFAULT_ALERTNAME = "CallalertServiceAlert"
 
-_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _log = logging.getLogger("callalert.service")
 
 
@@ -556,7 +555,7 @@ class AlertService:
 
 def _check_labels(labels: dict[str, str]) -> dict[str, str]:
     for key, value in labels.items():
-        if not isinstance(key, str) or not _LABEL_NAME.match(key):
+        if not isinstance(key, str) or not is_valid_label_name(key):
             raise ValueError(f"invalid label name {key!r}: must match [a-zA-Z_][a-zA-Z0-9_]*")
         if value is None:
             raise ValueError(f"label {key!r} is None: give it a value, or leave it out")

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from callalert.analysis.alertmanager.matchers import format_matcher
+from callalert.analysis.labels import is_valid_label_name
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS
 from callalert.diagnostics import shown
 
@@ -31,7 +32,6 @@ VERSION = 1
 # Prometheus' model.ParseDuration: units in this order, each at most once, ASCII digits only
 # (fullmatch: "1m\n" is refused, as Go's `$` is the end of the text).
 _DURATION_RE = re.compile(r"(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?")
-_LABEL_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 _METRIC_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _UNITS = (365 * 86400.0, 7 * 86400.0, 86400.0, 3600.0, 60.0, 1.0, 0.001)
 _UNIT_MS = (365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1_000, 1)
@@ -87,7 +87,7 @@ def label_name_problem(value: str, *, utf8: bool = False) -> str | None:
         return None
     if utf8 and value.startswith("__"):
         return f"invalid label name {shown(value)}: names starting with __ are reserved for Prometheus' own labels"
-    if not _LABEL_RE.match(value) or value.startswith("__"):
+    if not is_valid_label_name(value) or value.startswith("__"):
         return f"invalid label name {shown(value)}: use letters, digits and _, not starting with a digit or __"
     return None
 

@@ -10,11 +10,11 @@ from typing import Any, Literal
 from callalert import diagnostics as d
 from callalert.analysis.alertmanager.matchers import (
     MatcherError,
-    is_valid_label_name,
     parse_matcher,
     parse_matchers_in,
 )
 from callalert.analysis.alertmanager.timeinterval import TimeIntervalError, validate_time_interval
+from callalert.analysis.labels import is_valid_label_name
 from callalert.analysis.versions import (
     AM_FEATURES,
     AM_RELEASES,

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from callalert import diagnostics as d
-from callalert.analysis.alertmanager.matchers import is_valid_label_name
+from callalert.analysis.labels import is_valid_label_name
 from callalert.analysis.promql import check_syntax
 from callalert.analysis.versions import am_feature_min_version, am_utf8_label_names
 from callalert.diagnostics import KeyPath, Problem, did_you_mean

@@ -21,11 +21,11 @@ from callalert.analysis.alertmanager.matchers import (
     FALLBACK_WARNING,
     MatcherError,
     MatcherMode,
-    is_valid_label_name,
     parse_matcher_in,
     parse_matchers_in,
     validate_regex,
 )
+from callalert.analysis.labels import is_valid_label_name
 from callalert.analysis.versions import Version, am_matcher_mode, am_supports, am_utf8_label_names
 from tests.conftest import require_in
 

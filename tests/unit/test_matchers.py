@@ -5,13 +5,13 @@ import pytest
 from callalert.analysis.alertmanager.matchers import (
     Matcher,
     MatcherError,
-    is_valid_label_name,
     matchers_from_legacy,
     matchers_str,
     parse_matcher,
     parse_matchers,
     validate_regex,
 )
+from callalert.analysis.labels import is_valid_label_name
 
 # ------------------------------------------------------------------ parse_matcher
 
@@ -274,3 +274,20 @@ def test_validate_regex_messages_match_go(pattern: str, message: str) -> None:
 
 def test_duplicate_group_names_are_accepted_as_by_go_1_19() -> None:
     assert validate_regex("(?P<n>a)(?P<n>b)") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "classic", "utf8"),
+    [
+        ("job", True, True),
+        ("_x9", True, True),
+        ("9x", False, True),
+        ("service.name", False, True),
+        ("ü", False, True),
+        ("job\n", False, True),  # `^…$` with re.match took a trailing newline for classic
+        ("", False, False),
+        ("a\ud800", False, False),
+    ],
+)
+def test_one_definition_of_a_label_name(name: str, classic: bool, utf8: bool) -> None:
+    assert (is_valid_label_name(name), is_valid_label_name(name, utf8=True)) == (classic, utf8)

@@ -21,9 +21,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from callalert.analysis.alertmanager.inhibit import build_inhibit_rules
-from callalert.analysis.alertmanager.matchers import go_yaml_string, is_valid_label_name
+from callalert.analysis.alertmanager.matchers import go_yaml_string
 from callalert.analysis.alertmanager.routing import RoutingError, build_route_tree
 from callalert.analysis.alertmanager.timeinterval import TimeIntervalError, validate_time_interval
+from callalert.analysis.labels import is_valid_label_name
 from callalert.analysis.versions import AM_FEATURES, Version, am_feature, am_supports
 from callalert.diagnostics import KeyPath, did_you_mean
 

@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from callalert.analysis.alertmanager.matchers import Matcher, all_match, is_valid_label_name
+from callalert.analysis.alertmanager.matchers import Matcher, all_match
 from callalert.analysis.alertmanager.routing import RoutingError, mapping_list, read_matchers, str_list
+from callalert.analysis.labels import is_valid_label_name
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER, Version, am_utf8_label_names
 
 

@@ -24,12 +24,12 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from callalert.analysis.gotemplate.lex import unquote_char
+from callalert.analysis.labels import is_valid_label_name
 from callalert.analysis.versions import GO_DEFAULT, Version
 
 Op = Literal["=", "!=", "=~", "!~"]
 OPS: tuple[Op, ...] = ("=", "!=", "=~", "!~")
 
-_LABEL_NAME_RE = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 # Go's \s is ASCII [\t\n\f\r ]; '=~' before '=' so the '~' is not read as part of the value.
 _MATCHER_RE = re.compile(r"[\t\n\f\r ]*([a-zA-Z_:][a-zA-Z0-9_:]*)[\t\n\f\r ]*(=~|=|!=|!~)[\t\n\f\r ]*(.*?)[\t\n\f\r ]*", re.S)
 
@@ -742,14 +742,6 @@ def parse_matcher(text: str, mode: MatcherMode = "classic", go: Version = GO_DEF
 def parse_matchers(text: str, mode: MatcherMode = "classic", go: Version = GO_DEFAULT) -> list[Matcher]:
     """A comma list, optionally in braces, as Alertmanager in `mode` reads a `matchers:` line."""
     return list(parse_matchers_in(text, mode, go).matchers)
-
-
-def is_valid_label_name(name: str, utf8: bool = False) -> bool:
-    """A classic label name ([a-zA-Z_][a-zA-Z0-9_]*), or with `utf8` any non-empty UTF-8 text
-    (compat.IsValidLabelName outside classic mode)."""
-    if utf8:
-        return name != "" and not any(0xD800 <= ord(c) <= 0xDFFF for c in name)
-    return _LABEL_NAME_RE.fullmatch(name) is not None
 
 
 def go_yaml_string(value: object) -> str:

@@ -17,12 +17,12 @@ from callalert.analysis.alertmanager.matchers import (
     MatcherError,
     all_match,
     go_yaml_string,
-    is_valid_label_name,
     matchers_from_legacy,
     matchers_str,
     parse_matchers,
     sort_key,
 )
+from callalert.analysis.labels import is_valid_label_name
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER, Version, am_go, am_matcher_mode, am_supports, am_utf8_label_names
 from callalert.diagnostics import kind_of
 from callalert.errors import CallalertError

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from callalert.analysis.labels import is_valid_label_name
 from callalert.errors import CallalertError
 
 METRIC_TYPES: frozenset[str] = frozenset(
@@ -27,7 +28,6 @@ _HISTOGRAM_SUFFIXES: tuple[tuple[str, frozenset[str]], ...] = (
 _SUMMARY_SUFFIXES: tuple[tuple[str, frozenset[str]], ...] = (("_count", frozenset()), ("_sum", frozenset()))
 
 _METRIC_NAME_RE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
-_LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 # A sample line: name, optional {labels}, value, optional timestamp. Label values are quoted strings
 # with \\, \" and \n escapes; the label block is matched as a whole and split afterwards.
 _SAMPLE_RE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{(?:[^}"]|"(?:[^"\\]|\\.)*")*\})?\s+(\S+)(?:\s+(-?\d+))?\s*$')
@@ -124,7 +124,7 @@ class MetricsCatalog:
                 raise CatalogError(f"metrics[{index}].labels: expected a list of label names")
             labels = frozenset(str(label) for label in raw_labels)
             for label in sorted(labels):
-                if not _LABEL_NAME_RE.match(label):
+                if not is_valid_label_name(label):
                     raise CatalogError(f"metrics[{index}].labels: invalid label name {label!r}")
             catalog._add_family(name, type_, labels, str(entry.get("help") or ""))
         return catalog

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NoReturn
 
+from callalert.analysis.labels import is_valid_label_name
 from callalert.analysis.promql.functions import (
     AGGREGATIONS_WITH_PARAM,
     MATRIX,
@@ -215,7 +216,6 @@ _MAYBE_LABEL_KINDS = frozenset(
         *AGGREGATOR_KINDS,
     }
 )
-_LEGACY_LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _DOCUMENTED_TYPE = {VECTOR: "instant vector", SCALAR: "scalar", MATRIX: "range vector", STRING: "string", "none": "none"}
 _MAX_DURATION_SECONDS = (1 << 63) / 1e9
 
@@ -921,7 +921,7 @@ class _Parser:
             self.advance()
             name = tok.text
             if names == "legacy-lexer":
-                if not _LEGACY_LABEL.fullmatch(name):
+                if not is_valid_label_name(name):
                     self.unexpected(("grouping opts", "label"), tok)
             elif not self.valid_label_name(name):
                 self.fail(tok.pos, f"invalid label name for grouping: {go_quote(name)}")
@@ -935,9 +935,7 @@ class _Parser:
         self.unexpected(("grouping opts", "label"))
 
     def valid_label_name(self, name: str) -> bool:
-        if self.dialect.grouping_names == "utf8":
-            return name != "" and not any(0xD800 <= ord(c) <= 0xDFFF for c in name)
-        return _LEGACY_LABEL.fullmatch(name) is not None
+        return is_valid_label_name(name, utf8=self.dialect.grouping_names == "utf8")
 
 
 def _go_float(value: float) -> str:
