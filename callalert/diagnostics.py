@@ -239,6 +239,23 @@ SERIES_VALUES = _rule("series-values", "Series values that are not promtool's no
 RULE_TEST = _rule("rule-test", "A rule test that cannot be compiled to a promtool test.")
 ROUTING_TEST = _rule("routing-test", "A routing test that cannot run.")
 OVERLAY = _rule("overlay", "An overlay that cannot be applied.")
+TARGET_UNSUPPORTED = _rule(
+    "target-unsupported",
+    "Part of the spec that the chosen output target cannot express (a field the Operator's CRD lacks, an option Mimir "
+    "refuses); the render stops instead of dropping it.",
+)
+TARGET_ROUTING = _rule(
+    "target-routing",
+    "An output that would route alerts differently from the spec once deployed (the Operator's injected namespace "
+    "matcher, its forced `continue: true`, its route order).",
+)
+TARGET_OPTION = _rule("target-option", "An output option that cannot be honoured (names Kubernetes refuses, teams that collide).")
+TARGET_NOT_WRITTEN = _rule(
+    "target-not-written",
+    "Part of the spec that the chosen output leaves to another owner (e.g. the Alertmanager's base configuration); "
+    "it must be deployed by them for the alerts to be routed as the spec says.",
+    "warning",
+)
 DASHBOARD_URL = _rule("dashboard-url", "A dashboard link that looks like a host name without https://.", "warning")
 
 # Rules of `callalert check`: what the real tools found, mapped back to the spec.

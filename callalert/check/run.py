@@ -176,7 +176,7 @@ def run_check(
     start = time.perf_counter()
     ctx = RenderContext(secrets="env", environ=_Placeholders(dict(os.environ), use_env=secrets == "env"))
     try:
-        rendered = pipeline.render(specs, ctx=ctx, overlays=overlays)
+        rendered = pipeline.render(specs, ctx=ctx, overlays=overlays, targets=["prometheus"])
     except ProblemsFound as exc:
         step = Step("render", [Case("render", False, time.perf_counter() - start, f"{len(exc.problems)} problem(s) in the spec")])
         step.seconds = time.perf_counter() - start

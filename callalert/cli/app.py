@@ -77,13 +77,20 @@ def build_app() -> Any:
         overlay: list[Path] = typer.Option(
             None, "--overlay", help="Overlay file(s) applied to the spec first (e.g. staging receivers, shorter `for`)."
         ),
+        target: list[str] = typer.Option(
+            None,
+            "--target",
+            "-t",
+            help="Output target (repeatable): prometheus (plain files), kubernetes (Prometheus Operator objects), mimir "
+            "(also Cortex), thanos. Default: the spec's `outputs:`, else prometheus.",
+        ),
         format: str = FormatOpt,
     ) -> None:
         """Render rules, alertmanager.yml, templates and runbooks into --out (atomically)."""
         from callalert.cli.commands import cmd_render
 
         with problems_as(format):
-            raise typer.Exit(cmd_render(specs or [DEFAULT_SPEC], out, check, secrets, format, overlay or []))
+            raise typer.Exit(cmd_render(specs or [DEFAULT_SPEC], out, check, secrets, format, overlay or [], target or []))
 
     @app.command()
     def init(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from callalert import report
 from callalert.cli.errors import emit
-from callalert.diagnostics import display_path, has_errors, summary
+from callalert.diagnostics import display_path, has_errors, sort_problems, summary
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
 
@@ -18,6 +18,9 @@ def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ())
 
     report.check_format(fmt)
     result = validate(specs, overlays=overlays)
+    if result.ok and result.model is not None:
+        # the spec's `outputs:`: what rendering them would report (nothing is written)
+        result.problems = sort_problems([*result.problems, *pipeline.output_problems(result.model, result.merged)])
     emit(result.problems, fmt)
     names = ", ".join(display_path(s) for s in specs)
     if has_errors(result.problems) or result.model is None:
@@ -30,7 +33,15 @@ def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ())
     return EXIT_OK
 
 
-def cmd_render(specs: Sequence[Path], out: Path, check: bool, secrets: str, fmt: str, overlays: Sequence[Path] = ()) -> int:
+def cmd_render(
+    specs: Sequence[Path],
+    out: Path,
+    check: bool,
+    secrets: str,
+    fmt: str,
+    overlays: Sequence[Path] = (),
+    targets: Sequence[str] = (),
+) -> int:
     from callalert.write import diff_tree, write_tree
 
     if secrets not in ("ref", "env"):
@@ -38,7 +49,7 @@ def cmd_render(specs: Sequence[Path], out: Path, check: bool, secrets: str, fmt:
     from callalert import pipeline
 
     report.check_format(fmt)
-    rendered = pipeline.render(specs, secrets="env" if secrets == "env" else "ref", overlays=overlays)
+    rendered = pipeline.render(specs, secrets="env" if secrets == "env" else "ref", overlays=overlays, targets=targets or None)
     emit(rendered.warnings, fmt)
     if check:
         if out.exists() and not out.is_dir():
@@ -46,7 +57,7 @@ def cmd_render(specs: Sequence[Path], out: Path, check: bool, secrets: str, fmt:
         diff = diff_tree(out, rendered.files, rendered.ctx.redact_file)
         if diff:
             sys.stdout.write(diff)
-            names = " ".join(display_path(s) for s in specs)
+            names = " ".join([*(display_path(s) for s in specs), *(f"--target {t}" for t in targets)])
             sys.stderr.write(f"{display_path(out)} is out of date: run `callalert render {names} --out {display_path(out)}`\n")
             return EXIT_PROBLEMS
         sys.stderr.write(f"{display_path(out)} is up to date ({len(rendered.files)} files)\n")

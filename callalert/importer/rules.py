@@ -14,7 +14,7 @@ from callalert.importer.nodes import Y
 from callalert.model.resolve import default_runbook_url, file_name_for_group, runbook_file_name
 from callalert.spec import v1
 
-GROUP_KEYS = ("name", "interval", "limit", "query_offset", "labels", "rules")
+GROUP_KEYS = ("name", "interval", "limit", "query_offset", "labels", "rules", "partial_response_strategy")
 ALERT_KEYS = ("alert", "expr", "for", "keep_firing_for", "labels", "annotations")
 RECORD_KEYS = ("record", "expr", "labels")
 LIFTED_LABELS = ("severity", "category")
@@ -48,6 +48,17 @@ SEVERITY_ORDER = (
 
 def _group_field(name: str) -> bool:
     return name in v1.Group.model_fields
+
+
+def _strategy(value: Y, out: Built) -> str | None:
+    """Thanos Ruler's partial_response_strategy as the spec writes it. Thanos reads it in any case,
+    and an empty one as its default (abort), which is what the spec means without one."""
+    text = value.text()
+    if text.lower() in ("warn", "abort"):
+        return text.lower()
+    if text:
+        out.loss(value, f"Thanos Ruler's partial_response_strategy is warn or abort, not {text!r}")
+    return None
 
 
 def import_rules(sources: list[RuleSource], out: Built) -> list[dict[str, Any]]:
@@ -87,12 +98,18 @@ def import_rules(sources: list[RuleSource], out: Built) -> list[dict[str, Any]]:
             placed.append((chosen, name))
         else:
             placed.append((file_name, name))
-        for field in ("interval", "limit", "query_offset"):
+        for field in ("interval", "limit", "query_offset", "partial_response_strategy"):
             value = gy.get(field)
             if value is None or value.is_null:
                 continue
             if not _group_field(field):
                 out.loss(value, f"the spec cannot express a rule group's `{field}` yet")
+                continue
+            if field == "partial_response_strategy":
+                strategy = _strategy(value, out)
+                if strategy is not None:
+                    group[field] = strategy
+                    out.at((*key, field), value)
                 continue
             group[field] = value.typed() if field == "limit" else value.text()
             out.at((*key, field), value)

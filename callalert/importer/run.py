@@ -20,7 +20,7 @@ from callalert.importer.read import read_inputs
 from callalert.importer.result import ImportOptions, ImportResult
 from callalert.importer.rules import import_rules, severity_table
 from callalert.importer.secrets import SecretStore
-from callalert.importer.templates import builtins, loaded_by, place
+from callalert.importer.templates import builtins, loaded_beside, loaded_by, place
 
 
 def run_import(paths: Sequence[Path], options: ImportOptions) -> ImportResult:
@@ -117,13 +117,16 @@ def _verdicts(inputs: Inputs, result: ImportResult, scratch: Path) -> dict[str, 
                 needs = _higher(needs, tools.short(verdict.accepted_by.version))
         targets["alertmanager"] = needs
     template_needs = tools.short(amtools[0].version) if amtools else DEFAULT_ALERTMANAGER
-    for template in inputs.templates if amtools else []:
+    # templates given as files, and those a configuration loads from the keys beside it (amtool
+    # check-config of a configuration alone does not see them)
+    beside = [t for am in inputs.ams for t in loaded_beside(am)]
+    for template in [*inputs.templates, *beside] if amtools else []:
         template_verdict = tools.check_template(template, amtools, scratch)
         result.problems.extend(template_verdict.problems)
         if template_verdict.accepted_by is not None:
             template_needs = _higher(template_needs, tools.short(template_verdict.accepted_by.version))
-    if inputs.templates and not inputs.ams:  # the spec's alertmanager.yml loads them: it needs what they need
-        targets["alertmanager"] = template_needs
+    if inputs.templates or beside:  # the spec's alertmanager.yml loads them: it needs what they need
+        targets["alertmanager"] = _higher(targets["alertmanager"], template_needs) if inputs.ams else template_needs
     for path, at in inputs.unknown:
         verdicts = tools.unknown_verdicts(path, promtools[-1:] + amtools[-1:])
         message = (

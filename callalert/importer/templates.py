@@ -16,6 +16,23 @@ from callalert.spec import v1
 from callalert.spec.read import InputError, read_text
 
 
+def _beside(virtual: dict[str, TemplateSource], pattern: str) -> list[TemplateSource]:
+    base = PurePosixPath(pattern).name
+    return [virtual[name] for name in sorted(virtual) if fnmatch.fnmatchcase(name, base)]
+
+
+def loaded_beside(am: AMSource) -> list[TemplateSource]:
+    """The templates `am` loads from the keys beside it (Secret, ConfigMap, Mimir or Helm map)."""
+    globs = am.config.get("templates")
+    if am.virtual is None or globs is None or not globs.is_list:
+        return []
+    found: dict[str, TemplateSource] = {}
+    for gy in globs:
+        for template in _beside(am.virtual, gy.text()):
+            found.setdefault(template.name, template)
+    return list(found.values())
+
+
 def loaded_by(am: AMSource, out: Built) -> list[TemplateSource]:
     """The templates `am` loads, in Alertmanager's order (glob by glob, names sorted)."""
     found: list[TemplateSource] = []
@@ -24,8 +41,7 @@ def loaded_by(am: AMSource, out: Built) -> list[TemplateSource]:
         pattern = gy.text()
         matched: list[TemplateSource] = []
         if am.virtual is not None:
-            base = PurePosixPath(pattern).name
-            matched = [am.virtual[name] for name in sorted(am.virtual) if fnmatch.fnmatchcase(name, base)]
+            matched = _beside(am.virtual, pattern)
             where = "the keys beside the configuration"
         else:
             full = pattern if os.path.isabs(pattern) or am.base_dir is None else str(am.base_dir / pattern)

@@ -69,14 +69,14 @@ def _redact(text: str, secrets: Sequence[str]) -> str:
 
 
 def check_rules(source: RuleSource, candidates: Sequence[Tool], scratch: Path) -> Verdict:
-    if source.plain_path is not None:
+    # Prometheus' own keys only: what Mimir, Cortex or Thanos add to a group (Thanos Ruler's
+    # partial_response_strategy) is imported or reported as lost, not refused
+    typed = source.groups.typed()
+    foreign = isinstance(typed, list) and any(isinstance(g, dict) and set(g) - set(PROMETHEUS_GROUP_KEYS) for g in typed)
+    if source.plain_path is not None and not foreign:
         target = source.plain_path
     else:
-        # Prometheus' own keys only: what Mimir, Cortex or Thanos add to a group is reported as lost, not refused
-        groups = [
-            {k: v for k, v in g.items() if k in PROMETHEUS_GROUP_KEYS} if isinstance(g, dict) else g
-            for g in source.groups.typed()
-        ]
+        groups = [{k: v for k, v in g.items() if k in PROMETHEUS_GROUP_KEYS} if isinstance(g, dict) else g for g in typed]
         target = scratch / f"rules-{abs(hash(source.label))}.yml"
         target.write_text(yaml.safe_dump({"groups": groups}, sort_keys=False, allow_unicode=True), encoding="utf-8")
 

@@ -12,7 +12,8 @@
 4. templates: every templated receiver field and every defined template renders to the same
    text with the input's templates and the rendered ones (`amtool template render`), firing and
    resolved;
-5. a fixed point: importing the rendered files gives the same spec.
+5. a fixed point: importing the rendered files gives the same spec (the `thanos` target's rule
+   files when a group sets Thanos' partial_response_strategy, which only they carry).
 """
 
 from __future__ import annotations
@@ -158,8 +159,11 @@ def _render(result: ImportResult, spec_dir: Path, proof: Proof) -> dict[str, str
             env[secret.ref["env"]] = secret.value or "placeholder-not-a-secret"
     ctx = RenderContext(secrets="env" if env else "ref", environ=env)
     paths = [spec_dir / rel for rel in emit.spec_paths(result.files)]
+    # Thanos Ruler's partial_response_strategy is written by the thanos target only: render it too
+    # (the fixed point imports its rule files)
+    thanos = any(g.get("partial_response_strategy") for g in result.built.spec.get("groups", []))
     try:
-        rendered = pipeline.render(paths, ctx=ctx)
+        rendered = pipeline.render(paths, ctx=ctx, targets=["prometheus", "thanos"] if thanos else None)
     except ProblemsFound as exc:
         for p in exc.problems:
             _fail(proof, _first_pos(result), f"the imported spec does not render: {p.format()}")
@@ -546,7 +550,8 @@ def normal_spec(spec: Mapping[str, Any]) -> Any:
 def _fixed_point(
     result: ImportResult, options: ImportOptions, out_dir: Path, rendered: Mapping[str, str], proof: Proof, reimport: Reimport
 ) -> None:
-    paths = [out_dir / rel for rel in sorted(rendered) if rel.startswith("prometheus/rules/")]
+    rules_dir = "thanos/rules/" if any(rel.startswith("thanos/rules/") for rel in rendered) else "prometheus/rules/"
+    paths = [out_dir / rel for rel in sorted(rendered) if rel.startswith(rules_dir)]
     if result.inputs.ams or result.inputs.templates:  # a rules-only import's alertmanager.yml is the spec's default
         paths.append(out_dir / "alertmanager/alertmanager.yml")
     again = reimport(paths, ImportOptions(options.split, options.secrets_dir, True, False))

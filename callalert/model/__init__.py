@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from callalert.diagnostics import KeyPath, escape
 
@@ -133,6 +133,7 @@ class Group:
     key: KeyPath
     query_offset: str | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
+    partial_response_strategy: str | None = None  # Thanos Ruler's group option
     rules: tuple[Record | Alert, ...] = ()  # every rule in evaluation order
 
     def ordered(self) -> tuple[Record | Alert, ...]:
@@ -295,6 +296,71 @@ class Tests:
     routing: tuple[RoutingTest, ...] = ()
 
 
+# --- outputs: what `render` writes, and how --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alerting:
+    """`prometheus/alerting.yml`: rule_files and the Alertmanager peers Prometheus sends to."""
+
+    alertmanagers: tuple[str, ...]
+    scheme: str | None = None
+    path_prefix: str | None = None
+    timeout: str | None = None
+    rules_dir: str = "rules"
+
+
+@dataclass(frozen=True)
+class PrometheusTarget:
+    name: ClassVar[str] = "prometheus"
+    alerting: Alerting | None = None
+    key: KeyPath | None = None  # where the spec lists it (None: chosen on the command line, defaults)
+
+
+@dataclass(frozen=True)
+class KubernetesTarget:
+    name: ClassVar[str] = "kubernetes"
+    namespace: str = "monitoring"
+    labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    team_label: str = "team"
+    rules_split: str = "group"  # group | team
+    rules_namespaces: Mapping[str, str] = field(default_factory=dict)  # team -> namespace
+    am_mode: str = "secret"  # secret | alertmanagerconfig | none
+    am_name: str = "main"
+    am_namespace: str | None = None  # None: `namespace`
+    matcher_strategy: str = "OnNamespace"
+    am_namespaces: Mapping[str, str] = field(default_factory=dict)  # team -> AlertmanagerConfig namespace
+    secret: str = "alertmanager-secrets"
+    resource: bool = True
+    base: str = "secret"  # secret | none
+    key: KeyPath | None = None
+
+    @property
+    def alertmanager_namespace(self) -> str:
+        return self.am_namespace or self.namespace
+
+
+@dataclass(frozen=True)
+class MimirTarget:
+    name: ClassVar[str] = "mimir"
+    split: str = "spec"  # spec | team
+    namespace: str | None = None  # None: the spec's name
+    team_label: str = "team"
+    alertmanager: bool = True
+    key: KeyPath | None = None
+
+
+@dataclass(frozen=True)
+class ThanosTarget:
+    name: ClassVar[str] = "thanos"
+    key: KeyPath | None = None
+
+
+Target = PrometheusTarget | KubernetesTarget | MimirTarget | ThanosTarget
+TARGETS: dict[str, type[Target]] = {t.name: t for t in (PrometheusTarget, KubernetesTarget, MimirTarget, ThanosTarget)}
+
+
 @dataclass(frozen=True)
 class Model:
     """A whole alerting setup, ready to render."""
@@ -316,6 +382,7 @@ class Model:
     tests: Tests
     alerts: tuple[Alert, ...] = field(default=())
     policy: tuple[PolicyEntry, ...] = field(default=())
+    outputs: tuple[Target, ...] = field(default=())  # the spec's `outputs:`; empty: prometheus
     tracing: AMData | None = None  # Alertmanager's `tracing:` mapping
 
     @property

@@ -18,13 +18,17 @@ from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean, format_k
 from callalert.limits import MAX_FILE_NAME_BYTES
 from callalert.model import (
     Alert,
+    Alerting,
     Category,
     Defaults,
     ExpectedAlert,
     Group,
     InhibitRule,
+    KubernetesTarget,
+    MimirTarget,
     Model,
     PolicyEntry,
+    PrometheusTarget,
     Receiver,
     Record,
     Route,
@@ -37,10 +41,12 @@ from callalert.model import (
     SeriesInput,
     Severity,
     Silence,
+    Target,
     Targets,
     TemplateFile,
     Templates,
     Tests,
+    ThanosTarget,
     TimeInterval,
 )
 from callalert.spec import v1
@@ -489,6 +495,7 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
                 gkey,
                 query_offset=group.query_offset,
                 labels=dict(group.labels),
+                partial_response_strategy=group.partial_response_strategy,
                 rules=tuple(ordered) if layout else (),
             )
         )
@@ -552,6 +559,7 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
         groups=tuple(groups),
         tests=_tests(spec),
         alerts=tuple(all_alerts),
+        outputs=_outputs(spec, problem, problems),
         policy=tuple(
             PolicyEntry(
                 tuple(p.matchers),
@@ -566,6 +574,56 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
         ),
     )
     return model, problems
+
+
+def _outputs(spec: v1.Spec, problem: ProblemFactory, problems: list[Problem]) -> tuple[Target, ...]:
+    """The spec's `outputs:` as render targets, each listed once."""
+    out: list[Target] = []
+    seen: dict[str, int] = {}
+    for i, o in enumerate(spec.outputs):
+        key: KeyPath = ("outputs", i)
+        if o.target in seen:
+            problems.append(
+                problem(
+                    (*key, "target"),
+                    f"target {o.target!r} is listed twice (first at outputs[{seen[o.target]}]); one entry per target",
+                    d.DUPLICATE_NAME,
+                )
+            )
+            continue
+        seen[o.target] = i
+        if isinstance(o, v1.PrometheusOutput):
+            a = o.alerting
+            alerting = (
+                Alerting(tuple(a.alertmanagers), a.scheme, a.path_prefix, a.timeout, a.rules_dir) if a is not None else None
+            )
+            out.append(PrometheusTarget(alerting, key))
+        elif isinstance(o, v1.KubernetesOutput):
+            am = o.alertmanager
+            out.append(
+                KubernetesTarget(
+                    namespace=o.namespace,
+                    labels=dict(o.labels),
+                    annotations=dict(o.annotations),
+                    team_label=o.team_label,
+                    rules_split=o.rules.split,
+                    rules_namespaces=dict(o.rules.namespaces),
+                    am_mode=am.mode,
+                    am_name=am.name,
+                    am_namespace=am.namespace,
+                    matcher_strategy=am.matcher_strategy,
+                    am_namespaces=dict(am.namespaces),
+                    secret=am.secret,
+                    resource=am.resource,
+                    base=am.base,
+                    key=key,
+                )
+            )
+        elif isinstance(o, v1.MimirOutput):
+            out.append(MimirTarget(o.split, o.namespace, o.team_label, o.alertmanager, key))
+        else:
+            out.append(ThanosTarget(key))
+    return tuple(out)
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from callalert.diagnostics import KeyPath
-from callalert.model import Model, Route, Secret
+from callalert.model import Model, Receiver, Route, Secret, TimeInterval
 from callalert.render.context import RenderContext
 from callalert.render.yamlout import dump, header
+
+# How a renderer writes one secret reference: (ctx, key path, field name, reference, mapping to fill).
+SecretWriter = Callable[[RenderContext, KeyPath, str, Secret, dict[str, Any]], None]
 
 
 def _secret(ctx: RenderContext, key: KeyPath, field: str, ref: Secret, out: dict[str, Any]) -> None:
     if ref.file is not None:
         out[f"{field}_file"] = ref.file
         return
+    inline_env(ctx, key, field, ref, out)
+
+
+def inline_env(ctx: RenderContext, key: KeyPath, field: str, ref: Secret, out: dict[str, Any]) -> None:
+    """An {env: NAME} secret written as its value (only with --secrets=env)."""
     assert ref.env is not None
     if ctx.secrets != "env":
         ctx.fail(
@@ -32,24 +40,24 @@ def _secret(ctx: RenderContext, key: KeyPath, field: str, ref: Secret, out: dict
     out[field] = value
 
 
-def _plain(data: Mapping[str, Any], ctx: RenderContext, key: KeyPath) -> dict[str, Any]:
+def plain(data: Mapping[str, Any], ctx: RenderContext, key: KeyPath, secret: SecretWriter = _secret) -> dict[str, Any]:
     """A model mapping as Alertmanager reads it: secrets as `*_file` (or inline with --secrets=env)."""
     out: dict[str, Any] = {}
     for field, value in data.items():
         fkey = (*key, field)
         if isinstance(value, Secret):
-            _secret(ctx, fkey, field, value, out)
+            secret(ctx, fkey, field, value, out)
         elif isinstance(value, Mapping):
-            out[field] = _plain(value, ctx, fkey)
+            out[field] = plain(value, ctx, fkey, secret)
         elif isinstance(value, list):
-            out[field] = [_plain(v, ctx, (*fkey, i)) if isinstance(v, Mapping) else v for i, v in enumerate(value)]
+            out[field] = [plain(v, ctx, (*fkey, i), secret) if isinstance(v, Mapping) else v for i, v in enumerate(value)]
         else:
             out[field] = value
     return out
 
 
-def _smtp(name: str, value: Any, ctx: RenderContext) -> dict[str, Any]:
-    return {f"smtp_{k}": v for k, v in _plain({name[5:]: value}, ctx, ("global", "smtp")).items()}
+def _smtp(name: str, value: Any, ctx: RenderContext, secret: SecretWriter) -> dict[str, Any]:
+    return {f"smtp_{k}": v for k, v in plain({name[5:]: value}, ctx, ("global", "smtp"), secret).items()}
 
 
 def _route(route: Route) -> dict[str, Any]:
@@ -112,41 +120,64 @@ def routing_data(model: Model) -> dict[str, Any]:
     return data
 
 
-def config_data(model: Model, ctx: RenderContext) -> dict[str, Any]:
+def global_data(model: Model, ctx: RenderContext, secret: SecretWriter = _secret) -> dict[str, Any]:
     glob: dict[str, Any] = {}
     for name, value in model.global_.items():  # smtp_* options sit under `smtp:` in the spec
-        glob.update(_smtp(name, value, ctx) if name.startswith("smtp_") else _plain({name: value}, ctx, ("global",)))
+        glob.update(
+            _smtp(name, value, ctx, secret) if name.startswith("smtp_") else plain({name: value}, ctx, ("global",), secret)
+        )
+    return glob
 
-    receivers = [{"name": r.name, **_plain(r.config, ctx, r.key)} for r in model.receivers.values()]
-    data: dict[str, Any] = {"global": glob, "route": route_data(model)}
+
+def receiver_data(receiver: Receiver, ctx: RenderContext, secret: SecretWriter = _secret) -> dict[str, Any]:
+    return {"name": receiver.name, **plain(receiver.config, ctx, receiver.key, secret)}
+
+
+def time_interval_data(ti: TimeInterval, ctx: RenderContext, secret: SecretWriter = _secret) -> dict[str, Any]:
+    return {
+        "name": ti.name,
+        "time_intervals": [plain(t, ctx, (*ti.key, "time_intervals", j), secret) for j, t in enumerate(ti.time_intervals)],
+    }
+
+
+def config_data(
+    model: Model,
+    ctx: RenderContext,
+    secret: SecretWriter = _secret,
+    templates: Sequence[str] = ("templates/*.tmpl",),
+    receivers: Collection[str] | None = None,
+    time_intervals: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """alertmanager.yml as data; `secret` writes each secret reference, `templates` is the
+    `templates:` list (where the deployment finds the .tmpl files); `receivers` and
+    `time_intervals` pick the ones it holds by name (default: all)."""
+    receivers_ = [receiver_data(r, ctx, secret) for r in model.receivers.values() if receivers is None or r.name in receivers]
+    data: dict[str, Any] = {"global": global_data(model, ctx, secret), "route": route_data(model)}
     if model.inhibit_rules:
         data["inhibit_rules"] = inhibit_data(model)
-    data["receivers"] = receivers
-    if model.time_intervals:
-        data["time_intervals"] = [
-            {
-                "name": ti.name,
-                "time_intervals": [_plain(t, ctx, (*ti.key, "time_intervals", j)) for j, t in enumerate(ti.time_intervals)],
-            }
-            for ti in model.time_intervals
-        ]
-    data["templates"] = ["templates/*.tmpl"]
+    data["receivers"] = receivers_
+    intervals = [
+        time_interval_data(ti, ctx, secret) for ti in model.time_intervals if time_intervals is None or ti.name in time_intervals
+    ]
+    if intervals:
+        data["time_intervals"] = intervals
+    data["templates"] = list(templates)
     if model.tracing is not None:
-        data["tracing"] = _plain(model.tracing, ctx, ("tracing",))
+        data["tracing"] = plain(model.tracing, ctx, ("tracing",), secret)
     return data
 
 
 def render(model: Model, ctx: RenderContext) -> dict[str, str]:
     data = config_data(model, ctx)
     ctx.raise_if_failed()
-    return {"alertmanager/alertmanager.yml": header(model.source_name) + _intent(model) + dump(data)}
+    return {"alertmanager/alertmanager.yml": header(model.source_name) + intent(model) + dump(data)}
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _intent(model: Model) -> str:
+def intent(model: Model) -> str:
     """The spec's descriptions of receivers and inhibit rules, which alertmanager.yml has no field
     for, as comments at the top: the deployed file keeps why each part exists."""
     lines = [f"#   {r.name}: {_one_line(r.description)}" for r in model.receivers.values() if r.description]

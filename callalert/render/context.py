@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from callalert import diagnostics as d
-from callalert.diagnostics import KeyPath, Problem, format_key
+from callalert.diagnostics import KeyPath, Level, Problem, Rule, format_key
 from callalert.errors import ProblemsFound
 
 SecretMode = Literal["ref", "env"]
@@ -22,8 +22,11 @@ _SECRET_KEYS = (
 _SECRET_KEY_SET = frozenset(_SECRET_KEYS.split("|"))
 _SECRET_LINE = re.compile(rf"^([ +\-]*(?:- )?(?:{_SECRET_KEYS}): )(?!<redacted>).+$", re.M)
 REDACTED = "<redacted>"
-# Output files that can hold inline secrets (render --secrets=env)
-SECRET_FILES = ("alertmanager/alertmanager.yml",)
+# Output files that can hold inline secrets (render --secrets=env): alertmanager.yml, and Mimir's
+# tenant configuration in both shapes (Mimir takes secrets only as values)
+MIMIR_CONFIG = "mimir/alertmanager/alertmanager.yml"
+MIMIR_TENANT = "mimir/alertmanager-tenant.yaml"
+SECRET_FILES = ("alertmanager/alertmanager.yml", MIMIR_CONFIG, MIMIR_TENANT)
 # A line of a multi-line secret shorter than this is too common to hide everywhere
 _MIN_SECRET_LINE = 4
 # Fields of alertmanager.yml whose value may be a secret written inline: the secret options of
@@ -57,6 +60,8 @@ def redact_config(text: str) -> str:
                             if _CREDENTIAL_HEADER.search(str(header)) and value[header] is not None:
                                 value[header] = REDACTED
                     stack.append(value)
+                elif name == "alertmanager_config" and isinstance(value, str):
+                    node[key] = redact_config(value)  # Mimir's tenant configuration: alertmanager.yml as a string
                 elif value is not None and (name in _SECRET_KEY_SET or name in _URL_KEYS):
                     node[key] = REDACTED
         elif isinstance(node, list):
@@ -74,23 +79,28 @@ class RenderContext:
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     secret_values: set[str] = field(default_factory=set)
     secret_fields: set[str] = field(default_factory=set)  # field names that got an inline secret (e.g. webhook `url`)
-    failures: list[tuple[KeyPath, str]] = field(default_factory=list)
+    failures: list[tuple[KeyPath, str, Rule, Level]] = field(default_factory=list)
     problem: Callable[..., Problem] | None = None  # positions problems in the spec (Merged.problem)
+    warnings: list[Problem] = field(default_factory=list)  # reported, but the render goes on
 
-    def fail(self, key: KeyPath, message: str) -> None:
-        self.failures.append((key, message))
+    def fail(self, key: KeyPath, message: str, rule: Rule = d.SECRET_ENV, level: Level | None = None) -> None:
+        """Report a problem at `key` of the spec; errors stop the render at the next `raise_if_failed`."""
+        self.failures.append((key, message, rule, level or rule.level))
+
+    def _position(self, key: KeyPath, message: str, rule: Rule, level: Level) -> Problem:
+        if self.problem:
+            return self.problem(key, message, rule, level=level)
+        return d.problem("<spec>", 1, 1, message, rule, level=level, key=format_key(key))
 
     def raise_if_failed(self) -> None:
         if not self.failures:
             return
-        problems = [
-            self.problem(key, msg, d.SECRET_ENV)
-            if self.problem
-            else d.problem("<spec>", 1, 1, msg, d.SECRET_ENV, key=format_key(key))
-            for key, msg in self.failures
-        ]
+        problems = d.sort_problems(self._position(key, msg, rule, level) for key, msg, rule, level in self.failures)
         self.failures.clear()
-        raise ProblemsFound(problems, "nothing written")
+        errors = [p for p in problems if p.level == "error"]
+        self.warnings.extend(p for p in problems if p.level != "error")
+        if errors:
+            raise ProblemsFound(problems, "nothing written")
 
     def redact(self, text: str) -> str:
         """Hide secrets in text shown to people (diffs, tool output, logs): every value resolved

@@ -888,6 +888,13 @@ class Group(Model):
     )
     alerts: list[Alert] = Field(default_factory=list)
     records: list[Record] = Field(default_factory=list, description="Recording rules, evaluated before the alerts of the group.")
+    partial_response_strategy: Literal["warn", "abort"] | None = Field(
+        None,
+        description="Thanos Ruler: what a query of this group does when some store answers partially (`warn`: evaluate "
+        "with what arrived; `abort`: fail the evaluation). Written by the `thanos` target and into `PrometheusRule` "
+        "objects (the Operator drops it for Prometheus); Prometheus and Mimir have no such option.",
+    )
+
     alerts_and_records: list[RuleItem] = Field(
         default_factory=list,
         description="Alerts and recording rules in evaluation order (items with `record:` are recording rules), for a "
@@ -1028,6 +1035,152 @@ class Templates(Model):
     )
 
 
+# --- outputs (render targets) ------------------------------------------------------------------
+
+_K8S_NAME_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def _check_k8s_namespace(value: str) -> str:
+    if len(value) > 63 or not _K8S_NAME_RE.match(value):
+        raise PydanticCustomError(
+            "k8s_name",
+            "invalid Kubernetes name '{value}': lower-case letters, digits and -, starting and ending with a letter or "
+            "digit, at most 63 characters (a DNS-1123 label)",
+            {"value": value},
+        )
+    return value
+
+
+K8sName = Annotated[str, AfterValidator(_check_k8s_namespace)]
+
+
+class AlertingOutput(Model):
+    """`prometheus/alerting.yml`: the part of prometheus.yml that loads the rule files and sends the alerts to every
+    Alertmanager of a cluster."""
+
+    alertmanagers: list[str] = Field(
+        min_length=1,
+        description="The Alertmanager peers as host:port; Prometheus sends every alert to each of them (an HA cluster "
+        "deduplicates the notifications).",
+    )
+    scheme: Literal["http", "https"] | None = Field(None, description="Default: http.")
+    path_prefix: str | None = Field(None, description="Path prefix of the Alertmanager API (its --web.route-prefix).")
+    timeout: Duration | None = Field(None, description="Timeout of a push to one Alertmanager (Prometheus' default: 10s).")
+    rules_dir: str = Field(
+        "rules",
+        description="Where Prometheus finds the rule files: relative to alerting.yml's folder (as Prometheus resolves "
+        "`rule_files`) or absolute.",
+    )
+
+
+class PrometheusOutput(Model):
+    """Plain files: `prometheus/rules/`, `alertmanager/alertmanager.yml` and its templates (the default target)."""
+
+    target: Literal["prometheus"]
+    alerting: AlertingOutput | None = Field(
+        None, description="Also write `prometheus/alerting.yml` (`rule_files` and `alerting.alertmanagers`)."
+    )
+
+
+class KubernetesRules(Model):
+    split: Literal["group", "team"] = Field(
+        "group", description="One `PrometheusRule` per rule group, or per team (the alerts' team label)."
+    )
+    namespaces: dict[str, K8sName] = Field(
+        default_factory=dict, description="With `split: team`: the namespace of each team's object (default: `namespace`)."
+    )
+
+
+class KubernetesAlertmanager(Model):
+    mode: Literal["secret", "alertmanagerconfig", "none"] = Field(
+        "secret",
+        description="`secret`: the configuration Secret the Operator's `Alertmanager` reads (`alertmanager.yaml` and the "
+        "templates); `alertmanagerconfig`: one `AlertmanagerConfig` per team route, the rest (root route, global "
+        "settings, inhibit rules, templates) in that Secret; `none`: no Alertmanager objects.",
+    )
+    name: K8sName = Field(
+        "main", description="Name of the `Alertmanager` object; its configuration Secret is `alertmanager-<name>`."
+    )
+    namespace: K8sName | None = Field(None, description="Namespace of the Alertmanager (default: `namespace`).")
+    matcher_strategy: Literal["OnNamespace", "OnNamespaceExceptForAlertmanagerNamespace", "None"] = Field(
+        "OnNamespace",
+        description="The Alertmanager's `alertmanagerConfigMatcherStrategy`: which `AlertmanagerConfig` routes the Operator "
+        'adds a `namespace="<namespace of the object>"` matcher to (see docs/targets.md).',
+    )
+    namespaces: dict[str, K8sName] = Field(
+        default_factory=dict, description="The namespace of each team's `AlertmanagerConfig` (default: the Alertmanager's)."
+    )
+    secret: K8sName = Field(
+        "alertmanager-secrets",
+        description="The Secret that holds secret values: `{file: PATH}` and `{env: NAME}` references become keys of it "
+        "(see docs/targets.md); callalert never writes its values.",
+    )
+    resource: bool = Field(
+        True,
+        description="Write the `Alertmanager` object too (the fields the rendered configuration relies on: config "
+        "Secret, mounted secrets, selector and matcher strategy); turn off when Helm or another tool owns it.",
+    )
+    base: Literal["secret", "none"] = Field(
+        "secret",
+        description="With `mode: alertmanagerconfig`: write the base configuration Secret, or `none` when another team owns "
+        "the Alertmanager's base configuration (then what only it can hold is reported).",
+    )
+
+
+class KubernetesOutput(Model):
+    """Prometheus Operator objects: `PrometheusRule` (monitoring.coreos.com/v1) and the Alertmanager configuration."""
+
+    target: Literal["kubernetes"]
+    namespace: K8sName = Field("monitoring", description="Namespace of every object unless a team's namespace is given.")
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Labels of every object, for the selectors that pick them (`ruleSelector`, `alertmanagerConfigSelector`).",
+    )
+    annotations: dict[str, str] = Field(default_factory=dict, description="Annotations of every object.")
+    team_label: str = Field("team", description="The alert label that names the owning team.")
+    rules: KubernetesRules = Field(default_factory=KubernetesRules)
+    alertmanager: KubernetesAlertmanager = Field(default_factory=KubernetesAlertmanager)
+
+
+class MimirOutput(Model):
+    """Grafana Mimir (or Cortex): ruler namespace files and the tenant's Alertmanager configuration."""
+
+    target: Literal["mimir"]
+    split: Literal["spec", "team"] = Field(
+        "spec", description="One ruler namespace for the whole spec, or one per team (the alerts' team label)."
+    )
+    namespace: str | None = Field(
+        None, description="Name of the spec-wide ruler namespace (and of groups without a team); default: the spec's `name`."
+    )
+    team_label: str = Field("team", description="The alert label that names the owning team.")
+    alertmanager: bool = Field(
+        True,
+        description="Write the tenant Alertmanager configuration (its secrets are values: Mimir refuses `*_file` "
+        "options, so only `{env:}` secrets with `render --secrets=env`).",
+    )
+
+
+class ThanosOutput(Model):
+    """Thanos Ruler rule files: Prometheus' format plus each group's `partial_response_strategy`."""
+
+    target: Literal["thanos"]
+
+
+TARGET_NAMES = ("prometheus", "kubernetes", "mimir", "thanos")
+
+
+def _output_input(value: Any) -> Any:
+    # `outputs: [prometheus, kubernetes]` is shorthand for `[{target: prometheus}, {target: kubernetes}]`
+    return {"target": value} if isinstance(value, str) else value
+
+
+Output = Annotated[
+    PrometheusOutput | KubernetesOutput | MimirOutput | ThanosOutput,
+    Field(discriminator="target"),
+    BeforeValidator(_output_input),
+]
+
+
 class Spec(Model):
     """An alerting spec, format version 1."""
 
@@ -1054,6 +1207,12 @@ class Spec(Model):
     tracing: Tracing | None = Field(None, description="Alertmanager's `tracing:` (Alertmanager ≥ 0.30).")
     templates: Templates = Field(default_factory=Templates)
     groups: list[Group] = Field(default_factory=list, description="Rule groups with their alerts.")
+    outputs: list[Output] = Field(
+        default_factory=list,
+        description="What `render` writes: targets by name (`[prometheus, kubernetes]`) or with their options "
+        "(`{target: kubernetes, namespace: monitoring}`); `render --target` picks among them. Default: `prometheus`. "
+        "See docs/targets.md.",
+    )
     tests: Tests = Field(
         default_factory=lambda: Tests(),  # noqa: PLW0108 - Tests is defined below
         description="Rule and routing tests run by `callalert check` (see docs/check.md).",

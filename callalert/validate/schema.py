@@ -179,13 +179,15 @@ def _clean_loc(data: Any, loc: tuple[Any, ...]) -> tuple[KeyPath, bool]:
     return tuple(path), at_key
 
 
-def _allowed_keys(root: type[BaseModel], loc: KeyPath) -> list[str]:
-    """Keys the model at `loc` accepts (for "did you mean")."""
-    return list(_allowed_keys_cached(root, tuple(0 if isinstance(part, int) else part for part in loc)))
+def _allowed_keys(root: type[BaseModel], loc: KeyPath, node: Any = None) -> list[str]:
+    """Keys the model at `loc` accepts (for "did you mean"); `node` (the data at `loc`) picks the
+    member of a union discriminated by `target` (the spec's outputs)."""
+    tag = node.get("target") if isinstance(node, dict) and isinstance(node.get("target"), str) else None
+    return list(_allowed_keys_cached(root, tuple(0 if isinstance(part, int) else part for part in loc), tag))
 
 
 @functools.lru_cache(maxsize=1024)
-def _allowed_keys_cached(root: type[BaseModel], loc: KeyPath) -> tuple[str, ...]:
+def _allowed_keys_cached(root: type[BaseModel], loc: KeyPath, tag: str | None = None) -> tuple[str, ...]:
 
     def unwrap(tp: Any) -> list[Any]:
         origin = typing.get_origin(tp)
@@ -213,12 +215,21 @@ def _allowed_keys_cached(root: type[BaseModel], loc: KeyPath) -> tuple[str, ...]
                         if (info.alias or name) == part:
                             nxt.extend(unwrap(info.annotation))
         current = nxt
+    models = [t for tp in current for t in unwrap(tp) if isinstance(t, type) and issubclass(t, BaseModel)]
+    tagged = [m for m in models if "target" in m.model_fields and tag in typing.get_args(m.model_fields["target"].annotation)]
     keys: list[str] = []
-    for tp in current:
-        for t in unwrap(tp):
-            if isinstance(t, type) and issubclass(t, BaseModel):
-                keys.extend(info.alias or name for name, info in t.model_fields.items())
+    for t in tagged or models:
+        keys.extend(info.alias or name for name, info in t.model_fields.items() if (info.alias or name) not in keys)
     return tuple(keys)
+
+
+def _node(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def schema_problems(model: type[BaseModel], merged: Merged, raw_errors: Errors) -> list[Problem]:
@@ -302,7 +313,7 @@ def _schema_problem(model: type[BaseModel], merged: Merged, path: KeyPath, err: 
     at_key = bool(err.get("_at_key"))
     if etype == "extra_forbidden":
         key = str(path[-1])
-        allowed = _allowed_keys(model, path[:-1])
+        allowed = _allowed_keys(model, path[:-1], _node(merged.data, path[:-1]))
         message = f"unknown key {key!r}{did_you_mean(key, allowed)}"
         fix = _flow_comma_fix(merged, path) or _FOREIGN_KEYS.get((_shape(path[:-1]), key))
         if fix is None and allowed:
@@ -329,6 +340,20 @@ def _schema_problem(model: type[BaseModel], merged: Merged, path: KeyPath, err: 
         expected = err.get("ctx", {}).get("expected", "")
         message = f"invalid value {err.get('input')!r}: expected one of {expected}"
         return merged.problem(path, message, rule, at_key=at_key)
+    if etype == "too_short" and isinstance(err.get("input"), list):
+        n = int(err.get("ctx", {}).get("min_length", 1))
+        return merged.problem(
+            path,
+            f"needs at least {n} item{'s' if n != 1 else ''}, got none" if not err["input"] else f"needs at least {n} items",
+            rule,
+            at_key=at_key,
+        )
+    if etype == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        tag, name = str(ctx.get("tag", "")), str(ctx.get("discriminator", "")).strip("'")
+        choices = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",")]
+        message = f"unknown {name} {tag!r}: choose {', '.join(choices)}{did_you_mean(tag, choices)}"
+        return merged.problem((*path, name) if isinstance(_node(merged.data, (*path, name)), str) else path, message, rule)
     message = str(err["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):

@@ -19,7 +19,8 @@ CASES = sorted(p for p in (Path(__file__).parent / "cases").iterdir() if p.is_di
 
 def specs_of(case: Path) -> list[Path]:
     """A case is `source` (a path to a spec in the repository), `spec.yaml`, or `specs/*.yaml` (one
-    spec in several files); with `env.yaml` it renders with --secrets=env and those values."""
+    spec in several files); with `env.yaml` it renders with --secrets=env and those values, with
+    `overlay.yaml` that overlay applies."""
     source = case / "source"
     if source.exists():
         return [ROOT / source.read_text().strip()]
@@ -28,12 +29,18 @@ def specs_of(case: Path) -> list[Path]:
     return [case / "spec.yaml"]
 
 
+def overlays_of(case: Path) -> list[Path]:
+    """`overlay.yaml` beside a case's spec is applied to it (e.g. `outputs:` for the bundled spec)."""
+    overlay = case / "overlay.yaml"
+    return [overlay] if overlay.exists() else []
+
+
 def render_case(case: Path) -> dict[str, str]:
     env = case / "env.yaml"
     if env.exists():
         environ = yaml.safe_load(env.read_text(encoding="utf-8"))
-        return render(specs_of(case), ctx=RenderContext(secrets="env", environ=environ)).files
-    return render(specs_of(case)).files
+        return render(specs_of(case), ctx=RenderContext(secrets="env", environ=environ), overlays=overlays_of(case)).files
+    return render(specs_of(case), overlays=overlays_of(case)).files
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -239,14 +239,28 @@ def test_what_the_spec_cannot_hold_is_reported_where_it_is() -> None:
     assert [p.format() for p in out.problems] == [
         "rules.yml:3:3: error: groups[0].source_tenants: rule group key `source_tenants` is not Prometheus' (Mimir, "
         "Cortex or Thanos): the spec cannot express it [import-loss]",
-        "rules.yml:4:3: error: groups[0].partial_response_strategy: rule group key `partial_response_strategy` is not "
-        "Prometheus' (Mimir, Cortex or Thanos): the spec cannot express it [import-loss]",
         "rules.yml:6:40: error: groups[0].rules[0].labels.__meta: label name '__meta' starts with __ (Prometheus' own "
         "names): the spec refuses it [import-loss]",
         "rules.yml:6:51: warning: groups[0].rules[0].labels.alertname: label `alertname` is replaced by Prometheus "
         "with the alert's name: not carried [import-note]",
     ]
     assert groups[0]["alerts"] == [{"name": "A", "expr": "up == 0"}]
+    assert groups[0]["partial_response_strategy"] == "warn"  # Thanos Ruler's: the spec has it
+
+
+def test_partial_response_strategy_is_read_as_thanos_reads_it() -> None:
+    """Any case; empty is Thanos' default (abort), which the spec means without one; anything else is lost."""
+    groups, out = _rules(
+        "groups:\n"
+        "- {name: g, partial_response_strategy: ABORT, rules: []}\n"
+        "- {name: h, partial_response_strategy: maybe, rules: []}\n"
+        "- {name: i, partial_response_strategy: '', rules: []}\n"
+    )
+    assert [p.format() for p in out.problems] == [
+        "rules.yml:3:13: error: groups[1].partial_response_strategy: Thanos Ruler's partial_response_strategy is warn "
+        "or abort, not 'maybe' [import-loss]",
+    ]
+    assert [g.get("partial_response_strategy") for g in groups] == ["abort", None, None]
 
 
 def test_severities_most_severe_first_then_by_name() -> None:
