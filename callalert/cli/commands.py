@@ -18,7 +18,9 @@ def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ())
 
     report.check_format(fmt)
     result = validate(specs, overlays=overlays)
-    if result.ok and result.model is not None:
+    if result.ok and result.model is not None and result.model.outputs:
+        from callalert import pipeline  # imports every renderer: only for a spec that lists `outputs:`
+
         # the spec's `outputs:`: what rendering them would report (nothing is written)
         result.problems = sort_problems([*result.problems, *pipeline.output_problems(result.model, result.merged)])
     emit(result.problems, fmt)
