@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 OUT ?= out
 SPEC ?= specs/call-automation.yaml
 
-.PHONY: setup tools browser venv demo test test-min check-code bench clean
+.PHONY: setup tools browser node venv demo test test-min check-code bench clean
 
 setup: venv tools
 
@@ -23,8 +23,13 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # promtool, amtool, prometheus and alertmanager from three Debian suites, side by side in .tools/
-# (bookworm 2.42/0.25, trixie 2.53/0.28, sid 3.5/0.33), without touching the system's packages
+# (bookworm 2.42/0.25, trixie 2.53/0.28, sid 3.5/0.33), without touching the system's packages; and the
+# system's time zone database, which they and callalert read a time interval's `location` from (a minimal
+# Debian image has none: then every time zone is unknown to amtool and to callalert alike)
 tools:
+	@[ -e /usr/share/zoneinfo/Europe/Madrid ] || { \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends tzdata; }
 	scripts/install-toolchains.sh
 
 # headless Chromium (Debian's `chromium`, Debian 12 and 13) and a font, for the test that opens
@@ -34,12 +39,24 @@ browser:
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core; }
 
+# the Node.js tools the tests drive for real (tools/node, package-lock.json committed): mermaid-cli, which
+# draws the route-tree diagrams in Debian's chromium, and yaml-language-server, which reads the spec's JSON
+# Schema as an editor does; and Graphviz's dot for `routes show --format dot`. Node.js and npm come from
+# Debian when missing (Debian 12: Node 18, Debian 13: Node 20); puppeteer downloads no browser of its own
+node: browser
+	@{ command -v dot && command -v node && command -v npm; } >/dev/null 2>&1 || { \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends graphviz \
+			$$(command -v node >/dev/null 2>&1 || echo nodejs) $$(command -v npm >/dev/null 2>&1 || echo npm); }
+	@[ tools/node/node_modules/.package-lock.json -nt tools/node/package-lock.json ] || \
+		{ cd tools/node && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error; }
+
 demo: setup
 	$(BIN)/callalert validate $(SPEC)
 	$(BIN)/callalert render $(SPEC) --out $(OUT)
 	$(BIN)/callalert check $(SPEC) --out $(OUT)
 
-test: setup browser check-code test-min
+test: setup browser node check-code test-min
 	$(BIN)/python -m pytest
 
 # types, lint, format and the import-layer contract (docs/architecture.md): zero findings

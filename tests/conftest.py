@@ -101,6 +101,34 @@ def require_in(toolchain: Toolchain | None, kind: str) -> Tool:
     pytest.skip(message)
 
 
+NODE_TOOLS = ROOT / "tools" / "node"
+NODE_HINT = "make node (npm ci in tools/node; Graphviz and Node.js from Debian)"
+
+
+def require_node_tool(name: str) -> Path:
+    """A program of tools/node (mmdc, yaml-language-server); skip or, in CI, fail without it."""
+    path = NODE_TOOLS / "node_modules" / ".bin" / name
+    if path.exists():
+        return path
+    message = f"{name} not installed in tools/node; install with: {NODE_HINT}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: a missing tool is a failure, not a skip)")
+    pytest.skip(message)
+
+
+def require_program(name: str, hint: str) -> str:
+    """A program on PATH (dot, chromium, git); skip or, in CI, fail without it."""
+    import shutil
+
+    found = shutil.which(name)
+    if found:
+        return found
+    message = f"{name} not found on PATH; install with: {hint}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: a missing tool is a failure, not a skip)")
+    pytest.skip(message)
+
+
 @pytest.fixture
 def promtool() -> str:
     return require_tool("promtool")

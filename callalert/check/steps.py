@@ -15,17 +15,18 @@ from pathlib import Path
 from typing import Any
 
 from callalert import diagnostics as d
-from callalert.analysis.alertmanager.defaults import unset_defaults
+from callalert.analysis.alertmanager.defaults import TEMPLATE_DEFAULT_NOTE, default_fields, templated_fields
 from callalert.analysis.alertmanager.matchers import format_matcher
 from callalert.analysis.alertmanager.routing import Route, build_route_tree
 from callalert.check import routing_tests, rule_tests
-from callalert.check.samples import alert_sample, sample_data
 from callalert.diagnostics import KeyPath, Problem
 from callalert.errors import ToolError
 from callalert.model import Model
 from callalert.render.promtool_tests import TESTS_DIR, plan
+from callalert.render.samples import alert_sample, sample_data
 from callalert.toolchain import Tool, run_tool, split_log
 from callalert.toolchain.logs import describe_record
+from callalert.toolchain.templates import default_template_file, render_command
 
 # Receiver fields whose rendered text must not be empty (a Slack message without a title, a mail
 # without a subject or body, a page without a description).
@@ -247,56 +248,7 @@ def step_check_config(root: Path, amtool: Tool) -> Step:
 # --- template rendering --------------------------------------------------------------------------
 
 
-DEFAULT_NOTE = " (Alertmanager's default)"
-
-
-def default_fields(config: Mapping[str, Any], version: str) -> list[tuple[str, str, str, str]]:
-    """(receiver, field path, field name, template text) for every templated field a receiver leaves
-    unset and Alertmanager `version` fills from its defaults (`slack.default.text`, ...)."""
-    out: list[tuple[str, str, str, str]] = []
-    for receiver in config.get("receivers") or []:
-        name = str(receiver.get("name"))
-        for key, entries in receiver.items():
-            if key == "name" or not isinstance(entries, list):
-                continue
-            for i, entry in enumerate(entries):
-                if not isinstance(entry, Mapping):
-                    continue
-                for default in unset_defaults(str(key), entry, version):
-                    path = f"receivers.{name}.{key}[{i}]." + ".".join(default.path)
-                    out.append((name, path + DEFAULT_NOTE, default.path[-1], default.text))
-    return out
-
-
-def templated_fields(config: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
-    """(receiver, field path, field name, template text) for every receiver string holding `{{`."""
-    out: list[tuple[str, str, str, str]] = []
-
-    def walk(value: Any, path: str, name: str, receiver: str) -> None:
-        if isinstance(value, str):
-            if "{{" in value:
-                out.append((receiver, path, name, value))
-        elif isinstance(value, Mapping):
-            for k, v in value.items():
-                walk(v, f"{path}.{k}", str(k), receiver)
-        elif isinstance(value, list):
-            for i, v in enumerate(value):
-                walk(v, f"{path}[{i}]", name, receiver)
-
-    for receiver in config.get("receivers") or []:
-        name = str(receiver.get("name"))
-        for key, value in receiver.items():
-            if key != "name":
-                walk(value, f"receivers.{name}.{key}", key, name)
-    return out
-
-
-def default_template_file(amtool: Tool) -> Path:
-    """Where the default.tmpl of `amtool`'s own build is: beside it, as a package installs it
-    (<prefix>/bin/amtool, <prefix>/share/prometheus/alertmanager/default.tmpl). Never another
-    Alertmanager's: built-in template names differ between versions."""
-    real = Path(os.path.realpath(amtool.path))
-    return real.parent.parent / "share/prometheus/alertmanager/default.tmpl"
+DEFAULT_NOTE = TEMPLATE_DEFAULT_NOTE
 
 
 SEPARATOR = "@@callalert-field-separator@@"
@@ -404,7 +356,7 @@ def step_templates(
     for pattern in config.get("templates") or []:
         globs.append(str(pattern) if os.path.isabs(str(pattern)) else str(am_dir / str(pattern)))
     tree = build_route_tree(config, model.am_version)
-    samples = {alert.name: alert_sample(model, alert, tree) for alert in model.alerts}
+    samples = {alert.name: alert_sample(alert, tree, model.defaults.external_labels) for alert in model.alerts}
     pairs, unreached = render_plan(
         [(alert.name, samples[alert.name].receivers) for alert in model.alerts], [f[0] for f in fields]
     )
@@ -417,9 +369,7 @@ def step_templates(
             data_files[(alert_name, receiver, status)] = path
 
     def command(texts: Sequence[str], data: Path, html: bool) -> list[str]:
-        cmd = [amtool, "template", "render", *(f"--template.glob={g}" for g in globs)]
-        cmd += [f"--template.text={SEPARATOR.join(texts)}", f"--template.data={data}"]
-        return cmd + (["--template.type=html"] if html else [])
+        return render_command(amtool, globs, SEPARATOR.join(texts), data, html)
 
     def one(field: tuple[str, str, str, str], alert: str, status: str, html: bool) -> Case:
         receiver, path, name, text = field

@@ -46,7 +46,12 @@ def build_app() -> Any:
 
     PromtoolOpt = typer.Option(None, "--promtool", help="The promtool to use (else $CALLALERT_PROMTOOL, tools folders, PATH).")
     AmtoolOpt = typer.Option(None, "--amtool", help="The amtool to use (else $CALLALERT_AMTOOL, tools folders, PATH).")
-    FormatOpt = typer.Option("text", "--format", "-f", help="Problem output: text, json, github (workflow annotations) or sarif.")
+    FormatOpt = typer.Option(
+        "text",
+        "--format",
+        "-f",
+        help="Problem output: text, json, github (workflow annotations), sarif, gitlab (Code Quality), checkstyle or junit.",
+    )
 
     @app.command()
     def validate(
@@ -130,7 +135,9 @@ def build_app() -> Any:
             help="A spec, or Prometheus rule files, alertmanager.yml and .tmpl files (kind detected by content).",
             show_default=False,
         ),
-        format: str = typer.Option("text", "--format", "-f", help="text, json, github or sarif."),
+        format: str = typer.Option(
+            "text", "--format", "-f", help="text, json, github, sarif, gitlab (Code Quality), checkstyle or junit."
+        ),
         fail_on: str = typer.Option(
             "error", "--fail-on", help="Exit 1 when a finding is at or above this level: error, warning or info."
         ),
@@ -163,6 +170,12 @@ def build_app() -> Any:
         external_labels: str = typer.Option(
             None, "--external-labels", help="Plain files: comma-separated Prometheus external label names (unknown without it)."
         ),
+        changed_since: str = typer.Option(
+            None,
+            "--changed-since",
+            help="Report only problems in what changed since this git revision (files, and alerts, routes, receivers "
+            "... within them); the whole configuration is still judged.",
+        ),
     ) -> None:
         """Semantic and cross-layer checks of a spec or of existing rules, alertmanager.yml and templates."""
         from callalert.cli.lint import cmd_lint
@@ -181,6 +194,7 @@ def build_app() -> Any:
                 external_labels,
                 target_prometheus,
                 config,
+                changed_since,
             )
         )
 
@@ -272,6 +286,49 @@ def build_app() -> Any:
         raise typer.Exit(cmd_import(paths or [], out, split, secrets_dir, allow_loss, verify, format))
 
     app.add_typer(routes_app, name="routes")
+
+    @app.command()
+    def diff(
+        paths: list[Path] = typer.Argument(
+            None,
+            help="OLD NEW: each a spec (file or folder), a rendered output folder, or rule files + alertmanager.yml. "
+            "With --base: the spec or files of the new side (default ./specs.yaml).",
+            show_default=False,
+        ),
+        base: str | None = typer.Option(
+            None,
+            "--base",
+            help="Read the old side from this git revision (e.g. HEAD~1, origin/main): the same paths as they were.",
+        ),
+        old: list[Path] = typer.Option(
+            None, "--old", help="A file or folder of the old side (repeatable: several files form one side)."
+        ),
+        new: list[Path] = typer.Option(None, "--new", help="A file or folder of the new side (repeatable)."),
+        format: str = typer.Option("text", "--format", "-f", help="text, markdown (a pull-request comment) or json."),
+        out: Path | None = typer.Option(None, "--out", "-o", help="Write the report to this file (e.g. a PR comment body)."),
+        fail_on: str = typer.Option(
+            "routing",
+            "--fail-on",
+            help="Exit 1 when: routing (who is notified changes: routes, receivers, inhibition, time intervals, "
+            "silences), any (anything changes) or none (never).",
+        ),
+        target_alertmanager: str | None = typer.Option(
+            None,
+            "--target-alertmanager",
+            help="Read both sides as this Alertmanager release (default: a spec's target, else 0.25).",
+        ),
+        no_render: bool = typer.Option(
+            False, "--no-render", help="Do not render changed notification templates with amtool (compare their text only)."
+        ),
+    ) -> None:
+        """What a change does: who is notified differently (every label set, through both route trees), rules,
+        receivers, templates, inhibit rules, silences."""
+        from callalert.cli.diff import cmd_diff
+
+        with problems_as("text"):
+            raise typer.Exit(
+                cmd_diff(paths or [], base, old or [], new or [], format, out, fail_on, target_alertmanager, not no_render)
+            )
 
     @app.command()
     def drill(

@@ -51,9 +51,9 @@ def cmd_check(
         raise
     # the spec's warnings, and the failures the tools reported positioned at the spec's lines
     # (`specs.yaml:120:7: error: tests.rules[3].expect[1]: ...`), in the chosen --format
-    emit(result.rendered.warnings + result.problems, fmt)
-    # json and sarif make stdout one document a CI step parses: the human report goes to stderr then
-    stream = sys.stderr if fmt in ("json", "sarif") else sys.stdout
+    emit(result.rendered.warnings + result.problems, fmt, files=[str(s) for s in specs])
+    # a machine format makes stdout one document a CI step parses: the human report goes to stderr then
+    stream = sys.stderr if fmt in report.MACHINE_FORMATS else sys.stdout
     elapsed = time.perf_counter() - total
     if not result.matrix:
         steps = result.steps

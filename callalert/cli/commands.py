@@ -23,7 +23,7 @@ def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ())
 
         # the spec's `outputs:`: what rendering them would report (nothing is written)
         result.problems = sort_problems([*result.problems, *pipeline.output_problems(result.model, result.merged)])
-    emit(result.problems, fmt)
+    emit(result.problems, fmt, files=[str(s) for s in specs])
     names = ", ".join(display_path(s) for s in specs)
     if has_errors(result.problems) or result.model is None:
         sys.stderr.write(f"{names}: {summary(result.problems)}\n")
@@ -52,7 +52,7 @@ def cmd_render(
 
     report.check_format(fmt)
     rendered = pipeline.render(specs, secrets="env" if secrets == "env" else "ref", overlays=overlays, targets=targets or None)
-    emit(rendered.warnings, fmt)
+    emit(rendered.warnings, fmt, files=[str(s) for s in specs])
     if check:
         if out.exists() and not out.is_dir():
             raise UsageError(f"--out {display_path(out)} exists and is not a directory")

@@ -16,15 +16,18 @@ from callalert.diagnostics import Problem
 from callalert.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_PROBLEMS, EXIT_USAGE, CallalertError, ProblemsFound
 
 
-def emit(problems: Sequence[Problem], fmt: str, tool: str = "callalert", stream: TextIO | None = None) -> None:
-    """Problems to stdout (or `stream`) in `fmt`; SARIF describes every rule callalert has, lint's included."""
+def emit(
+    problems: Sequence[Problem], fmt: str, tool: str = "callalert", files: Sequence[str] = (), stream: TextIO | None = None
+) -> None:
+    """Problems to stdout (or `stream`) in `fmt`; SARIF describes every rule callalert has, lint's included;
+    checkstyle and junit list the `files` checked, those without problems too."""
     from callalert import report
 
     if fmt == "sarif":
         from callalert.lint.rules import register
 
         register()
-    report.emit(problems, fmt, stream=stream, tool=tool)
+    report.emit(problems, fmt, stream=stream, tool=tool, files=files)
 
 
 def report_problems(exc: ProblemsFound, fmt: str = "text") -> None:

@@ -23,6 +23,7 @@ def cmd_lint(
     external_labels: str | None = None,
     target_prometheus: str | None = None,
     config: Path | None = None,
+    changed_since: str | None = None,
 ) -> int:
     from callalert import report
     from callalert.cli.errors import emit
@@ -96,10 +97,24 @@ def cmd_lint(
         sys.stderr.write(f"project configuration: {project_path}\n")
     options = Options(moment, target_alertmanager, scrape, catalog, target_prometheus, project)
     result = lint_paths(paths, options, external_labels=labels)
-    emit(result.problems, fmt, tool="callalert-lint")
+    problems = result.problems
+    note = ""
+    if changed_since is not None:
+        from callalert.lint.changed import changed_since as changes
+
+        files: dict[str, str] = dict(result.kinds)
+        for p in problems:  # a problem in a file the spec reads (a .tmpl of templates.files)
+            if p.path not in files and Path(p.path).is_file():
+                files[p.path] = "other"
+        changed = changes(changed_since, files, [f for f, k in result.kinds.items() if k == "spec"])
+        problems = [p for p in problems if changed.keeps(p)]
+        hidden = len(result.problems) - len(problems)
+        note = f"; {hidden} more in what did not change since {changed_since}" if hidden else ""
+    emit(problems, fmt, tool="callalert-lint", files=list(result.kinds))
     from callalert.diagnostics import has_errors, summary
 
-    sys.stderr.write(f"{len(result.kinds)} file(s) linted: {summary(result.problems)}\n")
-    if not result.valid or has_errors(result.problems, fail_on):  # type: ignore[arg-type]
+    scope = f" (what changed since {changed_since})" if changed_since is not None else ""
+    sys.stderr.write(f"{len(result.kinds)} file(s) linted{scope}: {summary(problems)}{note}\n")
+    if not result.valid or has_errors(problems, fail_on):  # type: ignore[arg-type]
         return EXIT_PROBLEMS
     return EXIT_OK

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 routes_app = typer.Typer(help="Show the Alertmanager route tree and test where alerts go.", no_args_is_help=True)
 
 EXPECT_MISMATCH = "WARNING: Expected receivers did not match resolved receivers."
+SHOW_FORMATS = ("text", "mermaid", "dot")
 TARGET_HELP = (
     "Alertmanager version to read the config and labels as (matcher parser, UTF-8 label names); "
     "default: the spec's target, else callalert's default target."
@@ -231,13 +232,25 @@ def show(
         False, "--all", help="Show every node's group_by and timings, inherited ones marked (default: only changes)."
     ),
     target: str | None = typer.Option(None, "--target-alertmanager", help=TARGET_HELP),
+    format: str = typer.Option(
+        "text", "--format", "-f", help="text (a tree), mermaid (a flowchart for Markdown) or dot (Graphviz)."
+    ),
 ) -> None:
     """Print the route tree: matchers, receiver, continue, and group_by and timings where a route changes them."""
     import sys
 
     from rich.console import Console
 
+    if format not in SHOW_FORMATS:
+        raise UsageError(f"unknown --format {format!r}; choose one of {', '.join(SHOW_FORMATS)}")
     routable = load_for_cli(spec, config, target, overlay or [])
+    if format != "text":
+        from callalert.analysis.alertmanager.routing import build_route_tree
+        from callalert.render import routetree
+
+        view = routetree.tree_view(build_route_tree(routable.config, routable.version), show_all=show_all)
+        sys.stdout.write(routetree.mermaid(view) if format == "mermaid" else routetree.dot(view))
+        return
     # in a log or a pipe a node is one line, however long: wrapped values are unreadable there
     console = Console() if sys.stdout.isatty() else Console(width=100_000, soft_wrap=True)
     with _config_errors(config):

@@ -23,8 +23,8 @@ from callalert.render.yamlout import dump, header
 from callalert.spec.kinds import TEST_COPY_MARK
 
 TESTS_DIR = "tests"
-# First line of every test copy of a rule group (TEST_COPY_MARK): `callalert lint` and `callalert
-# import` skip files that start with it (the copies drop annotations on purpose).
+# First line of every test copy of a rule group (TEST_COPY_MARK): `callalert lint`, `diff` and `import`
+# skip files that start with it (the copies drop annotations on purpose).
 
 
 # --- rule tests → promtool files ------------------------------------------------------------

@@ -10,7 +10,7 @@ from callalert.analysis.alertmanager.inhibit import InhibitRule, build_inhibit_r
 from callalert.analysis.alertmanager.routing import Route, build_route_tree, match_routes
 from callalert.diagnostics import KeyPath
 from callalert.model import Alert, Model
-from callalert.render import markdown
+from callalert.render import markdown, routetree
 from callalert.render.alertmanager import routing_data
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -49,6 +49,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "expression sets at runtime ({labels}) may send an instance elsewhere: check with "
         "`callalert routes test SPEC alertname={name} ...`.",
         "computed": "Computed by `callalert render` from the alert's own labels and the spec's routes.",
+        "route_tree": "Route tree",
+        "route_tree_note": "Each box is a route with the alerts it notifies about; siblings are tried in the order on "
+        "the arrows and the first that matches takes the alert, unless it has `continue: true` (dashed).",
+        "alerts": "alerts",
+        "more": "more",
     },
     "es": {
         "alert": "Alerta",
@@ -85,9 +90,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "comprueban etiquetas que la expresión añade en tiempo de ejecución ({labels}) pueden enviar una "
         "instancia a otro sitio: compruébalo con `callalert routes test SPEC alertname={name} ...`.",
         "computed": "Calculado por `callalert render` con las etiquetas propias de la alerta y las rutas del spec.",
+        "route_tree": "Árbol de rutas",
+        "route_tree_note": "Cada caja es una ruta con las alertas que notifica; las rutas hermanas se prueban en el "
+        "orden de las flechas y la primera que coincide se queda la alerta, salvo que tenga `continue: true` (discontinua).",
+        "alerts": "alertas",
+        "more": "más",
     },
 }
 
+
+# The route tree of the index names at most this many alerts per route.
+ALERTS_PER_ROUTE = 6
 
 # Labels that say who owns an alert, in the order they are looked for.
 OWNER_LABELS = ("team", "owner")
@@ -180,7 +193,21 @@ def render(model: Model) -> dict[str, str]:
     for alert in model.alerts:
         response.setdefault(alert.severity or "", "-")
     owners = {alert.name: owner(alert) for alert in model.alerts}
-    files["runbooks/README.md"] = _index(model, routing, response, owners if any(owners.values()) else None, t, cell, code)
+    taken: dict[str, list[str]] = {}
+    for alert in model.alerts:
+        for hop in routing[alert.key].hops:
+            names = taken.setdefault(hop.path, [])
+            if alert.name not in names:
+                names.append(alert.name)
+    notes = {
+        path: [
+            f"{t['alerts']}: {', '.join(names[:ALERTS_PER_ROUTE])}"
+            + (f" (+{len(names) - ALERTS_PER_ROUTE} {t['more']})" if len(names) > ALERTS_PER_ROUTE else "")
+        ]
+        for path, names in taken.items()
+    }
+    tree = routetree.mermaid(routetree.tree_view(root, notes=notes))
+    files["runbooks/README.md"] = _index(model, routing, response, owners if any(owners.values()) else None, tree, t, cell, code)
     return files
 
 
@@ -252,6 +279,7 @@ def _index(
     routing: Mapping[KeyPath, AlertRouting],
     response: Mapping[str, str],
     owners: Mapping[str, str | None] | None,
+    tree: str,
     t: Mapping[str, str],
     cell: Text,
     code: Text,
@@ -268,9 +296,13 @@ def _index(
         r = routing[a.key]
         owned = f" {cell(owners[a.name] or '-')} |" if owners else ""
         receivers = cell(", ".join(r.receivers)) if r.receivers else t["nobody"]
-        hops = ", ".join(cell(code(hop.path)) for hop in r.hops)
+        hops = "; ".join(
+            f"{cell(code(hop.path))} {cell(code(hop.matchers) if hop.path != 'route' else hop.matchers)} → {cell(hop.receiver)}"
+            for hop in r.hops
+        )
         out.append(
             f"| {cell(a.name)} | {cell(a.severity or '-')} | {cell(a.category or '-')} |{owned} {cell(response[a.severity or ''])} "
             f"| {receivers} | {hops} | [{a.runbook_file}]({a.runbook_file}) |\n"
         )
+    out.append(f"\n## {t['route_tree']}\n\n{t['route_tree_note']}\n\n```mermaid\n{tree}```\n\n")
     return "".join(out)

@@ -1,4 +1,4 @@
-"""What a file (or one YAML document of it) is, by content: the one detector `lint` and `import` share.
+"""What a file (or one YAML document of it) is, by content: the one detector `lint`, `diff` and `import` share.
 
 A callalert spec, a Prometheus rule file, a promtool test file, an alertmanager.yml, a Go
 notification template, a list of silences in Alertmanager's API format, and the packagings real stacks keep them in: Kubernetes objects

@@ -57,9 +57,22 @@ def _models(root: type[BaseModel]) -> list[type[BaseModel]]:
     return seen
 
 
+def _example(value: Any) -> str:
+    import json
+
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return "`" + text.replace("`", "'") + "`" if text else '`""`'
+
+
 def markdown() -> str:
+    from callalert.spec.fielddocs import doc_for
     from callalert.spec.v1 import Spec
 
+    schema = json_schema()
+    values: dict[str, dict[str, list[Any]]] = {  # the examples the schema gives a value field
+        model: {k: p["examples"] for k, p in (node.get("properties") or {}).items() if "examples" in p}
+        for model, node in [("Spec", schema), *schema["$defs"].items()]
+    }
     lines = [
         "# Spec reference (version 1)",
         "",
@@ -89,7 +102,12 @@ def markdown() -> str:
                     pass
             else:
                 default = f"`{info.default}`" if info.default is not None else "-"
-            desc = (info.description or "").replace("|", "\\|").replace("\n", " ")
+            field_doc = doc_for(model.__name__, key)
+            desc = info.description or field_doc.description or ""
+            examples = values.get(model.__name__, {}).get(key)
+            if examples:
+                desc += (" " if desc else "") + "Example: " + "; ".join(_example(e) for e in examples[:2]) + "."
+            desc = desc.replace("|", "\\|").replace("\n", " ")
             type_name = _type_name(info.annotation).replace("|", "\\|")
             lines.append(f"| `{key}` | {type_name} | {default} | {desc} |")
         lines.append("")
@@ -99,8 +117,9 @@ def markdown() -> str:
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of the newest spec format (for editors' YAML language servers)."""
     from callalert.spec import FORMATS, LATEST
+    from callalert.spec.fielddocs import apply
 
-    schema = FORMATS[LATEST].model_json_schema(by_alias=True)
+    schema = apply(FORMATS[LATEST].model_json_schema(by_alias=True))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"callalert spec (version {LATEST})"
     return schema

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from callalert.check.steps import default_template_file
 from callalert.pipeline import render
 from callalert.toolchain import Tool
+from callalert.toolchain.templates import default_template_file
 from callalert.write import write_tree
 from tests.conftest import ROOT, require_in
 

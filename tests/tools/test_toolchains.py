@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from callalert.analysis.versions import Version
-from callalert.check.steps import default_template_file
 from callalert.toolchain import KINDS, discover, split_log
 from callalert.toolchain.logs import describe_record
+from callalert.toolchain.templates import default_template_file
 from tests.conftest import CliResult, installed_toolchains, require_in
 
 if TYPE_CHECKING:

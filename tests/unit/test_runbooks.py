@@ -80,7 +80,16 @@ def test_titles_owner_route_and_for_are_readable() -> None:
     assert "| Alert | Severity | Category | Owner | Response time | Notifies | Route | Runbook |\n" in index
     assert (
         "| CheckoutLatencyHigh | warning | latency | payments | < 4h | payments-slack, payments-email | "
-        "`route.routes[0].routes[1]`, `route.routes[0].routes[2]` | [CheckoutLatencyHigh.md](CheckoutLatencyHigh.md) |\n" in index
+        '`route.routes[0].routes[1]` `{team="payments"} › {severity=~"critical\\|warning"}` → payments-slack; '
+        '`route.routes[0].routes[2]` `{team="payments"} › {severity=~"critical\\|warning"}` → payments-email | '
+        "[CheckoutLatencyHigh.md](CheckoutLatencyHigh.md) |\n" in index
+    )
+    # the route tree, each route with the alerts it notifies about (drawn by mmdc in tests/tools/test_pictures.py)
+    assert "## Route tree\n" in index
+    assert (
+        '  n3["<b>severity=~#quot;critical|warning#quot;</b><br/>route.routes[0].routes[1]<br/>receiver: payments-slack<br/>'
+        'continue: true<br/>active only during: business-hours<br/>alerts: CheckoutLatencyHigh, CheckoutErrorRatioHigh"]\n'
+        in index
     )
 
 

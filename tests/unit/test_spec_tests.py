@@ -11,10 +11,10 @@ import pytest
 from callalert.analysis.alertmanager.routing import build_route_tree
 from callalert.check import routing_tests as spec_tests
 from callalert.check.report import junit_xml, summary_table
-from callalert.check.samples import alert_labels, plausible_value, render_prometheus_text
 from callalert.check.steps import Case, Step, templated_fields
 from callalert.pipeline import Rendered, render
 from callalert.render.context import RenderContext
+from callalert.render.samples import alert_labels, plausible_value, render_prometheus_text
 from callalert.spec.v1 import series_values_problem
 from callalert.validate import validate
 
@@ -341,7 +341,7 @@ def test_sample_data_for_templates(tmp_path: Path) -> None:
     rendered = _render(_spec(tmp_path, BASE))
     resolved = rendered.model
     slow = resolved.alerts[1]
-    labels = alert_labels(resolved, slow)
+    labels = alert_labels(slow)
     assert labels == {"alertname": "Slow", "severity": "warning", "instance": "app-server-01:9100", "job": "node"}
     assert plausible_value(slow.expr) == 3.0
     assert render_prometheus_text(slow.annotations["description"], 3.0, labels, {}) == "3s on app-server-01:9100"

@@ -148,3 +148,53 @@ def _is_set(entry: Mapping[str, Any], path: tuple[str, ...]) -> bool:
 def unset_defaults(receiver: str, entry: Mapping[str, Any], version: str | Version) -> list[FieldDefault]:
     """The defaults Alertmanager fills into this one receiver entry: those whose field it leaves unset."""
     return [d for d in field_defaults(receiver, version) if not _is_set(entry, d.path)]
+
+
+# --- the templated fields of a configuration ---------------------------------------------------
+
+# Marks a field path whose text Alertmanager fills from its defaults (the configuration leaves it unset).
+TEMPLATE_DEFAULT_NOTE = " (Alertmanager's default)"
+
+# (receiver, field path, field name, template text)
+TemplateField = tuple[str, str, str, str]
+
+
+def default_fields(config: Mapping[str, Any], version: str) -> list[TemplateField]:
+    """Every templated field a receiver leaves unset and Alertmanager `version` fills from its
+    defaults (`slack.default.text`, ...); the path ends with TEMPLATE_DEFAULT_NOTE."""
+    out: list[TemplateField] = []
+    for receiver in config.get("receivers") or []:
+        name = str(receiver.get("name"))
+        for key, entries in receiver.items():
+            if key == "name" or not isinstance(entries, list):
+                continue
+            for i, entry in enumerate(entries):
+                if not isinstance(entry, Mapping):
+                    continue
+                for default in unset_defaults(str(key), entry, version):
+                    path = f"receivers.{name}.{key}[{i}]." + ".".join(default.path)
+                    out.append((name, path + TEMPLATE_DEFAULT_NOTE, default.path[-1], default.text))
+    return out
+
+
+def templated_fields(config: Mapping[str, Any]) -> list[TemplateField]:
+    """Every receiver string holding `{{` (a Go template Alertmanager renders per notification)."""
+    out: list[TemplateField] = []
+
+    def walk(value: Any, path: str, name: str, receiver: str) -> None:
+        if isinstance(value, str):
+            if "{{" in value:
+                out.append((receiver, path, name, value))
+        elif isinstance(value, Mapping):
+            for k, v in value.items():
+                walk(v, f"{path}.{k}", str(k), receiver)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{path}[{i}]", name, receiver)
+
+    for receiver in config.get("receivers") or []:
+        name = str(receiver.get("name"))
+        for key, value in receiver.items():
+            if key != "name":
+                walk(value, f"receivers.{name}.{key}", key, name)
+    return out

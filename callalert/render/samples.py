@@ -1,22 +1,36 @@
-"""Sample data for template renders: what an alert of the spec looks like when it fires.
+"""Sample data for template renders: what an alert looks like when it fires.
 
 Labels come from the rule and from what its expression keeps; the value from its final
-comparison; annotations are filled the way Prometheus would fill them for that value.
+comparison; annotations are filled the way Prometheus would fill them for that value. `check`
+renders every receiver template with it; `diff` renders both sides' templates with the same data.
+An alert is anything with a name, an expression, labels and annotations: a spec's alert or an
+alerting rule read from a plain rule file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from callalert.analysis.alertmanager.routing import Route, match_routes
 from callalert.analysis.promql import output_labels
 from callalert.analysis.promql.sample import plausible_value, render_prometheus_text
-from callalert.model import Alert, Model
+
+
+class SampleAlert(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def expr(self) -> str: ...
+    @property
+    def labels(self) -> Mapping[str, str]: ...
+    @property
+    def annotations(self) -> Mapping[str, str]: ...
+
 
 STARTS_AT = "2024-01-15T10:00:00Z"
 ENDS_AT = "2024-01-15T10:30:00Z"
@@ -27,7 +41,7 @@ _MATCHER_RE = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"')
 _LABEL_READ_RE = re.compile(r"(?:\$labels|\.Labels)\.([a-zA-Z_][a-zA-Z0-9_]*)")
 
 
-def alert_labels(model: Model, alert: Alert) -> dict[str, str]:
+def alert_labels(alert: SampleAlert) -> dict[str, str]:
     """Plausible labels of a firing instance: the rule's labels plus what its expression keeps."""
     labels: dict[str, str] = {"alertname": alert.name, **alert.labels}
     try:
@@ -72,11 +86,11 @@ class AlertSample:
         return list(dict.fromkeys(r.receiver for r in self.routes))
 
 
-def alert_sample(model: Model, alert: Alert, root: Route) -> AlertSample:
-    labels = alert_labels(model, alert)
-    external = model.defaults.external_labels
+def alert_sample(alert: SampleAlert, root: Route, external: Mapping[str, str] | None = None) -> AlertSample:
+    """`alert` firing (`external`: Prometheus' external labels, which `$externalLabels` reads in annotations)."""
+    labels = alert_labels(alert)
     value = plausible_value(alert.expr)
-    annotations = {k: render_prometheus_text(v, value, labels, external) for k, v in alert.annotations.items()}
+    annotations = {k: render_prometheus_text(v, value, labels, external or {}) for k, v in alert.annotations.items()}
     return AlertSample(
         labels,
         annotations,
@@ -87,7 +101,7 @@ def alert_sample(model: Model, alert: Alert, root: Route) -> AlertSample:
 
 
 def sample_data(sample: AlertSample, receiver: str, root: Route, status: str) -> dict[str, Any]:
-    """The notification data (template.Data) of `sample` sent to `receiver`, firing or resolved."""
+    """Alertmanager's template data (template.Data) of `sample` notified to `receiver`, firing or resolved."""
     labels = sample.labels
     route = next((r for r in sample.routes if r.receiver == receiver), root)
     group_labels = dict(labels) if route.group_by_all else {k: labels[k] for k in route.group_by if k in labels}
@@ -112,8 +126,12 @@ def sample_data(sample: AlertSample, receiver: str, root: Route, status: str) ->
     }
 
 
-def template_data(model: Model, alert: Alert, receiver: str, root: Route, status: str) -> dict[str, Any]:
-    return sample_data(alert_sample(model, alert, root), receiver, root, status)
+def template_data(
+    alert: SampleAlert, receiver: str, root: Route, status: str, external: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Alertmanager's template data for one alert notified to `receiver` (`external`: Prometheus'
+    external labels, which `$externalLabels` reads in annotations)."""
+    return sample_data(alert_sample(alert, root, external), receiver, root, status)
 
 
 def _url_quote(text: str) -> str:
@@ -122,6 +140,7 @@ def _url_quote(text: str) -> str:
 
 __all__ = [
     "AlertSample",
+    "SampleAlert",
     "alert_labels",
     "alert_sample",
     "plausible_value",
