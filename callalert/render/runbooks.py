@@ -193,15 +193,13 @@ def render(model: Model) -> dict[str, str]:
     for alert in model.alerts:
         response.setdefault(alert.severity or "", "-")
     owners = {alert.name: owner(alert) for alert in model.alerts}
-    taken: dict[str, list[str]] = {}
+    taken: dict[str, dict[str, None]] = {}  # route path -> the names of its alerts, in order, each once
     for alert in model.alerts:
         for hop in routing[alert.key].hops:
-            names = taken.setdefault(hop.path, [])
-            if alert.name not in names:
-                names.append(alert.name)
+            taken.setdefault(hop.path, {})[alert.name] = None
     notes = {
         path: [
-            f"{t['alerts']}: {', '.join(names[:ALERTS_PER_ROUTE])}"
+            f"{t['alerts']}: {', '.join(list(names)[:ALERTS_PER_ROUTE])}"
             + (f" (+{len(names) - ALERTS_PER_ROUTE} {t['more']})" if len(names) > ALERTS_PER_ROUTE else "")
         ]
         for path, names in taken.items()
