@@ -7,6 +7,7 @@ import difflib
 import errno
 import os
 import shutil
+import stat
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -64,21 +65,34 @@ def _write_tree(out_dir: Path, files: Mapping[str, str], private: bool) -> None:
     parent = out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     _clean_stale(parent, out_dir.name)
+    if out_dir.is_dir() and _unchanged(out_dir, files, private):
+        return  # the tree a swap would put in place is there already, byte for byte and mode for mode
     tmp = parent / f".{out_dir.name}.tmp-{os.getpid()}"
     old = parent / f".{out_dir.name}.old-{os.getpid()}"
     try:
         tmp.mkdir(mode=0o777)
+        reuse = _Reuse(out_dir, tmp) if out_dir.is_dir() else None
+        folders: set[Path] = {tmp}
         for rel, text in sorted(files.items()):
             target = tmp / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if private and rel in SECRET_FILES:
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.update(target.parents)
+            secret = private and rel in SECRET_FILES
+            if secret:
                 # only the folder of the file that holds secrets is private: Prometheus (another user)
                 # must still read prometheus/rules/
                 os.chmod(target.parent, 0o700)
-            secret = private and rel in SECRET_FILES
+            data = text.encode("utf-8", "surrogateescape")
+            if not secret and reuse is not None and reuse.link(rel, data, target):
+                continue
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if secret else 0o666)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n", errors="surrogateescape") as fh:
-                fh.write(text)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
         (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # last: a tree with the marker is complete
         if out_dir.exists() and _exchange(tmp, out_dir):
             shutil.rmtree(tmp, ignore_errors=True)  # the old tree, now at tmp
@@ -92,6 +106,109 @@ def _write_tree(out_dir: Path, files: Mapping[str, str], private: bool) -> None:
             os.rename(old, out_dir)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+class _Reuse:
+    """Files of the previous tree that a render would write again byte for byte are linked into the
+    new tree instead: same bytes, same owner and mode as a new file would get, and no other link
+    (so the tree shares an inode with nothing outside it). Creating an inode is the slowest part
+    of writing 10,000 runbooks (about 0.3 ms each on some file systems); a link is a tenth of that."""
+
+    def __init__(self, old: Path, tmp: Path) -> None:
+        self.old = old
+        mask = os.umask(0)
+        os.umask(mask)
+        self.mode = 0o666 & ~mask
+        info = tmp.stat()
+        self.uid = os.geteuid()
+        self.gid = info.st_gid if info.st_mode & stat.S_ISGID else os.getegid()
+
+    def link(self, rel: str, data: bytes, target: Path) -> bool:
+        source = self.old / rel
+        try:
+            fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return False
+        try:
+            info = os.fstat(fd)
+            if (
+                not stat.S_ISREG(info.st_mode)
+                or info.st_nlink != 1
+                or info.st_size != len(data)
+                or stat.S_IMODE(info.st_mode) != self.mode
+                or (info.st_uid, info.st_gid) != (self.uid, self.gid)
+                or os.read(fd, len(data) + 1) != data
+            ):
+                return False
+        finally:
+            os.close(fd)
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except OSError:
+            return False
+        return True
+
+
+def _unchanged(out_dir: Path, files: Mapping[str, str], private: bool) -> bool:
+    """Whether `out_dir` is already exactly the tree _write_tree would swap in: the marker, these
+    files and no other entry, each a regular file of this user with one link, the mode a new one
+    gets and the same bytes, and folders with the modes new ones get. Then nothing needs writing
+    (re-rendering an unchanged spec into its own tree touches no file)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    file_mode, dir_mode = 0o666 & ~mask, 0o777 & ~mask
+    uid = os.geteuid()
+    parent = os.stat(out_dir.parent)
+    gid = parent.st_gid if parent.st_mode & stat.S_ISGID else os.getegid()
+    wanted: dict[str, tuple[str, int]] = {MARKER: (MARKER_TEXT, file_mode)}
+    folders = {"": dir_mode}
+    for rel, text in files.items():
+        secret = private and rel in SECRET_FILES
+        wanted[rel] = (text, 0o600 if secret else file_mode)
+        parts = rel.split("/")[:-1]
+        for n in range(1, len(parts) + 1):
+            folders.setdefault("/".join(parts[:n]), dir_mode)
+        if secret:
+            folders["/".join(parts)] = 0o700
+    found = 0
+    try:
+        for root, dirnames, filenames in os.walk(out_dir):
+            base = os.path.relpath(root, out_dir)
+            base = "" if base == "." else base + "/"
+            info = os.lstat(root)
+            if (
+                not stat.S_ISDIR(info.st_mode)
+                or stat.S_IMODE(info.st_mode) != folders.get(base.rstrip("/"))
+                or (info.st_uid, info.st_gid) != (uid, gid)
+            ):
+                return False
+            for name in filenames:
+                rel = base + name
+                entry = wanted.get(rel)
+                if entry is None:
+                    return False
+                data, mode = entry[0].encode("utf-8", "surrogateescape"), entry[1]
+                fd = os.open(out_dir / rel, os.O_RDONLY | os.O_NOFOLLOW)
+                try:
+                    info = os.fstat(fd)
+                    if (
+                        not stat.S_ISREG(info.st_mode)
+                        or info.st_nlink != 1
+                        or info.st_size != len(data)
+                        or stat.S_IMODE(info.st_mode) != mode
+                        or (info.st_uid, info.st_gid) != (uid, gid)
+                        or os.read(fd, len(data) + 1) != data
+                    ):
+                        return False
+                finally:
+                    os.close(fd)
+                found += 1
+            for name in dirnames:
+                if os.path.islink(os.path.join(root, name)) or (base + name) not in folders:
+                    return False
+    except OSError:
+        return False
+    return found == len(wanted)
 
 
 _AT_FDCWD = -100

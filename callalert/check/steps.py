@@ -23,7 +23,7 @@ from callalert.diagnostics import KeyPath, Problem
 from callalert.errors import ToolError
 from callalert.model import Model
 from callalert.render.promtool_tests import TESTS_DIR, plan
-from callalert.render.samples import template_data
+from callalert.render.samples import alert_sample, sample_data
 from callalert.toolchain import Tool, run_tool, split_log
 from callalert.toolchain.logs import describe_record
 from callalert.toolchain.templates import default_template_file, render_command
@@ -269,22 +269,25 @@ def _empty_check(case: Case, name: str, text: str, cmd: Sequence[str], data: Pat
     return case
 
 
-# Above this many alerts, template renders use one representative per alert shape, so a
-# 10,000-alert spec does not mean ~100,000 amtool runs.
-TEMPLATE_ALERTS_ALL = 200
-
-
-def representative_alerts(alerts: Sequence[Any], limit: int = TEMPLATE_ALERTS_ALL) -> list[Any]:
-    """All alerts when there are at most `limit`; otherwise the first alert of each shape:
-    (severity, category, label names, annotation names). Templates branch on which labels and
-    annotations exist and on severity/category; alerts of one shape render the same way."""
-    if len(alerts) <= limit:
-        return list(alerts)
-    seen: dict[tuple[Any, ...], Any] = {}
-    for alert in alerts:
-        shape = (alert.severity, alert.category, tuple(sorted(alert.labels)), tuple(sorted(alert.annotations)))
-        seen.setdefault(shape, alert)
-    return list(seen.values())
+def render_plan(
+    reaches: Sequence[tuple[str, Sequence[str]]], receivers: Sequence[str]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """(alert, receiver) pairs whose templates `check` renders: every alert with each receiver of
+    `receivers` (the ones with templated fields) its labels reach, and a receiver no alert reaches
+    with the first alert, so its templates are still proven. Linear in alerts: no sampling.
+    Also returns the receivers no alert reaches."""
+    wanted = dict.fromkeys(receivers)
+    pairs: list[tuple[str, str]] = []
+    reached: set[str] = set()
+    for alert, names in reaches:
+        for receiver in names:
+            if receiver in wanted:
+                pairs.append((alert, receiver))
+                reached.add(receiver)
+    unreached = [r for r in wanted if r not in reached]
+    if reaches:
+        pairs += [(reaches[0][0], r) for r in unreached]
+    return pairs, unreached
 
 
 _FIELD_PATH_RE = re.compile(r"^receivers\.(?P<name>.+?)\.(?P<key>[a-z0-9]+_configs)\[(?P<i>\d+)\](?P<rest>(?:\.[^.]+)*)$")
@@ -353,17 +356,17 @@ def step_templates(
     for pattern in config.get("templates") or []:
         globs.append(str(pattern) if os.path.isabs(str(pattern)) else str(am_dir / str(pattern)))
     tree = build_route_tree(config, model.am_version)
-    alerts = representative_alerts(model.alerts)
+    samples = {alert.name: alert_sample(alert, tree, model.defaults.external_labels) for alert in model.alerts}
+    pairs, unreached = render_plan(
+        [(alert.name, samples[alert.name].receivers) for alert in model.alerts], [f[0] for f in fields]
+    )
     data_files: dict[tuple[str, str, str], Path] = {}
-    for alert in alerts:
-        for receiver in {f[0] for f in fields}:
-            for status in ("firing", "resolved"):
-                path = scratch / f"data-{len(data_files)}.json"
-                path.write_text(
-                    json.dumps(template_data(alert, receiver, tree, status, model.defaults.external_labels), ensure_ascii=False),
-                    encoding="utf-8",
-                )
-                data_files[(alert.name, receiver, status)] = path
+    for alert_name, receiver in pairs:
+        for status in ("firing", "resolved"):
+            path = scratch / f"data-{len(data_files)}.json"
+            data = sample_data(samples[alert_name], receiver, tree, status)
+            path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            data_files[(alert_name, receiver, status)] = path
 
     def command(texts: Sequence[str], data: Path, html: bool) -> list[str]:
         return render_command(amtool, globs, SEPARATOR.join(texts), data, html)
@@ -386,9 +389,9 @@ def step_templates(
         return _empty_check(case, name, proc.stdout, cmd, data)
 
     def batch(fields_: list[tuple[str, str, str, str]], alert: str, status: str, html: bool) -> list[Case]:
-        # One amtool run renders all fields of a receiver for one alert. A failure (rare) is narrowed
-        # down by halves to the fields that broke, so one bad template among a receiver's dozen
-        # default fields costs a few more runs, not one per field.
+        # One amtool run renders all fields of a receiver for one alert and status, separated by a
+        # marker. A failure (rare) is narrowed down by halves to the fields that broke, so one bad
+        # template among a receiver's dozen default fields costs a few more runs, not one per field.
         receiver = fields_[0][0]
         data = data_files[(alert, receiver, status)]
         cmd = command([f[3] for f in fields_], data, html)
@@ -412,14 +415,16 @@ def step_templates(
             for f, part in zip(fields_, parts, strict=True)
         ]
 
-    by_receiver: dict[tuple[str, bool], list[tuple[str, str, str, str]]] = {}
+    groups: dict[str, dict[bool, list[tuple[str, str, str, str]]]] = {}
     for f in fields:
-        by_receiver.setdefault((f[0], f[2] == "html"), []).append(f)  # email `html` is an html/template
+        groups.setdefault(f[0], {}).setdefault(f[2] == "html", []).append(f)  # email `html` is an html/template
     jobs: list[Callable[[], list[Case]]] = []
-    for (_, html), group in by_receiver.items():
-        for alert in alerts:
-            for status in ("firing", "resolved"):
-                jobs.append(lambda g=group, a=alert.name, s=status, h=html: batch(g, a, s, h))  # type: ignore[misc]
+    renders = 0
+    for alert_name, receiver in pairs:
+        for status in ("firing", "resolved"):
+            for html, group in groups[receiver].items():
+                renders += len(group)
+                jobs.append(lambda g=group, a=alert_name, s=status, h=html: batch(g, a, s, h))  # type: ignore[misc]
     if len(jobs) <= 1:
         results = [job() for job in jobs]
     else:
@@ -427,14 +432,16 @@ def step_templates(
             results = list(pool.map(lambda job: job(), jobs))
     order = {f[1]: i for i, f in enumerate(fields)}
     step.cases = sorted((c for r in results for c in r), key=lambda c: order.get(c.name.split(" with ")[0], 0))
-    shown = plural(len(alerts), "alert")
-    if len(alerts) < len(model.alerts):
-        shown += f" (one per shape, of {len(model.alerts)})"
     if problem is not None:
         step.problems = template_problems(model, step.cases, problem, {f[1]: f[3] for f in fields})
     defaults = sum(1 for f in fields if f[1].endswith(DEFAULT_NOTE))
     counted = plural(len(fields), "templated field") + (f" ({defaults} of them Alertmanager's defaults)" if defaults else "")
-    step.note = f"{counted} × {shown} × firing/resolved"
+    step.note = (
+        f"{counted} × {plural(len(model.alerts), 'alert')} × firing/resolved, each alert with the receivers it reaches: "
+        f"{plural(renders, 'render')} in {plural(len(jobs), 'amtool run')}"
+    )
+    if unreached:
+        step.note += f"; {', '.join(unreached)} reached by no alert: rendered with {model.alerts[0].name}"
     return step
 
 

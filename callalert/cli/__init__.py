@@ -22,9 +22,10 @@ def main() -> None:
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     from callalert.cli.errors import run
-    from callalert.limits import ensure_recursion_limit
+    from callalert.limits import ensure_recursion_limit, pause_gc
 
     ensure_recursion_limit()
+    pause_gc()
 
     if len(argv) == 2 and "--version" in argv and {"-v", "--verbose"} & set(argv):
         from callalert.cli.version import print_verbose_version

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from callalert import pipeline, report
+from callalert import report
 from callalert.cli.errors import emit
 from callalert.diagnostics import display_path, has_errors, sort_problems, summary
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
@@ -18,7 +18,9 @@ def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ())
 
     report.check_format(fmt)
     result = validate(specs, overlays=overlays)
-    if result.ok and result.model is not None:
+    if result.ok and result.model is not None and result.model.outputs:
+        from callalert import pipeline  # imports every renderer: only for a spec that lists `outputs:`
+
         # the spec's `outputs:`: what rendering them would report (nothing is written)
         result.problems = sort_problems([*result.problems, *pipeline.output_problems(result.model, result.merged)])
     emit(result.problems, fmt, files=[str(s) for s in specs])
@@ -46,6 +48,8 @@ def cmd_render(
 
     if secrets not in ("ref", "env"):
         raise UsageError(f"unknown --secrets {secrets!r}; choose ref or env")
+    from callalert import pipeline
+
     report.check_format(fmt)
     rendered = pipeline.render(specs, secrets="env" if secrets == "env" else "ref", overlays=overlays, targets=targets or None)
     emit(rendered.warnings, fmt, files=[str(s) for s in specs])

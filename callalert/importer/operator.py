@@ -274,7 +274,7 @@ def _enforced(strategy: str, cr: OperatorConfig, am_namespace: str | None) -> bo
 
 def merge_operator_configs(inputs: Inputs, out: Built) -> None:
     """Replace the base configuration (or the Operator's default) by the merged one."""
-    from callalert.spec.load import load_text
+    from callalert.spec.load import load_nodes
 
     strategy = inputs.matcher_strategy or "OnNamespace"
     first = inputs.operator_configs[0].obj
@@ -288,7 +288,7 @@ def merge_operator_configs(inputs: Inputs, out: Built) -> None:
     if inputs.ams:
         base = inputs.ams[0]
     else:
-        doc = load_text(OPERATOR_DEFAULT, first.origin.path)
+        doc = load_nodes(OPERATOR_DEFAULT, first.origin.path)
         assert doc.root is not None
         base = AMSource(
             Y(doc.root, Origin(first.origin.path, flat=first.pos())),

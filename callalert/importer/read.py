@@ -18,7 +18,7 @@ from callalert.errors import UsageError
 from callalert.importer.inputs import AMSource, Inputs, OperatorConfig, RuleSource, SecretValue, TemplateSource
 from callalert.importer.nodes import Origin, Pos, Y
 from callalert.spec.kinds import DESCRIPTIONS, detect
-from callalert.spec.load import Document, load_all_text, load_text
+from callalert.spec.load import Document, load_all_text, load_nodes
 from callalert.spec.read import InputError, read_text
 
 YAML_SUFFIXES = (".yml", ".yaml", ".json")
@@ -240,7 +240,7 @@ def embedded_origin(inputs: Inputs, holder: Y, prefix: tuple[str | int, ...], *,
 def embedded_doc(inputs: Inputs, holder: Y, text: str, prefix: tuple[str | int, ...], *, flat: bool = False) -> Y | None:
     """The YAML document written as the string `holder`, positioned in the outer file."""
     origin = embedded_origin(inputs, holder, prefix, flat=flat)
-    doc = load_text(text, origin.path)
+    doc = load_nodes(text, origin.path)  # the importer reads node trees (positions of every node)
     for p in doc.problems:
         at = origin.locate(_Mark(p.line - 1, p.col - 1))
         inputs.problems.append(problem(at, p.message, d.RULES.get(p.rule) or d.YAML_SYNTAX, key=".".join(map(str, prefix))))

@@ -41,7 +41,7 @@ from callalert.importer.inputs import AMSource, RuleSource
 from callalert.importer.labelsets import label_sets
 from callalert.importer.nodes import Pos, Y
 from callalert.importer.result import ImportOptions, ImportResult
-from callalert.spec.load import load_text
+from callalert.spec.load import load_nodes
 from callalert.toolchain import Tool, discover, run_tool, select
 
 AMTOOL_LABEL_SETS = 150  # label sets per configuration also routed by amtool (each is one amtool run)
@@ -288,7 +288,7 @@ def _step(route: Route) -> tuple[Any, ...]:
 def _routing(result: ImportResult, am: AMSource, out_dir: Path, amtool: Tool, proof: Proof, scratch: Path) -> None:
     target = result.targets["alertmanager"]
     before = am.config.data()
-    after_doc = load_text((out_dir / "alertmanager/alertmanager.yml").read_text(encoding="utf-8"), "rendered")
+    after_doc = load_nodes((out_dir / "alertmanager/alertmanager.yml").read_text(encoding="utf-8"), "rendered")
     assert after_doc.root is not None
     after = Y(after_doc.root, am.config.origin).data()
     at = am.config.pos()

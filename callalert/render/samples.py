@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -68,27 +69,51 @@ def alert_labels(alert: SampleAlert) -> dict[str, str]:
     return labels
 
 
-def template_data(
-    alert: SampleAlert, receiver: str, root: Route, status: str, external: Mapping[str, str] | None = None
-) -> dict[str, Any]:
-    """Alertmanager's template data for one alert notified to `receiver` (`external`: Prometheus'
-    external labels, which `$externalLabels` reads in annotations)."""
+@dataclass(frozen=True)
+class AlertSample:
+    """What one alert looks like when it fires, computed once and shared by every receiver and
+    status it is rendered with."""
+
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    routes: list[Route]  # the routes its labels match, in Alertmanager's order
+    generator_url: str
+    fingerprint: str
+
+    @property
+    def receivers(self) -> list[str]:
+        """The receivers its labels reach, each once."""
+        return list(dict.fromkeys(r.receiver for r in self.routes))
+
+
+def alert_sample(alert: SampleAlert, root: Route, external: Mapping[str, str] | None = None) -> AlertSample:
+    """`alert` firing (`external`: Prometheus' external labels, which `$externalLabels` reads in annotations)."""
     labels = alert_labels(alert)
-    external = external or {}
     value = plausible_value(alert.expr)
-    annotations = {k: render_prometheus_text(v, value, labels, external) for k, v in alert.annotations.items()}
-    routes = match_routes(root, labels)
-    route = next((r for r in routes if r.receiver == receiver), root)
+    annotations = {k: render_prometheus_text(v, value, labels, external or {}) for k, v in alert.annotations.items()}
+    return AlertSample(
+        labels,
+        annotations,
+        match_routes(root, labels),
+        "http://prometheus.example.com:9090/graph?g0.expr=" + _url_quote(alert.expr),
+        hashlib.sha256(f"{alert.name}{sorted(labels.items())}".encode()).hexdigest()[:16],
+    )
+
+
+def sample_data(sample: AlertSample, receiver: str, root: Route, status: str) -> dict[str, Any]:
+    """Alertmanager's template data (template.Data) of `sample` notified to `receiver`, firing or resolved."""
+    labels = sample.labels
+    route = next((r for r in sample.routes if r.receiver == receiver), root)
     group_labels = dict(labels) if route.group_by_all else {k: labels[k] for k in route.group_by if k in labels}
     firing = status == "firing"
     item = {
         "status": status,
         "labels": labels,
-        "annotations": annotations,
+        "annotations": sample.annotations,
         "startsAt": STARTS_AT,
         "endsAt": ZERO_TIME if firing else ENDS_AT,
-        "generatorURL": "http://prometheus.example.com:9090/graph?g0.expr=" + _url_quote(alert.expr),
-        "fingerprint": hashlib.sha256(f"{alert.name}{sorted(labels.items())}".encode()).hexdigest()[:16],
+        "generatorURL": sample.generator_url,
+        "fingerprint": sample.fingerprint,
     }
     return {
         "receiver": receiver,
@@ -96,13 +121,30 @@ def template_data(
         "alerts": [item],
         "groupLabels": group_labels,
         "commonLabels": labels,
-        "commonAnnotations": annotations,
+        "commonAnnotations": sample.annotations,
         "externalURL": EXTERNAL_URL,
     }
+
+
+def template_data(
+    alert: SampleAlert, receiver: str, root: Route, status: str, external: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Alertmanager's template data for one alert notified to `receiver` (`external`: Prometheus'
+    external labels, which `$externalLabels` reads in annotations)."""
+    return sample_data(alert_sample(alert, root, external), receiver, root, status)
 
 
 def _url_quote(text: str) -> str:
     return quote(text, safe="")
 
 
-__all__ = ["SampleAlert", "alert_labels", "plausible_value", "render_prometheus_text", "template_data"]
+__all__ = [
+    "AlertSample",
+    "SampleAlert",
+    "alert_labels",
+    "alert_sample",
+    "plausible_value",
+    "render_prometheus_text",
+    "sample_data",
+    "template_data",
+]

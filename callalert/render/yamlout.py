@@ -7,10 +7,21 @@ is legal but unreadable in review).
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
 import yaml
+from yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
+from yaml.resolver import Resolver
 
 _Base: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -45,16 +56,117 @@ def _str(dumper: Any, value: str) -> Any:
 _Dumper.add_representer(str, _str)
 
 
+_OPTIONS: dict[str, Any] = {
+    "sort_keys": False,
+    "allow_unicode": True,
+    "default_flow_style": False,
+    "width": 1 << 16,
+    "indent": 2,
+}
+
+
 def dump(data: Any) -> str:
-    return yaml.dump(
-        data,
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=1 << 16,
-        indent=2,
+    if HAVE_LIBYAML:
+        stream = io.StringIO()
+        dumper = _Dumper(stream, **_OPTIONS)
+        try:
+            dumper.open()
+            dumper.emit(DocumentStartEvent(explicit=False))
+            emit = dumper.emit
+            for event in _events(data):
+                emit(event)
+            dumper.emit(DocumentEndEvent(explicit=False))
+            dumper.close()
+            return stream.getvalue()
+        except _Unsupported:
+            pass
+        finally:
+            dumper.dispose()
+    return str(yaml.dump(data, Dumper=_Dumper, **_OPTIONS))
+
+
+# --- the events PyYAML's representer and serializer would give libyaml, without building nodes -------
+
+HAVE_LIBYAML = hasattr(yaml, "CSafeDumper")
+_STR = "tag:yaml.org,2002:str"
+_IMPLICIT = Resolver.yaml_implicit_resolvers
+_BLOCK_START = {dict: MappingStartEvent, list: SequenceStartEvent, tuple: SequenceStartEvent}
+
+
+class _Unsupported(Exception):
+    """A value the events below do not cover (a date, a set ...): yaml.dump represents it."""
+
+
+def _plain_tag(value: str) -> str:
+    """The tag a plain scalar `value` resolves to when read back (Resolver.resolve)."""
+    for tag, regexp in _IMPLICIT.get(value[0] if value else "", ()):
+        if regexp.match(value):
+            return str(tag)
+    return _STR
+
+
+def _scalar(tag: str, value: str, style: str | None) -> ScalarEvent:
+    return ScalarEvent(None, tag, (_plain_tag(value) == tag, tag == _STR), value, style=style)
+
+
+def _events(data: Any) -> list[Any]:
+    """The events yaml.dump(data, Dumper=_Dumper, **_OPTIONS) emits, for dicts, lists, tuples,
+    strings, booleans, integers, floats and None (SafeRepresenter's forms, and `_str`'s styles)."""
+    events: list[Any] = []
+    strings: dict[str, ScalarEvent] = {}  # one event per distinct string (keys repeat in every rule)
+    stack: list[Any] = [data]
+    end = MappingEndEvent()
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str:
+            event = strings.get(item)
+            if event is None:
+                style = None
+                if _CLOCK_RE.fullmatch(item):
+                    style = "'"
+                elif "\n" in item and _literal(item):
+                    style = "|"
+                event = strings[item] = _scalar(_STR, item, style)
+            events.append(event)
+        elif kind is dict:
+            events.append(MappingStartEvent(None, "tag:yaml.org,2002:map", True, flow_style=False))
+            stack.append(end)
+            for key, value in reversed(item.items()):
+                stack.append(value)
+                stack.append(key)
+        elif kind is list or kind is tuple:
+            events.append(SequenceStartEvent(None, "tag:yaml.org,2002:seq", True, flow_style=False))
+            stack.append(_SEQUENCE_END)
+            stack.extend(reversed(item))
+        elif item is end or item is _SEQUENCE_END:
+            events.append(item)
+        elif kind is bool:
+            events.append(_scalar("tag:yaml.org,2002:bool", "true" if item else "false", None))
+        elif kind is int:
+            events.append(_scalar("tag:yaml.org,2002:int", str(item), None))
+        elif item is None:
+            events.append(_scalar("tag:yaml.org,2002:null", "null", None))
+        elif kind is float:
+            node = yaml.SafeDumper.represent_float(_REPRESENTER, item)
+            events.append(_scalar(node.tag, node.value, None))
+        else:
+            raise _Unsupported
+    return events
+
+
+_SEQUENCE_END = SequenceEndEvent()
+
+
+def _literal(value: str) -> bool:
+    return (
+        not any(ch in value for ch in "\r\t")
+        and value == value.rstrip(" ")
+        and not any(line != line.rstrip(" ") for line in value.split("\n"))
     )
+
+
+_REPRESENTER = yaml.SafeDumper(io.StringIO())
 
 
 def header(source_name: str, comment: str = "#") -> str:

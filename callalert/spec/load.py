@@ -1,13 +1,22 @@
-"""YAML → plain data, keeping the node tree so any key path can be given a line and column.
+"""YAML → plain data, and a line and column for any key path of it.
 
-Positions are looked up lazily (walking the node tree along a key path) so a clean load of a
-10,000-alert spec pays nothing for them. Duplicate keys, which PyYAML silently accepts (the
-last one wins), are problems here, positioned at the second occurrence.
+Most specs are plain YAML: block and flow collections, scalars, no anchors, aliases, tags or
+merge keys. Those are loaded on a fast path that builds the data straight from libyaml's events
+(`_fast_data`), with PyYAML's own resolver and constructors for every scalar, so the data is what
+PyYAML would build; positions are not kept, and are looked up only when a problem needs one, in
+an index of the document built from a second pass over the events on first use (`_Index`: a few
+flat arrays, where PyYAML's node tree of a 10,000-alert spec takes 110 MiB). Anything else
+(anchors, tags, duplicate keys, any error) goes the slow way: PyYAML's node tree, kept for
+positions. Both ways give the same data and the same positions (tests/unit/test_load_positions.py).
+
+Duplicate keys, which PyYAML silently accepts (the last one wins), are problems here, positioned
+at the second occurrence.
 """
 
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +25,17 @@ from typing import Any
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.events import (
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
 from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser as _PyParser
 from yaml.reader import Reader, ReaderError
@@ -171,10 +191,26 @@ class Document:
 
     path: str
     data: Any
-    root: Node | None
+    tree: Node | None  # the node tree; None on the fast path until `root` is asked for
     problems: list[Problem] = field(default_factory=list)
     text: str = field(default="", repr=False)
     _keys: dict[int, dict[str, tuple[Node, Node]]] = field(default_factory=dict, repr=False)
+    # loaded on the fast path: no node tree; positions come from an index of `text`, built on first use
+    fast: bool = field(default=False, repr=False)
+    _index: _Index | None = field(default=None, repr=False)
+
+    @property
+    def root(self) -> Node | None:
+        """The node tree (what a caller walking nodes needs): a document loaded on the fast path
+        builds it from its text the first time it is asked for."""
+        if self.tree is None and self.fast:
+            self.tree = load_nodes(self.text, self.path).tree
+        return self.tree
+
+    def _positions(self) -> _Index:
+        if self._index is None:
+            self._index = _Index(self.text)
+        return self._index
 
     def _entry(self, mapping: MappingNode, part: str | int) -> tuple[Node, Node] | None:
         """(key node, value node) of `part` in `mapping`; the last one when a key repeats, as
@@ -189,6 +225,7 @@ class Document:
         return index.get(str(part))
 
     def node_at(self, key: KeyPath) -> Node | None:
+        """The node at `key` (a document loaded on the fast path builds its node tree for this)."""
         node = self.root
         for part in key:
             if isinstance(node, MappingNode):
@@ -205,6 +242,8 @@ class Document:
     def position_in_value(self, key: KeyPath, line: int, col: int) -> tuple[int, int]:
         """Position of (line, col) of a scalar's *value* in the file, where the text maps
         one to one (plain, quoted without escapes, literal blocks); else the value's start."""
+        if self.fast:
+            return self._positions().position_in_value(key, line, col, self.text)
         node = self.node_at(key)
         if not isinstance(node, ScalarNode):
             return self.position(key)
@@ -232,6 +271,8 @@ class Document:
         With at_key=True and a mapping key as the last part, the position of the key itself
         (where an unknown or duplicate key should be reported).
         """
+        if self.fast:
+            return self._positions().position(key, at_key=at_key)
         node = self.root
         if node is None:
             return (1, 1)
@@ -381,7 +422,287 @@ def _syntax_fix(exc: yaml.MarkedYAMLError, text: str) -> str | None:
     return None
 
 
+# --- the fast path: plain YAML straight from libyaml's events ---------------------------------------
+
+_SLOW = object()  # _fast_data's answer for a document it leaves to the node tree
+_IMPLICIT = Resolver.yaml_implicit_resolvers  # PyYAML's own: first character -> [(tag, regexp)]
+_SCALARS = {
+    tag: SafeConstructor.yaml_constructors[tag]
+    for tag in (f"tag:yaml.org,2002:{name}" for name in ("bool", "int", "float", "null", "timestamp"))
+}
+
+
+def _fast_data(text: str) -> Any:
+    """The data of a plain YAML document, as PyYAML's safe loader builds it, without nodes; _SLOW
+    when the document has anything else: an anchor, an alias, a tag, a merge key, a complex or
+    duplicate key, more or less than one document, an error of any kind."""
+    parser = _Parser(text)
+    constructor = SafeConstructor()
+    resolved: dict[str, Any] = {}  # plain scalar -> its value (keys repeat thousands of times: one object each)
+    get = parser.get_event
+    try:
+        if type(get()) is not StreamStartEvent or type(get()) is not DocumentStartEvent:
+            return _SLOW
+        root: Any = _SLOW
+        stack: list[tuple[Any, bool, Any, set[str] | None]] = []
+        container: Any = None  # the open collection: a dict or a list
+        in_map = False
+        key: Any = _SLOW  # in a mapping: the key waiting for its value
+        raw_keys: set[str] | None = None  # the mapping's keys as written (a repeated one is a duplicate)
+        while True:
+            event = get()
+            kind = type(event)
+            raw = ""
+            if kind is ScalarEvent:
+                if event.anchor is not None or event.tag is not None:
+                    return _SLOW
+                raw = event.value
+                if event.implicit[0]:  # plain: PyYAML's implicit resolvers decide the type
+                    value = resolved.get(raw, _SLOW)
+                    if value is _SLOW:
+                        value = raw
+                        for tag, regexp in _IMPLICIT.get(raw[0] if raw else "", ()):
+                            if regexp.match(raw):
+                                construct = _SCALARS.get(tag)
+                                if construct is None:  # a merge key (<<) or =
+                                    return _SLOW
+                                value = construct(constructor, ScalarNode(tag, raw))
+                                break
+                        resolved[raw] = value
+                else:
+                    value = raw
+                opened = None
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if event.anchor is not None or event.tag is not None:
+                    return _SLOW
+                value = {} if kind is MappingStartEvent else []
+                opened = value
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                container, in_map, key, raw_keys = stack.pop()
+                continue
+            elif kind is DocumentEndEvent:
+                break
+            else:  # an alias
+                return _SLOW
+            if container is None:
+                root = value
+            elif not in_map:
+                container.append(value)
+            elif key is _SLOW:
+                assert raw_keys is not None
+                if opened is not None or raw in raw_keys or value in container:
+                    return _SLOW
+                raw_keys.add(raw)
+                key = value
+                continue
+            else:
+                container[key] = value
+                key = _SLOW
+            if opened is not None:
+                stack.append((container, in_map, key, raw_keys))
+                container, in_map, key = opened, kind is MappingStartEvent, _SLOW
+                raw_keys = set() if in_map else None
+        if type(get()) is not StreamEndEvent:
+            return _SLOW
+        return root
+    except Exception:  # a syntax error, libyaml's depth limit, a scalar its constructor refuses: the slow way says which
+        return _SLOW
+    finally:
+        parser.dispose()
+
+
+_STYLES = {"": 0, "'": 1, '"': 2, "|": 3, ">": 4}
+_MAPPING, _SEQUENCE = 5, 6
+
+
+class _Index:
+    """Where every node of a document loaded on the fast path is, in document order, as PyYAML's
+    node tree would say: start line and column, the index after its subtree, the style and end of
+    scalars, the text of mapping keys. Built from one more pass over libyaml's events."""
+
+    def __init__(self, text: str) -> None:
+        self.line = array("i")
+        self.col = array("i")
+        self.end = array("i")  # index of the first node after this one's subtree
+        self.kind = bytearray()  # _STYLES of a scalar, _MAPPING or _SEQUENCE
+        self.keys: list[str | None] = []  # the text of a mapping key, None for any other node
+        self._maps: dict[int, dict[str, int]] = {}
+        self._seqs: dict[int, list[int]] = {}
+        self._values: list[tuple[str, int] | None] | None = None
+        parser = _Parser(text)
+        try:
+            self._read(parser.get_event)
+        finally:
+            parser.dispose()
+
+    def _read(self, get: Any) -> None:
+        line, col, end, kind, keys = self.line.append, self.col.append, self.end, self.kind.append, self.keys.append
+        texts: dict[str, str] = {}  # one object per key text: keys repeat in every alert
+        text_of = texts.setdefault
+        styles = _STYLES
+        stack: list[tuple[int, bool, bool]] = []  # the open collections: (index, in a mapping, next is a key)
+        in_map = is_key = False
+        n = 0  # nodes so far
+        while True:
+            event = get()
+            etype = type(event)
+            if etype is ScalarEvent:
+                mark = event.start_mark
+                line(mark.line)
+                col(mark.column)
+                end.append(n + 1)
+                kind(styles.get(event.style, 0))
+                if in_map:
+                    keys(text_of(event.value, event.value) if is_key else None)
+                    is_key = not is_key
+                else:
+                    keys(None)
+                n += 1
+            elif etype is MappingStartEvent or etype is SequenceStartEvent:
+                mark = event.start_mark
+                line(mark.line)
+                col(mark.column)
+                end.append(0)
+                keys(None)
+                if in_map:
+                    is_key = not is_key
+                stack.append((n, in_map, is_key))
+                in_map = etype is MappingStartEvent
+                kind(_MAPPING if in_map else _SEQUENCE)
+                is_key = True
+                n += 1
+            elif etype is MappingEndEvent or etype is SequenceEndEvent:
+                start, in_map, is_key = stack.pop()
+                end[start] = n
+            elif etype is StreamEndEvent:
+                return
+
+    def _children(self, i: int) -> list[int]:
+        out = []
+        j, stop, end = i + 1, self.end[i], self.end
+        while j < stop:
+            out.append(j)
+            j = end[j]
+        return out
+
+    def _entry(self, i: int, part: str | int) -> tuple[int, int] | None:
+        """(key, value) node indexes of `part` in the mapping at `i` (indexed once per mapping). A key
+        is a scalar on the fast path, so its value is the next node."""
+        entries = self._maps.get(i)
+        if entries is None:
+            children = self._children(i)
+            entries = {}
+            for k in children[::2]:
+                text = self.keys[k]
+                if text is not None:
+                    entries[text] = k
+            self._maps[i] = entries
+        key = entries.get(str(part))
+        return None if key is None else (key, key + 1)
+
+    def _item(self, i: int, part: str | int) -> int | None:
+        if not isinstance(part, int):
+            return None
+        items = self._seqs.get(i)
+        if items is None:
+            items = self._seqs[i] = self._children(i)
+        return items[part] if 0 <= part < len(items) else None
+
+    def node_at(self, key: KeyPath) -> int | None:
+        i: int | None = 0 if self.line else None
+        for part in key:
+            if i is None:
+                return None
+            if self.kind[i] == _MAPPING:
+                entry = self._entry(i, part)
+                i = entry[1] if entry is not None else None
+            elif self.kind[i] == _SEQUENCE:
+                i = self._item(i, part)
+            else:
+                return None
+        return i
+
+    def position(self, key: KeyPath, *, at_key: bool = False) -> tuple[int, int]:
+        """Document.position of the node tree, on the index."""
+        if not self.line:
+            return (1, 1)
+        i = best = 0
+        for n, part in enumerate(key):
+            if self.kind[i] == _MAPPING:
+                found = self._entry(i, part)
+                if found is None:
+                    break
+                if n == len(key) - 1 and at_key:
+                    best = found[0]
+                    break
+                i = found[1]
+            elif self.kind[i] == _SEQUENCE:
+                item = self._item(i, part)
+                if item is None:
+                    break
+                i = item
+            else:
+                break
+            best = i
+        return (self.line[best] + 1, self.col[best] + 1)
+
+    def position_in_value(self, key: KeyPath, line: int, col: int, text: str) -> tuple[int, int]:
+        """Document.position_in_value of the node tree, on the index."""
+        i = self.node_at(key)
+        if i is None or self.kind[i] >= _MAPPING:
+            return self.position(key)
+        start_line, start_col = self.line[i] + 1, self.col[i] + 1
+        style = self.kind[i]
+        value, end_line = self._scalar(i, text)
+        if style <= 2 and "\n" not in value:
+            escaped = (style == 1 and "'" in value) or (style == 2 and ("\\" in value or '"' in value))
+            if line == 1 and not escaped and end_line == self.line[i]:
+                return (start_line, start_col + (1 if style else 0) + col - 1)
+        elif style == 3:
+            first = start_line + 1
+            lines = value.split("\n")
+            source = text.split("\n")
+            if 1 <= line <= len(lines) and first - 1 < len(source):
+                content = source[first - 1]
+                indent = len(content) - len(content.lstrip(" "))
+                return (first + line - 1, indent + col)
+        return (start_line, start_col)
+
+    def _scalar(self, i: int, text: str) -> tuple[str, int]:
+        """The value (node.value) and end line of the scalar at `i`: every scalar's are read again
+        from the events the first time one is asked for."""
+        if self._values is None:
+            values: list[tuple[str, int] | None] = []
+            parser = _Parser(text)
+            try:
+                while True:
+                    event = parser.get_event()
+                    etype = type(event)
+                    if etype is ScalarEvent:
+                        values.append((event.value, event.end_mark.line))
+                    elif etype is MappingStartEvent or etype is SequenceStartEvent:
+                        values.append(None)
+                    elif etype is StreamEndEvent:
+                        break
+            finally:
+                parser.dispose()
+            self._values = values
+        found = self._values[i]
+        assert found is not None
+        return found
+
+
 def load_text(text: str, path: str) -> Document:
+    if HAVE_LIBYAML:
+        fast = _fast_data(text)
+        if fast is not _SLOW:
+            return Document(path, fast, None, [], text, fast=True)
+    return load_nodes(text, path)
+
+
+def load_nodes(text: str, path: str) -> Document:
+    """The slow way: PyYAML's node tree, kept for positions (what load_text does with any document
+    the fast path leaves)."""
     loader: Any = _Loader(text)
     try:
         try:
@@ -433,7 +754,7 @@ def load_all_text(text: str, path: str) -> list[Document]:
     those of the whole file. One document is read by `load_text` (deep nesting, recursive aliases,
     reader errors all handled there); in a stream a syntax error ends it with a document holding
     the problem."""
-    single = load_text(text, path)
+    single = load_nodes(text, path)
     if not any("found another document" in p.message for p in single.problems):
         return [single]
     loader: Any = _Loader(text)
@@ -629,6 +950,11 @@ class Merged:
             if owner is not None:
                 doc = owner
         return (doc or self.documents[0]), tuple(local)
+
+    def path_of(self, key: KeyPath) -> str:
+        """The file `key` comes from (what locate() says first), without looking up a position."""
+        found = self.source(key)
+        return found[0].path if found is not None else "<spec>"
 
     def locate(self, key: KeyPath, *, at_key: bool = False) -> tuple[str, int, int]:
         if self._overlay(key) is None and key and key[:1] not in self._owner and self.documents:

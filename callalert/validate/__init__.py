@@ -155,7 +155,7 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
         if rest is None or not semantic:
             return done()
         spec, salvaged = rest, True  # check what remains, so one run reports references and PromQL too
-    template_file = Path(merged.locate(("templates",))[0])
+    template_file = Path(merged.path_of(("templates",)))
     sources = tuple(Path(doc.path).name for doc in merged.documents)
     assert isinstance(spec, v1.Spec)  # the one format so far; a format 2 gets its own resolver here
     model, problems = resolve(spec, merged.problem, sources, template_file.parent, merged.locate)

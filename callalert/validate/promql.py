@@ -133,7 +133,7 @@ def _syntax_and_ranges(model: Model, merged: Merged) -> Iterator[Problem]:
                     d.PROMQL_TOO_LARGE,
                     level="warning",
                 )
-            if problems or not Dialect(target).left_open_ranges:
+            if problems or not Dialect.of(target).left_open_ranges:
                 continue  # before 3.0 a short range is lint's warning (promql-range-too-short), not an error
             reported: set[tuple[str, float]] = set()
             for short in short_ranges(expr, scrape_interval=scrape, evaluation_interval=evaluation, target=target):

@@ -8,11 +8,11 @@ base URLs and the rule tests' expected annotations. A value is never echoed in t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import unquote, urlsplit
 
 from callalert import diagnostics as d
-from callalert.diagnostics import KeyPath, Problem, iter_strings
+from callalert.diagnostics import KeyPath, Problem
 from callalert.model import Model
 from callalert.spec.load import Merged
 
@@ -101,9 +101,28 @@ def _sources(model: Model) -> Iterable[tuple[KeyPath, object]]:
                 yield (*test.key, "expect", j, "alerts", k, "annotations"), dict(expected.annotations)
 
 
+def _candidates(obj: object, key: KeyPath) -> Iterator[tuple[KeyPath, str]]:
+    """iter_strings, but only the strings that can hold a secret here: a URL (`://`) or a header value."""
+    if isinstance(obj, str):
+        if "://" in obj or (len(key) >= 2 and key[-2] == "headers"):
+            yield key, obj
+    elif isinstance(obj, Mapping):
+        headers = bool(key) and key[-1] == "headers"
+        for k, v in obj.items():
+            if isinstance(v, str):
+                if headers or "://" in v:
+                    yield (*key, str(k)), v
+            else:
+                yield from _candidates(v, (*key, str(k)))
+    elif isinstance(obj, list | tuple):
+        for i, v in enumerate(obj):
+            if not isinstance(v, str) or "://" in v or (bool(key) and key[-1] == "headers"):
+                yield from _candidates(v, (*key, i))
+
+
 def check(model: Model, merged: Merged) -> Iterator[Problem]:
     for key, data in _sources(model):
-        for skey, text in iter_strings(data, key):
+        for skey, text in _candidates(data, key):
             reason = _header_reason(skey, text) or literal_secret_reason(text)
             if reason:
                 yield merged.problem(

@@ -39,8 +39,6 @@ PACKAGE_DATA = {
     "callalert/templates/slack.tmpl.j2",
     "callalert/templates/email.tmpl.j2",
     "callalert/templates/pagerduty.tmpl.j2",
-    "callalert/templates/runbook.md.j2",
-    "callalert/templates/runbooks-index.md.j2",
 }
 
 

@@ -399,16 +399,19 @@ def test_junit_and_summary() -> None:
     )
 
 
-def test_template_renders_use_one_alert_per_shape_on_large_specs() -> None:
-    from types import SimpleNamespace
+def test_template_renders_cover_every_alert_with_the_receivers_it_reaches() -> None:
+    # first-hour F7: no sampling above 200 alerts (a cliff, and unsampled alerts went unproven), and a
+    # receiver is rendered only with the alerts its routes can send it, so 200 and 201 alerts differ by one
+    from callalert.check.steps import render_plan
 
-    from callalert.check.steps import representative_alerts
+    def reaches(n: int) -> list[tuple[str, list[str]]]:
+        return [(f"A{i}", ["pager", "chat"] if i % 5 == 0 else ["chat", "webhook"]) for i in range(n)]
 
-    def alert(i: int, sev: str, extra: bool = False) -> SimpleNamespace:
-        labels = {"severity": sev, "category": "c", **({"team": "t"} if extra else {})}
-        return SimpleNamespace(name=f"A{i}", severity=sev, category="c", labels=labels, annotations={"summary": "s"})
-
-    small = [alert(i, "warning") for i in range(5)]
-    assert representative_alerts(small, limit=10) == small
-    big = [alert(i, "warning") for i in range(20)] + [alert(20, "critical"), alert(21, "warning", extra=True)]
-    assert [a.name for a in representative_alerts(big, limit=10)] == ["A0", "A20", "A21"]
+    pairs, unreached = render_plan(reaches(200), ["pager", "chat", "email"])
+    assert unreached == ["email"]
+    assert len(pairs) == 40 * 2 + 160 + 1
+    assert pairs[:3] == [("A0", "pager"), ("A0", "chat"), ("A1", "chat")]
+    assert pairs[-1] == ("A0", "email")  # reached by no alert: still rendered, with the first one
+    more, _ = render_plan(reaches(201), ["pager", "chat", "email"])
+    assert len(more) == len(pairs) + 2  # A200 is critical: pager and chat
+    assert render_plan([], ["pager"]) == ([], ["pager"])

@@ -9,6 +9,7 @@ Functions older than 2.42 keep the release that introduced them (Prometheus CHAN
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from callalert.analysis.versions import DEFAULT_PROMETHEUS, Version
@@ -18,6 +19,7 @@ EXPERIMENTAL_FLAG = "promql-experimental-functions"
 SCALAR, VECTOR, MATRIX, STRING = "scalar", "vector", "matrix", "string"
 
 
+@functools.lru_cache(maxsize=256)
 def release_line(version: str | Version) -> Version:
     """The Prometheus release line (major.minor) of `version`: PromQL does not change in patch releases."""
     parsed = Version.parse(version)

@@ -229,8 +229,14 @@ _GO_DEC_FLOAT = re.compile(r"(?:[0-9](?:_?[0-9])*)?\.?(?:[0-9](?:_?[0-9])*)?(?:[
 _GO_HEX_FLOAT = re.compile(r"0[xX](?:_?[0-9a-fA-F])*\.?(?:[0-9a-fA-F](?:_?[0-9a-fA-F])*)?[pP][+-]?[0-9](?:_?[0-9])*")
 
 
+_PLAIN_DECIMAL = re.compile(r"(?:0|[1-9][0-9]{0,17})(?:\.[0-9]+)?|0?\.[0-9]+")
+
+
 def go_number(text: str) -> tuple[float, str | None]:
     """Prometheus' number(): strconv.ParseInt(s, 0, 64), else strconv.ParseFloat(s, 64)."""
+    if _PLAIN_DECIMAL.fullmatch(text):
+        # the numbers thresholds are written with (10, 0.95, .5): both parsers agree with float()
+        return float(text), None
     if _GO_INT.fullmatch(text):
         digits = text.replace("_", "")
         integer = int(digits, 8) if re.fullmatch(r"0[0-7]+", digits) else int(digits, 0)

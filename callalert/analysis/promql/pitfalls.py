@@ -5,6 +5,7 @@ how the rules use it)."""
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -17,6 +18,7 @@ from callalert.analysis.promql.catalog import MetricsCatalog
 from callalert.analysis.promql.functions import DEFAULT_TARGET, release_line
 from callalert.analysis.promql.labels import COMPARISON_OPS, NAME, LabelInference
 from callalert.analysis.promql.parse import children
+from callalert.analysis.promql.shape import shape
 from callalert.analysis.promql.syntax import ParsedExpr, ast_of, iter_nodes, tree
 from callalert.analysis.promql.versions import Dialect
 from callalert.analysis.versions import Version
@@ -139,10 +141,28 @@ def short_ranges(
     Prometheus 2 (closed [t-R, t]) sees two samples at R == 1 interval only when samples align exactly.
     A subquery without a step steps at `evaluation_interval`."""
     version = release_line(target)
+    canonical = shape(expr)
+    if (
+        canonical is not None
+        and canonical != expr
+        and _shape_has_no_short_range(canonical, scrape_interval, evaluation_interval, version)
+    ):
+        return []  # the shape keeps every function and range as written (shape.py)
+    return _short_ranges(expr, scrape_interval, evaluation_interval, version)
+
+
+@functools.lru_cache(maxsize=1024)
+def _shape_has_no_short_range(canonical: str, scrape_interval: float, evaluation_interval: float, version: Version) -> bool:
+    return tree(canonical, target=version, experimental=True) is not None and not _short_ranges(
+        canonical, scrape_interval, evaluation_interval, version
+    )
+
+
+def _short_ranges(expr: str, scrape_interval: float, evaluation_interval: float, version: Version) -> list[ShortRange]:
     root = tree(expr, target=version, experimental=True)
     if root is None:
         return []
-    dialect = Dialect(version)
+    dialect = Dialect.of(version)
     found: list[ShortRange] = []
     stack: list[p.Node] = [root]
     while stack:

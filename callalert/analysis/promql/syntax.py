@@ -37,6 +37,7 @@ from promql_parser import (
 from callalert.analysis.promql import parse as p
 from callalert.analysis.promql.functions import DEFAULT_TARGET, FUNCTIONS, function_problem, release_line
 from callalert.analysis.promql.lex import Token, tokenize
+from callalert.analysis.promql.shape import shape
 from callalert.analysis.promql.versions import DURATION_EXPR, FLAGS, SYNTAX_FEATURES, Dialect
 from callalert.analysis.versions import Version
 from callalert.diagnostics import did_you_mean
@@ -94,14 +95,21 @@ def _problem(expr: str, pos: int, message: str, rule: str = "promql-syntax", pro
 @lru_cache(maxsize=16384)
 def _parsed(expr: str, target: Version, experimental: bool) -> p.ParseResult | p.ExpressionTooDeep:
     try:
-        return p.parse(expr, Dialect(target, experimental))
+        return p.parse(expr, Dialect.of(target, experimental=experimental))
     except p.ExpressionTooDeep as exc:
         return exc
 
 
 def tree(expr: str, *, target: str | Version = DEFAULT_TARGET, experimental: bool = False) -> p.Node | None:
     """callalert's own syntax tree of a valid expression (None when `check_syntax` finds a problem)."""
-    result = _parsed(expr, release_line(target), experimental)
+    version = release_line(target)
+    if experimental:
+        # valid without the flag: the same tree with it (the flag only lets more functions in), and
+        # the parse `check_syntax` made without it is cached
+        plain = _parsed(expr, version, False)
+        if isinstance(plain, p.ParseResult) and plain.error is None:
+            return plain.tree
+    result = _parsed(expr, version, experimental)
     return result.tree if isinstance(result, p.ParseResult) else None
 
 
@@ -117,7 +125,7 @@ def _accepted_by(expr: str, target: Version) -> Version | None:
 
 def _unclosed_paren(expr: str, target: Version) -> int:
     stack: list[int] = []
-    for tok in tokenize(expr, Dialect(target)):
+    for tok in tokenize(expr, Dialect.of(target)):
         if tok.kind == "LEFT_PAREN":
             stack.append(tok.pos)
         elif tok.kind == "RIGHT_PAREN" and stack:
@@ -161,7 +169,7 @@ def _explain(expr: str, error: p.ParseError, target: Version, experimental: bool
 def _tokens_around(expr: str, pos: int, target: Version) -> tuple[Token | None, Token | None]:
     """The token at `pos` and the one before it."""
     previous = None
-    for tok in tokenize(expr, Dialect(target)):
+    for tok in tokenize(expr, Dialect.of(target)):
         if tok.pos >= pos:
             return tok, previous
         previous = tok
@@ -209,6 +217,15 @@ def _plain_hint(expr: str, error: p.ParseError, target: Version) -> str:
     return ""
 
 
+def _valid_shape(expr: str, version: Version = release_line("3.5"), experimental: bool = True) -> bool:
+    """Whether the shape of `expr` parses (then `expr` does too: shape.py), parsing each shape once."""
+    canonical = shape(expr)
+    if canonical is None or canonical == expr:
+        return False
+    shaped = _parsed(canonical, version, experimental)
+    return isinstance(shaped, p.ParseResult) and shaped.error is None
+
+
 def check_syntax(expr: str, *, target: str | Version = DEFAULT_TARGET, experimental: bool = False) -> list[SyntaxProblem]:
     """The problem that makes `promtool check rules` of Prometheus `target` reject `expr`; [] when it is valid.
 
@@ -216,6 +233,8 @@ def check_syntax(expr: str, *, target: str | Version = DEFAULT_TARGET, experimen
     if not expr.strip():
         return [SyntaxProblem("empty expression")]
     version = release_line(target)
+    if _valid_shape(expr, version, experimental):
+        return []  # its shape is valid, so it is (shape.py); problems are found on the text itself
     result = _parsed(expr, version, experimental)
     if isinstance(result, p.ExpressionTooDeep):
         message = (
@@ -234,7 +253,7 @@ def analysis_limit_problem(expr: str) -> str | None:
         return f"{len(expr):,} characters, limit {MAX_ANALYSIS_CHARS:,}"
     if len(expr) <= 2 * MAX_ANALYSIS_OPERATORS:
         return None  # every binary operator takes at least two characters with its operand
-    operators = sum(1 for tok in tokenize(expr, Dialect(release_line("3.5"))) if tok.kind in _BINARY_KINDS)
+    operators = sum(1 for tok in tokenize(expr, Dialect.of("3.5")) if tok.kind in _BINARY_KINDS)
     if operators > MAX_ANALYSIS_OPERATORS:
         return f"{operators:,} operators, limit {MAX_ANALYSIS_OPERATORS:,}"
     return None
@@ -260,7 +279,11 @@ def _parse_cached(expr: str) -> tuple[Expr | None, str | None]:
     limit = analysis_limit_problem(expr)
     if limit is not None:
         return None, f"too large for callalert's analysis: {limit}"
-    if len(expr) > p.MAX_DEPTH and isinstance(_parsed(expr, release_line("3.5"), True), p.ExpressionTooDeep):
+    if (
+        len(expr) > p.MAX_DEPTH
+        and not _valid_shape(expr)
+        and isinstance(_parsed(expr, release_line("3.5"), True), p.ExpressionTooDeep)
+    ):
         return None, f"too large for callalert's analysis: nesting deeper than {p.MAX_DEPTH} levels"
     _register_extra_functions()
     try:

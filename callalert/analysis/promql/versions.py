@@ -10,6 +10,7 @@ comparing `since` with the installed promtools; nothing here is hard-coded per b
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from callalert.analysis.promql.functions import release_line
@@ -232,10 +233,17 @@ class Dialect:
 
     @classmethod
     def of(cls, target: str | Version, *, experimental: bool = False) -> Dialect:
-        return cls(release_line(target), experimental)
+        """The dialect of `target`'s release line; one instance per line and flag (the lexer and
+        parser ask for it once per expression)."""
+        return _dialect(release_line(target), experimental)
 
     def at_least(self, major: int, minor: int) -> bool:
         return self.version >= Version(major, minor)
+
+
+@functools.lru_cache(maxsize=64)
+def _dialect(version: Version, experimental: bool) -> Dialect:
+    return Dialect(version, experimental)
 
 
 @dataclass(frozen=True, slots=True)
