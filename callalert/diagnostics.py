@@ -239,6 +239,12 @@ SERIES_VALUES = _rule("series-values", "Series values that are not promtool's no
 RULE_TEST = _rule("rule-test", "A rule test that cannot be compiled to a promtool test.")
 ROUTING_TEST = _rule("routing-test", "A routing test that cannot run.")
 OVERLAY = _rule("overlay", "An overlay that cannot be applied.")
+COMPOSE = _rule(
+    "compose",
+    "Spec files that do not compose into one spec: a setting made in two files, a later file's defaults with nothing to "
+    "apply to or that apply to the whole spec, a route that hides the routes of the files after it.",
+)
+CLUSTER_FILE = _rule("cluster-file", "A cluster file (--cluster) that is not a YAML list of Alertmanager URLs.")
 TARGET_UNSUPPORTED = _rule(
     "target-unsupported",
     "Part of the spec that the chosen output target cannot express (a field the Operator's CRD lacks, an option Mimir "

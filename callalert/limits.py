@@ -37,6 +37,9 @@ MAX_MESSAGE_CHARS = 1_000
 # request; each read also times out after DEFAULT_READ_TIMEOUT seconds without a byte.
 NETWORK_DEADLINE = 30.0
 DEFAULT_READ_TIMEOUT = 5.0
+# Seconds `silences apply|expire` wait for the other peers of an Alertmanager cluster to show a change
+# made on one (gossip takes well under a second on a healthy cluster); `--sync-timeout` changes it.
+CLUSTER_SYNC_TIMEOUT = 30.0
 # Bytes of one Alertmanager API reply callalert reads.
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from callalert import __version__
 from callalert.cli.errors import problems_as
+from callalert.limits import CLUSTER_SYNC_TIMEOUT
 
 DEFAULT_SPEC = Path("specs.yaml")
 
@@ -110,11 +111,17 @@ def build_app() -> Any:
     @app.command()
     def schema(
         format: str = typer.Option("json", "--format", "-f", help="json (JSON Schema) or markdown (the spec reference)."),
+        kind: str = typer.Option(
+            "spec",
+            "--kind",
+            help="spec: a whole spec; file: one file of a spec in several files (nothing required); "
+            "overlay: an overlay (partial, plus alerts:).",
+        ),
     ) -> None:
         """Print the spec's JSON Schema (for editors' YAML language servers) or its reference."""
         from callalert.cli.commands import cmd_schema
 
-        raise typer.Exit(cmd_schema(format))
+        raise typer.Exit(cmd_schema(format, kind))
 
     @app.command()
     def versions(
@@ -287,6 +294,15 @@ def build_app() -> Any:
 
     app.add_typer(routes_app, name="routes")
 
+    UrlsOpt = typer.Option(
+        None,
+        "--alertmanager-url",
+        help="Alertmanager base URL, e.g. http://127.0.0.1:9093; repeat it for each peer of a cluster.",
+    )
+    ClusterOpt = typer.Option(
+        None, "--cluster", help="A YAML file listing the URLs of the peers of an Alertmanager cluster (docs/live.md)."
+    )
+
     @app.command()
     def diff(
         paths: list[Path] = typer.Argument(
@@ -333,10 +349,9 @@ def build_app() -> Any:
     @app.command()
     def drill(
         alertname: str = typer.Argument(..., help='The spec alert to fire (its labels and annotations, plus drill="true").'),
-        specs: list[Path] = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False),
-        alertmanager_url: str = typer.Option(
-            ..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093."
-        ),
+        specs: list[Path] = typer.Argument(None, help="Spec file(s) or a directory. Default: ./specs.yaml", show_default=False),
+        alertmanager_url: list[str] = UrlsOpt,
+        cluster: Path | None = ClusterOpt,
         resolve: bool = typer.Option(False, "--resolve", help="Send it resolved (endsAt=now) instead of firing."),
         label: list[str] = typer.Option(None, "--label", help="Extra or overriding label K=V (repeatable); K= removes a label."),
         overlay: list[Path] = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
@@ -346,18 +361,33 @@ def build_app() -> Any:
         from callalert.cli.live import cmd_drill
 
         with problems_as(format):
-            raise typer.Exit(cmd_drill(specs or [DEFAULT_SPEC], alertname, alertmanager_url, resolve, label or [], overlay or []))
+            raise typer.Exit(
+                cmd_drill(
+                    specs or [DEFAULT_SPEC],
+                    alertname,
+                    alertmanager_url or [],
+                    resolve,
+                    label or [],
+                    overlay or [],
+                    cluster_file=cluster,
+                )
+            )
 
     silences_app = typer.Typer(help="Keep the spec's silences in Alertmanager (plan, apply, list, expire).", no_args_is_help=True)
-    UrlOpt = typer.Option(..., "--alertmanager-url", help="Alertmanager base URL, e.g. http://127.0.0.1:9093.")
-    SpecsArg = typer.Argument(None, help="Spec file(s). Default: ./specs.yaml", show_default=False)
+    SpecsArg = typer.Argument(None, help="Spec file(s) or a directory. Default: ./specs.yaml", show_default=False)
+    SyncOpt = typer.Option(
+        CLUSTER_SYNC_TIMEOUT,
+        "--sync-timeout",
+        help="Seconds to wait for every peer of a cluster to show the change made on one (default 30).",
+    )
 
     OverlayOpt = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first.")
 
     @silences_app.command("plan")
     def silences_plan(
         specs: list[Path] = SpecsArg,
-        alertmanager_url: str = UrlOpt,
+        alertmanager_url: list[str] = UrlsOpt,
+        cluster: Path | None = ClusterOpt,
         overlay: list[Path] = OverlayOpt,
         exit_code: bool = typer.Option(
             False, "--exit-code", help="Exit 1 when apply would change something (CI drift check); 0 when in sync."
@@ -369,32 +399,57 @@ def build_app() -> Any:
 
         with problems_as(format):
             raise typer.Exit(
-                cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, False, overlays=overlay or [], exit_code=exit_code)
+                cmd_silences_plan(
+                    specs or [DEFAULT_SPEC],
+                    alertmanager_url or [],
+                    False,
+                    overlays=overlay or [],
+                    exit_code=exit_code,
+                    cluster_file=cluster,
+                )
             )
 
     @silences_app.command("apply")
     def silences_apply(
-        specs: list[Path] = SpecsArg, alertmanager_url: str = UrlOpt, overlay: list[Path] = OverlayOpt, format: str = FormatOpt
+        specs: list[Path] = SpecsArg,
+        alertmanager_url: list[str] = UrlsOpt,
+        cluster: Path | None = ClusterOpt,
+        overlay: list[Path] = OverlayOpt,
+        sync_timeout: float = SyncOpt,
+        format: str = FormatOpt,
     ) -> None:
-        """Make Alertmanager's managed silences match the spec (idempotent)."""
+        """Make Alertmanager's managed silences match the spec (idempotent; on a cluster: written once, seen on every peer)."""
         from callalert.cli.live import cmd_silences_plan
 
         with problems_as(format):
-            raise typer.Exit(cmd_silences_plan(specs or [DEFAULT_SPEC], alertmanager_url, True, overlays=overlay or []))
+            raise typer.Exit(
+                cmd_silences_plan(
+                    specs or [DEFAULT_SPEC],
+                    alertmanager_url or [],
+                    True,
+                    overlays=overlay or [],
+                    cluster_file=cluster,
+                    sync_timeout=sync_timeout,
+                )
+            )
 
     @silences_app.command("list")
-    def silences_list(alertmanager_url: str = UrlOpt) -> None:
+    def silences_list(alertmanager_url: list[str] = UrlsOpt, cluster: Path | None = ClusterOpt) -> None:
         """List the unexpired silences callalert manages."""
         from callalert.cli.live import cmd_silences_list
 
-        raise typer.Exit(cmd_silences_list(alertmanager_url))
+        with problems_as("text"):
+            raise typer.Exit(cmd_silences_list(alertmanager_url or [], cluster))
 
     @silences_app.command("expire")
-    def silences_expire(alertmanager_url: str = UrlOpt) -> None:
+    def silences_expire(
+        alertmanager_url: list[str] = UrlsOpt, cluster: Path | None = ClusterOpt, sync_timeout: float = SyncOpt
+    ) -> None:
         """Expire every silence callalert manages (others are untouched)."""
         from callalert.cli.live import cmd_silences_expire
 
-        raise typer.Exit(cmd_silences_expire(alertmanager_url))
+        with problems_as("text"):
+            raise typer.Exit(cmd_silences_expire(alertmanager_url or [], cluster, sync_timeout))
 
     app.add_typer(silences_app, name="silences")
 

@@ -92,7 +92,13 @@ def cmd_init(path: Path, force: bool) -> int:
     return EXIT_OK
 
 
-def cmd_schema(fmt: str = "json") -> int:
+def cmd_schema(fmt: str = "json", kind: str = "spec") -> int:
+    from callalert.spec.reference import SCHEMA_KINDS
+
+    if kind not in SCHEMA_KINDS:
+        raise UsageError(f"unknown --kind {kind!r}; choose {', '.join(SCHEMA_KINDS)}")
+    if fmt == "markdown" and kind != "spec":
+        raise UsageError("--kind applies to the JSON Schema; the reference (--format markdown) describes every kind")
     if fmt == "markdown":
         from callalert.spec.reference import markdown
 
@@ -102,5 +108,5 @@ def cmd_schema(fmt: str = "json") -> int:
         raise UsageError(f"unknown --format {fmt!r}; choose json or markdown")
     from callalert.spec.reference import json_schema
 
-    sys.stdout.write(json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+    sys.stdout.write(json.dumps(json_schema(kind), indent=2, ensure_ascii=False, sort_keys=False) + "\n")
     return EXIT_OK

@@ -1,7 +1,7 @@
 """`callalert routes show|test`: the route tree and what it does with a label set.
 
-The command bodies only load a dict and call callalert.routing; loading goes through
-`load_am_config_for_cli` so a spec path can be accepted later in place of an alertmanager.yml.
+The command bodies only load a dict and call callalert.routing; the dict is what the spec files
+render to (`load_for_cli`), or an existing alertmanager.yml (`--config`).
 """
 
 from __future__ import annotations
@@ -192,9 +192,11 @@ class Routable:
     silences: list[SilenceWindow]
 
 
-def load_for_cli(spec: Path | None, config: Path | None, target: str | None = None, overlays: Sequence[Path] = ()) -> Routable:
-    """The alertmanager config to route with (`--config FILE` as is, else the one SPEC renders to)
-    and the Alertmanager version to read it as (`target`, else the spec's, else DEFAULT_ALERTMANAGER)."""
+def load_for_cli(
+    specs: Sequence[Path], config: Path | None, target: str | None = None, overlays: Sequence[Path] = ()
+) -> Routable:
+    """The alertmanager config to route with (`--config FILE` as is, else the one the SPEC files
+    render to) and the Alertmanager version to read it as (`target`, else the spec's, else DEFAULT_ALERTMANAGER)."""
     from callalert.analysis.versions import DEFAULT_ALERTMANAGER, Version
 
     if target is not None:
@@ -203,7 +205,7 @@ def load_for_cli(spec: Path | None, config: Path | None, target: str | None = No
         except ValueError as exc:
             raise UsageError(f"--target-alertmanager: {exc}") from None
     if config is not None:
-        if spec is not None:
+        if specs:
             raise UsageError("give either a SPEC or --config FILE, not both")
         if overlays:
             raise UsageError("--overlay applies to a spec, not to --config FILE")
@@ -212,20 +214,51 @@ def load_for_cli(spec: Path | None, config: Path | None, target: str | None = No
     from callalert.render.alertmanager import routing_data
     from callalert.render.silences import silence_windows
 
-    path = spec or Path("specs.yaml")
+    paths = list(specs) or [Path("specs.yaml")]
     try:
-        valid = load_valid([path], overlays)
+        valid = load_valid(paths, overlays)
         return Routable(routing_data(valid.model), target or valid.model.am_version, silence_windows(valid.model))
     except ProblemsFound as exc:
         from callalert import report
+        from callalert.spec.read import display
 
         report.emit(exc.problems, "text")
-        raise CallalertError(f"{path} is not a valid spec; fix the problems above") from None
+        shown = " ".join(display(p) for p in paths)
+        raise CallalertError(f"{shown} is not a valid spec; fix the problems above") from None
+
+
+def _is_path(arg: str) -> bool:
+    try:
+        return Path(arg).exists()
+    except (OSError, ValueError):
+        return False
+
+
+def split_specs_and_labels(args: Sequence[str]) -> tuple[list[Path], list[str]]:
+    """`routes test`'s arguments: the spec files (or directories) first, then the labels.
+
+    A label is always `name=value`; a spec is a path. So a leading argument is a spec when it names
+    an existing file or directory, or has no `=` in it (a spec that is not there is then reported as
+    such, not as a label that does not parse); the first argument with `=` that is not an existing
+    path starts the labels."""
+    specs: list[Path] = []
+    rest = list(args)
+    while rest:
+        arg = rest[0]
+        if not _is_path(arg) and "=" in arg:
+            break
+        if not _is_path(arg):
+            hint = "" if arg.endswith((".yaml", ".yml")) else " (labels are written name=value)"
+            raise UsageError(f"spec file not found: {arg}{hint}")
+        specs.append(Path(rest.pop(0)))
+    return specs, rest
 
 
 @routes_app.command("show")
 def show(
-    spec: Path | None = typer.Argument(None, help="Spec file (default ./specs.yaml)", show_default=False),
+    specs: list[Path] | None = typer.Argument(
+        None, help="Spec file(s) or a directory of them; several files form one spec (default ./specs.yaml)", show_default=False
+    ),
     config: Path | None = typer.Option(None, "--config", "-c", help="an existing alertmanager.yml instead of a spec"),
     overlay: list[Path] | None = typer.Option(None, "--overlay", help="Overlay file(s) applied to the spec first."),
     show_all: bool = typer.Option(
@@ -243,7 +276,7 @@ def show(
 
     if format not in SHOW_FORMATS:
         raise UsageError(f"unknown --format {format!r}; choose one of {', '.join(SHOW_FORMATS)}")
-    routable = load_for_cli(spec, config, target, overlay or [])
+    routable = load_for_cli(specs or [], config, target, overlay or [])
     if format != "text":
         from callalert.analysis.alertmanager.routing import build_route_tree
         from callalert.render import routetree
@@ -283,7 +316,10 @@ def describe_delivery(result: Delivery, at: datetime | None) -> list[str]:
 @routes_app.command("test")
 def test(
     labels: list[str] | None = typer.Argument(
-        None, help='[SPEC] then labels as name=value (value may be "quoted"), amtool syntax; SPEC defaults to ./specs.yaml'
+        None,
+        help='[SPEC...] then labels as name=value (value may be "quoted"), amtool syntax. SPEC: spec file(s) or a '
+        "directory, default ./specs.yaml; an argument that is an existing path is a spec, the first name=value one starts "
+        "the labels.",
     ),
     config: Path | None = typer.Option(None, "--config", "-c", help="an existing alertmanager.yml instead of a spec"),
     as_json: bool = typer.Option(False, "--json", help="print matched route paths and receivers as JSON"),
@@ -306,11 +342,8 @@ def test(
     """
     from callalert.analysis.alertmanager.delivery import deliver
 
-    args = list(labels or [])
-    spec = None
-    if args and "=" not in args[0] and "~" not in args[0]:
-        spec = Path(args.pop(0))
-    routable = load_for_cli(spec, config, target, overlay or [])
+    specs, args = split_specs_and_labels(labels or [])
+    routable = load_for_cli(specs, config, target, overlay or [])
     label_set = parse_label_args(args, routable.version)
     firing_sets = [parse_firing(f, routable.version) for f in firing or []]
     at_time = parse_at(at) if at is not None else None

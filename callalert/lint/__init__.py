@@ -78,7 +78,9 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
     files = _expand(paths)
     result = LintResult([])
     texts: dict[str, str] = {}
-    spec_paths: list[Path] = []
+    # the spec files named on the command line form one spec; those found in a directory form one
+    # spec per directory they are in (as `validate DIR` reads a directory: docs/teams.md)
+    spec_groups: dict[str, list[Path]] = {}
     rule_docs: list[Document] = []
     am_docs: list[Document] = []
     templates: list[TemplateFile] = []
@@ -133,7 +135,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             assert doc is not None
             silence_docs.append(doc)
         elif kind == "spec":
-            spec_paths.append(path)
+            spec_groups.setdefault("" if explicit else str(path.parent), []).append(path)
         elif kind == "template":
             templates.append(TemplateFile(name, text, text_source(name, text)))
         elif kind == "unknown":
@@ -173,7 +175,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
                 continue
             (rule_docs if kind == "rules" else am_docs).append(doc)
     worlds: list[World] = []
-    if spec_paths:
+    for spec_paths in spec_groups.values():
         validated = validate(spec_paths)
         problems.extend(validated.problems)
         if not validated.ok or validated.model is None:

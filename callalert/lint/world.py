@@ -39,6 +39,8 @@ class Source:
 
     locate: Locate
     locate_in_value: LocateInValue | None = None
+    # the key path as the file shows it (a spec in several files counts list items per file)
+    local: Callable[[KeyPath], KeyPath] = field(default=lambda key: key)
 
     def problem_in_value(
         self, key: KeyPath, line: int, col: int, message: str, rule: Rule, *, level: Level | None = None, fix: str | None = None
@@ -47,13 +49,13 @@ class Source:
         if self.locate_in_value is None:
             return self.problem(key, message, rule, level=level, fix=fix)
         path, line, col = self.locate_in_value(key, line, col)
-        return Problem(path, line, col, level or rule.level, message, rule.id, format_key(key), fix)
+        return Problem(path, line, col, level or rule.level, message, rule.id, format_key(self.local(key)), fix)
 
     def problem(
         self, key: KeyPath, message: str, rule: Rule, *, level: Level | None = None, at_key: bool = False, fix: str | None = None
     ) -> Problem:
         path, line, col = self.locate(key, at_key)
-        return Problem(path, line, col, level or rule.level, message, rule.id, format_key(key), fix)
+        return Problem(path, line, col, level or rule.level, message, rule.id, format_key(self.local(key)), fix)
 
 
 def doc_source(doc: Document) -> Source:
@@ -385,7 +387,7 @@ def _merged_source(merged: Merged) -> Source:
         found = merged.problem_in_value(key, line, col, "", _POSITION_ONLY)
         return (found.path, found.line, found.col)
 
-    return Source(lambda key, at_key: merged.locate(key, at_key=at_key), in_value)
+    return Source(lambda key, at_key: merged.locate(key, at_key=at_key), in_value, merged.local_key)
 
 
 _POSITION_ONLY = Rule("position", "info", "lint", "")

@@ -19,6 +19,7 @@ from callalert.render.silences import marked, silence_key, silence_keys
 
 if TYPE_CHECKING:
     from callalert.live.amapi import AlertmanagerClient
+    from callalert.live.cluster import Cluster
     from callalert.model import Silence
 
 __all__ = ["Desired", "Plan", "managed_key", "marked", "plan", "silence_key"]
@@ -137,15 +138,49 @@ def _changes(d: Desired, s: Mapping[str, Any], now: datetime) -> tuple[str, ...]
     return tuple(changes)
 
 
-def managed(client: AlertmanagerClient) -> list[dict[str, Any]]:
-    return [s for s in client.list_silences() if managed_key(s) is not None and s.get("status", {}).get("state") != "expired"]
+def gone(silence: Mapping[str, Any] | None) -> bool:
+    """An expired silence as a peer shows it: expired, or no longer listed."""
+    return silence is None or silence.get("status", {}).get("state") == "expired"
 
 
-def apply(client: AlertmanagerClient, todo: Plan) -> None:
+def _as_desired(d: Desired) -> Any:
+    def check(silence: Mapping[str, Any] | None) -> bool:
+        return (
+            silence is not None
+            and silence.get("status", {}).get("state") != "expired"
+            and parse_rfc3339(str(silence["endsAt"])) == d.ends_at
+            and silence.get("comment") == d.comment
+        )
+
+    return check
+
+
+def apply_to(cluster: Cluster, todo: Plan) -> dict[str, Any]:
+    """`apply` through a cluster: each change written once (to the first peer that answers); returns
+    what every peer must then show, by silence id (for `Cluster.converge`)."""
+    expect: dict[str, Any] = {}
+
+    def create(d: Desired, old: str | None = None) -> str:
+        def write(client: AlertmanagerClient) -> str:
+            return client.create_silence(d.matchers, d.starts_at, d.ends_at, d.created_by, d.comment, id=old)
+
+        return str(cluster.write(write))
+
+    def expire(sid: str) -> None:
+        def write(client: AlertmanagerClient) -> None:
+            client.expire_silence(sid)
+
+        cluster.write(write)
+
     for d in todo.create:
-        client.create_silence(d.matchers, d.starts_at, d.ends_at, d.created_by, d.comment)
+        expect[create(d)] = _as_desired(d)
     for u in todo.update:
-        d = u.desired
-        client.create_silence(d.matchers, d.starts_at, d.ends_at, d.created_by, d.comment, id=str(u.existing["id"]))
+        old = str(u.existing["id"])
+        new = create(u.desired, old)
+        expect[new] = _as_desired(u.desired)
+        if new != old:  # Alertmanager replaced it: the old one ends
+            expect[old] = gone
     for s in todo.expire:
-        client.expire_silence(str(s["id"]))
+        expire(str(s["id"]))
+        expect[str(s["id"])] = gone
+    return expect

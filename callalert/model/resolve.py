@@ -50,6 +50,7 @@ from callalert.model import (
     TimeInterval,
 )
 from callalert.spec import v1
+from callalert.spec.compose import join_url, looks_like_host
 from callalert.spec.read import InputError, read_text
 
 ProblemFactory = Callable[..., Problem]
@@ -73,21 +74,7 @@ def runbook_file_name(alert_name: str) -> str:
 
 def default_runbook_url(runbook_base_url: str | None, runbook_file: str) -> str:
     """The `runbook_url` of an alert without its own: its rendered runbook."""
-    return _join_url(runbook_base_url, runbook_file) if runbook_base_url else f"runbooks/{runbook_file}"
-
-
-def _join_url(base: str | None, tail: str) -> str:
-    if base is None or "://" in tail:
-        return tail
-    return base.rstrip("/") + "/" + tail.lstrip("/")
-
-
-def _looks_like_host(value: str) -> bool:
-    """grafana.example.com/d/x: a first path segment with a dot (a relative link would start with / or a word)."""
-    if "://" in value or value.startswith(("/", ".")):
-        return False
-    first = value.split("/", 1)[0]
-    return "." in first and all(part for part in first.split("."))
+    return join_url(runbook_base_url, runbook_file) if runbook_base_url else f"runbooks/{runbook_file}"
 
 
 def am_data(model: BaseModel, *, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -209,12 +196,28 @@ def _tests(spec: v1.Spec) -> Tests:
     return Tests(rules, routing)
 
 
-def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], template_dir: Path) -> tuple[Model, list[Problem]]:
+def resolve(
+    spec: v1.Spec,
+    problem: ProblemFactory,
+    sources: tuple[str, ...],
+    template_dir: Path,
+    locate: Callable[[KeyPath], tuple[str, int, int]] | None = None,
+) -> tuple[Model, list[Problem]]:
     """The model of `spec`, and the problems found resolving it (unknown references, duplicates).
 
     `problem(key, message, rule, ...)` positions a problem at a key path of the spec;
-    `template_dir` is the folder `templates.files` are relative to."""
+    `template_dir` is the folder `templates.files` are relative to; `locate(key)` gives the file,
+    line and column of a key path, so a duplicate in another file is named by its place."""
     problems: list[Problem] = []
+
+    def first_at(first: KeyPath, key: KeyPath) -> str:
+        """Where the first of two definitions is: its key path, or its file and line when another file has it."""
+        if locate is not None:
+            path, line, col = locate(first)
+            if path != locate(key)[0]:
+                return f"{path}:{line}:{col}"
+        return format_key(first)
+
     severities = list(spec.severities)
     categories = list(spec.categories)
     receivers = set(spec.receivers)
@@ -289,7 +292,8 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             problems.append(
                 problem(
                     ("time_intervals", i, "name"),
-                    f"time interval {ti.name!r} is defined twice (first at time_intervals[{seen_intervals[ti.name]}])",
+                    f"time interval {ti.name!r} is defined twice (first at "
+                    f"{first_at(('time_intervals', seen_intervals[ti.name], 'name'), ('time_intervals', i, 'name'))})",
                     d.DUPLICATE_NAME,
                 )
             )
@@ -322,7 +326,8 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
                 problems.append(
                     problem(
                         (*gkey, "name"),
-                        f"group {group.name!r} renders to the same file as groups[{first}] ({file_name}); rename one",
+                        f"group {group.name!r} renders to the same file as {first_at(('groups', first), gkey)} ({file_name}); "
+                        "rename one",
                         d.DUPLICATE_NAME,
                     )
                 )
@@ -330,7 +335,7 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
                 problems.append(
                     problem(
                         (*gkey, "name"),
-                        f"group {group.name!r} is already in rule file {file_name} (groups[{names[group.name]}]); "
+                        f"group {group.name!r} is already in rule file {file_name} ({first_at(('groups', names[group.name]), gkey)}); "
                         "Prometheus refuses a group name twice in one file",
                         d.DUPLICATE_NAME,
                     )
@@ -368,7 +373,7 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
                 problems.append(
                     problem(
                         (*akey, "name"),
-                        f"duplicate alert name {alert.name!r} (first defined at {format_key(first_alert[alert.name])})",
+                        f"duplicate alert name {alert.name!r} (first defined at {first_at(first_alert[alert.name], akey)})",
                         d.DUPLICATE_ALERT,
                     )
                 )
@@ -415,13 +420,13 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
             if alert.category is not None:
                 labels["category"] = alert.category
             labels.update(sorted(alert.labels.items()))
-            if alert.dashboard and _looks_like_host(alert.dashboard):
+            if alert.dashboard and looks_like_host(alert.dashboard):
                 problems.append(
                     problem(
                         (*akey, "dashboard"),
                         f"{alert.dashboard!r} looks like a host name without https://; it is "
                         + (
-                            f"joined to dashboard_base_url as a path ({_join_url(defaults.dashboard_base_url, alert.dashboard)})"
+                            f"joined to dashboard_base_url as a path ({join_url(defaults.dashboard_base_url, alert.dashboard)})"
                             if defaults.dashboard_base_url
                             else "not a link"
                         ),
@@ -441,9 +446,7 @@ def resolve(spec: v1.Spec, problem: ProblemFactory, sources: tuple[str, ...], te
                     )
                 )
             # every alert links a dashboard: its own, else the base dashboard of the system
-            dashboard = (
-                _join_url(defaults.dashboard_base_url, alert.dashboard) if alert.dashboard else defaults.dashboard_base_url
-            )
+            dashboard = join_url(defaults.dashboard_base_url, alert.dashboard) if alert.dashboard else defaults.dashboard_base_url
             annotations: dict[str, str] = {}
             if alert.summary is not None:
                 annotations["summary"] = alert.summary

@@ -76,12 +76,15 @@ def detect(path: str, text: str, data: Any) -> Kind:
         return "silences"  # Alertmanager API silences (what `callalert render` writes as silences.json)
     if not isinstance(data, dict):
         return "unknown"
-    if "version" in data and (
+    if "version" not in data and isinstance(data.get("alerts"), dict):
+        return "unknown"  # an overlay (its `alerts:` changes alerts by name): lint the spec it is applied to
+    if ("version" in data or "route" not in data) and (  # `route:` without `version:`: an alertmanager.yml
         "severities" in data
+        or "routing" in data
         or ("receivers" in data and isinstance(data.get("receivers"), dict))
         or ("groups" in data and _spec_groups(data["groups"]))
     ):
-        return "spec"
+        return "spec"  # a whole spec, or one file of a spec in several (a team's, without `version:`)
     k8s = _kubernetes(data)
     if k8s is not None:
         return k8s

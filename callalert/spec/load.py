@@ -43,7 +43,7 @@ from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
 from callalert import diagnostics as d
-from callalert.diagnostics import KeyPath, Level, Problem, Rule, format_key, shown
+from callalert.diagnostics import KeyPath, Level, Problem, Rule, did_you_mean, format_key, shown
 from callalert.limits import MAX_YAML_DEPTH, ensure_recursion_limit
 from callalert.spec.read import read_text
 
@@ -91,6 +91,55 @@ class _Constructor(SafeConstructor):
                     self.duplicates.append((node, key_node))
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+REPLACE_TAG = "!replace"
+
+
+def _construct_replace(loader: Any, node: Node) -> Any:  # a loader with _Constructor in it
+    """`!replace` (an overlay's "replace this value wholesale") constructs the mapping or list it tags as usual."""
+    if isinstance(node, MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    raise ConstructorError(
+        None, None, f"{REPLACE_TAG} tags a mapping or a list (a single value always replaces the spec's)", node.start_mark
+    )
+
+
+_Constructor.add_constructor(REPLACE_TAG, _construct_replace)
+
+
+def replace_paths(doc: Document) -> list[KeyPath]:
+    """Key paths (in `doc`) of the values tagged `!replace`, in document order."""
+    if doc.root is None or REPLACE_TAG not in doc.text:
+        return []
+    found: list[KeyPath] = []
+    stack: list[tuple[Node, KeyPath]] = [(doc.root, ())]
+    while stack:
+        node, path = stack.pop()
+        if node.tag == REPLACE_TAG:
+            found.append(path)
+        if isinstance(node, MappingNode):
+            stack.extend((value, (*path, key.value)) for key, value in reversed(node.value) if isinstance(key, ScalarNode))
+        elif isinstance(node, SequenceNode):
+            stack.extend((item, (*path, i)) for i, item in reversed(list(enumerate(node.value))))
+    return found
+
+
+def _replace_tags(doc: Document) -> list[Problem]:
+    """`!replace` means something in an overlay only; in a spec file it is a mistake worth saying."""
+    return [
+        d.problem(
+            doc.path,
+            *doc.position(path),
+            f"{REPLACE_TAG} replaces a value of the spec wholesale, so it belongs in an overlay (--overlay), not in a spec file",
+            d.OVERLAY,
+            key=format_key(path),
+            fix=f"remove the {REPLACE_TAG} tag",
+        )
+        for path in replace_paths(doc)
+    ]
 
 
 if HAVE_LIBYAML:
@@ -770,11 +819,56 @@ def load_file(path: Path, display: str | None = None) -> Document:
 
 
 # --- several files, one spec ---------------------------------------------------------------
+#
+# How the files of one spec compose (docs/teams.md is the user's side of this):
+# - list-valued keys concatenate in file order (LIST_PATHS), `routing.routes`, `tests.rules` and
+#   `tests.routing` included: each file's routes are a block of top-level routes, after those of
+#   the files before it;
+# - named entries merge by name (MAP_KEYS); a name defined twice is a problem naming both places;
+# - `routing` and `tests` merge one level down: each of their keys from one file, lists concatenating;
+# - `defaults`: the first file's apply to the whole spec; a later file's apply only to what that file
+#   defines (SCOPED_DEFAULTS: its top-level routes, its groups, its alerts), and the keys that have no
+#   such scope (SPEC_WIDE_DEFAULTS) are refused there;
+# - any other key is set in one file only.
+# Every conflict is a problem at the second place that names the first.
 
-# Top-level keys whose values are lists: files concatenate them. Mapping-valued keys merge by
-# name (a name defined twice is a problem); any other key may appear in one file only.
-LIST_KEYS = frozenset({"groups", "inhibit_rules", "silences", "time_intervals"})
+LIST_KEYS = frozenset({"groups", "inhibit_rules", "silences", "time_intervals", "policy"})
 MAP_KEYS = frozenset({"severities", "categories", "receivers"})
+SPLIT_KEYS: dict[str, frozenset[str]] = {"routing": frozenset({"routes"}), "tests": frozenset({"rules", "routing"})}
+LIST_PATHS: frozenset[KeyPath] = frozenset(
+    {(key,) for key in LIST_KEYS} | {(key, sub) for key, subs in SPLIT_KEYS.items() for sub in subs}
+)
+DEFAULTS_KEY = "defaults"
+# defaults a later file may set for what it defines, and what that is
+SCOPED_DEFAULTS: dict[str, str] = {
+    "group_by": "routes",
+    "group_wait": "routes",
+    "group_interval": "routes",
+    "repeat_interval": "routes",
+    "evaluation_interval": "groups",
+    "dashboard_base_url": "alerts",
+}
+# defaults that only mean something for the whole spec (one Alertmanager global, one Prometheus,
+# one published runbooks/ folder): the first file's only
+SPEC_WIDE_DEFAULTS: dict[str, str] = {
+    "resolve_timeout": "it is Alertmanager's global resolve_timeout",
+    "external_labels": "they are the one Prometheus' external labels",
+    "scrape_interval": "it is the Prometheus scrape interval every rule's ranges are checked against",
+    "targets": "the spec renders for one Prometheus and one Alertmanager version",
+    "runbook_base_url": "the rendered runbooks/ folder is published in one place",
+    "alert_names": "alert names are one namespace across the spec (the alertname label, runbook and test file names)",
+}
+_WHAT_SCOPED = {
+    "routes": "its top-level routes (routing.routes)",
+    "groups": "its rule groups",
+    "alerts": "its alerts",
+}
+_ONE_FILE_WHY: dict[KeyPath, str] = {
+    ("routing", "receiver"): "the root route's settings come from one file (other files add routes under it)",
+    ("routing", "group_by"): "the root route's settings come from one file (other files add routes under it)",
+    ("templates",): "the notification templates are one set for the Alertmanager",
+    ("global",): "Alertmanager's global settings are one set",
+}
 
 
 @dataclass
@@ -784,17 +878,41 @@ class _Piece:
 
 
 @dataclass
+class FileDefaults:
+    """A later file's own `defaults`: what they apply to, by index in the merged lists."""
+
+    doc: Document
+    values: dict[str, Any]
+    groups: range
+    routes: range
+
+
+@dataclass
 class Merged:
     """Several documents merged into one spec; positions map back to the file they came from."""
 
     data: dict[str, Any]
     documents: list[Document]
     problems: list[Problem]
-    _owners: dict[str, list[_Piece]] = field(default_factory=dict)
-    _map_owner: dict[tuple[str, str], Document] = field(default_factory=dict)
-    # key paths set by an overlay -> (the overlay, its key path): what an overlay introduced is
-    # positioned in the overlay (spec.overlay fills it)
+    # list path -> the pieces of it each file contributed (lists concatenate across files)
+    _pieces: dict[KeyPath, list[_Piece]] = field(default_factory=dict)
+    # key path (no list index in it) -> the file that set it
+    _owner: dict[KeyPath, Document] = field(default_factory=dict)
+    # key paths set by an overlay (or filled in from a file's own defaults) -> the file and its key
+    # path: what an overlay introduced is positioned in the overlay (spec.overlay fills it)
     provenance: dict[KeyPath, tuple[Document, KeyPath]] = field(default_factory=dict)
+    # the later files' own defaults, applied by spec.compose.apply_file_defaults after overlays;
+    # `filled`: the key paths they were filled in at (their provenance is the file's `defaults`)
+    file_defaults: list[FileDefaults] = field(default_factory=list)
+    filled: set[KeyPath] = field(default_factory=set)
+    # how the files do not compose (settings made twice, defaults with no scope...): the merged
+    # data stays whole (the first setting wins), so validation goes on and reports the rest too
+    conflicts: list[Problem] = field(default_factory=list)
+
+    @property
+    def base(self) -> Document | None:
+        """The first file: its defaults apply to the whole spec."""
+        return next((doc for doc in self.documents if isinstance(doc.data, dict)), None)
 
     def _overlay(self, key: KeyPath) -> tuple[Document, KeyPath] | None:
         if not self.provenance:
@@ -805,67 +923,58 @@ class Merged:
                 return found[0], (*found[1], *key[n:])
         return None
 
+    def owner(self, key: KeyPath) -> Document | None:
+        """The file that set `key` (a key path without list indices), or None."""
+        return self._owner.get(key)
+
+    def source(self, key: KeyPath) -> tuple[Document, KeyPath] | None:
+        """The file a merged key path comes from, and the key path inside that file."""
+        found = self._overlay(key)
+        if found is not None:
+            return found
+        if not self.documents:
+            return None
+        doc: Document | None = None
+        local = list(key)
+        for n, part in enumerate(key):
+            pieces = self._pieces.get(key[:n])
+            if pieces is not None and isinstance(part, int):
+                piece = pieces[0]
+                for candidate in pieces:
+                    if part >= candidate.offset:
+                        piece = candidate
+                doc = piece.doc
+                local[n] = part - piece.offset
+                continue
+            owner = self._owner.get(key[: n + 1])
+            if owner is not None:
+                doc = owner
+        return (doc or self.documents[0]), tuple(local)
+
     def path_of(self, key: KeyPath) -> str:
         """The file `key` comes from (what locate() says first), without looking up a position."""
-        overlay = self._overlay(key)
-        if overlay is not None:
-            return overlay[0].path
-        found = self._doc_for(key)
-        return found.path if found is not None else "<spec>"
+        found = self.source(key)
+        return found[0].path if found is not None else "<spec>"
 
     def locate(self, key: KeyPath, *, at_key: bool = False) -> tuple[str, int, int]:
-        overlay = self._overlay(key)
-        if overlay is not None:
-            doc, local = overlay
-            return (doc.path, *doc.position(local, at_key=at_key))
-        found = self._doc_for(key)
+        if self._overlay(key) is None and key and key[:1] not in self._owner and self.documents:
+            first = self.documents[0]
+            return (first.path, *first.position(key[:1], at_key=True))  # a key no file has
+        found = self.source(key)
         if found is None:
             return ("<spec>", 1, 1)
-        if key and not self._owners.get(str(key[0])):
-            return (found.path, *found.position(key[:1], at_key=True))  # a key no file has
-        return (found.path, *found.position(self._local_key(key), at_key=at_key))
-
-    def _piece(self, key: KeyPath) -> _Piece | None:
-        """The file piece a list item comes from (lists concatenate across files)."""
-        pieces = self._owners.get(str(key[0])) if key else None
-        if not pieces or str(key[0]) not in LIST_KEYS or len(key) < 2 or not isinstance(key[1], int):
-            return None
-        piece = pieces[0]
-        for candidate in pieces:
-            if key[1] >= candidate.offset:
-                piece = candidate
-        return piece
+        doc, local = found
+        return (doc.path, *doc.position(local, at_key=at_key))
 
     def problem_in_value(self, key: KeyPath, line: int, col: int, message: str, rule: Rule, **kw: Any) -> Problem:
         """A problem at (line, col) inside the string value at `key` (e.g. in a PromQL expr)."""
         problem = self.problem(key, message, rule, **kw)
-        overlay = self._overlay(key)
-        if overlay is not None:
-            doc, local = overlay
-        else:
-            found = self._doc_for(key)
-            if found is None:
-                return problem
-            doc, local = found, self._local_key(key)
+        found = self.source(key)
+        if found is None:
+            return problem
+        doc, local = found
         l2, c2 = doc.position_in_value(local, line, col)
         return Problem(problem.path, l2, c2, problem.level, problem.message, problem.rule, problem.key, problem.fix)
-
-    def _doc_for(self, key: KeyPath) -> Document | None:
-        if not self.documents:
-            return None
-        pieces = self._owners.get(str(key[0])) if key else None
-        if not pieces:
-            return self.documents[0]
-        piece = self._piece(key)
-        if piece is not None:
-            return piece.doc
-        if str(key[0]) in MAP_KEYS and len(key) > 1:
-            return self._map_owner.get((str(key[0]), str(key[1])), pieces[0].doc)
-        return pieces[0].doc
-
-    def _local_key(self, key: KeyPath) -> KeyPath:
-        piece = self._piece(key)
-        return (key[0], int(key[1]) - piece.offset, *key[2:]) if piece is not None else key
 
     def problem(
         self,
@@ -878,11 +987,243 @@ class Merged:
         fix: str | None = None,
     ) -> Problem:
         path, line, col = self.locate(key, at_key=at_key)
-        return d.problem(path, line, col, message, rule, level=level, key=format_key(key), fix=fix)
+        return d.problem(path, line, col, message, rule, level=level, key=format_key(self.local_key(key)), fix=fix)
+
+    def local_key(self, key: KeyPath) -> KeyPath:
+        """`key` as its file has it: list indices counted in that file (an overlay's keys stay the spec's;
+        a value filled in from a file's defaults is that file's `defaults.KEY`, where it is positioned)."""
+        overlay = self._overlay(key)
+        if overlay is not None:
+            filled = any(key[:n] in self.filled for n in range(len(key), 0, -1))
+            return overlay[1] if filled else key
+        found = self.source(key)
+        return found[1] if found is not None else key
+
+
+def _at(doc: Document, key: KeyPath) -> str:
+    line, col = doc.position(key, at_key=True)
+    return f"{doc.path}:{line}:{col}"
+
+
+def _conflict(doc: Document, key: KeyPath, message: str, rule: Rule = d.COMPOSE, fix: str | None = None) -> Problem:
+    line, col = doc.position(key, at_key=True)
+    return d.problem(doc.path, line, col, message, rule, key=format_key(key), fix=fix)
+
+
+class _Merger:
+    def __init__(self, documents: Sequence[Document]) -> None:
+        self.merged = Merged({}, list(documents), [])
+        self.base = self.merged.base
+
+    def container(self, path: KeyPath) -> dict[str, Any]:
+        node: dict[str, Any] = self.merged.data
+        for part in path:
+            node = node[str(part)]
+        return node
+
+    def one(self, doc: Document, path: KeyPath, value: Any) -> None:
+        """A key one file sets."""
+        parent, name = self.container(path[:-1]), str(path[-1])
+        if name not in parent:
+            parent[name] = value
+            self.merged._owner[path] = doc
+            return
+        existing = parent[name]
+        if path == ("version",) and existing == value:
+            return
+        first = self.merged._owner[path]
+        why = _ONE_FILE_WHY.get(path, "it is set in one spec file only")
+        where = _at(first, path)
+        if path == ("version",):
+            where += f", to {shown(existing) if isinstance(existing, str) else existing}"
+            why = "the files of one spec have one version"
+        self.merged.conflicts.append(_conflict(doc, path, f"also set in {where}; {why}"))
+
+    def concat(self, doc: Document, path: KeyPath, value: Any) -> None:
+        """A list that files concatenate."""
+        parent, name = self.container(path[:-1]), str(path[-1])
+        pieces = self.merged._pieces.setdefault(path, [])
+        if name not in parent:
+            parent[name] = list(value) if isinstance(value, list) else value
+            self.merged._owner[path] = doc
+            pieces.append(_Piece(doc, 0))
+            return
+        existing = parent[name]
+        if isinstance(existing, list) and isinstance(value, list):
+            pieces.append(_Piece(doc, len(existing)))
+            existing.extend(value)
+            return
+        first = self.merged._owner[path]
+        self.merged.conflicts.append(
+            _conflict(doc, path, f"also set in {_at(first, path)}; files concatenate this list, so it must be a list in each")
+        )
+
+    def by_name(self, doc: Document, key: str, value: Any) -> None:
+        """A mapping whose entries files merge by name."""
+        data = self.merged.data
+        if key not in data:
+            data[key] = dict(value) if isinstance(value, dict) else value
+            self.merged._owner[(key,)] = doc
+            if isinstance(value, dict):
+                for name in value:
+                    self.merged._owner[(key, str(name))] = doc
+            return
+        existing = data[key]
+        if not (isinstance(existing, dict) and isinstance(value, dict)):
+            first = self.merged._owner[(key,)]
+            self.merged.conflicts.append(
+                _conflict(
+                    doc, (key,), f"also set in {_at(first, (key,))}; files merge it by name, so it must be a mapping in each"
+                )
+            )
+            return
+        what = key[:-1] if not key.endswith("ies") else key[:-3] + "y"
+        for name, item in value.items():
+            if name in existing:
+                first = self.merged._owner[(key, str(name))]
+                self.merged.conflicts.append(
+                    _conflict(doc, (key, name), f"{what} {name!r} is also defined in {_at(first, (key, name))}", d.DUPLICATE_NAME)
+                )
+                continue
+            existing[name] = item
+            self.merged._owner[(key, str(name))] = doc
+
+    def split(self, doc: Document, key: str, value: dict[str, Any]) -> None:
+        """`routing`, `tests`: each key from one file, their lists concatenating."""
+        data = self.merged.data
+        if key not in data:
+            data[key] = {}
+            self.merged._owner[(key,)] = doc
+        elif not isinstance(data[key], dict):
+            first = self.merged._owner[(key,)]
+            self.merged.conflicts.append(
+                _conflict(doc, (key,), f"also set in {_at(first, (key,))}; it must be a mapping in each file")
+            )
+            return
+        for sub, item in value.items():
+            path: KeyPath = (key, str(sub))
+            if sub in SPLIT_KEYS[key]:
+                self.concat(doc, path, item)
+            else:
+                self.one(doc, path, item)
+
+    def later_defaults(self, doc: Document, value: Any, groups: range, routes: range, alerts: bool) -> None:
+        """A later file's `defaults`: each key scoped to what the file defines, or refused."""
+        if not isinstance(value, dict):
+            self.merged.conflicts.append(_conflict(doc, (DEFAULTS_KEY,), "expected a mapping (key: value)", d.SCHEMA))
+            return
+        base = self.base
+        base_defaults = base.data.get(DEFAULTS_KEY) if base is not None and isinstance(base.data, dict) else None
+        scoped: dict[str, Any] = {}
+        has = {"routes": bool(routes), "groups": bool(groups), "alerts": alerts}
+        for raw, item in value.items():
+            key = str(raw)
+            path: KeyPath = (DEFAULTS_KEY, key)
+            scope = SCOPED_DEFAULTS.get(key)
+            if scope is not None:
+                if not has[scope]:
+                    self.merged.conflicts.append(
+                        _conflict(
+                            doc,
+                            path,
+                            f"a later file's defaults apply only to what it defines ({_WHAT_SCOPED[scope]}), and "
+                            f"{Path(doc.path).name} has none",
+                            fix=f"move it to the first file, {base.path if base else 'the first file'}, to apply it to the "
+                            "whole spec, or remove it",
+                        )
+                    )
+                    continue
+                scoped[key] = item
+            elif key in SPEC_WIDE_DEFAULTS:
+                reason = SPEC_WIDE_DEFAULTS[key]
+                assert base is not None
+                if isinstance(base_defaults, dict) and key in base_defaults:
+                    message = (
+                        f"also set in {_at(base, path)}; it applies to the whole spec ({reason}), so only the first file sets it"
+                    )
+                else:
+                    message = f"it applies to the whole spec ({reason}): set it in the first file, {base.path}"
+                self.merged.conflicts.append(
+                    _conflict(
+                        doc,
+                        path,
+                        message,
+                        fix="a later file's defaults may set only " + ", ".join(SCOPED_DEFAULTS) + " (for what the file defines)",
+                    )
+                )
+            else:
+                known = [*SCOPED_DEFAULTS, *SPEC_WIDE_DEFAULTS]
+                self.merged.conflicts.append(
+                    _conflict(
+                        doc,
+                        path,
+                        f"unknown key {key!r}{did_you_mean(key, known)}",
+                        d.UNKNOWN_KEY,
+                        fix="a later file's defaults may set " + ", ".join(SCOPED_DEFAULTS),
+                    )
+                )
+        if scoped:
+            self.merged.file_defaults.append(FileDefaults(doc, scoped, groups, routes))
+
+    def add(self, doc: Document) -> None:
+        assert isinstance(doc.data, dict)
+        before = {path: len(self._list_at(path)) for path in (("groups",), ("routing", "routes"))}
+        later_defaults: Any = None
+        for raw_key, value in doc.data.items():
+            key = str(raw_key)
+            if key == DEFAULTS_KEY and doc is not self.base:
+                later_defaults = value
+            elif key in LIST_KEYS:
+                self.concat(doc, (key,), value)
+            elif key in MAP_KEYS:
+                self.by_name(doc, key, value)
+            elif key in SPLIT_KEYS and isinstance(value, dict):
+                self.split(doc, key, value)
+            else:
+                self.one(doc, (key,), value)
+        if later_defaults is not None:
+            groups = range(before[("groups",)], len(self._list_at(("groups",))))
+            routes = range(before[("routing", "routes")], len(self._list_at(("routing", "routes"))))
+            own_groups = doc.data.get("groups")
+            alerts = isinstance(own_groups, list) and any(
+                isinstance(g, dict) and isinstance(g.get("alerts"), list) and g["alerts"] for g in own_groups
+            )
+            self.later_defaults(doc, later_defaults, groups, routes, alerts)
+
+    def _list_at(self, path: KeyPath) -> list[Any]:
+        node: Any = self.merged.data
+        for part in path:
+            node = node.get(part) if isinstance(node, dict) else None
+        return node if isinstance(node, list) else []
+
+    def check_route_blocks(self) -> None:
+        """A top-level route that takes every alert and does not continue hides the routes of the files after it."""
+        pieces = self.merged._pieces.get(("routing", "routes"), [])
+        routes = self._list_at(("routing", "routes"))
+        for i, piece in enumerate(pieces):
+            later = next((p for p in pieces[i + 1 :] if p.doc is not piece.doc), None)
+            if later is None:
+                continue
+            end = pieces[i + 1].offset if i + 1 < len(pieces) else len(routes)
+            for index in range(piece.offset, end):
+                route = routes[index] if index < len(routes) else None
+                if isinstance(route, dict) and not route.get("matchers") and route.get("continue") is not True:
+                    local: KeyPath = ("routing", "routes", index - piece.offset)
+                    self.merged.conflicts.append(
+                        _conflict(
+                            piece.doc,
+                            local,
+                            "this route has no matchers and no `continue: true`: it takes every alert, so the routes of "
+                            f"{later.doc.path} after it (from {_at(later.doc, ('routing', 'routes'))}) are never reached",
+                            fix='give it matchers (e.g. the team\'s: team="..."), or `continue: true`, or move it to the last file',
+                        )
+                    )
+                    break
 
 
 def merge(documents: Sequence[Document]) -> Merged:
-    merged = Merged({}, list(documents), [])
+    merger = _Merger(documents)
+    merged = merger.merged
     for doc in documents:
         merged.problems.extend(doc.problems)
     for doc in documents:
@@ -894,54 +1235,7 @@ def merge(documents: Sequence[Document]) -> Merged:
                 d.problem(doc.path, line, col, "a spec must be a YAML mapping (key: value) at the top level", d.SCHEMA)
             )
             continue
-        for raw_key, value in doc.data.items():
-            key = str(raw_key)
-            pieces = merged._owners.setdefault(key, [])
-            if key not in merged.data:
-                pieces.append(_Piece(doc, 0))
-                merged.data[key] = list(value) if key in LIST_KEYS and isinstance(value, list) else value
-                if key in MAP_KEYS and isinstance(value, dict):
-                    merged.data[key] = dict(value)
-                    for name in value:
-                        merged._map_owner[(key, str(name))] = doc
-                continue
-            existing = merged.data[key]
-            if key in LIST_KEYS and isinstance(existing, list) and isinstance(value, list):
-                pieces.append(_Piece(doc, len(existing)))
-                existing.extend(value)
-            elif key in MAP_KEYS and isinstance(existing, dict) and isinstance(value, dict):
-                for name, item in value.items():
-                    if name in existing:
-                        first = merged._map_owner[(key, str(name))]
-                        line, col = doc.position((key, name), at_key=True)
-                        first_line, first_col = first.position((key, name), at_key=True)
-                        what = key[:-1] if not key.endswith("ies") else key[:-3] + "y"
-                        merged.problems.append(
-                            d.problem(
-                                doc.path,
-                                line,
-                                col,
-                                f"{what} {name!r} is also defined in {first.path}:{first_line}:{first_col}",
-                                d.DUPLICATE_NAME,
-                                key=f"{key}.{name}",
-                            )
-                        )
-                        continue
-                    existing[name] = item
-                    merged._map_owner[(key, str(name))] = doc
-            elif key == "version" and existing == value:
-                continue
-            else:
-                line, col = doc.position((key,), at_key=True)
-                first = pieces[0].doc
-                merged.problems.append(
-                    d.problem(
-                        doc.path,
-                        line,
-                        col,
-                        f"{key!r} is already set in {first.path}; it may appear in one spec file only",
-                        d.DUPLICATE_KEY,
-                        key=key,
-                    )
-                )
+        merged.conflicts.extend(_replace_tags(doc))
+        merger.add(doc)
+    merger.check_route_blocks()
     return merged

@@ -2,7 +2,15 @@
 
 An overlay file is a partial spec. Mappings merge key by key (recursively), anything else
 replaces what the spec had; so an overlay can point receivers at a staging sandbox, change
-timings, or drop a silence list. One extra key, `alerts`, changes alerts wherever they are:
+timings, or drop a silence list. Two things replace a mapping wholesale instead of merging into
+it: a secret reference (`{file: ...}` or `{env: ...}`, one value: an `{env:}` in the overlay
+replaces the spec's `{file:}`), and any value tagged `!replace`:
+
+    receivers:
+      payments-pager: !replace        # this receiver as written here, nothing of the spec's
+        webhook_configs: [{url: http://127.0.0.1:9/pager}]
+
+One extra key, `alerts`, changes alerts wherever they are:
 
     alerts:
       "*": {for: 5s}                 # every alert
@@ -20,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from callalert import diagnostics as d
-from callalert.diagnostics import KeyPath, Problem, did_you_mean
+from callalert.diagnostics import KeyPath, Problem, did_you_mean, format_key
 from callalert.errors import UsageError
-from callalert.spec.load import Document, Merged, load_file
+from callalert.spec.load import REPLACE_TAG, Document, Merged, load_file, replace_paths
 from callalert.spec.read import InputError, display
 
 ALERTS_KEY = "alerts"
@@ -31,15 +39,38 @@ ALERTS_KEY = "alerts"
 Provenance = dict[KeyPath, tuple[Document, KeyPath]]
 
 
-def _merge(base: Any, over: Any, path: KeyPath, opath: KeyPath, doc: Document, provenance: Provenance) -> Any:
+_REF_KEYS = frozenset({"file", "env"})
+
+
+def _is_ref(value: Any) -> bool:
+    """A secret reference: one value, never merged key by key (`{file:}` + `{env:}` is no reference)."""
+    return isinstance(value, dict) and bool(value) and set(map(str, value)) <= _REF_KEYS
+
+
+def _merge(
+    base: Any,
+    over: Any,
+    path: KeyPath,
+    opath: KeyPath,
+    doc: Document,
+    provenance: Provenance,
+    replace: frozenset[KeyPath] = frozenset(),
+) -> Any:
     """`over` merged into `base`; every value the overlay sets is recorded in `provenance`
-    (merged key path -> the overlay and its key path), so problems in it point at the overlay."""
-    if isinstance(base, dict) and isinstance(over, dict):
+    (merged key path -> the overlay and its key path), so problems in it point at the overlay.
+    `replace`: the overlay's key paths tagged `!replace`, set as written instead of merged."""
+    if isinstance(base, dict) and isinstance(over, dict) and opath not in replace:
         out = dict(base)
         for key, value in over.items():
             kpath, kopath = (*path, key), (*opath, key)
-            if key in base and isinstance(base[key], dict) and isinstance(value, dict):
-                out[key] = _merge(base[key], value, kpath, kopath, doc, provenance)
+            old = base.get(key)
+            if (
+                isinstance(old, dict)
+                and isinstance(value, dict)
+                and kopath not in replace
+                and not (_is_ref(old) and _is_ref(value))
+            ):
+                out[key] = _merge(old, value, kpath, kopath, doc, provenance, replace)
             else:
                 out[key] = copy.deepcopy(value)
                 provenance[kpath] = (doc, kopath)
@@ -78,9 +109,29 @@ def apply_overlays(merged: Merged, overlays: Sequence[Document]) -> list[Problem
             line, col = doc.position(())
             problems.append(d.problem(doc.path, line, col, "an overlay must be a mapping (a partial spec)", d.OVERLAY))
             continue
+        replace = frozenset(replace_paths(doc))
+        for tagged in sorted(p for p in replace if len(p) < 2 and (not p or p[0] == ALERTS_KEY)):
+            line, col = doc.position(tagged)
+            problems.append(
+                d.problem(
+                    doc.path,
+                    line,
+                    col,
+                    f"{REPLACE_TAG} replaces one value of the spec; "
+                    + (
+                        "an overlay that replaced the whole spec would be a spec"
+                        if not tagged
+                        else "`alerts` is not a value of the spec"
+                    ),
+                    d.OVERLAY,
+                    key=format_key(tagged),
+                    fix=f"tag the values to replace, e.g. receivers: {{NAME: {REPLACE_TAG} {{...}}}}",
+                )
+            )
+        replace = frozenset(p for p in replace if len(p) >= 2 or (p and p[0] != ALERTS_KEY))
         over = dict(doc.data)
         alert_changes = over.pop(ALERTS_KEY, None)
-        result = _merge(result, over, (), (), doc, provenance)
+        result = _merge(result, over, (), (), doc, provenance, replace)
         if alert_changes is None:
             continue
         if not isinstance(alert_changes, dict):
@@ -127,7 +178,7 @@ def apply_overlays(merged: Merged, overlays: Sequence[Document]) -> list[Problem
                     )
                 )
             for key, alert in targets:
-                changed = _merge(alert, change, key, (ALERTS_KEY, name), doc, provenance)
+                changed = _merge(alert, change, key, (ALERTS_KEY, name), doc, provenance, replace)
                 alert.clear()
                 alert.update(changed)
     merged.data = result

@@ -94,3 +94,40 @@ def decode(data: bytes, path: Path | str) -> str:
 def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
     """The file's text (UTF-8), or InputError."""
     return decode(read_bytes(path, limit), path)
+
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+def spec_files(path: Path) -> list[Path]:
+    """The spec files of a directory: its *.yaml and *.yml files (not those of its subdirectories,
+    not hidden ones), sorted by name, so the first is the one whose defaults apply to the whole spec.
+    An empty directory is a usage error: a spec of nothing is a mistake."""
+    try:
+        entries = sorted(os.scandir(path), key=lambda e: e.name)
+    except OSError as exc:
+        raise InputError(path, _os_reason(exc)[0], "unreadable") from None
+    found: list[Path] = []
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.name.endswith(SPEC_SUFFIXES):
+            continue
+        try:
+            if entry.is_file():
+                found.append(path / entry.name)
+        except OSError:
+            found.append(path / entry.name)  # read_text says what is wrong with it
+    if not found:
+        raise UsageError(f"{display(path)} is a directory without spec files (*.yaml, *.yml)")
+    return found
+
+
+def expand_spec_paths(paths: list[Path] | tuple[Path, ...]) -> list[Path]:
+    """Spec arguments as files: a directory stands for its spec files (`spec_files`), in place."""
+    out: list[Path] = []
+    for path in paths:
+        try:
+            is_dir = path.is_dir()
+        except (OSError, ValueError):
+            is_dir = False  # read_text reports the path's problem
+        out.extend(spec_files(path) if is_dir else [path])
+    return out

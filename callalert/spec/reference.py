@@ -114,12 +114,36 @@ def markdown() -> str:
     return "\n".join(lines)
 
 
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema of the newest spec format (for editors' YAML language servers)."""
+SCHEMA_KINDS = ("spec", "file", "overlay")
+
+
+def json_schema(kind: str = "spec") -> dict[str, Any]:
+    """The JSON Schema of the newest spec format (for editors' YAML language servers).
+
+    `spec`: a whole spec in one file; `file`: one file of a spec in several files (docs/teams.md:
+    nothing is required of one file, the files together must make a spec); `overlay`: an overlay,
+    a partial spec plus `alerts:` (changes to alerts by name, "*" for all), whose mappings merge
+    into the spec's, so nothing is required at its top level nor in an alert's changes."""
     from callalert.spec import FORMATS, LATEST
     from callalert.spec.fielddocs import apply
 
     schema = apply(FORMATS[LATEST].model_json_schema(by_alias=True))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = f"callalert spec (version {LATEST})"
+    if kind == "spec":
+        return schema
+    schema.pop("required", None)
+    if kind == "file":
+        schema["title"] = f"callalert spec file (version {LATEST}): one of the files of a spec"
+        return schema
+    schema["title"] = f"callalert overlay (spec version {LATEST})"
+    changes = {k: v for k, v in schema["$defs"]["Alert"].items() if k != "required"}
+    changes["title"] = "AlertChanges"
+    schema["$defs"]["AlertChanges"] = changes
+    schema["properties"]["alerts"] = {
+        "type": "object",
+        "title": "Alerts",
+        "description": 'Changes to alerts wherever they are, by alert name ("*": every alert, applied first).',
+        "additionalProperties": {"$ref": "#/$defs/AlertChanges"},
+    }
     return schema

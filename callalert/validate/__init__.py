@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from callalert import diagnostics as d
 from callalert.diagnostics import Problem, shown, sort_problems
@@ -12,7 +14,10 @@ from callalert.errors import UsageError
 from callalert.limits import MAX_ROUTE_DEPTH, ensure_recursion_limit
 from callalert.model import Model
 from callalert.spec.load import Document, Merged, load_file, merge
-from callalert.spec.read import InputError, display
+from callalert.spec.read import InputError, display, expand_spec_paths
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 Check = Callable[[Model, Merged], Iterator[Problem]]
 
@@ -29,8 +34,9 @@ class Validated:
 
 
 def load_documents(paths: Sequence[Path]) -> Merged:
+    """The files of one spec, merged; a directory stands for its *.yaml and *.yml files, sorted by name."""
     docs = []
-    for path in paths:
+    for path in expand_spec_paths(list(paths)):
         try:
             docs.append(load_file(path))
         except InputError as exc:
@@ -39,14 +45,40 @@ def load_documents(paths: Sequence[Path]) -> Merged:
             elif exc.kind == "missing":
                 hint = " (create one with `callalert init`)" if path.name == "specs.yaml" else ""
                 raise UsageError(f"spec file not found: {display(path)}{hint}") from None
-            elif exc.kind == "directory":
-                # which files of a folder form the spec (and which are overlays or something else) is the user's call
-                raise UsageError(
-                    f"{display(path)} is a directory; give the spec file(s) to read, e.g. callalert validate {display(path)}/*.yaml"
-                ) from None
             else:
                 raise
     return merge(docs)
+
+
+@functools.cache
+def _file_defaults_model(defaults: type[BaseModel]) -> type[BaseModel]:
+    """A file's `defaults` on their own, checked with the spec's own model of them."""
+    from pydantic import ConfigDict, create_model
+
+    return create_model("FileDefaults", __config__=ConfigDict(extra="forbid"), defaults=(defaults, ...))
+
+
+def _file_defaults(merged: Merged) -> list[Problem]:
+    """A later file's own defaults: checked as `defaults` values in that file, then filled in where
+    they apply (spec.compose), the valid ones only."""
+    from callalert.spec import v1
+    from callalert.spec.compose import apply_file_defaults
+    from callalert.spec.load import DEFAULTS_KEY
+    from callalert.validate.schema import schema_problems, validate_data
+
+    model = _file_defaults_model(v1.Defaults)
+    problems: list[Problem] = []
+    valid = []
+    for scope in merged.file_defaults:
+        alone = Merged({DEFAULTS_KEY: dict(scope.values)}, [scope.doc], [])
+        alone._owner[(DEFAULTS_KEY,)] = scope.doc
+        _, errors = validate_data(model, alone.data)
+        if errors:
+            problems.extend(schema_problems(model, alone, errors))
+        else:
+            valid.append(scope)
+    apply_file_defaults(merged, valid)
+    return problems
 
 
 def _checks() -> tuple[Check, ...]:
@@ -76,6 +108,10 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
         if not merged.data and not result.problems:
             result.problems.append(d.problem(str(paths[0]), 1, 1, "the spec is empty; start from `callalert init`", d.SCHEMA))
         return done()
+    # how the files compose: reported, and the rest of the spec is still checked
+    result.problems.extend(merged.conflicts)
+    if merged.file_defaults:
+        result.problems.extend(_file_defaults(merged))
     version = merged.data.get("version", LATEST)
     model_class = FORMATS.get(version) if isinstance(version, int) and not isinstance(version, bool) else None
     if model_class is None:
@@ -122,7 +158,7 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
     template_file = Path(merged.path_of(("templates",)))
     sources = tuple(Path(doc.path).name for doc in merged.documents)
     assert isinstance(spec, v1.Spec)  # the one format so far; a format 2 gets its own resolver here
-    model, problems = resolve(spec, merged.problem, sources, template_file.parent)
+    model, problems = resolve(spec, merged.problem, sources, template_file.parent, merged.locate)
     result.problems.extend(problems)
     if semantic:
         for check in _checks():

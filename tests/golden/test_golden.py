@@ -18,7 +18,7 @@ CASES = sorted(p for p in (Path(__file__).parent / "cases").iterdir() if p.is_di
 
 
 def specs_of(case: Path) -> list[Path]:
-    """A case is `source` (a path to a spec in the repository), `spec.yaml`, or `specs/*.yaml` (one
+    """A case is `source` (a path to a spec file or folder in the repository), `spec.yaml`, or `specs/*.yaml` (one
     spec in several files); with `env.yaml` it renders with --secrets=env and those values, with
     `overlay.yaml` that overlay applies."""
     source = case / "source"

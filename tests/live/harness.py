@@ -667,7 +667,8 @@ def overlay_prefix(share: str) -> tuple[str, ...]:
 
 
 class AlertmanagerProcess(ManagedProcess):
-    """prometheus-alertmanager with clustering disabled and storage in `workdir`."""
+    """prometheus-alertmanager with storage in `workdir`: clustering disabled, or with `cluster_port`
+    a peer of a gossip cluster on loopback (`peers`: the other peers' cluster addresses)."""
 
     name = "alertmanager"
 
@@ -680,9 +681,32 @@ class AlertmanagerProcess(ManagedProcess):
         binary: str = "prometheus-alertmanager",
         extra_args: Sequence[str] = (),
         ready_timeout: float = 15.0,
+        cluster_port: int | None = None,
+        peers: Sequence[str] = (),
     ) -> None:
         self.config_file = Path(config_file).resolve()
+        self.cluster_port = cluster_port
+        self.peers = list(peers)
         super().__init__(binary, workdir or self.config_file.parent, port, extra_args, ready_timeout)
+
+    def cluster_args(self) -> list[str]:
+        if self.cluster_port is None:
+            # An empty address disables the gossip cluster (otherwise it binds 0.0.0.0:9094).
+            return ["--cluster.listen-address="]
+        return [
+            f"--cluster.listen-address={LOOPBACK}:{self.cluster_port}",
+            f"--cluster.advertise-address={LOOPBACK}:{self.cluster_port}",
+            *(f"--cluster.peer={peer}" for peer in self.peers),
+            # a test's seconds, not production's minutes: gossip every 50ms, full state syncs every 2s,
+            # and 2s (not 15s) between one peer's turn to notify and the next one's
+            "--cluster.gossip-interval=50ms",
+            "--cluster.pushpull-interval=2s",
+            "--cluster.settle-timeout=2s",
+            "--cluster.peer-timeout=2s",
+            "--cluster.probe-interval=200ms",
+            "--cluster.probe-timeout=200ms",
+            "--cluster.reconnect-interval=1s",
+        ]
 
     def command(self) -> list[str]:
         share = alertmanager_share(self.binary)
@@ -693,11 +717,13 @@ class AlertmanagerProcess(ManagedProcess):
             f"--config.file={self.config_file}",
             f"--storage.path={self.workdir / 'alertmanager-data'}",
             f"--web.listen-address={LOOPBACK}:{self.port}",
-            # An empty address disables the gossip cluster (otherwise it binds 0.0.0.0:9094).
-            "--cluster.listen-address=",
+            *self.cluster_args(),
             "--web.external-url=" + self.url,
             *self.extra_args,
         ]
+
+    def status(self) -> dict[str, Any]:
+        return dict(self.get("/api/v2/status"))
 
     def get(self, path: str, **params: Any) -> Any:
         response = httpx.get(f"{self.url}{path}", params=params, timeout=5)
@@ -718,7 +744,7 @@ class PrometheusProcess(ManagedProcess):
         config_dir: Path | str,
         rule_files: Sequence[Path | str] = (),
         scrape_targets: Mapping[str, Sequence[str] | str] | None = None,
-        alertmanager_url: str | None = None,
+        alertmanager_url: str | Sequence[str] | None = None,
         eval_interval: str = "1s",
         *,
         scrape_interval: str = "1s",
@@ -727,8 +753,12 @@ class PrometheusProcess(ManagedProcess):
         extra_args: Sequence[str] = (),
         ready_timeout: float = 20.0,
         extra_scrape_configs: Sequence[Mapping[str, Any]] = (),
+        alerting_file: Path | None = None,
     ) -> None:
+        """`alerting_file`: a rendered prometheus/alerting.yml (render --cluster); its rule files
+        (relative to it), external labels and alerting section are used as written."""
         super().__init__(binary, Path(config_dir), port, extra_args, ready_timeout)
+        self.alerting_file = alerting_file
         self.extra_scrape_configs = [dict(c) for c in extra_scrape_configs]
         self.rule_files = [str(Path(p).resolve()) if not any(c in str(p) for c in "*?[") else str(p) for p in rule_files]
         self.scrape_targets = {job: [t] if isinstance(t, str) else list(t) for job, t in (scrape_targets or {}).items()}
@@ -754,11 +784,19 @@ class PrometheusProcess(ManagedProcess):
             ],
         }
         if self.alertmanager_url:
-            target = httpx.URL(self.alertmanager_url)
-            am: dict[str, Any] = {"static_configs": [{"targets": [f"{target.host}:{target.port}"]}], "timeout": "2s"}
-            if target.path not in ("", "/"):
-                am["path_prefix"] = target.path
+            # several URLs: the peers of one Alertmanager cluster, each sent every alert (as Prometheus does)
+            urls = [self.alertmanager_url] if isinstance(self.alertmanager_url, str) else list(self.alertmanager_url)
+            targets = [httpx.URL(url) for url in urls]
+            am: dict[str, Any] = {"static_configs": [{"targets": [f"{t.host}:{t.port}" for t in targets]}], "timeout": "2s"}
+            if targets[0].path not in ("", "/"):
+                am["path_prefix"] = targets[0].path
             config["alerting"] = {"alertmanagers": [am]}
+        if self.alerting_file is not None:
+            rendered = yaml.safe_load(self.alerting_file.read_text(encoding="utf-8"))
+            base = self.alerting_file.resolve().parent
+            config["rule_files"] = [*config["rule_files"], *(str(base / f) for f in rendered.get("rule_files", []))]
+            config["global"].update(rendered.get("global", {}))
+            config["alerting"] = rendered["alerting"]
         return config
 
     def prepare(self) -> None:

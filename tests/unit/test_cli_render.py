@@ -215,12 +215,14 @@ def test_webhook_url_secret_redacted_in_drift_even_when_old_value_unknown(run_cl
     assert "OLDSECRET" not in drift.stdout and "NEWSECRET" not in drift.stdout
 
 
-def test_validate_a_directory_says_how(run_cli, tmp_path: Path) -> None:
+def test_validate_a_directory_without_spec_files_says_so(run_cli, tmp_path: Path) -> None:
+    # a directory is read as its *.yaml and *.yml files (docs/teams.md); one without any is a mistake
+    (tmp_path / "notes.txt").write_text("not a spec\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "spec.yaml").write_text("version: 1\n")
     result = run_cli("validate", str(tmp_path))
     assert result.exit_code == 2
-    assert result.stderr == (
-        f"callalert: error: {tmp_path} is a directory; give the spec file(s) to read, e.g. callalert validate {tmp_path}/*.yaml\n"
-    )
+    assert result.stderr == f"callalert: error: {tmp_path} is a directory without spec files (*.yaml, *.yml)\n"
 
 
 def test_a_name_defined_in_two_files_names_both_places(run_cli, tmp_path: Path) -> None:

@@ -11,15 +11,25 @@ import pytest
 from tests.conftest import ROOT
 
 
-@pytest.mark.parametrize(("name", "fmt"), [("spec.md", "markdown"), ("spec.schema.json", "json")])
-def test_generated_docs_are_current(name: str, fmt: str, update_golden: bool) -> None:
+@pytest.mark.parametrize(
+    ("name", "fmt", "kind"),
+    [
+        ("spec.md", "markdown", "spec"),
+        ("spec.schema.json", "json", "spec"),
+        ("spec-file.schema.json", "json", "file"),
+        ("overlay.schema.json", "json", "overlay"),
+    ],
+)
+def test_generated_docs_are_current(name: str, fmt: str, kind: str, update_golden: bool) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "callalert", "schema", "--format", fmt], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "callalert", "schema", "--format", fmt, "--kind", kind], capture_output=True, text=True, check=True
     ).stdout
     path = ROOT / "docs" / name
     if update_golden:
         path.write_text(out, encoding="utf-8")
-    assert path.read_text(encoding="utf-8") == out, f"docs/{name} is stale: run `callalert schema --format {fmt} > docs/{name}`"
+    assert path.read_text(encoding="utf-8") == out, (
+        f"docs/{name} is stale: run `callalert schema --format {fmt} --kind {kind} > docs/{name}`"
+    )
     if fmt == "json":
         assert json.loads(out)["properties"]["version"]["const"] == 1
 

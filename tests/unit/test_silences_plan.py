@@ -162,6 +162,9 @@ class FakeClient:
     def __exit__(self, *exc: object) -> None:
         pass
 
+    def close(self) -> None:
+        pass
+
     def list_silences(self) -> list[dict[str, Any]]:
         return []
 
