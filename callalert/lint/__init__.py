@@ -222,6 +222,8 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
 
 def _check(world: World, options: Options, lint_rules: Sequence[LintRule]) -> list[Problem]:
     found: list[Problem] = []
+    # what the PromQL rules ask for, computed expression by expression before them (not rule by rule)
+    world.analyze_rules(options.scrape_interval or world.scrape_interval or 60.0, options.catalog)
     for lint_rule in lint_rules:
         if lint_rule.check is not None:
             found.extend(lint_rule.check(world, options))
