@@ -243,11 +243,14 @@ def apply_suppressions(problems: Iterable[Problem], texts: dict[str, str], known
     """Drop suppressed findings; add findings about the disable comments themselves.
 
     `known`: every rule id a disable comment may name (`diagnostics.RULES.ids()`: validation and lint)."""
-    cache: dict[str, Suppressions] = {}
+    return apply_parsed_suppressions(problems, {path: parse_suppressions(path, text, known) for path, text in texts.items()})
+
+
+def apply_parsed_suppressions(problems: Iterable[Problem], cache: dict[str, Suppressions]) -> list[Problem]:
+    """`apply_suppressions` with each file's disable comments read already (`parse_suppressions`)."""
     out: list[Problem] = []
-    for path, text in texts.items():
-        cache[path] = parse_suppressions(path, text, known)
-        out.extend(cache[path].problems)
+    for parsed in cache.values():
+        out.extend(parsed.problems)
     for found in problems:
         sup = cache.get(found.path)
         if sup is not None and sup.suppresses(found) and found.rule not in _ABOUT_DISABLE_COMMENTS:
