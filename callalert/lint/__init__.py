@@ -18,7 +18,7 @@ from callalert.lint.engine import (
     LintRule,
     Options,
     Suppressions,
-    apply_parsed_suppressions,
+    apply_suppressions,
     parse_suppressions,
 )
 from callalert.lint.shapes import shape_problems
@@ -223,7 +223,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
     for world in worlds:
         world.use_catalog(options.catalog)
         problems.extend(_check(world, options, lint_rules))
-    found = apply_parsed_suppressions(problems, suppressions)
+    found = apply_suppressions(problems, suppressions)
     if options.project is not None:
         found = options.project.apply(found)
     result.problems = sort_problems(found)

@@ -8,7 +8,7 @@ bad and good examples) registered in the one registry `diagnostics.RULES`, besid
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
@@ -239,15 +239,10 @@ def parse_suppressions(path: str, text: str, known: Iterable[str]) -> Suppressio
     return sup
 
 
-def apply_suppressions(problems: Iterable[Problem], texts: dict[str, str], known: Collection[str]) -> list[Problem]:
-    """Drop suppressed findings; add findings about the disable comments themselves.
-
-    `known`: every rule id a disable comment may name (`diagnostics.RULES.ids()`: validation and lint)."""
-    return apply_parsed_suppressions(problems, {path: parse_suppressions(path, text, known) for path, text in texts.items()})
-
-
-def apply_parsed_suppressions(problems: Iterable[Problem], cache: dict[str, Suppressions]) -> list[Problem]:
-    """`apply_suppressions` with each file's disable comments read already (`parse_suppressions`)."""
+def apply_suppressions(problems: Iterable[Problem], cache: dict[str, Suppressions]) -> list[Problem]:
+    """Drop suppressed findings; add findings about the disable comments themselves. `cache`: each
+    file's disable comments (`parse_suppressions`, with `diagnostics.RULES.ids()` as the rule ids a
+    disable comment may name: validation and lint)."""
     out: list[Problem] = []
     for parsed in cache.values():
         out.extend(parsed.problems)
