@@ -46,7 +46,8 @@ def render_json(problems: Sequence[Problem]) -> str:
     return json.dumps([p.as_json() for p in problems], indent=2, ensure_ascii=False) + "\n"
 
 
-def _gh_escape(value: str, prop: bool = False) -> str:
+def gh_escape(value: str, prop: bool = False) -> str:
+    """Text as a GitHub workflow command carries it (a property also escapes `:` and `,`)."""
     value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         value = value.replace(":", "%3A").replace(",", "%2C")
@@ -58,8 +59,8 @@ def render_github(problems: Sequence[Problem]) -> str:
     for p in problems:
         msg = p.text + (f"\nfix: {p.fix}" if p.fix else "")
         lines.append(
-            f"::{_GITHUB_KIND[p.level]} file={_gh_escape(p.path, True)},line={p.line},col={p.col},"
-            f"title={_gh_escape(p.rule, True)}::{_gh_escape(msg)}"
+            f"::{_GITHUB_KIND[p.level]} file={gh_escape(p.path, True)},line={p.line},col={p.col},"
+            f"title={gh_escape(p.rule, True)}::{gh_escape(msg)}"
         )
     return "".join(line + "\n" for line in lines)
 

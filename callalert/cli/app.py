@@ -320,7 +320,9 @@ def build_app() -> Any:
             None, "--old", help="A file or folder of the old side (repeatable: several files form one side)."
         ),
         new: list[Path] = typer.Option(None, "--new", help="A file or folder of the new side (repeatable)."),
-        format: str = typer.Option("text", "--format", "-f", help="text, markdown (a pull-request comment) or json."),
+        format: str = typer.Option(
+            "text", "--format", "-f", help="text, markdown (a pull-request comment), json or github (annotations)."
+        ),
         out: Path | None = typer.Option(None, "--out", "-o", help="Write the report to this file (e.g. a PR comment body)."),
         fail_on: str = typer.Option(
             "routing",

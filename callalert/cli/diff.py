@@ -28,8 +28,8 @@ def cmd_diff(
     from callalert.cli.errors import problems_as
 
     # a side that is not a valid configuration: its problems, positioned, in JSON when the report is (stdout
-    # stays one document a script parses), else as text lines
-    with problems_as("json" if fmt == "json" else "text"):
+    # stays one document a script parses), as annotations with --format github, else as text lines
+    with problems_as(fmt if fmt in ("json", "github") else "text"):
         return _diff(paths, base, old, new, fmt, out, fail_on, target, render_templates)
 
 

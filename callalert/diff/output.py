@@ -1,8 +1,10 @@
 """`callalert diff` output: text (a terminal, a CI log), Markdown (a pull-request comment, with a
-Mermaid picture of the changed part of the route tree) and JSON (every label set, for scripts)."""
+Mermaid picture of the changed part of the route tree), JSON (every label set, for scripts) and
+GitHub workflow commands (annotations on the pull request's checks)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -11,8 +13,9 @@ from callalert.diff import DiffResult
 from callalert.diff.parts import Item
 from callalert.diff.routing import ABSENT, Outcome, RoutingDiff, row_values
 from callalert.render import markdown, routetree
+from callalert.report import gh_escape
 
-FORMATS = ("text", "markdown", "json")
+FORMATS = ("text", "markdown", "json", "github")
 MAX_ROWS = 60  # label-set rows shown in text and Markdown (JSON has every label set)
 _SIGN = {"added": "+", "removed": "-", "changed": "~"}
 _SECTIONS = (
@@ -289,7 +292,38 @@ def json_data(result: DiffResult) -> dict[str, Any]:
     return data
 
 
+# --- GitHub workflow commands ------------------------------------------------------------------------
+
+
+def github(result: DiffResult) -> str:
+    """The text report folded into a log group, then one annotation per alert notified differently and
+    per changed route (warnings: they change who is notified), and the summary: a warning when who is
+    notified changes, else a notice."""
+    title = f"callalert diff: {result.old.label} → {result.new.label}"
+    report = text(result)
+    # the report quotes the configuration (expressions, templates over several lines): GitHub must not run
+    # a quoted line that starts with `::`. The token that ends the pause comes from the report itself, so
+    # the output stays deterministic and no quoted text can know it in advance.
+    token = hashlib.sha256(report.encode()).hexdigest()[:32]
+    lines = [f"::group::{gh_escape(title)}", f"::stop-commands::{token}", *report.splitlines(), f"::{token}::", "::endgroup::"]
+    for error in result.errors:
+        lines.append(f"::error title=callalert diff::{gh_escape(error)}")
+    rd = result.routing
+    for alert in rd.alerts:
+        lines.append(
+            f"::warning title={gh_escape('Notified differently', True)}::{gh_escape(f'{alert.name}: {alert.aspects.text}')}"
+        )
+    for change in rd.tree:
+        what = f"{change.path} {change.title}: {'; '.join(change.details)}"
+        lines.append(f"::warning title={gh_escape(f'Route {change.kind}', True)}::{gh_escape(what)}")
+    level = "warning" if result.notifies_differently else "notice"
+    lines.append(f"::{level} title=callalert diff::{gh_escape(summary(result))}")
+    return "\n".join(lines) + "\n"
+
+
 def render(result: DiffResult, fmt: str) -> str:
+    if fmt == "github":
+        return github(result)
     if fmt == "json":
         return json.dumps(json_data(result), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":

@@ -232,7 +232,7 @@ def test_usage_errors(run_cli, plain: Path) -> None:
         ("diff", "old"): "give two sides, OLD NEW (a spec, a rendered output folder, or rule files + alertmanager.yml each); "
         "several files per side with --old/--new; or --base GIT_REF [SPEC...]",
         ("diff", "--old", "old"): "--old and --new go together: each names the files of one side",
-        ("diff", "old", "new", "-f", "html"): "unknown --format 'html'; choose one of text, markdown, json",
+        ("diff", "old", "new", "-f", "html"): "unknown --format 'html'; choose one of text, markdown, json, github",
         ("diff", "old", "new", "--fail-on", "warning"): "unknown --fail-on 'warning'; choose one of routing, any, none",
         ("diff", "old", "nope"): "file not found: nope",
         ("diff", "--base", "HEAD", "old/rules.yml"): f"{plain / 'old'} is not in a git repository: "
@@ -311,3 +311,50 @@ def test_a_mimir_ruler_namespace_file_is_compared_as_rules(run_cli, tmp_path: Pa
         "callalert diff: old.yml → new.yml\n\nRules:\n  ~ alert Down\n      - up == 0\n      + up < 1\n\n"
         "Who is notified does not change (rules, templates or other parts do).\n"
     )
+
+
+def test_github_annotates_the_pull_request(run_cli, plain: Path) -> None:
+    result = run_cli("diff", "old", "new", "-f", "github", "--no-render", cwd=plain)
+    assert result.exit_code == 1, result
+    lines = result.stdout.splitlines()
+    report = run_cli("diff", "old", "new", "--no-render", cwd=plain).stdout
+    # the text report, folded, with GitHub's command processing paused around it
+    assert lines[0] == "::group::callalert diff: old → new"
+    assert lines[1].startswith("::stop-commands::")
+    token = lines[1].removeprefix("::stop-commands::")
+    end = lines.index(f"::{token}::")
+    assert "\n".join(lines[2:end]) + "\n" == report
+    assert lines[end + 1] == "::endgroup::"
+    assert lines[end + 2 :] == [
+        "::warning title=Notified differently::Down: pager → pager, email (email gained)",
+        '::warning title=Notified differently::Slow: chat → email (chat lost; email gained); now muted while {severity="critical"} '
+        'fires with the same alertname, instance; no longer muted while {severity="critical"} fires with the same alertname',
+        '::warning title=Route changed::route.routes[0] severity="critical": continue: false → true',
+        '::warning title=Route added::route.routes[1] severity=~"critical|warning": receiver: email',
+        "::warning title=callalert diff::Who is notified changes.",
+    ]
+    same = run_cli("diff", "old", "old", "-f", "github", "--no-render", cwd=plain)
+    assert (same.exit_code, same.stdout.splitlines()[-1]) == (0, "::notice title=callalert diff::No changes.")
+
+
+def test_github_quoted_configuration_cannot_run_workflow_commands(run_cli, plain: Path) -> None:
+    # an expression over several lines whose second line is a workflow command
+    rules = (plain / "new" / "rules.yml").read_text(encoding="utf-8")
+    (plain / "new" / "rules.yml").write_text(rules.replace("expr: latency > 2", 'expr: "latency > 2\\n::add-mask::x"'))
+    out = run_cli("diff", "old", "new", "-f", "github", "--no-render", cwd=plain).stdout.splitlines()
+    token = out[1].removeprefix("::stop-commands::")
+    quoted = [i for i, line in enumerate(out) if "::add-mask::" in line]
+    assert quoted and all(1 < i < out.index(f"::{token}::") for i in quoted)
+    # the token comes from the report: the same input gives the same bytes
+    assert run_cli("diff", "old", "new", "-f", "github", "--no-render", cwd=plain).stdout.splitlines() == out
+
+
+def test_github_an_invalid_side_is_annotated_at_its_positions(run_cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        EXAMPLE_SPEC.read_text(encoding="utf-8").replace("severity: critical", "severity: critcal", 1), encoding="utf-8"
+    )
+    result = run_cli("diff", str(EXAMPLE_SPEC), str(bad), "--format", "github")
+    assert result.exit_code == 1, result
+    assert result.stdout == run_cli("validate", str(bad), "--format", "github").stdout
+    assert result.stdout.startswith(f"::error file={bad},line=")
