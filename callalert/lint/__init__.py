@@ -13,7 +13,14 @@ from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS
 from callalert.diagnostics import Problem, sort_problems
 from callalert.errors import UsageError
 from callalert.lint import rules
-from callalert.lint.engine import LINT_UNKNOWN_FILE, LintRule, Options, apply_suppressions
+from callalert.lint.engine import (
+    LINT_UNKNOWN_FILE,
+    LintRule,
+    Options,
+    Suppressions,
+    apply_suppressions,
+    parse_suppressions,
+)
 from callalert.lint.shapes import shape_problems
 from callalert.lint.world import (
     AMConfig,
@@ -77,7 +84,9 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
         return LintResult(sort_problems(options.project.problems), {options.project.path: "unknown"}, valid=False)
     files = _expand(paths)
     result = LintResult([])
-    texts: dict[str, str] = {}
+    # each file's disable comments, read with the file: a big spec's text is not kept for them
+    known = d.RULES.ids()
+    suppressions: dict[str, Suppressions] = {}
     # the spec files named on the command line form one spec; those found in a directory form one
     # spec per directory they are in (as `validate DIR` reads a directory: docs/teams.md)
     spec_groups: dict[str, list[Path]] = {}
@@ -94,7 +103,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             problems.append(exc.problem(d.YAML_SYNTAX if exc.kind == "encoding" else d.UNREADABLE_FILE))
             result.kinds[name] = "unknown"
             continue
-        texts[name] = text
+        suppressions[name] = parse_suppressions(name, text, known)
         doc = None
         if text.startswith(TEST_COPY_MARK) or (path.name == MARKER and text == MARKER_TEXT):
             # callalert's own output bookkeeping: a rule group copied for promtool tests (annotations
@@ -174,6 +183,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
                 problems.extend(malformed)
                 continue
             (rule_docs if kind == "rules" else am_docs).append(doc)
+    text = ""  # the last file's text is not kept while the rules run (validate reads a spec itself)
     worlds: list[World] = []
     for spec_paths in spec_groups.values():
         validated = validate(spec_paths)
@@ -213,7 +223,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
     for world in worlds:
         world.use_catalog(options.catalog)
         problems.extend(_check(world, options, lint_rules))
-    found = apply_suppressions(problems, texts, d.RULES.ids())
+    found = apply_suppressions(problems, suppressions)
     if options.project is not None:
         found = options.project.apply(found)
     result.problems = sort_problems(found)
@@ -222,6 +232,8 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
 
 def _check(world: World, options: Options, lint_rules: Sequence[LintRule]) -> list[Problem]:
     found: list[Problem] = []
+    # what the PromQL rules ask for, computed expression by expression before them (not rule by rule)
+    world.analyze_rules(options.scrape_interval or world.scrape_interval or 60.0, options.catalog)
     for lint_rule in lint_rules:
         if lint_rule.check is not None:
             found.extend(lint_rule.check(world, options))

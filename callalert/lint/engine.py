@@ -8,7 +8,7 @@ bad and good examples) registered in the one registry `diagnostics.RULES`, besid
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
@@ -239,15 +239,13 @@ def parse_suppressions(path: str, text: str, known: Iterable[str]) -> Suppressio
     return sup
 
 
-def apply_suppressions(problems: Iterable[Problem], texts: dict[str, str], known: Collection[str]) -> list[Problem]:
-    """Drop suppressed findings; add findings about the disable comments themselves.
-
-    `known`: every rule id a disable comment may name (`diagnostics.RULES.ids()`: validation and lint)."""
-    cache: dict[str, Suppressions] = {}
+def apply_suppressions(problems: Iterable[Problem], cache: dict[str, Suppressions]) -> list[Problem]:
+    """Drop suppressed findings; add findings about the disable comments themselves. `cache`: each
+    file's disable comments (`parse_suppressions`, with `diagnostics.RULES.ids()` as the rule ids a
+    disable comment may name: validation and lint)."""
     out: list[Problem] = []
-    for path, text in texts.items():
-        cache[path] = parse_suppressions(path, text, known)
-        out.extend(cache[path].problems)
+    for parsed in cache.values():
+        out.extend(parsed.problems)
     for found in problems:
         sup = cache.get(found.path)
         if sup is not None and sup.suppresses(found) and found.rule not in _ABOUT_DISABLE_COMMENTS:

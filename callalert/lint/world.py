@@ -12,12 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from promql_parser import VectorSelector
+
 from callalert.analysis import gotemplate
 from callalert.analysis.alertmanager.matchers import format_matcher
 from callalert.analysis.alertmanager.routing import Route, build_route_tree
 from callalert.analysis.promql import LabelInfo, Pitfall, find_pitfalls, output_labels
 from callalert.analysis.promql.catalog import MetricInfo, MetricsCatalog
-from callalert.analysis.promql.smells import MetricTypes, query_smells
+from callalert.analysis.promql.smells import MetricTypes, query_smells, selector_name, value_not_humanized
+from callalert.analysis.promql.syntax import ast_of, iter_nodes
 from callalert.analysis.times import parse_rfc3339
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS, am_go
 from callalert.diagnostics import KeyPath, Level, Problem, Rule, did_you_mean, format_key
@@ -27,6 +30,9 @@ from callalert.pipeline import Valid
 from callalert.render.alertmanager import config_data
 from callalert.render.context import RenderContext
 from callalert.spec.load import Document, Merged
+
+# the name of a recorded series: level:metric:operations (a colon in it)
+_RECORDED = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_:]*$")
 
 Locate = Callable[[KeyPath, bool], tuple[str, int, int]]
 LocateInValue = Callable[[KeyPath, int, int], tuple[str, int, int]]
@@ -270,6 +276,8 @@ class World:
     _smells: dict[int, list[Pitfall]] = field(default_factory=dict, repr=False)
     _records_by_name: dict[str, str] | None = field(default=None, repr=False)
     _parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
+    _selectors: dict[int, frozenset[str] | None] = field(default_factory=dict, repr=False)
+    _not_humanized: dict[int, list[str]] = field(default_factory=dict, repr=False)
 
     def parse_template(self, text: str, kind: str = "alertmanager") -> Parsed:
         """The template's analysis, or the TemplateSyntaxError Go would raise; parsed once per world
@@ -303,6 +311,48 @@ class World:
         self._producible = None
         self._types = None
         self._smells.clear()
+
+    def analyze_rules(self, scrape_interval: float, catalog: MetricsCatalog | None) -> None:
+        """Every analysis the lint rules make of each rule's expression, rule after rule, so the
+        expression's parse (analysis.promql.syntax keeps the last few) serves them all: each
+        expression is parsed twice per run (the kinds of metrics are weighed across every rule
+        first), whatever the number of rules; rule after analysis, it would be parsed once per
+        analysis as soon as the rules outnumber the parses kept. `scrape_interval` and `catalog`:
+        what the PromQL pitfall rules ask `AlertRec.pitfalls` with (--scrape-interval, --metrics)."""
+        self.metric_types()
+        for alert in self.alerts:
+            alert.pitfalls(scrape_interval, catalog, self.records, self.prom_version)  # its label_info first
+            self.query_smells(alert)
+            self.recorded_reads(alert)
+            self.not_humanized(alert)
+        for rec in self.record_recs:
+            self.query_smells(rec)
+            self.recorded_reads(rec)
+
+    def recorded_reads(self, rule: AlertRec | RecordRec) -> frozenset[str] | None:
+        """The names of recorded series (level:metric:operations, with a colon) the rule's expression
+        selects; None when it does not parse."""
+        key = id(rule)
+        if key not in self._selectors:
+            if ":" not in rule.expr and "\\" not in rule.expr:
+                # no such name in the text (nor an escape that could spell a colon): nothing to parse for
+                self._selectors[key] = frozenset()
+                return self._selectors[key]
+            try:
+                ast = ast_of(rule.expr)
+            except Exception:
+                self._selectors[key] = None
+            else:
+                names = (selector_name(node) for node in iter_nodes(ast) if isinstance(node, VectorSelector))
+                self._selectors[key] = frozenset(n for n in names if n is not None and _RECORDED.match(n))
+        return self._selectors[key]
+
+    def not_humanized(self, alert: AlertRec) -> list[str]:
+        """The alert's annotations that print $value of a rate() without humanize."""
+        found = self._not_humanized.get(id(alert))
+        if found is None:
+            found = self._not_humanized[id(alert)] = value_not_humanized(alert.expr, alert.annotations)
+        return found
 
     def metric_types(self) -> MetricTypes:
         """What kind each metric is, from the catalog, names and how every rule of the world uses it."""

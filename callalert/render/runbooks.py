@@ -145,8 +145,16 @@ def _when(route: Route, t: Mapping[str, str]) -> str:
     return "; ".join(parts)
 
 
-def alert_routing(alert: Alert, root: Route, inhibit: Sequence[InhibitRule], t: Mapping[str, str]) -> AlertRouting:
-    """Where Alertmanager sends `alert`, from its own labels (alertname and the rule's labels)."""
+def routed_on(root: Route) -> frozenset[str]:
+    """The labels some route of the tree matches on."""
+    return frozenset(m.name for node in root.walk() for m in node.matchers)
+
+
+def alert_routing(
+    alert: Alert, root: Route, inhibit: Sequence[InhibitRule], t: Mapping[str, str], routed: frozenset[str] | None = None
+) -> AlertRouting:
+    """Where Alertmanager sends `alert`, from its own labels (alertname and the rule's labels).
+    `routed`: routed_on(root), when the caller asks for many alerts of one tree."""
     labels = {"alertname": alert.name, **alert.labels}
     hops = tuple(
         Hop(r.receiver, r.path, _chain(r) if r.parent is not None else t["root_route"], _when(r, t))
@@ -160,8 +168,7 @@ def alert_routing(alert: Alert, root: Route, inhibit: Sequence[InhibitRule], t: 
                 inhibited.append(f"{rule.path}: {t['inhibited']} {source} {t['inhibited_equal']} {', '.join(rule.equal)}")
             else:
                 inhibited.append(f"{rule.path}: {t['inhibited']} {source} {t['inhibited_tail']}")
-    routed_on = {m.name for node in root.walk() for m in node.matchers}
-    dynamic = tuple(sorted(name for name in routed_on if name not in labels))
+    dynamic = tuple(sorted(name for name in (routed_on(root) if routed is None else routed) if name not in labels))
     return AlertRouting(hops, tuple(inhibited), dynamic)
 
 
@@ -177,7 +184,8 @@ def render(model: Model) -> dict[str, str]:
     data = routing_data(model)
     root = build_route_tree(data, model.am_version)
     inhibit = build_inhibit_rules(data["inhibit_rules"], model.am_version)
-    routing = {alert.key: alert_routing(alert, root, inhibit, t) for alert in model.alerts}
+    routed = routed_on(root)  # once, not once per alert: a team's tree has many routes
+    routing = {alert.key: alert_routing(alert, root, inhibit, t, routed) for alert in model.alerts}
     # pure functions of one string, asked thousands of times for the same severities, groups and receivers
     cell = functools.lru_cache(maxsize=4096)(markdown.cell)
     code = functools.lru_cache(maxsize=4096)(markdown.code)

@@ -112,7 +112,8 @@ _Constructor.add_constructor(REPLACE_TAG, _construct_replace)
 
 def replace_paths(doc: Document) -> list[KeyPath]:
     """Key paths (in `doc`) of the values tagged `!replace`, in document order."""
-    if doc.root is None or REPLACE_TAG not in doc.text:
+    # the text first: asking a document loaded on the fast path for its root builds its whole node tree
+    if REPLACE_TAG not in doc.text or doc.root is None:
         return []
     found: list[KeyPath] = []
     stack: list[tuple[Node, KeyPath]] = [(doc.root, ())]

@@ -37,3 +37,35 @@ def test_counters_without_total_are_not_called_gauges() -> None:
         found = _findings(catalog)
         assert "kubelet_evictions" not in found
         assert "kubelet_server_expiration_renew_errors'" not in found
+
+
+def test_each_expression_is_parsed_twice_at_most_whatever_the_number_of_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lint rules share each expression's analyses (World.analyze_rules): more rules than the
+    PromQL tree cache keeps must not make every rule parse every expression again (cost linear in rules)."""
+    import promql_parser
+
+    from callalert.analysis.promql import syntax
+
+    n = syntax._parse_cached.cache_info().maxsize + 100  # type: ignore[attr-defined]
+    rules = [
+        f"  - alert: A{i}\n    expr: sum(rate(job{i}:requests:rate5m[5m])) > {i}\n"
+        f"    annotations:\n      summary: 'rate {{{{ $value }}}}'\n"
+        for i in range(n)
+    ]
+    path = tmp_path / "rules.yml"
+    path.write_text("groups:\n- name: g\n  rules:\n" + "".join(rules), encoding="utf-8")
+    calls: list[str] = []
+    parse = promql_parser.parse
+
+    def counted(expr: str) -> object:
+        calls.append(expr)
+        return parse(expr)
+
+    syntax._parse_cached.cache_clear()  # type: ignore[attr-defined]
+    monkeypatch.setattr(promql_parser, "parse", counted)
+    result = lint_paths([path], Options(datetime(2024, 1, 1, tzinfo=UTC)))
+    found = {p.rule for p in result.problems}
+    assert {"alert-value-not-humanized", "rule-dependency-missing"} <= found  # every analysis ran
+    assert len(calls) <= 2 * n

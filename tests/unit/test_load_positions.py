@@ -137,3 +137,14 @@ def test_a_fast_document_builds_its_node_tree_when_asked() -> None:
     root = doc.root  # the importer walks nodes
     assert root is not None and doc.tree is root
     assert root.start_mark.line == load_nodes(text, "spec.yaml").root.start_mark.line  # type: ignore[union-attr]
+
+
+def test_validating_a_spec_builds_no_node_tree() -> None:
+    """Loading, merging and validating a plain spec stays on the fast path end to end: no step asks
+    a fast document for its root (which would build PyYAML's whole node tree for nothing)."""
+    from callalert.validate import validate
+
+    result = validate([ROOT / "specs/call-automation.yaml"])
+    assert result.ok
+    (doc,) = result.merged.documents
+    assert doc.fast and doc.tree is None

@@ -488,16 +488,18 @@ def value_in_labels(labels: Mapping[str, str]) -> list[str]:
 
 def value_not_humanized(expr: str, annotations: Mapping[str, str]) -> list[str]:
     """Annotations that print $value of a rate()/irate()/deriv() without a humanize function."""
-    try:
-        ast = ast_of(expr)
-    except Exception:
-        return []
-    if not any(isinstance(n, Call) and n.func.name in ("rate", "irate", "deriv") for n in iter_nodes(ast)):
-        return []
     out = []
     for name, text in annotations.items():
         for action in re.findall(r"\{\{(.*?)\}\}", text, flags=re.S):
             if _VALUE.search(action) and not _HUMANIZE.search(action):
                 out.append(name)
                 break
+    if not out:
+        return []  # the expression is parsed only when an annotation prints $value raw
+    try:
+        ast = ast_of(expr)
+    except Exception:
+        return []
+    if not any(isinstance(n, Call) and n.func.name in ("rate", "irate", "deriv") for n in iter_nodes(ast)):
+        return []
     return out

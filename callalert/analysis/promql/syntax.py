@@ -274,7 +274,7 @@ def _register_extra_functions() -> None:
         )
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1024)
 def _parse_cached(expr: str) -> tuple[Expr | None, str | None]:
     limit = analysis_limit_problem(expr)
     if limit is not None:

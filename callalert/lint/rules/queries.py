@@ -5,13 +5,9 @@ own lint) and recorded series no rule records."""
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator
 
-from promql_parser import VectorSelector
-
-from callalert.analysis.promql.smells import selector_name, value_in_labels, value_not_humanized
-from callalert.analysis.promql.syntax import ast_of, iter_nodes
+from callalert.analysis.promql.smells import value_in_labels
 from callalert.diagnostics import Level, Problem, Rule
 from callalert.lint.engine import Check, LintRule, Options
 from callalert.lint.world import AlertRec, RecordRec, World
@@ -258,7 +254,7 @@ def _alert_value_in_labels(world: World, options: Options) -> Iterator[Problem]:
 
 def _alert_value_not_humanized(world: World, options: Options) -> Iterator[Problem]:
     for alert in world.alerts:
-        for name in value_not_humanized(alert.expr, alert.annotations):
+        for name in world.not_humanized(alert):
             yield alert.src.problem(
                 alert.annotation_keys.get(name, alert.key),
                 f"alert {alert.name}: annotation {name} prints $value of a rate() without humanize",
@@ -292,22 +288,17 @@ def _rule_duplicate(world: World, options: Options) -> Iterator[Problem]:
         )
 
 
-_RECORDED = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_:]*$")
-
-
 def _rule_dependency_missing(world: World, options: Options) -> Iterator[Problem]:
     recorded = {r.name for r in world.record_recs}
     if not (world.alerts or world.record_recs):
         return
     recs: list[AlertRec | RecordRec] = [*world.alerts, *world.record_recs]
     for rec in recs:
-        try:
-            ast = ast_of(rec.expr)
-        except Exception:
+        names = world.recorded_reads(rec)
+        if names is None:
             continue
-        names = {selector_name(node) for node in iter_nodes(ast) if isinstance(node, VectorSelector)}
-        for name in sorted(n for n in names if n is not None):
-            if name in recorded or not _RECORDED.match(name):
+        for name in sorted(names):
+            if name in recorded:
                 continue
             if world.catalog is not None and world.catalog.get(name) is not None:
                 continue  # recorded elsewhere and scraped into the catalog
