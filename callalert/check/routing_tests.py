@@ -77,10 +77,8 @@ def unreached_routes(model: Model, root: Route) -> list[Route]:
     reached: set[str] = set()
     for test in model.tests.routing:
         for route in match_routes(root, routing_labels(model, test)):
-            node: Route | None = route
-            while node is not None:  # a matched route implies its parents were entered
-                reached.add(node.path)
-                node = node.parent
+            # a matched route implies its parents were entered
+            reached.update(node.path for node in route.lineage())
     # the root counts as reached only when some test falls through to it
     fell_through = any([r.path for r in match_routes(root, routing_labels(model, t))] == [root.path] for t in model.tests.routing)
     out = [r for r in root.walk() if r.path not in reached or (r is root and not fell_through)]

@@ -247,15 +247,6 @@ def _routes(root: Route) -> list[Route]:
     return list(root.walk())
 
 
-def _chain(route: Route) -> list[Matcher]:
-    out: list[Matcher] = []
-    node: Route | None = route
-    while node is not None:
-        out.extend(node.matchers)
-        node = node.parent
-    return out
-
-
 def _satisfy(matchers: Sequence[Matcher], pool: Mapping[str, Sequence[str]]) -> dict[str, str] | None:
     chosen: dict[str, str] = {}
     for name in dict.fromkeys(m.name for m in matchers):
@@ -301,7 +292,7 @@ def label_space(sides: Sequence[Routing], alert_labels: Sequence[Mapping[str, st
     bases: list[dict[str, str]] = []
     for routing in sides:
         for route in _routes(routing.root):
-            chosen = _satisfy(_chain(route), values)
+            chosen = _satisfy(route.path_matchers(), values)
             if chosen is not None:
                 bases.append(chosen)
     bases.extend({n: v for n, v in labels.items() if n in values} for labels in alert_labels)

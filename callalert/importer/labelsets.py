@@ -34,15 +34,6 @@ def matcher_candidates(m: Matcher) -> set[str]:
     return regex_candidates(m.value)
 
 
-def _chain(route: Route) -> list[Matcher]:
-    out: list[Matcher] = []
-    node: Route | None = route
-    while node is not None:
-        out.extend(node.matchers)
-        node = node.parent
-    return out
-
-
 def _satisfy(matchers: Iterable[Matcher], pool: Mapping[str, Sequence[str]]) -> dict[str, str] | None:
     labels: dict[str, str] = {}
     by_name: dict[str, list[Matcher]] = {}
@@ -80,7 +71,7 @@ def label_sets(
         for combo in itertools.product(*(pool[n] for n in names)):
             sets.append({n: v for n, v in zip(names, combo, strict=True) if v != ""})
     else:
-        hits = [h for h in (_satisfy(_chain(r), pool) for r in routes) if h is not None]
+        hits = [h for h in (_satisfy(r.path_matchers(), pool) for r in routes) if h is not None]
         for hit in hits:
             sets.append(hit)
             for name in names:  # every one-value change of every route's hit

@@ -130,15 +130,6 @@ def satisfy(matchers: Iterable[Matcher], pool: Mapping[str, set[str]]) -> dict[s
     return {k: v for k, v in labels.items() if v != ""}  # "" is the same as absent
 
 
-def chain(route: Route) -> list[Matcher]:
-    out: list[Matcher] = []
-    node: Route | None = route
-    while node is not None:
-        out.extend(node.matchers)
-        node = node.parent
-    return out
-
-
 def derive_label_sets(root: Route, seed: int = 0, random_sets: int = 40, extra: Iterable[Matcher] = ()) -> list[dict[str, str]]:
     routes = list(root.walk())
     pool: dict[str, set[str]] = {}
@@ -156,7 +147,7 @@ def derive_label_sets(root: Route, seed: int = 0, random_sets: int = 40, extra: 
         sets.extend({name: v} for v in sorted(values))
     hits: list[dict[str, str]] = []
     for route in routes:
-        hit = satisfy(chain(route), pool)
+        hit = satisfy(route.path_matchers(), pool)
         if hit is None:
             continue
         hits.append(hit)

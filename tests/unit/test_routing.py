@@ -513,3 +513,13 @@ def test_cli_show_prints_what_a_child_changes(tmp_path: Path) -> None:
         "default-route  [route]  receiver: a  group_by: [alertname]  wait/interval/repeat: 30s/5m/4h",
         '└── {team="x"}  [route.routes[0]]  receiver: b  group_by: [alertname, team]  group_wait: 10s',
     ]
+
+
+def test_a_routes_lineage_and_the_matchers_on_its_path() -> None:
+    root = build_route_tree(TREE)
+    leaf = next(r for r in root.walk() if r.path == "route.routes[1].routes[0]")
+    assert [r.path for r in leaf.lineage()] == ["route.routes[1].routes[0]", "route.routes[1]", "route"]
+    parent = leaf.parent
+    assert parent is not None
+    assert [str(m) for m in leaf.path_matchers()] == [str(m) for m in [*leaf.matchers, *parent.matchers]]
+    assert [str(m) for m in root.path_matchers()] == []

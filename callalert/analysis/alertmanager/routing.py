@@ -84,6 +84,17 @@ class Route:
     def matchers_text(self) -> str:
         return matchers_str(self.matchers)
 
+    def lineage(self) -> Iterator[Route]:
+        """This route, its parent, and so on up to the root."""
+        node: Route | None = self
+        while node is not None:
+            yield node
+            node = node.parent
+
+    def path_matchers(self) -> list[Matcher]:
+        """Every matcher an alert must meet to reach this route: its own and its parents'."""
+        return [m for route in self.lineage() for m in route.matchers]
+
     def walk(self) -> Iterator[Route]:
         """This route and every route below it, depth first (iterative: trees can be deep)."""
         stack: list[Route] = [self]
@@ -342,9 +353,4 @@ def path_conditions(route: Route) -> tuple[list[Matcher], list[list[Matcher]]]:
 
 def depth(route: Route) -> int:
     """0 for the root."""
-    level = 0
-    node = route.parent
-    while node is not None:
-        level += 1
-        node = node.parent
-    return level
+    return sum(1 for _ in route.lineage()) - 1
