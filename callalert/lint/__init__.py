@@ -12,7 +12,7 @@ from callalert import diagnostics as d
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS
 from callalert.diagnostics import Problem, sort_problems
 from callalert.errors import UsageError
-from callalert.lint import rules
+from callalert.lint import parallel, rules
 from callalert.lint.engine import (
     LINT_UNKNOWN_FILE,
     LintRule,
@@ -36,7 +36,7 @@ from callalert.lint.world import (
 )
 from callalert.pipeline import Valid
 from callalert.spec.kinds import DESCRIPTIONS, TEST_COPY_MARK, Kind, detect
-from callalert.spec.load import Document, load_all_text, load_text
+from callalert.spec.load import Document, PositionIndex, load_all_text, load_text, position_index
 from callalert.spec.read import InputError, display, read_text
 from callalert.validate import validate
 from callalert.write import MARKER, MARKER_TEXT
@@ -90,6 +90,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
     # the spec files named on the command line form one spec; those found in a directory form one
     # spec per directory they are in (as `validate DIR` reads a directory: docs/teams.md)
     spec_groups: dict[str, list[Path]] = {}
+    spec_texts: dict[str, str] = {}  # a big spec's text, for its position index built ahead (_PositionsAhead)
     rule_docs: list[Document] = []
     am_docs: list[Document] = []
     templates: list[TemplateFile] = []
@@ -145,6 +146,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             silence_docs.append(doc)
         elif kind == "spec":
             spec_groups.setdefault("" if explicit else str(path.parent), []).append(path)
+            spec_texts[name] = text
         elif kind == "template":
             templates.append(TemplateFile(name, text, text_source(name, text)))
         elif kind == "unknown":
@@ -185,13 +187,16 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             (rule_docs if kind == "rules" else am_docs).append(doc)
     text = ""  # the last file's text is not kept while the rules run (validate reads a spec itself)
     worlds: list[World] = []
-    for spec_paths in spec_groups.values():
-        validated = validate(spec_paths)
-        problems.extend(validated.problems)
-        if not validated.ok or validated.model is None:
-            result.valid = False
-        else:
-            worlds.append(spec_world(Valid(validated.model, validated.merged, validated.problems)))
+    with _PositionsAhead(spec_texts) as ahead:
+        del spec_texts
+        for spec_paths in spec_groups.values():
+            validated = validate(spec_paths)
+            problems.extend(validated.problems)
+            if not validated.ok or validated.model is None:
+                result.valid = False
+            else:
+                ahead.adopt(validated.merged.documents)
+                worlds.append(spec_world(Valid(validated.model, validated.merged, validated.problems)))
     if rule_docs or am_docs or templates or silence_docs:
         alerts = [a for doc in rule_docs for a in rule_alerts(doc)]
         ext = dict.fromkeys(external_labels, "") if external_labels is not None else None
@@ -228,6 +233,44 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
         found = options.project.apply(found)
     result.problems = sort_problems(found)
     return result
+
+
+class _PositionsAhead:
+    """The position indexes of big spec files, built by a forked child on the second core while this
+    process validates them: lint positions a finding in a spec with an index of the whole file
+    (spec.load), which would otherwise be built after validation, with the first finding. Where no
+    child is worth it or possible (lint/parallel.py), or it fails, nothing is built ahead and the
+    index is built on first use as ever; the positions are the same either way."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = {name: text for name, text in texts.items() if len(text) >= parallel.MIN_PARALLEL_SPEC_CHARS}
+        self.child: parallel.Child | None = None
+        self.indexes: dict[str, PositionIndex] | None = None
+
+    def __enter__(self) -> _PositionsAhead:
+        if self.texts and parallel.can_fork(sum(map(len, self.texts.values())), parallel.MIN_PARALLEL_SPEC_CHARS):
+            texts = self.texts
+            self.child = parallel.Child(lambda: {name: position_index(text) for name, text in texts.items()})
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.child is not None:
+            self.child.stop()
+        self.texts = {}
+
+    def adopt(self, documents: Sequence[Document]) -> None:
+        """Give each document of a validated spec its index built ahead (when its text is the one read)."""
+        wanted = [doc for doc in documents if doc.path in self.texts and doc.needs_positions()]
+        if not wanted or self.child is None:
+            return
+        if self.indexes is None:
+            got = self.child.result()
+            self.indexes = got if isinstance(got, dict) else {}
+        for doc in wanted:
+            index = self.indexes.pop(doc.path, None)
+            if index is not None:
+                doc.adopt_positions(index, self.texts[doc.path])
+            del self.texts[doc.path]
 
 
 def _check(world: World, options: Options, lint_rules: Sequence[LintRule]) -> list[Problem]:

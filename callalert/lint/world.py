@@ -37,6 +37,9 @@ _RECORDED = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_:]*$")
 Locate = Callable[[KeyPath, bool], tuple[str, int, int]]
 LocateInValue = Callable[[KeyPath, int, int], tuple[str, int, int]]
 Parsed = gotemplate.TemplateInfo | gotemplate.TemplateSyntaxError
+# one rule's analyses (World.analyze_rules): label info, pitfalls, query smells, recorded series read,
+# annotations printing $value raw; an alert's own only for an alert
+_Analysis = tuple[LabelInfo | None, list[Pitfall] | None, list[Pitfall], frozenset[str] | None, list[str] | None]
 
 
 @dataclass
@@ -312,22 +315,53 @@ class World:
         self._types = None
         self._smells.clear()
 
-    def analyze_rules(self, scrape_interval: float, catalog: MetricsCatalog | None) -> None:
+    def analyze_rules(self, scrape_interval: float, catalog: MetricsCatalog | None, *, min_parallel: int | None = None) -> None:
         """Every analysis the lint rules make of each rule's expression, rule after rule, so the
         expression's parse (analysis.promql.syntax keeps the last few) serves them all: each
         expression is parsed twice per run (the kinds of metrics are weighed across every rule
         first), whatever the number of rules; rule after analysis, it would be parsed once per
         analysis as soon as the rules outnumber the parses kept. `scrape_interval` and `catalog`:
-        what the PromQL pitfall rules ask `AlertRec.pitfalls` with (--scrape-interval, --metrics)."""
+        what the PromQL pitfall rules ask `AlertRec.pitfalls` with (--scrape-interval, --metrics).
+
+        With many rules, the last part of them is analysed by a forked child on the second core
+        (lint/parallel.py) while this process does the first; the results are the same as from one
+        process. `min_parallel`: the fewest rules worth a child (None: parallel.MIN_PARALLEL_RULES)."""
+        from callalert.lint import parallel
+
         self.metric_types()
-        for alert in self.alerts:
-            alert.pitfalls(scrape_interval, catalog, self.records, self.prom_version)  # its label_info first
-            self.query_smells(alert)
-            self.recorded_reads(alert)
-            self.not_humanized(alert)
-        for rec in self.record_recs:
-            self.query_smells(rec)
-            self.recorded_reads(rec)
+        rules: list[AlertRec | RecordRec] = [*self.alerts, *self.record_recs]
+        minimum = parallel.MIN_PARALLEL_RULES if min_parallel is None else min_parallel
+        if not parallel.can_fork(len(rules), minimum):
+            for rule in rules:
+                self._analysis(rule, scrape_interval, catalog)
+            return
+        # the parent also sends nothing and reads the results: it takes a little more than half
+        split = (len(rules) * 11) // 20
+        theirs = rules[split:]
+        with parallel.forked(lambda: [self._analysis(rule, scrape_interval, catalog) for rule in theirs]) as child:
+            for rule in rules[:split]:
+                self._analysis(rule, scrape_interval, catalog)
+            results = child.result()
+        if not isinstance(results, list) or len(results) != len(theirs):
+            results = [self._analysis(rule, scrape_interval, catalog) for rule in theirs]  # the child failed
+        for rule, result in zip(theirs, results, strict=True):
+            self._keep(rule, result)
+
+    def _analysis(self, rule: AlertRec | RecordRec, scrape_interval: float, catalog: MetricsCatalog | None) -> _Analysis:
+        """What `analyze_rules` finds for one rule (kept in the caches the lint rules read)."""
+        if isinstance(rule, AlertRec):
+            pitfalls = rule.pitfalls(scrape_interval, catalog, self.records, self.prom_version)  # its label_info first
+            return (rule._info, pitfalls, self.query_smells(rule), self.recorded_reads(rule), self.not_humanized(rule))
+        return (None, None, self.query_smells(rule), self.recorded_reads(rule), None)
+
+    def _keep(self, rule: AlertRec | RecordRec, result: _Analysis) -> None:
+        """Put one rule's analysis, made by a child process, where `_analysis` would have."""
+        info, pitfalls, smells, selectors, not_humanized = result
+        if isinstance(rule, AlertRec):
+            rule._parsed, rule._info, rule._pitfalls = True, info, pitfalls
+            self._not_humanized[id(rule)] = not_humanized or []
+        self._smells[id(rule)] = smells
+        self._selectors[id(rule)] = selectors
 
     def recorded_reads(self, rule: AlertRec | RecordRec) -> frozenset[str] | None:
         """The names of recorded series (level:metric:operations, with a colon) the rule's expression

@@ -213,6 +213,19 @@ class Document:
             self._index = _Index(self.text)
         return self._index
 
+    def needs_positions(self) -> bool:
+        """Whether the first position asked of this document builds its position index (a document
+        loaded on the fast path whose index is not built yet)."""
+        return self.fast and self._index is None
+
+    def adopt_positions(self, index: PositionIndex, text: str) -> bool:
+        """Use `index` (`position_index(text)`, built ahead, e.g. by another process while this
+        document was loaded) when this document's text is `text`; True when it was taken."""
+        if not self.needs_positions() or text != self.text:
+            return False
+        self._index = index
+        return True
+
     def _entry(self, mapping: MappingNode, part: str | int) -> tuple[Node, Node] | None:
         """(key node, value node) of `part` in `mapping`; the last one when a key repeats, as
         YAML keeps it. Indexed once per mapping, so positioning many problems stays linear."""
@@ -691,6 +704,15 @@ class _Index:
         found = self._values[i]
         assert found is not None
         return found
+
+
+PositionIndex = _Index
+
+
+def position_index(text: str) -> PositionIndex:
+    """The position index a document of `text` loaded on the fast path builds on first use (to be
+    built ahead and handed to `Document.adopt_positions`; it pickles)."""
+    return _Index(text)
 
 
 def load_text(text: str, path: str) -> Document:

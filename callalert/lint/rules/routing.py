@@ -4,13 +4,13 @@ deprecated matcher syntax."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from callalert.analysis.alertmanager.matchers import Matcher, MatcherError, format_matcher, matchers_str, parse_matchers
 from callalert.analysis.alertmanager.matchset import UNSAT, Sat, new_cache, satisfiable
-from callalert.analysis.alertmanager.routing import Route, depth, match_routes, path_conditions, receivers_for
+from callalert.analysis.alertmanager.routing import Route, depth, match_routes, path_conditions
 from callalert.analysis.versions import am_go, am_matcher_mode
 from callalert.diagnostics import KeyPath, Problem, Rule, did_you_mean
 from callalert.lint.engine import LintRule, Options
@@ -283,6 +283,25 @@ def tree_of(world: World) -> tuple[AMConfig, Route] | None:
     return None if isinstance(root, Exception) else (am, root)
 
 
+class RouteMemo:
+    """`match_routes(root, labels)`, found once per distinct value of the labels the tree's matchers
+    read. A matcher reads the value of one label (an absent label is the empty string) and a route
+    matches by its matchers alone, so two label sets equal on those names reach the same routes;
+    alerts differ mostly in labels no route looks at (alertname, team ...)."""
+
+    def __init__(self, root: Route) -> None:
+        self.root = root
+        self.names = tuple(sorted({m.name for node in root.walk() for m in node.matchers}))
+        self._found: dict[tuple[str, ...], list[Route]] = {}
+
+    def routes(self, labels: Mapping[str, str]) -> list[Route]:
+        key = tuple(labels.get(name, "") for name in self.names)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = match_routes(self.root, labels)
+        return found
+
+
 # --- the route tree ------------------------------------------------------------------------------
 
 
@@ -534,12 +553,9 @@ def _alert_default_only(world: World, options: Options) -> Iterator[Problem]:
     _am, root = tree
     if not root.routes:
         return
-    cache: dict[tuple[tuple[str, str], ...], bool] = {}
+    matched = RouteMemo(root)
     for alert in world.alerts:
-        labels = tuple(sorted(alert.labels.items()))
-        if labels not in cache:
-            cache[labels] = match_routes(root, dict(labels)) == [root]
-        if cache[labels]:
+        if matched.routes(alert.labels) == [root]:
             # only provable when no route could match through labels the metrics might add
             if any(alert.can_have(m.name) is None for n in root.walk() for m in n.matchers if m.name not in alert.labels):
                 continue
@@ -573,7 +589,8 @@ def deliveries(world: World) -> tuple[list[Delivery], list[AlertRec]]:
     if tree is None:
         return [], []
     _am, root = tree
-    routed = {m.name for node in root.walk() for m in node.matchers}
+    matched = RouteMemo(root)
+    routed = set(matched.names)
     decided: list[Delivery] = []
     undecided: list[AlertRec] = []
     for alert in world.alerts:
@@ -581,7 +598,7 @@ def deliveries(world: World) -> tuple[list[Delivery], list[AlertRec]]:
         if labels is None:
             undecided.append(alert)
             continue
-        decided.append(Delivery(alert, labels, tuple(dict.fromkeys(receivers_for(root, labels)))))
+        decided.append(Delivery(alert, labels, tuple(dict.fromkeys(r.receiver for r in matched.routes(labels)))))
     return decided, undecided
 
 

@@ -1,0 +1,326 @@
+"""Lint's work on the second core (lint/parallel.py) changes nothing: the findings, their order,
+messages and positions are the same with a forked child as without one, and no child outlives
+its work (the parent kills and reaps it when interrupted, and does the work itself when the child
+fails). Also the route memo of the routing rules against `match_routes` itself."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from callalert.analysis.alertmanager.routing import build_route_tree, match_routes
+from callalert.analysis.promql.catalog import load_catalog
+from callalert.diagnostics import Problem
+from callalert.lint import lint_paths, parallel, rules
+from callalert.lint.engine import EXAMPLE_FILE_NAMES, EXAMPLES_NOW, Options
+from callalert.lint.rules.routing import RouteMemo
+from callalert.lint.world import AlertRec, RecordRec, World, record_definitions, rule_alerts
+from callalert.spec.load import load_text, position_index
+from tests.conftest import EXAMPLE_SPEC, ROOT
+
+NOW = Options(datetime(2024, 1, 1, tzinfo=UTC))
+
+# Expressions of every kind the analyses look at (pitfalls, smells, label inference, recorded
+# series, $value), and some that do not parse: each alert of the generated files takes one.
+EXPRS = [
+    "histogram_quantile(0.95, sum(rate(svc{n}_latency_seconds_bucket[5m])) by (le)) > 10",
+    'sum(rate(svc{n}_requests_total{{status="failed"}}[5m])) / sum(rate(svc{n}_requests_total[5m])) > 0.05',
+    "avg(svc{n}_quality_score) < 0.7",
+    'rate(process_cpu_seconds_total{{job="svc{n}"}}[5m]) > 0.8',
+    'up{{job="svc{n}"}} == 0',
+    "svc{n}_errors_total > 5",
+    "topk(3, rate(svc{n}_requests_total[1m]))",
+    "rate(svc{n}_temperature_celsius[5m]) > 1",
+    "delta(svc{n}_requests_total[5m]) > 1",
+    "sum by (instance) (svc{n}:requests:rate5m) > 1",
+    'sum(rate(svc{n}_a_total{{job="a"}}[5m])) - sum(rate(svc{n}_b_total{{job="b"}}[5m])) > 1',
+    'svc{n}_up{{job=~"api"}} == 0',
+    "histogram_quantile(0.9, sum(rate(svc{n}_latency_seconds[5m])) by (job))",
+    "sum(svc{n}_x) by (job) / on(instance) sum(svc{n}_y) by (job) > 1",
+    "rate(svc{n}_x_total[30s]) > 0",
+    "sum(rate(svc{n}_x_total[5m]) > ",  # does not parse
+    "absent(svc{n}_up)",
+]
+
+
+def _rule_file(n: int) -> str:
+    rules_: list[dict[str, object]] = [
+        {"record": f"svc{i}:requests:rate5m", "expr": f"sum by (job) (rate(svc{i}_requests_total[5m]))"} for i in range(5)
+    ]
+    rules_.append({"record": "svc0:sum:raw", "expr": "sum(svc0_requests_total)"})
+    for i in range(n):
+        rules_.append(
+            {
+                "alert": f"Alert{i}",
+                "expr": EXPRS[i % len(EXPRS)].format(n=i % 7),
+                **({"for": "5m"} if i % 3 else {}),
+                "labels": {"severity": "critical" if i % 4 == 0 else "warning", "team": f"team{i % 5}"},
+                "annotations": {
+                    "summary": f"Service {i}",
+                    "description": "Value {{ $value }} on {{ $labels.instance }} of {{ $labels.job }}",
+                },
+            }
+        )
+    return yaml.safe_dump({"groups": [{"name": "g", "rules": rules_}]}, sort_keys=False)
+
+
+# what a spec may hold: it must validate (no expression that does not parse, no range too short)
+SPEC_EXPRS = [e for e in EXPRS if not e.endswith("> ") and "[1m]" not in e and "[30s]" not in e]
+
+
+def _spec(n: int) -> str:
+    alerts = [
+        {
+            "name": f"Alert{i}",
+            "expr": SPEC_EXPRS[i % len(SPEC_EXPRS)].format(n=i % 11),
+            "for": "5m",
+            "severity": "critical" if i % 5 == 0 else "warning",
+            "category": "performance",
+            "summary": f"Service {i} is unhappy",
+            "description": "Value is {{ $value | humanize }} on {{ $labels.instance }}",
+            "labels": {"team": f"team{i % 7}"},
+        }
+        for i in range(n)
+    ]
+    return yaml.safe_dump(
+        {
+            "version": 1,
+            "defaults": {"group_by": ["alertname"]},
+            "severities": {"critical": {"notify": ["pager"]}, "warning": {"notify": ["chat"]}},
+            "categories": {"performance": {}},
+            "receivers": {
+                "default": {"webhook_configs": [{"url": "http://127.0.0.1:9/default"}]},
+                "pager": {"pagerduty_configs": [{"routing_key": {"file": "/etc/am/pd"}}]},
+                "chat": {"webhook_configs": [{"url": "http://127.0.0.1:9/chat"}]},
+            },
+            "groups": [{"name": "g", "alerts": alerts}],
+        },
+        sort_keys=False,
+    )
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Count the children lint forks; no child may be left when the test ends."""
+    started: list[int] = []
+    init = parallel.Child.__init__
+
+    def counting(self: parallel.Child, work: object) -> None:
+        init(self, work)  # type: ignore[arg-type]
+        started.append(self.pid)
+
+    monkeypatch.setattr(parallel.Child, "__init__", counting)
+    yield started
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every child reaped
+
+
+def _parallel(monkeypatch: pytest.MonkeyPatch, on: bool) -> None:
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_RULES", 1 if on else 10**12)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_SPEC_CHARS", 1 if on else 10**12)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+
+
+def _both_ways(monkeypatch: pytest.MonkeyPatch, forks: list[int], lint: object) -> tuple[list[Problem], list[Problem]]:
+    assert callable(lint)
+    _parallel(monkeypatch, False)
+    serial = lint()
+    assert forks == []
+    _parallel(monkeypatch, True)
+    forked = lint()
+    assert forks, "the parallel path did not run"
+    return serial, forked
+
+
+def test_a_spec_gets_the_same_findings_with_a_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(_spec(120), encoding="utf-8")
+    serial, forked = _both_ways(monkeypatch, forks, lambda: lint_paths([spec], NOW).problems)
+    assert len(serial) > 100
+    assert forked == serial
+    assert [p.format() for p in forked] == [p.format() for p in serial]
+    assert len(forks) == 2  # the position index during validation, the analyses after it
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [EXAMPLE_SPEC, *(ROOT / "tests/golden/cases" / name / "spec.yaml" for name in ("derived-routing", "team-routing"))],
+    ids=lambda p: p.parent.name if p.name == "spec.yaml" else p.stem,
+)
+def test_the_example_specs_get_the_same_findings_with_a_child(
+    spec: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    serial, forked = _both_ways(monkeypatch, forks, lambda: lint_paths([spec], NOW).problems)
+    assert forked == serial
+
+
+def test_rule_files_get_the_same_findings_with_a_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
+    path = tmp_path / "rules.yml"
+    path.write_text(_rule_file(150), encoding="utf-8")
+    catalog = load_catalog("# TYPE svc1_temperature_celsius gauge\n# TYPE svc2_requests_total counter\n")
+    options = Options(datetime(2024, 1, 1, tzinfo=UTC), catalog=catalog, scrape_interval=60.0)
+    serial, forked = _both_ways(monkeypatch, forks, lambda: lint_paths([path], options, external_labels=["cluster"]).problems)
+    assert len({p.rule for p in serial}) >= 8
+    assert forked == serial
+
+
+def test_every_rules_bad_example_gets_the_same_findings_with_a_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    examples = [r for r in rules.register() if r.examples in ("spec", "rules") and not r.metrics and not r.project]
+    paths = []
+    for i, lint_rule in enumerate(examples):
+        path = tmp_path / str(i) / EXAMPLE_FILE_NAMES[lint_rule.examples]
+        path.parent.mkdir()
+        path.write_text(lint_rule.rule.bad, encoding="utf-8")
+        paths.append(path)
+    options = Options(EXAMPLES_NOW)
+    serial, forked = _both_ways(monkeypatch, forks, lambda: [p for path in paths for p in lint_paths([path], options).problems])
+    assert forked == serial
+
+
+def _world(n: int) -> World:
+    doc = load_text(_rule_file(n), "rules.yml")
+    alerts = list(rule_alerts(doc))
+    recs = list(record_definitions(doc))
+    world = World(alerts, True, None, [], "0.28.1", None, None, frozenset(r.name for r in recs), [doc], record_recs=recs)
+    world.use_catalog(None)
+    return world
+
+
+def _analyses(world: World) -> list[object]:
+    rules_: list[AlertRec | RecordRec] = [*world.alerts, *world.record_recs]
+    return [world._analysis(rule, 60.0, None) for rule in rules_]
+
+
+def test_the_child_finds_what_the_parent_would(monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    alone, split = _world(200), _world(200)
+    alone.analyze_rules(60.0, None, min_parallel=10**12)
+    split.analyze_rules(60.0, None, min_parallel=1)
+    assert len(forks) == 1
+    assert _analyses(split) == _analyses(alone)
+    assert any(a._pitfalls for a in split.alerts) and any(split.query_smells(a) for a in split.alerts)
+
+
+def test_a_failing_child_leaves_the_work_to_the_parent(monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    parent = os.getpid()
+    analysis = World._analysis
+
+    def fails_in_the_child(self: World, *args: object) -> object:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return analysis(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(World, "_analysis", fails_in_the_child)
+    alone, split = _world(60), _world(60)
+    alone.analyze_rules(60.0, None, min_parallel=10**12)
+    split.analyze_rules(60.0, None, min_parallel=1)
+    assert len(forks) == 1
+    monkeypatch.setattr(World, "_analysis", analysis)
+    assert _analyses(split) == _analyses(alone)
+
+
+def test_no_child_for_small_worlds_or_one_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    assert not parallel.can_fork(parallel.MIN_PARALLEL_RULES - 1)
+    assert parallel.can_fork(parallel.MIN_PARALLEL_RULES)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 1)
+    assert not parallel.can_fork(10**9)
+    monkeypatch.delattr(os, "fork")
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    assert not parallel.can_fork(10**9)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_an_interrupted_parent_kills_and_reaps_its_child() -> None:
+    with pytest.raises(KeyboardInterrupt), parallel.forked(lambda: time.sleep(60)) as child:
+        pid = child.pid
+        raise KeyboardInterrupt
+    assert _gone(pid)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_ctrl_c_ends_the_child_at_once() -> None:
+    child = parallel.Child(lambda: time.sleep(60))
+    os.kill(child.pid, signal.SIGINT)  # the terminal sends it to the whole process group
+    started = time.monotonic()
+    assert child.result() is None  # killed by the signal: no result, the parent would do the work
+    assert time.monotonic() - started < 30
+    assert _gone(child.pid or 0) or child.pid == 0
+
+
+def test_a_childs_result_comes_back_whole() -> None:
+    text = _rule_file(30)
+    child = parallel.Child(lambda: position_index(text))
+    index = child.result()
+    doc, other = load_text(text, "rules.yml"), load_text(text, "rules.yml")
+    assert doc.adopt_positions(index, text)
+    keys = [("groups", 0, "rules", i, part) for i in range(36) for part in ("expr", "labels", "annotations", "nothing")]
+    assert [doc.position(k) for k in keys] == [other.position(k) for k in keys]
+    assert [doc.position(k, at_key=True) for k in keys] == [other.position(k, at_key=True) for k in keys]
+
+
+def test_an_index_of_another_text_is_refused() -> None:
+    text = _rule_file(3)
+    doc = load_text(text, "rules.yml")
+    assert not doc.adopt_positions(position_index(text + "\n# changed\n"), text + "\n# changed\n")
+    assert doc.needs_positions()
+    doc.position(("groups",))
+    assert not doc.needs_positions()
+    assert not doc.adopt_positions(position_index(text), text)  # built already: kept
+
+
+# --- the routing rules' memo -------------------------------------------------------------------------
+
+ROUTES = {
+    "route": {
+        "receiver": "default",
+        "routes": [
+            {"receiver": "pager", "matchers": ['severity="critical"'], "continue": True},
+            {"receiver": "db", "matchers": ['team=~"db|storage"', 'env!="dev"']},
+            {
+                "receiver": "web",
+                "matchers": ['team="web"'],
+                "routes": [
+                    {"receiver": "web-pager", "matchers": ['severity=~"crit.*"']},
+                    {"receiver": "web-empty", "matchers": ['env=""']},
+                ],
+            },
+            {"receiver": "no-env", "matchers": ['env!~".+"']},
+        ],
+    },
+}
+
+
+def test_the_route_memo_reaches_the_routes_match_routes_does() -> None:
+    root = build_route_tree(ROUTES, "0.28.1")
+    memo = RouteMemo(root)
+    assert memo.names == ("env", "severity", "team")
+    values = {
+        "severity": ["critical", "crit", "warning", "", None],
+        "team": ["db", "web", "storage", "x", None],
+        "env": ["dev", "prod", "", None],
+    }
+    for severity in values["severity"]:
+        for team in values["team"]:
+            for env in values["env"]:
+                for extra in ({}, {"alertname": "A"}, {"alertname": "B", "instance": "i"}):
+                    labels = {k: v for k, v in {"severity": severity, "team": team, "env": env, **extra}.items() if v is not None}
+                    assert memo.routes(labels) == match_routes(root, labels), labels
