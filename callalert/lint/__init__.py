@@ -250,7 +250,7 @@ class _PositionsAhead:
     def __enter__(self) -> _PositionsAhead:
         if self.texts and parallel.can_fork(sum(map(len, self.texts.values())), parallel.MIN_PARALLEL_SPEC_CHARS):
             texts = self.texts
-            self.child = parallel.Child(lambda: {name: position_index(text) for name, text in texts.items()})
+            self.child = parallel.Child(lambda _receive: {name: position_index(text) for name, text in texts.items()})
         return self
 
     def __exit__(self, *exc: object) -> None:

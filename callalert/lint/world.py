@@ -324,21 +324,32 @@ class World:
         what the PromQL pitfall rules ask `AlertRec.pitfalls` with (--scrape-interval, --metrics).
 
         With many rules, the last part of them is analysed by a forked child on the second core
-        (lint/parallel.py) while this process does the first; the results are the same as from one
-        process. `min_parallel`: the fewest rules worth a child (None: parallel.MIN_PARALLEL_RULES)."""
+        (lint/parallel.py) while this process weighs the kinds of metrics and then analyses the
+        first part; the results are the same as from one process. `min_parallel`: the fewest rules
+        worth a child (None: parallel.MIN_PARALLEL_RULES)."""
         from callalert.lint import parallel
 
-        self.metric_types()
         rules: list[AlertRec | RecordRec] = [*self.alerts, *self.record_recs]
         minimum = parallel.MIN_PARALLEL_RULES if min_parallel is None else min_parallel
         if not parallel.can_fork(len(rules), minimum):
+            self.metric_types()
             for rule in rules:
                 self._analysis(rule, scrape_interval, catalog)
             return
-        # the parent also sends nothing and reads the results: it takes a little more than half
-        split = (len(rules) * 11) // 20
+        # The child starts with what does not need the kinds of metrics while this process weighs
+        # them across every rule, then takes them over (`receive`) for the query smells; this
+        # process, having weighed them, takes the smaller part.
+        split = (len(rules) * 9) // 20
         theirs = rules[split:]
-        with parallel.forked(lambda: [self._analysis(rule, scrape_interval, catalog) for rule in theirs]) as child:
+
+        def work(receive: Callable[[], Any]) -> list[_Analysis]:
+            for rule in theirs:
+                self._before_types(rule, scrape_interval, catalog)
+            self._types = receive()
+            return [self._analysis(rule, scrape_interval, catalog) for rule in theirs]
+
+        with parallel.forked(work) as child:
+            child.send(self.metric_types())
             for rule in rules[:split]:
                 self._analysis(rule, scrape_interval, catalog)
             results = child.result()
@@ -346,6 +357,13 @@ class World:
             results = [self._analysis(rule, scrape_interval, catalog) for rule in theirs]  # the child failed
         for rule, result in zip(theirs, results, strict=True):
             self._keep(rule, result)
+
+    def _before_types(self, rule: AlertRec | RecordRec, scrape_interval: float, catalog: MetricsCatalog | None) -> None:
+        """The analyses of one rule that do not read the kinds of metrics (kept in their caches)."""
+        if isinstance(rule, AlertRec):
+            rule.pitfalls(scrape_interval, catalog, self.records, self.prom_version)  # its label_info first
+            self.not_humanized(rule)
+        self.recorded_reads(rule)
 
     def _analysis(self, rule: AlertRec | RecordRec, scrape_interval: float, catalog: MetricsCatalog | None) -> _Analysis:
         """What `analyze_rules` finds for one rule (kept in the caches the lint rules read)."""

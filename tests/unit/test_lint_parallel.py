@@ -249,7 +249,7 @@ def _gone(pid: int) -> bool:
 
 
 def test_an_interrupted_parent_kills_and_reaps_its_child() -> None:
-    with pytest.raises(KeyboardInterrupt), parallel.forked(lambda: time.sleep(60)) as child:
+    with pytest.raises(KeyboardInterrupt), parallel.forked(lambda _: time.sleep(60)) as child:
         pid = child.pid
         raise KeyboardInterrupt
     assert _gone(pid)
@@ -258,7 +258,7 @@ def test_an_interrupted_parent_kills_and_reaps_its_child() -> None:
 
 
 def test_ctrl_c_ends_the_child_at_once() -> None:
-    child = parallel.Child(lambda: time.sleep(60))
+    child = parallel.Child(lambda _: time.sleep(60))
     os.kill(child.pid, signal.SIGINT)  # the terminal sends it to the whole process group
     started = time.monotonic()
     assert child.result() is None  # killed by the signal: no result, the parent would do the work
@@ -268,7 +268,7 @@ def test_ctrl_c_ends_the_child_at_once() -> None:
 
 def test_a_childs_result_comes_back_whole() -> None:
     text = _rule_file(30)
-    child = parallel.Child(lambda: position_index(text))
+    child = parallel.Child(lambda _: position_index(text))
     index = child.result()
     doc, other = load_text(text, "rules.yml"), load_text(text, "rules.yml")
     assert doc.adopt_positions(index, text)
@@ -324,3 +324,20 @@ def test_the_route_memo_reaches_the_routes_match_routes_does() -> None:
                 for extra in ({}, {"alertname": "A"}, {"alertname": "B", "instance": "i"}):
                     labels = {k: v for k, v in {"severity": severity, "team": team, "env": env, **extra}.items() if v is not None}
                     assert memo.routes(labels) == match_routes(root, labels), labels
+
+
+def test_the_child_takes_over_what_the_parent_sends() -> None:
+    child = parallel.Child(lambda receive: [receive(), "and more"])
+    child.send({"types": list(range(100_000))})  # more than a pipe holds: the parent does not wait for the child
+    assert child.result() == [{"types": list(range(100_000))}, "and more"]
+
+
+def test_a_child_the_parent_sends_nothing_fails() -> None:
+    with parallel.forked(lambda receive: receive()) as child:
+        child.stop()  # killed: no result
+        assert child.pid == 0
+    child = parallel.Child(lambda receive: receive())
+    assert child._ready_fd is not None
+    os.close(child._ready_fd)  # the parent gave up without sending: the child's receive() fails
+    child._ready_fd = None
+    assert child.result() is None
