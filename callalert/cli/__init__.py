@@ -21,6 +21,9 @@ def main() -> None:
         # a message must reach the reader whatever the locale (PYTHONIOENCODING=ascii, a lone surrogate)
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+    from callalert.spec import prefetch
+
+    prefetch.start(argv)  # a large spec is read on another core while the rest starts (spec/prefetch.py)
     from callalert.cli.errors import run
     from callalert.limits import ensure_recursion_limit, pause_gc
 

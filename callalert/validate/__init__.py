@@ -13,6 +13,7 @@ from callalert.diagnostics import Problem, shown, sort_problems
 from callalert.errors import UsageError
 from callalert.limits import MAX_ROUTE_DEPTH, ensure_recursion_limit
 from callalert.model import Model
+from callalert.spec import prefetch
 from callalert.spec.load import Document, Merged, load_file, merge
 from callalert.spec.read import InputError, display, expand_spec_paths
 
@@ -37,6 +38,10 @@ def load_documents(paths: Sequence[Path]) -> Merged:
     """The files of one spec, merged; a directory stands for its *.yaml and *.yml files, sorted by name."""
     docs = []
     for path in expand_spec_paths(list(paths)):
+        ahead = prefetch.take(path)  # read and parsed on another core while the command started
+        if ahead is not None:
+            docs.append(ahead)
+            continue
         try:
             docs.append(load_file(path))
         except InputError as exc:
@@ -89,10 +94,16 @@ def _checks() -> tuple[Check, ...]:
 
 def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence[Path] = ()) -> Validated:
     from callalert.model.resolve import resolve
-    from callalert.spec import FORMATS, LATEST, v1
+    from callalert.spec import v1
+    from callalert.spec.formats import FORMATS, LATEST
     from callalert.validate.schema import route_depth, salvage, schema_problems, validate_data
 
     ensure_recursion_limit()  # route trees and templates within the limits of callalert.limits
+    checks = _checks() if semantic else ()
+    if prefetch.pending():  # the spec is being read on another core: prepare what comes after it meanwhile
+        from callalert.model import builtin_templates
+
+        builtin_templates.warm()
     merged = load_documents(paths)
     result = Validated(merged, list(merged.problems))
     if overlays:
@@ -160,9 +171,8 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
     assert isinstance(spec, v1.Spec)  # the one format so far; a format 2 gets its own resolver here
     model, problems = resolve(spec, merged.problem, sources, template_file.parent, merged.locate)
     result.problems.extend(problems)
-    if semantic:
-        for check in _checks():
-            result.problems.extend(check(model, merged))
+    for check in checks:
+        result.problems.extend(check(model, merged))
     if not salvaged:
         result.model = model
     return done()
