@@ -92,7 +92,33 @@ def _checks() -> tuple[Check, ...]:
     return (promql.check, alertmanager.check, secrets.check, templates.check, testcases.check)
 
 
-def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence[Path] = ()) -> Validated:
+# Rules from which the PromQL check (the costliest) runs on another core beside the others.
+MIN_SPLIT_RULES = 1_000
+
+
+def _run_checks(checks: Sequence[Check], model: Model, merged: Merged, *, split: bool) -> list[Problem]:
+    """The problems of every check, in the order of `checks`; with `split`, for a large spec, the
+    first (PromQL) runs in a forked child while this process runs the others (callalert/parallel.py).
+    Its parse caches stay in the child: a command that parses the rules again later (lint) does
+    not split."""
+    child = None
+    if split and checks and sum(len(g.alerts) + len(g.records) for g in model.groups) >= MIN_SPLIT_RULES:
+        from callalert import parallel
+
+        first = checks[0]
+        child = parallel.start(lambda: list(first(model, merged)))
+    rest = [p for check in checks[1 if child else 0 :] for p in check(model, merged)]
+    if child is None:
+        return rest
+    firsts = child.result()
+    if firsts is None:  # the child failed: the check runs here, so a real error surfaces here
+        firsts = list(checks[0](model, merged))
+    return [*firsts, *rest]
+
+
+def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence[Path] = (), split: bool = False) -> Validated:
+    """The spec `paths` make, checked: every problem at once. `split`: run the PromQL check of a
+    large spec on another core (_run_checks)."""
     from callalert.model.resolve import resolve
     from callalert.spec import v1
     from callalert.spec.formats import FORMATS, LATEST
@@ -171,8 +197,7 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
     assert isinstance(spec, v1.Spec)  # the one format so far; a format 2 gets its own resolver here
     model, problems = resolve(spec, merged.problem, sources, template_file.parent, merged.locate)
     result.problems.extend(problems)
-    for check in checks:
-        result.problems.extend(check(model, merged))
+    result.problems.extend(_run_checks(checks, model, merged, split=split))
     if not salvaged:
         result.model = model
     return done()

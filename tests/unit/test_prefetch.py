@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from callalert import parallel
 from callalert.spec import prefetch
 from callalert.spec.load import load_file
 from callalert.validate import load_documents, validate
@@ -29,10 +30,10 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Each test starts without a child, on a machine with two cores, for specs of any size."""
     monkeypatch.setattr(prefetch, "_state", prefetch._State())
     monkeypatch.setattr(prefetch, "MIN_BYTES", 0)
-    monkeypatch.setattr(prefetch, "_cores", lambda: 2)
-    monkeypatch.delenv(prefetch.ENV, raising=False)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    monkeypatch.delenv(parallel.ENV, raising=False)
     yield
-    prefetch._stop()
+    prefetch.stop()
 
 
 def big_spec(alerts: int, bad_receiver_at: int | None = None) -> str:
@@ -87,7 +88,7 @@ def test_validate_takes_the_prefetched_spec_and_reports_the_same(tmp_path: Path)
     prefetch.start(["validate", str(spec)])
     assert prefetch.pending()
     ahead = validate([spec])
-    assert prefetch._state.taken == {}  # the child's document was taken, not read again
+    assert prefetch._state.taken == {}  # taken  # the child's document was taken, not read again
     assert [str(p) for p in ahead.problems] == [str(p) for p in own.problems]
     assert [(p.line, p.col) for p in ahead.problems] == [(p.line, p.col) for p in own.problems]
     assert any("unknown severity 'critial'" in p.message for p in ahead.problems)
@@ -97,7 +98,8 @@ def test_a_file_changed_after_the_child_read_it_is_read_again(tmp_path: Path) ->
     spec = tmp_path / "spec.yaml"
     spec.write_text(big_spec(50))
     prefetch.start(["validate", str(spec)])
-    prefetch._collect()  # the child is done
+    assert prefetch._state.child is not None
+    prefetch._state.taken = prefetch._state.child.result()  # the child is done
     spec.write_text(big_spec(60))
     os.utime(spec, ns=(1, 1))  # a different modification time whatever the clock's resolution
     assert prefetch.take(spec) is None
@@ -126,14 +128,14 @@ def test_no_child_where_it_cannot_pay(tmp_path: Path, monkeypatch: pytest.Monkey
     spec.write_text(big_spec(20))
     prefetch.start(["routes", "show", str(spec)])  # not a command that reads the whole spec first
     assert not prefetch.pending()
-    monkeypatch.setenv(prefetch.ENV, "0")
+    monkeypatch.setenv(parallel.ENV, "1")
     prefetch.start(["validate", str(spec)])
     assert not prefetch.pending()
-    monkeypatch.delenv(prefetch.ENV)
-    monkeypatch.setattr(prefetch, "_cores", lambda: 1)
+    monkeypatch.delenv(parallel.ENV)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 1)
     prefetch.start(["validate", str(spec)])
     assert not prefetch.pending()
-    monkeypatch.setattr(prefetch, "_cores", lambda: 2)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
     monkeypatch.setattr(prefetch, "MIN_BYTES", spec.stat().st_size + 1)
     prefetch.start(["validate", str(spec)])
     assert not prefetch.pending()
@@ -165,8 +167,8 @@ def test_a_child_never_asked_is_stopped_and_reaped(tmp_path: Path) -> None:
     spec.write_text(big_spec(2000))
     prefetch.start(["validate", str(spec)])
     assert prefetch._state.child is not None
-    pid = prefetch._state.child[0]
-    prefetch._stop()
+    pid = prefetch._state.child.pid
+    prefetch.stop()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # reaped: no zombie left behind
 
@@ -176,8 +178,8 @@ def test_the_cli_answers_the_same_with_and_without_the_child(tmp_path: Path) -> 
     spec.write_text(big_spec(6000, bad_receiver_at=5000))
     assert spec.stat().st_size > REAL_MIN_BYTES  # large enough for the real threshold
     runs = []
-    for value in ("1", "0"):
-        env = {**os.environ, prefetch.ENV: value}
+    for value in ("2", "1"):
+        env = {**os.environ, parallel.ENV: value}
         runs.append(
             subprocess.run(
                 [sys.executable, "-m", "callalert", "validate", str(spec), "--format", "json"],
@@ -222,5 +224,5 @@ def test_lint_of_a_plain_rule_file_takes_it_too(tmp_path: Path) -> None:
     own = lint_paths([rules], options)
     prefetch.start(["lint", str(rules)])
     ahead = lint_paths([rules], options)
-    assert prefetch._state.taken == {}
+    assert prefetch._state.taken == {}  # taken
     assert [str(p) for p in ahead.problems] == [str(p) for p in own.problems]
