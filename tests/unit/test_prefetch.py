@@ -6,6 +6,7 @@ for) must leave the parent reading the file the normal way."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -195,6 +196,9 @@ def test_the_cli_answers_the_same_with_and_without_the_child(tmp_path: Path) -> 
     assert with_child.stdout == without.stdout
     assert with_child.stderr == without.stderr
     assert "unknown severity 'critial'" in with_child.stdout
+    # `python -m callalert` leaves without the interpreter's shutdown (cli.entry): nothing of the
+    # output may be lost on the way out
+    assert json.loads(with_child.stdout)
 
 
 def test_the_bundled_spec_reads_the_same(tmp_path: Path) -> None:
