@@ -81,6 +81,8 @@ def start(argv: list[str]) -> None:
     paths = candidates(argv)
     if sum(ident[2] for ident in map(_identity, paths) if ident) < MIN_BYTES:
         return
+    from callalert.spec import load  # noqa: F401  (needed here later anyway: imported once, before the fork)
+
     _state.child = parallel.start(lambda: _read(paths))
 
 
