@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from callalert import diagnostics as d
+from callalert import parallel
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS
 from callalert.diagnostics import Problem, sort_problems
 from callalert.errors import UsageError
-from callalert.lint import parallel, rules
+from callalert.lint import rules, split
 from callalert.lint.engine import (
     LINT_UNKNOWN_FILE,
     LintRule,
@@ -189,7 +190,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             (rule_docs if kind == "rules" else am_docs).append(doc)
     text = ""  # the last file's text is not kept while the rules run (validate reads a spec itself)
     worlds: list[World] = []
-    with _PositionsAhead(spec_texts) as ahead:
+    with _PositionsAhead(spec_texts) as positions:
         del spec_texts
         for spec_paths in spec_groups.values():
             validated = validate(spec_paths)
@@ -197,7 +198,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             if not validated.ok or validated.model is None:
                 result.valid = False
             else:
-                ahead.adopt(validated.merged.documents)
+                positions.adopt(validated.merged.documents)
                 worlds.append(spec_world(Valid(validated.model, validated.merged, validated.problems)))
     if rule_docs or am_docs or templates or silence_docs:
         alerts = [a for doc in rule_docs for a in rule_alerts(doc)]
@@ -241,18 +242,18 @@ class _PositionsAhead:
     """The position indexes of big spec files, built by a forked child on the second core while this
     process validates them: lint positions a finding in a spec with an index of the whole file
     (spec.load), which would otherwise be built after validation, with the first finding. Where no
-    child is worth it or possible (lint/parallel.py), or it fails, nothing is built ahead and the
+    child is worth it or possible (lint/split.py), or it fails, nothing is built ahead and the
     index is built on first use as ever; the positions are the same either way."""
 
     def __init__(self, texts: dict[str, str]) -> None:
-        self.texts = {name: text for name, text in texts.items() if len(text) >= parallel.MIN_PARALLEL_SPEC_CHARS}
-        self.child: parallel.Child | None = None
+        self.texts = {name: text for name, text in texts.items() if len(text) >= split.MIN_PARALLEL_SPEC_CHARS}
+        self.child: parallel.Child[dict[str, PositionIndex]] | None = None
         self.indexes: dict[str, PositionIndex] | None = None
 
     def __enter__(self) -> _PositionsAhead:
-        if self.texts and parallel.can_fork(sum(map(len, self.texts.values())), parallel.MIN_PARALLEL_SPEC_CHARS):
-            texts = self.texts
-            self.child = parallel.Child(lambda _receive: {name: position_index(text) for name, text in texts.items()})
+        texts = self.texts
+        if texts and split.worth_a_child(sum(map(len, texts.values())), split.MIN_PARALLEL_SPEC_CHARS):
+            self.child = parallel.start(lambda: {name: position_index(text) for name, text in texts.items()})
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -266,8 +267,7 @@ class _PositionsAhead:
         if not wanted or self.child is None:
             return
         if self.indexes is None:
-            got = self.child.result()
-            self.indexes = got if isinstance(got, dict) else {}
+            self.indexes = self.child.result() or {}
         for doc in wanted:
             index = self.indexes.pop(doc.path, None)
             if index is not None:

@@ -324,35 +324,47 @@ class World:
         what the PromQL pitfall rules ask `AlertRec.pitfalls` with (--scrape-interval, --metrics).
 
         With many rules, the last part of them is analysed by a forked child on the second core
-        (lint/parallel.py) while this process weighs the kinds of metrics and then analyses the
+        (lint/split.py) while this process weighs the kinds of metrics and then analyses the
         first part; the results are the same as from one process. `min_parallel`: the fewest rules
-        worth a child (None: parallel.MIN_PARALLEL_RULES)."""
-        from callalert.lint import parallel
+        worth a child (None: split.MIN_PARALLEL_RULES)."""
+        from callalert import parallel
+        from callalert.lint.split import MIN_PARALLEL_RULES, Handover, worth_a_child
 
         rules: list[AlertRec | RecordRec] = [*self.alerts, *self.record_recs]
-        minimum = parallel.MIN_PARALLEL_RULES if min_parallel is None else min_parallel
-        if not parallel.can_fork(len(rules), minimum):
+        child = None
+        if worth_a_child(len(rules), MIN_PARALLEL_RULES if min_parallel is None else min_parallel):
+            # The child starts with what does not need the kinds of metrics while this process weighs
+            # them across every rule, then takes them over for the query smells; this process, having
+            # weighed them, takes the smaller part.
+            split = (len(rules) * 9) // 20
+            theirs = rules[split:]
+            handover = Handover()
+
+            def work() -> list[_Analysis]:
+                for rule in theirs:
+                    self._before_types(rule, scrape_interval, catalog)
+                self._types = handover.receive()
+                return [self._analysis(rule, scrape_interval, catalog) for rule in theirs]
+
+            try:
+                child = parallel.start(work)
+            finally:
+                if child is None:
+                    handover.close()
+        if child is None:
             self.metric_types()
             for rule in rules:
                 self._analysis(rule, scrape_interval, catalog)
             return
-        # The child starts with what does not need the kinds of metrics while this process weighs
-        # them across every rule, then takes them over (`receive`) for the query smells; this
-        # process, having weighed them, takes the smaller part.
-        split = (len(rules) * 9) // 20
-        theirs = rules[split:]
-
-        def work(receive: Callable[[], Any]) -> list[_Analysis]:
-            for rule in theirs:
-                self._before_types(rule, scrape_interval, catalog)
-            self._types = receive()
-            return [self._analysis(rule, scrape_interval, catalog) for rule in theirs]
-
-        with parallel.forked(work) as child:
-            child.send(self.metric_types())
+        try:
+            handover.forked()
+            handover.send(self.metric_types())
             for rule in rules[:split]:
                 self._analysis(rule, scrape_interval, catalog)
             results = child.result()
+        finally:
+            handover.close()
+            child.stop()
         if not isinstance(results, list) or len(results) != len(theirs):
             results = [self._analysis(rule, scrape_interval, catalog) for rule in theirs]  # the child failed
         for rule, result in zip(theirs, results, strict=True):

@@ -1,13 +1,12 @@
-"""Lint's work on the second core (lint/parallel.py) changes nothing: the findings, their order,
-messages and positions are the same with a forked child as without one, and no child outlives
-its work (the parent kills and reaps it when interrupted, and does the work itself when the child
-fails). Also the route memo of the routing rules against `match_routes` itself."""
+"""Lint's work on the second core (lint/split.py) changes nothing: the findings, their order,
+messages and positions are the same with a forked child as without one, no child outlives its
+work, and the parent does the work itself when the child fails. Also the route memo of the
+routing rules against `match_routes` itself. (callalert/parallel.py itself: test_parallel.py.)"""
 
 from __future__ import annotations
 
 import os
-import signal
-import time
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,10 +14,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from callalert import parallel
 from callalert.analysis.alertmanager.routing import build_route_tree, match_routes
 from callalert.analysis.promql.catalog import load_catalog
 from callalert.diagnostics import Problem
-from callalert.lint import lint_paths, parallel, rules
+from callalert.lint import lint_paths, rules, split
 from callalert.lint.engine import EXAMPLE_FILE_NAMES, EXAMPLES_NOW, Options
 from callalert.lint.rules.routing import RouteMemo
 from callalert.lint.world import AlertRec, RecordRec, World, record_definitions, rule_alerts
@@ -106,26 +106,30 @@ def _spec(n: int) -> str:
     )
 
 
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forking is Linux only")
+
+
 @pytest.fixture
 def forks(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Count the children lint forks; no child may be left when the test ends."""
     started: list[int] = []
     init = parallel.Child.__init__
 
-    def counting(self: parallel.Child, work: object) -> None:
+    def counting(self: parallel.Child[object], work: object) -> None:
         init(self, work)  # type: ignore[arg-type]
         started.append(self.pid)
 
     monkeypatch.setattr(parallel.Child, "__init__", counting)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    monkeypatch.delenv(parallel.ENV, raising=False)
     yield started
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # every child reaped
 
 
 def _parallel(monkeypatch: pytest.MonkeyPatch, on: bool) -> None:
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_RULES", 1 if on else 10**12)
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_SPEC_CHARS", 1 if on else 10**12)
-    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+    monkeypatch.setattr(split, "MIN_PARALLEL_RULES", 1 if on else 10**12)
+    monkeypatch.setattr(split, "MIN_PARALLEL_SPEC_CHARS", 1 if on else 10**12)
 
 
 def _both_ways(monkeypatch: pytest.MonkeyPatch, forks: list[int], lint: object) -> tuple[list[Problem], list[Problem]]:
@@ -200,8 +204,7 @@ def _analyses(world: World) -> list[object]:
     return [world._analysis(rule, 60.0, None) for rule in rules_]
 
 
-def test_the_child_finds_what_the_parent_would(monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
-    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
+def test_the_child_finds_what_the_parent_would(forks: list[int]) -> None:
     alone, split = _world(200), _world(200)
     alone.analyze_rules(60.0, None, min_parallel=10**12)
     split.analyze_rules(60.0, None, min_parallel=1)
@@ -211,7 +214,6 @@ def test_the_child_finds_what_the_parent_would(monkeypatch: pytest.MonkeyPatch, 
 
 
 def test_a_failing_child_leaves_the_work_to_the_parent(monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
-    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
     parent = os.getpid()
     analysis = World._analysis
 
@@ -229,47 +231,24 @@ def test_a_failing_child_leaves_the_work_to_the_parent(monkeypatch: pytest.Monke
     assert _analyses(split) == _analyses(alone)
 
 
-def test_no_child_for_small_worlds_or_one_core(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
-    assert not parallel.can_fork(parallel.MIN_PARALLEL_RULES - 1)
-    assert parallel.can_fork(parallel.MIN_PARALLEL_RULES)
+def test_no_child_for_small_worlds_or_one_core(monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
+    assert not split.worth_a_child(split.MIN_PARALLEL_RULES - 1, split.MIN_PARALLEL_RULES)
+    assert split.worth_a_child(split.MIN_PARALLEL_RULES, split.MIN_PARALLEL_RULES)
+    monkeypatch.setenv(parallel.ENV, "1")
+    assert not split.worth_a_child(10**9, 1)
+    monkeypatch.delenv(parallel.ENV)
     monkeypatch.setattr(parallel, "usable_cores", lambda: 1)
-    assert not parallel.can_fork(10**9)
-    monkeypatch.delattr(os, "fork")
-    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)
-    assert not parallel.can_fork(10**9)
-
-
-def _gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    return False
-
-
-def test_an_interrupted_parent_kills_and_reaps_its_child() -> None:
-    with pytest.raises(KeyboardInterrupt), parallel.forked(lambda _: time.sleep(60)) as child:
-        pid = child.pid
-        raise KeyboardInterrupt
-    assert _gone(pid)
-    with pytest.raises(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
-
-
-def test_ctrl_c_ends_the_child_at_once() -> None:
-    child = parallel.Child(lambda _: time.sleep(60))
-    os.kill(child.pid, signal.SIGINT)  # the terminal sends it to the whole process group
-    started = time.monotonic()
-    assert child.result() is None  # killed by the signal: no result, the parent would do the work
-    assert time.monotonic() - started < 30
-    assert _gone(child.pid or 0) or child.pid == 0
+    assert not split.worth_a_child(10**9, 1)
+    world = _world(30)
+    world.analyze_rules(60.0, None, min_parallel=1)
+    assert forks == []
 
 
 def test_a_childs_result_comes_back_whole() -> None:
     text = _rule_file(30)
-    child = parallel.Child(lambda _: position_index(text))
+    child = parallel.Child(lambda: position_index(text))
     index = child.result()
+    assert index is not None
     doc, other = load_text(text, "rules.yml"), load_text(text, "rules.yml")
     assert doc.adopt_positions(index, text)
     keys = [("groups", 0, "rules", i, part) for i in range(36) for part in ("expr", "labels", "annotations", "nothing")]
@@ -326,18 +305,17 @@ def test_the_route_memo_reaches_the_routes_match_routes_does() -> None:
                     assert memo.routes(labels) == match_routes(root, labels), labels
 
 
-def test_the_child_takes_over_what_the_parent_sends() -> None:
-    child = parallel.Child(lambda receive: [receive(), "and more"])
-    child.send({"types": list(range(100_000))})  # more than a pipe holds: the parent does not wait for the child
+def test_the_child_takes_over_what_the_parent_sends(forks: list[int]) -> None:
+    handover = split.Handover()
+    child = parallel.Child(lambda: [handover.receive(), "and more"])
+    handover.forked()
+    handover.send({"types": list(range(100_000))})  # more than a pipe holds: the parent does not wait for the child
     assert child.result() == [{"types": list(range(100_000))}, "and more"]
 
 
-def test_a_child_the_parent_sends_nothing_fails() -> None:
-    with parallel.forked(lambda receive: receive()) as child:
-        child.stop()  # killed: no result
-        assert child.pid == 0
-    child = parallel.Child(lambda receive: receive())
-    assert child._ready_fd is not None
-    os.close(child._ready_fd)  # the parent gave up without sending: the child's receive() fails
-    child._ready_fd = None
+def test_a_child_the_parent_sends_nothing_fails(forks: list[int]) -> None:
+    handover = split.Handover()
+    child = parallel.Child(handover.receive)
+    handover.forked()
+    handover.close()  # the parent gives up without sending: the child's receive() fails
     assert child.result() is None
