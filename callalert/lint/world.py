@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from promql_parser import VectorSelector
+from promql_parser import Expr, VectorSelector
 
 from callalert.analysis import gotemplate
 from callalert.analysis.alertmanager.matchers import format_matcher
@@ -151,6 +151,14 @@ class LabelVerdict:
         names = self.open_alerts[:limit]
         more = f" and {len(self.open_alerts) - limit} more" if len(self.open_alerts) > limit else ""
         return f"{', '.join(names)}{more}"
+
+
+def _tree_of(expr: str) -> Expr | None:
+    """The parsed tree `ast_of(expr)` gives, or None where it raises (the analysis then meets the same error itself)."""
+    try:
+        return ast_of(expr)
+    except Exception:
+        return None
 
 
 def with_records(catalog: MetricsCatalog | None, records: Sequence[tuple[str, str, Mapping[str, str]]]) -> MetricsCatalog | None:
@@ -336,14 +344,18 @@ class World:
             # The child starts with what does not need the kinds of metrics while this process weighs
             # them across every rule, then takes them over for the query smells; this process, having
             # weighed them, takes the smaller part.
-            split = (len(rules) * 9) // 20
+            split = (len(rules) * 2) // 5
             theirs = rules[split:]
             handover = Handover()
 
             def work() -> list[_Analysis]:
+                trees = []  # kept for the query smells: the parses kept (syntax.ast_of) are the last few
                 for rule in theirs:
+                    trees.append(_tree_of(rule.expr))
                     self._before_types(rule, scrape_interval, catalog)
                 self._types = handover.receive()
+                for rule, tree in zip(theirs, trees, strict=True):
+                    self.query_smells(rule, tree)
                 return [self._analysis(rule, scrape_interval, catalog) for rule in theirs]
 
             try:
@@ -430,15 +442,16 @@ class World:
             self._records_by_name = {r.name: r.expr for r in self.record_recs}
         return self._records_by_name
 
-    def query_smells(self, rule: AlertRec | RecordRec) -> list[Pitfall]:
-        """pint's offline findings for one rule's expression (found once per run)."""
+    def query_smells(self, rule: AlertRec | RecordRec, tree: Expr | None = None) -> list[Pitfall]:
+        """pint's offline findings for one rule's expression (found once per run). `tree`: the
+        expression parsed already (`_tree_of`), when the caller kept it."""
         found = self._smells.get(id(rule))
         if found is None:
             found = []
             is_alert = isinstance(rule, AlertRec)
             try:
                 found = query_smells(
-                    rule.expr,
+                    rule.expr if tree is None else tree,
                     rule=rule.name,
                     alert=is_alert,
                     has_for=bool(is_alert and rule.for_ and rule.for_ not in ("0", "0s")),  # type: ignore[union-attr]
