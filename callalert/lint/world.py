@@ -19,6 +19,7 @@ from callalert.analysis.alertmanager.matchers import format_matcher
 from callalert.analysis.alertmanager.routing import Route, build_route_tree
 from callalert.analysis.promql import LabelInfo, Pitfall, find_pitfalls, output_labels
 from callalert.analysis.promql.catalog import MetricInfo, MetricsCatalog
+from callalert.analysis.promql.labels import LabelInference
 from callalert.analysis.promql.smells import MetricTypes, query_smells, selector_name, value_not_humanized
 from callalert.analysis.promql.syntax import ast_of, iter_nodes
 from callalert.analysis.times import parse_rfc3339
@@ -93,12 +94,16 @@ class AlertRec:
     _parsed: bool = field(default=False, repr=False)
     _pitfalls: list[Pitfall] | None = field(default=None, repr=False)
 
-    def label_info(self) -> LabelInfo | None:
-        """The labels of the expression's output, or None when it does not parse."""
+    def label_info(self, inference: LabelInference | None = None) -> LabelInfo | None:
+        """The labels of the expression's output, or None when it does not parse. `inference`: the
+        one to infer them with (with this alert's catalog), for the query smells to ask again."""
         if not self._parsed:
             self._parsed = True
             try:
-                self._info = output_labels(self.expr, catalog=self.catalog)
+                if inference is not None and inference.catalog is self.catalog:
+                    self._info = inference.infer(ast_of(self.expr))
+                else:
+                    self._info = output_labels(self.expr, catalog=self.catalog)
             except Exception:  # invalid PromQL: validation reports it; lint only skips
                 self._info = None
         return self._info
@@ -349,13 +354,14 @@ class World:
             handover = Handover()
 
             def work() -> list[_Analysis]:
-                trees = []  # kept for the query smells: the parses kept (syntax.ast_of) are the last few
+                # the trees and inferences are kept for the query smells: the parses kept (syntax.ast_of) are the last few
+                kept = []
                 for rule in theirs:
-                    trees.append(_tree_of(rule.expr))
-                    self._before_types(rule, scrape_interval, catalog)
+                    tree = _tree_of(rule.expr)
+                    kept.append((tree, self._before_types(rule, scrape_interval, catalog)))
                 self._types = handover.receive()
-                for rule, tree in zip(theirs, trees, strict=True):
-                    self.query_smells(rule, tree)
+                for rule, (tree, inference) in zip(theirs, kept, strict=True):
+                    self.query_smells(rule, tree, inference)
                 return [self._analysis(rule, scrape_interval, catalog) for rule in theirs]
 
             try:
@@ -382,19 +388,28 @@ class World:
         for rule, result in zip(theirs, results, strict=True):
             self._keep(rule, result)
 
-    def _before_types(self, rule: AlertRec | RecordRec, scrape_interval: float, catalog: MetricsCatalog | None) -> None:
-        """The analyses of one rule that do not read the kinds of metrics (kept in their caches)."""
+    def _before_types(
+        self, rule: AlertRec | RecordRec, scrape_interval: float, catalog: MetricsCatalog | None
+    ) -> LabelInference | None:
+        """The analyses of one rule that do not read the kinds of metrics (kept in their caches); the
+        label inference of an alert, for its query smells."""
+        inference = None
         if isinstance(rule, AlertRec):
-            rule.pitfalls(scrape_interval, catalog, self.records, self.prom_version)  # its label_info first
+            inference = LabelInference(self.catalog)
+            rule.label_info(inference)
+            rule.pitfalls(scrape_interval, catalog, self.records, self.prom_version)
             self.not_humanized(rule)
         self.recorded_reads(rule)
+        return inference
 
     def _analysis(self, rule: AlertRec | RecordRec, scrape_interval: float, catalog: MetricsCatalog | None) -> _Analysis:
         """What `analyze_rules` finds for one rule (kept in the caches the lint rules read)."""
+        inference = self._before_types(rule, scrape_interval, catalog) if id(rule) not in self._smells else None
+        smells = self.query_smells(rule, None, inference)
         if isinstance(rule, AlertRec):
-            pitfalls = rule.pitfalls(scrape_interval, catalog, self.records, self.prom_version)  # its label_info first
-            return (rule._info, pitfalls, self.query_smells(rule), self.recorded_reads(rule), self.not_humanized(rule))
-        return (None, None, self.query_smells(rule), self.recorded_reads(rule), None)
+            pitfalls = rule.pitfalls(scrape_interval, catalog, self.records, self.prom_version)
+            return (rule._info, pitfalls, smells, self.recorded_reads(rule), self.not_humanized(rule))
+        return (None, None, smells, self.recorded_reads(rule), None)
 
     def _keep(self, rule: AlertRec | RecordRec, result: _Analysis) -> None:
         """Put one rule's analysis, made by a child process, where `_analysis` would have."""
@@ -442,9 +457,12 @@ class World:
             self._records_by_name = {r.name: r.expr for r in self.record_recs}
         return self._records_by_name
 
-    def query_smells(self, rule: AlertRec | RecordRec, tree: Expr | None = None) -> list[Pitfall]:
+    def query_smells(
+        self, rule: AlertRec | RecordRec, tree: Expr | None = None, inference: LabelInference | None = None
+    ) -> list[Pitfall]:
         """pint's offline findings for one rule's expression (found once per run). `tree`: the
-        expression parsed already (`_tree_of`), when the caller kept it."""
+        expression parsed already (`_tree_of`), when the caller kept it; `inference`: the one its
+        labels were inferred with (`AlertRec.label_info`), to ask again."""
         found = self._smells.get(id(rule))
         if found is None:
             found = []
@@ -458,6 +476,7 @@ class World:
                     types=self.metric_types(),
                     records=self._record_exprs(),
                     catalog=self.catalog,
+                    inference=inference,
                 )
             except Exception:
                 found = []  # does not parse: validate / promtool report it

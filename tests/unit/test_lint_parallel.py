@@ -16,7 +16,11 @@ import yaml
 
 from callalert import parallel
 from callalert.analysis.alertmanager.routing import build_route_tree, match_routes
+from callalert.analysis.promql import Pitfall, output_labels
 from callalert.analysis.promql.catalog import load_catalog
+from callalert.analysis.promql.labels import LabelInference
+from callalert.analysis.promql.smells import MetricTypes, query_smells
+from callalert.analysis.promql.syntax import ast_of
 from callalert.diagnostics import Problem
 from callalert.lint import lint_paths, rules, split
 from callalert.lint.engine import EXAMPLE_FILE_NAMES, EXAMPLES_NOW, Options
@@ -319,3 +323,37 @@ def test_a_child_the_parent_sends_nothing_fails(forks: list[int]) -> None:
     handover.forked()
     handover.close()  # the parent gives up without sending: the child's receive() fails
     assert child.result() is None
+
+
+# --- one label inference for an alert's labels and its query smells -----------------------------------
+
+
+def _found(pitfalls: list[Pitfall]) -> list[tuple[str, str, str, str, str]]:
+    return [(p.rule, p.level, p.message, p.fix, p.subject) for p in pitfalls]  # `subject` is not compared by ==
+
+
+def test_a_shared_label_inference_finds_what_fresh_ones_do(corpus: Path) -> None:
+    exprs = [e.format(n=i) for i, e in enumerate(EXPRS)]
+    for path in sorted([*corpus.glob("rules*/**/*.yml"), *corpus.glob("rules*/**/*.yaml")]):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and "groups" in data:
+            exprs += [str(rule["expr"]) for group in data["groups"] for rule in group.get("rules") or []]
+    catalogs = [
+        None,
+        load_catalog('# TYPE up gauge\nup{job="a",instance="b",cluster="c"} 1\n# TYPE svc1_requests_total counter\n'),
+    ]
+    types = MetricTypes.from_rules([(f"r{i}", e) for i, e in enumerate(exprs)])
+    compared = 0
+    for catalog in catalogs:
+        for i, expr in enumerate(exprs):
+            try:
+                tree = ast_of(expr)
+            except Exception:
+                continue
+            shared = LabelInference(catalog)
+            assert shared.infer(tree) == output_labels(expr, catalog=catalog), expr
+            for alert, has_for in ((True, False), (True, True), (False, False)):
+                args = {"rule": f"r{i}", "alert": alert, "has_for": has_for, "types": types, "catalog": catalog}
+                assert _found(query_smells(tree, inference=shared, **args)) == _found(query_smells(expr, **args)), expr  # type: ignore[arg-type]
+            compared += 1
+    assert compared > 20_000

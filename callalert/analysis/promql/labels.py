@@ -111,8 +111,15 @@ _SCALAR_RESULT = frozenset({"scalar", "time", "pi", "step"})
 
 
 class LabelInference:
+    """The labels of an expression and of each part of it, with `catalog`. Each part is inferred
+    once per instance, so analyses that ask again for the parts of a tree (each side of every binary
+    operation) can share one: a part's labels depend only on the part and the catalog. Parts are
+    told apart by identity (a parsed tree's nodes are the same objects whenever they are read),
+    and each is kept with its result, so an identity is never reused while the instance lives."""
+
     def __init__(self, catalog: MetricsCatalog | None) -> None:
         self.catalog = catalog
+        self._known: dict[int, tuple[Expr, LabelInfo]] = {}
 
     def selector(self, vs: VectorSelector) -> LabelInfo:
         name: str | None = vs.name
@@ -150,6 +157,14 @@ class LabelInference:
         return LabelInfo(frozenset(possible - dropped), True, frozenset(dropped), frozenset(certain))
 
     def infer(self, node: Expr) -> LabelInfo:
+        known = self._known.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        info = self._infer(node)
+        self._known[id(node)] = (node, info)
+        return info
+
+    def _infer(self, node: Expr) -> LabelInfo:
         if isinstance(node, VectorSelector):
             return self.selector(node)
         if isinstance(node, MatrixSelector):

@@ -255,12 +255,15 @@ def query_smells(
     types: MetricTypes,
     records: Mapping[str, str] | None = None,
     catalog: MetricsCatalog | None = None,
+    inference: LabelInference | None = None,
 ) -> list[Pitfall]:
     """What pint would find in one rule's expression, offline. `records`: recording rule name ->
-    its expression (for rate() over a recorded sum)."""
+    its expression (for rate() over a recorded sum). `inference`: one with `catalog` that has seen
+    the expression's tree already (its labels were inferred), to ask it again."""
     ast = ast_of(expr)
     found: list[Pitfall] = []
-    inference = LabelInference(catalog)
+    if inference is None or inference.catalog is not catalog:
+        inference = LabelInference(catalog)
     top = _unparen(ast)
     if alert and _has_selector(ast) and not _filters(ast):
         found.append(
