@@ -12,6 +12,7 @@ gauge evidence). A metric with no evidence either way is not judged.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "^", "atan2"})
 RATE_FUNCS = frozenset({"rate", "irate", "increase"})
 COUNTER_FUNCS = frozenset({"rate", "irate", "increase", "resets"})
 GAUGE_FUNCS = frozenset({"delta", "idelta", "deriv", "predict_linear", "holt_winters", "double_exponential_smoothing"})
+_TYPED_FUNCS = COUNTER_FUNCS | GAUGE_FUNCS  # functions whose argument's kind of metric matters
 SAMPLING = frozenset({"topk", "bottomk", "limitk", "limit_ratio"})
 # Functions and aggregations that read which series exist, not their values.
 _EXISTENCE = frozenset({"absent", "absent_over_time", "present_over_time", "timestamp", "count", "group", "count_values"})
@@ -90,7 +92,7 @@ class MetricTypes:
                         name = selector_name(side) if isinstance(side, VectorSelector) else None
                         if name is not None:
                             types.uses.setdefault(name, {}).setdefault("compared-low", set()).add(rule)
-                if isinstance(node, Call) and node.func.name in COUNTER_FUNCS | GAUGE_FUNCS:
+                if isinstance(node, Call) and node.func.name in _TYPED_FUNCS:
                     for arg in node.args:
                         if isinstance(arg, MatrixSelector):
                             name = selector_name(arg.vector_selector)
@@ -305,7 +307,7 @@ def query_smells(
                 )
         if isinstance(node, VectorSelector):
             found.extend(_regex_smells(node))
-        if isinstance(node, Call) and node.func.name in COUNTER_FUNCS | GAUGE_FUNCS:
+        if isinstance(node, Call) and node.func.name in _TYPED_FUNCS:
             found.extend(_type_smells(node, rule, types, records or {}))
     if alert:
         found.extend(_counter_raw(ast, rule, types))
@@ -489,14 +491,19 @@ def value_in_labels(labels: Mapping[str, str]) -> list[str]:
     return [name for name, text in labels.items() if "{{" in text and _VALUE.search(text)]
 
 
+_ACTION = re.compile(r"\{\{(.*?)\}\}", flags=re.S)
+
+
+@functools.lru_cache(maxsize=4096)
+def _prints_value_raw(text: str) -> bool:
+    """Whether a template action of `text` prints $value (.Value) without a humanize function
+    (by the text alone: the same annotation text is written on many alerts)."""
+    return any(_VALUE.search(action) and not _HUMANIZE.search(action) for action in _ACTION.findall(text))
+
+
 def value_not_humanized(expr: str, annotations: Mapping[str, str]) -> list[str]:
     """Annotations that print $value of a rate()/irate()/deriv() without a humanize function."""
-    out = []
-    for name, text in annotations.items():
-        for action in re.findall(r"\{\{(.*?)\}\}", text, flags=re.S):
-            if _VALUE.search(action) and not _HUMANIZE.search(action):
-                out.append(name)
-                break
+    out = [name for name, text in annotations.items() if _prints_value_raw(text)]
     if not out:
         return []  # the expression is parsed only when an annotation prints $value raw
     try:
