@@ -20,8 +20,12 @@ no child.
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import mmap
 import os
 import pickle
+import select
+import struct
 import tempfile
 from typing import Any
 
@@ -63,6 +67,10 @@ class Handover:
             os.write(self._write_fd, len(data).to_bytes(8, "big"))
         self.close()
 
+    def ready(self) -> bool:
+        """In the child: whether the parent has sent (`receive` would not wait)."""
+        return bool(select.select([self._read_fd], [], [], 0)[0])
+
     def receive(self) -> Any:
         """In the child: the value the parent sends, waiting for it."""
         os.close(self._write_fd)  # the parent's end: EOF when the parent closes without sending
@@ -82,6 +90,48 @@ class Handover:
                 os.close(fd)
         self._read_fd = self._write_fd = -1
         self._file.close()
+
+
+class Claims:
+    """Who analyses which rule: this process takes rules from the front, its child from the back,
+    a few at a time, until they meet, so the faster one does more (the other core may be busy with
+    anything else). Two counters in memory shared across the fork, changed under a lock of a
+    temporary file (a POSIX record lock: one per process, let go when the process ends)."""
+
+    CHUNK = 8  # rules per claim
+
+    def __init__(self, count: int) -> None:
+        self._shared = mmap.mmap(-1, 16)  # anonymous and shared: the child sees the parent's writes
+        self._shared[:] = struct.pack("<qq", 0, count)
+        self._lock = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+
+    def front(self) -> range:
+        """The next rules from the front (this process): empty when none is left."""
+        with self._locked():
+            start, end = struct.unpack("<qq", self._shared[:])
+            stop = min(start + self.CHUNK, end)
+            self._shared[:8] = struct.pack("<q", stop)
+        return range(start, stop)
+
+    def back(self) -> range:
+        """The next rules from the back (the child): empty when none is left."""
+        with self._locked():
+            start, end = struct.unpack("<qq", self._shared[:])
+            first = max(end - self.CHUNK, start)
+            self._shared[8:] = struct.pack("<q", first)
+        return range(end - 1, first - 1, -1)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Any:
+        fcntl.lockf(self._lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.lockf(self._lock.fileno(), fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self._lock.close()
+        self._shared.close()
 
 
 def _read_exactly(fd: int, size: int) -> bytes:

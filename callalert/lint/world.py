@@ -336,57 +336,69 @@ class World:
         analysis as soon as the rules outnumber the parses kept. `scrape_interval` and `catalog`:
         what the PromQL pitfall rules ask `AlertRec.pitfalls` with (--scrape-interval, --metrics).
 
-        With many rules, the last part of them is analysed by a forked child on the second core
-        (lint/split.py) while this process weighs the kinds of metrics and then analyses the
-        first part; the results are the same as from one process. `min_parallel`: the fewest rules
+        With many rules, a forked child on the second core analyses rules from the back while this
+        process weighs the kinds of metrics and then analyses rules from the front, until they
+        meet (lint/split.py); the results are the same as from one process. `min_parallel`: the fewest rules
         worth a child (None: split.MIN_PARALLEL_RULES)."""
         from callalert import parallel
-        from callalert.lint.split import MIN_PARALLEL_RULES, Handover, worth_a_child
+        from callalert.lint.split import MIN_PARALLEL_RULES, Claims, Handover, worth_a_child
 
         rules: list[AlertRec | RecordRec] = [*self.alerts, *self.record_recs]
         child = None
         if worth_a_child(len(rules), MIN_PARALLEL_RULES if min_parallel is None else min_parallel):
-            # The child starts with what does not need the kinds of metrics while this process weighs
-            # them across every rule, then takes them over for the query smells; this process, having
-            # weighed them, takes the smaller part.
-            split = (len(rules) * 2) // 5
-            theirs = rules[split:]
-            handover = Handover()
+            # This process takes rules from the front, the child from the back, until they meet
+            # (Claims). The child starts with what does not need the kinds of metrics while this
+            # process weighs them across every rule, then takes them over for the query smells.
+            claims, handover = Claims(len(rules)), Handover()
 
-            def work() -> list[_Analysis]:
+            def work() -> list[tuple[int, _Analysis]]:
                 # the trees and inferences are kept for the query smells: the parses kept (syntax.ast_of) are the last few
                 kept = []
-                for rule in theirs:
-                    tree = _tree_of(rule.expr)
-                    kept.append((tree, self._before_types(rule, scrape_interval, catalog)))
+                while not handover.ready() and (chunk := claims.back()):
+                    for i in chunk:
+                        tree = _tree_of(rules[i].expr)
+                        kept.append((i, tree, self._before_types(rules[i], scrape_interval, catalog)))
                 self._types = handover.receive()
-                for rule, (tree, inference) in zip(theirs, kept, strict=True):
-                    self.query_smells(rule, tree, inference)
-                return [self._analysis(rule, scrape_interval, catalog) for rule in theirs]
+                done = []
+                for i, tree, inference in kept:
+                    self.query_smells(rules[i], tree, inference)
+                    done.append((i, self._analysis(rules[i], scrape_interval, catalog)))
+                while chunk := claims.back():
+                    done.extend((i, self._analysis(rules[i], scrape_interval, catalog)) for i in chunk)
+                return done
 
             try:
                 child = parallel.start(work)
             finally:
                 if child is None:
+                    claims.close()
                     handover.close()
         if child is None:
             self.metric_types()
             for rule in rules:
                 self._analysis(rule, scrape_interval, catalog)
             return
+        mine: set[int] = set()
         try:
             handover.forked()
             handover.send(self.metric_types())
-            for rule in rules[:split]:
-                self._analysis(rule, scrape_interval, catalog)
+            while chunk := claims.front():
+                for i in chunk:
+                    self._analysis(rules[i], scrape_interval, catalog)
+                mine.update(chunk)
             results = child.result()
         finally:
+            claims.close()
             handover.close()
             child.stop()
-        if not isinstance(results, list) or len(results) != len(theirs):
-            results = [self._analysis(rule, scrape_interval, catalog) for rule in theirs]  # the child failed
-        for rule, result in zip(theirs, results, strict=True):
-            self._keep(rule, result)
+        theirs = dict(results) if isinstance(results, list) else {}
+        for i, rule in enumerate(rules):
+            if i in mine:
+                continue
+            if i in theirs:
+                self._keep(rule, theirs[i])
+            else:  # the child failed
+                self._analysis(rule, scrape_interval, catalog)
 
     def _before_types(
         self, rule: AlertRec | RecordRec, scrape_interval: float, catalog: MetricsCatalog | None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -208,13 +209,42 @@ def _analyses(world: World) -> list[object]:
     return [world._analysis(rule, 60.0, None) for rule in rules_]
 
 
-def test_the_child_finds_what_the_parent_would(forks: list[int]) -> None:
+@pytest.mark.parametrize("slow", ["nobody", "types", "parent"])
+def test_the_child_finds_what_the_parent_would(monkeypatch: pytest.MonkeyPatch, forks: list[int], slow: str) -> None:
+    """Whichever process is faster takes more rules (split.Claims); a slow parent leaves most to the
+    child, before the kinds of metrics arrive (`types`) and after (`parent`)."""
+    parent = os.getpid()
+    metric_types, analysis, keep = World.metric_types, World._analysis, World._keep
+    kept: list[object] = []
+
+    def slow_types(self: World) -> object:
+        if slow == "types" and os.getpid() == parent and self._types is None:
+            time.sleep(0.5)
+        return metric_types(self)
+
+    def slow_analysis(self: World, *args: object) -> object:
+        if slow == "parent" and os.getpid() == parent:
+            time.sleep(0.005)
+        return analysis(self, *args)  # type: ignore[arg-type]
+
     alone, split = _world(200), _world(200)
     alone.analyze_rules(60.0, None, min_parallel=10**12)
+    monkeypatch.setattr(World, "metric_types", slow_types)
+    monkeypatch.setattr(World, "_analysis", slow_analysis)
+
+    def counted_keep(self: World, rule: AlertRec | RecordRec, result: object) -> None:
+        kept.append(rule)
+        keep(self, rule, result)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(World, "_keep", counted_keep)
     split.analyze_rules(60.0, None, min_parallel=1)
+    for name, original in (("metric_types", metric_types), ("_analysis", analysis), ("_keep", keep)):
+        monkeypatch.setattr(World, name, original)
     assert len(forks) == 1
     assert _analyses(split) == _analyses(alone)
     assert any(a._pitfalls for a in split.alerts) and any(split.query_smells(a) for a in split.alerts)
+    if slow != "nobody":
+        assert len(kept) > 100  # the child did most
 
 
 def test_a_failing_child_leaves_the_work_to_the_parent(monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
