@@ -158,6 +158,18 @@ class LabelVerdict:
         return f"{', '.join(names)}{more}"
 
 
+def _shared_values(done: list[tuple[int, _Analysis]]) -> list[tuple[int, _Analysis]]:
+    """The analyses with one object for each distinct label info and set of recorded series (they
+    are immutable, and most rules share a few): what a child sends back pickles to less."""
+    seen: dict[Any, Any] = {}
+    out = []
+    for i, (info, pitfalls, smells, selectors, not_humanized) in done:
+        one_info = None if info is None else seen.setdefault(info, info)
+        one_selectors = None if selectors is None else seen.setdefault(selectors, selectors)
+        out.append((i, (one_info, pitfalls, smells, one_selectors, not_humanized)))
+    return out
+
+
 def _tree_of(expr: str) -> Expr | None:
     """The parsed tree `ast_of(expr)` gives, or None where it raises (the analysis then meets the same error itself)."""
     try:
@@ -365,7 +377,7 @@ class World:
                     done.append((i, self._analysis(rules[i], scrape_interval, catalog)))
                 while chunk := claims.back():
                     done.extend((i, self._analysis(rules[i], scrape_interval, catalog)) for i in chunk)
-                return done
+                return _shared_values(done)
 
             try:
                 child = parallel.start(work)
