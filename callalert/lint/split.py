@@ -6,9 +6,11 @@ Two things of a large lint run go to a child:
   instead of after, with the first finding (`lint._PositionsAhead`);
 - a part of the per-rule analyses (`World.analyze_rules`): each rule's expression is analysed on
   its own, a pure function of the expression and of what the whole world says (the kinds of
-  metrics, the catalog), so the rules split between two processes and the results are put back in
-  rule order. The child starts with what does not need the kinds of metrics while the parent
-  weighs them across every rule, and takes them over (`Handover`) for the rest.
+  metrics, the catalog), so the rules split between two processes and the results are put back
+  where each rule's are kept. The parent takes rules from the front and the child from the back
+  until they meet (`Claims`: the faster one does more). The child starts with what does not need
+  the kinds of metrics while the parent weighs them across every rule, and takes them over
+  (`Handover`) for the rest.
 
 The findings are the same, in the same order, with the same messages and positions, as from one
 process (tests/unit/test_lint_parallel.py compares both ways). A child that fails in any way gives

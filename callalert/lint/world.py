@@ -350,8 +350,8 @@ class World:
 
         With many rules, a forked child on the second core analyses rules from the back while this
         process weighs the kinds of metrics and then analyses rules from the front, until they
-        meet (lint/split.py); the results are the same as from one process. `min_parallel`: the fewest rules
-        worth a child (None: split.MIN_PARALLEL_RULES)."""
+        meet (lint/split.py); the results are the same as from one process. `min_parallel`: the
+        fewest rules worth a child (None: split.MIN_PARALLEL_RULES)."""
         from callalert import parallel
         from callalert.lint.split import MIN_PARALLEL_RULES, Claims, Handover, worth_a_child
 
@@ -364,7 +364,7 @@ class World:
             claims, handover = Claims(len(rules)), Handover()
 
             def work() -> list[tuple[int, _Analysis]]:
-                # the trees and inferences are kept for the query smells: the parses kept (syntax.ast_of) are the last few
+                # trees and inferences kept for the query smells (syntax.ast_of keeps the last few parses)
                 kept = []
                 while not handover.ready() and (chunk := claims.back()):
                     for i in chunk:
