@@ -192,9 +192,27 @@ def header(source_name: str, comment: str = "#") -> str:
 
 # characters libyaml prints as they are in any style (printable, no line break, no tab)
 _PRINTABLE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*")
-# a value libyaml would not write plain in block context (the indicators of analyze_scalar)
-_NOT_PLAIN = re.compile(r"""^[ #,\[\]{}&*!|>'"%@`]|^[?:-](?: |$)|^---|^\.\.\.|: |:$| #| $""")
-_SCALARS: dict[str, str] = {}  # str -> its text, shared by every document (names and keys repeat)
+# what makes libyaml write a value quoted in block context (the indicators of analyze_scalar): a first
+# character that starts other syntax, "? ", ": ", "- " or "---"/"..." at the start, ": " or " #"
+# anywhere, a space or ":" at the end
+_INDICATOR_FIRST = frozenset(" #,[]{}&*!|>'\"%@`")
+
+
+def _plain(value: str) -> bool:
+    first = value[0]
+    return not (
+        first in _INDICATOR_FIRST
+        or (first in "?:-" and value[1:2] in ("", " "))
+        or value[-1] in " :"
+        or value.startswith(("---", "..."))
+        or ": " in value
+        or " #" in value
+    )
+
+
+_SCALARS: dict[str, str] = {}  # short str -> its text, shared by every document (keys and label values repeat)
+_KEYS: dict[str, str] = {}  # the same for keys that passed _key's checks
+_CACHED = 64  # longer strings (expressions, descriptions) rarely repeat: not kept
 _LONGEST = 4096  # longer strings go to libyaml (it folds plain and quoted text past its line width)
 _LONGEST_KEY = 128  # libyaml writes a longer key as "? key" (not a simple key)
 
@@ -205,30 +223,30 @@ def _text(value: str) -> str:
         return text
     if not value or len(value) > _LONGEST or not _PRINTABLE.fullmatch(value):
         raise _Unsupported
-    if _CLOCK_RE.fullmatch(value) or _NOT_PLAIN.search(value) or _plain_tag(value) != _STR:
+    if not _plain(value) or (value[0] in _IMPLICIT and (_CLOCK_RE.fullmatch(value) or _plain_tag(value) != _STR)):
         text = "'" + value.replace("'", "''") + "'"
     else:
         text = value
-    if len(_SCALARS) < 65536:
+    if len(value) <= _CACHED and len(_SCALARS) < 65536:
         _SCALARS[value] = text
     return text
 
 
 def _key(value: Any) -> str:
+    text = _KEYS.get(value) if type(value) is str else None
+    if text is not None:
+        return text
     if type(value) is not str or len(value) > _LONGEST_KEY or not value.isascii():
         raise _Unsupported
-    return _text(value)
+    text = _text(value)
+    if len(_KEYS) < 4096:
+        _KEYS[value] = text
+    return text
 
 
-def _leaf(value: Any) -> str | None:
-    """The text of a scalar value, or None for a collection."""
+def _other(value: Any) -> str:
+    """The text of a scalar that is not a string (those are _text's)."""
     kind = type(value)
-    if kind is str:
-        return _text(value)
-    if kind is dict or kind is list or kind is tuple:
-        if not value:
-            raise _Unsupported  # {} and [] are flow collections
-        return None
     if kind is bool:
         return "true" if value else "false"
     if kind is int:
@@ -243,8 +261,9 @@ def _leaf(value: Any) -> str | None:
 
 def _direct(data: Any) -> str:
     out: list[str] = []
-    if _leaf(data) is not None:
-        raise _Unsupported  # a document that is one scalar ends with "...": libyaml's
+    kind = type(data)
+    if (kind is not dict and kind is not list and kind is not tuple) or not data:
+        raise _Unsupported  # a document that is one scalar ends with "...", {} and [] are flow: libyaml's
     _block(data, "", out, False)
     return "".join(out)
 
@@ -252,34 +271,39 @@ def _direct(data: Any) -> str:
 def _block(node: Any, indent: str, out: list[str], inline: bool) -> None:
     """`node` (a non-empty dict, list or tuple) at `indent`; `inline`: right after "- "."""
     append = out.append
-    if type(node) is dict:
-        inner = indent + "  "
-        for key, value in node.items():
-            if inline:
-                inline = False
-            else:
-                append(indent)
-            append(_key(key))
-            text = _leaf(value)
-            if text is not None:
-                append(": ")
-                append(text)
-                append("\n")
-            else:
-                append(":\n")
-                _block(value, inner if type(value) is dict else indent, out, False)
-        return
+    scalars = _SCALARS
+    keys = _KEYS
     inner = indent + "  "
-    for item in node:
-        if inline:
+    if type(node) is dict:
+        for key, value in node.items():
+            name = keys.get(key) if type(key) is str else None
+            if name is None:
+                name = _key(key)
+            lead = "" if inline else indent
             inline = False
-            append("- ")
-        else:
-            append(indent)
-            append("- ")
-        text = _leaf(item)
-        if text is not None:
-            append(text)
-            append("\n")
-        else:
+            kind = type(value)
+            if kind is str:
+                text = scalars.get(value)
+                append(f"{lead}{name}: {_text(value) if text is None else text}\n")
+            elif kind is dict or kind is list or kind is tuple:
+                if not value:
+                    raise _Unsupported  # {} and [] are flow collections
+                append(f"{lead}{name}:\n")
+                _block(value, inner if kind is dict else indent, out, False)
+            else:
+                append(f"{lead}{name}: {_other(value)}\n")
+        return
+    for item in node:
+        lead = "- " if inline else indent + "- "
+        inline = False
+        kind = type(item)
+        if kind is str:
+            text = scalars.get(item)
+            append(f"{lead}{_text(item) if text is None else text}\n")
+        elif kind is dict or kind is list or kind is tuple:
+            if not item:
+                raise _Unsupported
+            append(lead)
             _block(item, inner, out, True)
+        else:
+            append(f"{lead}{_other(item)}\n")
