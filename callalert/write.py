@@ -12,9 +12,10 @@ import shutil
 import signal
 import stat
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from callalert.diagnostics import display_path
 from callalert.errors import UsageError
@@ -237,25 +238,25 @@ def _unchanged(out_dir: Path, files: Mapping[str, str], private: bool) -> bool:
 #
 # Deciding that an identical tree is already in place means reading every file of it (10,000 runbooks:
 # 0.1 s of open, fstat, read, close). TreeReader does that in a child process on the second core while
-# this one validates and renders; the child sends back the tree's entries with a BLAKE2b digest of each
+# this one validates and renders; the child sends back the tree's entries with a SHA-256 digest of each
 # file (not the bytes: 15 MB at 10,000 alerts), and _unchanged_state asks of them what _unchanged asks of
-# the disk. tests/unit/test_write.py holds the two to the same answers.
+# the disk. tests/unit/test_write_unchanged.py holds the two to the same answers.
 
-DIGEST_BYTES = 32
 # Below this much spec text (about 500 alerts) reading the tree takes less time than starting a process.
 READER_MIN_SPEC_BYTES = 192 * 1024
 _READ_MAX_BYTES = 64 * 1024 * 1024  # a larger file is left to write_tree (which reads only what it compares)
 
 
 def _digest(data: bytes) -> bytes:
-    return hashlib.blake2b(data, digest_size=DIGEST_BYTES).digest()
+    return hashlib.sha256(data).digest()  # SHA-NI where the processor has it: faster than BLAKE2b here
 
 
-Folder = tuple[
-    str, int, int, int, bool, list[tuple[str, bool]]
-]  # relative path + "/", mode, uid, gid, is a folder, subfolders (name, is a link)
-Entry = tuple[bool, int, int, int, int, int, bytes]  # is a regular file, links, size, mode, uid, gid, digest
-TreeState = tuple[int, int, list[Folder], dict[str, Entry]]  # the root's device and inode, its folders and files
+# a folder: its relative path and "/", mode, uid, gid, whether it is one, its subfolders (name, is a link)
+Folder = tuple[str, int, int, int, bool, list[tuple[str, bool]]]
+# a file: whether it is a regular one, links, size, mode, uid, gid, digest
+Entry = tuple[bool, int, int, int, int, int, bytes]
+# the root's device and inode, its folders and files
+TreeState = tuple[int, int, list[Folder], dict[str, Entry]]
 
 
 def read_state(out_dir: Path) -> TreeState | None:
@@ -336,30 +337,30 @@ def _unchanged_state(out_dir: Path, state: TreeState, files: Mapping[str, str], 
     return True
 
 
-class TreeReader:
-    """read_state(out_dir) in a child process, started now and collected by write_tree.
+# Work done on the second processor: a forked child computes one value (plain data: str, bytes, int,
+# bool, None, tuples, lists, dicts of them) and sends it back over a pipe with marshal.
+#
+# Only where it is safe and can pay: os.fork exists, two processors are ours and no other thread runs
+# (fork copies one thread; a lock another holds would never be released in the child). Otherwise, or
+# when the child fails in any way, `result()` is None and the caller computes the value itself, so
+# the outcome never depends on whether a child ran. The child runs nothing of the parent's on exit
+# (os._exit); `close()` (the end of a `with` block, Ctrl-C included) kills and reaps it.
 
-    Only where it pays and is safe: a tree of callalert's with enough spec behind it, two processors,
-    os.fork, and no other thread in this process; otherwise state() is None and write_tree reads the
-    disk itself. The child only reads; close() (a `with` block) ends it on any exit, Ctrl-C included."""
 
-    def __init__(self, out_dir: Path, spec_bytes: int) -> None:
+def second_processor() -> bool:
+    """Whether a child process could run beside this one now."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores >= 2 and hasattr(os, "fork") and threading.active_count() == 1
+
+
+class Offloaded:
+    """`work()` in a child process, started at once when `enabled` and second_processor()."""
+
+    def __init__(self, work: Callable[[], Any], enabled: bool = True) -> None:
         self.pid = 0
-        self.fd = -1
-        self.target: Path | None = None
-        self._state: TreeState | None = None
-        try:
-            target = out_dir.resolve()
-            usable = (target / MARKER).is_file() and not target.is_symlink()
-        except (OSError, RuntimeError, ValueError):
+        self._fd = -1
+        if not enabled or not second_processor():
             return
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        if not usable or spec_bytes < READER_MIN_SPEC_BYTES or cores < 2 or not hasattr(os, "fork"):
-            return
-        import threading
-
-        if threading.active_count() > 1:
-            return  # fork copies one thread: a lock another one holds would never be released in the child
         read_fd, write_fd = os.pipe()
         try:
             pid = os.fork()
@@ -367,26 +368,26 @@ class TreeReader:
             os.close(read_fd)
             os.close(write_fd)
             return
-        if pid == 0:  # the child: read, send, exit without running anything of the parent's
+        if pid == 0:  # the child
             code = 1
             try:
                 os.close(read_fd)
-                payload = marshal.dumps(read_state(target))
+                payload = marshal.dumps(work())
                 with os.fdopen(write_fd, "wb") as pipe:
                     pipe.write(payload)
                 code = 0
             finally:
                 os._exit(code)
         os.close(write_fd)
-        self.pid, self.fd, self.target = pid, read_fd, target
+        self.pid, self._fd = pid, read_fd
 
-    def state(self, out_dir: Path) -> TreeState | None:
-        """What the child read, if it read `out_dir` (resolved) and finished cleanly."""
-        if not self.pid or out_dir != self.target:
+    def result(self) -> Any:
+        """The child's value, waiting for it; None without a child or when it failed."""
+        if not self.pid:
             return None
         chunks: list[bytes] = []
-        with os.fdopen(self.fd, "rb") as pipe:
-            self.fd = -1
+        with os.fdopen(self._fd, "rb") as pipe:
+            self._fd = -1
             while chunk := pipe.read(1 << 20):
                 chunks.append(chunk)
         _, status = os.waitpid(self.pid, 0)
@@ -394,21 +395,55 @@ class TreeReader:
         if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
             return None
         try:
-            state = marshal.loads(b"".join(chunks))
+            return marshal.loads(b"".join(chunks))
         except (EOFError, ValueError, TypeError):
             return None
-        return cast("TreeState | None", state)
 
     def close(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
         if self.pid:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(self.pid, 0)
             self.pid = 0
+
+    def __enter__(self) -> Offloaded:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class TreeReader:
+    """read_state(out_dir) in a child process (render.offload), started now and collected by write_tree:
+    only for a tree of callalert's with enough spec behind it; otherwise state() is None and
+    write_tree reads the disk itself."""
+
+    def __init__(self, out_dir: Path, spec_bytes: int) -> None:
+        self.target: Path | None = None
+        try:
+            if spec_bytes >= READER_MIN_SPEC_BYTES and (out_dir / MARKER).is_file():
+                self.target = out_dir.resolve()
+        except (OSError, RuntimeError, ValueError):
+            pass
+        target = self.target
+        self.child = Offloaded(lambda: read_state(target) if target else None, enabled=target is not None)
+
+    @property
+    def pid(self) -> int:
+        return self.child.pid
+
+    def state(self, out_dir: Path) -> TreeState | None:
+        """What the child read, if it read `out_dir` (resolved) and finished cleanly."""
+        if out_dir != self.target:
+            return None
+        return cast("TreeState | None", self.child.result())
+
+    def close(self) -> None:
+        self.child.close()
 
     def __enter__(self) -> TreeReader:
         return self

@@ -172,3 +172,18 @@ def test_no_child_for_a_small_spec_or_a_tree_that_is_not_ours(tmp_path: Path) ->
     (tmp_path / "other").mkdir()
     with TreeReader(tmp_path / "other", write.READER_MIN_SPEC_BYTES) as reader:
         assert not reader.pid
+
+
+def test_a_child_s_value_comes_back_and_a_failed_child_gives_none() -> None:
+    with write.Offloaded(lambda: {"a": (1, b"x", [True, None])}) as child:
+        value = child.result()
+    if write.second_processor():
+        assert value == {"a": (1, b"x", [True, None])}
+    else:
+        assert value is None
+    with write.Offloaded(lambda: 1 / 0) as child:
+        assert child.result() is None  # the caller computes it itself
+    with write.Offloaded(object) as child:  # marshal cannot send it
+        assert child.result() is None
+    with write.Offloaded(lambda: 1, enabled=False) as child:
+        assert not child.pid and child.result() is None
