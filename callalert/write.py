@@ -353,6 +353,20 @@ def second_processor() -> bool:
     return cores >= 2 and hasattr(os, "fork") and threading.active_count() == 1
 
 
+def _die_with_parent(parent: int) -> None:
+    """In a child: be killed when the parent ends (Linux prctl PR_SET_PDEATHSIG), and end now if it has."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 class Offloaded:
     """`work()` in a child process, started at once when `enabled` and second_processor()."""
 
@@ -362,15 +376,23 @@ class Offloaded:
         if not enabled or not second_processor():
             return
         read_fd, write_fd = os.pipe()
+        parent = os.getpid()
+        # Ctrl-C between fork and the child's own handling would run the parent's handlers in the child
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             pid = os.fork()
         except OSError:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             os.close(read_fd)
             os.close(write_fd)
             return
-        if pid == 0:  # the child
+        if pid == 0:  # the child: Ctrl-C, a closed pipe or the parent's end ends it at once
             code = 1
             try:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+                _die_with_parent(parent)
                 os.close(read_fd)
                 payload = marshal.dumps(work())
                 with os.fdopen(write_fd, "wb") as pipe:
@@ -378,8 +400,13 @@ class Offloaded:
                 code = 0
             finally:
                 os._exit(code)
-        os.close(write_fd)
         self.pid, self._fd = pid, read_fd
+        os.close(write_fd)
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a Ctrl-C that came meanwhile is raised here
+        except BaseException:
+            self.close()
+            raise
 
     def result(self) -> Any:
         """The child's value, waiting for it; None without a child or when it failed."""
