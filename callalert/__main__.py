@@ -1,4 +1,4 @@
-from callalert.cli import main
+from callalert.cli import entry
 
 if __name__ == "__main__":
-    main()
+    entry()

@@ -44,7 +44,7 @@ class Rendered:
 
 
 def load_valid(paths: Sequence[Path], overlays: Sequence[Path] = (), note: str = "") -> Valid:
-    validated = validate(paths, overlays=overlays)
+    validated = validate(paths, overlays=overlays, split=True)
     if not validated.ok or validated.model is None:
         raise ProblemsFound(validated.problems, note)
     return Valid(validated.model, validated.merged, validated.problems)

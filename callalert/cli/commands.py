@@ -22,7 +22,7 @@ def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ())
     from callalert.validate import validate
 
     report.check_format(fmt)
-    result = validate(specs, overlays=overlays)
+    result = validate(specs, overlays=overlays, split=True)
     if result.ok and result.model is not None and result.model.outputs:
         from callalert import pipeline  # imports every renderer: only for a spec that lists `outputs:`
 

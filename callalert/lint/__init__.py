@@ -35,6 +35,7 @@ from callalert.lint.world import (
     text_source,
 )
 from callalert.pipeline import Valid
+from callalert.spec import prefetch
 from callalert.spec.kinds import DESCRIPTIONS, TEST_COPY_MARK, Kind, detect
 from callalert.spec.load import Document, load_all_text, load_text
 from callalert.spec.read import InputError, display, read_text
@@ -114,7 +115,8 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             kind: Kind = "spec"  # validate loads it; a second YAML load of a big spec costs seconds
         else:
             if path.suffix != ".tmpl":
-                doc = load_text(text, name)
+                ahead = prefetch.take(path)  # a large file read on another core while lint started
+                doc = ahead if ahead is not None and ahead.text == text else load_text(text, name)
             kind = detect(name, text, doc.data if doc is not None else None)
         if doc is not None and doc.data is None and doc.problems and kind != "template":
             kind = "unknown"

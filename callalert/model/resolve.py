@@ -64,10 +64,13 @@ def file_name_for_group(name: str) -> str:
     return safe.strip(".") or "rules"
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_:]+")
+
+
 def runbook_file_name(alert_name: str) -> str:
     """`<AlertName>.md`, with what a file name cannot hold replaced (names are free text under
     `defaults.alert_names: text`)."""
-    if re.fullmatch(r"[A-Za-z0-9_:]+", alert_name):
+    if _PLAIN_NAME.fullmatch(alert_name):
         return f"{alert_name}.md"
     return file_name_for_group(alert_name) + ".md"
 

@@ -124,8 +124,8 @@ def json_schema(kind: str = "spec") -> dict[str, Any]:
     nothing is required of one file, the files together must make a spec); `overlay`: an overlay,
     a partial spec plus `alerts:` (changes to alerts by name, "*" for all), whose mappings merge
     into the spec's, so nothing is required at its top level nor in an alert's changes."""
-    from callalert.spec import FORMATS, LATEST
     from callalert.spec.fielddocs import apply
+    from callalert.spec.formats import FORMATS, LATEST
 
     schema = apply(FORMATS[LATEST].model_json_schema(by_alias=True))
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -6,6 +6,7 @@ that needs the whole spec live in resolve.py and validate.py.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -46,6 +47,7 @@ def duration_seconds(text: str) -> float:
     return sum(int(g) * unit for g, unit in zip(match.groups(), _UNITS, strict=True) if g)
 
 
+@functools.lru_cache(maxsize=4096)  # a spec repeats a few durations (`for: 5m`) thousands of times
 def duration_ms(text: str) -> int | None:
     """Milliseconds of a Prometheus duration, or None when it is not one."""
     if text == "0":

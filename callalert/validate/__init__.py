@@ -13,6 +13,7 @@ from callalert.diagnostics import Problem, shown, sort_problems
 from callalert.errors import UsageError
 from callalert.limits import MAX_ROUTE_DEPTH, ensure_recursion_limit
 from callalert.model import Model
+from callalert.spec import prefetch
 from callalert.spec.load import Document, Merged, load_file, merge
 from callalert.spec.read import InputError, display, expand_spec_paths
 
@@ -37,6 +38,10 @@ def load_documents(paths: Sequence[Path]) -> Merged:
     """The files of one spec, merged; a directory stands for its *.yaml and *.yml files, sorted by name."""
     docs = []
     for path in expand_spec_paths(list(paths)):
+        ahead = prefetch.take(path)  # read and parsed on another core while the command started
+        if ahead is not None:
+            docs.append(ahead)
+            continue
         try:
             docs.append(load_file(path))
         except InputError as exc:
@@ -87,12 +92,44 @@ def _checks() -> tuple[Check, ...]:
     return (promql.check, alertmanager.check, secrets.check, templates.check, testcases.check)
 
 
-def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence[Path] = ()) -> Validated:
+# Rules from which the PromQL check (the costliest) runs on another core beside the others.
+MIN_SPLIT_RULES = 1_000
+
+
+def _run_checks(checks: Sequence[Check], model: Model, merged: Merged, *, split: bool) -> list[Problem]:
+    """The problems of every check, in the order of `checks`; with `split`, for a large spec, the
+    first (PromQL) runs in a forked child while this process runs the others (callalert/parallel.py).
+    Its parse caches stay in the child: a command that parses the rules again later (lint) does
+    not split."""
+    child = None
+    if split and checks and sum(len(g.alerts) + len(g.records) for g in model.groups) >= MIN_SPLIT_RULES:
+        from callalert import parallel
+
+        first = checks[0]
+        child = parallel.start(lambda: list(first(model, merged)))
+    rest = [p for check in checks[1 if child else 0 :] for p in check(model, merged)]
+    if child is None:
+        return rest
+    firsts = child.result()
+    if firsts is None:  # the child failed: the check runs here, so a real error surfaces here
+        firsts = list(checks[0](model, merged))
+    return [*firsts, *rest]
+
+
+def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence[Path] = (), split: bool = False) -> Validated:
+    """The spec `paths` make, checked: every problem at once. `split`: run the PromQL check of a
+    large spec on another core (_run_checks)."""
     from callalert.model.resolve import resolve
-    from callalert.spec import FORMATS, LATEST, v1
+    from callalert.spec import v1
+    from callalert.spec.formats import FORMATS, LATEST
     from callalert.validate.schema import route_depth, salvage, schema_problems, validate_data
 
     ensure_recursion_limit()  # route trees and templates within the limits of callalert.limits
+    checks = _checks() if semantic else ()
+    if prefetch.pending():  # the spec is being read on another core: prepare what comes after it meanwhile
+        from callalert.model import builtin_templates
+
+        builtin_templates.warm()
     merged = load_documents(paths)
     result = Validated(merged, list(merged.problems))
     if overlays:
@@ -160,9 +197,7 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
     assert isinstance(spec, v1.Spec)  # the one format so far; a format 2 gets its own resolver here
     model, problems = resolve(spec, merged.problem, sources, template_file.parent, merged.locate)
     result.problems.extend(problems)
-    if semantic:
-        for check in _checks():
-            result.problems.extend(check(model, merged))
+    result.problems.extend(_run_checks(checks, model, merged, split=split))
     if not salvaged:
         result.model = model
     return done()

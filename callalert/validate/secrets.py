@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from callalert import diagnostics as d
 from callalert.diagnostics import KeyPath, Problem
-from callalert.model import Model
+from callalert.model import Model, Runbook
 from callalert.spec.load import Merged
 
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://[^\s\"'<>]+", re.I)
@@ -68,6 +68,12 @@ def _header_reason(key: KeyPath, text: str) -> str | None:
     return None
 
 
+def _has_url(rb: Runbook) -> bool:
+    texts = [rb.title or "", rb.description or "", *rb.investigation, *rb.mitigation, *rb.contacts]
+    texts += rb.escalation if isinstance(rb.escalation, tuple) else [rb.escalation or ""]
+    return any("://" in t for t in texts)
+
+
 def _sources(model: Model) -> Iterable[tuple[KeyPath, object]]:
     yield from ((r.key, r.config) for r in model.receivers.values())
     yield ("global",), {k: v for k, v in model.global_.items() if not k.startswith("smtp_")}
@@ -77,13 +83,17 @@ def _sources(model: Model) -> Iterable[tuple[KeyPath, object]]:
         {"dashboard_base_url": model.defaults.dashboard_base_url, "runbook_base_url": model.defaults.runbook_base_url},
     )
     for alert in model.alerts:
+        # only a string with `://` can hold a secret here (no header values): the rest is skipped
+        # before any key path or mapping is built, thousands of alerts being the common case
         for key, _field, text in alert.text_fields():
-            yield key, text
-        yield (*alert.key, "labels"), {k: v for k, v in alert.labels.items() if k not in ("severity", "category")}
-        if alert.own_dashboard:
+            if "://" in text:
+                yield key, text
+        if any("://" in v for k, v in alert.labels.items() if k not in ("severity", "category")):
+            yield (*alert.key, "labels"), {k: v for k, v in alert.labels.items() if k not in ("severity", "category")}
+        if alert.own_dashboard and "://" in alert.own_dashboard:
             yield (*alert.key, "dashboard"), alert.own_dashboard
-        if alert.runbook is not None:
-            rb = alert.runbook
+        rb = alert.runbook
+        if rb is not None and _has_url(rb):
             yield (
                 (*alert.key, "runbook"),
                 {

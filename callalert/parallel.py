@@ -1,0 +1,136 @@
+"""Work on another core: a function run in a forked child, its result pickled back through a pipe.
+
+promtool checks rules on every core; callalert is a Python process, so where its work splits into
+independent parts (reading a large spec while the command starts, one check of the model while
+another runs) it forks. The child starts with everything the parent has built, so nothing is sent
+to it; only its result comes back. It is an optimisation only, never a second authority:
+- where forking is not possible or not worth it (not Linux, one usable core, CALLALERT_JOBS=1, a
+  small input) there is no child and the caller does the work itself;
+- a child that fails in any way gives None, and the caller does the work itself (a real error
+  then surfaces in the parent, with its normal report);
+- Ctrl-C ends the child at once (SIGINT's default action); a parent that leaves without the
+  result kills and reaps it (`stop`, also at exit), so no process outlives the command;
+- the child writes nothing but the pipe and leaves with os._exit: no atexit handlers, no flush of
+  the parent's buffered output.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import pickle
+import signal
+import sys
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+ENV = "CALLALERT_JOBS"  # 1: everything in one process
+
+T = TypeVar("T")
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity mask where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether a forked child can run beside this process here."""
+    return sys.platform.startswith("linux") and usable_cores() > 1 and os.environ.get(ENV, "").strip() != "1"
+
+
+_live: set[Child[Any]] = set()  # children not yet reaped: stopped at exit
+
+
+class Child(Generic[T]):
+    """`work()` computed in a forked child; `result()` waits for it: the value, or None when the
+    child failed (the caller then does the work itself)."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        read_fd, write_fd = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_fd)
+            os.close(write_fd)
+            raise
+        if pid == 0:  # pragma: no cover - runs in the child (coverage does not follow it)
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child at once
+                os.close(read_fd)
+                payload = memoryview(pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
+                while payload:
+                    payload = payload[os.write(write_fd, payload) :]
+                code = 0
+            except BaseException:  # any failure: exit 1, and the parent does the work itself
+                pass
+            finally:
+                os._exit(code)
+        os.close(write_fd)
+        self.pid = pid
+        self._read_fd: int | None = read_fd
+        if not _live:
+            atexit.register(_stop_all)
+        _live.add(self)
+
+    @property
+    def running(self) -> bool:
+        return self._read_fd is not None
+
+    def result(self) -> T | None:
+        """The child's value (waiting for it), or None when it failed; once."""
+        if self._read_fd is None:
+            return None
+        chunks: list[bytes] = []
+        try:
+            while chunk := os.read(self._read_fd, 1 << 20):
+                chunks.append(chunk)
+            os.close(self._read_fd)
+            self._read_fd = None
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = 0
+            _live.discard(self)
+        except BaseException:
+            self.stop()
+            raise
+        if os.waitstatus_to_exitcode(status) != 0 or not chunks:
+            return None
+        try:
+            value: T = pickle.loads(b"".join(chunks))
+        except Exception:
+            return None
+        return value
+
+    def stop(self) -> None:
+        """Kill and reap the child (its result no longer wanted, or the parent interrupted)."""
+        if self._read_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._read_fd)
+            self._read_fd = None
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):  # ChildProcessError included
+                os.waitpid(self.pid, 0)
+            self.pid = 0
+        _live.discard(self)
+
+
+def _stop_all() -> None:
+    for child in list(_live):
+        child.stop()
+
+
+def start(work: Callable[[], T]) -> Child[T] | None:
+    """A child computing `work()`, or None where forking is not possible (can_fork) or fails."""
+    if not can_fork():
+        return None
+    try:
+        return Child(work)
+    except OSError:
+        return None
