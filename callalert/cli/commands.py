@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -58,9 +57,10 @@ def cmd_render(
     report.check_format(fmt)
     mode: SecretMode = "env" if secrets == "env" else "ref"
     if not check:
-        # the tree already in --out is read on the other processor while this one validates and renders
-        with TreeReader(out, _total_size([*specs, *overlays])) as reader:
-            rendered = pipeline.render(specs, secrets=mode, overlays=overlays, targets=targets or None)
+        valid = pipeline.load_valid(specs, overlays, "nothing written")
+        # the tree already in --out is read on another core while this one renders
+        with TreeReader(out, len(valid.model.alerts)) as reader:
+            rendered = pipeline.render_valid(valid, secrets=mode, targets=targets or None)
             emit(rendered.warnings, fmt, files=[str(s) for s in specs])
             write_tree(out, rendered.files, private=rendered.ctx.has_inline_secrets, reader=reader)
         sys.stderr.write(f"rendered {len(rendered.files)} files into {display_path(out)}\n")
@@ -77,14 +77,6 @@ def cmd_render(
         return EXIT_PROBLEMS
     sys.stderr.write(f"{display_path(out)} is up to date ({len(rendered.files)} files)\n")
     return EXIT_OK
-
-
-def _total_size(paths: Sequence[Path]) -> int:
-    total = 0
-    for path in paths:
-        with contextlib.suppress(OSError, ValueError):
-            total += path.stat().st_size
-    return total
 
 
 def cmd_init(path: Path, force: bool) -> int:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from callalert import write
+from callalert import parallel, treestate, write
 from callalert.write import MARKER, TreeReader, write_tree
 
 FILES = {"prometheus/rules/a.yml": "groups: []\n", "runbooks/A.md": "# A\n", "alertmanager/alertmanager.yml": "route: {}\n"}
@@ -109,7 +109,7 @@ def test_any_difference_writes_a_new_tree(tmp_path: Path, change: Callable[[Path
     out = tmp_path / "out"
     write_tree(out, FILES)
     change(out)
-    with TreeReader(out, write.READER_MIN_SPEC_BYTES) as reader:
+    with TreeReader(out, write.READER_MIN_ALERTS) as reader:
         write_tree(out, FILES, reader=reader if read_first else None)
     found = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() or p.is_symlink()}
     assert found == {*FILES, MARKER}
@@ -138,7 +138,7 @@ def test_the_tree_read_beforehand_gives_the_answer_the_disk_gives(
     write_tree(out, FILES, private=private)
     if change is not None:
         change(out)
-    state = write.read_state(out.resolve())
+    state = treestate.read_state(out.resolve())
     if state is None:  # unreadable (a symlink where a file belongs): write_tree asks the disk itself
         assert change is _symlink
         return
@@ -152,12 +152,12 @@ def test_the_tree_read_beforehand_gives_the_answer_the_disk_gives(
 def test_the_child_reads_the_tree_and_is_gone_after(tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_tree(out, FILES)
-    with TreeReader(out, write.READER_MIN_SPEC_BYTES) as reader:
+    with TreeReader(out, write.READER_MIN_ALERTS) as reader:
         pid = reader.pid
-        if len(os.sched_getaffinity(0)) >= 2:
-            assert pid, "two processors, a tree of callalert's and a large spec: the tree is read by a child"
-            assert reader.state(out.resolve()) == write.read_state(out.resolve())
-    with TreeReader(out, write.READER_MIN_SPEC_BYTES) as reader:
+        if parallel.can_fork():
+            assert pid, "another core, a tree of callalert's and a large spec: the tree is read by a child"
+            assert reader.state(out.resolve()) == treestate.read_state(out.resolve())
+    with TreeReader(out, write.READER_MIN_ALERTS) as reader:
         pid = reader.pid
     if pid:
         with pytest.raises(ProcessLookupError):  # killed and reaped, not a zombie
@@ -165,25 +165,11 @@ def test_the_child_reads_the_tree_and_is_gone_after(tmp_path: Path) -> None:
 
 
 def test_no_child_for_a_small_spec_or_a_tree_that_is_not_ours(tmp_path: Path) -> None:
+    """Below READER_MIN_ALERTS, or for a folder without the marker, write_tree reads the disk itself."""
     out = tmp_path / "out"
     write_tree(out, FILES)
-    with TreeReader(out, write.READER_MIN_SPEC_BYTES - 1) as reader:
+    with TreeReader(out, write.READER_MIN_ALERTS - 1) as reader:
         assert not reader.pid and reader.state(out.resolve()) is None
     (tmp_path / "other").mkdir()
-    with TreeReader(tmp_path / "other", write.READER_MIN_SPEC_BYTES) as reader:
+    with TreeReader(tmp_path / "other", write.READER_MIN_ALERTS) as reader:
         assert not reader.pid
-
-
-def test_a_child_s_value_comes_back_and_a_failed_child_gives_none() -> None:
-    with write.Offloaded(lambda: {"a": (1, b"x", [True, None])}) as child:
-        value = child.result()
-    if write.second_processor():
-        assert value == {"a": (1, b"x", [True, None])}
-    else:
-        assert value is None
-    with write.Offloaded(lambda: 1 / 0) as child:
-        assert child.result() is None  # the caller computes it itself
-    with write.Offloaded(object) as child:  # marshal cannot send it
-        assert child.result() is None
-    with write.Offloaded(lambda: 1, enabled=False) as child:
-        assert not child.pid and child.result() is None
