@@ -255,6 +255,23 @@ class _Shared:
         self.t, self.cell, self.code = t, cell, code
         self._routing: dict[int, tuple[AlertRouting, str, str, str]] = {}
         self._steps: dict[tuple[str, ...], str] = {}
+        self._labels: dict[tuple[tuple[str, str], ...], str] = {}
+
+    def owner_and_labels(self, a: Alert) -> str:
+        """The "Owner" and "Labels" rows of `a`'s page (alerts of one team share them)."""
+        key = tuple(a.labels.items())
+        text = self._labels.get(key)
+        if text is None:
+            t, cell, code = self.t, self.cell, self.code
+            owned = owner(a)
+            labels = {k: v for k, v in a.labels.items() if k not in ("severity", "category")}
+            text = f"| {t['owner']} | {cell(owned)} |\n" if owned else ""
+            if labels:
+                shown = ", ".join(cell(code(f'{k}="{v}"')) for k, v in labels.items())
+                text += f"| {t['labels']} | {shown} |\n"
+            if len(self._labels) < 4096:
+                self._labels[key] = text
+        return text
 
     def steps(self, steps: Sequence[str]) -> str:
         """_steps(steps, "   "): the same steps recur in many runbooks."""
@@ -297,8 +314,6 @@ def _page(
     rb = a.runbook
     title = (rb.title if rb and rb.title else None) or a.summary or a.name
     severity = model.severities.get(a.severity or "")
-    owned = owner(a)
-    labels = {k: v for k, v in a.labels.items() if k not in ("severity", "category")}
     notifies, hops, _ = shared.routing(routing)
     out = [
         shared.header,
@@ -311,11 +326,7 @@ def _page(
     out.append(" |\n")
     if a.category:
         out.append(f"| {t['category']} | {cell(a.category)} |\n")
-    if owned:
-        out.append(f"| {t['owner']} | {cell(owned)} |\n")
-    if labels:
-        shown = ", ".join(cell(code(f'{k}="{v}"')) for k, v in labels.items())
-        out.append(f"| {t['labels']} | {shown} |\n")
+    out.append(shared.owner_and_labels(a))
     out.append(f"| {t['group']} | {cell(a.group)} |\n")
     out.append(f"| {t['for']} | {cell(a.for_) if a.for_ else t['immediately']} |\n")
     out.append(f"| {t['notifies']} | {notifies} |\n")
