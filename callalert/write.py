@@ -172,6 +172,25 @@ class _Reuse:
         return True
 
 
+def _wanted(
+    files: Mapping[str, str], private: bool, file_mode: int, dir_mode: int
+) -> tuple[dict[str, tuple[str, int]], dict[str, int]]:
+    """The files of the tree write_tree swaps in, with their modes, and its folders with theirs."""
+    wanted: dict[str, tuple[str, int]] = {MARKER: (MARKER_TEXT, file_mode)}
+    folders = {"": dir_mode}
+    for rel, text in files.items():
+        secret = private and rel in SECRET_FILES
+        wanted[rel] = (text, 0o600 if secret else file_mode)
+        folder = rel.rpartition("/")[0]
+        parent = folder
+        while parent not in folders:  # the folder and those of its parents not met yet
+            folders[parent] = dir_mode
+            parent = parent.rpartition("/")[0]
+        if secret:
+            folders[folder] = 0o700
+    return wanted, folders
+
+
 def _unchanged(out_dir: Path, files: Mapping[str, str], private: bool) -> bool:
     """Whether `out_dir` is already exactly the tree _write_tree would swap in: the marker, these
     files and no other entry, each a regular file of this user with one link, the mode a new one
@@ -183,16 +202,7 @@ def _unchanged(out_dir: Path, files: Mapping[str, str], private: bool) -> bool:
     uid = os.geteuid()
     parent = os.stat(out_dir.parent)
     gid = parent.st_gid if parent.st_mode & stat.S_ISGID else os.getegid()
-    wanted: dict[str, tuple[str, int]] = {MARKER: (MARKER_TEXT, file_mode)}
-    folders = {"": dir_mode}
-    for rel, text in files.items():
-        secret = private and rel in SECRET_FILES
-        wanted[rel] = (text, 0o600 if secret else file_mode)
-        parts = rel.split("/")[:-1]
-        for n in range(1, len(parts) + 1):
-            folders.setdefault("/".join(parts[:n]), dir_mode)
-        if secret:
-            folders["/".join(parts)] = 0o700
+    wanted, folders = _wanted(files, private, file_mode, dir_mode)
     found = 0
     try:
         for root, dirnames, filenames in os.walk(out_dir):
@@ -211,7 +221,7 @@ def _unchanged(out_dir: Path, files: Mapping[str, str], private: bool) -> bool:
                 if entry is None:
                     return False
                 data, mode = entry[0].encode("utf-8", "surrogateescape"), entry[1]
-                fd = os.open(out_dir / rel, os.O_RDONLY | os.O_NOFOLLOW)
+                fd = os.open(os.path.join(root, name), os.O_RDONLY | os.O_NOFOLLOW)
                 try:
                     info = os.fstat(fd)
                     if (
@@ -255,16 +265,7 @@ def _unchanged_state(out_dir: Path, state: TreeState, files: Mapping[str, str], 
     dev, ino, folders_found, files_found = state
     if (top.st_dev, top.st_ino) != (dev, ino):
         return False  # another folder took its place since it was read
-    wanted: dict[str, tuple[str, int]] = {MARKER: (MARKER_TEXT, file_mode)}
-    folders = {"": dir_mode}
-    for rel, text in files.items():
-        secret = private and rel in SECRET_FILES
-        wanted[rel] = (text, 0o600 if secret else file_mode)
-        parts = rel.split("/")[:-1]
-        for n in range(1, len(parts) + 1):
-            folders.setdefault("/".join(parts[:n]), dir_mode)
-        if secret:
-            folders["/".join(parts)] = 0o700
+    wanted, folders = _wanted(files, private, file_mode, dir_mode)
     for base, mode, f_uid, f_gid, is_dir, subdirs in folders_found:
         if not is_dir or stat.S_IMODE(mode) != folders.get(base.rstrip("/")) or (f_uid, f_gid) != (uid, gid):
             return False
