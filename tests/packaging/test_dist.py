@@ -148,7 +148,7 @@ def test_wheel_holds_the_package_its_data_and_nothing_else(dist: Dist) -> None:
         f"{DIST_INFO}/{name}" for name in ("METADATA", "WHEEL", "RECORD", "entry_points.txt", "top_level.txt", "licenses/LICENSE")
     }
     with zipfile.ZipFile(dist.wheel) as whl:
-        assert "[console_scripts]\ncallalert = callalert.cli:main\n" in whl.read(f"{DIST_INFO}/entry_points.txt").decode()
+        assert "[console_scripts]\ncallalert = callalert.cli:entry\n" in whl.read(f"{DIST_INFO}/entry_points.txt").decode()
         assert whl.read(f"{DIST_INFO}/licenses/LICENSE") == (ROOT / "LICENSE").read_bytes()
 
 
