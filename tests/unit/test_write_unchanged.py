@@ -173,3 +173,19 @@ def test_no_child_for_a_small_spec_or_a_tree_that_is_not_ours(tmp_path: Path) ->
     (tmp_path / "other").mkdir()
     with TreeReader(tmp_path / "other", write.READER_MIN_ALERTS) as reader:
         assert not reader.pid
+
+
+def test_a_reader_that_fails_leaves_the_answer_to_the_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    write_tree(out, FILES)
+    monkeypatch.setattr(treestate, "__file__", str(tmp_path / "missing.py"))  # the interpreter exits 2
+    with TreeReader(out, write.READER_MIN_ALERTS) as reader:
+        assert reader.state(out.resolve()) is None
+    before = _inodes(out)
+    with TreeReader(out, write.READER_MIN_ALERTS) as reader:
+        write_tree(out, FILES, reader=reader)
+    assert _inodes(out) == before  # unchanged, as the disk says
+    _changed(out)
+    with TreeReader(out, write.READER_MIN_ALERTS) as reader:
+        write_tree(out, FILES, reader=reader)
+    assert (out / "runbooks/A.md").read_text() == FILES["runbooks/A.md"]
