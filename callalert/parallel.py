@@ -52,9 +52,13 @@ class Child(Generic[T]):
 
     def __init__(self, work: Callable[[], T]) -> None:
         read_fd, write_fd = os.pipe()
+        # Ctrl-C between the fork and the child's own SIGINT setting must not run the parent's
+        # handling in the child: SIGINT waits (blocked) across the fork, in both processes
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             pid = os.fork()
         except OSError:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             os.close(read_fd)
             os.close(write_fd)
             raise
@@ -62,6 +66,7 @@ class Child(Generic[T]):
             code = 1
             try:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child at once
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
                 os.close(read_fd)
                 payload = memoryview(pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
                 while payload:
@@ -71,6 +76,7 @@ class Child(Generic[T]):
                 pass
             finally:
                 os._exit(code)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a Ctrl-C that came meanwhile is handled now
         os.close(write_fd)
         self.pid = pid
         self._read_fd: int | None = read_fd

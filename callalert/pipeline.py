@@ -72,7 +72,13 @@ def render(
     overlays: Sequence[Path] = (),
     targets: Sequence[str] | None = None,
 ) -> Rendered:
-    valid = load_valid(paths, overlays, "nothing written")
+    return render_valid(load_valid(paths, overlays, "nothing written"), secrets=secrets, ctx=ctx, targets=targets)
+
+
+def render_valid(
+    valid: Valid, *, secrets: SecretMode = "ref", ctx: RenderContext | None = None, targets: Sequence[str] | None = None
+) -> Rendered:
+    """render() of a spec load_valid() accepted."""
     chosen = select_targets(valid.model, targets)
     ctx = ctx or RenderContext(secrets=secrets)
     ctx.problem = valid.merged.problem

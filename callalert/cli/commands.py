@@ -6,11 +6,15 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from callalert import report
 from callalert.cli.errors import emit
 from callalert.diagnostics import display_path, has_errors, sort_problems, summary
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
+
+if TYPE_CHECKING:
+    from callalert.render.context import SecretMode
 
 
 def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ()) -> int:
@@ -44,28 +48,34 @@ def cmd_render(
     overlays: Sequence[Path] = (),
     targets: Sequence[str] = (),
 ) -> int:
-    from callalert.write import diff_tree, write_tree
+    from callalert.write import TreeReader, diff_tree, write_tree
 
     if secrets not in ("ref", "env"):
         raise UsageError(f"unknown --secrets {secrets!r}; choose ref or env")
     from callalert import pipeline
 
     report.check_format(fmt)
-    rendered = pipeline.render(specs, secrets="env" if secrets == "env" else "ref", overlays=overlays, targets=targets or None)
-    emit(rendered.warnings, fmt, files=[str(s) for s in specs])
-    if check:
-        if out.exists() and not out.is_dir():
-            raise UsageError(f"--out {display_path(out)} exists and is not a directory")
-        diff = diff_tree(out, rendered.files, rendered.ctx.redact_file)
-        if diff:
-            sys.stdout.write(diff)
-            names = " ".join([*(display_path(s) for s in specs), *(f"--target {t}" for t in targets)])
-            sys.stderr.write(f"{display_path(out)} is out of date: run `callalert render {names} --out {display_path(out)}`\n")
-            return EXIT_PROBLEMS
-        sys.stderr.write(f"{display_path(out)} is up to date ({len(rendered.files)} files)\n")
+    mode: SecretMode = "env" if secrets == "env" else "ref"
+    if not check:
+        valid = pipeline.load_valid(specs, overlays, "nothing written")
+        # the tree already in --out is read on another core while this one renders
+        with TreeReader(out, len(valid.model.alerts)) as reader:
+            rendered = pipeline.render_valid(valid, secrets=mode, targets=targets or None)
+            emit(rendered.warnings, fmt, files=[str(s) for s in specs])
+            write_tree(out, rendered.files, private=rendered.ctx.has_inline_secrets, reader=reader)
+        sys.stderr.write(f"rendered {len(rendered.files)} files into {display_path(out)}\n")
         return EXIT_OK
-    write_tree(out, rendered.files, private=rendered.ctx.has_inline_secrets)
-    sys.stderr.write(f"rendered {len(rendered.files)} files into {display_path(out)}\n")
+    rendered = pipeline.render(specs, secrets=mode, overlays=overlays, targets=targets or None)
+    emit(rendered.warnings, fmt, files=[str(s) for s in specs])
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {display_path(out)} exists and is not a directory")
+    diff = diff_tree(out, rendered.files, rendered.ctx.redact_file)
+    if diff:
+        sys.stdout.write(diff)
+        names = " ".join([*(display_path(s) for s in specs), *(f"--target {t}" for t in targets)])
+        sys.stderr.write(f"{display_path(out)} is out of date: run `callalert render {names} --out {display_path(out)}`\n")
+        return EXIT_PROBLEMS
+    sys.stderr.write(f"{display_path(out)} is up to date ({len(rendered.files)} files)\n")
     return EXIT_OK
 
 

@@ -16,6 +16,9 @@ _ACTION_RE = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}", re.S)
 _FIELD_RE = re.compile(r"(?:\$labels|\.Labels|\$externalLabels|\.ExternalLabels)\.([A-Za-z_][A-Za-z0-9_]*)")
 _INDEX_RE = re.compile(r"""index\s+(?:\$labels|\.Labels|\$externalLabels|\.ExternalLabels)\s+"([^"]*)\"""")
 _VALUE_RE = re.compile(r"(?:\$value|\.Value)\b")
+_TICKS_RE = re.compile(r"`+")
+_FENCE_RE = re.compile(r"`{3,}")
+_SPACES_RE = re.compile(r"[ \t]{2,}")
 _CONTROL = frozenset({"if", "else", "end", "range", "with", "define", "template", "block", "break", "continue"})
 
 
@@ -26,7 +29,7 @@ def cell(text: str) -> str:
 
 def code(text: str) -> str:
     """An inline code span that survives backticks inside `text` (CommonMark: a longer fence)."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    longest = max((len(run) for run in _TICKS_RE.findall(text)), default=0) if "`" in text else 0
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
@@ -34,7 +37,7 @@ def code(text: str) -> str:
 
 def fenced(text: str, info: str = "") -> str:
     """A fenced code block whose fence is longer than any backtick run in `text`."""
-    longest = max((len(run) for run in re.findall(r"`{3,}", text)), default=2)
+    longest = max((len(run) for run in _FENCE_RE.findall(text)), default=2) if "```" in text else 2
     fence = "`" * (longest + 1)
     return f"{fence}{info}\n{text.rstrip()}\n{fence}"
 
@@ -68,4 +71,4 @@ def readable(text: str, *, as_code: bool = True) -> str:
     out = _ACTION_RE.sub(sub, text)
     # a lone `{{` that is no action (unclosed) must not reach a Liquid/Jinja site generator either
     out = out.replace("{{", "{ {").replace("{%", "{ %")
-    return re.sub(r"[ \t]{2,}", " ", out).strip()
+    return _SPACES_RE.sub(" ", out).strip()

@@ -123,3 +123,70 @@ def test_markdown_helpers_escape_what_would_break_the_structure() -> None:
     assert markdown.code("a `b` c") == "``a `b` c``"
     assert markdown.code("`edge`") == "`` `edge` ``"
     assert markdown.fenced("x\n```\ny", "promql") == "````promql\nx\n```\ny\n````"
+
+
+GOLDEN = ROOT / "tests/golden/cases"
+ROUTED_SPECS = sorted(p.parent for p in [*GOLDEN.glob("*/spec.yaml"), *GOLDEN.glob("*/specs")])
+
+
+# Alerts that agree on every label a route matches on (team, severity) and differ only in one an
+# inhibit rule's target matches on (tier), or in whether they set a routed label at all (zone).
+KEYED_SPEC = """
+version: 1
+severities: {critical: {}, warning: {}}
+receivers:
+  default: {webhook_configs: [{url: "http://127.0.0.1:9/d"}]}
+  web: {webhook_configs: [{url: "http://127.0.0.1:9/w"}]}
+  web-eu: {webhook_configs: [{url: "http://127.0.0.1:9/e"}]}
+routing:
+  receiver: default
+  routes:
+    - matchers: ['team="web"']
+      receiver: web
+      routes: [{matchers: ['zone="eu"'], receiver: web-eu}]
+inhibit_rules:
+  - {source_matchers: ['severity="critical"'], target_matchers: ['tier="frontend"'], equal: [team]}
+groups:
+  - name: g
+    alerts:
+      - {name: A, expr: up == 0, severity: warning, labels: {team: web, tier: frontend}, summary: a}
+      - {name: B, expr: up == 0, severity: warning, labels: {team: web, tier: backend}, summary: b}
+      - {name: C, expr: up == 0, severity: warning, labels: {team: web}, summary: c}
+      - {name: D, expr: up == 0, severity: warning, labels: {team: web, zone: eu}, summary: d}
+      - {name: E, expr: up == 0, severity: warning, labels: {team: web, zone: ""}, summary: e}
+      - {name: F, expr: up == 0, severity: warning, summary: f}
+"""
+
+
+def _routing_cases() -> list[tuple[str, list[Path] | str]]:
+    cases: list[tuple[str, list[Path] | str]] = [("keyed", KEYED_SPEC)]
+    for case in ROUTED_SPECS:
+        cases.append((case.name, _spec_paths(case / "specs") if (case / "specs").is_dir() else [case / "spec.yaml"]))
+    return cases
+
+
+@pytest.mark.parametrize(("case", "spec"), _routing_cases(), ids=[c for c, _ in _routing_cases()])
+def test_routing_computed_once_per_routing_key_is_routing_computed_per_alert(
+    case: str, spec: list[Path] | str, tmp_path: Path
+) -> None:
+    """runbooks.routings shares one AlertRouting among alerts that agree on every label a route or an
+    inhibit rule matches on; it must be what alert_routing gives each alert on its own."""
+    from callalert.analysis.alertmanager.inhibit import build_inhibit_rules
+    from callalert.analysis.alertmanager.routing import build_route_tree
+    from callalert.pipeline import load_valid
+    from callalert.render import runbooks
+    from callalert.render.alertmanager import routing_data
+
+    if isinstance(spec, str):
+        (tmp_path / "spec.yaml").write_text(spec, encoding="utf-8")
+        spec = [tmp_path / "spec.yaml"]
+    model = load_valid(spec).model
+    t = runbooks.STRINGS[model.locale]
+    data = routing_data(model)
+    root = build_route_tree(data, model.am_version)
+    inhibit = build_inhibit_rules(data["inhibit_rules"], model.am_version)
+    routed = runbooks.routed_on(root)
+    shared = runbooks.routings(model.alerts, root, inhibit, t, routed)
+    assert shared == {a.key: runbooks.alert_routing(a, root, inhibit, t, routed) for a in model.alerts}
+    if case == "keyed":  # A and B route alike and only A can be inhibited; C, D and E differ in zone
+        assert len({id(r) for r in shared.values()}) == len(shared)
