@@ -62,13 +62,14 @@ def candidates(argv: list[str]) -> list[str]:
         if arg.startswith("-") or "\0" in arg:
             continue
         try:
+            # named as the command will name them: str(Path(arg)), so `./spec.yaml` is `spec.yaml`
             if os.path.isfile(arg):
                 if arg.endswith(SPEC_SUFFIXES):
-                    found.append(arg)
+                    found.append(str(Path(arg)))
             elif os.path.isdir(arg):
                 with os.scandir(arg) as entries:
                     names = sorted(e.name for e in entries if not e.name.startswith(".") and e.name.endswith(SPEC_SUFFIXES))
-                found.extend(os.path.join(arg, name) for name in names if os.path.isfile(os.path.join(arg, name)))
+                found.extend(str(Path(arg) / name) for name in names if os.path.isfile(os.path.join(arg, name)))
         except (OSError, ValueError):
             continue
     return found

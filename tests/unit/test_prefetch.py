@@ -95,6 +95,17 @@ def test_validate_takes_the_prefetched_spec_and_reports_the_same(tmp_path: Path)
     assert any("unknown severity 'critial'" in p.message for p in ahead.problems)
 
 
+def test_a_path_written_another_way_is_the_same_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "spec.yaml").write_text(big_spec(50))
+    prefetch.start(["validate", "./team//spec.yaml"])
+    assert prefetch.take(Path("./team//spec.yaml")) is not None  # the command's Path("./team//spec.yaml")
+    monkeypatch.setattr(prefetch, "_state", prefetch._State())  # another command
+    prefetch.start(["validate", "team/"])
+    assert prefetch.take(Path("team/") / "spec.yaml") is not None  # a directory's file, as spec_files names it
+
+
 def test_a_file_changed_after_the_child_read_it_is_read_again(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(big_spec(50))
