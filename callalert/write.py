@@ -128,12 +128,8 @@ class _Reuse:
 
     def __init__(self, old: Path, tmp: Path) -> None:
         self.old = old
-        mask = os.umask(0)
-        os.umask(mask)
-        self.mode = 0o666 & ~mask
-        info = tmp.stat()
-        self.uid = os.geteuid()
-        self.gid = info.st_gid if info.st_mode & stat.S_ISGID else os.getegid()
+        self.mode = _new_modes()[0]
+        self.uid, self.gid = _new_owner(tmp.stat())
         self.folders: dict[str, bool] = {"": True}
 
     def _real_folder(self, folder: str) -> bool:
@@ -157,15 +153,7 @@ class _Reuse:
         except OSError:
             return False
         try:
-            info = os.fstat(fd)
-            if (
-                not stat.S_ISREG(info.st_mode)
-                or info.st_nlink != 1
-                or info.st_size != len(data)
-                or stat.S_IMODE(info.st_mode) != self.mode
-                or (info.st_uid, info.st_gid) != (self.uid, self.gid)
-                or os.read(fd, len(data) + 1) != data
-            ):
+            if not _holds(fd, data, self.mode, (self.uid, self.gid)):
                 return False
         finally:
             os.close(fd)
@@ -174,6 +162,32 @@ class _Reuse:
         except OSError:
             return False
         return True
+
+
+def _new_modes() -> tuple[int, int]:
+    """The permissions a new file and a new folder get under this process's umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask, 0o777 & ~mask
+
+
+def _new_owner(folder: os.stat_result) -> tuple[int, int]:
+    """The (uid, gid) of an entry this process creates in `folder` (a set-group-ID folder gives its group)."""
+    return os.geteuid(), folder.st_gid if folder.st_mode & stat.S_ISGID else os.getegid()
+
+
+def _holds(fd: int, data: bytes, mode: int, owner: tuple[int, int]) -> bool:
+    """Whether the open file `fd` is what a new file of `data` would be: a regular file of `owner`
+    (uid, gid) with one link, permissions `mode` and exactly these bytes."""
+    info = os.fstat(fd)
+    return (
+        stat.S_ISREG(info.st_mode)
+        and info.st_nlink == 1
+        and info.st_size == len(data)
+        and stat.S_IMODE(info.st_mode) == mode
+        and (info.st_uid, info.st_gid) == owner
+        and os.read(fd, len(data) + 1) == data
+    )
 
 
 def _wanted(
@@ -200,12 +214,8 @@ def _unchanged(out_dir: Path, files: Mapping[str, str], private: bool) -> bool:
     files and no other entry, each a regular file of this user with one link, the mode a new one
     gets and the same bytes, and folders with the modes new ones get. Then nothing needs writing
     (re-rendering an unchanged spec into its own tree touches no file)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    file_mode, dir_mode = 0o666 & ~mask, 0o777 & ~mask
-    uid = os.geteuid()
-    parent = os.stat(out_dir.parent)
-    gid = parent.st_gid if parent.st_mode & stat.S_ISGID else os.getegid()
+    file_mode, dir_mode = _new_modes()
+    uid, gid = _new_owner(os.stat(out_dir.parent))
     wanted, folders = _wanted(files, private, file_mode, dir_mode)
     found = 0
     try:
@@ -227,15 +237,7 @@ def _unchanged(out_dir: Path, files: Mapping[str, str], private: bool) -> bool:
                 data, mode = entry[0].encode("utf-8", "surrogateescape"), entry[1]
                 fd = os.open(os.path.join(root, name), os.O_RDONLY | os.O_NOFOLLOW)
                 try:
-                    info = os.fstat(fd)
-                    if (
-                        not stat.S_ISREG(info.st_mode)
-                        or info.st_nlink != 1
-                        or info.st_size != len(data)
-                        or stat.S_IMODE(info.st_mode) != mode
-                        or (info.st_uid, info.st_gid) != (uid, gid)
-                        or os.read(fd, len(data) + 1) != data
-                    ):
+                    if not _holds(fd, data, mode, (uid, gid)):
                         return False
                 finally:
                     os.close(fd)
@@ -256,16 +258,12 @@ READER_MIN_ALERTS = 2000
 
 def _unchanged_state(out_dir: Path, state: TreeState, files: Mapping[str, str], private: bool) -> bool:
     """_unchanged, asked of the tree as treestate.read_state found it (`out_dir` must still be that folder)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    file_mode, dir_mode = 0o666 & ~mask, 0o777 & ~mask
-    uid = os.geteuid()
+    file_mode, dir_mode = _new_modes()
     try:
-        parent = os.stat(out_dir.parent)
+        uid, gid = _new_owner(os.stat(out_dir.parent))
         top = os.stat(out_dir)
     except OSError:
         return False
-    gid = parent.st_gid if parent.st_mode & stat.S_ISGID else os.getegid()
     dev, ino, folders_found, files_found = state
     if (top.st_dev, top.st_ino) != (dev, ino):
         return False  # another folder took its place since it was read
