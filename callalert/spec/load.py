@@ -748,26 +748,15 @@ def load_nodes(text: str, path: str) -> Document:
             return Document(path, None, None, [d.problem(path, 1, 1, f"YAML error: {exc}", d.YAML_SYNTAX)])
         if root is None:
             return Document(path, None, None, [])
-        if _ANCHOR.search(text) and (closing := _cycle(root)) is not None:
-            line, col = closing.start_mark.line + 1, closing.start_mark.column + 1
-            message = "recursive alias: this collection contains itself (an alias inside its own anchor)"
-            return Document(path, None, root, [d.problem(path, line, col, message, d.YAML_SYNTAX)])
+        cycle = _recursive_alias(path, text, root)
+        if cycle is not None:
+            return Document(path, None, root, [cycle])
         try:
             data = loader.construct_document(root)
         except ConstructorError as exc:
             mark = exc.problem_mark or exc.context_mark
             return Document(path, None, root, [_mark_problem(path, mark, f"YAML error: {exc.problem}", d.YAML_SYNTAX)])
-        problems = [
-            _mark_problem(
-                path,
-                key_node.start_mark,
-                f"duplicate key {key_node.value!r} (YAML keeps only the last one; "
-                f"the first is at line {_first_line(mapping, key_node)})",
-                d.DUPLICATE_KEY,
-            )
-            for mapping, key_node in loader.duplicates
-        ]
-        return Document(path, data, root, problems, text)
+        return Document(path, data, root, _duplicate_problems(path, loader.duplicates), text)
     finally:
         loader.dispose()
 
@@ -799,10 +788,9 @@ def load_all_text(text: str, path: str) -> list[Document]:
                 break
             if root is None:
                 continue
-            if _ANCHOR.search(text) and (closing := _cycle(root)) is not None:
-                line, col = closing.start_mark.line + 1, closing.start_mark.column + 1
-                message = "recursive alias: this collection contains itself (an alias inside its own anchor)"
-                docs.append(Document(path, None, root, [d.problem(path, line, col, message, d.YAML_SYNTAX)], text))
+            cycle = _recursive_alias(path, text, root)
+            if cycle is not None:
+                docs.append(Document(path, None, root, [cycle], text))
                 continue
             before = len(loader.duplicates)
             try:
@@ -813,20 +801,32 @@ def load_all_text(text: str, path: str) -> list[Document]:
                     Document(path, None, root, [_mark_problem(path, mark, f"YAML error: {exc.problem}", d.YAML_SYNTAX)], text)
                 )
                 continue
-            problems = [
-                _mark_problem(
-                    path,
-                    key_node.start_mark,
-                    f"duplicate key {key_node.value!r} (YAML keeps only the last one; "
-                    f"the first is at line {_first_line(mapping, key_node)})",
-                    d.DUPLICATE_KEY,
-                )
-                for mapping, key_node in loader.duplicates[before:]
-            ]
-            docs.append(Document(path, data, root, problems, text))
+            docs.append(Document(path, data, root, _duplicate_problems(path, loader.duplicates[before:]), text))
     finally:
         loader.dispose()
     return docs
+
+
+def _recursive_alias(path: str, text: str, root: Node) -> Problem | None:
+    """The problem of a collection that contains itself (an alias inside its own anchor), if any."""
+    if not _ANCHOR.search(text) or (closing := _cycle(root)) is None:
+        return None
+    line, col = closing.start_mark.line + 1, closing.start_mark.column + 1
+    message = "recursive alias: this collection contains itself (an alias inside its own anchor)"
+    return d.problem(path, line, col, message, d.YAML_SYNTAX)
+
+
+def _duplicate_problems(path: str, duplicates: Sequence[tuple[MappingNode, ScalarNode]]) -> list[Problem]:
+    return [
+        _mark_problem(
+            path,
+            key_node.start_mark,
+            f"duplicate key {key_node.value!r} (YAML keeps only the last one; "
+            f"the first is at line {_first_line(mapping, key_node)})",
+            d.DUPLICATE_KEY,
+        )
+        for mapping, key_node in duplicates
+    ]
 
 
 def _first_line(mapping: MappingNode, dup: ScalarNode) -> int:
