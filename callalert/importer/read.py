@@ -17,7 +17,7 @@ from callalert.diagnostics import Level, Problem, Rule
 from callalert.errors import UsageError
 from callalert.importer.inputs import AMSource, Inputs, OperatorConfig, RuleSource, SecretValue, TemplateSource
 from callalert.importer.nodes import Origin, Pos, Y
-from callalert.spec.kinds import DESCRIPTIONS, detect
+from callalert.spec.kinds import DESCRIPTIONS, KUBERNETES_KINDS, detect
 from callalert.spec.load import Document, load_all_text, load_nodes
 from callalert.spec.read import InputError, read_text
 
@@ -166,15 +166,7 @@ def _document(inputs: Inputs, y: Y, doc: Document, path: Path, whole_text: str |
         inputs.ams.append(AMSource(y, display, text, path.parent, None, plain, receivers, inhibit))
     elif kind == "mimir-alertmanager":
         _mimir_alertmanager(inputs, y, doc, path)
-    elif kind in (
-        "prometheusrule",
-        "alertmanagerconfig",
-        "k8s-alertmanager",
-        "k8s-secret",
-        "k8s-configmap",
-        "k8s-list",
-        "k8s-other",
-    ):
+    elif kind in KUBERNETES_KINDS:
         _kubernetes(inputs, y, doc, path)
     elif kind == "helm-values":
         _helm_values(inputs, y, doc, path)

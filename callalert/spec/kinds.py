@@ -35,6 +35,11 @@ Kind = Literal[
     "unknown",
 ]
 
+# The kinds that are Kubernetes objects (or a List of them).
+KUBERNETES_KINDS: frozenset[Kind] = frozenset(
+    {"prometheusrule", "alertmanagerconfig", "k8s-alertmanager", "k8s-secret", "k8s-configmap", "k8s-list", "k8s-other"}
+)
+
 # What each kind is, in words (for messages).
 DESCRIPTIONS: dict[str, str] = {
     "spec": "a callalert spec",

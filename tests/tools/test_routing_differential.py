@@ -25,6 +25,7 @@ from callalert.analysis.alertmanager.inhibit import build_inhibit_rules
 from callalert.analysis.alertmanager.matchers import Matcher, validate_regex
 from callalert.analysis.alertmanager.routing import Route, build_route_tree, receivers_for
 from callalert.analysis.versions import Version
+from callalert.importer.labelsets import matcher_candidates as near_values
 from callalert.toolchain import split_log
 from tests.conftest import require_in
 
@@ -95,23 +96,10 @@ def amtool_check(amtool: str, path: Path) -> tuple[bool, str]:
 
 # ------------------------------------------------------------------ label set derivation
 
-_META = re.compile(r"[\\^$()\[\]{}?*+|.]")
-
-
-def regex_candidates(pattern: str) -> set[str]:
-    """Strings near a regex: its alternatives made literal, each with a character more or fewer."""
-    out = {pattern, pattern + "x", "x" + pattern, "", "x"}
-    for alt in pattern.split("|"):
-        literal = alt.replace(".*", "").replace(".+", "a").replace("\\.", ".").replace("\\", "")
-        literal = _META.sub("", literal)
-        out.update({literal, literal + "x", literal[:-1], literal.upper()})
-    return out
-
 
 def matcher_candidates(m: Matcher) -> set[str]:
-    if m.op in ("=", "!="):
-        return {m.value, m.value + "x", m.value[:-1], "", m.value.upper()}
-    return regex_candidates(m.value)
+    """The values import's label-set generator tries near a matcher, and "" (an absent label) too."""
+    return near_values(m) | {""}
 
 
 def satisfy(matchers: Iterable[Matcher], pool: Mapping[str, set[str]]) -> dict[str, str] | None:
