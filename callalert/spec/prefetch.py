@@ -23,9 +23,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from callalert import parallel
-
 if TYPE_CHECKING:
+    from callalert import parallel
     from callalert.spec.load import Document
 
 COMMANDS = frozenset({"validate", "render", "lint", "check"})
@@ -77,7 +76,11 @@ def candidates(argv: list[str]) -> list[str]:
 
 def start(argv: list[str]) -> None:
     """Fork the child that reads the spec files `argv` names, when it pays (module doc)."""
-    if _state.child is not None or not argv or argv[0] not in COMMANDS or not parallel.can_fork():
+    if _state.child is not None or not argv or argv[0] not in COMMANDS:
+        return
+    from callalert import parallel  # only for a command that reads a spec: the others start without it
+
+    if not parallel.can_fork():
         return
     paths = candidates(argv)
     if sum(ident[2] for ident in map(_identity, paths) if ident) < MIN_BYTES:
