@@ -5,12 +5,11 @@ Two things of a large lint run go to a child:
 - the position index of a big spec file (spec.load), built while this process validates the spec,
   instead of after, with the first finding (`lint._PositionsAhead`);
 - a part of the per-rule analyses (`World.analyze_rules`): each rule's expression is analysed on
-  its own, a pure function of the expression and of what the whole world says (the kinds of
-  metrics, the catalog), so the rules split between two processes and the results are put back
-  where each rule's are kept. The parent takes rules from the front and the child from the back
-  until they meet (`Claims`: the faster one does more). The child starts with what does not need
-  the kinds of metrics while the parent weighs them across every rule, and takes them over
-  (`Handover`) for the rest.
+  its own, a pure function of the expression and of what the whole world says (the catalog), so
+  the rules split between two processes and the results are put back where each rule's are kept.
+  The parent takes rules from the front and the child from the back until they meet (`Claims`:
+  the faster one does more). What weighs the kinds of metrics across every rule is finished by the
+  parent once every rule is walked (smells.SmellFacts).
 
 The findings are the same, in the same order, with the same messages and positions, as from one
 process (tests/unit/test_lint_parallel.py compares both ways). A child that fails in any way gives
@@ -24,9 +23,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import mmap
-import os
-import pickle
-import select
 import struct
 import tempfile
 from typing import Any
@@ -43,55 +39,6 @@ MIN_PARALLEL_SPEC_CHARS = 800_000
 def worth_a_child(size: int, minimum: int) -> bool:
     """Whether work of `size` (rules, characters) is worth a forked child here (`minimum` of it)."""
     return size >= minimum and parallel.can_fork()
-
-
-class Handover:
-    """One object the parent hands to a child it forked before having it: made before the fork,
-    `send` in the parent, `receive` in the child. It goes through a temporary file and only its size
-    through a pipe, so the parent never waits for the child to read (a pipe holds 64 KiB); a child
-    whose parent closes without sending gets EOFError (and fails: the parent does its work)."""
-
-    def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        self._read_fd, self._write_fd = os.pipe()
-
-    def forked(self) -> None:
-        """In the parent, once the child is forked: the pipe's reading end is the child's."""
-        os.close(self._read_fd)
-        self._read_fd = -1
-
-    def send(self, value: Any) -> None:
-        """In the parent: hand `value` over (once); a child that is gone does not take it."""
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        with contextlib.suppress(OSError):  # the child is gone: its result says so
-            self._file.write(data)
-            self._file.flush()
-            os.write(self._write_fd, len(data).to_bytes(8, "big"))
-        self.close()
-
-    def ready(self) -> bool:
-        """In the child: whether the parent has sent (`receive` would not wait)."""
-        return bool(select.select([self._read_fd], [], [], 0)[0])
-
-    def receive(self) -> Any:
-        """In the child: the value the parent sends, waiting for it."""
-        os.close(self._write_fd)  # the parent's end: EOF when the parent closes without sending
-        self._write_fd = -1
-        size = int.from_bytes(_read_exactly(self._read_fd, 8), "big")
-        data = b""
-        while len(data) < size:  # at an offset of its own: the file's position is shared with the parent
-            chunk = os.pread(self._file.fileno(), size - len(data), len(data))
-            if not chunk:
-                raise EOFError("the parent's data is cut short")
-            data += chunk
-        return pickle.loads(data)
-
-    def close(self) -> None:
-        for fd in (self._read_fd, self._write_fd):
-            if fd >= 0:
-                os.close(fd)
-        self._read_fd = self._write_fd = -1
-        self._file.close()
 
 
 class Claims:
@@ -134,13 +81,3 @@ class Claims:
     def close(self) -> None:
         self._lock.close()
         self._shared.close()
-
-
-def _read_exactly(fd: int, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        chunk = os.read(fd, size - len(data))
-        if not chunk:
-            raise EOFError("the parent sent nothing")
-        data += chunk
-    return data

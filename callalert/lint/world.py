@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from promql_parser import Expr, VectorSelector
+from promql_parser import VectorSelector
 
 from callalert.analysis import gotemplate
 from callalert.analysis.alertmanager.matchers import format_matcher
@@ -20,7 +20,7 @@ from callalert.analysis.alertmanager.routing import Route, build_route_tree
 from callalert.analysis.promql import LabelInfo, Pitfall, find_pitfalls, output_labels
 from callalert.analysis.promql.catalog import MetricInfo, MetricsCatalog
 from callalert.analysis.promql.labels import LabelInference
-from callalert.analysis.promql.smells import MetricTypes, query_smells, selector_name, value_not_humanized
+from callalert.analysis.promql.smells import MetricTypes, SmellFacts, selector_name, smell_facts, value_not_humanized
 from callalert.analysis.promql.syntax import ast_of, iter_nodes
 from callalert.analysis.times import parse_rfc3339
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER, DEFAULT_PROMETHEUS, am_go
@@ -38,9 +38,10 @@ _RECORDED = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_:]*$")
 Locate = Callable[[KeyPath, bool], tuple[str, int, int]]
 LocateInValue = Callable[[KeyPath, int, int], tuple[str, int, int]]
 Parsed = gotemplate.TemplateInfo | gotemplate.TemplateSyntaxError
-# one rule's analyses (World.analyze_rules): label info, pitfalls, query smells, recorded series read,
-# annotations printing $value raw; an alert's own only for an alert
-_Analysis = tuple[LabelInfo | None, list[Pitfall] | None, list[Pitfall], frozenset[str] | None, list[str] | None]
+# one rule's analyses (World.analyze_rules): label info, pitfalls, query smells before the kinds of
+# metrics are weighed (None: the expression does not parse), recorded series read, annotations
+# printing $value raw; an alert's own only for an alert
+_Analysis = tuple[LabelInfo | None, list[Pitfall] | None, SmellFacts | None, frozenset[str] | None, list[str] | None]
 
 
 @dataclass
@@ -170,14 +171,6 @@ def _shared_values(done: list[tuple[int, _Analysis]]) -> list[tuple[int, _Analys
     return out
 
 
-def _tree_of(expr: str) -> Expr | None:
-    """The parsed tree `ast_of(expr)` gives, or None where it raises (the analysis then meets the same error itself)."""
-    try:
-        return ast_of(expr)
-    except Exception:
-        return None
-
-
 def with_records(catalog: MetricsCatalog | None, records: Sequence[tuple[str, str, Mapping[str, str]]]) -> MetricsCatalog | None:
     """The catalog plus what each recording rule's series carry: the labels of its expression
     (when known exactly) and its static labels. Records that read other records are resolved in
@@ -302,6 +295,7 @@ class World:
     _producible: frozenset[str] | None = field(default=None, repr=False)
     _types: MetricTypes | None = field(default=None, repr=False)
     _smells: dict[int, list[Pitfall]] = field(default_factory=dict, repr=False)
+    _facts: dict[int, SmellFacts | None] = field(default_factory=dict, repr=False)  # query smells before weighing
     _records_by_name: dict[str, str] | None = field(default=None, repr=False)
     _parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
     _selectors: dict[int, frozenset[str] | None] = field(default_factory=dict, repr=False)
@@ -339,109 +333,86 @@ class World:
         self._producible = None
         self._types = None
         self._smells.clear()
+        self._facts.clear()
 
     def analyze_rules(self, scrape_interval: float, catalog: MetricsCatalog | None, *, min_parallel: int | None = None) -> None:
         """Every analysis the lint rules make of each rule's expression, rule after rule, so the
-        expression's parse (analysis.promql.syntax keeps the last few) serves them all: each
-        expression is parsed twice per run (the kinds of metrics are weighed across every rule
-        first), whatever the number of rules; rule after analysis, it would be parsed once per
-        analysis as soon as the rules outnumber the parses kept. `scrape_interval` and `catalog`:
+        expression's parse (analysis.promql.syntax keeps the last few) serves them all and each
+        expression is parsed once per run. The query smells weigh the kinds of metrics across every
+        rule: each rule's walk also gives what it tells of them (smells.SmellFacts), and once every
+        rule is walked they are weighed and the smells finished. `scrape_interval` and `catalog`:
         what the PromQL pitfall rules ask `AlertRec.pitfalls` with (--scrape-interval, --metrics).
 
         With many rules, a forked child on the second core analyses rules from the back while this
-        process weighs the kinds of metrics and then analyses rules from the front, until they
-        meet (lint/split.py); the results are the same as from one process. `min_parallel`: the
-        fewest rules worth a child (None: split.MIN_PARALLEL_RULES)."""
+        process analyses them from the front, until they meet (lint/split.py); the results are the
+        same as from one process. `min_parallel`: the fewest rules worth a child (None:
+        split.MIN_PARALLEL_RULES)."""
         from callalert import parallel
-        from callalert.lint.split import MIN_PARALLEL_RULES, Claims, Handover, worth_a_child
+        from callalert.lint.split import MIN_PARALLEL_RULES, Claims, worth_a_child
 
         rules: list[AlertRec | RecordRec] = [*self.alerts, *self.record_recs]
         child = None
         if worth_a_child(len(rules), MIN_PARALLEL_RULES if min_parallel is None else min_parallel):
-            # This process takes rules from the front, the child from the back, until they meet
-            # (Claims). The child starts with what does not need the kinds of metrics while this
-            # process weighs them across every rule, then takes them over for the query smells.
-            claims, handover = Claims(len(rules)), Handover()
+            claims = Claims(len(rules))
 
             def work() -> list[tuple[int, _Analysis]]:
-                # trees and inferences kept for the query smells (syntax.ast_of keeps the last few parses)
-                kept = []
-                while not handover.ready() and (chunk := claims.back()):
-                    for i in chunk:
-                        tree = _tree_of(rules[i].expr)
-                        kept.append((i, tree, self._before_types(rules[i], scrape_interval, catalog)))
-                self._types = handover.receive()
-                done = []
-                for i, tree, inference in kept:
-                    self.query_smells(rules[i], tree, inference)
-                    done.append((i, self._analysis(rules[i], scrape_interval, catalog)))
+                done: list[tuple[int, _Analysis]] = []
                 while chunk := claims.back():
                     done.extend((i, self._analysis(rules[i], scrape_interval, catalog)) for i in chunk)
                 return _shared_values(done)
 
-            try:
-                child = parallel.start(work)
-            finally:
-                if child is None:
-                    claims.close()
-                    handover.close()
+            child = parallel.start(work)
+            if child is None:
+                claims.close()
         if child is None:
-            self.metric_types()
             for rule in rules:
                 self._analysis(rule, scrape_interval, catalog)
-            return
-        mine: set[int] = set()
-        try:
-            handover.forked()
-            handover.send(self.metric_types())
-            while chunk := claims.front():
-                for i in chunk:
-                    self._analysis(rules[i], scrape_interval, catalog)
-                mine.update(chunk)
-            results = child.result()
-        finally:
-            claims.close()
-            handover.close()
-            child.stop()
-        theirs = dict(results) if isinstance(results, list) else {}
-        for i, rule in enumerate(rules):
-            if i in mine:
-                continue
-            if i in theirs:
-                self._keep(rule, theirs[i])
-            else:  # the child failed
-                self._analysis(rule, scrape_interval, catalog)
+        else:
+            mine: set[int] = set()
+            try:
+                while chunk := claims.front():
+                    for i in chunk:
+                        self._analysis(rules[i], scrape_interval, catalog)
+                    mine.update(chunk)
+                results = child.result()
+            finally:
+                claims.close()
+                child.stop()
+            theirs = dict(results) if isinstance(results, list) else {}
+            for i, rule in enumerate(rules):
+                if i in mine:
+                    continue
+                if i in theirs:
+                    self._keep(rule, theirs[i])
+                else:  # the child failed
+                    self._analysis(rule, scrape_interval, catalog)
+        types = self.metric_types()
+        for rule in rules:
+            if id(rule) not in self._smells:
+                facts = self._facts.pop(id(rule), None)
+                self._smells[id(rule)] = [] if facts is None else facts.resolve(rule.name, types)
 
-    def _before_types(
-        self, rule: AlertRec | RecordRec, scrape_interval: float, catalog: MetricsCatalog | None
-    ) -> LabelInference | None:
-        """The analyses of one rule that do not read the kinds of metrics (kept in their caches); the
-        label inference of an alert, for its query smells."""
+    def _analysis(self, rule: AlertRec | RecordRec, scrape_interval: float, catalog: MetricsCatalog | None) -> _Analysis:
+        """What `analyze_rules` finds for one rule (kept in the caches the lint rules read)."""
         inference = None
         if isinstance(rule, AlertRec):
             inference = LabelInference(self.catalog)
             rule.label_info(inference)
-            rule.pitfalls(scrape_interval, catalog, self.records, self.prom_version)
-            self.not_humanized(rule)
-        self.recorded_reads(rule)
-        return inference
-
-    def _analysis(self, rule: AlertRec | RecordRec, scrape_interval: float, catalog: MetricsCatalog | None) -> _Analysis:
-        """What `analyze_rules` finds for one rule (kept in the caches the lint rules read)."""
-        inference = self._before_types(rule, scrape_interval, catalog) if id(rule) not in self._smells else None
-        smells = self.query_smells(rule, None, inference)
-        if isinstance(rule, AlertRec):
             pitfalls = rule.pitfalls(scrape_interval, catalog, self.records, self.prom_version)
-            return (rule._info, pitfalls, smells, self.recorded_reads(rule), self.not_humanized(rule))
-        return (None, None, smells, self.recorded_reads(rule), None)
+            not_humanized: list[str] | None = self.not_humanized(rule)
+        facts = self.smell_facts(rule, inference)
+        selectors = self.recorded_reads(rule)
+        if isinstance(rule, AlertRec):
+            return (rule._info, pitfalls, facts, selectors, not_humanized)
+        return (None, None, facts, selectors, None)
 
     def _keep(self, rule: AlertRec | RecordRec, result: _Analysis) -> None:
         """Put one rule's analysis, made by a child process, where `_analysis` would have."""
-        info, pitfalls, smells, selectors, not_humanized = result
+        info, pitfalls, facts, selectors, not_humanized = result
         if isinstance(rule, AlertRec):
             rule._parsed, rule._info, rule._pitfalls = True, info, pitfalls
             self._not_humanized[id(rule)] = not_humanized or []
-        self._smells[id(rule)] = smells
+        self._facts[id(rule)] = facts
         self._selectors[id(rule)] = selectors
 
     def recorded_reads(self, rule: AlertRec | RecordRec) -> frozenset[str] | None:
@@ -472,8 +443,13 @@ class World:
     def metric_types(self) -> MetricTypes:
         """What kind each metric is, from the catalog, names and how every rule of the world uses it."""
         if self._types is None:
-            rules = [(a.name, a.expr) for a in self.alerts] + [(r.name, r.expr) for r in self.record_recs]
-            self._types = MetricTypes.from_rules(rules, self.catalog)
+            types = MetricTypes(self.catalog)
+            rules: list[AlertRec | RecordRec] = [*self.alerts, *self.record_recs]
+            for rule in rules:
+                facts = self.smell_facts(rule)
+                if facts is not None:
+                    types.add_uses(rule.name, facts.uses)
+            self._types = types
         return self._types
 
     def _record_exprs(self) -> dict[str, str]:
@@ -481,30 +457,34 @@ class World:
             self._records_by_name = {r.name: r.expr for r in self.record_recs}
         return self._records_by_name
 
-    def query_smells(
-        self, rule: AlertRec | RecordRec, tree: Expr | None = None, inference: LabelInference | None = None
-    ) -> list[Pitfall]:
-        """pint's offline findings for one rule's expression (found once per run). `tree`: the
-        expression parsed already (`_tree_of`), when the caller kept it; `inference`: the one its
-        labels were inferred with (`AlertRec.label_info`), to ask again."""
+    def smell_facts(self, rule: AlertRec | RecordRec, inference: LabelInference | None = None) -> SmellFacts | None:
+        """The query smells of one rule before the kinds of metrics are weighed (found once per run),
+        None when its expression does not parse. `inference`: the one the alert's labels were
+        inferred with (`AlertRec.label_info`), to ask again."""
+        if id(rule) in self._facts:
+            return self._facts[id(rule)]
+        is_alert = isinstance(rule, AlertRec)
+        try:
+            facts: SmellFacts | None = smell_facts(
+                rule.expr,
+                alert=is_alert,
+                has_for=bool(is_alert and rule.for_ and rule.for_ not in ("0", "0s")),  # type: ignore[union-attr]
+                records=self._record_exprs(),
+                catalog=self.catalog,
+                inference=inference,
+                kinds=self.catalog,
+            )
+        except Exception:
+            facts = None  # does not parse: validate / promtool report it
+        self._facts[id(rule)] = facts
+        return facts
+
+    def query_smells(self, rule: AlertRec | RecordRec) -> list[Pitfall]:
+        """pint's offline findings for one rule's expression (found once per run)."""
         found = self._smells.get(id(rule))
         if found is None:
-            found = []
-            is_alert = isinstance(rule, AlertRec)
-            try:
-                found = query_smells(
-                    rule.expr if tree is None else tree,
-                    rule=rule.name,
-                    alert=is_alert,
-                    has_for=bool(is_alert and rule.for_ and rule.for_ not in ("0", "0s")),  # type: ignore[union-attr]
-                    types=self.metric_types(),
-                    records=self._record_exprs(),
-                    catalog=self.catalog,
-                    inference=inference,
-                )
-            except Exception:
-                found = []  # does not parse: validate / promtool report it
-            self._smells[id(rule)] = found
+            facts = self.smell_facts(rule)
+            found = self._smells[id(rule)] = [] if facts is None else facts.resolve(rule.name, self.metric_types())
         return found
 
     def label_verdict(self, label: str) -> LabelVerdict:

@@ -17,7 +17,7 @@ import yaml
 
 from callalert import parallel
 from callalert.analysis.alertmanager.routing import build_route_tree, match_routes
-from callalert.analysis.promql import Pitfall, output_labels
+from callalert.analysis.promql import Pitfall, output_labels, smells
 from callalert.analysis.promql.catalog import load_catalog
 from callalert.analysis.promql.labels import LabelInference
 from callalert.analysis.promql.smells import MetricTypes, query_smells
@@ -205,22 +205,25 @@ def _world(n: int) -> World:
 
 
 def _analyses(world: World) -> list[object]:
+    """Every rule's analyses as the lint rules read them."""
+    out: list[object] = []
     rules_: list[AlertRec | RecordRec] = [*world.alerts, *world.record_recs]
-    return [world._analysis(rule, 60.0, None) for rule in rules_]
+    for rule in rules_:
+        own = (
+            (rule.label_info(), rule.pitfalls(60.0, None, world.records), world.not_humanized(rule))
+            if isinstance(rule, AlertRec)
+            else ()
+        )
+        out.append((*own, world.query_smells(rule), world.recorded_reads(rule)))
+    return out
 
 
-@pytest.mark.parametrize("slow", ["nobody", "types", "parent"])
+@pytest.mark.parametrize("slow", ["nobody", "parent"])
 def test_the_child_finds_what_the_parent_would(monkeypatch: pytest.MonkeyPatch, forks: list[int], slow: str) -> None:
-    """Whichever process is faster takes more rules (split.Claims); a slow parent leaves most to the
-    child, before the kinds of metrics arrive (`types`) and after (`parent`)."""
+    """Whichever process is faster takes more rules (split.Claims); a slow parent leaves most to the child."""
     parent = os.getpid()
-    metric_types, analysis, keep = World.metric_types, World._analysis, World._keep
+    analysis, keep = World._analysis, World._keep
     kept: list[object] = []
-
-    def slow_types(self: World) -> object:
-        if slow == "types" and os.getpid() == parent and self._types is None:
-            time.sleep(0.5)
-        return metric_types(self)
 
     def slow_analysis(self: World, *args: object) -> object:
         if slow == "parent" and os.getpid() == parent:
@@ -229,7 +232,6 @@ def test_the_child_finds_what_the_parent_would(monkeypatch: pytest.MonkeyPatch, 
 
     alone, split = _world(200), _world(200)
     alone.analyze_rules(60.0, None, min_parallel=10**12)
-    monkeypatch.setattr(World, "metric_types", slow_types)
     monkeypatch.setattr(World, "_analysis", slow_analysis)
 
     def counted_keep(self: World, rule: AlertRec | RecordRec, result: object) -> None:
@@ -238,7 +240,7 @@ def test_the_child_finds_what_the_parent_would(monkeypatch: pytest.MonkeyPatch, 
 
     monkeypatch.setattr(World, "_keep", counted_keep)
     split.analyze_rules(60.0, None, min_parallel=1)
-    for name, original in (("metric_types", metric_types), ("_analysis", analysis), ("_keep", keep)):
+    for name, original in (("_analysis", analysis), ("_keep", keep)):
         monkeypatch.setattr(World, name, original)
     assert len(forks) == 1
     assert _analyses(split) == _analyses(alone)
@@ -339,22 +341,6 @@ def test_the_route_memo_reaches_the_routes_match_routes_does() -> None:
                     assert memo.routes(labels) == match_routes(root, labels), labels
 
 
-def test_the_child_takes_over_what_the_parent_sends(forks: list[int]) -> None:
-    handover = split.Handover()
-    child = parallel.Child(lambda: [handover.receive(), "and more"])
-    handover.forked()
-    handover.send({"types": list(range(100_000))})  # more than a pipe holds: the parent does not wait for the child
-    assert child.result() == [{"types": list(range(100_000))}, "and more"]
-
-
-def test_a_child_the_parent_sends_nothing_fails(forks: list[int]) -> None:
-    handover = split.Handover()
-    child = parallel.Child(handover.receive)
-    handover.forked()
-    handover.close()  # the parent gives up without sending: the child's receive() fails
-    assert child.result() is None
-
-
 # --- one label inference for an alert's labels and its query smells -----------------------------------
 
 
@@ -387,3 +373,71 @@ def test_a_shared_label_inference_finds_what_fresh_ones_do(corpus: Path) -> None
                 assert _found(query_smells(tree, inference=shared, **args)) == _found(query_smells(expr, **args)), expr  # type: ignore[arg-type]
             compared += 1
     assert compared > 20_000
+
+
+# --- query smells walked once, the kinds of metrics weighed after every rule (smells.SmellFacts) -----
+
+
+def _corpus_exprs(corpus: Path) -> list[str]:
+    exprs = [e.format(n=i) for i, e in enumerate(EXPRS)]
+    exprs += ["deriv(queue_depth[1h])", "rate(queue_depth[5m]) > 1", "delta(jobs_done[5m])", "queue_depth > 5", "jobs_done < 1"]
+    for path in sorted([*corpus.glob("rules*/**/*.yml"), *corpus.glob("rules*/**/*.yaml")]):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and "groups" in data:
+            exprs += [str(rule["expr"]) for group in data["groups"] for rule in group.get("rules") or []]
+    return exprs
+
+
+def test_a_call_decided_before_the_kinds_are_weighed_is_decided_alike(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rate()- or delta()-like call whose finding does not ask how other rules use its metric is
+    decided during the walk; the same finding weighed after every rule (as each one is when the
+    probe always says "asked") must be the same, whatever the other rules and the catalog say."""
+    exprs = _corpus_exprs(corpus)
+    catalog = load_catalog("# TYPE queue_depth gauge\n# TYPE jobs_done counter\n# TYPE up gauge\n")
+    every_use = MetricTypes.from_rules([(f"r{i}", e) for i, e in enumerate(exprs)])
+    for name in list(every_use.uses):  # every metric used every way by some other rule
+        for how in ("rate", "deriv", "delta", "increase", "compared-low"):
+            every_use.uses[name].setdefault(how, set()).add("another")
+    kinds = [
+        MetricTypes(),
+        every_use,
+        MetricTypes(catalog, every_use.uses),
+        MetricTypes.from_rules([("x", e) for e in exprs[:50]]),
+    ]
+    decided: list[list[tuple[str, str, str, str, str]]] = []
+    weighed: list[list[tuple[str, str, str, str, str]]] = []
+
+    def always_asked(self: smells._Asked, key: str, default: object = None) -> object:
+        self.asked = True
+        return default
+
+    for always in (False, True):
+        if always:
+            monkeypatch.setattr(smells._Asked, "get", always_asked)
+            monkeypatch.setattr(smells._Asked, "asked", True)
+        found = weighed if always else decided
+        for types in kinds:
+            for i, expr in enumerate(exprs):
+                for alert in (True, False):
+                    try:
+                        facts = smells.smell_facts(expr, alert=alert, has_for=True, catalog=types.catalog, kinds=types.catalog)
+                    except Exception:
+                        continue
+                    found.append(_found(facts.resolve(f"r{i}", types)))
+    assert len(decided) > 20_000
+    assert decided == weighed
+    assert any(f for f in decided if any(p[0] in ("promql-rate-on-gauge", "promql-delta-on-counter") for p in f))
+
+
+def test_the_kinds_of_metrics_from_the_walks_are_those_of_every_rule(tmp_path: Path) -> None:
+    world = _world(300)
+    world.analyze_rules(60.0, None, min_parallel=10**12)
+    rules_ = [(a.name, a.expr) for a in world.alerts] + [(r.name, r.expr) for r in world.record_recs]
+    expected = MetricTypes.from_rules(rules_, world.catalog)
+    assert world.metric_types().uses == expected.uses
+    assert any(expected.uses.values())
+    fresh = _world(300)
+    rules_fresh: list[AlertRec | RecordRec] = [*fresh.alerts, *fresh.record_recs]
+    for rule in rules_fresh:  # asked rule by rule, without analyze_rules
+        fresh.query_smells(rule)
+    assert _analyses(fresh) == _analyses(world)

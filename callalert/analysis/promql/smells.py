@@ -66,6 +66,22 @@ def selector_name(vs: VectorSelector) -> str | None:
     return None
 
 
+def _node_uses(node: Expr) -> Iterator[tuple[str, str]]:
+    """What `node` itself tells of the kinds of metrics (MetricTypes.uses): a metric compared with
+    ==, < or <= ("compared-low"), a metric a rate()- or delta()-like function reads (its name)."""
+    if isinstance(node, BinaryExpr) and str(node.op) in ("==", "<", "<="):
+        for side in (_unparen(node.lhs), _unparen(node.rhs)):
+            name = selector_name(side) if isinstance(side, VectorSelector) else None
+            if name is not None:
+                yield name, "compared-low"
+    if isinstance(node, Call) and node.func.name in _TYPED_FUNCS:
+        for arg in node.args:
+            if isinstance(arg, MatrixSelector):
+                name = selector_name(arg.vector_selector)
+                if name is not None:
+                    yield name, node.func.name
+
+
 # --- what kind of metric: evidence --------------------------------------------------------------
 
 
@@ -86,19 +102,13 @@ class MetricTypes:
                 ast = ast_of(expr)
             except Exception:
                 continue
-            for node in iter_nodes(ast):
-                if isinstance(node, BinaryExpr) and str(node.op) in ("==", "<", "<="):
-                    for side in (_unparen(node.lhs), _unparen(node.rhs)):
-                        name = selector_name(side) if isinstance(side, VectorSelector) else None
-                        if name is not None:
-                            types.uses.setdefault(name, {}).setdefault("compared-low", set()).add(rule)
-                if isinstance(node, Call) and node.func.name in _TYPED_FUNCS:
-                    for arg in node.args:
-                        if isinstance(arg, MatrixSelector):
-                            name = selector_name(arg.vector_selector)
-                            if name is not None:
-                                types.uses.setdefault(name, {}).setdefault(node.func.name, set()).add(rule)
+            types.add_uses(rule, (use for node in iter_nodes(ast) for use in _node_uses(node)))
         return types
+
+    def add_uses(self, rule: str, uses: Iterable[tuple[str, str]]) -> None:
+        """Record that `rule` uses each (metric, how) of `uses` (`SmellFacts.uses`)."""
+        for name, how in uses:
+            self.uses.setdefault(name, {}).setdefault(how, set()).add(rule)
 
     def catalog_type(self, name: str) -> str | None:
         if self.catalog is None:
@@ -262,8 +272,76 @@ def query_smells(
     """What pint would find in one rule's expression, offline. `records`: recording rule name ->
     its expression (for rate() over a recorded sum). `inference`: one with `catalog` that has seen
     the expression's tree already (its labels were inferred), to ask it again."""
+    facts = smell_facts(
+        expr, alert=alert, has_for=has_for, records=records, catalog=catalog, inference=inference, kinds=types.catalog
+    )
+    return facts.resolve(rule, types)
+
+
+@dataclass(frozen=True)
+class _Weighed:
+    """A rate()- or delta()-like call whose finding weighs how the other rules use its metric:
+    decided once every rule's uses are known (`SmellFacts.resolve`)."""
+
+    function: str
+    metric: str
+    text: str
+
+
+@dataclass
+class SmellFacts:
+    """What `query_smells` finds in one expression before the kinds of metrics are weighed across
+    the rules, from one walk of its tree: the findings, with those that weigh the kinds left open
+    in their place (so the order is kept); the metrics an alert compares raw from below; and what
+    the expression tells of the kinds of metrics (`MetricTypes.add_uses`). `resolve` finishes it
+    for a rule once the kinds are weighed, as `query_smells` would have found it."""
+
+    found: list[Pitfall | _Weighed]
+    counters: list[str]  # metrics an alert compares raw with > N, >= N or != N (`_counter_raw`)
+    uses: list[tuple[str, str]]
+
+    def resolve(self, rule: str, types: MetricTypes) -> list[Pitfall]:
+        found: list[Pitfall] = []
+        for item in self.found:
+            if isinstance(item, Pitfall):
+                found.append(item)
+            else:
+                verdict = _typed_call(item.function, item.metric, rule, types)
+                if verdict is not None:
+                    found.append(Pitfall(*verdict, item.text))
+        found.extend(_counter_raw(self.counters, rule, types))
+        unique: dict[tuple[str, str], Pitfall] = {}
+        for pitfall in found:
+            unique.setdefault((pitfall.rule, pitfall.message), pitfall)
+        return list(unique.values())
+
+
+class _Asked(dict[str, dict[str, set[str]]]):
+    """Uses of metrics that know nothing, and tell whether they were asked: a finding decided
+    without asking is the same whatever the other rules do."""
+
+    asked = False
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        self.asked = True
+        return default
+
+
+def smell_facts(
+    expr: str | Expr,
+    *,
+    alert: bool,
+    has_for: bool,
+    records: Mapping[str, str] | None = None,
+    catalog: MetricsCatalog | None = None,
+    inference: LabelInference | None = None,
+    kinds: MetricsCatalog | None = None,
+) -> SmellFacts:
+    """`query_smells` up to weighing the kinds of metrics across the rules (`SmellFacts`). `kinds`:
+    the catalog the kinds are weighed with (MetricTypes.catalog)."""
     ast = ast_of(expr)
-    found: list[Pitfall] = []
+    found: list[Pitfall | _Weighed] = []
+    uses: list[tuple[str, str]] = []
     if inference is None or inference.catalog is not catalog:
         inference = LabelInference(catalog)
     top = _unparen(ast)
@@ -278,43 +356,41 @@ def query_smells(
             )
         )
     for node in iter_nodes(ast):
-        if isinstance(node, AggregateExpr) and alert and str(node.op) in SAMPLING:
-            found.append(
-                Pitfall(
-                    "promql-fragile-sampling",
-                    "warning",
-                    f"{node.op}() picks different series from one evaluation to the next: each pick is an alert of its "
-                    "own, so alerts resolve and fire as the ranking shifts",
-                    f"alert on a condition instead (... > threshold), and keep {node.op}() for dashboards",
-                    _text(node),
-                )
-            )
         if isinstance(node, BinaryExpr):
+            uses.extend(_node_uses(node))
             found.extend(_binary_smells(node, inference, alert=alert, has_for=has_for))
-        if isinstance(node, AggregateExpr) and node.modifier is not None and node.modifier.type == AggModifierType.By:
-            inner = inference.infer(node.expr)
-            gone = [label for label in node.modifier.labels if inner.can_have(label) is False]
-            if gone:
+        elif isinstance(node, AggregateExpr):
+            if alert and str(node.op) in SAMPLING:
                 found.append(
                     Pitfall(
-                        "promql-impossible",
-                        "info",
-                        f"{node.op} by ({', '.join(node.modifier.labels)}) groups by {', '.join(gone)}, which the inner "
-                        f"expression has already removed ({_text(node.expr)})",
-                        f"keep {', '.join(gone)} in the inner aggregation, or drop it from by (...)",
+                        "promql-fragile-sampling",
+                        "warning",
+                        f"{node.op}() picks different series from one evaluation to the next: each pick is an alert of its "
+                        "own, so alerts resolve and fire as the ranking shifts",
+                        f"alert on a condition instead (... > threshold), and keep {node.op}() for dashboards",
                         _text(node),
                     )
                 )
-        if isinstance(node, VectorSelector):
+            if node.modifier is not None and node.modifier.type == AggModifierType.By:
+                inner = inference.infer(node.expr)
+                gone = [label for label in node.modifier.labels if inner.can_have(label) is False]
+                if gone:
+                    found.append(
+                        Pitfall(
+                            "promql-impossible",
+                            "info",
+                            f"{node.op} by ({', '.join(node.modifier.labels)}) groups by {', '.join(gone)}, which the inner "
+                            f"expression has already removed ({_text(node.expr)})",
+                            f"keep {', '.join(gone)} in the inner aggregation, or drop it from by (...)",
+                            _text(node),
+                        )
+                    )
+        elif isinstance(node, VectorSelector):
             found.extend(_regex_smells(node))
-        if isinstance(node, Call) and node.func.name in _TYPED_FUNCS:
-            found.extend(_type_smells(node, rule, types, records or {}))
-    if alert:
-        found.extend(_counter_raw(ast, rule, types))
-    unique: dict[tuple[str, str], Pitfall] = {}
-    for pitfall in found:
-        unique.setdefault((pitfall.rule, pitfall.message), pitfall)
-    return list(unique.values())
+        elif isinstance(node, Call) and node.func.name in _TYPED_FUNCS:
+            uses.extend(_node_uses(node))
+            found.extend(_type_smells(node, kinds, records or {}))
+    return SmellFacts(found, _raw_counters(ast) if alert else [], uses)
 
 
 def _binary_smells(node: BinaryExpr, inference: LabelInference, *, alert: bool, has_for: bool) -> Iterator[Pitfall]:
@@ -364,7 +440,7 @@ def _binary_smells(node: BinaryExpr, inference: LabelInference, *, alert: bool, 
             )
 
 
-def _type_smells(node: Call, rule: str, types: MetricTypes, records: Mapping[str, str]) -> Iterator[Pitfall]:
+def _type_smells(node: Call, kinds: MetricsCatalog | None, records: Mapping[str, str]) -> Iterator[Pitfall | _Weighed]:
     name = node.func.name
     arg = next((a for a in node.args if isinstance(a, (MatrixSelector, SubqueryExpr))), None)
     if arg is None:
@@ -382,28 +458,38 @@ def _type_smells(node: Call, rule: str, types: MetricTypes, records: Mapping[str
         if isinstance(recorded, AggregateExpr) and str(recorded.op) in ("sum", "count") and not _has_rate(recorded):
             yield _rate_of_sum(name, _text(node), f"{metric}, recorded as {recorded.op}() of raw counters")
             return
+    alone = _Asked()
+    verdict = _typed_call(name, metric, "", MetricTypes(kinds, alone))
+    if alone.asked:  # how the other rules use the metric decides
+        yield _Weighed(name, metric, _text(node))
+    elif verdict is not None:
+        yield Pitfall(*verdict, _text(node))
+
+
+def _typed_call(name: str, metric: str, rule: str, types: MetricTypes) -> tuple[str, str, str, str] | None:
+    """The finding (rule, level, message, fix) of `name`() over the metric `metric` in `rule`: a
+    counter's function given a gauge, a gauge's given a counter, by the evidence `types` has."""
     if name in RATE_FUNCS | {"resets"} and types.catalog_type(metric) != "gauge":
         evidence = types.gauge_evidence(metric, rule)
         if evidence is not None and types.counter_evidence(metric, rule) is None:
             why, level = evidence
-            yield Pitfall(
+            return (
                 "promql-rate-on-gauge",
                 level,
                 f"{name}() of {metric!r}: {why}, and {name}() reads every decrease of a gauge as a counter reset",
                 "use deriv() or delta() for a gauge (or max_over_time/avg_over_time)",
-                _text(node),
             )
     if name in GAUGE_FUNCS and types.catalog_type(metric) is None:
         reason = types.counter_evidence(metric, rule)
         if reason is not None:
             strong = metric.endswith("_total")
-            yield Pitfall(
+            return (
                 "promql-delta-on-counter",
                 "warning" if strong else "info",
                 f"{name}() of {metric!r}: {reason}, and {name}() does not handle counter resets (a restart looks like a huge drop)",
                 "use rate() or increase() for counters",
-                _text(node),
             )
+    return None
 
 
 def _parses(expr: str) -> bool:
@@ -429,51 +515,55 @@ def _rate_of_sum(name: str, text: str, what: str) -> Pitfall:
     )
 
 
-def _counter_raw(ast: Expr, rule: str, types: MetricTypes) -> Iterator[Pitfall]:
+def _counter_raw(metrics: Iterable[str], rule: str, types: MetricTypes) -> Iterator[Pitfall]:
     """Counters whose raw value an alert holds against a threshold from below (`> N`, `>= N`,
-    `!= 0`): a counter only grows, so the alert fires once the count passes N and stays firing until
-    the process restarts. Not reported: a metric the rules also compare with ==, < or <= (a level,
-    whatever its name says), and `x - x offset 1h` (an increase written by hand)."""
+    `!= 0`; `metrics`: `_raw_counters`): a counter only grows, so the alert fires once the count
+    passes N and stays firing until the process restarts. Not reported: a metric the rules also
+    compare with ==, < or <= (a level, whatever its name says)."""
+    for metric in metrics:
+        why = types.counter_evidence(metric, rule)
+        strong = types.catalog_type(metric) is not None or metric.endswith("_total")
+        if why is not None and strong and not types.uses.get(metric, {}).get("compared-low"):
+            yield Pitfall(
+                "promql-counter-raw",
+                "warning",
+                f"the alert compares the raw value of the counter {metric!r} ({why}): it counts since the process "
+                "started, so the alert fires once the count passes the threshold and stays until a restart",
+                f"use the rate or the increase over a window: increase({metric}[1h]) > N, rate({metric}[5m]) > N",
+                metric,
+            )
 
-    def walk(node: Expr, reads_value: bool, cmp: str | None) -> Iterator[Pitfall]:
+
+def _raw_counters(ast: Expr) -> list[str]:
+    """The metrics (not recorded series) whose raw value the expression compares with `> N`,
+    `>= N` or `!= N`, in the order of the tree: what `_counter_raw` weighs. Not `x - x offset 1h`
+    (an increase written by hand), nor what an existence function or aggregation reads."""
+    found: list[str] = []
+
+    def walk(node: Expr, reads_value: bool, cmp: str | None) -> None:
         node = _unparen(node)
         if isinstance(node, VectorSelector):
             metric = selector_name(node)
             if reads_value and cmp in (">", ">=", "!=") and metric is not None and ":" not in metric:
-                why = types.counter_evidence(metric, rule)
-                strong = types.catalog_type(metric) is not None or metric.endswith("_total")
-                if why is not None and strong and not types.uses.get(metric, {}).get("compared-low"):
-                    yield Pitfall(
-                        "promql-counter-raw",
-                        "warning",
-                        f"the alert compares the raw value of the counter {metric!r} ({why}): it counts since the process "
-                        "started, so the alert fires once the count passes the threshold and stays until a restart",
-                        f"use the rate or the increase over a window: increase({metric}[1h]) > N, rate({metric}[5m]) > N",
-                        metric,
-                    )
-            return
-        if isinstance(node, MatrixSelector):
-            return
-        if isinstance(node, Call):
+                found.append(metric)
+        elif isinstance(node, Call):
             inner = reads_value and node.func.name not in _EXISTENCE
             for arg in node.args:
-                yield from walk(arg, inner, cmp)
-            return
-        if isinstance(node, AggregateExpr):
-            yield from walk(node.expr, reads_value and str(node.op) not in _EXISTENCE, cmp)
-            return
-        if isinstance(node, BinaryExpr):
+                walk(arg, inner, cmp)
+        elif isinstance(node, AggregateExpr):
+            walk(node.expr, reads_value and str(node.op) not in _EXISTENCE, cmp)
+        elif isinstance(node, BinaryExpr):
             op = str(node.op)
             if op == "-" and _self_offset(node):
                 return
             here = op if op in COMPARISON_OPS else cmp
-            yield from walk(node.lhs, reads_value, here)
-            yield from walk(node.rhs, reads_value and op not in ("and", "unless"), here)
-            return
-        if isinstance(node, (UnaryExpr, SubqueryExpr)):
-            yield from walk(node.expr, reads_value and not isinstance(node, SubqueryExpr), cmp)
+            walk(node.lhs, reads_value, here)
+            walk(node.rhs, reads_value and op not in ("and", "unless"), here)
+        elif isinstance(node, (UnaryExpr, SubqueryExpr)):
+            walk(node.expr, reads_value and not isinstance(node, SubqueryExpr), cmp)
 
-    yield from walk(ast, True, None)
+    walk(ast, True, None)
+    return found
 
 
 def _self_offset(node: BinaryExpr) -> bool:
