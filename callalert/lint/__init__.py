@@ -3,6 +3,7 @@ alertmanager.yml and .tmpl files (told apart by content)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from callalert.errors import UsageError
 from callalert.lint import rules, split
 from callalert.lint.engine import (
     LINT_UNKNOWN_FILE,
+    Check,
     LintRule,
     Options,
     Suppressions,
@@ -276,10 +278,15 @@ class _PositionsAhead:
 
 
 def _check(world: World, options: Options, lint_rules: Sequence[LintRule]) -> list[Problem]:
-    found: list[Problem] = []
     # what the PromQL rules ask for, computed expression by expression before them (not rule by rule)
     world.analyze_rules(options.scrape_interval or world.scrape_interval or 60.0, options.catalog)
-    for lint_rule in lint_rules:
-        if lint_rule.check is not None:
-            found.extend(lint_rule.check(world, options))
-    return found
+    # a large world's rules run on two cores (lint/split.py); the findings are the same, in the same order
+    tasks = [
+        functools.partial(_findings, lint_rule.check, world, options) for lint_rule in lint_rules if lint_rule.check is not None
+    ]
+    size = len(world.alerts) + len(world.record_recs)
+    return [problem for found in split.share(tasks, size, split.MIN_PARALLEL_RULES) for problem in found]
+
+
+def _findings(check: Check, world: World, options: Options) -> list[Problem]:
+    return list(check(world, options))

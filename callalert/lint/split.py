@@ -1,7 +1,7 @@
 """Lint on the second core (callalert/parallel.py does the forking): what is worth a child, and
-the one object a parent hands its child after the fork.
+how a parent and its child share work.
 
-Two things of a large lint run go to a child:
+Three things of a large lint run go to a child:
 - the position index of a big spec file (spec.load), built while this process validates the spec,
   instead of after, with the first finding (`lint._PositionsAhead`);
 - a part of the per-rule analyses (`World.analyze_rules`): each rule's expression is analysed on
@@ -9,7 +9,10 @@ Two things of a large lint run go to a child:
   the rules split between two processes and the results are put back where each rule's are kept.
   The parent takes rules from the front and the child from the back until they meet (`Claims`:
   the faster one does more). What weighs the kinds of metrics across every rule is finished by the
-  parent once every rule is walked (smells.SmellFacts).
+  parent once every rule is walked (smells.SmellFacts);
+- a part of the lint rules themselves (`share`): each rule's findings are a pure function of the
+  analysed world, so the parent runs rules from the front of the list and the child from the back
+  until they meet, and the findings are put back in the list's order.
 
 The findings are the same, in the same order, with the same messages and positions, as from one
 process (tests/unit/test_lint_parallel.py compares both ways). A child that fails in any way gives
@@ -25,9 +28,12 @@ import fcntl
 import mmap
 import struct
 import tempfile
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from callalert import parallel
+
+T = TypeVar("T")
 
 # Below this many rules the analyses take about a tenth of a second: a child saves little, and on a
 # busy machine costs more than it saves.
@@ -47,9 +53,8 @@ class Claims:
     anything else). Two counters in memory shared across the fork, changed under a lock of a
     temporary file (a POSIX record lock: one per process, let go when the process ends)."""
 
-    CHUNK = 8  # rules per claim
-
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, chunk: int = 8) -> None:
+        self.chunk = chunk  # items per claim
         self._shared = mmap.mmap(-1, 16)  # anonymous and shared: the child sees the parent's writes
         self._shared[:] = struct.pack("<qq", 0, count)
         self._lock = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
@@ -58,7 +63,7 @@ class Claims:
         """The next rules from the front (this process): empty when none is left."""
         with self._locked():
             start, end = struct.unpack("<qq", self._shared[:])
-            stop = min(start + self.CHUNK, end)
+            stop = min(start + self.chunk, end)
             self._shared[:8] = struct.pack("<q", stop)
         return range(start, stop)
 
@@ -66,7 +71,7 @@ class Claims:
         """The next rules from the back (the child): empty when none is left."""
         with self._locked():
             start, end = struct.unpack("<qq", self._shared[:])
-            first = max(end - self.CHUNK, start)
+            first = max(end - self.chunk, start)
             self._shared[8:] = struct.pack("<q", first)
         return range(end - 1, first - 1, -1)
 
@@ -81,3 +86,34 @@ class Claims:
     def close(self) -> None:
         self._lock.close()
         self._shared.close()
+
+
+def share(tasks: Sequence[Callable[[], list[T]]], size: int, minimum: int) -> list[list[T]]:
+    """What each of `tasks` returns, in their order. With work of `size` worth a child (`minimum`
+    of it), this process runs tasks from the front and a forked child from the back, one at a
+    time, until they meet; a task the child does not give back (it failed) runs here."""
+    if len(tasks) < 2 or not worth_a_child(size, minimum):
+        return [task() for task in tasks]
+    claims = Claims(len(tasks), chunk=1)
+
+    def work() -> dict[int, list[T]]:
+        done: dict[int, list[T]] = {}
+        while taken := claims.back():
+            for i in taken:
+                done[i] = tasks[i]()
+        return done
+
+    child = parallel.start(work)
+    if child is None:
+        claims.close()
+        return [task() for task in tasks]
+    mine: dict[int, list[T]] = {}
+    try:
+        while taken := claims.front():
+            for i in taken:
+                mine[i] = tasks[i]()
+        theirs = child.result() or {}
+    finally:
+        claims.close()
+        child.stop()
+    return [mine[i] if i in mine else theirs[i] if i in theirs else task() for i, task in enumerate(tasks)]

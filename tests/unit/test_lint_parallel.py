@@ -5,6 +5,7 @@ routing rules against `match_routes` itself. (callalert/parallel.py itself: test
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
@@ -155,7 +156,7 @@ def test_a_spec_gets_the_same_findings_with_a_child(tmp_path: Path, monkeypatch:
     assert len(serial) > 100
     assert forked == serial
     assert [p.format() for p in forked] == [p.format() for p in serial]
-    assert len(forks) == 2  # the position index during validation, the analyses after it
+    assert len(forks) == 3  # the position index during validation, the analyses after it, then the rules
 
 
 @pytest.mark.parametrize(
@@ -373,6 +374,38 @@ def test_a_shared_label_inference_finds_what_fresh_ones_do(corpus: Path) -> None
                 assert _found(query_smells(tree, inference=shared, **args)) == _found(query_smells(expr, **args)), expr  # type: ignore[arg-type]
             compared += 1
     assert compared > 20_000
+
+
+# --- the rules themselves on two cores (split.share) ----------------------------------------------------
+
+
+def test_shared_tasks_come_back_in_order_whoever_ran_them(forks: list[int]) -> None:
+    parent = os.getpid()
+    ran_here: list[int] = []
+
+    def task(i: int) -> list[str]:
+        if os.getpid() == parent:
+            ran_here.append(i)
+            time.sleep(0.02)  # a slow parent: the child takes some
+        return [f"{i}:{n}" for n in range(i % 4)]
+
+    shared = split.share([functools.partial(task, i) for i in range(40)], 10, 1)
+    assert len(forks) == 1
+    assert 0 < len(ran_here) < 40  # each process ran some
+    assert shared == [[f"{i}:{n}" for n in range(i % 4)] for i in range(40)]
+
+
+def test_a_shared_task_the_child_fails_runs_here(forks: list[int]) -> None:
+    parent = os.getpid()
+
+    def task(i: int) -> list[int]:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return [i]
+
+    assert split.share([functools.partial(task, i) for i in range(12)], 10, 1) == [[i] for i in range(12)]
+    assert split.share([functools.partial(task, i) for i in range(12)], 10, 11) == [[i] for i in range(12)]  # too small: no child
+    assert len(forks) == 1
 
 
 # --- query smells walked once, the kinds of metrics weighed after every rule (smells.SmellFacts) -----
