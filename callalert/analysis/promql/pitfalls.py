@@ -140,6 +140,8 @@ def short_ranges(
     Prometheus 3 (left-open windows (t-R, t]) needs R >= 2 intervals for two samples at every evaluation;
     Prometheus 2 (closed [t-R, t]) sees two samples at R == 1 interval only when samples align exactly.
     A subquery without a step steps at `evaluation_interval`."""
+    if "[" not in expr:
+        return []  # no range and no subquery
     version = release_line(target)
     canonical = shape(expr)
     if (

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 
 from callalert.analysis.promql.functions import FUNCTIONS
 from callalert.analysis.promql.lex import _KEYWORDS, _LIMIT_KEYWORDS
@@ -58,7 +59,8 @@ class _NoShape(Exception):
     pass
 
 
-@functools.lru_cache(maxsize=256)
+# big enough for every expression of a large spec: validation shapes each, and lint's analyses ask again
+@functools.lru_cache(maxsize=16384)
 def shape(expr: str) -> str | None:
     """`expr` with the names and `=` values that do not change its parse replaced (module doc);
     None when it cannot be given a shape."""
@@ -88,6 +90,7 @@ def shape(expr: str) -> str | None:
         return match.group()
 
     try:
-        return _PARTS.sub(replace, expr)
+        # one object per shape: the cache holds a shape for each of a large spec's expressions, most alike
+        return sys.intern(_PARTS.sub(replace, expr))
     except _NoShape:
         return None

@@ -593,7 +593,8 @@ def _prints_value_raw(text: str) -> bool:
 
 def value_not_humanized(expr: str, annotations: Mapping[str, str]) -> list[str]:
     """Annotations that print $value of a rate()/irate()/deriv() without a humanize function."""
-    out = [name for name, text in annotations.items() if _prints_value_raw(text)]
+    # a text with no action, or no $value / .Value in it, prints no value: not worth a cache entry
+    out = [name for name, text in annotations.items() if "{{" in text and "alue" in text and _prints_value_raw(text)]
     if not out:
         return []  # the expression is parsed only when an annotation prints $value raw
     try:
