@@ -123,15 +123,26 @@ class AlertRec:
         return self.expr_can_have(label)
 
     def pitfalls(
-        self, scrape_interval: float, catalog: MetricsCatalog | None, records: frozenset[str], target: str = DEFAULT_PROMETHEUS
+        self,
+        scrape_interval: float,
+        catalog: MetricsCatalog | None,
+        records: frozenset[str],
+        target: str = DEFAULT_PROMETHEUS,
+        inference: LabelInference | None = None,
     ) -> list[Pitfall]:
-        """PromQL pitfalls of the expression at Prometheus `target` (found once per run: one lint rule reports each kind)."""
+        """PromQL pitfalls of the expression at Prometheus `target` (found once per run: one lint rule
+        reports each kind). `inference`: the one the labels were inferred with, to ask again."""
         if self._pitfalls is None:
             self._pitfalls = []
             if self.label_info() is not None:  # does not parse: validate / promtool report it
                 try:
                     self._pitfalls = find_pitfalls(
-                        self.expr, scrape_interval=scrape_interval, catalog=catalog, extra_metrics=records, target=target
+                        self.expr,
+                        scrape_interval=scrape_interval,
+                        catalog=catalog,
+                        extra_metrics=records,
+                        target=target,
+                        inference=inference,
                     )
                 except Exception:
                     self._pitfalls = []
@@ -398,7 +409,7 @@ class World:
         if isinstance(rule, AlertRec):
             inference = LabelInference(self.catalog)
             rule.label_info(inference)
-            pitfalls = rule.pitfalls(scrape_interval, catalog, self.records, self.prom_version)
+            pitfalls = rule.pitfalls(scrape_interval, catalog, self.records, self.prom_version, inference)
             not_humanized: list[str] | None = self.not_humanized(rule)
         facts = self.smell_facts(rule, inference)
         selectors = self.recorded_reads(rule)

@@ -195,9 +195,11 @@ def find_pitfalls(
     extra_metrics: Iterable[str] = (),
     target: str | Version = DEFAULT_TARGET,
     evaluation_interval: float = 60.0,
+    inference: LabelInference | None = None,
 ) -> list[Pitfall]:
     """Likely mistakes in a (syntactically valid) expression. `extra_metrics`: names recorded by rules;
-    `target`: the Prometheus release whose range semantics the range check follows."""
+    `target`: the Prometheus release whose range semantics the range check follows; `inference`:
+    one with `catalog` that has seen the expression's tree already, to ask it again."""
     ast = ast_of(expr)
     found: list[Pitfall] = []
     text = expr if isinstance(expr, str) else expr.text if isinstance(expr, ParsedExpr) else None
@@ -205,7 +207,8 @@ def find_pitfalls(
         version = release_line(target)
         for short in short_ranges(text, scrape_interval=scrape_interval, evaluation_interval=evaluation_interval, target=version):
             found.append(Pitfall("promql-range-too-short", "warning", short.message(version), short.fix, short.call))
-    inference = LabelInference(catalog)
+    if inference is None or inference.catalog is not catalog:
+        inference = LabelInference(catalog)
     known_extra = frozenset(extra_metrics)
     reported_unknown: set[str] = set()
     for node in iter_nodes(ast):
