@@ -48,12 +48,12 @@ def worth_a_child(size: int, minimum: int) -> bool:
 
 
 class Claims:
-    """Who analyses which rule: this process takes rules from the front, its child from the back,
-    a few at a time, until they meet, so the faster one does more (the other core may be busy with
-    anything else). Two counters in memory shared across the fork, changed under a lock of a
+    """Who takes which task (a rule to analyse, a lint rule to run): this process takes tasks from
+    the front, its child from the back, `chunk` at a time, until they meet, so the faster one does
+    more (the other core may be busy with anything else). Two counters in memory shared across the fork, changed under a lock of a
     temporary file (a POSIX record lock: one per process, let go when the process ends)."""
 
-    def __init__(self, count: int, chunk: int = 8) -> None:
+    def __init__(self, count: int, chunk: int) -> None:
         self.chunk = chunk  # items per claim
         self._shared = mmap.mmap(-1, 16)  # anonymous and shared: the child sees the parent's writes
         self._shared[:] = struct.pack("<qq", 0, count)
@@ -88,26 +88,34 @@ class Claims:
         self._shared.close()
 
 
-def share(tasks: Sequence[Callable[[], list[T]]], size: int, minimum: int) -> list[list[T]]:
+def share(
+    tasks: Sequence[Callable[[], T]],
+    size: int,
+    minimum: int,
+    *,
+    chunk: int = 1,
+    pack: Callable[[dict[int, T]], dict[int, T]] | None = None,
+) -> list[T]:
     """What each of `tasks` returns, in their order. With work of `size` worth a child (`minimum`
-    of it), this process runs tasks from the front and a forked child from the back, one at a
-    time, until they meet; a task the child does not give back (it failed) runs here."""
+    of it), this process runs tasks from the front and a forked child from the back, `chunk` at a
+    time, until they meet (`Claims`); a task the child does not give back (it failed) runs here.
+    `pack`: what the child's results become before they are sent (to pickle smaller)."""
     if len(tasks) < 2 or not worth_a_child(size, minimum):
         return [task() for task in tasks]
-    claims = Claims(len(tasks), chunk=1)
+    claims = Claims(len(tasks), chunk)
 
-    def work() -> dict[int, list[T]]:
-        done: dict[int, list[T]] = {}
+    def work() -> dict[int, T]:
+        done: dict[int, T] = {}
         while taken := claims.back():
             for i in taken:
                 done[i] = tasks[i]()
-        return done
+        return done if pack is None else pack(done)
 
     child = parallel.start(work)
     if child is None:
         claims.close()
         return [task() for task in tasks]
-    mine: dict[int, list[T]] = {}
+    mine: dict[int, T] = {}
     try:
         while taken := claims.front():
             for i in taken:

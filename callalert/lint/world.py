@@ -6,6 +6,7 @@ templates) form one world; whatever was not given is unknown, and the checks tha
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -170,15 +171,15 @@ class LabelVerdict:
         return f"{', '.join(names)}{more}"
 
 
-def _shared_values(done: list[tuple[int, _Analysis]]) -> list[tuple[int, _Analysis]]:
+def _shared_values(done: dict[int, _Analysis]) -> dict[int, _Analysis]:
     """The analyses with one object for each distinct label info and set of recorded series (they
     are immutable, and most rules share a few): what a child sends back pickles to less."""
     seen: dict[Any, Any] = {}
-    out = []
-    for i, (info, pitfalls, smells, selectors, not_humanized) in done:
+    out = {}
+    for i, (info, pitfalls, smells, selectors, not_humanized) in done.items():
         one_info = None if info is None else seen.setdefault(info, info)
         one_selectors = None if selectors is None else seen.setdefault(selectors, selectors)
-        out.append((i, (one_info, pitfalls, smells, one_selectors, not_humanized)))
+        out[i] = (one_info, pitfalls, smells, one_selectors, not_humanized)
     return out
 
 
@@ -358,45 +359,14 @@ class World:
         process analyses them from the front, until they meet (lint/split.py); the results are the
         same as from one process. `min_parallel`: the fewest rules worth a child (None:
         split.MIN_PARALLEL_RULES)."""
-        from callalert import parallel
-        from callalert.lint.split import MIN_PARALLEL_RULES, Claims, worth_a_child
+        from callalert.lint.split import MIN_PARALLEL_RULES, share
 
         rules: list[AlertRec | RecordRec] = [*self.alerts, *self.record_recs]
-        child = None
-        if worth_a_child(len(rules), MIN_PARALLEL_RULES if min_parallel is None else min_parallel):
-            claims = Claims(len(rules))
-
-            def work() -> list[tuple[int, _Analysis]]:
-                done: list[tuple[int, _Analysis]] = []
-                while chunk := claims.back():
-                    done.extend((i, self._analysis(rules[i], scrape_interval, catalog)) for i in chunk)
-                return _shared_values(done)
-
-            child = parallel.start(work)
-            if child is None:
-                claims.close()
-        if child is None:
-            for rule in rules:
-                self._analysis(rule, scrape_interval, catalog)
-        else:
-            mine: set[int] = set()
-            try:
-                while chunk := claims.front():
-                    for i in chunk:
-                        self._analysis(rules[i], scrape_interval, catalog)
-                    mine.update(chunk)
-                results = child.result()
-            finally:
-                claims.close()
-                child.stop()
-            theirs = dict(results) if isinstance(results, list) else {}
-            for i, rule in enumerate(rules):
-                if i in mine:
-                    continue
-                if i in theirs:
-                    self._keep(rule, theirs[i])
-                else:  # the child failed
-                    self._analysis(rule, scrape_interval, catalog)
+        tasks = [functools.partial(self._analysis, rule, scrape_interval, catalog) for rule in rules]
+        minimum = MIN_PARALLEL_RULES if min_parallel is None else min_parallel
+        for rule, result in zip(rules, share(tasks, len(rules), minimum, chunk=8, pack=_shared_values), strict=True):
+            if id(rule) not in self._facts:  # analysed by the child: kept where `_analysis` keeps it here
+                self._keep(rule, result)
         types = self.metric_types()
         for rule in rules:
             if id(rule) not in self._smells:
