@@ -15,9 +15,11 @@ at the second occurrence.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,17 +27,6 @@ from typing import Any
 import yaml
 from yaml.composer import Composer
 from yaml.constructor import ConstructorError, SafeConstructor
-from yaml.events import (
-    DocumentEndEvent,
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-    StreamStartEvent,
-)
 from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser as _PyParser
 from yaml.reader import Reader, ReaderError
@@ -438,6 +429,111 @@ def _syntax_fix(exc: yaml.MarkedYAMLError, text: str) -> str | None:
 
 # --- the fast path: plain YAML straight from libyaml's events ---------------------------------------
 
+# --- libyaml's events, light ---------------------------------------------------------------------
+# PyYAML's libyaml binding (yaml._yaml) hands each event to Python as an object of PyYAML's event
+# classes, whose __init__ is Python code: a third of the time of a pass over a large spec's events.
+# The fast loops below read events whose fields are an `args` tuple, in the order PyYAML's
+# constructors take them, made in C: while a loop runs, yaml._yaml makes them instead of its own
+# (the event classes are globals of that module, looked up at each event), and its own are put
+# back after. Where that does not give exactly PyYAML's fields (another PyYAML: `_light_works`
+# checks once, on a document with every kind of event), each event is converted instead: slower,
+# the same answers.
+_FIELDS: dict[str, tuple[str, ...]] = {
+    "StreamStartEvent": ("start_mark", "end_mark", "encoding"),
+    "StreamEndEvent": ("start_mark", "end_mark"),
+    "DocumentStartEvent": ("start_mark", "end_mark", "explicit", "version", "tags"),
+    "DocumentEndEvent": ("start_mark", "end_mark", "explicit"),
+    "AliasEvent": ("anchor", "start_mark", "end_mark"),
+    "ScalarEvent": ("anchor", "tag", "implicit", "value", "start_mark", "end_mark", "style"),
+    "SequenceStartEvent": ("anchor", "tag", "implicit", "start_mark", "end_mark", "flow_style"),
+    "SequenceEndEvent": ("start_mark", "end_mark"),
+    "MappingStartEvent": ("anchor", "tag", "implicit", "start_mark", "end_mark", "flow_style"),
+    "MappingEndEvent": ("start_mark", "end_mark"),
+}
+
+
+class _Event(BaseException):
+    """A light event: its fields (`_FIELDS`) in `args`. BaseException only because its instances
+    are made in C from any positional arguments; never raised."""
+
+    __slots__ = ()
+
+
+_LIGHT: dict[str, type[_Event]] = {name: type(name, (_Event,), {"__slots__": ()}) for name in _FIELDS}
+_STREAM_START, _STREAM_END = _LIGHT["StreamStartEvent"], _LIGHT["StreamEndEvent"]
+_DOCUMENT_START, _DOCUMENT_END = _LIGHT["DocumentStartEvent"], _LIGHT["DocumentEndEvent"]
+_SCALAR = _LIGHT["ScalarEvent"]
+_MAPPING_START, _MAPPING_END = _LIGHT["MappingStartEvent"], _LIGHT["MappingEndEvent"]
+_SEQUENCE_START, _SEQUENCE_END = _LIGHT["SequenceStartEvent"], _LIGHT["SequenceEndEvent"]
+_PROBE = "%YAML 1.1\n%TAG !e! tag:example.com,2000:\n--- !e!x\n- &a {k: 'v', \"q\": x}\n- *a\n- [!!int 1, ~]\n- |\n  b\n- >-\n  c\n...\n"
+
+
+def _lighten(event: Any) -> _Event:
+    """`event` of PyYAML's classes as a light event."""
+    return _LIGHT[type(event).__name__](*(getattr(event, name) for name in _FIELDS[type(event).__name__]))
+
+
+def _fields(event: Any) -> tuple[Any, ...]:
+    """What an event says, comparable: a mark by its place (marks have no equality of their own)."""
+    args = event.args if isinstance(event, _Event) else tuple(getattr(event, name) for name in _FIELDS[type(event).__name__])
+    return (type(event).__name__, *((a.index, a.line, a.column) if hasattr(a, "column") else a for a in args))
+
+
+@functools.cache
+def _light_works() -> bool:
+    """Whether yaml._yaml, its event classes swapped, makes light events with PyYAML's fields."""
+    try:
+        import yaml._yaml as binding
+
+        def every(light: bool) -> list[tuple[Any, ...]]:
+            parser = _Parser(_PROBE)
+            try:
+                with _swapped(binding) if light else contextlib.nullcontext():
+                    events = [parser.get_event()]
+                    while events[-1].__class__.__name__ != "StreamEndEvent":
+                        events.append(parser.get_event())
+                if light and not all(type(event) is _LIGHT.get(type(event).__name__) for event in events):
+                    return []  # not the light ones
+                return [_fields(event) for event in events]
+            finally:
+                parser.dispose()
+
+        expected = every(False)
+        return len(expected) > 10 and every(True) == expected
+    except Exception:
+        return False
+
+
+@contextlib.contextmanager
+def _swapped(binding: Any) -> Iterator[None]:
+    saved = {name: getattr(binding, name) for name in _FIELDS}
+    try:
+        for name, light in _LIGHT.items():
+            setattr(binding, name, light)
+        yield
+    finally:
+        for name, event_class in saved.items():
+            setattr(binding, name, event_class)
+
+
+@contextlib.contextmanager
+def _events(text: str) -> Iterator[Callable[[], _Event]]:
+    """The next event of `text` from libyaml, light, each time the function given is called
+    (while the block runs)."""
+    parser = _Parser(text)
+    try:
+        if _light_works():
+            import yaml._yaml as binding
+
+            with _swapped(binding):
+                yield parser.get_event
+        else:
+            get = parser.get_event
+            yield lambda: _lighten(get())
+    finally:
+        parser.dispose()
+
+
 _SLOW = object()  # _fast_data's answer for a document it leaves to the node tree
 _IMPLICIT = Resolver.yaml_implicit_resolvers  # PyYAML's own: first character -> [(tag, regexp)]
 _SCALARS = {
@@ -450,79 +546,82 @@ def _fast_data(text: str) -> Any:
     """The data of a plain YAML document, as PyYAML's safe loader builds it, without nodes; _SLOW
     when the document has anything else: an anchor, an alias, a tag, a merge key, a complex or
     duplicate key, more or less than one document, an error of any kind."""
-    parser = _Parser(text)
     constructor = SafeConstructor()
     resolved: dict[str, Any] = {}  # plain scalar -> its value (keys repeat thousands of times: one object each)
-    get = parser.get_event
     try:
-        if type(get()) is not StreamStartEvent or type(get()) is not DocumentStartEvent:
-            return _SLOW
-        root: Any = _SLOW
-        stack: list[tuple[Any, bool, Any, set[str] | None]] = []
-        container: Any = None  # the open collection: a dict or a list
-        in_map = False
-        key: Any = _SLOW  # in a mapping: the key waiting for its value
-        raw_keys: set[str] | None = None  # the mapping's keys as written (a repeated one is a duplicate)
-        while True:
-            event = get()
-            kind = type(event)
-            raw = ""
-            if kind is ScalarEvent:
-                if event.anchor is not None or event.tag is not None:
-                    return _SLOW
-                raw = event.value
-                if event.implicit[0]:  # plain: PyYAML's implicit resolvers decide the type
-                    value = resolved.get(raw, _SLOW)
-                    if value is _SLOW:
-                        value = raw
-                        for tag, regexp in _IMPLICIT.get(raw[0] if raw else "", ()):
-                            if regexp.match(raw):
-                                construct = _SCALARS.get(tag)
-                                if construct is None:  # a merge key (<<) or =
-                                    return _SLOW
-                                value = construct(constructor, ScalarNode(tag, raw))
-                                break
-                        resolved[raw] = value
-                else:
-                    value = raw
-                opened = None
-            elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                if event.anchor is not None or event.tag is not None:
-                    return _SLOW
-                value = {} if kind is MappingStartEvent else []
-                opened = value
-            elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                container, in_map, key, raw_keys = stack.pop()
-                continue
-            elif kind is DocumentEndEvent:
-                break
-            else:  # an alias
-                return _SLOW
-            if container is None:
-                root = value
-            elif not in_map:
-                container.append(value)
-            elif key is _SLOW:
-                assert raw_keys is not None
-                if opened is not None or raw in raw_keys or value in container:
-                    return _SLOW
-                raw_keys.add(raw)
-                key = value
-                continue
-            else:
-                container[key] = value
-                key = _SLOW
-            if opened is not None:
-                stack.append((container, in_map, key, raw_keys))
-                container, in_map, key = opened, kind is MappingStartEvent, _SLOW
-                raw_keys = set() if in_map else None
-        if type(get()) is not StreamEndEvent:
-            return _SLOW
-        return root
+        with _events(text) as get:
+            return _fast_events(get, constructor, resolved)
     except Exception:  # a syntax error, libyaml's depth limit, a scalar its constructor refuses: the slow way says which
         return _SLOW
-    finally:
-        parser.dispose()
+
+
+def _fast_events(get: Callable[[], _Event], constructor: SafeConstructor, resolved: dict[str, Any]) -> Any:
+    """_fast_data's loop over the events."""
+    if type(get()) is not _STREAM_START or type(get()) is not _DOCUMENT_START:
+        return _SLOW
+    root: Any = _SLOW
+    stack: list[tuple[Any, bool, Any, set[str] | None]] = []
+    container: Any = None  # the open collection: a dict or a list
+    in_map = False
+    key: Any = _SLOW  # in a mapping: the key waiting for its value
+    raw_keys: set[str] | None = None  # the mapping's keys as written (a repeated one is a duplicate)
+    while True:
+        event = get()
+        kind = type(event)
+        raw = ""
+        if kind is _SCALAR:
+            anchor, tag, implicit, raw, _, _, _ = event.args
+            if anchor is not None or tag is not None:
+                return _SLOW
+            if implicit[0]:  # plain: PyYAML's implicit resolvers decide the type
+                value = resolved.get(raw, _SLOW)
+                if value is _SLOW:
+                    value = raw
+                    for tag, regexp in _IMPLICIT.get(raw[0] if raw else "", ()):
+                        if regexp.match(raw):
+                            construct = _SCALARS.get(tag)
+                            if construct is None:  # a merge key (<<) or =
+                                return _SLOW
+                            value = construct(constructor, ScalarNode(tag, raw))
+                            break
+                    resolved[raw] = value
+            else:
+                value = raw
+            opened = None
+        elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+            args = event.args
+            if args[0] is not None or args[1] is not None:  # an anchor, a tag
+                return _SLOW
+            value = {} if kind is _MAPPING_START else []
+            opened = value
+        elif kind is _MAPPING_END or kind is _SEQUENCE_END:
+            container, in_map, key, raw_keys = stack.pop()
+            continue
+        elif kind is _DOCUMENT_END:
+            break
+        else:  # an alias
+            return _SLOW
+        if container is None:
+            root = value
+        elif not in_map:
+            container.append(value)
+        elif key is _SLOW:
+            assert raw_keys is not None
+            if opened is not None or raw in raw_keys or value in container:
+                return _SLOW
+            raw_keys.add(raw)
+            key = value
+            continue
+        else:
+            container[key] = value
+            key = _SLOW
+        if opened is not None:
+            stack.append((container, in_map, key, raw_keys))
+            container, in_map, key = opened, kind is _MAPPING_START, _SLOW
+            raw_keys = set() if in_map else None
+    if type(get()) is not _STREAM_END:
+        return _SLOW
+    return root
 
 
 _STYLES = {"": 0, "'": 1, '"': 2, "|": 3, ">": 4}
@@ -543,13 +642,10 @@ class _Index:
         self._maps: dict[int, dict[str, int]] = {}
         self._seqs: dict[int, list[int]] = {}
         self._values: list[tuple[str, int] | None] | None = None
-        parser = _Parser(text)
-        try:
-            self._read(parser.get_event)
-        finally:
-            parser.dispose()
+        with _events(text) as get:
+            self._read(get)
 
-    def _read(self, get: Any) -> None:
+    def _read(self, get: Callable[[], _Event]) -> None:
         line, col, end, kind, keys = self.line.append, self.col.append, self.end, self.kind.append, self.keys.append
         texts: dict[str, str] = {}  # one object per key text: keys repeat in every alert
         text_of = texts.setdefault
@@ -560,20 +656,20 @@ class _Index:
         while True:
             event = get()
             etype = type(event)
-            if etype is ScalarEvent:
-                mark = event.start_mark
+            if etype is _SCALAR:
+                _, _, _, value, mark, _, style = event.args
                 line(mark.line)
                 col(mark.column)
                 end.append(n + 1)
-                kind(styles.get(event.style, 0))
+                kind(styles.get(style, 0))
                 if in_map:
-                    keys(text_of(event.value, event.value) if is_key else None)
+                    keys(text_of(value, value) if is_key else None)
                     is_key = not is_key
                 else:
                     keys(None)
                 n += 1
-            elif etype is MappingStartEvent or etype is SequenceStartEvent:
-                mark = event.start_mark
+            elif etype is _MAPPING_START or etype is _SEQUENCE_START:
+                mark = event.args[3]
                 line(mark.line)
                 col(mark.column)
                 end.append(0)
@@ -581,14 +677,14 @@ class _Index:
                 if in_map:
                     is_key = not is_key
                 stack.append((n, in_map, is_key))
-                in_map = etype is MappingStartEvent
+                in_map = etype is _MAPPING_START
                 kind(_MAPPING if in_map else _SEQUENCE)
                 is_key = True
                 n += 1
-            elif etype is MappingEndEvent or etype is SequenceEndEvent:
+            elif etype is _MAPPING_END or etype is _SEQUENCE_END:
                 start, in_map, is_key = stack.pop()
                 end[start] = n
-            elif etype is StreamEndEvent:
+            elif etype is _STREAM_END:
                 return
 
     def _children(self, i: int) -> list[int]:
@@ -687,19 +783,17 @@ class _Index:
         from the events the first time one is asked for."""
         if self._values is None:
             values: list[tuple[str, int] | None] = []
-            parser = _Parser(text)
-            try:
+            with _events(text) as get:
                 while True:
-                    event = parser.get_event()
+                    event = get()
                     etype = type(event)
-                    if etype is ScalarEvent:
-                        values.append((event.value, event.end_mark.line))
-                    elif etype is MappingStartEvent or etype is SequenceStartEvent:
+                    if etype is _SCALAR:
+                        args = event.args
+                        values.append((args[3], args[5].line))
+                    elif etype is _MAPPING_START or etype is _SEQUENCE_START:
                         values.append(None)
-                    elif etype is StreamEndEvent:
+                    elif etype is _STREAM_END:
                         break
-            finally:
-                parser.dispose()
             self._values = values
         found = self._values[i]
         assert found is not None

@@ -103,13 +103,36 @@ def _positions(doc: Document, data: Any) -> list[tuple[Any, ...]]:
     return out
 
 
+@pytest.fixture(params=["light-events", "pyyaml-events"])
+def events(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The fast loops read light events made by yaml._yaml with its event classes swapped; where a
+    PyYAML does not allow that, PyYAML's own events converted: both must give the same."""
+    if request.param == "pyyaml-events":
+        monkeypatch.setattr(load, "_light_works", lambda: False)
+    return str(request.param)
+
+
 @pytest.mark.parametrize(("name", "text"), _texts(), ids=[name for name, _ in _texts()])
-def test_fast_path_gives_what_the_node_tree_gives(name: str, text: str) -> None:
+def test_fast_path_gives_what_the_node_tree_gives(name: str, text: str, events: str) -> None:
     fast, slow = load_text(text, name), load_nodes(text, name)
     assert _same(fast.data, slow.data)
     assert fast.problems == slow.problems
     if fast.fast:
         assert _positions(fast, slow.data) == _positions(slow, slow.data)
+
+
+def test_light_events_are_made_here_and_pyyaml_gets_its_classes_back() -> None:
+    import yaml
+    import yaml._yaml as binding
+    from yaml import events as pyyaml_events
+
+    assert load._light_works()  # this PyYAML makes light events: the fast loops are not slowed by converting
+    for text in (TRICKY[2], "a: [1, 2\n", "a: &x 1\nb: *x\n", "x: \x07\n"):  # read whole, a syntax error, left, refused
+        if load_text(text, "t").fast:
+            load.position_index(text).position_in_value(("c",), 1, 1, text)
+        for name in load._FIELDS:
+            assert getattr(binding, name) is getattr(pyyaml_events, name)
+    assert yaml.load("a: [1, {b: c}]\n", Loader=yaml.CSafeLoader) == {"a": [1, {"b": "c"}]}
 
 
 def test_the_fast_path_takes_plain_specs_and_leaves_the_rest() -> None:
