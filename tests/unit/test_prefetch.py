@@ -82,6 +82,16 @@ def test_the_child_hands_over_what_the_parent_would_read(tmp_path: Path) -> None
     assert prefetch.take(spec) is None  # handed over once
 
 
+def test_data_marshal_cannot_write_is_handed_over_too(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(big_spec(50) + "x-since: 2024-01-02T03:04:05Z\nx-day: 2024-01-02\n")
+    prefetch.start(["validate", str(spec)])
+    ahead = prefetch.take(spec)
+    assert ahead is not None
+    assert ahead.data == load_file(spec).data
+    assert type(ahead.data["x-day"]).__name__ == "date"
+
+
 def test_validate_takes_the_prefetched_spec_and_reports_the_same(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(big_spec(300, bad_receiver_at=250))
@@ -111,7 +121,7 @@ def test_a_file_changed_after_the_child_read_it_is_read_again(tmp_path: Path) ->
     spec.write_text(big_spec(50))
     prefetch.start(["validate", str(spec)])
     assert prefetch._state.child is not None
-    prefetch._state.taken = prefetch._state.child.result()  # the child is done
+    prefetch._state.taken = prefetch._unpack(prefetch._state.child.result())  # the child is done
     spec.write_text(big_spec(60))
     os.utime(spec, ns=(1, 1))  # a different modification time whatever the clock's resolution
     assert prefetch.take(spec) is None

@@ -29,9 +29,12 @@ from promql_parser import (
     Call,
     Expr,
     MatrixSelector,
+    NumberLiteral,
     ParenExpr,
+    StringLiteral,
     SubqueryExpr,
     UnaryExpr,
+    VectorSelector,
 )
 
 from callalert.analysis.promql import parse as p
@@ -303,22 +306,26 @@ def parse_expr(expr: str, *, target: str | Version = DEFAULT_TARGET, experimenta
 def iter_nodes(node: Expr) -> Iterator[Expr]:
     """`node` and everything below it, depth first, left to right."""
     stack = [node]
+    pop, push = stack.pop, stack.append
     while stack:
-        current = stack.pop()
+        current = pop()
         yield current
-        if isinstance(current, BinaryExpr):
-            stack.append(current.rhs)
-            stack.append(current.lhs)
-        elif isinstance(current, AggregateExpr):
-            stack.append(current.expr)
+        kind = type(current)  # promql-parser's node classes are final: no subclass to miss
+        if kind is BinaryExpr:
+            push(current.rhs)
+            push(current.lhs)
+        elif kind is VectorSelector or kind is NumberLiteral or kind is StringLiteral:
+            continue
+        elif kind is AggregateExpr:
+            push(current.expr)
             if current.param is not None:
-                stack.append(current.param)
-        elif isinstance(current, Call):
+                push(current.param)
+        elif kind is Call:
             stack.extend(reversed(current.args))
-        elif isinstance(current, (ParenExpr, UnaryExpr, SubqueryExpr)):
-            stack.append(current.expr)
-        elif isinstance(current, MatrixSelector):
-            stack.append(current.vector_selector)
+        elif kind is ParenExpr or kind is UnaryExpr or kind is SubqueryExpr:
+            push(current.expr)
+        elif kind is MatrixSelector:
+            push(current.vector_selector)
 
 
 def ast_of(expr: str | ParsedExpr | Expr) -> Expr:
