@@ -311,20 +311,20 @@ def iter_nodes(node: Expr) -> Iterator[Expr]:
         current = pop()
         yield current
         kind = type(current)  # promql-parser's node classes are final: no subclass to miss
-        if kind is BinaryExpr:
+        if kind is VectorSelector or kind is NumberLiteral or kind is StringLiteral:
+            continue  # a leaf: most nodes are
+        if isinstance(current, BinaryExpr):
             push(current.rhs)
             push(current.lhs)
-        elif kind is VectorSelector or kind is NumberLiteral or kind is StringLiteral:
-            continue
-        elif kind is AggregateExpr:
+        elif isinstance(current, AggregateExpr):
             push(current.expr)
             if current.param is not None:
                 push(current.param)
-        elif kind is Call:
+        elif isinstance(current, Call):
             stack.extend(reversed(current.args))
-        elif kind is ParenExpr or kind is UnaryExpr or kind is SubqueryExpr:
+        elif isinstance(current, (ParenExpr, UnaryExpr, SubqueryExpr)):
             push(current.expr)
-        elif kind is MatrixSelector:
+        elif isinstance(current, MatrixSelector):
             push(current.vector_selector)
 
 
