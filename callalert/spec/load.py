@@ -1046,8 +1046,9 @@ class Merged:
 
     def source(self, key: KeyPath) -> tuple[Document, KeyPath] | None:
         """The file a merged key path comes from, and the key path inside that file."""
-        if len(self.documents) == 1 and not self.provenance and not self._pieces:
-            return self.documents[0], key  # one file, nothing laid over it: every key is its own
+        if len(self.documents) == 1 and not self.provenance:
+            # one file, nothing laid over it: every key is its own (its lists are its own, from offset 0)
+            return self.documents[0], key
         found = self._overlay(key)
         if found is not None:
             return found

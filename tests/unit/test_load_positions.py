@@ -171,3 +171,18 @@ def test_validating_a_spec_builds_no_node_tree() -> None:
     assert result.ok
     (doc,) = result.merged.documents
     assert doc.fast and doc.tree is None
+
+
+def test_a_one_file_spec_s_keys_are_its_own() -> None:
+    """Merged.source of a spec of one file with nothing laid over it answers without walking the
+    merge tables: the same answer the walk gives, for every key path of the spec."""
+    import dataclasses
+
+    from callalert.validate import validate
+
+    merged = validate([ROOT / "specs/call-automation.yaml"]).merged
+    (doc,) = merged.documents
+    assert merged._pieces  # its lists are recorded as pieces, each the file's own from offset 0
+    walked = dataclasses.replace(merged, provenance={("\0",): (doc, ())})  # no key of the spec: takes the walk
+    for key, _ in _keys(merged.data):
+        assert merged.source(key) == walked.source(key) == (doc, key), key
