@@ -316,6 +316,9 @@ class Problem:
     def __post_init__(self) -> None:
         # One line each, bounded: whatever a message quotes from a spec, it cannot break the
         # `path:line:col` format, reach the terminal as an escape, or run to a megabyte.
+        texts = (self.path, self.key, self.message, self.fix or "")
+        if max(map(len, texts)) <= MAX_MESSAGE_CHARS and not _CONTROL.search("".join(texts)):
+            return  # every problem but a hostile input's
         for name, limit in (("path", MAX_MESSAGE_CHARS), ("key", MAX_MESSAGE_CHARS), ("message", MAX_MESSAGE_CHARS)):
             value = getattr(self, name)
             if len(value) > limit or _CONTROL.search(value):

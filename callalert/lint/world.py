@@ -368,10 +368,13 @@ class World:
             if id(rule) not in self._facts:  # analysed by the child: kept where `_analysis` keeps it here
                 self._keep(rule, result)
         types = self.metric_types()
+        smells, facts_of = self._smells, self._facts
         for rule in rules:
-            if id(rule) not in self._smells:
-                facts = self._facts.pop(id(rule), None)
-                self._smells[id(rule)] = [] if facts is None else facts.resolve(rule.name, types)
+            key = id(rule)
+            if key not in smells:
+                facts = facts_of.pop(key, None)
+                # most expressions smell of nothing: nothing to weigh
+                smells[key] = facts.resolve(rule.name, types) if facts is not None and (facts.found or facts.counters) else []
 
     def _analysis(self, rule: AlertRec | RecordRec, scrape_interval: float, catalog: MetricsCatalog | None) -> _Analysis:
         """What `analyze_rules` finds for one rule (kept in the caches the lint rules read)."""
@@ -426,9 +429,10 @@ class World:
         if self._types is None:
             types = MetricTypes(self.catalog)
             rules: list[AlertRec | RecordRec] = [*self.alerts, *self.record_recs]
+            facts_of = self._facts
             for rule in rules:
-                facts = self.smell_facts(rule)
-                if facts is not None:
+                facts = facts_of[id(rule)] if id(rule) in facts_of else self.smell_facts(rule)
+                if facts is not None and facts.uses:
                     types.add_uses(rule.name, facts.uses)
             self._types = types
         return self._types
