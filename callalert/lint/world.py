@@ -312,6 +312,8 @@ class World:
     _parsed: dict[tuple[str, str], Parsed] = field(default_factory=dict)
     _selectors: dict[int, frozenset[str] | None] = field(default_factory=dict, repr=False)
     _not_humanized: dict[int, list[str]] = field(default_factory=dict, repr=False)
+    _smells_by_id: dict[str, list[tuple[AlertRec | RecordRec, Pitfall]]] | None = field(default=None, repr=False)
+    _pitfalls_by_id: tuple[tuple[float, int], dict[str, list[tuple[AlertRec, Pitfall]]]] | None = field(default=None, repr=False)
 
     def parse_template(self, text: str, kind: str = "alertmanager") -> Parsed:
         """The template's analysis, or the TemplateSyntaxError Go would raise; parsed once per world
@@ -346,6 +348,7 @@ class World:
         self._types = None
         self._smells.clear()
         self._facts.clear()
+        self._smells_by_id = self._pitfalls_by_id = None
 
     def analyze_rules(self, scrape_interval: float, catalog: MetricsCatalog | None, *, min_parallel: int | None = None) -> None:
         """Every analysis the lint rules make of each rule's expression, rule after rule, so the
@@ -362,6 +365,7 @@ class World:
         from callalert.lint.split import MIN_PARALLEL_RULES, share
 
         rules: list[AlertRec | RecordRec] = [*self.alerts, *self.record_recs]
+        self._smells_by_id = self._pitfalls_by_id = None
         tasks = [functools.partial(self._analysis, rule, scrape_interval, catalog) for rule in rules]
         minimum = MIN_PARALLEL_RULES if min_parallel is None else min_parallel
         for rule, result in zip(rules, share(tasks, len(rules), minimum, chunk=8, pack=_shared_values), strict=True):
@@ -471,6 +475,29 @@ class World:
             facts = self.smell_facts(rule)
             found = self._smells[id(rule)] = [] if facts is None else facts.resolve(rule.name, self.metric_types())
         return found
+
+    def smells_of(self, rule_id: str) -> list[tuple[AlertRec | RecordRec, Pitfall]]:
+        """The query smells of one lint rule, rule by rule in the world's order (each lint rule asks
+        for its own: the smells of every rule are grouped once, not searched once per lint rule)."""
+        if self._smells_by_id is None:
+            grouped: dict[str, list[tuple[AlertRec | RecordRec, Pitfall]]] = {}
+            recs: list[AlertRec | RecordRec] = [*self.alerts, *self.record_recs]
+            for rec in recs:
+                for p in self.query_smells(rec):
+                    grouped.setdefault(p.rule, []).append((rec, p))
+            self._smells_by_id = grouped
+        return self._smells_by_id.get(rule_id, [])
+
+    def pitfalls_of(self, rule_id: str, scrape_interval: float, catalog: MetricsCatalog | None) -> list[tuple[AlertRec, Pitfall]]:
+        """The PromQL pitfalls of one lint rule, alert by alert in the world's order (grouped once, as `smells_of`)."""
+        key = (scrape_interval, id(catalog))
+        if self._pitfalls_by_id is None or self._pitfalls_by_id[0] != key:
+            grouped: dict[str, list[tuple[AlertRec, Pitfall]]] = {}
+            for alert in self.alerts:
+                for p in alert.pitfalls(scrape_interval, catalog, self.records, self.prom_version):
+                    grouped.setdefault(p.rule, []).append((alert, p))
+            self._pitfalls_by_id = (key, grouped)
+        return self._pitfalls_by_id[1].get(rule_id, [])
 
     def label_verdict(self, label: str) -> LabelVerdict:
         """Whether some alert can carry `label`, which alerts might (open label sets) and the labels

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from callalert.analysis.promql.versions import Dialect
 from callalert.diagnostics import Level, Problem, Rule
 from callalert.lint.engine import Check, LintRule, Options
-from callalert.lint.world import AlertRec, RecordRec, World
+from callalert.lint.world import AlertRec, World
 
 AREA = "promql"
 
@@ -159,21 +159,16 @@ def _pitfalls_of(rule: Rule) -> Check:
         if rule is PROMQL_RANGE_TOO_SHORT and world.spec is not None and Dialect.of(world.prom_version).left_open_ranges:
             return  # validate reports these ranges as errors at a 3.x target (promql-range-left-open)
         scrape = options.scrape_interval or world.scrape_interval or 60.0
-        for alert in world.alerts:
-            for p in alert.pitfalls(scrape, options.catalog, world.records, world.prom_version):
-                if p.rule == rule.id:
-                    yield alert.src.problem(
-                        alert.expr_key, f"alert {alert.name}: {p.message}", rule, level=_LEVELS[p.level], fix=p.fix or None
-                    )
+        for alert, p in world.pitfalls_of(rule.id, scrape, options.catalog):
+            yield alert.src.problem(
+                alert.expr_key, f"alert {alert.name}: {p.message}", rule, level=_LEVELS[p.level], fix=p.fix or None
+            )
         if rule.id in _EVIDENCE_RULES:  # the kind of metric weighed across the rules (smells.MetricTypes)
-            recs: list[AlertRec | RecordRec] = [*world.alerts, *world.record_recs]
-            for rec in recs:
-                for p in world.query_smells(rec):
-                    if p.rule == rule.id:
-                        what = "alert" if isinstance(rec, AlertRec) else "record"
-                        yield rec.src.problem(
-                            rec.expr_key, f"{what} {rec.name}: {p.message}", rule, level=_LEVELS[p.level], fix=p.fix or None
-                        )
+            for rec, p in world.smells_of(rule.id):
+                what = "alert" if isinstance(rec, AlertRec) else "record"
+                yield rec.src.problem(
+                    rec.expr_key, f"{what} {rec.name}: {p.message}", rule, level=_LEVELS[p.level], fix=p.fix or None
+                )
 
     return check
 

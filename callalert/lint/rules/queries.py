@@ -228,14 +228,11 @@ _LEVELS: dict[str, Level] = {"error": "error", "warning": "warning", "info": "in
 
 def _smells_of(rule: Rule) -> Check:
     def check(world: World, options: Options) -> Iterator[Problem]:
-        recs: list[AlertRec | RecordRec] = [*world.alerts, *world.record_recs]
-        for rec in recs:
-            for p in world.query_smells(rec):
-                if p.rule == rule.id:
-                    what = "alert" if isinstance(rec, AlertRec) else "record"
-                    yield rec.src.problem(
-                        rec.expr_key, f"{what} {rec.name}: {p.message}", rule, level=_LEVELS[p.level], fix=p.fix or None
-                    )
+        for rec, p in world.smells_of(rule.id):
+            what = "alert" if isinstance(rec, AlertRec) else "record"
+            yield rec.src.problem(
+                rec.expr_key, f"{what} {rec.name}: {p.message}", rule, level=_LEVELS[p.level], fix=p.fix or None
+            )
 
     return check
 
