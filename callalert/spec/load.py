@@ -435,9 +435,9 @@ def _syntax_fix(exc: yaml.MarkedYAMLError, text: str) -> str | None:
 # The fast loops below read events whose fields are an `args` tuple, in the order PyYAML's
 # constructors take them, made in C: while a loop runs, yaml._yaml makes them instead of its own
 # (the event classes are globals of that module, looked up at each event), and its own are put
-# back after. Where that does not give exactly PyYAML's fields (another PyYAML: `_light_works`
-# checks once, on a document with every kind of event), each event is converted instead: slower,
-# the same answers.
+# back after (callalert reads YAML on one thread: no other load sees them meanwhile). Where that
+# does not give exactly PyYAML's fields (another PyYAML: `_light_works` checks once, on a document
+# with every kind of event), each event is converted instead: slower, the same answers.
 _FIELDS: dict[str, tuple[str, ...]] = {
     "StreamStartEvent": ("start_mark", "end_mark", "encoding"),
     "StreamEndEvent": ("start_mark", "end_mark"),
