@@ -135,6 +135,21 @@ def test_light_events_are_made_here_and_pyyaml_gets_its_classes_back() -> None:
     assert yaml.load("a: [1, {b: c}]\n", Loader=yaml.CSafeLoader) == {"a": [1, {"b": "c"}]}
 
 
+def test_light_events_are_used_only_where_they_say_what_pyyaml_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    import contextlib
+
+    assert load._light_works.__wrapped__()
+    # a binding that keeps making its own events (the swap does nothing): not light, so not used
+    monkeypatch.setattr(load, "_swapped", lambda binding: contextlib.nullcontext())
+    assert not load._light_works.__wrapped__()
+    monkeypatch.undo()
+    # light events whose fields come in another order than PyYAML's: not used
+    fields = dict(load._FIELDS)
+    fields["ScalarEvent"] = ("tag", "anchor", "implicit", "value", "start_mark", "end_mark", "style")
+    monkeypatch.setattr(load, "_FIELDS", fields)
+    assert not load._light_works.__wrapped__()
+
+
 def test_the_fast_path_takes_plain_specs_and_leaves_the_rest() -> None:
     assert load_text(TRICKY[0], "t").fast
     assert load_text(TRICKY[2], "t").fast
