@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
+import mmap
 import os
 import pickle
 import signal
+import struct
 import sys
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -130,6 +133,49 @@ class Child(Generic[T]):
 def _stop_all() -> None:
     for child in list(_live):
         child.stop()
+
+
+class Claims:
+    """Who takes which task (a rule to analyse, a lint rule to run, a group to check): this process
+    takes tasks from the front, its child from the back, `chunk` at a time, until they meet, so the
+    faster one does more (the other core may be busy with anything else). Two counters in memory shared across the fork, changed under a lock of a
+    temporary file (a POSIX record lock: one per process, let go when the process ends)."""
+
+    def __init__(self, count: int, chunk: int) -> None:
+        self.chunk = chunk  # items per claim
+        self._shared = mmap.mmap(-1, 16)  # anonymous and shared: the child sees the parent's writes
+        self._shared[:] = struct.pack("<qq", 0, count)
+        import tempfile  # here: a command that forks nothing does not import it
+
+        self._lock = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+
+    def front(self) -> range:
+        """The next tasks from the front (this process): empty when none is left."""
+        with self._locked():
+            start, end = struct.unpack("<qq", self._shared[:])
+            stop = min(start + self.chunk, end)
+            self._shared[:8] = struct.pack("<q", stop)
+        return range(start, stop)
+
+    def back(self) -> range:
+        """The next tasks from the back (the child): empty when none is left."""
+        with self._locked():
+            start, end = struct.unpack("<qq", self._shared[:])
+            first = max(end - self.chunk, start)
+            self._shared[8:] = struct.pack("<q", first)
+        return range(end - 1, first - 1, -1)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Any:
+        fcntl.lockf(self._lock.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.lockf(self._lock.fileno(), fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self._lock.close()
+        self._shared.close()
 
 
 def start(work: Callable[[], T]) -> Child[T] | None:

@@ -92,28 +92,56 @@ def _checks() -> tuple[Check, ...]:
     return (promql.check, alertmanager.check, secrets.check, templates.check, testcases.check)
 
 
-# Rules from which the PromQL check (the costliest) runs on another core beside the others.
+# Rules from which the PromQL check (the costliest) is shared with another core.
 MIN_SPLIT_RULES = 1_000
 
 
 def _run_checks(checks: Sequence[Check], model: Model, merged: Merged, *, split: bool) -> list[Problem]:
     """The problems of every check, in the order of `checks`; with `split`, for a large spec, the
-    first (PromQL) runs in a forked child while this process runs the others (callalert/parallel.py).
-    Its parse caches stay in the child: a command that parses the rules again later (lint) does
-    not split."""
-    child = None
-    if split and checks and sum(len(g.alerts) + len(g.records) for g in model.groups) >= MIN_SPLIT_RULES:
-        from callalert import parallel
+    PromQL check (the first) of its groups is shared with a forked child (callalert/parallel.py):
+    the child checks groups from the last while this process runs the other checks, then this
+    process checks groups from the first until they meet. Its parse caches stay where each group
+    was checked: a command that parses the rules again later (lint) does not split."""
+    from callalert.validate import promql
 
-        first = checks[0]
-        child = parallel.start(lambda: list(first(model, merged)))
-    rest = [p for check in checks[1 if child else 0 :] for p in check(model, merged)]
-    if child is None:
-        return rest
-    firsts = child.result()
-    if firsts is None:  # the child failed: the check runs here, so a real error surfaces here
-        firsts = list(checks[0](model, merged))
-    return [*firsts, *rest]
+    if not (split and checks and checks[0] is promql.check):
+        return [p for check in checks for p in check(model, merged)]
+    head, groups = promql.check_head(model, merged)
+    if not groups or sum(len(g.alerts) + len(g.records) for g in model.groups) < MIN_SPLIT_RULES:
+        return [p for check in checks for p in check(model, merged)]
+    from callalert import parallel
+
+    claims = parallel.Claims(len(model.groups), 1)
+
+    def work() -> dict[int, list[Problem]]:
+        done: dict[int, list[Problem]] = {}
+        while taken := claims.back():
+            for i in taken:
+                done[i] = list(promql.check_group(model, merged, i))
+        return done
+
+    child = parallel.start(work)
+    try:
+        rest = [p for check in checks[1:] for p in check(model, merged)]
+        mine: dict[int, list[Problem]] = {}
+        if child is None:  # no fork here: every group in this process
+            claims.close()
+            mine = {i: list(promql.check_group(model, merged, i)) for i in range(len(model.groups))}
+        else:
+            while taken := claims.front():
+                for i in taken:
+                    mine[i] = list(promql.check_group(model, merged, i))
+        theirs = (child.result() if child is not None else None) or {}
+    finally:
+        if child is not None:
+            claims.close()
+            child.stop()
+    # a group the child did not give back (it failed) is checked here, so a real error surfaces here
+    by_group = [
+        mine[i] if i in mine else theirs[i] if i in theirs else list(promql.check_group(model, merged, i))
+        for i in range(len(model.groups))
+    ]
+    return [*head, *(p for found in by_group for p in found), *rest]
 
 
 def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence[Path] = (), split: bool = False) -> Validated:

@@ -7,12 +7,15 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from callalert import parallel
+from callalert.diagnostics import Problem
+from callalert.model import Model
+from callalert.spec.load import Merged
 from callalert.validate import validate
 from tests.unit.test_prefetch import big_spec
 
@@ -95,18 +98,67 @@ def test_validate_split_reports_what_one_process_reports(tmp_path: Path, monkeyp
     assert sum(p.rule.startswith("promql") for p in one.problems) >= 2
 
 
+def test_validate_split_shares_the_groups_and_reports_what_one_process_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The PromQL check of a spec of many groups: the child checks groups from the last, this process
+    from the first once its other checks are done; the problems are those of one process."""
+    text = big_spec(1200).replace("  - name: many\n    alerts:\n", "")
+    lines = text.split("\n")
+    start = lines.index("groups:") + 1
+    out, n = lines[:start], 0
+    for line in lines[start:]:
+        if line.startswith("      - name: Alert"):
+            if n % 50 == 0:
+                out += [f"  - name: g{n // 50}", "    alerts:"]
+            n += 1
+        out.append(line)
+    text = "\n".join(out)
+    for i in (3, 420, 777, 1190):  # invalid PromQL, and a label name Prometheus refuses, in several groups
+        text = text.replace(f'up{{job="svc{i}"}} == 0', f'rate(up{{job="svc{i}"}}[5m) > 0', 1)
+    text = text.replace("labels: {team: core}", "labels: {team: core, bad-name: x}", 1)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text)
+    one = validate([spec])
+    from callalert.validate import promql
+
+    checked = tmp_path / "checked"  # the process that checked each group, one line per group
+    check_group = promql.check_group
+
+    def recorded(model: Model, merged: Merged, index: int) -> Iterator[Problem]:
+        time.sleep(0.002)  # a group takes a moment, so both processes get some
+        with checked.open("a") as out:
+            out.write(f"{os.getpid()} {index}\n")
+        return check_group(model, merged, index)
+
+    monkeypatch.setattr(promql, "check_group", recorded)
+    split = validate([spec], split=True)
+    by = [line.split() for line in checked.read_text().splitlines()]
+    assert sorted(int(i) for _, i in by) == list(range(24))  # each group once
+    assert len({pid for pid, _ in by}) == 2  # by both processes
+    assert [str(p) for p in split.problems] == [str(p) for p in one.problems]
+    assert sum(p.rule.startswith("promql") for p in one.problems) == 4
+    assert any(p.rule == "label-name" for p in one.problems)
+
+
 def test_validate_split_falls_back_when_the_child_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(big_spec(1100).replace('up{job="svc7"} == 0', 'rate(up{job="svc7"}[5m) > 0', 1))
     one = validate([spec])
 
     class Failed:
-        running = False
+        """A child that takes every group (from the back) and then fails: the parent checks them all."""
+
+        def __init__(self, work: Callable[[], object]) -> None:
+            work()
 
         def result(self) -> None:
             return None
 
-    monkeypatch.setattr(parallel, "start", lambda work: Failed())
+        def stop(self) -> None:
+            pass
+
+    monkeypatch.setattr(parallel, "start", Failed)
     split = validate([spec], split=True)
     assert [str(p) for p in split.problems] == [str(p) for p in one.problems]
     assert any(p.rule.startswith("promql") for p in split.problems)
