@@ -25,7 +25,7 @@ import pickle
 import signal
 import struct
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 ENV = "CALLALERT_JOBS"  # 1: everything in one process
@@ -138,8 +138,9 @@ def _stop_all() -> None:
 class Claims:
     """Who takes which task (a rule to analyse, a lint rule to run, a group to check): this process
     takes tasks from the front, its child from the back, `chunk` at a time, until they meet, so the
-    faster one does more (the other core may be busy with anything else). Two counters in memory shared across the fork, changed under a lock of a
-    temporary file (a POSIX record lock: one per process, let go when the process ends)."""
+    faster one does more (the other core may be busy with anything else). Two counters in memory
+    shared across the fork, changed under a lock of a temporary file (a POSIX record lock: one per
+    process, let go when the process ends)."""
 
     def __init__(self, count: int, chunk: int) -> None:
         self.chunk = chunk  # items per claim
@@ -176,6 +177,51 @@ class Claims:
     def close(self) -> None:
         self._lock.close()
         self._shared.close()
+
+
+def share(
+    tasks: Sequence[Callable[[], T]],
+    *,
+    chunk: int = 1,
+    pack: Callable[[dict[int, T]], dict[int, T]] | None = None,
+    meanwhile: Callable[[], object] | None = None,
+) -> list[T]:
+    """What each of `tasks` returns, in their order: this process runs tasks from the front and a
+    forked child from the back, `chunk` at a time, until they meet (`Claims`); a task the child does
+    not give back (it failed) runs here, so a real error surfaces here. `pack`: what the child's
+    results become before they are sent (to pickle smaller). `meanwhile`: other work of this
+    process, done first while the child starts on the tasks (then even one task is worth a child).
+    Without a child (one task and nothing meanwhile, no fork here) every task runs here, after
+    `meanwhile`."""
+    worth = len(tasks) > 1 or (len(tasks) == 1 and meanwhile is not None)
+    claims = Claims(len(tasks), chunk) if worth and can_fork() else None
+    child = None
+    if claims is not None:
+
+        def work() -> dict[int, T]:
+            done: dict[int, T] = {}
+            while taken := claims.back():
+                for i in taken:
+                    done[i] = tasks[i]()
+            return done if pack is None else pack(done)
+
+        child = start(work)
+    try:
+        if meanwhile is not None:
+            meanwhile()
+        if child is None or claims is None:
+            return [task() for task in tasks]
+        mine: dict[int, T] = {}
+        while taken := claims.front():
+            for i in taken:
+                mine[i] = tasks[i]()
+        theirs = child.result() or {}
+    finally:
+        if claims is not None:
+            claims.close()
+        if child is not None:
+            child.stop()
+    return [mine[i] if i in mine else theirs[i] if i in theirs else task() for i, task in enumerate(tasks)]
 
 
 def start(work: Callable[[], T]) -> Child[T] | None:

@@ -7,12 +7,12 @@ Three things of a large lint run go to a child:
 - a part of the per-rule analyses (`World.analyze_rules`): each rule's expression is analysed on
   its own, a pure function of the expression and of what the whole world says (the catalog), so
   the rules split between two processes and the results are put back where each rule's are kept.
-  The parent takes rules from the front and the child from the back until they meet (`Claims`:
+  The parent takes rules from the front and the child from the back until they meet (`parallel.Claims`:
   the faster one does more). What weighs the kinds of metrics across every rule is finished by the
   parent once every rule is walked (smells.SmellFacts);
 - a part of the lint rules themselves (`share`): each rule's findings are a pure function of the
   analysed world, so the parent runs rules from the front of the list and the child from the back
-  until they meet, and the findings are put back in the list's order.
+  until they meet, and the findings are put back in the list's order (`parallel.share`).
 
 The findings are the same, in the same order, with the same messages and positions, as from one
 process (tests/unit/test_lint_parallel.py compares both ways). A child that fails in any way gives
@@ -27,7 +27,6 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from callalert import parallel
-from callalert.parallel import Claims
 
 T = TypeVar("T")
 
@@ -51,32 +50,8 @@ def share(
     chunk: int = 1,
     pack: Callable[[dict[int, T]], dict[int, T]] | None = None,
 ) -> list[T]:
-    """What each of `tasks` returns, in their order. With work of `size` worth a child (`minimum`
-    of it), this process runs tasks from the front and a forked child from the back, `chunk` at a
-    time, until they meet (`Claims`); a task the child does not give back (it failed) runs here.
-    `pack`: what the child's results become before they are sent (to pickle smaller)."""
-    if len(tasks) < 2 or not worth_a_child(size, minimum):
+    """What each of `tasks` returns, in their order: shared with a forked child (parallel.share)
+    when work of `size` is worth one (`minimum` of it), else all in this process."""
+    if not worth_a_child(size, minimum):
         return [task() for task in tasks]
-    claims = Claims(len(tasks), chunk)
-
-    def work() -> dict[int, T]:
-        done: dict[int, T] = {}
-        while taken := claims.back():
-            for i in taken:
-                done[i] = tasks[i]()
-        return done if pack is None else pack(done)
-
-    child = parallel.start(work)
-    if child is None:
-        claims.close()
-        return [task() for task in tasks]
-    mine: dict[int, T] = {}
-    try:
-        while taken := claims.front():
-            for i in taken:
-                mine[i] = tasks[i]()
-        theirs = child.result() or {}
-    finally:
-        claims.close()
-        child.stop()
-    return [mine[i] if i in mine else theirs[i] if i in theirs else task() for i, task in enumerate(tasks)]
+    return parallel.share(tasks, chunk=chunk, pack=pack)

@@ -433,9 +433,8 @@ class World:
         if self._types is None:
             types = MetricTypes(self.catalog)
             rules: list[AlertRec | RecordRec] = [*self.alerts, *self.record_recs]
-            facts_of = self._facts
             for rule in rules:
-                facts = facts_of[id(rule)] if id(rule) in facts_of else self.smell_facts(rule)
+                facts = self.smell_facts(rule)
                 if facts is not None and facts.uses:
                     types.add_uses(rule.name, facts.uses)
             self._types = types

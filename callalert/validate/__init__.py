@@ -111,37 +111,18 @@ def _run_checks(checks: Sequence[Check], model: Model, merged: Merged, *, split:
         return [p for check in checks for p in check(model, merged)]
     from callalert import parallel
 
-    claims = parallel.Claims(len(model.groups), 1)
-
-    def work() -> dict[int, list[Problem]]:
-        done: dict[int, list[Problem]] = {}
-        while taken := claims.back():
-            for i in taken:
-                done[i] = list(promql.check_group(model, merged, i))
-        return done
-
-    child = parallel.start(work)
-    try:
-        rest = [p for check in checks[1:] for p in check(model, merged)]
-        mine: dict[int, list[Problem]] = {}
-        if child is None:  # no fork here: every group in this process
-            claims.close()
-            mine = {i: list(promql.check_group(model, merged, i)) for i in range(len(model.groups))}
-        else:
-            while taken := claims.front():
-                for i in taken:
-                    mine[i] = list(promql.check_group(model, merged, i))
-        theirs = (child.result() if child is not None else None) or {}
-    finally:
-        if child is not None:
-            claims.close()
-            child.stop()
-    # a group the child did not give back (it failed) is checked here, so a real error surfaces here
-    by_group = [
-        mine[i] if i in mine else theirs[i] if i in theirs else list(promql.check_group(model, merged, i))
-        for i in range(len(model.groups))
-    ]
+    rest: list[Problem] = []
+    by_group = parallel.share(
+        [functools.partial(_group_problems, model, merged, i) for i in range(len(model.groups))],
+        meanwhile=lambda: rest.extend(p for check in checks[1:] for p in check(model, merged)),
+    )
     return [*head, *(p for found in by_group for p in found), *rest]
+
+
+def _group_problems(model: Model, merged: Merged, index: int) -> list[Problem]:
+    from callalert.validate import promql
+
+    return list(promql.check_group(model, merged, index))
 
 
 def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence[Path] = (), split: bool = False) -> Validated:

@@ -221,7 +221,7 @@ def _analyses(world: World) -> list[object]:
 
 @pytest.mark.parametrize("slow", ["nobody", "parent"])
 def test_the_child_finds_what_the_parent_would(monkeypatch: pytest.MonkeyPatch, forks: list[int], slow: str) -> None:
-    """Whichever process is faster takes more rules (split.Claims); a slow parent leaves most to the child."""
+    """Whichever process is faster takes more rules (parallel.Claims); a slow parent leaves most to the child."""
     parent = os.getpid()
     analysis, keep = World._analysis, World._keep
     kept: list[object] = []
