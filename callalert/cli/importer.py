@@ -12,6 +12,13 @@ from callalert.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 MARKER = ".callalert-import"  # the files the last import wrote into a folder (stale ones are removed)
 
 
+def marker_name(out: Path, split: str) -> str:
+    """The marker listing what an import to `out` wrote: the folder's own for a folder; one of its
+    own for a spec file written into a folder (`--out specs/payments.yaml`), so that importing into
+    another file of the same folder leaves this one's files alone."""
+    return f".{out.name}{MARKER}" if _layout(out, split)[1] else MARKER
+
+
 def cmd_import(
     paths: Sequence[Path],
     out: Path | None,
@@ -47,7 +54,7 @@ def cmd_import(
     else:
         assert out is not None
         root, rename = _layout(out, split)
-        written = _write(root, {rename.get(k, k): v for k, v in result.files.items()})
+        written = _write(root, {rename.get(k, k): v for k, v in result.files.items()}, marker_name(out, split))
         main = root / rename.get("specs.yaml", "specs.yaml")
         if secrets_dir is not None:
             from callalert.importer.secrets import write
@@ -73,11 +80,11 @@ def _layout(out: Path, split: str) -> tuple[Path, dict[str, str]]:
     return out, {}
 
 
-def _write(root: Path, files: dict[str, str]) -> list[str]:
-    """Write `files` under `root` (each atomically); remove what the previous import there wrote
-    and this one does not (a folder import writes is its own; other files are left alone)."""
+def _write(root: Path, files: dict[str, str], marker_file: str) -> list[str]:
+    """Write `files` under `root` (each atomically); remove what the previous import to the same
+    output wrote (listed in `marker_file`) and this one does not; other files are left alone."""
     root.mkdir(parents=True, exist_ok=True)
-    marker = root / MARKER
+    marker = root / marker_file
     previous = marker.read_text(encoding="utf-8").splitlines() if marker.is_file() else []
     for rel in previous:
         if rel and rel not in files and ".." not in Path(rel).parts:

@@ -421,3 +421,32 @@ def test_group_query_offset_and_utf8_labels_need_prometheus_3(run_cli: Callable[
     group = spec["groups"][0]
     assert (group["query_offset"], group["labels"]) == ("1m", {"service.name": "checkout", "team": "payments"})
     assert "promtool 3.5" in result.stderr and "import of the render is a fixed point" in result.stderr
+
+
+def test_imports_into_two_files_of_one_folder_keep_both(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    """`--out DIR/a.yaml` then `--out DIR/b.yaml`: the second import must not take the first one's
+    file for its own stale output (each spec file written into a folder has its own list of what it
+    wrote); importing into the same file again still removes what it no longer writes."""
+    require_corpus()
+    first, second = (
+        CORPUS / "rules" / "kube-prometheus__node-exporter.yml",
+        CORPUS / "rules" / "kube-prometheus__alertmanager.yml",
+    )
+    folder = tmp_path / "specs"
+    assert run_cli("import", str(first), "--out", str(folder / "a.yaml")).exit_code == 0
+    written = (folder / "a.yaml").read_bytes()
+    assert run_cli("import", str(second), "--out", str(folder / "b.yaml")).exit_code == 0
+    assert (folder / "a.yaml").read_bytes() == written and (folder / "b.yaml").is_file()
+    stale = folder / "templates" / "old.tmpl"
+    stale.parent.mkdir()
+    stale.write_text('{{ define "old" }}{{ end }}', encoding="utf-8")
+    marker = folder / ".a.yaml.callalert-import"
+    marker.write_text(marker.read_text(encoding="utf-8") + "templates/old.tmpl\n", encoding="utf-8")
+    assert run_cli("import", str(first), "--out", str(folder / "a.yaml")).exit_code == 0
+    assert not stale.exists() and (folder / "b.yaml").is_file() and (folder / "a.yaml").read_bytes() == written
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == [
+        ".a.yaml.callalert-import",
+        ".b.yaml.callalert-import",
+        "a.yaml",
+        "b.yaml",
+    ]
