@@ -93,8 +93,7 @@ def _verdicts(inputs: Inputs, result: ImportResult, scratch: Path) -> dict[str, 
         result.problems.append(tools.missing_note("amtool", inputs.ams[0].config.pos()))
     if inputs.rules and promtools:
         needs = tools.short(promtools[0].version)
-        for source in inputs.rules:
-            verdict = tools.check_rules(source, promtools, scratch)
+        for verdict in tools.check_rules(inputs.rules, promtools, scratch):
             if verdict.accepted_by is None:
                 result.problems.extend(verdict.problems)
             else:

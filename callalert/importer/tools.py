@@ -68,30 +68,97 @@ def _redact(text: str, secrets: Sequence[str]) -> str:
 # --- rule files -----------------------------------------------------------------------------------
 
 
-def check_rules(source: RuleSource, candidates: Sequence[Tool], scratch: Path) -> Verdict:
-    # Prometheus' own keys only: what Mimir, Cortex or Thanos add to a group (Thanos Ruler's
-    # partial_response_strategy) is imported or reported as lost, not refused
+def _rules_target(source: RuleSource, scratch: Path) -> Path:
+    """The file promtool checks for `source`: its own file, or its groups written to `scratch`
+    with Prometheus' own keys only (what Mimir, Cortex or Thanos add to a group, such as Thanos
+    Ruler's partial_response_strategy, is imported or reported as lost, not refused)."""
     typed = source.groups.typed()
     foreign = isinstance(typed, list) and any(isinstance(g, dict) and set(g) - set(PROMETHEUS_GROUP_KEYS) for g in typed)
     if source.plain_path is not None and not foreign:
-        target = source.plain_path
-    else:
-        groups = [{k: v for k, v in g.items() if k in PROMETHEUS_GROUP_KEYS} if isinstance(g, dict) else g for g in typed]
-        target = scratch / f"rules-{abs(hash(source.label))}.yml"
-        target.write_text(yaml.safe_dump({"groups": groups}, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        return source.plain_path
+    groups = [{k: v for k, v in g.items() if k in PROMETHEUS_GROUP_KEYS} if isinstance(g, dict) else g for g in typed]
+    target = scratch / f"rules-{abs(hash(source.label))}.yml"
+    target.write_text(yaml.safe_dump({"groups": groups}, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return target
 
-    def run(tool: Tool) -> tuple[bool, str]:
-        try:
-            run_tool([tool.path, "check", "rules", str(target)], what="promtool check rules", timeout=300)
-        except ToolError as exc:
-            return False, exc.stdout + exc.stderr
-        return True, ""
 
-    tool, output, failed = _first_accepting(candidates, run)
-    verdict = Verdict(tool)
-    if tool is None and failed is not None:
-        verdict.problems = promtool_problems(source, output, failed, str(target))
-    return verdict
+def _promtool_accepts(tool: Tool, targets: Sequence[Path]) -> tuple[bool, str]:
+    try:
+        run_tool([tool.path, "check", "rules", *map(str, targets)], what="promtool check rules", timeout=300)
+    except ToolError as exc:
+        return False, exc.stdout + exc.stderr
+    return True, ""
+
+
+# one `promtool check rules` run checks this many files at most (and this many characters of paths)
+BATCH_FILES = 256
+BATCH_CHARS = 64_000
+
+
+def _batches(indexes: Sequence[int], targets: Sequence[Path], parts: int) -> list[list[int]]:
+    """`indexes` in `parts` runs of about the same size (one per core), each cut further to stay
+    within BATCH_FILES and BATCH_CHARS."""
+    size = max(1, -(-len(indexes) // max(1, parts)))
+    batches: list[list[int]] = []
+    for start in range(0, len(indexes), size):
+        batches.append([])
+        chars = 0
+        for i in indexes[start : start + size]:
+            length = len(str(targets[i])) + 1
+            if batches[-1] and (len(batches[-1]) >= BATCH_FILES or chars + length > BATCH_CHARS):
+                batches.append([])
+                chars = 0
+            batches[-1].append(i)
+            chars += length
+    return batches
+
+
+def check_rules(sources: Sequence[RuleSource], candidates: Sequence[Tool], scratch: Path) -> list[Verdict]:
+    """Each source's verdict, oldest promtool first (`candidates`): the oldest that accepts it, or
+    the newest one's problems. promtool checks every file it is given on its own, so each tool
+    checks all the sources still undecided in one run per core (more for very many files): when a
+    run accepts them all, that is their verdict; only the files of a run that fails are checked
+    one by one, for the verdict and the message of each."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from callalert.parallel import usable_cores
+
+    targets = [_rules_target(source, scratch) for source in sources]
+    accepted: list[Tool | None] = [None] * len(sources)
+    refused: dict[int, tuple[str, Tool]] = {}  # the last tool's output for a source it refused
+    undecided = list(range(len(sources)))
+    cores = usable_cores()
+    with ThreadPoolExecutor(max_workers=cores) as pool:
+        for tool in candidates:
+
+            def check(files: list[int], tool: Tool = tool) -> tuple[bool, str]:
+                return _promtool_accepts(tool, [targets[i] for i in files])
+
+            batches = _batches(undecided, targets, cores) if len(undecided) > 1 else []
+            alone = list(undecided) if not batches else []
+            for batch, (ok, _) in zip(batches, pool.map(check, batches), strict=True):
+                if ok:
+                    for i in batch:
+                        accepted[i] = tool
+                else:
+                    alone.extend(batch)
+            undecided = []
+            for i, (ok, output) in zip(alone, pool.map(lambda i: check([i]), alone), strict=True):
+                if ok:
+                    accepted[i] = tool
+                else:
+                    refused[i] = (output, tool)
+                    undecided.append(i)
+            if not undecided:
+                break
+    verdicts = []
+    for i, source in enumerate(sources):
+        verdict = Verdict(accepted[i])
+        if accepted[i] is None and i in refused:
+            output, failed = refused[i]
+            verdict.problems = promtool_problems(source, output, failed, str(targets[i]))
+        verdicts.append(verdict)
+    return verdicts
 
 
 def _rule_y(source: RuleSource, group: str, index: int) -> Y | None:

@@ -423,6 +423,52 @@ def test_group_query_offset_and_utf8_labels_need_prometheus_3(run_cli: Callable[
     assert "promtool 3.5" in result.stderr and "import of the render is a fixed point" in result.stderr
 
 
+def test_rule_files_checked_together_get_each_the_verdict_they_get_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """import asks each promtool about every undecided rule file in one run, and one by one only
+    when that run fails: on every promtool installed, each file's verdict (the oldest tool that
+    accepts it, or the newest one's problems) is the one it gets checked alone, for valid, invalid
+    and newer-Prometheus-only files mixed; and files every tool accepts cost one run per core."""
+    require_corpus()
+    from callalert.importer import tools
+    from callalert.importer.read import read_inputs
+    from callalert.parallel import usable_cores
+
+    late = tmp_path / "late.yml"
+    late.write_text(PROM3_GROUP, encoding="utf-8")
+    paths = [*sorted((CORPUS / "rules").glob("*.yml")), *sorted((CORPUS / "rules-invalid").glob("*.yml")), late]
+    sources = read_inputs(paths).rules
+    assert len(sources) == len(paths)
+    promtools = tools.tools("promtool")
+    runs: list[int] = []
+    real = tools.run_tool
+
+    def counted(argv: list[str], **kw: Any) -> Any:
+        runs.append(len(argv) - 3)  # the files of this run
+        return real(argv, **kw)
+
+    monkeypatch.setattr(tools, "run_tool", counted)
+    together = tools.check_rules(sources, promtools, tmp_path)
+    cores = usable_cores()
+    assert sum(runs[: min(cores, len(sources))]) == len(sources)  # the first runs had them all, one run per core
+    runs.clear()
+    alone = [tools.check_rules([source], promtools, tmp_path)[0] for source in sources]
+    assert set(runs) == {1}
+    for source, one, other in zip(sources, together, alone, strict=True):
+        assert one.accepted_by == other.accepted_by, source.label
+        assert [p.format() for p in one.problems] == [p.format() for p in other.problems], source.label
+    refused = sorted(Path(s.label).name for s, v in zip(sources, together, strict=True) if v.accepted_by is None)
+    newest_is_3 = promtools[-1].version.major >= 3  # the late file needs Prometheus 3 (its own test says why)
+    expected = ["prometheus__bad-rules-syntax.yml", "prometheus__features.yml", "prometheus__rules-bad.yml"]
+    assert refused == (expected if newest_is_3 else sorted([*expected, "late.yml"]))
+    assert all(v.problems for v in together if v.accepted_by is None)
+    late = together[-1].accepted_by
+    assert (late is not None and late.version.major >= 3) if newest_is_3 else late is None
+    valid = [s for s, v in zip(sources, together, strict=True) if v.accepted_by is promtools[0]]
+    runs.clear()
+    assert [v.accepted_by for v in tools.check_rules(valid, promtools, tmp_path)] == [promtools[0]] * len(valid)
+    assert sum(runs) == len(valid) and len(runs) == min(cores, len(valid))  # one run per core for all of them
+
+
 def test_imports_into_two_files_of_one_folder_keep_both(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
     """`--out DIR/a.yaml` then `--out DIR/b.yaml`: the second import must not take the first one's
     file for its own stale output (each spec file written into a folder has its own list of what it
