@@ -130,11 +130,14 @@ class Y:
         return [v for _, v in self.items()]
 
     def get(self, name: str) -> Y | None:
+        """The value of `name` in a mapping, as `items` gives it (its last one), None when absent."""
+        if not isinstance(self.node, MappingNode):
+            return None
         found = None
-        for key, value in self.items():
-            if key == name:
-                found = value
-        return found
+        for key_node, value_node in self.node.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == name and key_node.tag != "tag:yaml.org,2002:merge":
+                found = (key_node, value_node)
+        return None if found is None else Y(found[1], self.origin, (*self.key, name), found[0])
 
     def __iter__(self) -> Iterator[Y]:
         if isinstance(self.node, SequenceNode):

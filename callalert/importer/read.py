@@ -128,6 +128,8 @@ def first_comment(text: str, display: str) -> Pos | None:
     if "#" not in text:
         return None
     generated_lines = generated_intent(text)[2] if text.startswith(GENERATED_HEADER) else 0
+    if not _may_have_comment(text, generated_lines):
+        return None  # no `#` where a comment could start: the scan below would find none
     try:
         tokens = yaml.scan(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         prev = 0
@@ -146,6 +148,23 @@ def first_comment(text: str, display: str) -> Pos | None:
     except yaml.YAMLError:
         return None
     return None
+
+
+def _may_have_comment(text: str, skipped_lines: int) -> bool:
+    """Whether `text` has a `#` after its first `skipped_lines` lines that is at a line start or
+    after a space or tab: what `first_comment` looks for (a big generated file has none, and is not
+    scanned whole for nothing)."""
+    start = 0
+    for _ in range(skipped_lines):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return False  # the skipped lines are the whole text
+    at = text.find("#", start)
+    while at >= 0:
+        if at == 0 or text[at - 1] in " \t\n":
+            return True
+        at = text.find("#", at + 1)
+    return False
 
 
 # --- one document ----------------------------------------------------------------------------
