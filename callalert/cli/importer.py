@@ -12,13 +12,6 @@ from callalert.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 MARKER = ".callalert-import"  # the files the last import wrote into a folder (stale ones are removed)
 
 
-def marker_name(out: Path, split: str) -> str:
-    """The marker listing what an import to `out` wrote: the folder's own for a folder; one of its
-    own for a spec file written into a folder (`--out specs/payments.yaml`), so that importing into
-    another file of the same folder leaves this one's files alone."""
-    return f".{out.name}{MARKER}" if _layout(out, split)[1] else MARKER
-
-
 def cmd_import(
     paths: Sequence[Path],
     out: Path | None,
@@ -54,7 +47,10 @@ def cmd_import(
     else:
         assert out is not None
         root, rename = _layout(out, split)
-        written = _write(root, {rename.get(k, k): v for k, v in result.files.items()}, marker_name(out, split))
+        # a spec file written into a folder (`--out specs/payments.yaml`) lists what it wrote in a marker
+        # of its own, so that importing into another file of the same folder leaves its files alone
+        marker = f".{out.name}{MARKER}" if rename else MARKER
+        written = _write(root, {rename.get(k, k): v for k, v in result.files.items()}, marker)
         main = root / rename.get("specs.yaml", "specs.yaml")
         if secrets_dir is not None:
             from callalert.importer.secrets import write

@@ -68,6 +68,11 @@ class Origin:
         return Pos(self.path, line + self.line_offset, col + self.col_offset)
 
 
+def _named(key_node: Node) -> bool:
+    """Whether a mapping key names an entry (`items`, `get`): a scalar, not a merge key (<<)."""
+    return isinstance(key_node, ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge"
+
+
 @dataclass(frozen=True)
 class Y:
     node: Node
@@ -117,7 +122,7 @@ class Y:
             return
         last: dict[str, tuple[Node, Node]] = {}
         for key_node, value_node in self.node.value:
-            if isinstance(key_node, ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            if _named(key_node):
                 last.pop(key_node.value, None)
                 last[key_node.value] = (key_node, value_node)
         for name, (key_node, value_node) in last.items():
@@ -135,7 +140,7 @@ class Y:
             return None
         found = None
         for key_node, value_node in self.node.value:
-            if isinstance(key_node, ScalarNode) and key_node.value == name and key_node.tag != "tag:yaml.org,2002:merge":
+            if key_node.value == name and _named(key_node):
                 found = (key_node, value_node)
         return None if found is None else Y(found[1], self.origin, (*self.key, name), found[0])
 

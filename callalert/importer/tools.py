@@ -134,21 +134,22 @@ def check_rules(sources: Sequence[RuleSource], candidates: Sequence[Tool], scrat
             def check(files: list[int], tool: Tool = tool) -> tuple[bool, str]:
                 return _promtool_accepts(tool, [targets[i] for i in files])
 
-            batches = _batches(undecided, targets, cores) if len(undecided) > 1 else []
-            alone = list(undecided) if not batches else []
-            for batch, (ok, _) in zip(batches, pool.map(check, batches), strict=True):
+            batches = _batches(undecided, targets, cores)
+            alone: list[int] = []  # files of a failed run of several: asked again one by one
+            for batch, (ok, output) in zip(batches, pool.map(check, batches), strict=True):
                 if ok:
                     for i in batch:
                         accepted[i] = tool
+                elif len(batch) == 1:
+                    refused[batch[0]] = (output, tool)
                 else:
                     alone.extend(batch)
-            undecided = []
             for i, (ok, output) in zip(alone, pool.map(lambda i: check([i]), alone), strict=True):
                 if ok:
                     accepted[i] = tool
                 else:
                     refused[i] = (output, tool)
-                    undecided.append(i)
+            undecided = [i for i in undecided if accepted[i] is None]
             if not undecided:
                 break
     verdicts = []
