@@ -6,6 +6,8 @@ import re
 
 # model.LabelNameRE before UTF-8 names (Prometheus < 3.0, Alertmanager's classic matchers)
 _CLASSIC = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+# a lone surrogate: the only Python text that is not valid UTF-8
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def is_valid_label_name(name: str, utf8: bool = False) -> bool:
@@ -13,5 +15,5 @@ def is_valid_label_name(name: str, utf8: bool = False) -> bool:
     (model.LabelName.IsValid under UTF-8 validation; Alertmanager's compat.IsValidLabelName outside
     classic mode)."""
     if utf8:
-        return name != "" and not any(0xD800 <= ord(c) <= 0xDFFF for c in name)
+        return name != "" and (name.isascii() or _SURROGATE.search(name) is None)
     return _CLASSIC.fullmatch(name) is not None

@@ -13,7 +13,7 @@ not a refusal, so it is not here (lint's rule-duplicate reports it).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,15 +99,28 @@ def _duration_ok(value: Any) -> bool:
     return text == "0" or bool(text and _DURATION_RE.fullmatch(text))
 
 
-def rule_file_issues(data: Any, version: str | Version) -> list[RuleFileIssue]:
+# What reads an annotation or label template: its analysis, or the syntax error Go would raise.
+TemplateReader = Callable[[str], "gotemplate.TemplateInfo | gotemplate.TemplateSyntaxError"]
+
+
+def _read_template(text: str) -> gotemplate.TemplateInfo | gotemplate.TemplateSyntaxError:
+    try:
+        return gotemplate.parse_prometheus_template(text)
+    except gotemplate.TemplateSyntaxError as exc:
+        return exc
+
+
+def rule_file_issues(data: Any, version: str | Version, read_template: TemplateReader | None = None) -> list[RuleFileIssue]:
     """Everything `promtool check rules` of Prometheus `version` refuses in `data` (a loaded rule
-    file), each at its key; [] when it would load."""
+    file), each at its key; [] when it would load. `read_template`: what parses each template
+    (gotemplate.parse_prometheus_template by default; lint passes the world's, which parses a text
+    once for every rule that holds it and for its own template rules)."""
     target = Version.parse(version)
     if data is None:
         return []  # an empty file holds no groups: promtool accepts it
     if not isinstance(data, Mapping):
         return [RuleFileIssue((), f"expected a mapping with `groups:` at the top level, got {_kind(data)}")]
-    return list(_issues(data, target))
+    return list(_issues(data, target, read_template or _read_template))
 
 
 def _fields(
@@ -126,7 +139,7 @@ def _fields(
             )
 
 
-def _issues(data: Mapping[str, Any], target: Version) -> Iterator[RuleFileIssue]:
+def _issues(data: Mapping[str, Any], target: Version, read_template: TemplateReader) -> Iterator[RuleFileIssue]:
     for name in data:
         if str(name) != "groups":
             yield RuleFileIssue((str(name),), f"field {name} not found in the rule file (only `groups:`)", at_key=True)
@@ -171,10 +184,10 @@ def _issues(data: Mapping[str, Any], target: Version) -> Iterator[RuleFileIssue]
             if not isinstance(rule, Mapping):
                 yield RuleFileIssue(rkey, f"a rule must be a mapping, got {_kind(rule)}")
                 continue
-            yield from _rule(rule, rkey, target)
+            yield from _rule(rule, rkey, target, read_template)
 
 
-def _rule(rule: Mapping[str, Any], key: KeyPath, target: Version) -> Iterator[RuleFileIssue]:
+def _rule(rule: Mapping[str, Any], key: KeyPath, target: Version, read_template: TemplateReader) -> Iterator[RuleFileIssue]:
     yield from _fields(rule, key, RULE_FIELDS, "a rule", target)
     for field in ("record", "alert", "expr"):
         if isinstance(rule.get(field), (list, Mapping)):
@@ -221,14 +234,12 @@ def _rule(rule: Mapping[str, Any], key: KeyPath, target: Version) -> Iterator[Ru
                 continue
             text = _scalar(value)
             if alert and "{{" in text:
-                yield from _template(text, (*key, section, label), f"{what} {label!r}")
+                yield from _template(read_template(text), (*key, section, label), f"{what} {label!r}")
 
 
-def _template(text: str, key: KeyPath, what: str) -> Iterator[RuleFileIssue]:
-    try:
-        info = gotemplate.parse_prometheus_template(text)
-    except gotemplate.TemplateSyntaxError as exc:
-        yield RuleFileIssue(key, f"{what}: {exc.message}", "template-syntax", exc.line, exc.col)
+def _template(info: gotemplate.TemplateInfo | gotemplate.TemplateSyntaxError, key: KeyPath, what: str) -> Iterator[RuleFileIssue]:
+    if isinstance(info, gotemplate.TemplateSyntaxError):
+        yield RuleFileIssue(key, f"{what}: {info.message}", "template-syntax", info.line, info.col)
         return
     for fn in gotemplate.undefined_functions(info, "prometheus"):
         yield RuleFileIssue(key, f'{what}: function "{fn.name}" not defined', "template-syntax", fn.pos.line, fn.pos.col)

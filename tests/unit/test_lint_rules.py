@@ -6,6 +6,9 @@ import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from callalert.analysis import gotemplate
 from callalert.lint import lint_paths
 from callalert.lint.engine import Options
 
@@ -514,3 +517,41 @@ def test_inhibit_rules_alertmanager_refuses_are_invalid(tmp_path: Path) -> None:
     # an invalid matcher is reported once, at the matcher
     am = "route: {receiver: a}\nreceivers: [{name: a}]\ninhibit_rules:\n  - source_matchers: ['a=~\"(\"']\n"
     assert [(f[1], f[2]) for f in lint(tmp_path, {"am.yml": am}) if f[2] == "am-config-invalid"] == [(4, "am-config-invalid")]
+
+
+def test_rule_file_templates_read_once_each_reported_where_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A template text many alerts share is parsed once for the whole lint (the world's cache serves
+    the rule-file check and the template rules alike); each alert still gets its own finding."""
+    parsed: list[str] = []
+    real = gotemplate.parse_prometheus_template
+
+    def counting(text: str, *args: object, **kwargs: object) -> gotemplate.TemplateInfo:
+        parsed.append(text)
+        return real(text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(gotemplate, "parse_prometheus_template", counting)
+    alert = """
+      - alert: {name}
+        expr: up == 0
+        annotations:
+          summary: '{{{{ $labels.job '
+          description: '{{{{ $value | nosuch }}}}'
+          runbook_url: 'https://r/{{{{ $labels.job }}}}'
+    """
+    rules = "groups:\n- name: g\n  rules:\n" + "".join(
+        textwrap.indent(textwrap.dedent(alert.format(name=n)).lstrip("\n"), "  ") for n in ("A", "B", "C")
+    )
+    found = [f for f in lint(tmp_path, {"r.yml": rules}) if f[2] == "template-syntax"]
+    assert found == [
+        (
+            "r.yml",
+            line + offset,
+            "template-syntax",
+            "annotation 'summary': unclosed action"
+            if offset == 0
+            else "annotation 'description': function \"nosuch\" not defined",
+        )
+        for line in (7, 13, 19)
+        for offset in (0, 1)
+    ]
+    assert sorted(parsed) == sorted({"{{ $labels.job ", "{{ $value | nosuch }}", "https://r/{{ $labels.job }}"})

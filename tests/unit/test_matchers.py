@@ -287,6 +287,8 @@ def test_duplicate_group_names_are_accepted_as_by_go_1_19() -> None:
         ("job\n", False, True),  # `^…$` with re.match took a trailing newline for classic
         ("", False, False),
         ("a\ud800", False, False),
+        ("x\udfffy", False, False),  # a lone surrogate anywhere: not UTF-8
+        ("\ud7ff\ue000", False, True),  # the code points either side of the surrogates are
     ],
 )
 def test_one_definition_of_a_label_name(name: str, classic: bool, utf8: bool) -> None:

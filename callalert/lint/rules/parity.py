@@ -15,7 +15,7 @@ from callalert.analysis.versions import Version
 from callalert.diagnostics import KeyPath, Problem, Rule
 from callalert.lint.engine import LintRule, Options
 from callalert.lint.rules.routing import matcher_sites
-from callalert.lint.world import World, doc_source
+from callalert.lint.world import Parsed, World, doc_source
 
 AREA = "parity"
 
@@ -87,9 +87,13 @@ _KINDS: dict[str, Rule] = {
 
 def _rule_file_invalid(world: World, options: Options) -> Iterator[Problem]:
     target = Version.parse(world.prom_version)
+
+    def read_template(text: str) -> Parsed:
+        return world.parse_template(text, "prometheus")
+
     for doc in world.rule_files:
         src = doc_source(doc)
-        for issue in rule_file_issues(doc.data, target):
+        for issue in rule_file_issues(doc.data, target, read_template):
             rule = _KINDS[issue.kind]
             message = (
                 f"{issue.message} (promtool {target.short} refuses the file)" if rule is RULE_FILE_INVALID else issue.message
