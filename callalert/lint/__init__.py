@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,7 +192,10 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             (rule_docs if kind == "rules" else am_docs).append(doc)
     text = ""  # the last file's text is not kept while the rules run (validate reads a spec itself)
     worlds: list[World] = []
-    with _PositionsAhead(spec_texts) as positions:
+    # rule files and alertmanager.yml read on the fast path: their indexes are built ahead as well, and
+    # taken just before the lint rules position their findings (after the analyses)
+    plain = [doc for doc in (*rule_docs, *am_docs) if doc.needs_positions()]
+    with _PositionsAhead({**spec_texts, **{doc.path: doc.text for doc in plain}}) as positions:
         del spec_texts
         for spec_paths in spec_groups.values():
             validated = validate(spec_paths)
@@ -202,37 +205,37 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             else:
                 positions.adopt(validated.merged.documents)
                 worlds.append(spec_world(Valid(validated.model, validated.merged, validated.problems)))
-    if rule_docs or am_docs or templates or silence_docs:
-        alerts = [a for doc in rule_docs for a in rule_alerts(doc)]
-        ext = dict.fromkeys(external_labels, "") if external_labels is not None else None
-        if ext is not None:
-            for a in alerts:
-                a.external = frozenset(ext)
-        records = frozenset(r for doc in rule_docs for r in rule_records(doc))
-        recs = [rec for doc in rule_docs for rec in record_definitions(doc)]
-        version = options.target_alertmanager or DEFAULT_ALERTMANAGER
-        ams: list[AMConfig | None] = [AMConfig(doc.data, doc_source(doc), am_version=version) for doc in am_docs] or [None]
-        prom = options.target_prometheus or DEFAULT_PROMETHEUS
-        for am in ams:
-            worlds.append(
-                World(
-                    alerts,
-                    bool(rule_docs),
-                    am,
-                    templates,
-                    version,
-                    ext,
-                    None,
-                    records,
-                    rule_docs,
-                    prom_version=prom,
-                    record_recs=recs,
-                    silences=[sl for doc in silence_docs for sl in silence_records(doc)],
+        if rule_docs or am_docs or templates or silence_docs:
+            alerts = [a for doc in rule_docs for a in rule_alerts(doc)]
+            ext = dict.fromkeys(external_labels, "") if external_labels is not None else None
+            if ext is not None:
+                for a in alerts:
+                    a.external = frozenset(ext)
+            records = frozenset(r for doc in rule_docs for r in rule_records(doc))
+            recs = [rec for doc in rule_docs for rec in record_definitions(doc)]
+            version = options.target_alertmanager or DEFAULT_ALERTMANAGER
+            ams: list[AMConfig | None] = [AMConfig(doc.data, doc_source(doc), am_version=version) for doc in am_docs] or [None]
+            prom = options.target_prometheus or DEFAULT_PROMETHEUS
+            for am in ams:
+                worlds.append(
+                    World(
+                        alerts,
+                        bool(rule_docs),
+                        am,
+                        templates,
+                        version,
+                        ext,
+                        None,
+                        records,
+                        rule_docs,
+                        prom_version=prom,
+                        record_recs=recs,
+                        silences=[sl for doc in silence_docs for sl in silence_records(doc)],
+                    )
                 )
-            )
-    for world in worlds:
-        world.use_catalog(options.catalog)
-        problems.extend(_check(world, options, lint_rules))
+        for world in worlds:
+            world.use_catalog(options.catalog)
+            problems.extend(_check(world, options, lint_rules, before_rules=lambda: positions.adopt(plain)))
     found = apply_suppressions(problems, suppressions)
     if options.project is not None:
         found = options.project.apply(found)
@@ -241,14 +244,17 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
 
 
 class _PositionsAhead:
-    """The position indexes of big spec files, built by a forked child on the second core while this
-    process validates them: lint positions a finding in a spec with an index of the whole file
-    (spec.load), which would otherwise be built after validation, with the first finding. Where no
-    child is worth it or possible (lint/split.py), or it fails, nothing is built ahead and the
-    index is built on first use as ever; the positions are the same either way."""
+    """The position indexes of the files lint read on the fast path (a spec, rule files,
+    alertmanager.yml), built by a forked child on the second core while this process validates the
+    spec and analyses the rules: lint positions a finding with an index of the whole file
+    (spec.load), which would otherwise be built with the file's first finding, by whichever process
+    runs that lint rule (each process of lint/split.py its own). Taken with `adopt`: a spec's
+    after its validation, the other files' just before the lint rules run. Where no child is worth
+    it or possible (lint/split.py: all the files together are too small), or it fails, nothing is
+    built ahead and each index is built on first use as ever; the positions are the same either way."""
 
     def __init__(self, texts: dict[str, str]) -> None:
-        self.texts = {name: text for name, text in texts.items() if len(text) >= split.MIN_PARALLEL_SPEC_CHARS}
+        self.texts = dict(texts)
         self.child: parallel.Child[dict[str, PositionIndex]] | None = None
         self.indexes: dict[str, PositionIndex] | None = None
 
@@ -264,7 +270,8 @@ class _PositionsAhead:
         self.texts = {}
 
     def adopt(self, documents: Sequence[Document]) -> None:
-        """Give each document of a validated spec its index built ahead (when its text is the one read)."""
+        """Give each of `documents` its index built ahead (when its text is the one read); the first
+        call waits for the child."""
         wanted = [doc for doc in documents if doc.path in self.texts and doc.needs_positions()]
         if not wanted or self.child is None:
             return
@@ -277,9 +284,15 @@ class _PositionsAhead:
             del self.texts[doc.path]
 
 
-def _check(world: World, options: Options, lint_rules: Sequence[LintRule]) -> list[Problem]:
+def _check(
+    world: World, options: Options, lint_rules: Sequence[LintRule], *, before_rules: Callable[[], object] | None = None
+) -> list[Problem]:
+    """The findings of `lint_rules` in `world`. `before_rules`: what to do once the analyses are
+    made, before the rules run (take the position indexes built ahead meanwhile)."""
     # what the PromQL rules ask for, computed expression by expression before them (not rule by rule)
     world.analyze_rules(options.scrape_interval or world.scrape_interval or 60.0, options.catalog)
+    if before_rules is not None:
+        before_rules()
     # a large world's rules run on two cores (lint/split.py); the findings are the same, in the same order
     tasks = [
         functools.partial(_findings, lint_rule.check, world, options) for lint_rule in lint_rules if lint_rule.check is not None

@@ -2,8 +2,9 @@
 how a parent and its child share work.
 
 Three things of a large lint run go to a child:
-- the position index of a big spec file (spec.load), built while this process validates the spec,
-  instead of after, with the first finding (`lint._PositionsAhead`);
+- the position indexes of the files lint read (spec.load): a big spec, rule files, alertmanager.yml,
+  built while this process validates the spec and analyses the rules, instead of with the first
+  finding in each file (`lint._PositionsAhead`);
 - a part of the per-rule analyses (`World.analyze_rules`): each rule's expression is analysed on
   its own, a pure function of the expression and of what the whole world says (the catalog), so
   the rules split between two processes and the results are put back where each rule's are kept.
@@ -33,7 +34,7 @@ T = TypeVar("T")
 # Below this many rules the analyses take about a tenth of a second: a child saves little, and on a
 # busy machine costs more than it saves.
 MIN_PARALLEL_RULES = 2_000
-# Characters of spec files whose position index is worth building ahead in a child (some 2,000 alerts).
+# Characters of files (together) whose position indexes are worth building ahead in a child (some 2,000 alerts).
 MIN_PARALLEL_SPEC_CHARS = 800_000
 
 

@@ -28,7 +28,7 @@ from callalert.lint import lint_paths, rules, split
 from callalert.lint.engine import EXAMPLE_FILE_NAMES, EXAMPLES_NOW, Options
 from callalert.lint.rules.routing import RouteMemo
 from callalert.lint.world import AlertRec, RecordRec, World, record_definitions, rule_alerts
-from callalert.spec.load import load_text, position_index
+from callalert.spec.load import Document, PositionIndex, load_text, position_index
 from tests.conftest import EXAMPLE_SPEC, ROOT
 
 NOW = Options(datetime(2024, 1, 1, tzinfo=UTC))
@@ -172,13 +172,27 @@ def test_the_example_specs_get_the_same_findings_with_a_child(
 
 
 def test_rule_files_get_the_same_findings_with_a_child(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]) -> None:
-    path = tmp_path / "rules.yml"
-    path.write_text(_rule_file(150), encoding="utf-8")
+    paths = [tmp_path / "rules.yml", tmp_path / "more.yml"]
+    paths[0].write_text(_rule_file(150), encoding="utf-8")
+    paths[1].write_text(_rule_file(40).replace("name: g", "name: more"), encoding="utf-8")
     catalog = load_catalog("# TYPE svc1_temperature_celsius gauge\n# TYPE svc2_requests_total counter\n")
     options = Options(datetime(2024, 1, 1, tzinfo=UTC), catalog=catalog, scrape_interval=60.0)
-    serial, forked = _both_ways(monkeypatch, forks, lambda: lint_paths([path], options, external_labels=["cluster"]).problems)
+    adopted: list[str] = []
+    adopt = Document.adopt_positions
+
+    def adopting(doc: Document, index: PositionIndex, text: str) -> bool:
+        taken = adopt(doc, index, text)
+        adopted.extend([doc.path] if taken else [])
+        return taken
+
+    monkeypatch.setattr(Document, "adopt_positions", adopting)
+    serial, forked = _both_ways(monkeypatch, forks, lambda: lint_paths(paths, options, external_labels=["cluster"]).problems)
     assert len({p.rule for p in serial}) >= 8
+    assert {p.path for p in serial} == {str(p) for p in paths}
     assert forked == serial
+    # the rule files' position indexes built ahead, then the analyses, then the rules: each on the second core
+    assert len(forks) == 3
+    assert sorted(adopted) == sorted(str(p) for p in paths)
 
 
 def test_every_rules_bad_example_gets_the_same_findings_with_a_child(
