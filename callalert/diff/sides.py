@@ -18,13 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from callalert.analysis.alertmanager.matchers import Op, format_matcher
 from callalert.analysis.versions import DEFAULT_ALERTMANAGER
 from callalert.diagnostics import Problem, display_path
 from callalert.errors import CallalertError, ProblemsFound, UsageError
-from callalert.spec.kinds import TEST_COPY_MARK, detect
+from callalert.spec.kinds import TEST_COPY_MARK, detect, looks_like_spec
 from callalert.spec.load import load_text
 from callalert.spec.read import InputError, read_text
 
@@ -226,8 +224,8 @@ def _spec_side(paths: Sequence[Path], label: str, shown: Shown, target: str | No
     ctx = RenderContext(secrets="env", environ=_EnvNames())
     am = config_data(model, ctx)
     rules: list[RuleInfo] = []
-    for name, text in prometheus.render(model).items():
-        rules.extend(rules_from_data(yaml.safe_load(text), Path(name).name))
+    for name, data in prometheus.rule_files(model).items():  # the data the rule files are dumped from
+        rules.extend(rules_from_data(data, Path(name).name))
     tmpl = {Path(name).name: template_text(text) for name, text in templates.render(model).items()}
     from callalert.analysis.times import rfc3339
 
@@ -281,6 +279,9 @@ def load_side(paths: Sequence[Path], label: str, target: str | None = None, show
         text = _text(path, show(path))
         if text.startswith(TEST_COPY_MARK):
             continue  # a rule group render copied for promtool tests: not deployed
+        if looks_like_spec(str(path), text):
+            specs.append(path)  # loaded once, by the validation below
+            continue
         data = None
         if path.suffix not in (".tmpl", ".tpl"):
             data = _yaml(text, show(path), label)

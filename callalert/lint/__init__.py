@@ -4,7 +4,6 @@ alertmanager.yml and .tmpl files (told apart by content)."""
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,16 +38,13 @@ from callalert.lint.world import (
 )
 from callalert.pipeline import Valid
 from callalert.spec import prefetch
-from callalert.spec.kinds import DESCRIPTIONS, TEST_COPY_MARK, Kind, detect
+from callalert.spec.kinds import DESCRIPTIONS, TEST_COPY_MARK, Kind, detect, looks_like_spec
 from callalert.spec.load import Document, PositionIndex, load_all_text, load_text, position_index
 from callalert.spec.read import InputError, display, read_text
 from callalert.validate import validate
 from callalert.write import MARKER, MARKER_TEXT
 
 __all__ = ["LintResult", "LintRule", "Options", "lint_paths"]
-
-_SPEC_HINT = re.compile(r"(?m)^version:\s*['\"]?1['\"]?\s*(#.*)?$")
-_SPEC_KEYS = re.compile(r"(?m)^(severities|receivers):\s*(#.*)?$")
 
 
 @dataclass
@@ -115,7 +111,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             # dropped on purpose), or the marker that lets render replace --out: nothing to lint
             result.kinds[name] = "callalert-output"
             continue
-        if path.suffix != ".tmpl" and _SPEC_HINT.search(text) and _SPEC_KEYS.search(text):
+        if looks_like_spec(name, text):
             kind: Kind = "spec"  # validate loads it; a second YAML load of a big spec costs seconds
         else:
             if path.suffix != ".tmpl":

@@ -46,9 +46,14 @@ def group_data(group: Group, alert_rules: list[dict[str, Any]] | None = None) ->
     return data
 
 
-def render(model: Model) -> dict[str, str]:
-    head = header(model.source_name)
+def rule_files(model: Model) -> dict[str, dict[str, Any]]:
+    """Each rule file `render` writes (`prometheus/rules/<file>.yml`), as the data it dumps."""
     files: dict[str, list[dict[str, Any]]] = {}
     for group in model.groups:  # groups naming one file share it, in spec order
         files.setdefault(group.file_name, []).append(group_data(group))
-    return {f"prometheus/rules/{name}": head + dump({"groups": groups}) for name, groups in files.items()}
+    return {f"prometheus/rules/{name}": {"groups": groups} for name, groups in files.items()}
+
+
+def render(model: Model) -> dict[str, str]:
+    head = header(model.source_name)
+    return {name: head + dump(data) for name, data in rule_files(model).items()}

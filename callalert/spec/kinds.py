@@ -9,6 +9,7 @@ Alertmanager tenant configurations.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 # The first line of the rule-group copies `render` writes for promtool tests (not deployed).
@@ -69,6 +70,17 @@ _AM_GLOBAL_KEYS = frozenset(
 _MONITORING_GROUP = "monitoring.coreos.com/"
 _HELM_RULE_KEYS = ("additionalPrometheusRulesMap", "additionalPrometheusRules")
 _HELM_AM_KEYS = ("config", "templateFiles", "stringConfig", "tplConfig", "alertmanagerSpec")
+
+
+# A whole spec names itself in its top-level keys: `version: 1`, and `severities:` or `receivers:`.
+_SPEC_VERSION = re.compile(r"(?m)^version:\s*['\"]?1['\"]?\s*(#.*)?$")
+_SPEC_KEYS = re.compile(r"(?m)^(severities|receivers):\s*(#.*)?$")
+
+
+def looks_like_spec(path: str, text: str) -> bool:
+    """Whether `text` is a whole spec by its top-level keys, told without loading it: `lint` and
+    `diff` hand such a file to validation, which loads it (once: a big spec's load is the costly part)."""
+    return not path.endswith((".tmpl", ".tpl")) and bool(_SPEC_VERSION.search(text)) and bool(_SPEC_KEYS.search(text))
 
 
 def detect(path: str, text: str, data: Any) -> Kind:

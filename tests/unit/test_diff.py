@@ -358,3 +358,32 @@ def test_github_an_invalid_side_is_annotated_at_its_positions(run_cli, tmp_path:
     assert result.exit_code == 1, result
     assert result.stdout == run_cli("validate", str(bad), "--format", "github").stdout
     assert result.stdout.startswith(f"::error file={bad},line=")
+
+
+def test_a_spec_side_reads_its_spec_once_and_its_rules_as_rendered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spec is YAML-loaded once per side (by its validation, not a second time to tell its kind),
+    and its rules are those of the rule files `render` writes, taken from the data they are dumped
+    from: the same rules as reading the written files back."""
+    import yaml
+
+    from callalert.diff import sides
+    from callalert.diff.sides import load_side, rules_from_data
+    from callalert.pipeline import load_valid
+    from callalert.render import prometheus
+    from callalert.spec import load
+
+    loaded: list[str] = []
+    load_text = load.load_text
+
+    def counting(text: str, path: str) -> load.Document:
+        loaded.append(path)
+        return load_text(text, path)
+
+    monkeypatch.setattr(load, "load_text", counting)
+    monkeypatch.setattr(sides, "load_text", counting)
+    side = load_side([EXAMPLE_SPEC], "old")
+    assert loaded.count(str(EXAMPLE_SPEC)) == 1
+    model = load_valid([EXAMPLE_SPEC]).model
+    written = prometheus.render(model)
+    assert side.rules == [r for name, text in written.items() for r in rules_from_data(yaml.safe_load(text), Path(name).name)]
+    assert len(side.rules) >= 10
