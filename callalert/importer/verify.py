@@ -41,7 +41,7 @@ from callalert.importer.inputs import AMSource, RuleSource
 from callalert.importer.labelsets import label_sets
 from callalert.importer.nodes import Pos, Y
 from callalert.importer.result import ImportOptions, ImportResult
-from callalert.spec.load import load_nodes
+from callalert.spec.load import load_nodes, plain_data
 from callalert.toolchain import Tool, discover, run_tool, select
 
 AMTOOL_LABEL_SETS = 150  # label sets per configuration also routed by amtool (each is one amtool run)
@@ -110,6 +110,8 @@ def verify(result: ImportResult, options: ImportOptions, scratch: Path, reimport
         proof.seconds = time.perf_counter() - started
         return proof
     for rel, text in rendered.items():
+        if rel.startswith("runbooks/"):
+            continue  # Markdown for people, one file per alert: no tool of the proof reads them
         (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
         (out_dir / rel).write_text(text, encoding="utf-8")
     chains = discover()
@@ -202,7 +204,7 @@ def _rules(result: ImportResult, rendered: Mapping[str, str], proof: Proof) -> N
     by_file: dict[str, list[dict[str, Any]]] = {}
     for rel, text in rendered.items():
         if rel.startswith("prometheus/rules/"):
-            by_file[rel.removeprefix("prometheus/rules/").removesuffix(".yml")] = yaml.safe_load(text).get("groups", [])
+            by_file[rel.removeprefix("prometheus/rules/").removesuffix(".yml")] = plain_data(text).get("groups", [])
     for (group, gy), spec_group in zip(_input_groups(result.inputs.rules), spec_groups, strict=True):
         file_name = file_name_for_group(str(spec_group.get("file") or spec_group["name"]))
         found = [g for g in by_file.get(file_name, []) if g.get("name") == group.get("name")]

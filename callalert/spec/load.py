@@ -555,6 +555,14 @@ def _fast_data(text: str) -> Any:
         return _SLOW
 
 
+def plain_data(text: str) -> Any:
+    """What yaml.safe_load gives for `text`, read on the fast path where it can (libyaml, no node
+    tree): for YAML callalert wrote itself and reads back (a rendered rule file), where positions
+    and problems are not wanted. Raises yaml.YAMLError as yaml.safe_load does."""
+    data = _fast_data(text) if HAVE_LIBYAML else _SLOW
+    return yaml.safe_load(text) if data is _SLOW else data
+
+
 def _fast_events(get: Callable[[], _Event], constructor: SafeConstructor, resolved: dict[str, Any]) -> Any:
     """_fast_data's loop over the events."""
     if type(get()) is not _STREAM_START or type(get()) is not _DOCUMENT_START:

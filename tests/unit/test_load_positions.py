@@ -201,3 +201,19 @@ def test_a_one_file_spec_s_keys_are_its_own() -> None:
     walked = dataclasses.replace(merged, provenance={("\0",): (doc, ())})  # no key of the spec: takes the walk
     for key, _ in _keys(merged.data):
         assert merged.source(key) == walked.source(key) == (doc, key), key
+
+
+@pytest.mark.parametrize("text", [*TRICKY, "a: 1\nb: [x, {y: 2024-01-02}]\n"])
+def test_plain_data_is_what_safe_load_gives(text: str) -> None:
+    """plain_data (for YAML callalert wrote and reads back) gives what yaml.safe_load gives: the
+    same data on the fast path, and for what the fast path leaves (an anchor, a tag, a merge key, a
+    duplicate key, several documents, an error) the same data or the same kind of error."""
+    import yaml
+
+    def outcome(read: Any) -> tuple[str, object]:
+        try:
+            return "data", read(text)
+        except Exception as exc:  # safe_load raises ValueError for `!!int abc`
+            return "error", type(exc)
+
+    assert outcome(load.plain_data) == outcome(yaml.safe_load)
