@@ -56,9 +56,9 @@ def cmd_import(
             from callalert.importer.secrets import write
 
             write(result.built, secrets_dir)
-        others = " ".join(str(root / p) for p in written if p.endswith(".yaml") and root / p != main)
+        others = _spec_arguments(root, [root / p for p in written if p.endswith(".yaml") and root / p != main])
         sys.stderr.write(f"wrote {main}" + (f" and {len(written) - 1} more file(s)" if len(written) > 1 else "") + "\n")
-        sys.stderr.write(f"next: callalert validate {main}{' ' + others if others else ''}\n")
+        sys.stderr.write(f"next: callalert validate {' '.join([str(main), *others])}\n")
     sys.stderr.write(_summary_line(result) + "\n")
     if result.proof is not None:
         sys.stderr.write(result.proof.summary() + "\n")
@@ -106,3 +106,20 @@ def _summary_line(result: object) -> str:
         f"{c['records']} recording rules), {c['receivers']} receiver(s), {c['routes']} route(s), {c['templates']} "
         f"template file(s), {c['secrets']} secret(s); the spec targets {targets}"
     )
+
+
+def _spec_arguments(root: Path, files: list[Path]) -> list[str]:
+    """How to name `files` on a command line: a folder (`groups/`) when they are all its spec files
+    (a command reads a folder argument as its spec files), else each file."""
+    from callalert.spec.read import spec_files
+
+    out: list[str] = []
+    by_folder: dict[Path, list[Path]] = {}
+    for path in files:
+        by_folder.setdefault(path.parent, []).append(path)
+    for folder, mine in by_folder.items():
+        if folder != root and len(mine) > 1 and sorted(spec_files(folder)) == sorted(mine):
+            out.append(f"{folder}/")
+        else:
+            out.extend(map(str, mine))
+    return out

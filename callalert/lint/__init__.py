@@ -91,6 +91,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
     # spec per directory they are in (as `validate DIR` reads a directory: docs/teams.md)
     spec_groups: dict[str, list[Path]] = {}
     spec_texts: dict[str, str] = {}  # a big spec's text, for its position index built ahead (_PositionsAhead)
+    spec_docs: dict[str, Document] = {}  # spec files read here already: validate does not read them again
     rule_docs: list[Document] = []
     am_docs: list[Document] = []
     templates: list[TemplateFile] = []
@@ -148,6 +149,8 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
         elif kind == "spec":
             spec_groups.setdefault("" if explicit else str(path.parent), []).append(path)
             spec_texts[name] = text
+            if doc is not None:  # a file of a spec without `version:` (a team's): read already, to tell its kind
+                spec_docs[name] = doc
         elif kind == "template":
             templates.append(TemplateFile(name, text, text_source(name, text)))
         elif kind == "unknown":
@@ -194,7 +197,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
     with _PositionsAhead({**spec_texts, **{doc.path: doc.text for doc in plain}}) as positions:
         del spec_texts
         for spec_paths in spec_groups.values():
-            validated = validate(spec_paths)
+            validated = validate(spec_paths, loaded=spec_docs)
             problems.extend(validated.problems)
             if not validated.ok or validated.model is None:
                 result.valid = False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,11 +34,12 @@ class Validated:
         return self.model is not None and not any(p.level == "error" for p in self.problems)
 
 
-def load_documents(paths: Sequence[Path]) -> Merged:
-    """The files of one spec, merged; a directory stands for its *.yaml and *.yml files, sorted by name."""
+def load_documents(paths: Sequence[Path], loaded: Mapping[str, Document] | None = None) -> Merged:
+    """The files of one spec, merged; a directory stands for its *.yaml and *.yml files, sorted by name.
+    `loaded`: documents the command has read already (lint reads each file to tell its kind), by path."""
     docs = []
     for path in expand_spec_paths(list(paths)):
-        ahead = prefetch.take(path)  # read and parsed on another core while the command started
+        ahead = (loaded or {}).get(str(path)) or prefetch.take(path)  # or read and parsed on another core meanwhile
         if ahead is not None:
             docs.append(ahead)
             continue
@@ -125,9 +126,16 @@ def _group_problems(model: Model, merged: Merged, index: int) -> list[Problem]:
     return list(promql.check_group(model, merged, index))
 
 
-def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence[Path] = (), split: bool = False) -> Validated:
+def validate(
+    paths: Sequence[Path],
+    *,
+    semantic: bool = True,
+    overlays: Sequence[Path] = (),
+    split: bool = False,
+    loaded: Mapping[str, Document] | None = None,
+) -> Validated:
     """The spec `paths` make, checked: every problem at once. `split`: run the PromQL check of a
-    large spec on another core (_run_checks)."""
+    large spec on another core (_run_checks). `loaded`: files read already (load_documents)."""
     from callalert.model.resolve import resolve
     from callalert.spec import v1
     from callalert.spec.formats import FORMATS, LATEST
@@ -139,7 +147,7 @@ def validate(paths: Sequence[Path], *, semantic: bool = True, overlays: Sequence
         from callalert.model import builtin_templates
 
         builtin_templates.warm()
-    merged = load_documents(paths)
+    merged = load_documents(paths, loaded)
     result = Validated(merged, list(merged.problems))
     if overlays:
         from callalert.spec.overlay import apply_overlays, load_overlays

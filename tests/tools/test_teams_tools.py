@@ -72,7 +72,9 @@ def test_the_example_imported_with_split_team_is_one_spec_again(run_cli: Callabl
     assert imported.exit_code == 0, imported
     teams = sorted(p.name for p in (spec / "teams").glob("*.yaml"))
     assert teams == ["checkout.yaml", "payments.yaml", "platform.yaml", "search.yaml"]
-    valid = run_cli("validate", str(spec / "specs.yaml"), str(spec / "teams"))
+    # what import says to run next names the folder of the team files, and it reads the whole spec
+    assert f"next: callalert validate {spec / 'specs.yaml'} {spec / 'teams'}/\n" in imported.stderr, imported
+    valid = run_cli("validate", str(spec / "specs.yaml"), f"{spec / 'teams'}/")
     assert valid.exit_code == 0 and "valid (8 alerts, 11 receivers;" in valid.stderr, valid
     linted = run_cli("lint", str(spec / "specs.yaml"), *(str(spec / "teams" / t) for t in teams))
     assert linted.exit_code == 0 and not [line for line in linted.stdout.splitlines() if ": error: " in line], linted

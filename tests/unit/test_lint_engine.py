@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from callalert.diagnostics import Problem
 from callalert.lint import rules
 from callalert.lint.engine import parse_suppressions
 from callalert.report import render, sarif
+from callalert.validate import validate
 
 FIXTURES = Path(__file__).resolve().parent.parent / "lint" / "fixtures"
 AM_SECRET = "route: {receiver: a}\nreceivers:\n- name: a\n  pagerduty_configs:\n  - service_key: abc\n"
@@ -217,3 +220,32 @@ def test_docs_explain_every_rule_with_its_examples(update_golden: bool) -> None:
     assert docs[len(head) :] == reference()
     for lint_rule in rules.register():
         assert f"#### `{lint_rule.id}` ({lint_rule.rule.level})" in docs
+
+
+def test_each_file_of_a_spec_in_several_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spec file without `version:` (a team's) is read to tell its kind; validation then takes
+    that reading instead of reading the file again. The findings are those of reading it twice."""
+    from datetime import UTC, datetime
+
+    from callalert.lint import lint_paths
+    from callalert.lint.engine import Options
+    from callalert.spec import load
+
+    folder = Path(__file__).resolve().parents[1] / "golden/cases/multi-file/specs"
+    files = sorted(folder.glob("*.yaml"))
+    options = Options(datetime(2024, 1, 1, tzinfo=UTC))
+    loaded: list[str] = []
+    load_text = load.load_text
+
+    def counting(text: str, path: str) -> load.Document:
+        loaded.append(path)
+        return load_text(text, path)
+
+    monkeypatch.setattr(load, "load_text", counting)
+    import callalert.lint as lint_module
+
+    monkeypatch.setattr(lint_module, "load_text", counting)
+    found = lint_paths(files, options).problems
+    assert sorted(loaded) == sorted(map(str, files))  # the base file by validation, the others by lint
+    monkeypatch.setattr(lint_module, "validate", lambda paths, **kwargs: validate(paths))
+    assert lint_paths(files, options).problems == found
