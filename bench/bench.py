@@ -115,17 +115,23 @@ class Series:
         return max(r.rss for r in self.runs)
 
 
-def run(cmd: list[str], ok: tuple[int, ...] = (0,)) -> Run:
-    """One run of `cmd`: its wall time, and its own processor time and peak memory (wait4)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    text = out.decode("utf-8", "replace")
-    if proc.returncode not in ok:
+def run(cmd: list[str], ok: tuple[int, ...] = (0,), *, keep_output: bool = False) -> Run:
+    """One run of `cmd`: its wall time, and its own processor time and peak memory (wait4). Its
+    output goes to a file, read back only when wanted: held here, it would grow this process, and a
+    child's peak memory (wait4) counts its parent's at the fork."""
+    with tempfile.TemporaryFile() as sink:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        failed = proc.returncode not in ok
+        text = ""
+        if failed or keep_output:
+            size = sink.seek(0, os.SEEK_END)
+            sink.seek(0 if keep_output else max(0, size - 3000))
+            text = sink.read().decode("utf-8", "replace")
+    if failed:
         sys.exit(f"failed (exit {proc.returncode}): {' '.join(cmd)}\n{text[-3000:]}")
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text)
 
@@ -257,7 +263,7 @@ def main() -> None:
             n = args.check_alerts
             spec = work / f"spec-check-{n}.yaml"
             write_spec(n, spec)
-            result = run([*callalert, "check", str(spec), "--out", str(work / "out-check")])
+            result = run([*callalert, "check", str(spec), "--out", str(work / "out-check")], keep_output=True)
             step = next((line for line in result.out.splitlines() if line.startswith("amtool template render")), "")
             every = re.search(rf"× {n} alerts × firing/resolved", step) is not None
             print(f"callalert check, {n} alerts: {result.wall:.1f} s wall, {result.cpu:.1f} s cpu (with its tools)")
