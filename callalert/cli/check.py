@@ -35,6 +35,9 @@ def cmd_check(
     toolchain: str | None = None,
 ) -> int:
     report.check_format(fmt)
+    from callalert.cli.importer import note_unread_parts
+
+    note_unread_parts(specs)
     live = is_live(sys.stderr)
     progress = Progress(sys.stderr, live)
     total = time.perf_counter()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from callalert import report
 from callalert.cli.errors import emit
+from callalert.cli.importer import note_unread_parts
 from callalert.diagnostics import display_path, has_errors, sort_problems, summary
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 
@@ -21,6 +22,7 @@ def cmd_validate(specs: Sequence[Path], fmt: str, overlays: Sequence[Path] = ())
     from callalert.validate import validate
 
     report.check_format(fmt)
+    note_unread_parts(specs)
     result = validate(specs, overlays=overlays, split=True)
     if result.ok and result.model is not None and result.model.outputs:
         from callalert import pipeline  # imports every renderer: only for a spec that lists `outputs:`
@@ -55,6 +57,7 @@ def cmd_render(
     from callalert import pipeline
 
     report.check_format(fmt)
+    note_unread_parts(specs)
     mode: SecretMode = "env" if secrets == "env" else "ref"
     if not check:
         valid = pipeline.load_valid(specs, overlays, "nothing written")

@@ -123,3 +123,41 @@ def _spec_arguments(root: Path, files: list[Path]) -> list[str]:
         else:
             out.extend(map(str, mine))
     return out
+
+
+def note_unread_parts(specs: Sequence[Path]) -> None:
+    """Say so on stderr when spec arguments name a folder import wrote a split spec into without
+    naming its subfolders (`unread_parts`)."""
+    note = unread_parts(specs)
+    if note:
+        sys.stderr.write(note)
+
+
+def unread_parts(specs: Sequence[Path]) -> str | None:
+    """A note for spec arguments that name a folder import wrote a split spec into (its marker lists
+    files in subfolders: `groups/`, `teams/`) without naming those subfolders: a folder argument
+    reads the folder's own files only, so the spec would be read without them."""
+    named = set()
+    for spec in specs:
+        try:
+            named.add(spec.resolve())
+        except (OSError, RuntimeError):
+            continue
+    missed: list[Path] = []
+    for spec in specs:
+        try:
+            listed = (spec / MARKER).read_text(encoding="utf-8").splitlines() if spec.is_dir() else []
+        except (OSError, UnicodeDecodeError):
+            continue
+        for folder in sorted({line.split("/", 1)[0] for line in listed if "/" in line and line.endswith(".yaml")}):
+            sub = spec / folder
+            if sub.is_dir() and sub.resolve() not in named and sub not in missed:
+                missed.append(sub)
+    if not missed:
+        return None
+    shown = ", ".join(f"{m}/" for m in missed)
+    return (
+        f"note: {shown} hold{'s' if len(missed) == 1 else ''} files of the spec `callalert import` wrote here, and a folder "
+        f"argument reads only its own files: name {'it' if len(missed) == 1 else 'them'} too, e.g. "
+        f"`callalert validate {' '.join(str(s) for s in specs)} {' '.join(f'{m}/' for m in missed)}`\n"
+    )

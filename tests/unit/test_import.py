@@ -505,3 +505,33 @@ def test_lint_says_import_reads_what_it_does_not(run_cli: Any) -> None:
             f"reads one document per file; `callalert import {path}` turns them into a spec",
         )
     ]
+
+
+def test_a_folder_of_a_split_import_named_alone_is_noted(tmp_path: Path, run_cli: Any) -> None:
+    """`validate DIR` of a folder import wrote a split spec into reads DIR's own files only: the
+    commands that read a spec say which subfolders of the spec were left out, and how to name them."""
+    from callalert.cli.importer import MARKER, unread_parts
+
+    out = tmp_path / "spec"
+    (out / "groups").mkdir(parents=True)
+    (out / "specs.yaml").write_text(
+        "version: 1\nseverities:\n  warning: {notify: [default]}\nreceivers:\n  default:\n    webhook_configs:\n    - url: http://127.0.0.1:9/\n",
+        encoding="utf-8",
+    )
+    (out / "groups" / "g.yaml").write_text(
+        "groups:\n- name: g\n  alerts:\n  - name: Down\n    expr: up == 0\n    severity: warning\n    summary: down\n",
+        encoding="utf-8",
+    )
+    assert unread_parts([out]) is None  # no marker: not import's folder, nothing to say
+    (out / MARKER).write_text("groups/g.yaml\nspecs.yaml\n", encoding="utf-8")
+    note = unread_parts([out])
+    assert note == (
+        f"note: {out}/groups/ holds files of the spec `callalert import` wrote here, and a folder argument reads only its "
+        f"own files: name it too, e.g. `callalert validate {out} {out}/groups/`\n"
+    )
+    assert unread_parts([out, out / "groups"]) is None
+    assert unread_parts([out / "specs.yaml", out / "groups"]) is None
+    alone = run_cli("validate", str(out))
+    assert (alone.exit_code, alone.stderr) == (0, note + f"{out}: valid (0 alerts, 1 receivers; no problems)\n"), alone
+    whole = run_cli("validate", str(out), f"{out}/groups/")
+    assert whole.exit_code == 0 and "valid (1 alerts," in whole.stderr and "note:" not in whole.stderr, whole
