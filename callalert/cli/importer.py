@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
-
-MARKER = ".callalert-import"  # the files the last import wrote into a folder (stale ones are removed)
+from callalert.spec.read import IMPORT_MARKER as MARKER
 
 
 def cmd_import(

@@ -40,7 +40,7 @@ from callalert.pipeline import Valid
 from callalert.spec import prefetch
 from callalert.spec.kinds import DESCRIPTIONS, TEST_COPY_MARK, Kind, detect, looks_like_spec
 from callalert.spec.load import Document, PositionIndex, load_all_text, load_text, position_index
-from callalert.spec.read import InputError, display, read_text
+from callalert.spec.read import IMPORT_MARKER, InputError, display, read_text
 from callalert.validate import validate
 from callalert.write import MARKER, MARKER_TEXT
 
@@ -92,6 +92,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
     spec_groups: dict[str, list[Path]] = {}
     spec_texts: dict[str, str] = {}  # a big spec's text, for its position index built ahead (_PositionsAhead)
     spec_docs: dict[str, Document] = {}  # spec files read here already: validate does not read them again
+    imported: dict[Path, frozenset[str]] = {}  # folder -> what `callalert import` wrote into it (_spec_folder)
     rule_docs: list[Document] = []
     am_docs: list[Document] = []
     templates: list[TemplateFile] = []
@@ -147,7 +148,7 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
             assert doc is not None
             silence_docs.append(doc)
         elif kind == "spec":
-            spec_groups.setdefault("" if explicit else str(path.parent), []).append(path)
+            spec_groups.setdefault("" if explicit else _spec_folder(path, imported), []).append(path)
             spec_texts[name] = text
             if doc is not None:  # a file of a spec without `version:` (a team's): read already, to tell its kind
                 spec_docs[name] = doc
@@ -196,7 +197,10 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
     plain = [doc for doc in (*rule_docs, *am_docs) if doc.needs_positions()]
     with _PositionsAhead({**spec_texts, **{doc.path: doc.text for doc in plain}}) as positions:
         del spec_texts
-        for spec_paths in spec_groups.values():
+        for folder, spec_paths in spec_groups.items():
+            if folder:  # a folder's own files first, as `validate DIR DIR/groups/` reads them (the first's defaults apply to all)
+                base = Path(folder)
+                spec_paths.sort(key=lambda p: (p.parent != base, str(p)))
             validated = validate(spec_paths, loaded=spec_docs)
             problems.extend(validated.problems)
             if not validated.ok or validated.model is None:
@@ -240,6 +244,19 @@ def lint_paths(paths: Sequence[Path], options: Options, *, external_labels: Sequ
         found = options.project.apply(found)
     result.problems = sort_problems(found)
     return result
+
+
+def _spec_folder(path: Path, imported: dict[Path, frozenset[str]]) -> str:
+    """The spec a file found in a directory belongs to: its folder's (lint reads each folder of a
+    tree as one spec), or for a file of a split spec `callalert import` wrote (listed in the marker of
+    the folder above: `groups/…`, `teams/…`), the spec of that folder."""
+    folder, above = path.parent, path.parent.parent
+    if above not in imported:
+        try:
+            imported[above] = frozenset((above / IMPORT_MARKER).read_text(encoding="utf-8").splitlines())
+        except (OSError, UnicodeDecodeError):
+            imported[above] = frozenset()
+    return str(above) if f"{folder.name}/{path.name}" in imported[above] else str(folder)
 
 
 class _PositionsAhead:

@@ -97,6 +97,9 @@ def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
 
 
 SPEC_SUFFIXES = (".yaml", ".yml")
+# The files `callalert import` last wrote into a folder, one relative path a line (a split spec's
+# `groups/` or `teams/` files among them): import removes the stale ones; lint reads them as one spec.
+IMPORT_MARKER = ".callalert-import"
 
 
 def spec_files(path: Path) -> list[Path]:

@@ -78,6 +78,8 @@ def test_the_example_imported_with_split_team_is_one_spec_again(run_cli: Callabl
     assert valid.exit_code == 0 and "valid (8 alerts, 11 receivers;" in valid.stderr, valid
     linted = run_cli("lint", str(spec / "specs.yaml"), *(str(spec / "teams" / t) for t in teams))
     assert linted.exit_code == 0 and not [line for line in linted.stdout.splitlines() if ": error: " in line], linted
+    whole = run_cli("lint", str(spec))  # the folder import wrote: its teams/ belong to its spec (.callalert-import)
+    assert (whole.exit_code, whole.stdout) == (linted.exit_code, linted.stdout), whole
     for labels in (("team=payments", "severity=critical"), ("team=search", "severity=warning"), ("team=nobody",)):
         split = run_cli("routes", "test", str(spec / "specs.yaml"), str(spec / "teams"), *labels)
         original = run_cli("routes", "test", str(WEB_SHOP), *labels)

@@ -535,3 +535,10 @@ def test_a_folder_of_a_split_import_named_alone_is_noted(tmp_path: Path, run_cli
     assert (alone.exit_code, alone.stderr) == (0, note + f"{out}: valid (0 alerts, 1 receivers; no problems)\n"), alone
     whole = run_cli("validate", str(out), f"{out}/groups/")
     assert whole.exit_code == 0 and "valid (1 alerts," in whole.stderr and "note:" not in whole.stderr, whole
+    # lint reads each folder of a tree as a spec of its own, but a split spec import wrote as one
+    linted = run_cli("lint", str(out), "--format", "json")
+    named = run_cli("lint", str(out / "specs.yaml"), str(out / "groups" / "g.yaml"), "--format", "json")
+    assert linted.exit_code == named.exit_code == 0, linted
+    assert linted.stdout == named.stdout and "missing-key" not in linted.stdout
+    (out / MARKER).unlink()
+    assert '"rule": "missing-key"' in run_cli("lint", str(out), "--format", "json").stdout  # groups/ alone: no receivers
