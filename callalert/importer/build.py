@@ -8,7 +8,7 @@ from typing import Any
 
 from callalert import diagnostics as d
 from callalert.diagnostics import KeyPath, Level, Problem, Rule
-from callalert.importer.nodes import Pos, Y
+from callalert.importer.nodes import Origin, Pos, Y
 
 
 @dataclass
@@ -27,7 +27,9 @@ class Secret:
 @dataclass
 class Built:
     spec: dict[str, Any] = field(default_factory=dict)
-    origins: dict[KeyPath, Y | Pos] = field(default_factory=dict)  # spec key path -> what it came from in the input
+    # spec key path -> where it came from in the input: a node's origin and start mark (not the node:
+    # the input's node trees need not outlive the build), or a position
+    origins: dict[KeyPath, tuple[Origin, Any] | Pos] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     secrets: list[Secret] = field(default_factory=list)
     severities: list[str] = field(default_factory=list)  # severity label values, first seen first
@@ -39,13 +41,14 @@ class Built:
 
     def at(self, key: KeyPath, y: Y) -> None:
         """Spec key path `key` holds what `y` held."""
-        self.origins[key] = y
+        self.origins[key] = (y.origin, y.node.start_mark)
 
     def origin(self, key: KeyPath) -> Pos | None:
         found = self.origins.get(key)
-        if found is None:
-            return None
-        return found if isinstance(found, Pos) else found.pos()
+        if found is None or isinstance(found, Pos):
+            return found
+        origin, mark = found
+        return origin.locate(mark)  # as Y.pos()
 
     def add(
         self, at: Pos, message: str, rule: Rule, *, key: str = "", level: Level | None = None, fix: str | None = None

@@ -510,7 +510,8 @@ def test_lint_says_import_reads_what_it_does_not(run_cli: Any) -> None:
 def test_a_folder_of_a_split_import_named_alone_is_noted(tmp_path: Path, run_cli: Any) -> None:
     """`validate DIR` of a folder import wrote a split spec into reads DIR's own files only: the
     commands that read a spec say which subfolders of the spec were left out, and how to name them."""
-    from callalert.cli.importer import MARKER, unread_parts
+    from callalert.cli.importer import unread_parts
+    from callalert.spec.read import IMPORT_MARKER as MARKER
 
     out = tmp_path / "spec"
     (out / "groups").mkdir(parents=True)
@@ -542,3 +543,24 @@ def test_a_folder_of_a_split_import_named_alone_is_noted(tmp_path: Path, run_cli
     assert linted.stdout == named.stdout and "missing-key" not in linted.stdout
     (out / MARKER).unlink()
     assert '"rule": "missing-key"' in run_cli("lint", str(out), "--format", "json").stdout  # groups/ alone: no receivers
+
+
+def test_where_each_part_of_the_spec_came_from_outlives_the_input_trees() -> None:
+    """What import built is positioned in its input (a problem of the imported spec points there): by
+    each node's origin and start mark, not by the nodes, so the input's trees can go once built."""
+    text = (
+        "groups:\n- name: g\n  rules:\n  - alert: Down\n    expr: up == 0\n    for: 5m\n"
+        "    labels: {severity: page, team: db}\n    annotations:\n      summary: s\n"
+    )
+    _, out = _rules(text)
+    key = ("groups", 0, "alerts", 0)
+    assert out.origin(key) == Pos("rules.yml", 4, 5)
+    assert out.origin((*key, "expr")) == Pos("rules.yml", 5, 11)
+    assert out.origin((*key, "labels", "team")) == Pos("rules.yml", 7, 36)
+    assert out.origin((*key, "summary")) == Pos("rules.yml", 9, 16)  # a lifted annotation, at its value
+    assert out.origin((*key, "nope")) is None
+    # positions only: an origin and a mark, no node (a node holds the whole tree below it)
+    assert all(
+        isinstance(found, Pos) or (type(found) is tuple and isinstance(found[0], Origin) and hasattr(found[1], "line"))
+        for found in out.origins.values()
+    )
