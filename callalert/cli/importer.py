@@ -133,30 +133,35 @@ def note_unread_parts(specs: Sequence[Path]) -> None:
 
 
 def unread_parts(specs: Sequence[Path]) -> str | None:
-    """A note for spec arguments that name a folder import wrote a split spec into (its marker lists
-    files in subfolders: `groups/`, `teams/`) without naming those subfolders: a folder argument
-    reads the folder's own files only, so the spec would be read without them."""
-    named = set()
+    """A note for spec arguments that name a folder import wrote a split spec into, or a file of it,
+    without the subfolders holding the rest of it (its marker lists their files: `groups/`,
+    `teams/`): a folder argument reads the folder's own files only, so the spec would be read
+    without them."""
+    covered: set[Path] = set()  # folders named, and folders a named file is in
     for spec in specs:
         try:
-            named.add(spec.resolve())
+            real = spec.resolve()
+            covered.add(real if spec.is_dir() else real.parent)
         except (OSError, RuntimeError):
             continue
     missed: list[Path] = []
     for spec in specs:
         try:
-            listed = (spec / MARKER).read_text(encoding="utf-8").splitlines() if spec.is_dir() else []
+            folder = spec if spec.is_dir() else spec.parent
+            listed = (folder / MARKER).read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError):
             continue
-        for folder in sorted({line.split("/", 1)[0] for line in listed if "/" in line and line.endswith(".yaml")}):
-            sub = spec / folder
-            if sub.is_dir() and sub.resolve() not in named and sub not in missed:
+        if folder is not spec and spec.name not in listed:
+            continue  # a file of the folder that import did not write
+        for name in sorted({line.split("/", 1)[0] for line in listed if "/" in line and line.endswith(".yaml")}):
+            sub = folder / name
+            if sub.is_dir() and sub.resolve() not in covered and sub not in missed:
                 missed.append(sub)
     if not missed:
         return None
     shown = ", ".join(f"{m}/" for m in missed)
     return (
-        f"note: {shown} hold{'s' if len(missed) == 1 else ''} files of the spec `callalert import` wrote here, and a folder "
-        f"argument reads only its own files: name {'it' if len(missed) == 1 else 'them'} too, e.g. "
-        f"`callalert validate {' '.join(str(s) for s in specs)} {' '.join(f'{m}/' for m in missed)}`\n"
+        f"note: {shown} hold{'s' if len(missed) == 1 else ''} the rest of the spec `callalert import` wrote, which these "
+        f"arguments leave out (a folder argument reads only its own files): name {'it' if len(missed) == 1 else 'them'} "
+        f"too, e.g. `callalert validate {' '.join(str(s) for s in specs)} {' '.join(f'{m}/' for m in missed)}`\n"
     )

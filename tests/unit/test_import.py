@@ -527,11 +527,16 @@ def test_a_folder_of_a_split_import_named_alone_is_noted(tmp_path: Path, run_cli
     (out / MARKER).write_text("groups/g.yaml\nspecs.yaml\n", encoding="utf-8")
     note = unread_parts([out])
     assert note == (
-        f"note: {out}/groups/ holds files of the spec `callalert import` wrote here, and a folder argument reads only its "
-        f"own files: name it too, e.g. `callalert validate {out} {out}/groups/`\n"
+        f"note: {out}/groups/ holds the rest of the spec `callalert import` wrote, which these arguments leave out (a "
+        f"folder argument reads only its own files): name it too, e.g. `callalert validate {out} {out}/groups/`\n"
     )
     assert unread_parts([out, out / "groups"]) is None
     assert unread_parts([out / "specs.yaml", out / "groups"]) is None
+    assert unread_parts([out / "specs.yaml", out / "groups" / "g.yaml"]) is None
+    assert unread_parts([out / "specs.yaml"]) == note.replace(f"validate {out} ", f"validate {out / 'specs.yaml'} ")
+    (out / "mine.yaml").write_text("groups: []\n", encoding="utf-8")
+    assert unread_parts([out / "mine.yaml"]) is None  # not a file import wrote
+    (out / "mine.yaml").unlink()
     alone = run_cli("validate", str(out))
     assert (alone.exit_code, alone.stderr) == (0, note + f"{out}: valid (0 alerts, 1 receivers; no problems)\n"), alone
     whole = run_cli("validate", str(out), f"{out}/groups/")
