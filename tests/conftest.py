@@ -159,6 +159,23 @@ class CliResult:
         return f"exit={self.exit_code}\n--- stdout ---\n{self.stdout}\n--- stderr ---\n{self.stderr}"
 
 
+def count_yaml_reads(monkeypatch: pytest.MonkeyPatch, *modules: object) -> list[str]:
+    """The path of every YAML text spec.load.load_text reads from now on (each of `modules` that
+    imported load_text by name counts too): a spy for tests that a file is read once."""
+    from callalert.spec import load
+
+    loaded: list[str] = []
+    load_text = load.load_text
+
+    def counting(text: str, path: str) -> load.Document:
+        loaded.append(path)
+        return load_text(text, path)
+
+    for module in (load, *modules):
+        monkeypatch.setattr(module, "load_text", counting)
+    return loaded
+
+
 @pytest.fixture
 def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     """Run the CLI in-process; on a failing assertion print `result` to see its output."""

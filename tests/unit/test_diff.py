@@ -370,17 +370,9 @@ def test_a_spec_side_reads_its_spec_once_and_its_rules_as_rendered(monkeypatch: 
     from callalert.diff.sides import load_side, rules_from_data
     from callalert.pipeline import load_valid
     from callalert.render import prometheus
-    from callalert.spec import load
+    from tests.conftest import count_yaml_reads
 
-    loaded: list[str] = []
-    load_text = load.load_text
-
-    def counting(text: str, path: str) -> load.Document:
-        loaded.append(path)
-        return load_text(text, path)
-
-    monkeypatch.setattr(load, "load_text", counting)
-    monkeypatch.setattr(sides, "load_text", counting)
+    loaded = count_yaml_reads(monkeypatch, sides)
     side = load_side([EXAMPLE_SPEC], "old")
     assert loaded.count(str(EXAMPLE_SPEC)) == 1
     model = load_valid([EXAMPLE_SPEC]).model

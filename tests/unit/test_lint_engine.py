@@ -227,24 +227,15 @@ def test_each_file_of_a_spec_in_several_is_read_once(monkeypatch: pytest.MonkeyP
     that reading instead of reading the file again. The findings are those of reading it twice."""
     from datetime import UTC, datetime
 
+    import callalert.lint as lint_module
     from callalert.lint import lint_paths
     from callalert.lint.engine import Options
-    from callalert.spec import load
+    from tests.conftest import count_yaml_reads
 
     folder = Path(__file__).resolve().parents[1] / "golden/cases/multi-file/specs"
     files = sorted(folder.glob("*.yaml"))
     options = Options(datetime(2024, 1, 1, tzinfo=UTC))
-    loaded: list[str] = []
-    load_text = load.load_text
-
-    def counting(text: str, path: str) -> load.Document:
-        loaded.append(path)
-        return load_text(text, path)
-
-    monkeypatch.setattr(load, "load_text", counting)
-    import callalert.lint as lint_module
-
-    monkeypatch.setattr(lint_module, "load_text", counting)
+    loaded = count_yaml_reads(monkeypatch, lint_module)
     found = lint_paths(files, options).problems
     assert sorted(loaded) == sorted(map(str, files))  # the base file by validation, the others by lint
     monkeypatch.setattr(lint_module, "validate", lambda paths, **kwargs: validate(paths))
