@@ -32,7 +32,18 @@ from callalert.diagnostics import Problem, sort_problems
 from callalert.errors import ProblemsFound, UsageError
 from callalert.model import Model
 from callalert.render import RenderContext
-from callalert.toolchain import PRODUCT, Tool, Toolchain, by_name, discover, install_hint, select, shortfalls
+from callalert.toolchain import (
+    CHECKERS,
+    PRODUCT,
+    Tool,
+    Toolchain,
+    by_name,
+    discover,
+    install_hint,
+    select,
+    shortfalls,
+    start_probes,
+)
 from callalert.write import write_tree
 
 SECRET_MODES = ("placeholder", "env")
@@ -171,6 +182,7 @@ def run_check(
     if secrets not in SECRET_MODES:
         raise UsageError(f"unknown --secrets {secrets!r}; choose {' or '.join(SECRET_MODES)}")
     progress = progress or Progress(sys.stderr, False)
+    start_probes(explicit, CHECKERS)  # the tools' versions are asked meanwhile, while the spec renders
 
     progress.start("render")
     start = time.perf_counter()
@@ -185,7 +197,7 @@ def run_check(
     model = rendered.model
     prom_target, promtool_flags, needing = _promtool_needs(model)
     try:
-        runs, not_run = plan_runs(discover(explicit), prom_target, Version.parse(model.am_version), toolchain)
+        runs, not_run = plan_runs(discover(explicit, CHECKERS), prom_target, Version.parse(model.am_version), toolchain)
     except UsageError as exc:
         if not needing:
             raise

@@ -21,11 +21,13 @@ from callalert.importer.result import ImportOptions, ImportResult
 from callalert.importer.rules import import_rules, severity_table
 from callalert.importer.secrets import SecretStore
 from callalert.importer.templates import builtins, loaded_beside, loaded_by, place
+from callalert.toolchain import CHECKERS, start_probes
 
 
 def run_import(paths: Sequence[Path], options: ImportOptions) -> ImportResult:
     if options.split not in emit.SPLITS:
         raise UsageError(f"unknown --split {options.split!r}; choose none, group or team")
+    start_probes(kinds=CHECKERS)  # the tools' versions are asked meanwhile, while the inputs are read
     inputs = read_inputs(paths)
     out = Built()
     result = ImportResult({}, list(inputs.problems), out, inputs)

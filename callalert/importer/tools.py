@@ -18,7 +18,7 @@ from callalert.diagnostics import Problem
 from callalert.errors import ToolError
 from callalert.importer.inputs import AMSource, RuleSource, TemplateSource
 from callalert.importer.nodes import Pos, Y
-from callalert.toolchain import Tool, discover, install_hint, run_tool
+from callalert.toolchain import CHECKERS, Tool, discover, install_hint, run_tool
 
 _PROMTOOL_LINE = re.compile(
     r'^(?:(?P<file>[^\n]*?): )?(?:(?P<line>\d+):(?P<col>\d+): )?group "(?P<group>(?:[^"\\]|\\.)*)", rule (?P<rule>\d+), '
@@ -31,7 +31,7 @@ _YAML_LINE = re.compile(r"^\s*line (\d+): (.*)$")
 def tools(kind: str) -> list[Tool]:
     """Every installed `kind` (promtool, amtool), oldest first, one per version."""
     found: dict[str, Tool] = {}
-    for chain in discover():
+    for chain in discover(kinds=CHECKERS):
         tool = chain.get(kind)
         if tool is not None and str(tool.version) not in found:
             found[str(tool.version)] = tool

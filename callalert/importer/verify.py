@@ -42,7 +42,7 @@ from callalert.importer.labelsets import label_sets
 from callalert.importer.nodes import Pos, Y
 from callalert.importer.result import ImportOptions, ImportResult
 from callalert.spec.load import load_nodes, plain_data
-from callalert.toolchain import Tool, discover, run_tool, select
+from callalert.toolchain import CHECKERS, Tool, discover, run_tool, select
 
 AMTOOL_LABEL_SETS = 150  # label sets per configuration also routed by amtool (each is one amtool run)
 WORKERS = 4
@@ -114,7 +114,7 @@ def verify(result: ImportResult, options: ImportOptions, scratch: Path, reimport
             continue  # Markdown for people, one file per alert: no tool of the proof reads them
         (out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
         (out_dir / rel).write_text(text, encoding="utf-8")
-    chains = discover()
+    chains = discover(kinds=CHECKERS)
     promtool = select(chains, "promtool", Version.parse(result.targets["prometheus"]))
     amtool = select(chains, "amtool", Version.parse(result.targets["alertmanager"]))
     _rules(result, rendered, proof)

@@ -9,6 +9,7 @@ A missing or too old tool is a UsageError (exit 2) saying what to install, never
 
 from callalert.toolchain.builds import Build, Patch, build_of
 from callalert.toolchain.discover import (
+    CHECKERS,
     KINDS,
     PRODUCT,
     Tool,
@@ -18,12 +19,14 @@ from callalert.toolchain.discover import (
     install_hint,
     select,
     shortfalls,
+    start_probes,
     tool_info,
 )
 from callalert.toolchain.logs import LogRecord, split_log
 from callalert.toolchain.run import DEFAULT_TIMEOUT, find_tool, run_tool
 
 __all__ = [
+    "CHECKERS",
     "DEFAULT_TIMEOUT",
     "KINDS",
     "PRODUCT",
@@ -41,5 +44,6 @@ __all__ = [
     "select",
     "shortfalls",
     "split_log",
+    "start_probes",
     "tool_info",
 ]

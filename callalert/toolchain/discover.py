@@ -12,13 +12,14 @@ A tool's version is what the binary itself prints (`--version`), never a guess f
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import re
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from callalert.analysis.versions import Version
@@ -26,6 +27,7 @@ from callalert.errors import ToolNotFound, UsageError
 from callalert.toolchain.builds import Build, build_of
 
 KINDS = ("promtool", "amtool", "prometheus", "alertmanager")
+CHECKERS = ("promtool", "amtool")  # the tools that check files: what check and import run (no servers)
 BINARIES: dict[str, tuple[str, ...]] = {
     "promtool": ("promtool",),
     "amtool": ("amtool",),
@@ -73,15 +75,92 @@ class Toolchain:
         return f"{self.name}: " + (", ".join(parts) or "nothing")
 
 
-@lru_cache(maxsize=64)
+# Asking a binary its version (`--version`) starts a Go program: some 20 ms each, and a machine with
+# three toolchains and the tools on PATH has 16 of them. They run side by side (at most MAX_PROBES at
+# a time), started as soon as a command knows it will need them (`start_probes`), and each binary's
+# answer is kept for the rest of the run (by path and modification time).
+MAX_PROBES = 8
+VERSION_TIMEOUT = 20.0  # seconds a binary may take to print its version
+_Key = tuple[str, float]  # a binary's path and modification time
+
+
+class _Probes:
+    def __init__(self) -> None:
+        self.outputs: dict[_Key, str] = {}  # what each binary printed
+        self.running: dict[_Key, subprocess.Popen[str] | OSError] = {}  # started (or failed to start), not yet read
+        self.waiting: list[_Key] = []  # asked for, not yet started (MAX_PROBES were running)
+        self.registered = False
+
+    def want(self, key: _Key) -> None:
+        if key not in self.outputs and key not in self.running and key not in self.waiting:
+            self.waiting.append(key)
+
+    def top_up(self) -> None:
+        """Start waiting probes while fewer than MAX_PROBES run."""
+        while self.waiting and sum(isinstance(p, subprocess.Popen) for p in self.running.values()) < MAX_PROBES:
+            self.launch(self.waiting.pop(0))
+
+    def launch(self, key: _Key) -> None:
+        if not self.registered:
+            atexit.register(self.stop)
+            self.registered = True
+        try:
+            self.running[key] = subprocess.Popen(
+                [key[0], "--version"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True
+            )
+        except OSError as exc:
+            self.running[key] = exc
+
+    def output(self, key: _Key) -> str:
+        """What the binary printed for `--version` (waiting for it); a UsageError when it cannot run."""
+        found = self.outputs.get(key)
+        if found is not None:
+            return found
+        if key not in self.running:
+            if key in self.waiting:
+                self.waiting.remove(key)
+            self.launch(key)
+        started = self.running.pop(key)
+        self.top_up()  # the next waiting one takes its place
+        if isinstance(started, OSError):
+            raise UsageError(f"cannot run {key[0]} --version: {started}") from None
+        try:
+            out, err = started.communicate(timeout=VERSION_TIMEOUT)
+        except subprocess.TimeoutExpired as exc:
+            _end(started)
+            raise UsageError(f"cannot run {key[0]} --version: {exc}") from None
+        except BaseException:  # Ctrl-C: no probe outlives the command
+            _end(started)
+            raise
+        self.outputs[key] = out + err
+        return self.outputs[key]
+
+    def stop(self) -> None:
+        """End the probes still running (a command that stopped before it needed them)."""
+        self.waiting.clear()
+        for started in self.running.values():
+            if isinstance(started, subprocess.Popen):
+                _end(started)
+        self.running.clear()
+
+
+def _end(process: subprocess.Popen[str]) -> None:
+    """Kill and reap a probe; its pipes are closed unread (a grandchild it left may hold them)."""
+    with contextlib.suppress(OSError):
+        process.kill()
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        process.wait()
+    for pipe in (process.stdout, process.stderr):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
+
+
+_probes = _Probes()
+
+
 def _version_output(path: str, mtime: float) -> str:
-    try:
-        proc = subprocess.run(
-            [path, "--version"], capture_output=True, text=True, timeout=20, check=False, stdin=subprocess.DEVNULL
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise UsageError(f"cannot run {path} --version: {exc}") from None
-    return proc.stdout + proc.stderr
+    return _probes.output((path, mtime))
 
 
 def tool_info(kind: str, path: str, origin: str) -> Tool:
@@ -121,44 +200,88 @@ def _find_in(bindir: Path, kind: str) -> Path | None:
     return None
 
 
-def discover(explicit: Mapping[str, str | None] | None = None) -> list[Toolchain]:
-    """Every toolchain found, explicit ones first, then the tools folders (oldest suite first), then PATH."""
-    chains: list[Toolchain] = []
+@dataclass
+class _Places:
+    """Where discover() finds each binary, before asking any its version: explicit ones (kind,
+    path, origin), the tools folders' toolchains (folder, origin, [(kind, path)]), PATH's (kind, path)."""
+
+    given: list[tuple[str, str, str]] = field(default_factory=list)
+    folders: list[tuple[Path, str, list[tuple[str, str]]]] = field(default_factory=list)
+    on_path: list[tuple[str, str]] = field(default_factory=list)
+
+    def paths(self) -> list[str]:
+        return [
+            *(path for _, path, _ in self.given),
+            *(path for _, _, tools in self.folders for _, path in tools),
+            *(path for _, path in self.on_path),
+        ]
+
+
+def _places(explicit: Mapping[str, str | None] | None, kinds: Sequence[str] = KINDS) -> _Places:
+    places = _Places()
     seen: set[str] = set()
-    picked: dict[str, Tool] = {}
-    for kind in KINDS:
+    for kind in kinds:
         given = (explicit or {}).get(kind)
         origin = f"--{kind}" if given else f"${ENV[kind]}"
         wanted = given or os.environ.get(ENV[kind])
         if wanted:
             found = shutil.which(wanted) or wanted
-            picked[kind] = tool_info(kind, found, origin)
+            places.given.append((kind, found, origin))
             seen.add(os.path.realpath(found))
-    if picked:
-        chains.append(Toolchain("explicit", "options and environment", picked))
-    folder_chains: list[Toolchain] = []
     for tools_dir in tools_dirs():
         for suite in sorted(p for p in tools_dir.iterdir() if p.is_dir() and not p.name.startswith(".")):
             if not (suite / ".complete").exists():
                 continue  # half installed: the installer renames into place only when complete
-            tools: dict[str, Tool] = {}
-            for kind in KINDS:
+            tools: list[tuple[str, str]] = []
+            for kind in kinds:
                 binary = _find_in(suite / "usr/bin", kind)
                 if binary is not None and os.path.realpath(binary) not in seen:
                     seen.add(os.path.realpath(binary))
-                    tools[kind] = tool_info(kind, str(binary), f"{tools_dir.name}/{suite.name}")
-            if tools:
-                folder_chains.append(Toolchain(suite.name, str(suite), tools))
-    folder_chains.sort(key=lambda c: min(t.version._key() for t in c.tools.values()))
-    chains += folder_chains
-    on_path: dict[str, Tool] = {}
-    for kind in KINDS:
+                    tools.append((kind, str(binary)))
+            if tools or kinds != KINDS:  # a toolchain without the kinds asked for is still named (--toolchain)
+                places.folders.append((suite, f"{tools_dir.name}/{suite.name}", tools))
+    for kind in kinds:
         for name in BINARIES[kind]:
             on_disk = shutil.which(name)
             if on_disk is not None and os.path.realpath(on_disk) not in seen:
                 seen.add(os.path.realpath(on_disk))
-                on_path[kind] = tool_info(kind, on_disk, "PATH")
+                places.on_path.append((kind, on_disk))
                 break
+    return places
+
+
+def _start(places: _Places) -> None:
+    for path in places.paths():
+        with contextlib.suppress(OSError, ValueError):  # a path that cannot be read: tool_info says why
+            _probes.want((path, os.stat(path).st_mtime))
+    _probes.top_up()
+
+
+def start_probes(explicit: Mapping[str, str | None] | None = None, kinds: Sequence[str] = KINDS) -> None:
+    """Ask every binary `discover(explicit, kinds)` will find for its version now, in the
+    background, so the answers are there when the command needs its tools (a command calls this
+    first thing, then validates and renders meanwhile). Probes it never reads are ended when the
+    command ends."""
+    _start(_places(explicit, kinds))
+
+
+def discover(explicit: Mapping[str, str | None] | None = None, kinds: Sequence[str] = KINDS) -> list[Toolchain]:
+    """Every toolchain found, explicit ones first, then the tools folders (oldest suite first), then
+    PATH. `kinds`: only the tools of these kinds are looked for (a check needs no servers); a tools
+    folder without them is still listed, empty, so --toolchain can name it."""
+    places = _places(explicit, kinds)
+    _start(places)  # every binary asked at once; read below in the same order as ever
+    chains: list[Toolchain] = []
+    picked = {kind: tool_info(kind, path, origin) for kind, path, origin in places.given}
+    if picked:
+        chains.append(Toolchain("explicit", "options and environment", picked))
+    folder_chains = [
+        Toolchain(suite.name, str(suite), {kind: tool_info(kind, path, origin) for kind, path in tools})
+        for suite, origin, tools in places.folders
+    ]
+    folder_chains.sort(key=lambda c: min((t.version._key() for t in c.tools.values()), default=()))
+    chains += folder_chains
+    on_path = {kind: tool_info(kind, path, "PATH") for kind, path in places.on_path}
     if on_path:
         chains.append(Toolchain("PATH", os.environ.get("PATH", ""), on_path))
     return chains
