@@ -8,6 +8,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from callalert import report
 from callalert.diagnostics import Problem
@@ -136,3 +138,51 @@ def test_lint_junit_lists_each_linted_file(run_cli, tmp_path: Path) -> None:
     assert result.exit_code == 0, result
     root = ET.fromstring(result.stdout)
     assert [(s.get("name"), s.get("failures")) for s in root.findall("testsuite")] == [(str(tmp_path / "rules.yml"), "0")]
+
+
+# --- the JSON and XML writers: the same text as the standard library's -------------------------------
+
+_JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()  # NaN and the infinities included: handed to json.dumps
+    | st.text()  # lone surrogates, controls, quotes and backslashes included
+)
+_JSON_VALUES = st.recursive(
+    _JSON_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text() | st.integers() | st.none() | st.booleans(), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_JSON_VALUES)
+def test_dumps_writes_what_json_dumps_writes(value: object) -> None:
+    assert report.dumps(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_dumps_leaves_what_json_refuses_to_json() -> None:
+    deep: list[object] = []
+    for _ in range(200):
+        deep = [deep]
+    assert report.dumps(deep) == json.dumps(deep, indent=2, ensure_ascii=False)
+    circular: list[object] = []
+    circular.append(circular)
+    with pytest.raises(ValueError, match="Circular reference"):
+        report.dumps(circular)
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        report.dumps({"a": {1, 2}})
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text())
+def test_xml_text_is_what_the_standard_library_escapes(text: str) -> None:
+    from xml.sax.saxutils import escape
+
+    kept = "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20)
+    assert report._xml(text) == escape(kept, {'"': "&quot;"})
