@@ -5,7 +5,6 @@ GitHub workflow commands (annotations on the pull request's checks)."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,7 +12,7 @@ from callalert.diff import DiffResult
 from callalert.diff.parts import Item
 from callalert.diff.routing import ABSENT, Outcome, RoutingDiff, row_values
 from callalert.render import markdown, routetree
-from callalert.report import gh_escape
+from callalert.report import dumps, gh_escape
 
 FORMATS = ("text", "markdown", "json", "github")
 MAX_ROWS = 60  # label-set rows shown in text and Markdown (JSON has every label set)
@@ -325,7 +324,7 @@ def render(result: DiffResult, fmt: str) -> str:
     if fmt == "github":
         return github(result)
     if fmt == "json":
-        return json.dumps(json_data(result), indent=2, ensure_ascii=False) + "\n"
+        return dumps(json_data(result)) + "\n"
     if fmt == "markdown":
         return markdown_text(result)
     return text(result)

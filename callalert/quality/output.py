@@ -3,13 +3,13 @@ terminal table (rich). The same report gives the same bytes: nothing here reads 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 from callalert.quality.analyze import AlertFigures, Finding, Report
 from callalert.quality.collect import IntegrationCount
 from callalert.quality.spans import duration_text
+from callalert.report import dumps
 
 FORMATS = ("text", "markdown", "html", "json")
 SCHEMA = "callalert-report/1"
@@ -162,7 +162,7 @@ def as_data(report: Report) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(as_data(report), indent=2, ensure_ascii=False) + "\n"
+    return dumps(as_data(report)) + "\n"
 
 
 # --------------------------------------------------------------------------------------------
