@@ -78,7 +78,7 @@ def _dump(value: object, out: list[str], indent: str, depth: int) -> None:
         out.append("false")
     elif isinstance(value, int):
         out.append(int.__repr__(value))
-    elif isinstance(value, float) and math.isfinite(value):
+    elif type(value) is float and math.isfinite(value):  # a subclass may compare in its own way: json.dumps decides
         out.append(float.__repr__(value))
     elif isinstance(value, (list, tuple, dict)) and depth < _MAX_DEPTH:
         if not value:

@@ -80,7 +80,7 @@ class Toolchain:
 # a time), started as soon as a command knows it will need them (`start_probes`), and each binary's
 # answer is kept for the rest of the run (by path and modification time).
 MAX_PROBES = 8
-VERSION_TIMEOUT = 20.0  # seconds a binary may take to print its version
+VERSION_TIMEOUT = 20  # seconds a binary may take to print its version
 _Key = tuple[str, float]  # a binary's path and modification time
 
 
@@ -89,14 +89,22 @@ class _Probes:
         self.outputs: dict[_Key, str] = {}  # what each binary printed
         self.running: dict[_Key, subprocess.Popen[str] | OSError] = {}  # started (or failed to start), not yet read
         self.waiting: list[_Key] = []  # asked for, not yet started (MAX_PROBES were running)
+        self.pid = os.getpid()  # the process that started them (a forked child has none of its own)
         self.registered = False
 
+    def _own(self) -> None:
+        """In a forked child, forget the parent's probes: their pipes are the parent's to read."""
+        if self.pid != os.getpid():
+            self.running, self.waiting, self.pid, self.registered = {}, [], os.getpid(), False
+
     def want(self, key: _Key) -> None:
+        self._own()
         if key not in self.outputs and key not in self.running and key not in self.waiting:
             self.waiting.append(key)
 
     def top_up(self) -> None:
         """Start waiting probes while fewer than MAX_PROBES run."""
+        self._own()
         while self.waiting and sum(isinstance(p, subprocess.Popen) for p in self.running.values()) < MAX_PROBES:
             self.launch(self.waiting.pop(0))
 
@@ -104,6 +112,10 @@ class _Probes:
         if not self.registered:
             atexit.register(self.stop)
             self.registered = True
+        for stale in [k for k in self.running if k[0] == key[0]]:  # the binary changed since it was asked
+            started = self.running.pop(stale)
+            if isinstance(started, subprocess.Popen):
+                _end(started)
         try:
             self.running[key] = subprocess.Popen(
                 [key[0], "--version"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True
@@ -116,31 +128,35 @@ class _Probes:
         found = self.outputs.get(key)
         if found is not None:
             return found
+        self._own()
         if key not in self.running:
             if key in self.waiting:
                 self.waiting.remove(key)
             self.launch(key)
-        started = self.running.pop(key)
-        self.top_up()  # the next waiting one takes its place
+        started = self.running[key]  # kept there until read: stop() ends it whatever happens meanwhile
         if isinstance(started, OSError):
+            del self.running[key]
+            self.top_up()
             raise UsageError(f"cannot run {key[0]} --version: {started}") from None
         try:
             out, err = started.communicate(timeout=VERSION_TIMEOUT)
         except subprocess.TimeoutExpired as exc:
             _end(started)
+            del self.running[key]
+            self.top_up()
             raise UsageError(f"cannot run {key[0]} --version: {exc}") from None
-        except BaseException:  # Ctrl-C: no probe outlives the command
-            _end(started)
-            raise
+        del self.running[key]
         self.outputs[key] = out + err
+        self.top_up()  # the next waiting one takes its place
         return self.outputs[key]
 
     def stop(self) -> None:
-        """End the probes still running (a command that stopped before it needed them)."""
+        """End the probes still running (a command that stopped before it needed them, Ctrl-C)."""
         self.waiting.clear()
-        for started in self.running.values():
-            if isinstance(started, subprocess.Popen):
-                _end(started)
+        if self.pid == os.getpid():
+            for started in self.running.values():
+                if isinstance(started, subprocess.Popen):
+                    _end(started)
         self.running.clear()
 
 
@@ -209,18 +225,19 @@ class _Places:
     folders: list[tuple[Path, str, list[tuple[str, str]]]] = field(default_factory=list)
     on_path: list[tuple[str, str]] = field(default_factory=list)
 
-    def paths(self) -> list[str]:
+    def paths(self, kinds: Sequence[str]) -> list[str]:
+        """The binaries of `kinds`, in the order discover() reads them."""
         return [
-            *(path for _, path, _ in self.given),
-            *(path for _, _, tools in self.folders for _, path in tools),
-            *(path for _, path in self.on_path),
+            *(path for kind, path, _ in self.given if kind in kinds),
+            *(path for _, _, tools in self.folders for kind, path in tools if kind in kinds),
+            *(path for kind, path in self.on_path if kind in kinds),
         ]
 
 
-def _places(explicit: Mapping[str, str | None] | None, kinds: Sequence[str] = KINDS) -> _Places:
+def _places(explicit: Mapping[str, str | None] | None) -> _Places:
     places = _Places()
     seen: set[str] = set()
-    for kind in kinds:
+    for kind in KINDS:
         given = (explicit or {}).get(kind)
         origin = f"--{kind}" if given else f"${ENV[kind]}"
         wanted = given or os.environ.get(ENV[kind])
@@ -233,14 +250,14 @@ def _places(explicit: Mapping[str, str | None] | None, kinds: Sequence[str] = KI
             if not (suite / ".complete").exists():
                 continue  # half installed: the installer renames into place only when complete
             tools: list[tuple[str, str]] = []
-            for kind in kinds:
+            for kind in KINDS:
                 binary = _find_in(suite / "usr/bin", kind)
                 if binary is not None and os.path.realpath(binary) not in seen:
                     seen.add(os.path.realpath(binary))
                     tools.append((kind, str(binary)))
-            if tools or kinds != KINDS:  # a toolchain without the kinds asked for is still named (--toolchain)
+            if tools:
                 places.folders.append((suite, f"{tools_dir.name}/{suite.name}", tools))
-    for kind in kinds:
+    for kind in KINDS:
         for name in BINARIES[kind]:
             on_disk = shutil.which(name)
             if on_disk is not None and os.path.realpath(on_disk) not in seen:
@@ -250,39 +267,41 @@ def _places(explicit: Mapping[str, str | None] | None, kinds: Sequence[str] = KI
     return places
 
 
-def _start(places: _Places) -> None:
-    for path in places.paths():
+def _start(places: _Places, kinds: Sequence[str]) -> None:
+    for path in places.paths(kinds):
         with contextlib.suppress(OSError, ValueError):  # a path that cannot be read: tool_info says why
             _probes.want((path, os.stat(path).st_mtime))
     _probes.top_up()
 
 
 def start_probes(explicit: Mapping[str, str | None] | None = None, kinds: Sequence[str] = KINDS) -> None:
-    """Ask every binary `discover(explicit, kinds)` will find for its version now, in the
-    background, so the answers are there when the command needs its tools (a command calls this
+    """Ask every binary of `kinds` that `discover(explicit, kinds)` will find for its version now, in
+    the background, so the answers are there when the command needs its tools (a command calls this
     first thing, then validates and renders meanwhile). Probes it never reads are ended when the
-    command ends."""
-    _start(_places(explicit, kinds))
+    command ends. Never fails: whatever it cannot list or start, `discover` reports in its turn."""
+    with contextlib.suppress(Exception):
+        _start(_places(explicit), kinds)
 
 
 def discover(explicit: Mapping[str, str | None] | None = None, kinds: Sequence[str] = KINDS) -> list[Toolchain]:
     """Every toolchain found, explicit ones first, then the tools folders (oldest suite first), then
-    PATH. `kinds`: only the tools of these kinds are looked for (a check needs no servers); a tools
-    folder without them is still listed, empty, so --toolchain can name it."""
-    places = _places(explicit, kinds)
-    _start(places)  # every binary asked at once; read below in the same order as ever
+    PATH. `kinds`: the tools asked their versions and listed (a check runs no server); a toolchain
+    is listed as with every kind, holding only those, so `check --toolchain NAME` can say what it
+    lacks; folders are ordered by the versions of those (servers-only folders last)."""
+    places = _places(explicit)
+    _start(places, kinds)  # every binary asked at once; read below in the same order as ever
     chains: list[Toolchain] = []
-    picked = {kind: tool_info(kind, path, origin) for kind, path, origin in places.given}
-    if picked:
+    if places.given:
+        picked = {kind: tool_info(kind, path, origin) for kind, path, origin in places.given if kind in kinds}
         chains.append(Toolchain("explicit", "options and environment", picked))
     folder_chains = [
-        Toolchain(suite.name, str(suite), {kind: tool_info(kind, path, origin) for kind, path in tools})
+        Toolchain(suite.name, str(suite), {kind: tool_info(kind, path, origin) for kind, path in tools if kind in kinds})
         for suite, origin, tools in places.folders
     ]
-    folder_chains.sort(key=lambda c: min((t.version._key() for t in c.tools.values()), default=()))
+    folder_chains.sort(key=lambda c: (not c.tools, min((t.version._key() for t in c.tools.values()), default=())))
     chains += folder_chains
-    on_path = {kind: tool_info(kind, path, "PATH") for kind, path in places.on_path}
-    if on_path:
+    if places.on_path:
+        on_path = {kind: tool_info(kind, path, "PATH") for kind, path in places.on_path if kind in kinds}
         chains.append(Toolchain("PATH", os.environ.get("PATH", ""), on_path))
     return chains
 

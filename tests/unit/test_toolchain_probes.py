@@ -7,14 +7,15 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from callalert.errors import UsageError
-from callalert.toolchain import CHECKERS, KINDS, by_name, discover
+from callalert.toolchain import CHECKERS, KINDS, by_name, discover, start_probes
 from callalert.toolchain.discover import MAX_PROBES, _probes
+from tests.conftest import CliResult
 
 SHELL_PATH = "/usr/bin:/bin"  # what the fake tools themselves run (ls, sleep)
 
@@ -78,18 +79,77 @@ def test_a_command_of_checkers_asks_no_server(monkeypatch: pytest.MonkeyPatch, t
     _tool(servers, "prometheus", f"touch {asked}/prometheus; echo 'prometheus, version 2.53.3 (branch: HEAD)'")
     monkeypatch.setenv("CALLALERT_TOOLS_DIR", str(tools))
 
+    _suite(tools, "empty")  # complete, with no binary at all: no toolchain, as ever
+    on_path = tmp_path / "bin"
+    _tool(on_path, "prometheus", f"touch {asked}/on-path; echo 'prometheus, version 3.1.0 (branch: HEAD)'")
+    monkeypatch.setenv("PATH", str(on_path))
+
     checkers = discover(kinds=CHECKERS)
-    assert [c.describe() for c in checkers] == ["servers: nothing", "full: promtool 3.5.3, amtool 0.33.1"]
+    assert [c.describe() for c in checkers] == ["full: promtool 3.5.3, amtool 0.33.1", "servers: nothing", "PATH: nothing"]
     assert sorted(p.name for p in asked.iterdir()) == []
-    # a toolchain of servers only is still known by its name (check --toolchain says what it lacks)
-    assert by_name(checkers, "servers").tools == {}
+    # toolchains of servers only are still known by their names (check --toolchain says what they lack)
+    assert by_name(checkers, "servers").tools == by_name(checkers, "PATH").tools == {}
 
     everything = discover()
     assert [c.describe() for c in everything] == [
         "full: promtool 3.5.3, amtool 0.33.1, prometheus 3.5.3, alertmanager 0.33.1",
         "servers: prometheus 2.53.3",
+        "PATH: prometheus 3.1",
     ]
-    assert sorted(p.name for p in asked.iterdir()) == ["alertmanager", "prometheus"]
+    assert sorted(p.name for p in asked.iterdir()) == ["alertmanager", "on-path", "prometheus"]
+
+
+def test_at_most_max_probes_run_at_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # each fake tool marks itself running while it runs; the most marks seen at once bound the probes
+    tools, running, seen = tmp_path / "tools", tmp_path / "running", tmp_path / "seen"
+    running.mkdir()
+    seen.mkdir()
+    for n in range(3):
+        bindir = _suite(tools, f"s{n}")
+        for name, version in (("promtool", "3.5.3"), ("amtool", "0.33.1")):
+            mark = f"{running}/s{n}-{name}"
+            _tool(
+                bindir,
+                name,
+                f"touch {mark}\nls {running} | wc -l > {seen}/s{n}-{name}\nsleep 0.1\nrm {mark}\necho '{name}, version {version}'",
+            )
+    monkeypatch.setenv("CALLALERT_TOOLS_DIR", str(tools))
+    monkeypatch.setattr(sys.modules["callalert.toolchain.discover"], "MAX_PROBES", 2)
+    assert len(discover(kinds=CHECKERS)) == 3
+    counts = [int(p.read_text(encoding="utf-8")) for p in seen.iterdir()]
+    assert len(counts) == 6 and max(counts) <= 2, counts
+    assert _probes.running == {} and _probes.waiting == []
+
+
+def test_starting_probes_never_fails_a_command(
+    monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    # a tools folder that cannot be listed: check still reports the spec's own problems (exit 1),
+    # and discover, when the command gets that far, says what is wrong
+    def unreadable(explicit: object) -> object:
+        raise PermissionError(13, "Permission denied", str(tmp_path / "tools/locked/.complete"))
+
+    monkeypatch.setattr(sys.modules["callalert.toolchain.discover"], "_places", unreadable)
+    start_probes()
+    with pytest.raises(PermissionError):
+        discover()
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("version: 1\nnot_a_key: 1\n", encoding="utf-8")
+    result = run_cli("check", str(spec))
+    assert result.exit_code == 1, result
+    assert "not_a_key" in result.stdout
+
+
+def test_a_binary_changed_while_asked_is_asked_again(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    tools, runs = tmp_path / "tools", tmp_path / "runs"
+    runs.mkdir()
+    bindir = _suite(tools, "one")
+    tool = _tool(bindir, "promtool", f"touch {runs}/$$; sleep 0.2; echo 'promtool, version 3.5.3 (branch: HEAD)'")
+    monkeypatch.setenv("CALLALERT_TOOLS_DIR", str(tools))
+    start_probes(kinds=CHECKERS)
+    os.utime(tool, ns=(1, 1))  # replaced meanwhile: the answer of the old binary is not taken
+    assert [c.describe() for c in discover(kinds=CHECKERS)] == ["one: promtool 3.5.3"]
+    assert _probes.running == {}  # the old probe was ended, not left counting against MAX_PROBES
 
 
 def test_a_tool_that_cannot_run_is_named_in_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -163,3 +223,23 @@ def _running(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_a_forked_child_asks_for_itself(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # parallel.py forks while probes run: a child that needs the tools asks them itself, and the
+    # parent still reads its own probes' answers
+    from callalert import parallel
+
+    tools = tmp_path / "tools"
+    bindir = _suite(tools, "one")
+    _tool(bindir, "promtool", "sleep 0.2; echo 'promtool, version 3.5.3 (branch: HEAD)'")
+    _tool(bindir, "amtool", "sleep 0.2; echo 'amtool, version 0.33.1 (branch: HEAD)'")
+    monkeypatch.setenv("CALLALERT_TOOLS_DIR", str(tools))
+    monkeypatch.delenv(parallel.ENV, raising=False)
+    if not parallel.can_fork():
+        pytest.skip("needs fork and two cores")
+    start_probes(kinds=CHECKERS)
+    child = parallel.start(lambda: [c.describe() for c in discover(kinds=CHECKERS)])
+    assert child is not None
+    assert child.result() == ["one: promtool 3.5.3, amtool 0.33.1"]
+    assert [c.describe() for c in discover(kinds=CHECKERS)] == ["one: promtool 3.5.3, amtool 0.33.1"]
