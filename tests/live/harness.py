@@ -545,9 +545,15 @@ class ManagedProcess:
                 return self
             except _PortTaken:
                 self._stop()
-                if self.fixed_port:
+                moved = self.rebind(self.log())
+                if self.fixed_port and not moved:
                     break
         raise RuntimeError(f"{self.name} could not bind a port; log:\n{self.log()}")
+
+    def rebind(self, log: str) -> bool:
+        """After "address already in use": move a port of its own other than the web port, if that
+        was the one taken (the web port, unless fixed, is picked again anyway)."""
+        return False
 
     def _wait_ready(self) -> None:
         deadline = time.monotonic() + self.ready_timeout
@@ -688,6 +694,16 @@ class AlertmanagerProcess(ManagedProcess):
         self.cluster_port = cluster_port
         self.peers = list(peers)
         super().__init__(binary, workdir or self.config_file.parent, port, extra_args, ready_timeout)
+
+    def rebind(self, log: str) -> bool:
+        """The cluster port, taken between picking and binding it, is picked again. Loopback
+        connections take ports of the same range: a peer started earlier, joining this one before it
+        listens, can even connect to itself on exactly that port. The peers started before still name
+        the old address; this one joins them, and gossip tells them where it is."""
+        if self.cluster_port is not None and f":{self.cluster_port}: bind: address already in use" in log[-2000:]:
+            self.cluster_port = free_port()
+            return True
+        return False
 
     def cluster_args(self) -> list[str]:
         if self.cluster_port is None:

@@ -335,6 +335,22 @@ def test_free_port_is_bindable() -> None:
         sock.bind(("127.0.0.1", port))
 
 
+def test_a_cluster_port_taken_before_the_peer_binds_it_is_picked_again(tmp_path: Path, alertmanager_bin: str) -> None:
+    # what a peer started earlier can do to a later one: take its cluster port before it binds
+    import socket
+
+    (tmp_path / "am.yml").write_text("route: {receiver: a}\nreceivers: [{name: a}]\n")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        peer = AlertmanagerProcess(tmp_path / "am.yml", binary=alertmanager_bin, cluster_port=port)
+        with peer:
+            assert peer.cluster_port != port
+            assert peer.status()["cluster"]["status"] in ("ready", "settling")
+    assert f":{port}: bind: address already in use" in peer.log()
+
+
 def test_process_failure_shows_log(tmp_path: Path, alertmanager_bin: str) -> None:
     (tmp_path / "bad.yml").write_text("route: {receiver: nowhere}\nreceivers: []\n")
     with pytest.raises(RuntimeError) as info:
