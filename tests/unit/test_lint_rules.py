@@ -52,7 +52,7 @@ def test_annotation_label_aggregated_away(tmp_path: Path) -> None:
         "r.yml",
         9,
         "annotation-label-never-set",
-        "annotation summary of HighErrors reads $labels.instance, but the expression never returns a instance label "
+        "annotation summary of HighErrors reads $labels.instance, but the expression never returns the label instance "
         "(it is aggregated away), so it renders empty",
     ) in found
 

@@ -179,8 +179,8 @@ def _annotation_read(alert: AlertRec, annotation: str, label: str) -> Iterator[P
         fix = f"write the value itself ({alert.labels[label]!r}) or add {label} to the expression's by (...)"
     else:
         message = (
-            f"annotation {annotation} of {alert.name} reads $labels.{label}, but the expression never returns a "
-            f"{label} label (it is aggregated away), so it renders empty"
+            f"annotation {annotation} of {alert.name} reads $labels.{label}, but the expression never returns the label "
+            f"{label} (it is aggregated away), so it renders empty"
         )
         fix = f"keep the label: by ({label}) in the aggregation, or remove $labels.{label} from the text"
     yield alert.src.problem(key, message, ANNOTATION_LABEL_NEVER_SET, fix=fix)
