@@ -228,9 +228,9 @@ def main() -> None:
             base = series["promtool"].wall
             for name, s in series.items():
                 label = "promtool check rules" if name == "promtool" else f"callalert {name}"
-                ratio = f"{s.wall / base:10.2f}×" if name != "promtool" else ""
+                shown = f"{s.wall / base:10.2f}×" if name != "promtool" else ""
                 print(
-                    f"{n:>7} {label:<32} {s.wall:8.3f} {s.cpu:8.3f} {s.rss:9.0f} {ratio:>11} "
+                    f"{n:>7} {label:<32} {s.wall:8.3f} {s.cpu:8.3f} {s.rss:9.0f} {shown:>11} "
                     f"{1000 * s.wall / n * 1000:13.1f} {len(s.runs):>7}"
                 )
         if 10_000 in results:
