@@ -9,6 +9,7 @@ from pathlib import Path
 
 from callalert.errors import EXIT_OK, EXIT_PROBLEMS, UsageError
 from callalert.spec.read import IMPORT_MARKER as MARKER
+from callalert.spec.read import InputError, import_listing
 
 
 def cmd_import(
@@ -78,9 +79,17 @@ def _layout(out: Path, split: str) -> tuple[Path, dict[str, str]]:
 def _write(root: Path, files: dict[str, str], marker_file: str) -> list[str]:
     """Write `files` under `root` (each atomically); remove what the previous import to the same
     output wrote (listed in `marker_file`) and this one does not; other files are left alone."""
-    root.mkdir(parents=True, exist_ok=True)
     marker = root / marker_file
-    previous = marker.read_text(encoding="utf-8").splitlines() if marker.is_file() else []
+    try:
+        previous = import_listing(root, marker_file)
+    except InputError as exc:
+        if exc.kind not in ("encoding", "too-large"):  # it could not be written either: nothing is written
+            raise UsageError(
+                f"{exc}; it lists the files import wrote into {root}: make it a readable file or remove it"
+            ) from None
+        sys.stderr.write(f"note: {exc}; the files an earlier import wrote into {root} are left as they are\n")
+        previous = []
+    root.mkdir(parents=True, exist_ok=True)
     for rel in previous:
         if rel and rel not in files and ".." not in Path(rel).parts:
             (root / rel).unlink(missing_ok=True)
@@ -148,8 +157,8 @@ def unread_parts(specs: Sequence[Path]) -> str | None:
     for spec in specs:
         try:
             folder = spec if spec.is_dir() else spec.parent
-            listed = (folder / MARKER).read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
+            listed = import_listing(folder)
+        except (OSError, InputError):
             continue
         if folder is not spec and spec.name not in listed:
             continue  # a file of the folder that import did not write

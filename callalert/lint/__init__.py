@@ -40,7 +40,7 @@ from callalert.pipeline import Valid
 from callalert.spec import prefetch
 from callalert.spec.kinds import DESCRIPTIONS, TEST_COPY_MARK, Kind, detect, looks_like_spec
 from callalert.spec.load import Document, PositionIndex, load_all_text, load_text, position_index
-from callalert.spec.read import IMPORT_MARKER, InputError, display, read_text
+from callalert.spec.read import InputError, display, import_listing, read_text
 from callalert.validate import validate
 from callalert.write import MARKER, MARKER_TEXT
 
@@ -253,8 +253,8 @@ def _spec_folder(path: Path, imported: dict[Path, frozenset[str]]) -> str:
     folder, above = path.parent, path.parent.parent
     if above not in imported:
         try:
-            imported[above] = frozenset((above / IMPORT_MARKER).read_text(encoding="utf-8").splitlines())
-        except (OSError, UnicodeDecodeError):
+            imported[above] = frozenset(import_listing(above))
+        except InputError:  # a marker it cannot read: the file is its own folder's
             imported[above] = frozenset()
     return str(above) if f"{folder.name}/{path.name}" in imported[above] else str(folder)
 

@@ -102,6 +102,17 @@ SPEC_SUFFIXES = (".yaml", ".yml")
 IMPORT_MARKER = ".callalert-import"
 
 
+def import_listing(folder: Path, name: str = IMPORT_MARKER) -> list[str]:
+    """The relative paths `callalert import` last wrote into `folder`, as its marker file `name`
+    lists them ([] without a marker). InputError when the marker is there but is no text it can read."""
+    try:
+        return read_text(folder / name).splitlines()
+    except InputError as exc:
+        if exc.kind == "missing":
+            return []
+        raise
+
+
 def spec_files(path: Path) -> list[Path]:
     """The spec files of a directory: its *.yaml and *.yml files (not those of its subdirectories,
     not hidden ones), sorted by name, so the first is the one whose defaults apply to the whole spec.

@@ -469,6 +469,30 @@ def test_rule_files_checked_together_get_each_the_verdict_they_get_alone(tmp_pat
     assert sum(runs) == len(valid) and len(runs) == min(cores, len(valid))  # one run per core for all of them
 
 
+def test_an_unreadable_import_list_is_reported_not_a_crash(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
+    """The folder's list of what the last import wrote (.callalert-import): not UTF-8, the import
+    goes on, removes nothing it cannot prove it wrote, says so and writes a new list; a directory
+    in its place is a usage error before anything is written."""
+    require_corpus()
+    source = CORPUS / "rules" / "kube-prometheus__node-exporter.yml"
+    out = tmp_path / "spec"
+    out.mkdir()
+    kept = out / "mine.txt"
+    kept.write_text("not import's\n", encoding="utf-8")
+    (out / ".callalert-import").write_bytes(b"\xff\xfemine.txt\n")
+    result = run_cli("import", str(source), "--out", str(out))
+    assert result.exit_code == 0, result
+    assert f"note: cannot read {out / '.callalert-import'}: not UTF-8 text" in result.stderr
+    assert kept.is_file() and (out / ".callalert-import").read_text(encoding="utf-8") == "specs.yaml\n"
+
+    other = tmp_path / "other"
+    (other / ".callalert-import").mkdir(parents=True)
+    result = run_cli("import", str(source), "--out", str(other))
+    assert result.exit_code == 2, result
+    assert f"cannot read {other / '.callalert-import'}: it is a directory" in result.stderr
+    assert sorted(p.name for p in other.iterdir()) == [".callalert-import"]
+
+
 def test_imports_into_two_files_of_one_folder_keep_both(run_cli: Callable[..., CliResult], tmp_path: Path) -> None:
     """`--out DIR/a.yaml` then `--out DIR/b.yaml`: the second import must not take the first one's
     file for its own stale output (each spec file written into a folder has its own list of what it
